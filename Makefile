@@ -1,0 +1,37 @@
+# Two commands on a fresh Python 3.11 machine: `make film` and `make test`. Plain pip, no downloads of torch:
+# torch 2.14.1 / torchvision 0.29.1 come from this machine's wheel cache; constraints.txt pins the rest
+# (a freeze of a good install) so pip does not backtrack over botocore.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+STORY  ?= stories/lighthouse.txt
+ARGS   ?=
+
+.PHONY: install film test test-fast bench serve clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; run 'make PYTHON=python3 ...'"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.14.1 torchvision==0.29.1
+	$(BIN)/pip install -q -c constraints.txt -e '.[render,metrics,sound,scale,test]'
+	# facenet-pytorch pins torch<2.3 but runs on the versions above.
+	$(BIN)/pip install -q --no-deps facenet-pytorch==2.6.0
+	touch $(STAMP)
+
+film: install
+	$(BIN)/dreamfactory make $(STORY) $(ARGS)
+
+test: install
+	$(BIN)/python -m pytest -q tests
+
+test-fast: install
+	$(BIN)/python -m pytest -q tests -m "not slow"
+
+bench: install
+	$(BIN)/python bench/film_bench.py
+
+clean:
+	rm -rf $(VENV) dreamfactory-store

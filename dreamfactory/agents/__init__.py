@@ -1,0 +1,1 @@
+"""The studio's roles, their prompts and the writing phases."""

@@ -1,0 +1,1 @@
+"""Keyframe and clip renderers behind one interface each."""

@@ -1,0 +1,107 @@
+"""The renderer interfaces: what draws a keyframe and what turns a keyframe into a clip.
+
+Every backend (the offline animatic, diffusers, Stable Video Diffusion, OpenAI Images) takes the same request
+models. A backend declares `reads`, the request fields that decide its output, and `identity()`, what else
+does (backend, version, model id and revision or weight hash, pixel-changing settings). A render's key hashes
+exactly those two, so a field the backend never reads cannot cause a re-render, and one it reads always does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
+
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..screenplay import CameraMove
+from ..store import digest
+
+
+class CharacterLook(BaseModel):
+    """A character as a renderer needs it: the fixed look from the screenplay."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(description="Stable character id; the animatic derives its design from it.")
+    name: str = Field(description="Name, for labels.")
+    appearance: str = Field(description="Face, hair, build.")
+    wardrobe: str = Field(description="Clothing with colours.")
+    props: list[str] = Field(default_factory=list, description="Objects carried.")
+
+
+class KeyframeRequest(BaseModel):
+    """One keyframe to draw: the Base frame (scene_id 'base') or a scene's opening keyframe."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scene_id: str = Field(description="'base' for the Base frame, else the scene id.")
+    prompt: str = Field(description="The exact prompt: Base Description + context C(t-1) + the shot.")
+    negative_prompt: str = Field(default="", description="What must not appear.")
+    caption: str = Field(default="", description="The storyboard caption of the shot.")
+    setting: str = Field(description="Where the scene takes place.")
+    time_of_day: str = Field(description="dawn, morning, noon, afternoon, dusk, evening or night.")
+    environment: str = Field(default="", description="This scene's weather, light and props.")
+    context: str = Field(default="", description="C(t-1): the previous scene's environment.")
+    look: str = Field(description="The style guide's look.")
+    palette: tuple[str, ...] = Field(description="#rrggbb colours, dominant first.")
+    characters: tuple[CharacterLook, ...] = Field(default=(), description="Characters on screen.")
+    base_frame_sha: str | None = Field(default=None, description="sha256 of the Base frame this keyframe is tied to.")
+    seed: int = Field(description="Seed of this render.")
+    width: int = Field(description="Width in pixels.")
+    height: int = Field(description="Height in pixels.")
+    tie_strength: float | None = Field(default=None, description="How closely to follow the Base frame (0..1); None: the backend's setting.")
+
+
+class ClipRequest(BaseModel):
+    """One scene's clip: the keyframe set in motion for the scene's duration."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    scene_id: str = Field(description="The scene id.")
+    keyframe_sha: str = Field(description="sha256 of the keyframe image the clip starts from.")
+    camera: CameraMove = Field(description="Camera move over the clip.")
+    action: str = Field(default="", description="What happens (sets the amount of motion for generative backends).")
+    duration: float = Field(gt=0, description="Seconds.")
+    fps: int = Field(ge=1, description="Frames per second.")
+    width: int = Field(description="Width in pixels.")
+    height: int = Field(description="Height in pixels.")
+    seed: int = Field(description="Seed of this render.")
+
+
+class ClipResult(BaseModel):
+    """What a clip render reports besides the file."""
+
+    frames: int
+    seconds: float
+    notes: dict[str, Any] = Field(default_factory=dict, description="Anything the render changed on the way (e.g. a lower decode chunk after OOM).")
+
+
+class KeyframeRenderer(Protocol):
+    name: ClassVar[str]
+    reads: ClassVar[frozenset[str]]
+
+    def identity(self) -> dict[str, Any]: ...
+
+    def render(self, request: KeyframeRequest, base_frame: Image.Image | None) -> Image.Image:
+        """Draw the keyframe; `base_frame` is the Base frame image (None when drawing the Base frame itself)."""
+        ...
+
+
+class ClipRenderer(Protocol):
+    name: ClassVar[str]
+    reads: ClassVar[frozenset[str]]
+
+    def identity(self) -> dict[str, Any]: ...
+
+    def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path) -> ClipResult:
+        """Write the clip as an H.264 MP4 at out_path, exactly request.duration long at request.fps."""
+        ...
+
+
+def render_key(renderer: KeyframeRenderer | ClipRenderer, request: BaseModel) -> str:
+    """The content address of a render: the backend's identity and the request fields it reads."""
+    unknown = set(renderer.reads) - set(type(request).model_fields)
+    if unknown:
+        raise ValueError(f"{renderer.name} declares reads of unknown fields {sorted(unknown)}")
+    return digest({"renderer": renderer.identity(), "inputs": request.model_dump(mode="json", include=set(renderer.reads))})

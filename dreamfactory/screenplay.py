@@ -1,0 +1,178 @@
+"""The screenplay: the typed contract that flows between the studio's phases, the store and the renderers.
+
+One definition serves as the JSON in the store, the LLM's response schema and the Prefect UI's form.
+Bump SCREENPLAY_VERSION when a field changes meaning; `load_screenplay` refuses versions it cannot read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCREENPLAY_VERSION = 1
+
+CameraMove = Literal[
+    "hold", "pan_left", "pan_right", "tilt_up", "tilt_down", "zoom_in", "zoom_out", "push_in", "pull_back"
+]
+TimeOfDay = Literal["dawn", "morning", "noon", "afternoon", "dusk", "evening", "night"]
+
+_ID = r"^[a-z0-9][a-z0-9_-]{0,47}$"
+
+
+class Contract(BaseModel):
+    """Base of every model the studio exchanges: unknown fields are errors, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Brief(Contract):
+    """The CEO's and Director's agreement on what film this is."""
+
+    title: str = Field(description="Working title of the film, a few words.", min_length=1, max_length=120)
+    logline: str = Field(description="One sentence: who wants what, and what stands in the way.", min_length=1)
+    genre: str = Field(description="Genre in one or two words, e.g. 'fantasy adventure'.", min_length=1)
+    tone: str = Field(description="The emotional tone in a few words, e.g. 'warm, wistful'.", min_length=1)
+    target_seconds: float = Field(description="Target running time of the whole film in seconds.", gt=0)
+    scene_count: int = Field(description="How many scenes the film has.", ge=1, le=200)
+
+
+class StyleGuide(Contract):
+    """The look every frame of the film shares."""
+
+    look: str = Field(description="The visual style in a phrase, e.g. 'storybook watercolour'.", min_length=1)
+    palette: list[str] = Field(
+        description="Three to six colours as #rrggbb hex codes, dominant first.", min_length=3, max_length=6
+    )
+    lens: str = Field(description="Lens and framing habit, e.g. '35mm, eye level, shallow depth of field'.")
+    negative: str = Field(default="", description="What must never appear in a frame (a negative prompt).")
+
+    @field_validator("palette")
+    @classmethod
+    def _hex_colours(cls, palette: list[str]) -> list[str]:
+        bad = [c for c in palette if not re.fullmatch(r"#[0-9a-fA-F]{6}", c)]
+        if bad:
+            raise ValueError(f"palette colours must be #rrggbb hex codes, got {bad}")
+        return [c.lower() for c in palette]
+
+
+class Voice(Contract):
+    """How a character (or the narrator) sounds; the same in every scene."""
+
+    engine: str = Field(description="Speech engine, e.g. 'hibari', 'piper', 'espeak', 'openai'.")
+    voice_id: str = Field(description="The engine's voice name.")
+    rate: float = Field(default=1.0, description="Speaking rate, 1.0 is the voice's natural speed.", gt=0.3, le=3)
+    pitch: float = Field(default=0.0, description="Pitch shift in semitones.", ge=-12, le=12)
+
+
+class Character(Contract):
+    """A person (or creature) of the film; its look is fixed once and reused in every scene."""
+
+    id: str = Field(description="Stable id, lowercase letters, digits, '-' or '_'; never changes.", pattern=_ID)
+    name: str = Field(description="The name used in dialogue and captions.", min_length=1)
+    appearance: str = Field(description="Face, hair, build, age: what stays the same in every shot.", min_length=1)
+    wardrobe: str = Field(description="Clothing, with colours; worn the same in every scene unless the story changes it.")
+    props: list[str] = Field(default_factory=list, description="Objects the character carries in every scene.")
+    voice: Voice | None = Field(default=None, description="The character's voice; set by casting.")
+
+
+class DialogueLine(Contract):
+    """One spoken line."""
+
+    speaker: str = Field(description="Character id of the speaker, or 'narrator'.", pattern=_ID)
+    text: str = Field(description="The words spoken, without quotation marks.", min_length=1, max_length=2000)
+
+
+class Shot(Contract):
+    """A shot of a scene; its keyframe prompt is what the image model is asked to draw."""
+
+    id: str = Field(description="Stable id of the shot within its scene, e.g. 'a'.", pattern=_ID)
+    description: str = Field(description="What the audience sees, in one sentence (the storyboard caption).")
+    keyframe_prompt: str = Field(description="The visual prompt for this shot's keyframe, without style or cast.")
+    camera: CameraMove = Field(default="hold", description="Camera move over the shot.")
+
+
+class Scene(Contract):
+    """A scene: one place, one time, one beat of the story."""
+
+    id: str = Field(description="Stable id; seeds and render keys derive from it, not from the position.", pattern=_ID)
+    index: int = Field(description="1-based position in the film.", ge=1)
+    setting: str = Field(description="Where the scene takes place, a short noun phrase.", min_length=1)
+    time_of_day: TimeOfDay = Field(description="When the scene takes place.")
+    environment: str = Field(
+        description="Weather, light and props of the place; the next scene receives it as its context C(t-1).",
+        min_length=1,
+    )
+    action: str = Field(description="What happens, in one to three sentences.", min_length=1)
+    characters: list[str] = Field(default_factory=list, description="Ids of the characters on screen.")
+    dialogue: list[DialogueLine] = Field(default_factory=list, description="Spoken lines in order.")
+    camera: CameraMove = Field(default="hold", description="The scene's main camera directive.")
+    duration: float = Field(description="Length of the scene in seconds.", gt=0, le=600)
+    shots: list[Shot] = Field(min_length=1, description="The shots; the first one's keyframe opens the scene.")
+
+    @field_validator("shots")
+    @classmethod
+    def _unique_shots(cls, shots: list[Shot]) -> list[Shot]:
+        ids = [s.id for s in shots]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"shot ids must be unique within a scene, got {ids}")
+        return shots
+
+
+class BaseDescription(Contract):
+    """The Base Description (BD): the fixed text of style, cast and world that every keyframe receives."""
+
+    text: str = Field(description="One paragraph fixing style, palette, every character's look and the world.")
+
+
+class Screenplay(Contract):
+    """The whole film on paper."""
+
+    version: int = Field(default=SCREENPLAY_VERSION, description="Schema version of this document.")
+    brief: Brief = Field(description="What film this is.")
+    style: StyleGuide = Field(description="The shared look.")
+    characters: list[Character] = Field(description="The cast, each with a stable id.")
+    narrator: Voice | None = Field(default=None, description="The narrator's voice, when the film has narration.")
+    base_description: BaseDescription = Field(description="The Base Description every keyframe receives.")
+    scenes: list[Scene] = Field(min_length=1, description="The scenes in order.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Screenplay:
+        if self.version != SCREENPLAY_VERSION:
+            raise ValueError(f"screenplay version {self.version} is not supported (this build reads {SCREENPLAY_VERSION})")
+        char_ids = [c.id for c in self.characters]
+        if len(char_ids) != len(set(char_ids)):
+            raise ValueError(f"character ids must be unique, got {char_ids}")
+        scene_ids = [s.id for s in self.scenes]
+        if len(scene_ids) != len(set(scene_ids)):
+            raise ValueError(f"scene ids must be unique, got {scene_ids}")
+        known = set(char_ids)
+        for scene in self.scenes:
+            unknown = [c for c in scene.characters if c not in known]
+            unknown += [l.speaker for l in scene.dialogue if l.speaker != "narrator" and l.speaker not in known]
+            if unknown:
+                raise ValueError(f"scene {scene.id} names unknown characters {sorted(set(unknown))}")
+        return self
+
+    def scene(self, scene_id: str) -> Scene:
+        for scene in self.scenes:
+            if scene.id == scene_id:
+                return scene
+        raise KeyError(f"no scene {scene_id!r}; scenes are {[s.id for s in self.scenes]}")
+
+    def character(self, character_id: str) -> Character:
+        for character in self.characters:
+            if character.id == character_id:
+                return character
+        raise KeyError(f"no character {character_id!r}")
+
+    def previous_environment(self, scene_id: str) -> str:
+        """C(t-1): the environment of the scene before this one ('' for the first scene)."""
+        ids = [s.id for s in self.scenes]
+        position = ids.index(scene_id)
+        return self.scenes[position - 1].environment if position > 0 else ""
+
+    @property
+    def duration(self) -> float:
+        return sum(s.duration for s in self.scenes)

@@ -1,0 +1,143 @@
+"""Settings in one place: environment < settings file < CLI flags < flow (deployment) parameters.
+
+`Settings` reads the environment (prefix DREAMFACTORY_, nested with '__', e.g. DREAMFACTORY_RENDER__FPS=12)
+and a TOML file (./dreamfactory.toml, or the path in DREAMFACTORY_SETTINGS_FILE). `FilmOptions` is what a
+run takes: the Prefect flow parameter, shown as a form in the UI. Secrets (API keys) are never options:
+they are read from the environment of the process that needs them, and never logged or stored.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+ROLES = ("ceo", "director", "screenwriter", "filmmaker", "reviewer")
+
+
+class Options(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WritingSettings(Options):
+    """Who writes the screenplay."""
+
+    backend: Literal["draft", "openai"] = Field(
+        default="draft",
+        description="'draft': the offline draft writer (no network, deterministic). 'openai': a chat model "
+        "through the openai client (OpenAI, or any OpenAI-compatible server via base_url).",
+    )
+    base_url: str | None = Field(default=None, description="OpenAI-compatible server URL, e.g. http://localhost:11434/v1.")
+    model: str = Field(default="gpt-4o-mini", description="Chat model for every role without its own.")
+    role_models: dict[str, str] = Field(default_factory=dict, description="Model per role, e.g. {'reviewer': 'gpt-4o-mini'}.")
+    temperature: float = Field(default=0.7, ge=0, le=2, description="Sampling temperature.")
+    review_rounds: int = Field(default=2, ge=0, le=10, description="At most this many Reviewer rounds per reviewed phase.")
+    max_tokens: int | None = Field(default=None, ge=1, description="Token budget for the whole writing; the run stops before passing it.")
+    timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for one model answer.")
+    max_retries: int = Field(default=4, ge=0, le=20, description="Retries of a call on timeouts, 429 and 5xx.")
+    repair_attempts: int = Field(default=2, ge=0, le=10, description="Re-asks with the validation error after an invalid answer.")
+    context_tokens: int = Field(default=8000, ge=512, description="The model's context; longer stories are condensed in steps.")
+
+
+class RenderSettings(Options):
+    """What draws keyframes and clips, and the settings that change their pixels."""
+
+    keyframe_backend: Literal["animatic", "diffusers", "openai"] = Field(
+        default="animatic", description="'animatic': storyboard frames drawn offline. 'diffusers': SD 1.5/SDXL. 'openai': OpenAI Images."
+    )
+    clip_backend: Literal["animatic", "svd"] = Field(
+        default="animatic", description="'animatic': camera moves over the keyframe. 'svd': Stable Video Diffusion."
+    )
+    width: int = Field(default=1280, ge=64, le=4096, description="Film width in pixels (even).")
+    height: int = Field(default=720, ge=64, le=4096, description="Film height in pixels (even).")
+    fps: int = Field(default=24, ge=1, le=60, description="Frames per second of the film.")
+    image_model: str = Field(default="stable-diffusion-v1-5/stable-diffusion-v1-5", description="Hub id or local path of the keyframe model.")
+    image_model_revision: str | None = Field(default=None, description="Hub revision (commit) of the keyframe model.")
+    video_model: str = Field(default="stabilityai/stable-video-diffusion-img2vid-xt", description="Hub id or local path of the SVD model.")
+    video_model_revision: str | None = Field(default=None, description="Hub revision (commit) of the SVD model.")
+    steps: int = Field(default=30, ge=1, le=200, description="Denoising steps per keyframe.")
+    guidance: float = Field(default=7.0, ge=0, le=30, description="Classifier-free guidance scale for keyframes.")
+    negative_prompt: str = Field(default="blurry, deformed, extra limbs, text, watermark", description="Negative prompt added to the style's.")
+    keyframe_strength: float = Field(default=0.55, gt=0, le=1, description="img2img strength from the Base frame (lower ties closer to it).")
+    ip_adapter: str | None = Field(default=None, description="IP-Adapter repo or path, e.g. 'h94/IP-Adapter'; off when empty.")
+    ip_adapter_weight: str = Field(default="ip-adapter_sd15.bin", description="IP-Adapter weight file name.")
+    ip_adapter_scale: float = Field(default=0.6, ge=0, le=2, description="How strongly the Base frame steers each keyframe.")
+    keyframe_size: int = Field(default=512, ge=64, le=2048, description="Short side of a diffusers keyframe in pixels.")
+    svd_frames: int = Field(default=14, ge=2, le=50, description="Frames per SVD segment.")
+    svd_steps: int = Field(default=25, ge=1, le=100, description="Denoising steps per SVD segment.")
+    svd_fps: int = Field(default=7, ge=1, le=60, description="fps conditioning of SVD.")
+    noise_aug_strength: float = Field(default=0.02, ge=0, le=1, description="SVD noise augmentation.")
+    decode_chunk_size: int = Field(default=8, ge=1, le=64, description="Frames decoded at once by SVD's VAE.")
+    device: str = Field(default="auto", description="'auto', 'cpu', 'cuda' or 'cuda:N'.")
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(default="auto", description="Weights dtype; auto is fp16 on CUDA.")
+    cpu_offload: bool = Field(default=False, description="Model CPU offload (less GPU memory, slower).")
+    vae_slicing: bool = Field(default=False, description="VAE slicing and tiling.")
+
+
+class SoundSettings(Options):
+    """Voices, subtitles timing and music."""
+
+    enabled: bool = Field(default=True, description="Speak the dialogue; off gives a silent film with subtitles.")
+    music: str | None = Field(default=None, description="Music bed: a local path or store URL, looped or trimmed to the film.")
+    loudness: float = Field(default=-16.0, ge=-40, le=-5, description="Speech loudness target in LUFS (EBU R128).")
+
+
+class FilmOptions(Options):
+    """Everything a film run takes, besides the story: the flow's parameters."""
+
+    scenes: int | None = Field(default=None, ge=1, le=200, description="Number of scenes; by default one per beat of the story.")
+    style: str | None = Field(default=None, description="The look, e.g. 'storybook watercolour'; by default chosen from the story.")
+    project: str | None = Field(default=None, description="Project id; by default derived from the story's title and text.")
+    seed: int = Field(default=7, ge=0, description="Project seed; each scene's seed derives from it and the scene id.")
+    store: str = Field(default="dreamfactory-store", description="Where artifacts live: a local folder or any fsspec URL (s3://bucket/prefix).")
+    writing: WritingSettings = Field(default_factory=WritingSettings)
+    render: RenderSettings = Field(default_factory=RenderSettings)
+    sound: SoundSettings = Field(default_factory=SoundSettings)
+    review_by_metrics: bool = Field(default=True, description="Re-render keyframes whose consistency scores fail (when metric models exist).")
+
+
+class Settings(BaseSettings):
+    """The environment and settings-file layer under FilmOptions."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DREAMFACTORY_", env_nested_delimiter="__", extra="ignore", toml_file="dreamfactory.toml"
+    )
+
+    store: str = Field(default="dreamfactory-store", description="Default store URL.")
+    seed: int = Field(default=7, ge=0, description="Default project seed.")
+    writing: WritingSettings = Field(default_factory=WritingSettings)
+    render: RenderSettings = Field(default_factory=RenderSettings)
+    sound: SoundSettings = Field(default_factory=SoundSettings)
+    task_runner: Literal["threads", "dask"] = Field(default="threads", description="Where scene tasks run: threads, or a Dask cluster.")
+    dask_address: str | None = Field(default=None, description="Dask scheduler address; empty starts a LocalCluster.")
+    max_workers: int = Field(default=2, ge=1, le=64, description="Scene tasks at once (thread runner).")
+    cache_dir: Path = Field(default=Path.home() / ".cache" / "dreamfactory", description="Local copies of remote artifacts.")
+    openai_api_key: SecretStr | None = Field(default=None, description="Read from OPENAI_API_KEY or DREAMFACTORY_OPENAI_API_KEY.")
+    llm_api_key: SecretStr | None = Field(default=None, description="Key for an OpenAI-compatible server (DREAMFACTORY_LLM_API_KEY).")
+
+    @classmethod
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = os.environ.get("DREAMFACTORY_SETTINGS_FILE", "dreamfactory.toml")
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
+        return (init_settings, toml, env_settings, dotenv_settings)
+
+    def api_key(self) -> str | None:
+        key = self.llm_api_key or self.openai_api_key
+        if key is None and os.environ.get("OPENAI_API_KEY"):
+            return os.environ["OPENAI_API_KEY"]
+        return key.get_secret_value() if key else None
+
+    def film_options(self, **overrides) -> FilmOptions:
+        """FilmOptions from these settings, with CLI flags (None means 'not given') on top."""
+        base = {"store": self.store, "seed": self.seed, "writing": self.writing, "render": self.render, "sound": self.sound}
+        base.update({k: v for k, v in overrides.items() if v is not None})
+        return FilmOptions.model_validate(base)
+
+
+def load_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Voices, timing and the sound mix."""

@@ -1,0 +1,80 @@
+"""The writer interface: what every agent backend (offline draft writer, real chat model) must fill.
+
+A phase asks a role for one pydantic model. The request carries both forms of the same inputs: the
+rendered prompts (system = the role's Job/Task/Requirements, user = the phase template) that a chat model
+reads, and the structured `inputs` that the offline draft writer reads. Both must return `output_type`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Message(BaseModel):
+    """One turn of a conversation between roles, kept in the transcript."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phase: str = Field(description="The phase this message belongs to.")
+    role: str = Field(description="Who speaks: a studio role, or 'system'.")
+    content: str = Field(description="The message text (prompts, or the JSON answer).")
+
+
+class Usage(BaseModel):
+    """What a phase cost."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calls: int = Field(default=0, description="Model calls made, retries included.")
+    prompt_tokens: int = Field(default=0, description="Tokens sent.")
+    completion_tokens: int = Field(default=0, description="Tokens received.")
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            calls=self.calls + other.calls,
+            prompt_tokens=self.prompt_tokens + other.prompt_tokens,
+            completion_tokens=self.completion_tokens + other.completion_tokens,
+        )
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
+class PhaseRequest(BaseModel):
+    """One role asked for one typed answer."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    phase: str = Field(description="Phase name, e.g. 'brief', 'screenplay', 'review'.")
+    role: str = Field(description="The role that answers: ceo, director, screenwriter, filmmaker, reviewer.")
+    system: str = Field(description="The role's prompt (Job, Task, Requirements), rendered.")
+    prompt: str = Field(description="The phase's instruction with its inputs, rendered.")
+    output_type: type[BaseModel] = Field(description="The pydantic model the answer must validate as.")
+    inputs: dict[str, Any] = Field(description="The same inputs as typed objects, for writers that read structure.")
+    history: list[Message] = Field(default_factory=list, description="Earlier turns of this conversation.")
+
+
+class PhaseReply(BaseModel):
+    """A role's validated answer and what it cost."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    output: BaseModel
+    usage: Usage = Field(default_factory=Usage)
+
+
+class Writer(Protocol):
+    """A backend that answers phase requests."""
+
+    name: str
+
+    def identity(self, role: str) -> dict[str, Any]:
+        """What decides this writer's answers for a role (backend, model, settings): it enters the cache key."""
+        ...
+
+    def write(self, request: PhaseRequest) -> PhaseReply:
+        """Answer the request with a validated `request.output_type`, or raise WritingError."""
+        ...
