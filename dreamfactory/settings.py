@@ -25,10 +25,11 @@ class Options(BaseModel):
 class WritingSettings(Options):
     """Who writes the screenplay."""
 
-    backend: Literal["draft", "openai"] = Field(
-        default="draft",
+    backend: Literal["auto", "draft", "openai"] = Field(
+        default="auto",
         description="'draft': the offline draft writer (no network, deterministic). 'openai': a chat model "
-        "through the openai client (OpenAI, or any OpenAI-compatible server via base_url).",
+        "through the openai client (OpenAI, or any OpenAI-compatible server via base_url). 'auto': openai when "
+        "a base_url is set or OPENAI_API_KEY is in the environment, else draft.",
     )
     base_url: str | None = Field(default=None, description="OpenAI-compatible server URL, e.g. http://localhost:11434/v1.")
     model: str = Field(default="gpt-4o-mini", description="Chat model for every role without its own.")
@@ -115,6 +116,7 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(default=None, description="Dask scheduler address; empty starts a LocalCluster.")
     max_workers: int = Field(default=2, ge=1, le=64, description="Scene tasks at once (thread runner).")
     cache_dir: Path = Field(default=Path.home() / ".cache" / "dreamfactory", description="Local copies of remote artifacts.")
+    faults: str = Field(default="", description="Fault injection for tests and drills (see dreamfactory.faults); empty in production.")
     openai_api_key: SecretStr | None = Field(default=None, description="Read from OPENAI_API_KEY or DREAMFACTORY_OPENAI_API_KEY.")
     llm_api_key: SecretStr | None = Field(default=None, description="Key for an OpenAI-compatible server (DREAMFACTORY_LLM_API_KEY).")
 

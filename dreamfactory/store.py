@@ -18,7 +18,6 @@ import uuid
 from pathlib import Path
 from typing import Any, TypeVar
 
-import fsspec
 from fsspec.core import url_to_fs
 from pydantic import BaseModel, ValidationError
 
@@ -82,8 +81,13 @@ class Store:
     def _guard(self, action: str, key: str, fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (StoreError, FileNotFoundError):
+        except StoreError:
             raise
+        except FileNotFoundError as exc:
+            what = _describe(exc)
+            if "bucket" in what.lower():
+                raise StoreError(f"store {self.url}: the bucket does not exist ({what}); create it first") from exc
+            raise StoreError(f"store {self.url}: {key} is missing") from exc
         except PermissionError as exc:
             raise StoreError(f"store {self.url}: no permission to {action} {key} ({_describe(exc)})") from exc
         except OSError as exc:
@@ -96,6 +100,8 @@ class Store:
     def check(self) -> None:
         """Fail early, with the store's name, when it cannot be reached or written."""
         probe = f".probe-{uuid.uuid4().hex}"
+        if self.is_local:
+            self._guard("create", self.root, os.makedirs, self.root, exist_ok=True)
         self._guard("write to", probe, self.fs.pipe_file, self.path(probe), b"ok")
         self._guard("delete", probe, self.fs.rm_file, self.path(probe))
 
@@ -118,10 +124,14 @@ class Store:
     def list(self, prefix: str) -> list[str]:
         """Keys below a prefix, sorted; [] when there are none."""
         base = self.path(prefix.rstrip("/"))
-        try:
-            found = self._guard("list", prefix, self.fs.find, base)
-        except FileNotFoundError:
-            return []
+
+        def find():
+            try:
+                return self.fs.find(base)
+            except FileNotFoundError:
+                return []
+
+        found = self._guard("list", prefix, find)
         start = len(self.root) + 1
         return sorted(p[start:] if p.startswith(self.root + "/") else p for p in found)
 
@@ -213,7 +223,10 @@ def open_store(url: str, **kwargs) -> Store:
     """The store at a URL; a plain path becomes an absolute local folder."""
     if "://" not in str(url):
         url = str(Path(url).expanduser().resolve())
+    elif str(url).startswith(("s3://", "s3a://")):
+        # Listings cached by s3fs would hide objects another worker just wrote.
+        kwargs.setdefault("storage_options", {}).setdefault("use_listings_cache", False)
     return Store(url, **kwargs)
 
 
-__all__ = ["Store", "open_store", "digest", "sha256_bytes", "sha256_file", "fsspec"]
+__all__ = ["Store", "open_store", "digest", "sha256_bytes", "sha256_file"]

@@ -1,0 +1,1 @@
+"""Prefect flows: each reads like the process it runs; orchestration only."""

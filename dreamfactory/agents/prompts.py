@@ -96,12 +96,12 @@ _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, ke
 _ENV.filters["tojson"] = _tojson
 
 
-def render_phase(phase: str, **variables: Any) -> str:
-    """The phase's instruction with its inputs; a variable the template uses but was not given is an error."""
+def render_phase(template: str, /, **variables: Any) -> str:
+    """A phase template with its inputs; a variable the template uses but was not given is an error."""
     try:
-        return _ENV.from_string(phase_template(phase)).render(**variables).strip()
+        return _ENV.from_string(phase_template(template)).render(**variables).strip()
     except jinja2.UndefinedError as exc:
-        raise SettingsError(f"phase template {phase}.md uses a variable the phase does not give: {exc.message}") from exc
+        raise SettingsError(f"phase template {template}.md uses a variable the phase does not give: {exc.message}") from exc
 
 
 def prompt_fingerprint() -> dict[str, str]:

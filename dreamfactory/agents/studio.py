@@ -44,6 +44,7 @@ class WritingReport(BaseModel):
     calls_made: int = Field(default=0, description="Model calls made by this run.")
     tokens_made: int = Field(default=0, description="Tokens spent by this run.")
     answers_cached: int = Field(default=0, description="Answers taken from the store.")
+    answers_made: int = Field(default=0, description="Answers the writer produced in this run.")
     transcript: list[Message] = Field(default_factory=list)
 
 
@@ -100,6 +101,7 @@ class Studio:
         self.report.usage[name] = self.report.usage.get(name, Usage()) + record.usage
         self.report.transcript.extend(record.messages)
         if made:
+            self.report.answers_made += 1
             self.report.calls_made += record.usage.calls
             self.report.tokens_made += record.usage.tokens
         else:

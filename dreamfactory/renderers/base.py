@@ -15,6 +15,7 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..screenplay import CameraMove
+from ..errors import RenderError
 from ..store import digest
 
 
@@ -69,6 +70,10 @@ class ClipRequest(BaseModel):
     seed: int = Field(description="Seed of this render.")
 
 
+class OutOfMemory(RenderError):
+    """The device ran out of memory; the render can be retried with lower settings (retryable)."""
+
+
 class ClipResult(BaseModel):
     """What a clip render reports besides the file."""
 
@@ -94,8 +99,12 @@ class ClipRenderer(Protocol):
 
     def identity(self) -> dict[str, Any]: ...
 
-    def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path) -> ClipResult:
-        """Write the clip as an H.264 MP4 at out_path, exactly request.duration long at request.fps."""
+    def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path, attempt: int = 1) -> ClipResult:
+        """Write the clip as an H.264 MP4 at out_path, exactly request.duration long at request.fps.
+
+        `attempt` counts tries of this render (1 first): a backend may lower memory use on a retry (e.g. after a
+        CUDA out-of-memory error) and must then say what it changed in ClipResult.notes.
+        """
         ...
 
 

@@ -1,0 +1,100 @@
+"""Choosing a backend is configuration, resolved here and nowhere else.
+
+Each factory is cached per process and per settings, so a heavy backend (a diffusers pipeline) is built once
+per worker and reused by every scene task that runs there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .errors import SettingsError
+from .renderers.base import ClipRenderer, KeyframeRenderer
+from .settings import FilmOptions, RenderSettings, Settings, WritingSettings
+from .writers.base import Writer
+
+
+def writer_backend(options: WritingSettings, settings: Settings | None = None) -> str:
+    """'auto' resolved: a chat model when one is configured (base URL or API key), else the draft writer."""
+    if options.backend != "auto":
+        return options.backend
+    if options.base_url:
+        return "openai"
+    return "openai" if (settings or Settings()).api_key() else "draft"
+
+
+def describe(options: FilmOptions) -> str:
+    """One line for people: which writer and renderers this run uses."""
+    w, r = options.writing, options.render
+    if writer_backend(w) == "draft":
+        writer = "offline draft writer (no LLM; set --llm-model/--llm-base-url or OPENAI_API_KEY for a real one)"
+    else:
+        writer = f"chat model {w.model} at {w.base_url or 'api.openai.com'}"
+    keyframes = {"animatic": "animatic storyboard frames", "diffusers": f"diffusers {r.image_model}",
+                 "openai": f"OpenAI Images {r.image_model}"}[r.keyframe_backend]
+    clips = {"animatic": "animatic camera moves", "svd": f"Stable Video Diffusion {r.video_model}"}[r.clip_backend]
+    return f"writer: {writer}; keyframes: {keyframes}; clips: {clips}"
+
+
+def writer(options: WritingSettings, settings: Settings | None = None) -> Writer:
+    settings = settings or Settings()
+    if writer_backend(options, settings) == "draft":
+        from .writers.draft import DraftWriter
+
+        return DraftWriter()
+    from .writers.openai_chat import ChatWriter
+
+    return ChatWriter(options, api_key=settings.api_key())
+
+
+def keyframe_renderer(options: RenderSettings) -> KeyframeRenderer:
+    return _keyframe_renderer(options.model_dump_json())
+
+
+def clip_renderer(options: RenderSettings) -> ClipRenderer:
+    return _clip_renderer(options.model_dump_json())
+
+
+@lru_cache(maxsize=8)
+def _keyframe_renderer(options_json: str) -> KeyframeRenderer:
+    options = RenderSettings.model_validate_json(options_json)
+    if options.keyframe_backend == "animatic":
+        from .renderers.animatic import AnimaticKeyframes
+
+        return AnimaticKeyframes()
+    if options.keyframe_backend == "diffusers":
+        from .renderers.diffusers_keyframes import DiffusersKeyframes
+
+        return DiffusersKeyframes(options)
+    if options.keyframe_backend == "openai":
+        from .renderers.openai_images import OpenAIImageKeyframes
+
+        return OpenAIImageKeyframes(options, api_key=Settings().api_key())
+    raise SettingsError(f"unknown keyframe backend {options.keyframe_backend!r}")
+
+
+@lru_cache(maxsize=8)
+def _clip_renderer(options_json: str) -> ClipRenderer:
+    options = RenderSettings.model_validate_json(options_json)
+    if options.clip_backend == "animatic":
+        from .renderers.animatic import AnimaticClips
+
+        return AnimaticClips()
+    if options.clip_backend == "svd":
+        from .renderers.svd_clips import SvdClips
+
+        return SvdClips(options)
+    raise SettingsError(f"unknown clip backend {options.clip_backend!r}")
+
+
+def task_runner(settings: Settings):
+    """Where scene tasks run: a thread pool in this process, or a Dask cluster (prefect-dask)."""
+    if settings.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.max_workers, "threads_per_worker": 1, "processes": True})
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=settings.max_workers)

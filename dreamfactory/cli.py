@@ -1,0 +1,327 @@
+"""The `dreamfactory` command: the edge where flags become options and errors become one line for a person."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import DreamFactoryError, SettingsError, StoryError
+
+EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
+
+
+# -- output for people ----------------------------------------------------------------------------------
+class _ProgressHandler(logging.Handler):
+    def __init__(self, started: float):
+        super().__init__()
+        self.started = started
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"[{time.perf_counter() - self.started:6.1f}s] {record.getMessage()}", file=sys.stderr, flush=True)
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    # Prefect reads these when it is first imported: the CLI shows its own progress lines instead.
+    if not verbose:
+        # Task failures still reach the user: the flow's error names each failed scene and why.
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+        os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_LEVEL", "CRITICAL")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    logging.getLogger("dreamfactory.progress").setLevel(logging.INFO)
+
+
+def _die(message: str, code: int) -> int:
+    print(f"dreamfactory: error: {message}", file=sys.stderr)
+    return code
+
+
+# -- options --------------------------------------------------------------------------------------------
+def _positive_scenes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--scenes takes a whole number, got {text!r}") from None
+    if not 1 <= value <= 200:
+        raise argparse.ArgumentTypeError(f"--scenes must be between 1 and 200, got {value}")
+    return value
+
+
+def _add_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", help="Where artifacts live: a local folder or any fsspec URL such as s3://bucket/prefix "
+                                   "(default: ./dreamfactory-store, or DREAMFACTORY_STORE).")
+
+
+def _add_render_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("models (default: offline draft writer and animatic renderer)")
+    g.add_argument("--llm-base-url", help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (Ollama).")
+    g.add_argument("--llm-model", help="Chat model for every role, e.g. gpt-4o-mini or llama3.1.")
+    g.add_argument("--llm-role-model", action="append", default=[], metavar="ROLE=MODEL",
+                   help="A model for one role, e.g. reviewer=gpt-4o-mini (repeatable).")
+    g.add_argument("--writer", choices=["auto", "draft", "openai"], help="Force the writer backend.")
+    g.add_argument("--max-tokens", type=int, help="Token budget for the writing; the run stops before passing it.")
+    g.add_argument("--review-rounds", type=int, help="At most this many Reviewer rounds (default 2).")
+    g.add_argument("--keyframes", choices=["animatic", "diffusers", "openai"], help="Keyframe backend.")
+    g.add_argument("--clips", choices=["animatic", "svd"], help="Clip backend.")
+    g.add_argument("--image-model", help="diffusers model id or local path for keyframes (implies --keyframes diffusers).")
+    g.add_argument("--video-model", help="SVD model id or local path for clips (implies --clips svd).")
+    g.add_argument("--width", type=int, help="Film width (default 1280).")
+    g.add_argument("--height", type=int, help="Film height (default 720).")
+    g.add_argument("--fps", type=int, help="Frames per second (default 24).")
+    g.add_argument("--seed", type=int, help="Project seed (default 7).")
+    g.add_argument("--no-sound", action="store_true", help="A silent film with subtitles.")
+    g.add_argument("--music", help="Music bed: a local file or store URL.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dreamfactory",
+        description="Turn a story into a multi-scene film with the same characters and style in every scene. "
+                    "By default everything runs offline: a deterministic draft writer plays the studio's roles and "
+                    "an animatic renderer draws storyboard frames with camera moves. Point --llm-base-url/--llm-model "
+                    "(or OPENAI_API_KEY) at a chat model and --image-model/--video-model at diffusers/SVD weights "
+                    "for the real thing.")
+    parser.add_argument("--version", action="version", version=f"dreamfactory {__version__}")
+    parser.add_argument("--verbose", action="store_true", help="Show Prefect's logs and tracebacks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    make = sub.add_parser("make", help="Make a film from a story.")
+    make.add_argument("story", help="A text file, or - for standard input.")
+    make.add_argument("--scenes", type=_positive_scenes, help="Number of scenes (1-200; default: one per paragraph).")
+    make.add_argument("--style", help="The look, e.g. 'storybook watercolour, warm palette'.")
+    make.add_argument("--project", help="Project id (default: from the story's first words and a hash).")
+    make.add_argument("--out", help="Also copy the film to this path.")
+    make.add_argument("--json", action="store_true", help="Print one JSON object with what was made at the end.")
+    make.add_argument("--rewrite", action="store_true", help="Discard hand edits of the screenplay and use the writers' version.")
+    _add_store(make)
+    _add_render_flags(make)
+
+    show = sub.add_parser("show", help="Show a project's screenplay, the state of each scene and its films.")
+    show.add_argument("project")
+    show.add_argument("--transcript", action="store_true", help="Print the roles' messages that wrote the screenplay.")
+    show.add_argument("--json", action="store_true", help="The screenplay as JSON.")
+    _add_store(show)
+
+    edit = sub.add_parser("edit", help="Change fields of one scene of a project's screenplay.")
+    edit.add_argument("project")
+    edit.add_argument("--scene", required=True, help="Scene number (1-based) or scene id.")
+    edit.add_argument("--set", action="append", required=True, metavar="FIELD=VALUE",
+                      help="e.g. action='Mira runs to the cliff.' or time_of_day=night (repeatable).")
+    _add_store(edit)
+
+    rerun = sub.add_parser("rerun", help="Render again what changed in a project's screenplay, and reassemble.")
+    rerun.add_argument("project")
+    rerun.add_argument("--out", help="Also copy the film to this path.")
+    rerun.add_argument("--json", action="store_true")
+    _add_store(rerun)
+    _add_render_flags(rerun)
+    return parser
+
+
+def _options(args, settings, **extra):
+    from .settings import FilmOptions
+
+    writing = settings.writing.model_copy()
+    render = settings.render.model_copy()
+    sound = settings.sound.model_copy()
+    if getattr(args, "writer", None):
+        writing.backend = args.writer
+    if args.llm_base_url:
+        writing.base_url, writing.backend = args.llm_base_url, "openai" if writing.backend == "auto" else writing.backend
+    if args.llm_model:
+        writing.model = args.llm_model
+        if writing.backend == "auto":
+            writing.backend = "openai"
+    for item in args.llm_role_model:
+        role, sep, model = item.partition("=")
+        if not sep or not model:
+            raise SettingsError(f"--llm-role-model takes ROLE=MODEL, got {item!r}")
+        writing.role_models = {**writing.role_models, role.strip(): model.strip()}
+    for name in ("max_tokens", "review_rounds"):
+        if getattr(args, name) is not None:
+            setattr(writing, name, getattr(args, name))
+    if args.image_model:
+        render.image_model, render.keyframe_backend = args.image_model, args.keyframes or "diffusers"
+    if args.video_model:
+        render.video_model, render.clip_backend = args.video_model, args.clips or "svd"
+    if args.keyframes:
+        render.keyframe_backend = args.keyframes
+    if args.clips:
+        render.clip_backend = args.clips
+    for name in ("width", "height", "fps"):
+        if getattr(args, name) is not None:
+            setattr(render, name, getattr(args, name))
+    if args.no_sound:
+        sound.enabled = False
+    if args.music:
+        sound.music = args.music
+    try:
+        return FilmOptions.model_validate({
+            "store": args.store or settings.store, "seed": args.seed if args.seed is not None else settings.seed,
+            "writing": writing.model_dump(), "render": render.model_dump(), "sound": sound.model_dump(), **extra,
+        })
+    except Exception as exc:  # pydantic's ValidationError: keep the first problem, in one line
+        errors = getattr(exc, "errors", None)
+        if errors:
+            first = errors()[0]
+            raise SettingsError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
+        raise
+
+
+def _check_out(out: str | None) -> Path | None:
+    """Fail before any work when --out cannot be written."""
+    if not out:
+        return None
+    path = Path(out).expanduser()
+    if path.is_dir():
+        raise SettingsError(f"--out {out} is a folder; give a file path such as {path / 'film.mp4'}")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise SettingsError(f"--out {out}: folder {parent} does not exist")
+    try:
+        with tempfile.NamedTemporaryFile(dir=parent, prefix=".dreamfactory-probe-"):
+            pass
+    except OSError:
+        raise SettingsError(f"--out {out}: folder {parent} is not writable") from None
+    return path
+
+
+def _copy_out(store, key: str, out: Path | None) -> None:
+    if out is not None:
+        shutil.copyfile(store.local_file(key), out)
+
+
+def _print_result(result, args, started: float) -> None:
+    if args.json:
+        payload = result.model_dump()
+        payload["seconds"] = round(time.perf_counter() - started, 2)
+        if args.out:
+            payload["out"] = str(Path(args.out).expanduser())
+        print(json.dumps(payload, indent=2))
+    else:
+        k, c = result.keyframes, result.clips
+        print(f"Film: {result.film}")
+        print(f"  {result.scenes} scenes, {result.duration:.1f} s — project {result.project}")
+        print(f"  keyframes {k.rendered} rendered / {k.cached} cached; clips {c.rendered} rendered / {c.cached} cached; "
+              f"LLM calls {result.llm_calls}, tokens {result.llm_tokens}")
+        if args.out:
+            print(f"  copied to {Path(args.out).expanduser()}")
+
+
+# -- commands -------------------------------------------------------------------------------------------
+def cmd_make(args, settings, started: float) -> int:
+    from .story import check_scenes, read_story
+
+    out = _check_out(args.out)
+    story = read_story(args.story)
+    check_scenes(story, args.scenes)
+    options = _options(args, settings, scenes=args.scenes, style=args.style, project=args.project)
+    from . import backends
+    from .store import open_store
+
+    store = open_store(options.store)
+    store.check()
+    print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
+    print(f"store: {store.url}", file=sys.stderr)
+    from flows.make_film import make_film
+
+    result = make_film.with_options(task_runner=backends.task_runner(settings))(story=story, options=options, rewrite=args.rewrite)
+    _copy_out(store, result.film_key, out)
+    _print_result(result, args, started)
+    return 0
+
+
+def cmd_rerun(args, settings, started: float) -> int:
+    from . import backends
+    from .store import open_store
+
+    out = _check_out(args.out)
+    options = _options(args, settings, project=args.project)
+    store = open_store(options.store)
+    from flows.rerun_scenes import rerun_film
+
+    print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
+    result = rerun_film.with_options(task_runner=backends.task_runner(settings))(project=args.project, options=options)
+    _copy_out(store, result.film_key, out)
+    _print_result(result, args, started)
+    return 0
+
+
+def cmd_show(args, settings, started: float) -> int:
+    from .agents.studio import transcript_text
+    from .settings import FilmOptions
+    from .show import project_text
+    from .store import open_store
+    from .writing import load_head
+    from . import layout
+
+    store = open_store(args.store or settings.store)
+    screenplay, sha = load_head(store, args.project)
+    if args.json:
+        print(screenplay.model_dump_json(indent=2))
+    elif args.transcript:
+        keys = [k for k in store.list(f"{args.project}/transcripts") if k.endswith(".json")]
+        wanted = layout.transcript(args.project, sha)
+        key = wanted if wanted in keys else (keys[-1] if keys else None)
+        if key is None:
+            raise DreamFactoryError(f"project {args.project} has no transcript")
+        from .writers.base import Message
+
+        print(transcript_text([Message.model_validate(m) for m in store.read_json(key)]))
+    else:
+        options = FilmOptions(store=store.url, seed=settings.seed, writing=settings.writing, render=settings.render, sound=settings.sound)
+        print(project_text(store, args.project, screenplay, options))
+    return 0
+
+
+def cmd_edit(args, settings, started: float) -> int:
+    from .editing import apply_edits
+    from .store import open_store
+
+    store = open_store(args.store or settings.store)
+    changed = apply_edits(store, args.project, args.scene, args.set)
+    print(changed)
+    return 0
+
+
+COMMANDS = {"make": cmd_make, "show": cmd_show, "edit": cmd_edit, "rerun": cmd_rerun}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    _quiet_prefect(args.verbose)
+    progress = logging.getLogger("dreamfactory.progress")
+    handler = _ProgressHandler(started)
+    progress.addHandler(handler)
+    progress.propagate = False
+    try:
+        from .settings import Settings
+
+        try:
+            settings = Settings()
+        except Exception as exc:
+            raise SettingsError(f"settings (environment or dreamfactory.toml): {str(exc).splitlines()[0]}") from exc
+        return COMMANDS[args.command](args, settings, started)
+    except (StoryError, SettingsError) as exc:
+        return _die(str(exc), EXIT_BAD_INPUT)
+    except DreamFactoryError as exc:
+        if args.verbose:
+            raise
+        return _die(str(exc), EXIT_FAILED)
+    except KeyboardInterrupt:
+        return _die("interrupted; what was made is kept in the store, run the same command again to resume", 130)
+    finally:
+        progress.removeHandler(handler)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

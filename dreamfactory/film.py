@@ -1,0 +1,196 @@
+"""Assembly: the scenes' clips into one MP4 with a subtitle track, the manifest, the contact sheet, the history.
+
+Clips share codec parameters, so they are joined without re-encoding (ffmpeg's concat demuxer). The film's key
+hashes the clips' keys, the subtitles and the soundtrack: the same inputs give the same film, made once.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import imageio_ffmpeg
+from PIL import Image, ImageDraw
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import layout
+from .errors import RenderError
+from .manifest import manifest_rows, write_manifest
+from .progress import report
+from .renderers.fonts import font
+from .renders import Made, RenderRecord
+from .screenplay import Screenplay
+from .settings import FilmOptions
+from .store import Store, digest, sha256_file
+from .voices import SceneSound, film_cues, mix_soundtrack, mux, srt
+
+ASSEMBLY_VERSION = "1"
+
+
+class FilmVersion(BaseModel):
+    """One entry of a project's film history."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(description="Store key of the MP4.")
+    manifest: str = Field(description="Store key of the manifest.")
+    screenplay_sha: str = Field(description="sha256 of the screenplay it was made from.")
+    scenes: int
+    duration: float
+    created: str = Field(description="UTC time it was first assembled.")
+
+
+def ffmpeg(*args: str) -> None:
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RenderError(f"ffmpeg failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
+
+
+def contact_sheet(images: list[tuple[str, Image.Image]], columns: int = 4, width: int = 1600) -> Image.Image:
+    """One picture of all keyframes, labelled by scene."""
+    columns = min(columns, max(1, len(images)))
+    rows = -(-len(images) // columns)
+    cell_w = width // columns
+    cell_h = round(cell_w * images[0][1].height / images[0][1].width) if images else 90
+    label = 24
+    sheet = Image.new("RGB", (width, rows * (cell_h + label)), (18, 18, 22))
+    draw = ImageDraw.Draw(sheet)
+    for i, (name, image) in enumerate(images):
+        x, y = (i % columns) * cell_w, (i // columns) * (cell_h + label)
+        sheet.paste(image.resize((cell_w - 4, cell_h - 4), Image.LANCZOS), (x + 2, y + 2))
+        draw.text((x + 6, y + cell_h + 2), name, fill=(230, 230, 230), font=font(16))
+    return sheet
+
+
+def film_history(store: Store, project: str) -> list[FilmVersion]:
+    key = layout.films_head(project)
+    if not store.exists(key):
+        return []
+    return [FilmVersion.model_validate(v) for v in store.read_json(key)]
+
+
+def music_file(store: Store, music: str | None) -> tuple[Path | None, str | None]:
+    """The music bed as a local file and its content hash; a store URL is fetched once into the local cache."""
+    if not music:
+        return None, None
+    if "://" in music:
+        from .store import open_store
+
+        parent, _, name = music.rpartition("/")
+        path = open_store(parent, cache_dir=store.cache_dir).local_file(name)
+    else:
+        path = Path(music).expanduser()
+        if not path.is_file():
+            raise RenderError(f"music file {music} not found; fix --music or leave it out")
+    return path, sha256_file(path)
+
+
+def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay_sha: str, clips: list[Made],
+                  keyframes: list[Made], base: Made, sounds: list[SceneSound], options: FilmOptions,
+                  writing_usage: dict | None = None, casting_notes: list[str] | None = None) -> Made:
+    """Join the clips and the scenes' speech into the film; write subtitles, manifest, contact sheet and history."""
+    records = {c.scene_id: store.read_model(layout.record(c.key), RenderRecord) for c in clips}
+    total = sum(r.inputs["duration"] for r in records.values())
+    subtitles = srt(film_cues(sounds))
+    music, music_sha = music_file(store, options.sound.music)
+    key = digest({"version": ASSEMBLY_VERSION, "clips": [c.key for c in clips], "srt": subtitles,
+                  "speech": [s.key for s in sounds], "music": music_sha, "loudness": options.sound.loudness,
+                  "sound": options.sound.enabled})
+    film_key = layout.film(project, key)
+    if store.exists(layout.record(film_key)):
+        return Made(kind="film", key=film_key, sha256=store.read_model(layout.record(film_key), RenderRecord).sha256, made=False)
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="dreamfactory-film-") as tmp:
+        tmp = Path(tmp)
+        listing = tmp / "clips.txt"
+        listing.write_text("".join(f"file '{store.local_file(c.key).as_posix()}'\n" for c in clips))
+        joined, soundtrack, out = tmp / "joined.mp4", tmp / "soundtrack.wav", tmp / "film.mp4"
+        ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(joined))
+        mix = mix_soundtrack([(store.local_file(s.key), s.duration) for s in sounds], music, options.sound.loudness, soundtrack)
+        mux(joined, soundtrack, subtitles, out)
+        seconds = time.perf_counter() - started
+        store.put_file(film_key, out)
+        store.put_bytes(layout.subtitles(project, key), subtitles.encode("utf-8"))
+        record = RenderRecord(
+            kind="film", project=project, scene_id="", object_key=film_key, render_key=key, sha256=sha256_file(out),
+            bytes=out.stat().st_size, renderer="ffmpeg-concat",
+            identity={"assembly": ASSEMBLY_VERSION, "ffmpeg": imageio_ffmpeg.get_ffmpeg_version()},
+            inputs={"clips": [c.key for c in clips], "speech": [s.key for s in sounds], "music": options.sound.music,
+                    "music_sha256": music_sha, "loudness": options.sound.loudness, "screenplay_sha": screenplay_sha,
+                    "duration": total, "scenes": len(clips)},
+            seconds=round(seconds, 3),
+            notes={"casting": casting_notes or [], "skipped_lines": [k.model_dump() for s in sounds for k in s.skipped],
+                   "mix": mix.model_dump(mode="json") if hasattr(mix, "model_dump") else str(mix)},
+        )
+
+    # The contact sheet: every keyframe on one page.
+    sheet = contact_sheet([(k.scene_id, Image.open(io.BytesIO(store.read_bytes(k.key))).convert("RGB")) for k in keyframes])
+    buf = io.BytesIO()
+    sheet.save(buf, format="PNG")
+    store.put_bytes(layout.contact_sheet(project, key), buf.getvalue())
+
+    rows = manifest_rows(store, [base, *keyframes, *clips], writing_usage or {}, film=record, screenplay_sha=screenplay_sha)
+    write_manifest(store, layout.manifest(project, key), rows)
+    store.put_json(layout.record(film_key), record)
+
+    history = film_history(store, project)
+    history.append(FilmVersion(key=film_key, manifest=layout.manifest(project, key), screenplay_sha=screenplay_sha,
+                               scenes=len(clips), duration=round(total, 3), created=datetime.now(timezone.utc).isoformat(timespec="seconds")))
+    store.set_head(layout.films_head(project), json.dumps([h.model_dump() for h in history], indent=2).encode())
+    report("film", f"assembled {len(clips)} scenes, {total:.1f} s, in {seconds:.2f} s")
+    return Made(kind="film", key=film_key, sha256=record.sha256, made=True, seconds=seconds)
+
+
+class Counts(BaseModel):
+    rendered: int = 0
+    cached: int = 0
+
+
+class FilmResult(BaseModel):
+    """What a film run made: the CLI's --json object."""
+
+    project: str
+    film: str = Field(description="Where the MP4 is: a local path or a store URL.")
+    film_key: str
+    store: str
+    scenes: int
+    duration: float
+    screenplay_sha: str
+    edited_screenplay: bool = False
+    base_frame: Counts
+    keyframes: Counts
+    clips: Counts
+    film_rendered: bool
+    llm_calls: int = Field(description="Model calls made by this run.")
+    llm_tokens: int = Field(description="Tokens spent by this run.")
+    writer_answers: Counts = Field(description="Phase answers written now vs taken from the store.")
+    tokens_by_phase: dict[str, int] = Field(default_factory=dict, description="Tokens per 'phase/role' (what each answer cost when made).")
+    voice_lines: Counts = Field(default_factory=Counts)
+    backends: str = ""
+
+
+def count(made: list[Made]) -> Counts:
+    return Counts(rendered=sum(m.made for m in made), cached=sum(not m.made for m in made))
+
+
+def summarize(store: Store, written, base: Made, keyframes: list[Made], clips: list[Made], film: Made,
+              options: FilmOptions, sounds: list[SceneSound]) -> FilmResult:
+    from . import backends
+
+    record = store.read_model(layout.record(film.key), RenderRecord)
+    return FilmResult(
+        project=written.project, film=store.location(film.key), film_key=film.key, store=store.url,
+        scenes=len(clips), duration=round(record.inputs["duration"], 3), screenplay_sha=written.sha,
+        edited_screenplay=written.edited, base_frame=count([base]), keyframes=count(keyframes), clips=count(clips),
+        film_rendered=film.made, llm_calls=written.calls_made, llm_tokens=written.tokens_made,
+        writer_answers=Counts(rendered=written.answers_made, cached=written.answers_cached),
+        tokens_by_phase={k: v["prompt_tokens"] + v["completion_tokens"] for k, v in written.usage.items()},
+        voice_lines=Counts(rendered=sum(s.synthesized for s in sounds), cached=sum(s.cached for s in sounds)), backends=backends.describe(options),
+    )

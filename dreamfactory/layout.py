@@ -1,0 +1,104 @@
+"""Where each artifact of a project lives in the store: the only place keys are spelled out.
+
+    <project>/story.txt                          the story as given
+    <project>/screenplay.json                    head: the working screenplay (edit it, then `dreamfactory rerun`)
+    <project>/written.json                       head: sha of the screenplay the writers last produced
+    <project>/screenplays/<sha>.json             every screenplay version, immutable
+    <project>/writing/<phase>-<role>-<key>.json  each phase answer, keyed by prompts, writer and inputs
+    <project>/transcripts/<sha>.json             the roles' messages that produced a screenplay
+    <project>/base/<key>.png|.json               the Base frame and its render record
+    <project>/base/bd-<sha>.json                 the Base Description
+    <project>/keyframes/<scene>/<key>.png|.json  a scene's keyframe and its render record
+    <project>/voices/...                         spoken lines and scene speech tracks
+    <project>/clips/<scene>/<key>.mp4|.json      a scene's clip and its render record
+    <project>/films/<key>.mp4|.srt|.json         a film version, its subtitles and its record
+    <project>/contact/<key>.png                  contact sheet of a film's keyframes
+    <project>/manifests/<key>.parquet            everything needed to make the film again
+    <project>/films.json                         head: the list of film versions, newest last
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .store import digest
+
+SHORT = 20  # hex characters of a key used in object names (80 bits)
+
+
+def slug(text: str, words: int = 4) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    parts = re.findall(r"[a-z0-9]+", ascii_text)[:words]
+    return "-".join(parts) or "film"
+
+
+def project_id(story: str) -> str:
+    """A story's project: a readable slug of its first words and a hash of the whole text."""
+    first_line = next((l for l in story.strip().splitlines() if l.strip()), "film")
+    return f"{slug(first_line)}-{digest(story.strip())[:8]}"
+
+
+def story(project: str) -> str:
+    return f"{project}/story.txt"
+
+
+def screenplay_head(project: str) -> str:
+    return f"{project}/screenplay.json"
+
+
+def written_head(project: str) -> str:
+    return f"{project}/written.json"
+
+
+def screenplay_version(project: str, sha: str) -> str:
+    return f"{project}/screenplays/{sha[:SHORT]}.json"
+
+
+def transcript(project: str, sha: str) -> str:
+    return f"{project}/transcripts/{sha[:SHORT]}.json"
+
+
+def base_frame(project: str, key: str) -> str:
+    return f"{project}/base/{key[:SHORT]}.png"
+
+
+def base_description(project: str, sha: str) -> str:
+    return f"{project}/base/bd-{sha[:SHORT]}.json"
+
+
+def keyframe(project: str, scene_id: str, key: str) -> str:
+    return f"{project}/keyframes/{scene_id}/{key[:SHORT]}.png"
+
+
+def clip(project: str, scene_id: str, key: str) -> str:
+    return f"{project}/clips/{scene_id}/{key[:SHORT]}.mp4"
+
+
+def film(project: str, key: str) -> str:
+    return f"{project}/films/{key[:SHORT]}.mp4"
+
+
+def subtitles(project: str, key: str) -> str:
+    return f"{project}/films/{key[:SHORT]}.srt"
+
+
+def contact_sheet(project: str, key: str) -> str:
+    return f"{project}/contact/{key[:SHORT]}.png"
+
+
+def manifest(project: str, key: str) -> str:
+    return f"{project}/manifests/{key[:SHORT]}.parquet"
+
+
+def evaluation(project: str, key: str, ext: str) -> str:
+    return f"{project}/evaluations/{key[:SHORT]}.{ext}"
+
+
+def films_head(project: str) -> str:
+    return f"{project}/films.json"
+
+
+def record(object_key: str) -> str:
+    """The render record beside an object: written after the object, so its presence means 'made'."""
+    return object_key.rsplit(".", 1)[0] + ".json"

@@ -1,0 +1,234 @@
+"""Keyframe Iteration Design as plain functions: plan each render from the screenplay, make it once.
+
+The Base frame fixes style, cast and world; its Base Description (BD) goes into every keyframe's prompt with
+the previous scene's environment, C(t-1). A render is made only when its content address (backend identity +
+the request fields the backend reads) is not in the store yet; its record says how to make it again exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Literal
+
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import backends, layout
+from .errors import RenderError
+from .progress import report
+from .renderers.base import CharacterLook, ClipRequest, KeyframeRequest, render_key
+from .screenplay import Screenplay
+from .settings import FilmOptions
+from .store import Store, digest, sha256_bytes, sha256_file
+
+
+class Made(BaseModel):
+    """A small reference to a stored artifact, passed between tasks instead of pixels."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(description="base_frame, keyframe, clip, film, ...")
+    scene_id: str = Field(default="", description="The scene, when the artifact belongs to one.")
+    key: str = Field(description="Store key of the object.")
+    sha256: str = Field(description="sha256 of the object's bytes.")
+    made: bool = Field(description="True when this call rendered it, False when it came from the store.")
+    seconds: float = Field(default=0.0, description="Render seconds when made.")
+
+
+class RenderRecord(BaseModel):
+    """What a render needs to be made again exactly; stored beside the object and gathered in the manifest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str
+    project: str
+    scene_id: str
+    object_key: str
+    render_key: str
+    sha256: str
+    bytes: int
+    renderer: str
+    identity: dict[str, Any]
+    inputs: dict[str, Any]
+    seed: int | None = None
+    seconds: float = 0.0
+    attempts: int = 1
+    notes: dict[str, Any] = Field(default_factory=dict)
+    scores: list[dict[str, Any]] = Field(default_factory=list, description="Consistency scores of each attempt, when checked.")
+
+
+def scene_seed(project_seed: int, scene_id: str, salt: str = "") -> int:
+    """A seed per (project seed, scene id): inserting or reordering scenes changes no other scene's seed."""
+    return int(hashlib.sha256(f"{project_seed}:{scene_id}:{salt}".encode()).hexdigest()[:8], 16)
+
+
+def _looks(screenplay: Screenplay, ids: list[str]) -> tuple[CharacterLook, ...]:
+    looks = []
+    for cid in ids:
+        c = screenplay.character(cid)
+        looks.append(CharacterLook(id=c.id, name=c.name, appearance=c.appearance, wardrobe=c.wardrobe, props=list(c.props)))
+    return tuple(looks)
+
+
+def compose_prompt(screenplay: Screenplay, scene_id: str) -> str:
+    """The exact prompt of a scene's keyframe: BD + C(t-1) + the scene and its first shot."""
+    scene = screenplay.scene(scene_id)
+    shot = scene.shots[0]
+    context = screenplay.previous_environment(scene_id)
+    parts = [
+        f"{screenplay.style.look}.",
+        screenplay.base_description.text.strip(),
+        f"Continuing from the previous scene: {context}." if context else "",
+        f"Scene: {scene.setting}, {scene.time_of_day}. {scene.environment}.",
+        shot.keyframe_prompt.strip(),
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def plan_base(screenplay: Screenplay, options: FilmOptions) -> KeyframeRequest:
+    first = screenplay.scenes[0]
+    r = options.render
+    return KeyframeRequest(
+        scene_id="base",
+        prompt=f"{screenplay.style.look}. {screenplay.base_description.text.strip()} Character sheet, full figures, {first.setting}.",
+        negative_prompt=screenplay.style.negative,
+        caption=screenplay.brief.title,
+        setting=first.setting, time_of_day=first.time_of_day, environment=first.environment,
+        look=screenplay.style.look, palette=tuple(screenplay.style.palette),
+        characters=_looks(screenplay, [c.id for c in screenplay.characters]),
+        seed=scene_seed(options.seed, "base"), width=r.width, height=r.height,
+    )
+
+
+def plan_keyframe(screenplay: Screenplay, scene_id: str, base: Made, options: FilmOptions, attempt: int = 0) -> KeyframeRequest:
+    scene = screenplay.scene(scene_id)
+    r = options.render
+    tie = None if attempt == 0 else max(0.15, r.keyframe_strength - 0.15 * attempt)  # a retry ties closer to the Base frame
+    return KeyframeRequest(
+        scene_id=scene.id,
+        prompt=compose_prompt(screenplay, scene_id),
+        negative_prompt=screenplay.style.negative,
+        caption=scene.shots[0].description,
+        setting=scene.setting, time_of_day=scene.time_of_day, environment=scene.environment,
+        context=screenplay.previous_environment(scene_id),
+        look=screenplay.style.look, palette=tuple(screenplay.style.palette),
+        characters=_looks(screenplay, scene.characters),
+        base_frame_sha=base.sha256,
+        seed=scene_seed(options.seed, scene.id, f"keyframe{attempt or ''}"),
+        width=r.width, height=r.height, tie_strength=tie,
+    )
+
+
+def plan_clip(screenplay: Screenplay, scene_id: str, keyframe: Made, duration: float, options: FilmOptions) -> ClipRequest:
+    scene = screenplay.scene(scene_id)
+    r = options.render
+    return ClipRequest(
+        scene_id=scene.id, keyframe_sha=keyframe.sha256, camera=scene.camera, action=scene.action,
+        duration=round(duration, 3), fps=r.fps, width=r.width, height=r.height, seed=scene_seed(options.seed, scene.id, "clip"),
+    )
+
+
+def _stored(store: Store, kind: str, scene_id: str, object_key: str) -> Made | None:
+    """The Made of an object already in the store (its record is written last, so it means complete)."""
+    record_key = layout.record(object_key)
+    if not store.exists(record_key):
+        return None
+    record = store.read_model(record_key, RenderRecord)
+    return Made(kind=kind, scene_id=scene_id, key=object_key, sha256=record.sha256, made=False)
+
+
+def read_image(store: Store, key: str) -> Image.Image:
+    return Image.open(io.BytesIO(store.read_bytes(key))).convert("RGB")
+
+
+def fit(image: Image.Image, width: int, height: int) -> Image.Image:
+    """Cover-fit an image to the film's size (a square diffusers frame becomes a 16:9 one)."""
+    if image.size == (width, height):
+        return image
+    scale = max(width / image.width, height / image.height)
+    w, h = round(image.width * scale), round(image.height * scale)
+    image = image.resize((w, h), Image.LANCZOS)
+    left, top = (w - width) // 2, (h - height) // 2
+    return image.crop((left, top, left + width, top + height))
+
+
+def make_keyframe(store: Store, project: str, request: KeyframeRequest, options: FilmOptions, base: Made | None = None,
+                  kind: Literal["base_frame", "keyframe"] = "keyframe") -> Made:
+    """Render a keyframe (or the Base frame) unless the store has it."""
+    renderer = backends.keyframe_renderer(options.render)
+    key = render_key(renderer, request)
+    object_key = layout.base_frame(project, key) if kind == "base_frame" else layout.keyframe(project, request.scene_id, key)
+    if found := _stored(store, kind, request.scene_id, object_key):
+        return found
+    started = time.perf_counter()
+    base_image = read_image(store, base.key) if base is not None else None
+    try:
+        image = renderer.render(request, base_image)
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError(f"{kind} of {request.scene_id} failed in {renderer.name}: {exc}") from exc
+    image = fit(image.convert("RGB"), request.width, request.height)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=False)
+    data = buf.getvalue()
+    seconds = time.perf_counter() - started
+    store.put_bytes(object_key, data)
+    record = RenderRecord(
+        kind=kind, project=project, scene_id=request.scene_id, object_key=object_key, render_key=key,
+        sha256=sha256_bytes(data), bytes=len(data), renderer=renderer.name, identity=renderer.identity(),
+        inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3),
+    )
+    store.put_json(layout.record(object_key), record)
+    report(kind.replace("_", " "), f"{request.scene_id} rendered in {seconds:.2f} s")
+    return Made(kind=kind, scene_id=request.scene_id, key=object_key, sha256=record.sha256, made=True, seconds=seconds)
+
+
+def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOptions, keyframe: Made, attempt: int = 1) -> Made:
+    """Render a scene's clip from its keyframe unless the store has it."""
+    renderer = backends.clip_renderer(options.render)
+    key = render_key(renderer, request)
+    object_key = layout.clip(project, request.scene_id, key)
+    if found := _stored(store, "clip", request.scene_id, object_key):
+        return found
+    started = time.perf_counter()
+    image = read_image(store, keyframe.key)
+    with tempfile.TemporaryDirectory(prefix="dreamfactory-clip-") as tmp:
+        out = Path(tmp) / "clip.mp4"
+        try:
+            result = renderer.render(request, image, out, attempt=attempt)
+        except RenderError:
+            raise
+        except Exception as exc:
+            raise RenderError(f"clip of {request.scene_id} failed in {renderer.name}: {exc}") from exc
+        seconds = time.perf_counter() - started
+        store.put_file(object_key, out)
+        record = RenderRecord(
+            kind="clip", project=project, scene_id=request.scene_id, object_key=object_key, render_key=key,
+            sha256=sha256_file(out), bytes=out.stat().st_size, renderer=renderer.name, identity=renderer.identity(),
+            inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3), attempts=attempt,
+            notes={"frames": result.frames, **result.notes},
+        )
+    store.put_json(layout.record(object_key), record)
+    report("clip", f"{request.scene_id} rendered in {seconds:.2f} s ({result.frames} frames)")
+    return Made(kind="clip", scene_id=request.scene_id, key=object_key, sha256=record.sha256, made=True, seconds=seconds)
+
+
+def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, scene_id: str, base: Made,
+                          options: FilmOptions) -> Made:
+    """A scene's keyframe from BD + C(t-1), tied to the Base frame."""
+    request = plan_keyframe(screenplay, scene_id, base, options)
+    return make_keyframe(store, project, request, options, base)
+
+
+def base_description_key(project: str, screenplay: Screenplay) -> tuple[str, bytes]:
+    data = screenplay.base_description.model_dump_json(indent=2).encode()
+    return layout.base_description(project, sha256_bytes(data)), data
+
+
+__all__ = ["Made", "RenderRecord", "plan_base", "plan_keyframe", "plan_clip", "make_keyframe", "make_clip",
+           "compose_prompt", "scene_seed", "digest"]

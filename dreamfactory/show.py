@@ -1,0 +1,93 @@
+"""Reading a project for people: the screenplay as Markdown, the state of each scene, the film history."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from PIL import Image
+from pydantic import BaseModel
+
+from . import backends, layout
+from .film import film_history
+from .renderers.base import render_key
+from .renders import Made, plan_base, plan_keyframe
+from .screenplay import Screenplay
+from .settings import FilmOptions
+from .store import Store
+
+
+def screenplay_markdown(screenplay: Screenplay) -> str:
+    b, s = screenplay.brief, screenplay.style
+    names = {c.id: c.name for c in screenplay.characters}
+    out = [f"# {b.title}", "", f"*{b.logline}*", "", f"**Genre** {b.genre} · **Tone** {b.tone} · "
+           f"**Scenes** {len(screenplay.scenes)} · **Length** {screenplay.duration:.1f} s", "",
+           f"**Look** {s.look} · **Palette** {' '.join(s.palette)} · **Lens** {s.lens}", "", "## Cast", ""]
+    for c in screenplay.characters:
+        props = f"; carries {', '.join(c.props)}" if c.props else ""
+        voice = f"; voice {c.voice.engine}/{c.voice.voice_id}" if c.voice else ""
+        out.append(f"- **{c.name}** (`{c.id}`): {c.appearance}; wears {c.wardrobe}{props}{voice}")
+    out += ["", "## Base Description", "", screenplay.base_description.text, "", "## Scenes", ""]
+    for scene in screenplay.scenes:
+        out.append(f"### {scene.index}. {scene.setting} — {scene.time_of_day} (`{scene.id}`, {scene.duration:.1f} s, camera {scene.camera})")
+        out += ["", f"_{scene.environment}_", "", scene.action, ""]
+        for line in scene.dialogue:
+            out.append(f"> **{names.get(line.speaker, line.speaker)}**: {line.text}")
+        if scene.dialogue:
+            out.append("")
+        for shot in scene.shots:
+            out.append(f"- shot `{shot.id}`: {shot.description} — *{shot.keyframe_prompt}*")
+        out.append("")
+    return "\n".join(out)
+
+
+class SceneState(BaseModel):
+    scene_id: str
+    setting: str
+    keyframe: str  # "rendered", "missing"
+    clip: str
+    keyframe_key: str | None = None
+    clip_keys: list[str] = []
+
+
+def scene_states(store: Store, project: str, screenplay: Screenplay, options: FilmOptions) -> list[SceneState]:
+    """Whether each scene's keyframe for the current screenplay and settings is in the store, and its clips."""
+    base_renderer = backends.keyframe_renderer(options.render)
+    base_key = layout.base_frame(project, render_key(base_renderer, plan_base(screenplay, options)))
+    base_ready = store.exists(layout.record(base_key))
+    states = []
+    for scene in screenplay.scenes:
+        keyframe_state, kf_key = "waiting for the Base frame", None
+        if base_ready:
+            record = store.read_json(layout.record(base_key))
+            base = Made(kind="base_frame", key=base_key, sha256=record["sha256"], made=False)
+            kf_key = layout.keyframe(project, scene.id, render_key(base_renderer, plan_keyframe(screenplay, scene.id, base, options)))
+            keyframe_state = "rendered" if store.exists(layout.record(kf_key)) else "to render"
+        clips = [k for k in store.list(f"{project}/clips/{scene.id}") if k.endswith(".mp4")]
+        states.append(SceneState(scene_id=scene.id, setting=scene.setting, keyframe=keyframe_state, clip=f"{len(clips)} made",
+                                 keyframe_key=kf_key, clip_keys=clips))
+    return states
+
+
+def project_text(store: Store, project: str, screenplay: Screenplay, options: FilmOptions) -> str:
+    lines = [screenplay_markdown(screenplay), "## State", ""]
+    for st in scene_states(store, project, screenplay, options):
+        lines.append(f"- `{st.scene_id}` {st.setting}: keyframe {st.keyframe}; clips {st.clip}")
+    lines += ["", "## Films", ""]
+    history = film_history(store, project)
+    for i, v in enumerate(history, start=1):
+        latest = " (latest)" if i == len(history) else ""
+        lines.append(f"{i}. {store.location(v.key)} — {v.scenes} scenes, {v.duration:.1f} s, {v.created}{latest}")
+    if not history:
+        lines.append("none yet")
+    return "\n".join(lines)
+
+
+def contact_sheet_markdown(store: Store, key: str, title: str) -> str:
+    """Markdown with the contact sheet embedded (a small JPEG), for a Prefect artifact."""
+    image = Image.open(io.BytesIO(store.read_bytes(key))).convert("RGB")
+    image.thumbnail((960, 960))
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=80)
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f"# {title}: keyframes\n\n![contact sheet](data:image/jpeg;base64,{data})\n\nStored at `{store.location(key)}`."

@@ -1,0 +1,25 @@
+"""rerun-scenes: after a screenplay edit, render again exactly the scenes whose inputs changed, and reassemble."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from dreamfactory.film import FilmResult
+from dreamfactory.settings import FilmOptions
+from flows.render_film import render_film
+from tasks.writing import load_screenplay
+
+
+@flow(name="rerun-scenes", validate_parameters=True)
+def rerun_film(project: str, options: FilmOptions = FilmOptions()) -> FilmResult:
+    # 1. Read the project's screenplay as it is now in the store (edited with `dreamfactory edit` or by hand).
+    written = load_screenplay(project, options)
+
+    # 2-5. Render what changed; unchanged scenes come from the store (see flows/render_film.py).
+    return render_film(written, options)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(rerun_film(sys.argv[1]).film)

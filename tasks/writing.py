@@ -1,0 +1,20 @@
+"""The writing phases as one task: the studio's conversation, cached answer by answer in the store."""
+
+from __future__ import annotations
+
+from prefect import task
+
+from dreamfactory.settings import FilmOptions
+from dreamfactory.writing import Written, load_project, write_project
+
+from .common import NO_CACHE, store_for
+
+
+@task(name="write-screenplay", retries=0, **NO_CACHE)
+def write_screenplay(story: str, options: FilmOptions, rewrite: bool = False) -> Written:
+    return write_project(store_for(options.store), story, options, rewrite=rewrite)
+
+
+@task(name="load-screenplay", **NO_CACHE)
+def load_screenplay(project: str, options: FilmOptions) -> Written:
+    return load_project(store_for(options.store), project)

@@ -1,0 +1,68 @@
+"""The render key hashes everything that decides a render's output, and nothing else (a guard like pydantic-ai's).
+
+Adding a field to a request model fails this test until the field is either read by a backend (so it enters
+that backend's key) or listed below as deliberately never read.
+"""
+
+from __future__ import annotations
+
+from dreamfactory.renderers.animatic import AnimaticClips, AnimaticKeyframes
+from dreamfactory.renderers.base import ClipRequest, KeyframeRequest, render_key
+from dreamfactory.renderers.diffusers_keyframes import DiffusersKeyframes
+from dreamfactory.renderers.svd_clips import SvdClips
+from dreamfactory.settings import RenderSettings
+
+KEYFRAME_FIELDS = {
+    "scene_id", "prompt", "negative_prompt", "caption", "setting", "time_of_day", "environment", "context", "look",
+    "palette", "characters", "base_frame_sha", "seed", "width", "height", "tie_strength",
+}
+CLIP_FIELDS = {"scene_id", "keyframe_sha", "camera", "action", "duration", "fps", "width", "height", "seed"}
+# Fields no backend reads on purpose: none today. Add a field here only with a reason.
+NEVER_READ: dict[str, str] = {}
+
+
+def _keyframe_renderers():
+    return [AnimaticKeyframes(), DiffusersKeyframes(RenderSettings())]
+
+
+def _clip_renderers():
+    return [AnimaticClips(), SvdClips(RenderSettings())]
+
+
+def test_request_fields_are_the_reviewed_ones():
+    assert set(KeyframeRequest.model_fields) == KEYFRAME_FIELDS, "a KeyframeRequest field changed: update the backends' reads"
+    assert set(ClipRequest.model_fields) == CLIP_FIELDS, "a ClipRequest field changed: update the backends' reads"
+
+
+def test_every_field_enters_some_key_or_is_excluded_on_purpose():
+    read = set().union(*(r.reads for r in _keyframe_renderers()))
+    assert KEYFRAME_FIELDS - read - set(NEVER_READ) == set()
+    read = set().union(*(r.reads for r in _clip_renderers()))
+    assert CLIP_FIELDS - read - set(NEVER_READ) == set()
+
+
+def _keyframe(**kw) -> KeyframeRequest:
+    base = dict(scene_id="s01", prompt="a girl in a yellow raincoat", setting="lighthouse", time_of_day="night",
+                look="watercolour", palette=("#112233", "#445566", "#778899"), seed=1, width=320, height=180)
+    return KeyframeRequest(**{**base, **kw})
+
+
+def test_key_follows_reads_exactly():
+    for renderer in _keyframe_renderers():
+        request = _keyframe()
+        key = render_key(renderer, request)
+        for field in KEYFRAME_FIELDS:
+            changed = {"seed": 2, "width": 640, "height": 360, "tie_strength": 0.3, "palette": ("#000000",) * 3,
+                       "characters": ()}.get(field, "changed")
+            if field == "characters":
+                continue
+            other = request.model_copy(update={field: changed})
+            assert (render_key(renderer, other) != key) == (field in renderer.reads), (renderer.name, field)
+
+
+def test_backend_identity_enters_the_key():
+    request = _keyframe()
+    a = DiffusersKeyframes(RenderSettings(image_model="model-a"))
+    b = DiffusersKeyframes(RenderSettings(image_model="model-b"))
+    c = DiffusersKeyframes(RenderSettings(image_model="model-a", steps=3))
+    assert len({render_key(a, request), render_key(b, request), render_key(c, request)}) == 3

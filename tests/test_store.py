@@ -1,0 +1,102 @@
+"""The store: atomic, never-overwriting immutable objects; heads written only on change; clear errors."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from dreamfactory.errors import ConflictError, StoreError
+from dreamfactory.store import digest, open_store
+
+
+def test_digest_is_canonical():
+    assert digest({"a": 1, "b": [1, 2]}) == digest({"b": [1, 2], "a": 1})
+    assert digest({"a": 1}) != digest({"a": 2})
+
+
+def test_put_bytes_writes_once_and_never_overwrites(tmp_path):
+    store = open_store(tmp_path / "s")
+    assert store.put_bytes("p/x.bin", b"first") is True
+    assert store.put_bytes("p/x.bin", b"second") is False
+    assert store.read_bytes("p/x.bin") == b"first"
+    with pytest.raises(ConflictError):
+        store.put_same("p/x.bin", b"different")
+    assert store.put_same("p/x.bin", b"first") is False
+
+
+def test_no_partial_object_is_visible(tmp_path):
+    store = open_store(tmp_path / "s")
+    store.put_bytes("p/a.bin", os.urandom(1 << 20))
+    leftovers = [f for f in os.listdir(tmp_path / "s" / "p") if f.startswith(".part-")]
+    assert leftovers == []
+
+
+def test_concurrent_writers_keep_one_object(tmp_path):
+    store = open_store(tmp_path / "s")
+    payloads = [bytes([i]) * 200_000 for i in range(8)]
+    threads = [threading.Thread(target=store.put_bytes, args=("p/same.bin", p)) for p in payloads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    data = store.read_bytes("p/same.bin")
+    assert data in payloads and len(set(data)) == 1
+
+
+def test_head_written_only_when_changed(tmp_path):
+    store = open_store(tmp_path / "s")
+    assert store.set_head("p/head.json", b"1") is True
+    mtime = os.stat(tmp_path / "s" / "p" / "head.json").st_mtime_ns
+    assert store.set_head("p/head.json", b"1") is False
+    assert os.stat(tmp_path / "s" / "p" / "head.json").st_mtime_ns == mtime
+    assert store.set_head("p/head.json", b"2") is True
+    assert store.read_bytes("p/head.json") == b"2"
+
+
+def test_invalid_keys_are_refused(tmp_path):
+    store = open_store(tmp_path / "s")
+    for key in ("../escape", "/abs", ""):
+        with pytest.raises(StoreError):
+            store.path(key)
+
+
+def test_unwritable_store_names_itself(tmp_path):
+    # A store whose root is a plain file cannot be written, even by root.
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="not-a-folder"):
+        open_store(blocker).check()
+    with pytest.raises(StoreError, match="not-a-folder"):
+        open_store(blocker).put_bytes("p/x", b"1")
+
+
+def test_list_and_local_file(tmp_path):
+    store = open_store(tmp_path / "s")
+    store.put_bytes("p/b/2.txt", b"2")
+    store.put_bytes("p/b/1.txt", b"1")
+    assert store.list("p/b") == ["p/b/1.txt", "p/b/2.txt"]
+    assert store.list("p/none") == []
+    assert store.local_file("p/b/1.txt").read_bytes() == b"1"
+
+
+def test_s3_store_round_trip(s3_env):
+    store = open_store(s3_env)
+    store.check()
+    assert store.put_bytes("p/a.txt", b"hello") is True
+    assert store.put_bytes("p/a.txt", b"other") is False
+    assert store.read_bytes("p/a.txt") == b"hello"
+    assert store.list("p") == ["p/a.txt"]
+    assert store.local_file("p/a.txt").read_bytes() == b"hello"
+    assert store.set_head("p/h.json", b"1") and not store.set_head("p/h.json", b"1")
+
+
+def test_s3_faults_are_clear_errors_naming_the_store(s3_env, s3_server, monkeypatch):
+    bucket_url = s3_env
+    missing = bucket_url.replace("films-", "nobucket-")
+    with pytest.raises(StoreError, match="nobucket-.*bucket does not exist"):
+        open_store(missing).check()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on port 9 (discard)
+    with pytest.raises(StoreError, match=r"store s3://films-"):
+        open_store(bucket_url, storage_options={"skip_instance_cache": True, "config_kwargs": {"connect_timeout": 1, "retries": {"max_attempts": 1}}}).check()
