@@ -35,3 +35,6 @@ bench: install
 
 clean:
 	rm -rf $(VENV) dreamfactory-store
+
+serve: install
+	infra/serve.sh

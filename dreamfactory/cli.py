@@ -122,6 +122,19 @@ def build_parser() -> argparse.ArgumentParser:
     rerun.add_argument("--json", action="store_true")
     _add_store(rerun)
     _add_render_flags(rerun)
+
+    evaluate = sub.add_parser("evaluate", help="Consistency metrics of a project's latest film (faces, style, CLIP score).")
+    evaluate.add_argument("project")
+    evaluate.add_argument("--json", action="store_true")
+    _add_store(evaluate)
+
+    compare = sub.add_parser("compare", help="The metrics of two projects' films side by side (e.g. with and without Keyframe Iteration).")
+    compare.add_argument("project_a")
+    compare.add_argument("project_b")
+    _add_store(compare)
+
+    voices = sub.add_parser("voices", help="List the voices available on this machine.")
+    voices.set_defaults(store=None)
     return parser
 
 
@@ -291,7 +304,47 @@ def cmd_edit(args, settings, started: float) -> int:
     return 0
 
 
-COMMANDS = {"make": cmd_make, "show": cmd_show, "edit": cmd_edit, "rerun": cmd_rerun}
+def _plain_options(args, settings):
+    from .settings import FilmOptions
+
+    return FilmOptions(store=args.store or settings.store, seed=settings.seed, writing=settings.writing,
+                       render=settings.render, sound=settings.sound, metrics=settings.metrics)
+
+
+def cmd_evaluate(args, settings, started: float) -> int:
+    from .evaluation import evaluate_project, report_text
+    from .store import open_store
+
+    options = _plain_options(args, settings)
+    store = open_store(options.store)
+    result, _, png_key = evaluate_project(store, args.project, options)
+    print(result.model_dump_json(indent=2) if args.json else report_text(args.project, result, store, png_key))
+    return 0
+
+
+def cmd_compare(args, settings, started: float) -> int:
+    from .evaluation import evaluate_project
+    from .metrics import compare
+    from .store import open_store
+
+    options = _plain_options(args, settings)
+    store = open_store(options.store)
+    a, _, _ = evaluate_project(store, args.project_a, options)
+    b, _, _ = evaluate_project(store, args.project_b, options)
+    print(f"A = {args.project_a}\nB = {args.project_b}")
+    print(compare(a, b).to_text())
+    return 0
+
+
+def cmd_voices(args, settings, started: float) -> int:
+    from .voices import describe_voices
+
+    print("\n".join(describe_voices()))
+    return 0
+
+
+COMMANDS = {"make": cmd_make, "show": cmd_show, "edit": cmd_edit, "rerun": cmd_rerun, "evaluate": cmd_evaluate,
+            "compare": cmd_compare, "voices": cmd_voices}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import SettingsError
 from .screenplay import Scene, Screenplay
@@ -63,3 +63,33 @@ def apply_edits(store: Store, project: str, scene_ref: str, assignments: list[st
         raise SettingsError(f"--set makes an invalid screenplay: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
     sha = save_edit(store, project, edited)
     return f"scene {scene.id}: set {', '.join(changed)} (screenplay {sha[:12]}); run `dreamfactory rerun {project}` to render it"
+
+
+class SceneEdit(BaseModel):
+    """One change a person makes at the approval gate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scene: str = Field(description="Scene number (1-based) or scene id.")
+    field: str = Field(description=f"One of: {', '.join(EDITABLE + SHOT_FIELDS)}.")
+    value: str = Field(description="The new value (characters: comma-separated ids; dialogue: JSON).")
+
+
+class ScreenplayApproval(BaseModel):
+    """The human gate's form: read the screenplay artifact, change fields, approve before any render starts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approved: bool = Field(default=True, description="Untick to stop the run before anything is rendered.")
+    edits: list[SceneEdit] = Field(default_factory=list, description="Changes to apply before rendering.")
+
+
+def apply_approval(store: Store, project: str, approval: ScreenplayApproval) -> None:
+    """Apply the gate's edits as a new screenplay version (the head); refuse to go on when not approved."""
+    if not approval.approved:
+        raise SettingsError("the screenplay was not approved at the review gate; nothing was rendered")
+    by_scene: dict[str, list[str]] = {}
+    for edit in approval.edits:
+        by_scene.setdefault(edit.scene, []).append(f"{edit.field}={edit.value}")
+    for scene, assignments in by_scene.items():
+        apply_edits(store, project, scene, assignments)

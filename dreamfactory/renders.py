@@ -12,7 +12,7 @@ import io
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
@@ -157,8 +157,8 @@ def fit(image: Image.Image, width: int, height: int) -> Image.Image:
 
 
 def make_keyframe(store: Store, project: str, request: KeyframeRequest, options: FilmOptions, base: Made | None = None,
-                  kind: Literal["base_frame", "keyframe"] = "keyframe") -> Made:
-    """Render a keyframe (or the Base frame) unless the store has it."""
+                  kind: Literal["base_frame", "keyframe"] = "keyframe", score: Callable | None = None) -> Made:
+    """Render a keyframe (or the Base frame) unless the store has it; `score(image, base_image)` is recorded with it."""
     renderer = backends.keyframe_renderer(options.render)
     key = render_key(renderer, request)
     object_key = layout.base_frame(project, key) if kind == "base_frame" else layout.keyframe(project, request.scene_id, key)
@@ -173,6 +173,7 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
     except Exception as exc:
         raise RenderError(f"{kind} of {request.scene_id} failed in {renderer.name}: {exc}") from exc
     image = fit(image.convert("RGB"), request.width, request.height)
+    scores = [score(image, base_image)] if score is not None and base_image is not None else []
     buf = io.BytesIO()
     image.save(buf, format="PNG", optimize=False)
     data = buf.getvalue()
@@ -181,7 +182,7 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
     record = RenderRecord(
         kind=kind, project=project, scene_id=request.scene_id, object_key=object_key, render_key=key,
         sha256=sha256_bytes(data), bytes=len(data), renderer=renderer.name, identity=renderer.identity(),
-        inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3),
+        inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3), scores=scores,
     )
     store.put_json(layout.record(object_key), record)
     report(kind.replace("_", " "), f"{request.scene_id} rendered in {seconds:.2f} s")
@@ -220,9 +221,46 @@ def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOpt
 
 def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, scene_id: str, base: Made,
                           options: FilmOptions) -> Made:
-    """A scene's keyframe from BD + C(t-1), tied to the Base frame."""
-    request = plan_keyframe(screenplay, scene_id, base, options)
-    return make_keyframe(store, project, request, options, base)
+    """A scene's keyframe from BD + C(t-1), tied to the Base frame, and re-rendered while it drifts from it.
+
+    The Reviewer's numbers: each attempt's face and style distance to the Base frame is recorded with it; a
+    keyframe that fails the thresholds is rendered again with a new seed and a closer tie to the Base frame,
+    at most `review_attempts` times, and the best attempt is kept. Backends that never look at the Base frame
+    (the animatic) are not gated: a re-render could not change what they draw.
+    """
+    renderer = backends.keyframe_renderer(options.render)
+    gated = options.review_by_metrics and "base_frame_sha" in renderer.reads
+    characters = screenplay.scene(scene_id).characters
+    score = None
+    if gated:
+        from .metrics import score_keyframe
+
+        def score(image, base_image):
+            return score_keyframe(base_image, image, characters, options.metrics).model_dump()
+
+    best: tuple[float, Made] | None = None
+    for attempt in range(options.review_attempts + 1 if gated else 1):
+        made = make_keyframe(store, project, plan_keyframe(screenplay, scene_id, base, options, attempt), options, base, score=score)
+        if not gated:
+            return made
+        record = store.read_model(layout.record(made.key), RenderRecord)
+        if not record.scores:  # made before the gate was on: judge it now, without rewriting its record
+            record.scores = [score(read_image(store, made.key), read_image(store, base.key))]
+        verdict = gate_failures(record.scores[0], options)
+        drift = record.scores[0]["style_distance"] + (record.scores[0]["face_distance"] or 0.0)
+        if best is None or drift < best[0]:
+            best = (drift, made)
+        if not verdict:
+            return made
+        report("review", f"{scene_id} attempt {attempt + 1}: {'; '.join(verdict)}")
+    report("review", f"{scene_id}: keeping the closest of {options.review_attempts + 1} attempts")
+    return best[1]
+
+
+def gate_failures(scores: dict, options: FilmOptions) -> list[str]:
+    from .metrics import KeyframeScores, failures
+
+    return failures(KeyframeScores.model_validate(scores), options.thresholds)
 
 
 def base_description_key(project: str, screenplay: Screenplay) -> tuple[str, bytes]:

@@ -15,6 +15,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from .metrics.gate import GateThresholds
+from .metrics.options import MetricOptions
+
 ROLES = ("ceo", "director", "screenwriter", "filmmaker", "reviewer")
 
 
@@ -97,7 +100,11 @@ class FilmOptions(Options):
     writing: WritingSettings = Field(default_factory=WritingSettings)
     render: RenderSettings = Field(default_factory=RenderSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)
-    review_by_metrics: bool = Field(default=True, description="Re-render keyframes whose consistency scores fail (when metric models exist).")
+    review_by_metrics: bool = Field(default=True, description="Re-render keyframes whose face or style drifts from the Base frame "
+                                    "(for keyframe backends tied to the Base frame).")
+    review_attempts: int = Field(default=2, ge=0, le=6, description="At most this many re-renders of a drifting keyframe.")
+    metrics: MetricOptions = Field(default_factory=MetricOptions, description="Models and weights of the consistency metrics.")
+    thresholds: GateThresholds = Field(default_factory=GateThresholds, description="What a keyframe must reach to pass the gate.")
 
 
 class Settings(BaseSettings):
@@ -112,6 +119,7 @@ class Settings(BaseSettings):
     writing: WritingSettings = Field(default_factory=WritingSettings)
     render: RenderSettings = Field(default_factory=RenderSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)
+    metrics: MetricOptions = Field(default_factory=MetricOptions)
     task_runner: Literal["threads", "dask"] = Field(default="threads", description="Where scene tasks run: threads, or a Dask cluster.")
     dask_address: str | None = Field(default=None, description="Dask scheduler address; empty starts a LocalCluster.")
     max_workers: int = Field(default=2, ge=1, le=64, description="Scene tasks at once (thread runner).")
@@ -136,7 +144,8 @@ class Settings(BaseSettings):
 
     def film_options(self, **overrides) -> FilmOptions:
         """FilmOptions from these settings, with CLI flags (None means 'not given') on top."""
-        base = {"store": self.store, "seed": self.seed, "writing": self.writing, "render": self.render, "sound": self.sound}
+        base = {"store": self.store, "seed": self.seed, "writing": self.writing, "render": self.render, "sound": self.sound,
+                "metrics": self.metrics}
         base.update({k: v for k, v in overrides.items() if v is not None})
         return FilmOptions.model_validate(base)
 

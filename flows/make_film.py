@@ -5,20 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from prefect import flow
+from prefect.flow_runs import pause_flow_run
 
+from dreamfactory.editing import ScreenplayApproval
 from dreamfactory.film import FilmResult
 from dreamfactory.settings import FilmOptions
 from flows.render_film import render_film
-from tasks.writing import write_screenplay
+from tasks.writing import apply_gate, write_screenplay
 
 SAMPLE_STORY = Path(__file__).resolve().parent.parent / "stories" / "lighthouse.txt"
 
 
 @flow(name="make-film", validate_parameters=True)
-def make_film(story: str, options: FilmOptions = FilmOptions(), rewrite: bool = False) -> FilmResult:
+def make_film(story: str, options: FilmOptions = FilmOptions(), rewrite: bool = False, review_gate: bool = False,
+              gate_timeout: int = 86400) -> FilmResult:
     # 1. Write the screenplay: brief (CEO, Director), design (Director), scenes (Screenwriter, Reviewer rounds),
     #    storyboard with the Base Description and keyframe prompts (Filmmaker).
     written = write_screenplay(story, options, rewrite)
+
+    # 1b. Optionally pause for a person: read the screenplay artifact in the UI, edit fields, approve.
+    if review_gate:
+        approval = pause_flow_run(wait_for_input=ScreenplayApproval, timeout=gate_timeout, poll_interval=2)
+        written = apply_gate(written, approval, options)
 
     # 2-5. Base frame and BD, keyframes and clips per scene, assembly (see flows/render_film.py).
     return render_film(written, options)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from prefect import task
 
+from dreamfactory.editing import ScreenplayApproval, apply_approval
 from dreamfactory.settings import FilmOptions
 from dreamfactory.writing import Written, load_project, write_project
 
@@ -18,3 +19,12 @@ def write_screenplay(story: str, options: FilmOptions, rewrite: bool = False) ->
 @task(name="load-screenplay", **NO_CACHE)
 def load_screenplay(project: str, options: FilmOptions) -> Written:
     return load_project(store_for(options.store), project)
+
+
+@task(name="apply-review-gate", **NO_CACHE)
+def apply_gate(written: Written, approval: ScreenplayApproval, options: FilmOptions) -> Written:
+    store = store_for(options.store)
+    apply_approval(store, written.project, approval)
+    return load_project(store, written.project).model_copy(update={"usage": written.usage, "calls_made": written.calls_made,
+        "tokens_made": written.tokens_made, "answers_cached": written.answers_cached, "answers_made": written.answers_made,
+        "casting_notes": written.casting_notes})

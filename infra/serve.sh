@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make serve`: a local Prefect server (SQLite) with its UI, a process work pool and worker, and the deployments.
+# Open the UI, pick make-film/on-demand, fill the form (story + options), and the film lands in the store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${PORT:-4200}
+BIN=.venv/bin
+export PREFECT_API_URL="http://127.0.0.1:${PORT}/api"
+export PREFECT_UI_API_URL="$PREFECT_API_URL"
+export PREFECT_SERVER_ANALYTICS_ENABLED=false
+export DREAMFACTORY_STORE="${DREAMFACTORY_STORE:-$PWD/dreamfactory-store}"
+
+"$BIN/prefect" server start --host 127.0.0.1 --port "$PORT" &
+SERVER=$!
+WORKER=""
+cleanup() { [ -n "$WORKER" ] && kill -TERM "$WORKER" 2>/dev/null; sleep 1; [ -n "$WORKER" ] && kill -KILL "$WORKER" 2>/dev/null; kill -TERM "$SERVER" 2>/dev/null; wait 2>/dev/null; }
+trap cleanup EXIT INT TERM
+for _ in $(seq 60); do curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1 && break; sleep 1; done
+"$BIN/prefect" work-pool create dreamfactory-process --type process --base-job-template infra/pools/process.json --overwrite >/dev/null
+"$BIN/python" deployments/deploy.py --pool dreamfactory-process --store "$DREAMFACTORY_STORE"
+"$BIN/prefect" worker start --pool dreamfactory-process &
+WORKER=$!
+echo
+echo "Prefect UI: http://127.0.0.1:${PORT}  (deployments: make-film/on-demand, rerun-scenes/after-edit, ...)"
+echo "From a shell: PREFECT_API_URL=$PREFECT_API_URL $BIN/prefect deployment run 'make-film/on-demand' --param story=\"\$(cat stories/lighthouse.txt)\" --watch"
+echo "Films land in $DREAMFACTORY_STORE/<project>/films/. Ctrl-C stops the worker and the server."
+wait "$SERVER"
