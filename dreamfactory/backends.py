@@ -6,6 +6,7 @@ per worker and reused by every scene task that runs there.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from .errors import SettingsError
@@ -69,7 +70,9 @@ def _keyframe_renderer(options_json: str) -> KeyframeRenderer:
     if options.keyframe_backend == "openai":
         from .renderers.openai_images import OpenAIImageKeyframes
 
-        return OpenAIImageKeyframes(options, api_key=Settings().api_key())
+        settings = Settings()  # OpenAI's own key: a local LLM server's key must never be sent to OpenAI Images
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else os.environ.get("OPENAI_API_KEY")
+        return OpenAIImageKeyframes(options, api_key=key)
     raise SettingsError(f"unknown keyframe backend {options.keyframe_backend!r}")
 
 

@@ -72,6 +72,10 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--clips", choices=["animatic", "svd"], help="Clip backend.")
     g.add_argument("--image-model", help="diffusers model id or local path for keyframes (implies --keyframes diffusers).")
     g.add_argument("--video-model", help="SVD model id or local path for clips (implies --clips svd).")
+    g.add_argument("--image-model-revision", help="Hub revision (commit) of --image-model.")
+    g.add_argument("--video-model-revision", help="Hub revision (commit) of --video-model.")
+    g.add_argument("--device", help="auto, cpu, cuda or cuda:N for diffusers and SVD (default auto).")
+    g.add_argument("--dtype", choices=["auto", "float32", "float16", "bfloat16"], help="Weights dtype (default: fp16 on CUDA).")
     g.add_argument("--width", type=int, help="Film width (default 1280).")
     g.add_argument("--height", type=int, help="Film height (default 720).")
     g.add_argument("--fps", type=int, help="Frames per second (default 24).")
@@ -168,7 +172,7 @@ def _options(args, settings, **extra):
         render.keyframe_backend = args.keyframes
     if args.clips:
         render.clip_backend = args.clips
-    for name in ("width", "height", "fps"):
+    for name in ("width", "height", "fps", "image_model_revision", "video_model_revision", "device", "dtype"):
         if getattr(args, name) is not None:
             setattr(render, name, getattr(args, name))
     if args.no_sound:

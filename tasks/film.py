@@ -13,10 +13,10 @@ from dreamfactory.voices import SceneSound
 from dreamfactory.show import contact_sheet_markdown, screenplay_markdown
 from dreamfactory.writing import Written
 
-from .common import NO_CACHE, store_for
+from .common import NO_CACHE, RETRIED, store_for
 
 
-@task(name="assemble-film", retries=1, retry_delay_seconds=2, **NO_CACHE)
+@task(name="assemble-film", retries=1, retry_delay_seconds=2, **RETRIED)
 def assemble(written: Written, base: Made, keyframes: list[Made], clips: list[Made], sounds: list[SceneSound],
              options: FilmOptions) -> Made:
     store = store_for(options.store)

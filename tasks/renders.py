@@ -11,10 +11,10 @@ from dreamfactory.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
 from dreamfactory.voices import SceneSound
 
-from .common import NO_CACHE, store_for
+from .common import NO_CACHE, RETRIED, store_for
 
 
-@task(name="design-base", retries=1, retry_delay_seconds=2, task_run_name="base-frame", **NO_CACHE)
+@task(name="design-base", retries=1, retry_delay_seconds=2, task_run_name="base-frame", **RETRIED)
 def design_base(project: str, screenplay: Screenplay, options: FilmOptions) -> Made:
     store = store_for(options.store)
     key, data = renders.base_description_key(project, screenplay)
@@ -22,14 +22,14 @@ def design_base(project: str, screenplay: Screenplay, options: FilmOptions) -> M
     return renders.make_keyframe(store, project, renders.plan_base(screenplay, options), options, kind="base_frame")
 
 
-@task(name="render-keyframe", retries=2, retry_delay_seconds=2, task_run_name="keyframe-{scene_id}", **NO_CACHE)
+@task(name="render-keyframe", retries=2, retry_delay_seconds=2, task_run_name="keyframe-{scene_id}", **RETRIED)
 def render_keyframe(scene_id: str, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> Made:
     faults.inject("keyframe", scene_id, task_run.run_count)
     store = store_for(options.store)
     return renders.make_keyframe_checked(store, project, screenplay, scene_id, base, options)
 
 
-@task(name="render-clip", retries=3, retry_delay_seconds=2, task_run_name="clip-{scene_id}", **NO_CACHE)
+@task(name="render-clip", retries=3, retry_delay_seconds=2, task_run_name="clip-{scene_id}", **RETRIED)
 def render_clip(scene_id: str, project: str, screenplay: Screenplay, keyframe: Made, sound: SceneSound, options: FilmOptions) -> Made:
     faults.inject("clip", scene_id, task_run.run_count)
     request = renders.plan_clip(screenplay, scene_id, keyframe, sound.duration, options)

@@ -8,10 +8,10 @@ from dreamfactory.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
 from dreamfactory.voices import SceneSound, voice_scene as speak_scene
 
-from .common import NO_CACHE, store_for
+from .common import NO_CACHE, RETRIED, store_for
 
 
-@task(name="voice-scene", retries=1, retry_delay_seconds=2, task_run_name="voice-{scene_id}", **NO_CACHE)
+@task(name="voice-scene", retries=1, retry_delay_seconds=2, task_run_name="voice-{scene_id}", **RETRIED)
 def voice_scene(scene_id: str, project: str, screenplay: Screenplay, options: FilmOptions) -> SceneSound:
     return speak_scene(store_for(options.store), project, screenplay.scene(scene_id), screenplay, options.sound,
                        frame_rate=options.render.fps)

@@ -1,0 +1,320 @@
+"""Faces: MTCNN detection, a face embedder chosen by what is on disk, and the Cross-Scene Face Distance (CSFD).
+
+Detection. facenet-pytorch's MTCNN (its weights ship in the wheel) with keep_all=True; faces below
+`face_min_probability` (default 0.90) or smaller than `face_min_size` (default 40) pixels are ignored.
+
+Embedding, one of two, chosen by availability (`face_embedder="auto"`) and named in every report:
+- "facenet-vggface2": InceptionResnetV1 trained on VGGFace2 (facenet-pytorch, the 512-d model
+  20180402-114759), on the MTCNN box cropped to 160x160 with a 20 px margin and standardised as
+  (x - 127.5) / 128; the embedding is L2-normalised, so distances lie in [0, 2]. Used when
+  20180402-114759-vggface2.pt is on disk ($TORCH_HOME/checkpoints/ or `facenet_weights`); never downloaded.
+- "dlib-resnet-v1": dlib's 128-d ResNet face model (face-recognition-models), aligned by dlib's 5-point
+  shape predictor run inside the MTCNN box. Used otherwise.
+The distance between two faces is the Euclidean distance between their embeddings. Scales differ:
+dlib's same-person threshold is 0.6 (LFW); for the facenet model we use 1.04, DeepFace's threshold for
+the same 512-d model on L2-normalised embeddings. Distances of different embedders are not comparable.
+
+Cross-Scene Face Distance (CSFD), lower is better, 0 when every scene shows the same frame.
+1. Faces per scene: in each scene's keyframe, the most confident faces, at most as many as the scene
+   lists characters on screen (all of them when the scene does not say; none when it lists nobody).
+2. Attribution to identities:
+   a. A character that is alone on screen in a scene owns that scene's most confident face; its face in
+      the first such scene is its reference. In scenes listing several characters, faces are matched
+      one-to-one to those listed characters that have a reference, nearest pair first.
+   b. Faces not attributed by (a) are matched one-to-one, nearest pair first, to the Base frame's faces;
+      each Base face is an identity ("base-face-1", "base-face-2", ... from left to right).
+   Either way an identity has at most one face per scene.
+3. For each identity seen in at least two scenes: the mean Euclidean distance between its faces over
+   all pairs of different scenes. CSFD = the mean over those identities. It is undefined (None, with a
+   note) when no identity is seen in two scenes, e.g. when no faces are found (drawn storyboards).
+A scene's face distance to the Base frame: its faces (step 1) matched one-to-one to the Base frame's
+faces, nearest pair first; the mean distance of the matched pairs (None when either side has no face).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol, Sequence
+
+import numpy as np
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, Field
+
+from .cache import load_once, torch_device
+from .options import MetricOptions
+from .weights import (
+    DLIB_FACE_MODEL,
+    DLIB_SHAPE_MODEL,
+    MetricUnavailable,
+    describe_missing,
+    dlib_available,
+    dlib_models_dir,
+    facenet_available,
+    facenet_weights_path,
+    missing_weights,
+)
+
+SAME_PERSON_DISTANCE = {"dlib-resnet-v1": 0.6, "facenet-vggface2": 1.04}
+FACENET_CROP, FACENET_MARGIN = 160, 20
+
+
+@dataclass(frozen=True)
+class Face:
+    """A detected face: its box (x1, y1, x2, y2) in pixels, MTCNN's probability and its embedding."""
+
+    box: tuple[float, float, float, float]
+    probability: float
+    embedding: np.ndarray
+
+
+class FaceEmbedder(Protocol):
+    name: str
+
+    def embed(self, image: Image.Image, boxes: Sequence[Sequence[float]]) -> np.ndarray:
+        """One embedding row per box."""
+        ...
+
+
+class DlibEmbedder:
+    """dlib's 128-d ResNet face model, aligned with the 5-point shape predictor inside each box."""
+
+    name = "dlib-resnet-v1"
+
+    def __init__(self, models_dir: Path):
+        import dlib
+
+        self._dlib = dlib
+        self._shapes = dlib.shape_predictor(str(models_dir / DLIB_SHAPE_MODEL))
+        self._model = dlib.face_recognition_model_v1(str(models_dir / DLIB_FACE_MODEL))
+        self._lock = threading.Lock()
+
+    def embed(self, image: Image.Image, boxes: Sequence[Sequence[float]]) -> np.ndarray:
+        pixels = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+        rows = []
+        with self._lock:
+            for x1, y1, x2, y2 in boxes:
+                rect = self._dlib.rectangle(int(round(x1)), int(round(y1)), int(round(x2)), int(round(y2)))
+                rows.append(np.asarray(self._model.compute_face_descriptor(pixels, self._shapes(pixels, rect))))
+        return np.stack(rows) if rows else np.zeros((0, 128))
+
+
+class FacenetEmbedder:
+    """facenet-pytorch's InceptionResnetV1 with VGGFace2 weights read from a local file (never downloaded)."""
+
+    name = "facenet-vggface2"
+
+    def __init__(self, weights: Path, device: str):
+        import torch
+        from facenet_pytorch import InceptionResnetV1
+
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+        # The released file carries the 8631-way VGGFace2 classifier; embeddings do not use it.
+        state = {k: v for k, v in state.items() if not k.startswith("logits.")}
+        model = InceptionResnetV1(pretrained=None, classify=False)
+        model.load_state_dict(state)
+        self._model = model.eval().to(device)
+        self._device = device
+        self._lock = threading.Lock()
+
+    def embed(self, image: Image.Image, boxes: Sequence[Sequence[float]]) -> np.ndarray:
+        import torch
+        from facenet_pytorch import fixed_image_standardization
+        from facenet_pytorch.models.utils.detect_face import extract_face
+
+        if not boxes:
+            return np.zeros((0, 512))
+        image = image.convert("RGB")
+        crops = torch.stack([extract_face(image, list(box), FACENET_CROP, FACENET_MARGIN) for box in boxes])
+        with self._lock, torch.inference_mode():
+            out = self._model(fixed_image_standardization(crops).to(self._device))
+        out = torch.nn.functional.normalize(out, dim=1)
+        return out.cpu().numpy().astype(np.float64)
+
+
+def _detector(options: MetricOptions):
+    device = torch_device(options.device)
+
+    def build():
+        from facenet_pytorch import MTCNN
+
+        return MTCNN(keep_all=True, min_face_size=options.face_min_size, device=device), threading.Lock()
+
+    return load_once(("mtcnn", device, options.face_min_size), build)
+
+
+def embedder_name(options: MetricOptions) -> str | None:
+    """The embedder these options would use here, or None when neither is available."""
+    if options.face_embedder in ("auto", "facenet") and facenet_available(options):
+        return "facenet-vggface2"
+    if options.face_embedder in ("auto", "dlib") and dlib_available():
+        return "dlib-resnet-v1"
+    return None
+
+
+def load_face_embedder(options: MetricOptions) -> FaceEmbedder:
+    """The embedder chosen by the options and what is on disk, loaded once per process."""
+    name = embedder_name(options)
+    if name == "facenet-vggface2":
+        path = facenet_weights_path(options).resolve()
+        device = torch_device(options.device)
+        return load_once(("facenet", str(path), device), lambda: FacenetEmbedder(path, device))
+    if name == "dlib-resnet-v1":
+        folder = dlib_models_dir()
+        return load_once(("dlib", str(folder)), lambda: DlibEmbedder(folder))
+    missing = [m for m in missing_weights(options) if "faces (CSFD)" in m.needed_for]
+    raise MetricUnavailable("No face embedder here. " + describe_missing(missing))
+
+
+def faces_available(options: MetricOptions) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("facenet_pytorch") is not None and embedder_name(options) is not None
+
+
+def detect_faces(image: Image.Image, options: MetricOptions) -> list[tuple[tuple[float, float, float, float], float]]:
+    """MTCNN's boxes and probabilities at or above the threshold, most confident first."""
+    mtcnn, lock = _detector(options)
+    with lock:
+        boxes, probs = mtcnn.detect(image.convert("RGB"))
+    if boxes is None:
+        return []
+    found = [
+        (tuple(float(v) for v in box), float(p))
+        for box, p in zip(boxes, probs)
+        if p is not None and p >= options.face_min_probability and box[2] > box[0] and box[3] > box[1]
+    ]
+    return sorted(found, key=lambda f: -f[1])
+
+
+def find_faces(image: Image.Image | Path, options: MetricOptions | None = None) -> list[Face]:
+    """Detect and embed every face in an image, most confident first."""
+    options = options or MetricOptions()
+    image = Image.open(image) if isinstance(image, (str, Path)) else image
+    embedder = load_face_embedder(options)
+    found = detect_faces(image, options)
+    if not found:
+        return []
+    embeddings = embedder.embed(image, [box for box, _ in found])
+    return [Face(box=box, probability=p, embedding=e) for (box, p), e in zip(found, embeddings)]
+
+
+def face_distance(a: Face | np.ndarray, b: Face | np.ndarray) -> float:
+    """Euclidean distance between two faces' embeddings (same embedder only)."""
+    ea = a.embedding if isinstance(a, Face) else a
+    eb = b.embedding if isinstance(b, Face) else b
+    return float(np.linalg.norm(np.asarray(ea, dtype=np.float64) - np.asarray(eb, dtype=np.float64)))
+
+
+def match_faces(reference: Sequence[Face], faces: Sequence[Face]) -> list[tuple[int, int, float]]:
+    """One-to-one matching, nearest pair first: (reference index, face index, distance) per matched pair."""
+    pairs = sorted(
+        ((face_distance(r, f), i, j) for i, r in enumerate(reference) for j, f in enumerate(faces)), key=lambda p: p[0]
+    )
+    used_r, used_f, matched = set(), set(), []
+    for d, i, j in pairs:
+        if i not in used_r and j not in used_f:
+            used_r.add(i)
+            used_f.add(j)
+            matched.append((i, j, d))
+    return matched
+
+
+def faces_on_screen(faces: Sequence[Face], characters: Sequence[str] | None) -> list[Face]:
+    """The most confident faces, at most one per listed character (all when the list is unknown)."""
+    ranked = sorted(faces, key=lambda f: -f.probability)
+    return ranked if characters is None else ranked[: len(characters)]
+
+
+def distance_to_base(base_faces: Sequence[Face], faces: Sequence[Face], worst: bool = False) -> float | None:
+    """Mean (or worst) distance of the faces matched one-to-one to the Base frame's faces; None without a match."""
+    matched = match_faces(base_faces, faces)
+    if not matched:
+        return None
+    distances = [d for _, _, d in matched]
+    return max(distances) if worst else float(np.mean(distances))
+
+
+class IdentityScores(BaseModel):
+    """One identity's faces across scenes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    identity: str = Field(description="A character id, or 'base-face-N' for the Base frame's N-th face from the left.")
+    attributed_by: Literal["character", "base_frame"] = Field(description="How faces were attributed to it (CSFD step 2).")
+    scenes: list[str] = Field(description="Scenes where it was found, in film order.")
+    mean_distance: float | None = Field(description="Mean distance over pairs of those scenes; None when seen in fewer than two.")
+
+
+@dataclass
+class SceneFaces:
+    """A scene's faces and its characters on screen (None: not known)."""
+
+    scene_id: str
+    faces: list[Face]
+    characters: list[str] | None
+
+
+@dataclass
+class FaceConsistency:
+    csfd: float | None
+    identities: list[IdentityScores]
+    to_base: dict[str, float | None]
+    note: str | None
+
+
+def _attribute(base_faces: Sequence[Face], scenes: Sequence[SceneFaces]) -> dict[str, tuple[str, dict[str, Face]]]:
+    """identity -> (how, {scene_id: face}) following CSFD step 2."""
+    identities: dict[str, tuple[str, dict[str, Face]]] = {}
+    references: dict[str, Face] = {}
+    for scene in scenes:
+        if scene.characters is not None and len(scene.characters) == 1 and scene.faces:
+            references.setdefault(scene.characters[0], faces_on_screen(scene.faces, scene.characters)[0])
+    base_order = sorted(range(len(base_faces)), key=lambda i: base_faces[i].box[0] + base_faces[i].box[2])
+    base_names = {i: f"base-face-{rank + 1}" for rank, i in enumerate(base_order)}
+
+    def give(identity: str, how: str, scene_id: str, face: Face) -> None:
+        identities.setdefault(identity, (how, {}))[1][scene_id] = face
+
+    for scene in scenes:
+        left = faces_on_screen(scene.faces, scene.characters)
+        named = [c for c in scene.characters or [] if c in references]
+        if scene.characters is not None and len(scene.characters) == 1 and left:
+            give(scene.characters[0], "character", scene.scene_id, left.pop(0))
+        elif named and left:
+            matched = match_faces([references[c] for c in named], left)
+            for i, j, _ in matched:
+                give(named[i], "character", scene.scene_id, left[j])
+            taken = {j for _, j, _ in matched}
+            left = [f for j, f in enumerate(left) if j not in taken]
+        for i, j, _ in match_faces(base_faces, left):
+            give(base_names[i], "base_frame", scene.scene_id, left[j])
+    return identities
+
+
+def cross_scene_face_distance(base_faces: Sequence[Face], scenes: Sequence[SceneFaces]) -> FaceConsistency:
+    """CSFD and its parts (see the module docstring); scenes in film order, all embedded by one embedder."""
+    order = {s.scene_id: k for k, s in enumerate(scenes)}
+    rows: list[IdentityScores] = []
+    for identity, (how, seen) in _attribute(base_faces, scenes).items():
+        ids = sorted(seen, key=order.__getitem__)
+        pairs = [face_distance(seen[a], seen[b]) for a, b in itertools.combinations(ids, 2)]
+        rows.append(
+            IdentityScores(
+                identity=identity, attributed_by=how, scenes=ids, mean_distance=float(np.mean(pairs)) if pairs else None
+            )
+        )
+    rows.sort(key=lambda r: (r.attributed_by != "character", r.identity))
+    scored = [r.mean_distance for r in rows if r.mean_distance is not None]
+    to_base = {s.scene_id: distance_to_base(base_faces, faces_on_screen(s.faces, s.characters)) for s in scenes}
+    note = None
+    if not scored:
+        found = sum(len(s.faces) for s in scenes)
+        note = (
+            "CSFD undefined: no faces found in the keyframes"
+            if found == 0
+            else "CSFD undefined: no character's face was found in two scenes"
+        )
+    return FaceConsistency(csfd=float(np.mean(scored)) if scored else None, identities=rows, to_base=to_base, note=note)

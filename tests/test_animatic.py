@@ -1,0 +1,413 @@
+"""The animatic renderer: deterministic storyboard keyframes that tell the story, and camera-move clips in H.264."""
+
+from __future__ import annotations
+
+import io
+import inspect
+import subprocess
+import time
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from dreamfactory.errors import RenderError
+from dreamfactory.renderers import animatic
+from dreamfactory.renderers.animatic import (
+    AnimaticClips, AnimaticKeyframes, caption_box, caption_layout, design_of, figure_boxes,
+    figure_sprite, read_scenery, supersample,
+)
+from dreamfactory.renderers.base import (
+    CharacterLook, ClipRenderer, ClipRequest, KeyframeRenderer, KeyframeRequest, render_key,
+)
+from dreamfactory.renderers.fonts import font, font_family
+
+W, H = 320, 180
+
+MIRA = CharacterLook(id="mira", name="Mira", appearance="a girl of ten with short red hair and freckles",
+                     wardrobe="yellow raincoat and green boots", props=["brass lantern"])
+TOMAS = CharacterLook(id="tomas", name="Tomas", appearance="an old keeper with a white beard",
+                      wardrobe="blue wool sweater and dark trousers")
+ELENA = CharacterLook(id="elena", name="Elena", appearance="a tall woman with black braids",
+                      wardrobe="leather apron over a green dress")
+PALETTE = ("#f4c430", "#1d3557", "#e63946", "#a8dadc")
+
+
+def keyframe_request(**changes) -> KeyframeRequest:
+    fields = dict(scene_id="s04", prompt="Storybook watercolour. Mira walks through the harbour market.",
+                  caption="Mira walks through the busy market.", setting="the harbour town market",
+                  time_of_day="afternoon", environment="busy stalls, baskets of silver fish", context="",
+                  look="storybook watercolour", palette=PALETTE, characters=(MIRA,), seed=7, width=W, height=H)
+    return KeyframeRequest(**{**fields, **changes})
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pixels(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGB"), dtype=np.int16)
+
+
+@pytest.fixture(scope="module")
+def keyframes() -> AnimaticKeyframes:
+    return AnimaticKeyframes()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Keyframes
+# ---------------------------------------------------------------------------------------------------------------
+
+def test_renderers_meet_the_protocols():
+    pairs = ((AnimaticKeyframes(), KeyframeRenderer, KeyframeRequest), (AnimaticClips(), ClipRenderer, ClipRequest))
+    for renderer, protocol, request_type in pairs:
+        assert renderer.name == "animatic"
+        assert renderer.reads <= set(request_type.model_fields)
+        identity = renderer.identity()
+        assert identity["backend"].startswith("animatic-") and isinstance(identity["version"], int)
+        ours, theirs = inspect.signature(type(renderer).render), inspect.signature(protocol.render)
+        assert list(ours.parameters) == list(theirs.parameters)
+
+
+def test_same_request_gives_byte_identical_png(keyframes):
+    request = keyframe_request(characters=(MIRA, TOMAS))
+    first = png(keyframes.render(request, None))
+    keyframes.render(keyframe_request(setting="a pine forest", seed=99), None)  # other work in between
+    figure_sprite.cache_clear()  # and from a cold cache
+    assert png(AnimaticKeyframes().render(request, None)) == first
+
+
+def test_keyframe_has_the_asked_size_and_mode(keyframes):
+    image = keyframes.render(keyframe_request(width=400, height=224), None)
+    assert image.mode == "RGB" and image.size == (400, 224)
+
+
+def test_character_looks_the_same_in_two_scenes(keyframes):
+    """Same id and colour words: the figure's pixels are identical over a market and over a forest at dusk."""
+    market = keyframe_request(characters=(MIRA,), caption="")
+    forest = keyframe_request(characters=(MIRA,), caption="", setting="a pine forest", environment="ferns and moss",
+                              prompt="Mira among the trees")
+    a, b = pixels(keyframes.render(market, None)), pixels(keyframes.render(forest, None))
+    assert figure_boxes(market) == figure_boxes(forest)
+    # the figure's solid pixels: its sprite's alpha, placed as the renderer places it, reduced to the keyframe's size
+    scale = supersample(H)
+    place = animatic.cast_layout(market)[0]
+    sprite = figure_sprite(design_of(MIRA), int(place.height * scale), animatic.read_look(market.look).line)
+    canvas = Image.new("L", (W * scale, H * scale))
+    corner = (int(round(place.x * scale - sprite.foot[0])), int(round(place.feet * scale - sprite.foot[1])))
+    canvas.paste(sprite.image.getchannel("A"), corner)
+    solid = np.asarray(canvas.reduce(scale)) == 255
+    assert solid.sum() > 300, "the figure should cover a good patch of the frame"
+    assert np.array_equal(a[solid], b[solid])
+    # and the background around it did change
+    assert np.abs(a[~solid] - b[~solid]).mean() > 10
+    # the raincoat is yellow: its body is mostly red+green, little blue
+    coat = a[solid]
+    yellow = (coat[:, 0] > 170) & (coat[:, 1] > 130) & (coat[:, 2] < 110)
+    assert yellow.mean() > 0.25
+
+
+def test_designs_follow_the_colour_words_and_the_id():
+    mira, tomas, elena = design_of(MIRA), design_of(TOMAS), design_of(ELENA)
+    assert mira.top == animatic.COLOURS["yellow"] and mira.shoes == animatic.COLOURS["green"]
+    assert mira.hair == animatic.HAIR_COLOURS["red"] and mira.child and mira.freckles
+    assert [kind for kind, _ in mira.props] == ["lantern"]
+    assert tomas.beard == ("beard", animatic.HAIR_COLOURS["white"])
+    assert tomas.top == animatic.COLOURS["blue"] and tomas.elder
+    assert elena.apron == animatic.COLOURS["leather"] and elena.hair_style == "braids"
+    assert elena.hair == animatic.HAIR_COLOURS["black"] and elena.top == animatic.COLOURS["green"]
+    assert design_of(MIRA.model_copy(update={"name": "Mirabel"})) == mira  # the name is a label, not a design
+    twin = MIRA.model_copy(update={"id": "mira-2"})
+    assert design_of(twin) != mira  # a different id draws a different person, even in the same clothes
+
+
+def test_time_of_day_changes_the_sky(keyframes):
+    def sky(time_of_day: str) -> np.ndarray:
+        image = pixels(keyframes.render(keyframe_request(time_of_day=time_of_day, characters=()), None))
+        return image[2:int(0.08 * H), int(0.6 * W):].reshape(-1, 3).mean(0)  # top right: clear of the scene tag
+
+    noon, night, dawn, dusk = sky("noon"), sky("night"), sky("dawn"), sky("dusk")
+    assert noon.sum() > night.sum() + 150, (noon, night)
+    assert night[2] > night[0], "night is navy: more blue than red"
+    assert noon[2] > noon[0] + 40, "noon is blue"
+    assert np.abs(dawn - noon).sum() > 40 and np.abs(dusk - noon).sum() > 40
+
+
+def test_caption_is_drawn_inside_the_safe_band(keyframes):
+    with_caption = pixels(keyframes.render(keyframe_request(), None))
+    without = pixels(keyframes.render(keyframe_request(caption=""), None))
+    x0, y0, x1, y1 = caption_box(keyframe_request().caption, W, H)
+    assert 0.76 * H - 1 <= y0 < y1 <= 0.90 * H + 1
+    assert (x1 - x0) <= 0.84 * W + 1 and abs((x0 + x1) / 2 - W / 2) <= 1
+    band = np.abs(with_caption[y0:y1, x0:x1] - without[y0:y1, x0:x1]).sum(-1)
+    assert (band > 60).mean() > 0.3, "the band and its text change the pixels under them"
+    outside = np.abs(with_caption[: int(0.7 * H)] - without[: int(0.7 * H)]).sum(-1)
+    assert (outside > 0).mean() < 0.01, "the caption stays in its band"
+    bright = with_caption[y0:y1, x0:x1].min(-1) > 170  # the white letters
+    assert bright.sum() > 40
+
+
+@pytest.mark.parametrize("width,height", [(320, 180), (1280, 720)])
+def test_long_captions_wrap_to_two_lines_within_80_percent(width, height):
+    text = "Mira pushes her little red rowing boat into the grey sea at dawn, with her grandfather's brass lantern " * 3
+    face, lines = caption_layout(text, width, height)
+    assert 1 <= len(lines) <= 2 and lines[-1].endswith("…")
+    assert all(face.getlength(line) <= 0.8 * width for line in lines)
+    x0, y0, x1, y1 = caption_box(text, width, height)
+    assert 0.76 * height - 1 <= y0 and y1 <= 0.90 * height + 1
+
+
+def test_accented_names_render_as_letters():
+    assert font_family() == "roboto"
+    face = font(40, bold=True)
+
+    def ink(text: str) -> bytes:
+        image = Image.new("L", (200, 60))
+        ImageDraw.Draw(image).text((5, 5), text, font=face, fill=255)
+        return image.tobytes()
+
+    missing = ink("\U0001F600")  # no glyph in Roboto: the .notdef box
+    for letter, plain in (("ë", "e"), ("é", "e"), ("ñ", "n")):
+        assert ink(letter) != ink(plain) and ink(letter) != missing
+    assert ink("Zoë") != ink("Zoe") and ink("José") != ink("Jose")
+
+
+def test_base_frame_is_a_model_sheet_of_the_whole_cast(keyframes):
+    request = keyframe_request(scene_id="base", caption="", characters=(MIRA, TOMAS, ELENA),
+                               setting="a lighthouse on a rocky island")
+    image = pixels(keyframes.render(request, None))
+    boxes = [figure_boxes(request)[c] for c in ("mira", "tomas", "elena")]
+    assert [b[0] for b in boxes] == sorted(b[0] for b in boxes), "side by side, in cast order"
+    assert all(0 <= b[0] and b[2] <= W for b in boxes)
+    title = image[int(0.08 * H):int(0.16 * H), int(0.3 * W):int(0.7 * W)]
+    assert (title.sum(-1) < 200).sum() > 30, "the look's title is written in dark letters"
+    # the palette swatches: each colour appears as a solid patch
+    for colour in PALETTE:
+        rgb = np.asarray([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+        assert (np.abs(image[: int(0.35 * H)] - rgb).sum(-1) < 12).sum() >= 6, colour
+    scene = pixels(keyframes.render(request.model_copy(update={"scene_id": "s01"}), None))
+    assert np.abs(image - scene).mean() > 5
+
+
+def test_scenery_is_read_from_the_words():
+    lighthouse = read_scenery(keyframe_request(setting="a lighthouse on a rocky island",
+                                               environment="a storm: thunder, rain",
+                                               caption="The lamp flickers and goes dark."))
+    assert "sea" in lighthouse.places and "hero_lighthouse" in lighthouse.things and not lighthouse.interior
+    assert lighthouse.weather.clouds == 3 and lighthouse.weather.rain and lighthouse.weather.lightning
+    assert not lighthouse.lamp_lit
+    workshop = read_scenery(keyframe_request(setting="the glass-maker's workshop", environment="a roaring furnace"))
+    assert workshop.interior and {"furnace", "sparks", "workbench"} <= workshop.things
+    after = read_scenery(keyframe_request(setting="the open sea", environment="the storm had passed; calm grey water"))
+    assert after.weather.clouds == 1 and not after.weather.rain, "a passing storm leaves only a few clouds"
+    traces = read_scenery(keyframe_request(setting="a village street", environment="", context="heavy snow all night"))
+    assert traces.weather.snow_ground and not traces.weather.snow, "C(t-1) leaves snow on the ground, none falling"
+    rowing = read_scenery(keyframe_request(setting="the grey sea", environment="",
+                                           caption="Mira rows towards the town."))
+    assert rowing.in_boat
+
+
+def test_reads_lists_exactly_what_the_drawing_uses(keyframes):
+    """A field it reads changes the picture; a field it does not read changes neither the picture nor the key."""
+    request = keyframe_request(setting="the open sea by a rocky shore", environment="calm water", caption="Mira waits.")
+    image = png(keyframes.render(request, None))
+    key = render_key(keyframes, request)
+    read_changes = {
+        "scene_id": "s05", "prompt": request.prompt + " Fishing boats and seagulls.", "caption": "Mira waves.",
+        "setting": "a pine forest", "time_of_day": "night", "environment": "a storm with rain",
+        "context": "heavy snow all night", "look": "bold ink comic", "palette": ("#2a9d8f", "#264653", "#e9c46a"),
+        "characters": (MIRA, TOMAS), "seed": 8, "width": 336, "height": 192,
+    }
+    assert set(read_changes) == set(keyframes.reads)
+    for field, value in read_changes.items():
+        other = request.model_copy(update={field: value})
+        assert png(keyframes.render(other, None)) != image, f"{field} is in reads but does not change the picture"
+        assert render_key(keyframes, other) != key
+    unread = {"negative_prompt": "blurry, text", "base_frame_sha": "ab" * 32, "tie_strength": 0.9}
+    assert set(unread) == set(KeyframeRequest.model_fields) - keyframes.reads
+    for field, value in unread.items():
+        other = request.model_copy(update={field: value})
+        assert render_key(keyframes, other) == key
+        assert png(keyframes.render(other, None)) == image
+
+
+def test_base_frame_argument_is_not_read(keyframes):
+    request = keyframe_request()
+    assert png(keyframes.render(request, Image.new("RGB", (64, 64), "red"))) == png(keyframes.render(request, None))
+
+
+def test_keyframe_at_720p_is_fast(keyframes):
+    request = keyframe_request(width=1280, height=720, characters=(MIRA, TOMAS), environment="a storm with rain")
+    keyframes.render(request, None)  # warm the caches (fonts, textures, sprites)
+    times = []
+    for seed in (1, 2, 3):
+        start = time.perf_counter()
+        keyframes.render(request.model_copy(update={"seed": seed}), None)
+        times.append(time.perf_counter() - start)
+    assert sorted(times)[1] < 1.0, times  # about 0.1 s on an idle core; generous for a shared CI machine
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Clips
+# ---------------------------------------------------------------------------------------------------------------
+
+def clip_request(**changes) -> ClipRequest:
+    fields = dict(scene_id="s04", keyframe_sha="0" * 64, camera="zoom_in", action="Mira walks.", duration=1.5, fps=8,
+                  width=W, height=H, seed=1)
+    return ClipRequest(**{**fields, **changes})
+
+
+def target(width: int = W, height: int = H) -> Image.Image:
+    """A keyframe with marks to follow: a red vertical bar in the middle, a blue horizontal bar, a square."""
+    image = Image.new("RGB", (width, height), (128, 128, 128))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((width // 2 - 3, 0, width // 2 + 3, height), fill=(230, 30, 30))
+    draw.rectangle((0, height // 2 - 3, width, height // 2 + 3), fill=(30, 30, 230))
+    draw.rectangle((width // 2 - 30, height // 2 - 30, width // 2 + 30, height // 2 + 30), outline=(255, 255, 255),
+                   width=3)
+    return image
+
+
+def decode(path: Path) -> tuple[dict, list[np.ndarray]]:
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    w, h = meta["size"]
+    frames = [np.frombuffer(f, np.uint8).reshape(h, w, 3).astype(np.int16) for f in reader]
+    return meta, frames
+
+
+def red_column(frame: np.ndarray) -> float:
+    red = (frame[..., 0] > 150) & (frame[..., 1] < 100) & (frame[..., 2] < 100)
+    return float(np.nonzero(red.any(0))[0].mean())
+
+
+def blue_row(frame: np.ndarray) -> float:
+    blue = (frame[..., 2] > 150) & (frame[..., 0] < 100) & (frame[..., 1] < 100)
+    return float(np.nonzero(blue.any(1))[0].mean())
+
+
+def test_clip_has_exact_frames_size_fps_and_h264(tmp_path):
+    request = clip_request(duration=1.0, fps=8)
+    result = AnimaticClips().render(request, target(), tmp_path / "s04.mp4")
+    assert result.frames == 8 and result.seconds == pytest.approx(1.0)
+    assert imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "s04.mp4")) == (8, 1.0)
+    meta, frames = decode(tmp_path / "s04.mp4")
+    assert meta["codec"] == "h264" and meta["pix_fmt"].startswith("yuv420p")
+    assert meta["size"] == (W, H) and meta["fps"] == 8
+    assert len(frames) == 8
+    assert not list(tmp_path.glob("*.partial*")), "no half-written file is left behind"
+
+
+@pytest.mark.parametrize("duration,fps", [(1.3, 8), (0.5, 12), (2.0, 5)])
+def test_frame_count_is_round_duration_times_fps(tmp_path, duration, fps):
+    request = clip_request(duration=duration, fps=fps, camera="hold")
+    result = AnimaticClips().render(request, target(), tmp_path / "c.mp4")
+    assert result.frames == round(duration * fps)
+    assert imageio_ffmpeg.count_frames_and_secs(str(tmp_path / "c.mp4"))[0] == round(duration * fps)
+
+
+def test_zoom_in_grows_and_zoom_out_shrinks(tmp_path):
+    sizes = {}
+    for camera in ("zoom_in", "zoom_out", "push_in", "pull_back"):
+        AnimaticClips().render(clip_request(camera=camera), target(), tmp_path / f"{camera}.mp4")
+        _, frames = decode(tmp_path / f"{camera}.mp4")
+        first, last = frames[2], frames[-3]  # past the fades
+        assert np.abs(first - last).mean() > 1
+        white = [np.nonzero(((f.min(-1) > 200)).any(0))[0] for f in (first, last)]
+        sizes[camera] = [w.max() - w.min() for w in white]  # the square's width
+    assert sizes["zoom_in"][1] > sizes["zoom_in"][0] + 3 and sizes["push_in"][1] > sizes["push_in"][0] + 3
+    assert sizes["zoom_out"][1] < sizes["zoom_out"][0] - 3 and sizes["pull_back"][1] < sizes["pull_back"][0] - 3
+
+
+@pytest.mark.parametrize("camera,moves",
+                         [("pan_right", "left"), ("pan_left", "right"), ("tilt_up", "down"), ("tilt_down", "up")])
+def test_pans_and_tilts_move_the_right_way(tmp_path, camera, moves):
+    AnimaticClips().render(clip_request(camera=camera), target(), tmp_path / "c.mp4")
+    _, frames = decode(tmp_path / "c.mp4")
+    first, last = frames[2], frames[-3]
+    if moves in ("left", "right"):
+        shift = red_column(last) - red_column(first)  # the scene slides opposite to the camera
+        assert (shift < -5) if moves == "left" else (shift > 5), shift
+    else:
+        shift = blue_row(last) - blue_row(first)
+        assert (shift > 3) if moves == "down" else (shift < -3), shift
+
+
+def test_motion_is_smooth_and_eased(tmp_path):
+    AnimaticClips().render(clip_request(camera="pan_right", duration=2.0, fps=12), target(), tmp_path / "c.mp4")
+    _, frames = decode(tmp_path / "c.mp4")
+    xs = np.array([red_column(f) for f in frames[3:-3]])
+    steps = -np.diff(xs)
+    assert (steps > -0.5).all(), "the pan never goes back"
+    assert steps.max() < 4, "no jumps: a 92% window crosses 8% of 320 px in 24 frames"
+    assert steps[len(steps) // 2] > steps[0] and steps[len(steps) // 2] > steps[-1], "ease in and out"
+
+
+def test_hold_drifts_a_little_and_fades_in_and_out(tmp_path):
+    AnimaticClips().render(clip_request(camera="hold", duration=2.0, fps=8), target(), tmp_path / "c.mp4")
+    _, frames = decode(tmp_path / "c.mp4")
+    middle = frames[len(frames) // 2]
+    assert frames[0].mean() < middle.mean() * 0.6 and frames[-1].mean() < middle.mean() * 0.6, "fade from and to black"
+    difference = np.abs(frames[3] - frames[-4]).mean()
+    assert 0.2 < difference < 12, "a slow drift, not a still and not a zoom"
+
+
+def test_keyframe_of_another_size_is_cover_fitted(tmp_path):
+    square = target(512, 512)
+    result = AnimaticClips().render(clip_request(camera="hold"), square, tmp_path / "c.mp4")
+    meta, frames = decode(tmp_path / "c.mp4")
+    assert meta["size"] == (W, H) and len(frames) == result.frames
+    middle = frames[len(frames) // 2]
+    assert abs(red_column(middle) - W / 2) < 4, "cropped around the middle, not squashed"
+    assert middle[:, :5].std() < 20, "no letterbox or pillarbox bars of another colour"
+
+
+def test_odd_sizes_are_refused_with_a_clear_error(tmp_path):
+    with pytest.raises(RenderError, match="even"):
+        AnimaticClips().render(clip_request(width=321), target(), tmp_path / "c.mp4")
+
+
+def test_frames_are_streamed_one_at_a_time():
+    assert inspect.isgeneratorfunction(animatic.camera_frames)
+
+
+def test_clips_concatenate_without_reencoding(tmp_path):
+    clips = AnimaticClips()
+    a = clips.render(clip_request(camera="pan_left", duration=1.0), target(), tmp_path / "a.mp4")
+    b = clips.render(clip_request(camera="zoom_out", duration=1.5), target(W * 2, H * 2), tmp_path / "b.mp4")
+    listing = tmp_path / "list.txt"
+    listing.write_text(f"file '{tmp_path / 'a.mp4'}'\nfile '{tmp_path / 'b.mp4'}'\n")
+    film = tmp_path / "film.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-loglevel", "error", "-f", "concat", "-safe", "0", "-i",
+                    str(listing),
+                    "-c", "copy", str(film)], check=True)
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(film))
+    assert frames == a.frames + b.frames and seconds == pytest.approx(2.5, abs=0.05)
+
+
+def test_clip_key_follows_its_reads():
+    clips = AnimaticClips()
+    request = clip_request()
+    key = render_key(clips, request)
+    changes = {"keyframe_sha": "1" * 64, "camera": "pan_left", "duration": 2.0, "fps": 12, "width": 640, "height": 360}
+    assert set(changes) == set(clips.reads)
+    for field, value in changes.items():
+        assert render_key(clips, request.model_copy(update={field: value})) != key, field
+    for field, value in {"scene_id": "s09", "action": "Mira runs.", "seed": 5}.items():
+        assert render_key(clips, request.model_copy(update={field: value})) == key, field
+
+
+def test_clip_reads_change_the_file(tmp_path):
+    clips = AnimaticClips()
+    clips.render(clip_request(), target(), tmp_path / "base.mp4")
+    _, base_frames = decode(tmp_path / "base.mp4")
+    for field, value in {"camera": "pan_left", "duration": 2.0, "fps": 12, "width": 256, "height": 144}.items():
+        clips.render(clip_request(**{field: value}), target(), tmp_path / f"{field}.mp4")
+        meta, frames = decode(tmp_path / f"{field}.mp4")
+        differs = len(frames) != len(base_frames) or meta["size"] != (W, H) or meta["fps"] != 8 or any(
+            np.abs(f - g).mean() > 1 for f, g in zip(frames, base_frames))
+        assert differs, field

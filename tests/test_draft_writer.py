@@ -1,0 +1,353 @@
+"""The offline draft writer: the screenplay it derives follows the story (cast, looks, places, times, speakers),
+honours the scene count, reviews drafts by rule, and is deterministic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dreamfactory.agents.phases import (
+    Brief,
+    Condensed,
+    Design,
+    Review,
+    ScenePlans,
+    Storyboard,
+)
+from dreamfactory.agents.studio import Studio
+from dreamfactory.errors import WritingError
+from dreamfactory.screenplay import DialogueLine, Screenplay, Shot
+from dreamfactory.settings import FilmOptions
+from dreamfactory.store import open_store
+from dreamfactory.writers.base import PhaseRequest
+from dreamfactory.writers.draft import DRAFT_VERSION, DraftWriter, base_form, present_tense, read_story
+
+LIGHTHOUSE = (Path(__file__).parents[1] / "stories" / "lighthouse.txt").read_text(encoding="utf-8")
+
+FOX = """The Fox and the Key
+
+In the forest lived a red fox named Rufus. He had a bushy tail and wore a green scarf that his mother had knitted.
+
+One snowy morning Rufus found a silver key under an old oak tree. He carried it to the village, where Old Greta, a baker with a flour-dusted apron, was opening her shop.
+
+Greta looked at the key and gasped. It belonged to the clock tower, silent for twenty years.
+
+That evening Rufus and Greta climbed the clock tower together. The key turned, the gears groaned, and the great bell rang out over the snowy village.
+"""
+
+NAMELESS = """The traveller walked along the dusty road at dawn. Her boots were worn and her cloak was grey with dust.
+
+At noon she reached a river. An old ferryman waited by his boat, but he asked for a coin she did not have.
+
+"I can sing for you," she said. The ferryman smiled and nodded.
+
+She sang all the way across the river, and at dusk she reached the city on the other side.
+"""
+
+ONE_PARAGRAPH = (
+    "Sam lived in a small house by the sea. Every morning Sam walked on the beach and collected shells. One day he "
+    'found a bottle with a letter inside. "Someone needs help," Sam whispered. He ran to the harbour and showed the '
+    'letter to Captain Ruiz. The captain read it and frowned. "We sail at once," said Captain Ruiz.'
+)
+
+
+def ask(output_type, phase: str = "test", **inputs):
+    request = PhaseRequest(phase=phase, role="screenwriter", system="", prompt="", output_type=output_type,
+                           inputs=inputs)
+    reply = DraftWriter().write(request)
+    assert reply.usage.calls == 0
+    return reply.output
+
+
+def write_phases(story: str, scenes: int = 0, style: str = "") -> tuple[Brief, Design, ScenePlans]:
+    base = {"story": story, "style": style, "scenes": scenes, "beats": 0}
+    brief = ask(Brief, **base)
+    design = ask(Design, **base, brief=brief)
+    plans = ask(ScenePlans, **base, brief=brief, design=design)
+    return brief, design, plans
+
+
+@pytest.fixture(scope="module")
+def lighthouse():
+    return write_phases(LIGHTHOUSE)
+
+
+@pytest.fixture(scope="module")
+def screenplay(tmp_path_factory) -> Screenplay:
+    studio = Studio(DraftWriter(), open_store(tmp_path_factory.mktemp("store")), "p", FilmOptions())
+    return studio.write(LIGHTHOUSE)
+
+
+# -- the writer's face -----------------------------------------------------------------------------------------
+
+
+def test_identity_and_unknown_output_type():
+    writer = DraftWriter()
+    assert writer.name == "draft" and writer.context_tokens is None
+    assert writer.identity("ceo") == {"backend": "draft", "version": DRAFT_VERSION}
+    with pytest.raises(WritingError, match="cannot write a Shot"):
+        ask(Shot, story=LIGHTHOUSE)
+
+
+# -- brief and design --------------------------------------------------------------------------------------------
+
+
+def test_brief_reads_title_genre_and_beats(lighthouse):
+    brief, _, plans = lighthouse
+    assert brief.title == "The Lighthouse Keeper's Daughter"
+    assert brief.genre == "adventure"
+    assert brief.scene_count == 8  # eight paragraphs after the title line
+    assert brief.target_seconds == sum(p.duration for p in plans.scenes)
+    assert "lamp" in brief.logline
+
+
+def test_brief_without_title_line_uses_first_words():
+    brief = ask(Brief, story=NAMELESS, style="", scenes=0, beats=0)
+    assert brief.title.startswith("The traveller walked")
+    assert brief.scene_count == 4
+
+
+def test_cast_has_the_looks_the_story_gives(lighthouse):
+    _, design, _ = lighthouse
+    cast = {c.id: c for c in design.characters}
+    assert list(cast) == ["mira", "tomas", "elena"]
+    assert cast["mira"].appearance == "girl of ten, short red hair, freckles"
+    assert cast["mira"].wardrobe == "yellow raincoat, green boots"
+    assert cast["tomas"].appearance == "old keeper, white beard"
+    assert cast["tomas"].wardrobe == "blue wool sweater"
+    assert cast["tomas"].props == ["brass lantern"]
+    assert cast["elena"].appearance == "tall woman, black braids"
+    assert cast["elena"].wardrobe == "leather apron"
+    assert design.narrator is None
+    assert design.style.look == "storybook watercolour" and 4 <= len(design.style.palette) <= 5
+
+
+def test_style_input_sets_look_and_palette():
+    _, design, _ = write_phases(FOX, style="noir black and white ink")
+    assert design.style.look == "noir black and white ink"
+    assert design.style.palette[:2] == ["#1c1c1e", "#f4f4f0"]  # black and white named first, then greys
+    assert "photorealistic" in design.style.negative
+
+
+def test_undescribed_characters_get_a_fixed_look_from_their_id():
+    _, design, _ = write_phases(ONE_PARAGRAPH)
+    cast = {c.id: c for c in design.characters}
+    assert list(cast) == ["sam", "captain-ruiz"]
+    assert "man" in cast["sam"].appearance and "hair" in cast["sam"].appearance  # 'he found...'
+    assert cast["sam"].wardrobe
+    assert write_phases(ONE_PARAGRAPH)[1] == design  # the same look every time
+
+
+# -- scenes ---------------------------------------------------------------------------------------------------
+
+
+def test_scenes_follow_the_story(lighthouse):
+    _, _, plans = lighthouse
+    scenes = plans.scenes
+    assert [s.id for s in scenes] == [f"s{i:02d}" for i in range(1, 9)]
+    settings = [s.setting for s in scenes]
+    assert settings[0] == "lighthouse on the rocky island"
+    assert settings[1].startswith("lighthouse") and "stairs" in settings[1]
+    assert settings[2] == "lighthouse, by the window"  # the window carries the lighthouse
+    assert "rowing boat" in settings[3] and "sea" in settings[3]
+    assert settings[4] == "market in the harbour town"
+    assert settings[5] == "glass-maker's workshop"  # the bare 'workshop' keeps the name the story gave it
+    assert settings[6] == "grey sea"
+    assert settings[7].startswith("lighthouse")
+    assert [s.time_of_day for s in scenes] == [
+        "morning", "evening", "night", "dawn", "morning", "afternoon", "dusk", "night"]
+    assert [s.characters for s in scenes] == [
+        ["mira", "tomas"], ["mira", "tomas"], ["mira"], ["mira"], ["mira", "elena"], ["elena", "mira"], ["mira"],
+        ["mira", "tomas"]]
+    assert [s.camera for s in scenes] == [
+        "push_in", "tilt_up", "zoom_in", "pan_right", "zoom_in", "hold", "pan_left", "pull_back"]
+    assert "storm" in scenes[1].environment and "dusk" in scenes[6].environment
+    assert scenes[3].environment.startswith("calm after the storm")
+    assert "Mira saw" in scenes[2].action  # 'she saw' made to read without its paragraph
+    assert all('"' not in s.action for s in scenes)
+
+
+def test_dialogue_has_the_right_speakers(lighthouse):
+    _, _, plans = lighthouse
+    lines = [(s.id, d.speaker, d.text) for s in plans.scenes for d in s.dialogue]
+    assert lines == [
+        ("s02", "mira", "Grandfather, the light is out!"),
+        ("s02", "tomas", "The lens has cracked."),  # 'he said' -> the last man named
+        ("s02", "tomas", "Without it, the ships will not find the harbour."),  # same paragraph, same speaker
+        ("s05", "mira", "I need a new lens for the lighthouse."),
+        ("s05", "elena", "Then we must make it together before sunset."),  # after 'Elena smiled.'
+        ("s08", "tomas", "You brought the light back."),
+    ]
+    for scene in plans.scenes:
+        spoken = sum(len(d.text.split()) for d in scene.dialogue)
+        assert scene.duration >= max(4.0, spoken / 2.6 + 1.5 if spoken else 0)
+        assert scene.duration * 2 == int(scene.duration * 2)
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_scene_count_is_honoured(count):
+    brief, design, plans = write_phases(LIGHTHOUSE, scenes=count)
+    assert brief.scene_count == count and len(plans.scenes) == count
+    assert [s.id for s in plans.scenes] == [f"s{i:02d}" for i in range(1, count + 1)]
+    actions = " ".join(s.action for s in plans.scenes)
+    story_order = ["girl of ten", "spiral stairs with", "could not sleep", "rowing boat", "glass-maker's workshop",
+                   "polished", "rowed home", "set it in the lamp"]
+    positions = [actions.find(word) for word in story_order if word in actions]
+    assert positions == sorted(positions)
+    review = ask(Review, phase="screenplay", story=LIGHTHOUSE, brief=brief, design=design, draft=plans)
+    assert review.approved, review.notes
+
+
+def test_story_without_names_follows_one_protagonist():
+    brief, design, plans = write_phases(NAMELESS)
+    assert [(c.id, c.name) for c in design.characters] == [("traveller", "the traveller")]
+    assert design.characters[0].wardrobe == "worn boots, grey cloak"
+    assert "woman" in design.characters[0].appearance  # 'her boots'
+    assert all(s.characters == ["traveller"] for s in plans.scenes)
+    assert [(d.speaker, d.text) for s in plans.scenes for d in s.dialogue] == [("traveller", "I can sing for you.")]
+    assert [s.setting for s in plans.scenes] == ["dusty road", "river", "river", "city"]
+    assert [s.time_of_day for s in plans.scenes] == ["dawn", "noon", "noon", "dusk"]
+
+
+def test_story_without_dialogue_carries_place_and_time():
+    _, design, plans = write_phases(FOX)
+    cast = {c.id: c for c in design.characters}
+    assert list(cast) == ["rufus", "old-greta"]
+    assert cast["rufus"].appearance == "red fox, bushy tail" and cast["rufus"].wardrobe == "green scarf"
+    assert cast["old-greta"].wardrobe == "flour-dusted apron"
+    assert all(not s.dialogue for s in plans.scenes)
+    assert [s.setting for s in plans.scenes] == ["forest", "forest", "village", "clock tower"]  # 'to the village'
+    assert [s.time_of_day for s in plans.scenes] == ["morning", "morning", "morning", "evening"]
+    assert "snow" in plans.scenes[2].environment  # the weather stays with the day
+    assert plans.scenes[2].characters == ["old-greta"]  # 'Greta' is Old Greta
+
+
+def test_one_paragraph_split_into_more_scenes():
+    brief, design, plans = write_phases(ONE_PARAGRAPH)
+    assert brief.scene_count == 1 and len(plans.scenes) == 1
+    brief, design, plans = write_phases(ONE_PARAGRAPH, scenes=4)
+    assert len(plans.scenes) == 4
+    assert all(s.action.strip() for s in plans.scenes)
+    assert [(d.speaker, d.text) for s in plans.scenes for d in s.dialogue] == [
+        ("sam", "Someone needs help."), ("captain-ruiz", "We sail at once.")]
+    assert "beach" in plans.scenes[0].action + plans.scenes[0].environment
+
+
+def test_more_scenes_than_sentences_still_gives_valid_scenes():
+    brief, _, plans = write_phases("Ada woke. Ada ran.", scenes=5)
+    assert brief.scene_count == 5 and len(plans.scenes) == 5
+    assert {s.action for s in plans.scenes} == {"Ada woke.", "Ada ran."}
+
+
+# -- review and revision --------------------------------------------------------------------------------------
+
+
+def test_review_approves_the_writers_own_drafts(lighthouse):
+    brief, design, plans = lighthouse
+    base = {"story": LIGHTHOUSE, "style": "", "scenes": 0, "beats": 0}
+    assert ask(Review, phase="brief", **base, draft=brief).approved
+    assert ask(Review, phase="design", **base, brief=brief, draft=design).approved
+    assert ask(Review, phase="screenplay", **base, brief=brief, design=design, draft=plans).approved
+
+
+def test_review_catches_a_broken_screenplay(lighthouse):
+    brief, design, plans = lighthouse
+    scenes = list(plans.scenes)
+    scenes[2] = scenes[2].model_copy(update={"dialogue": [DialogueLine(speaker="ghost", text="Boo, " * 40)]})
+    scenes[3], scenes[4] = scenes[4], scenes[3]
+    broken = ScenePlans(scenes=scenes[:7])
+    review = ask(Review, phase="screenplay", story=LIGHTHOUSE, brief=brief, design=design, draft=broken)
+    assert not review.approved
+    points = {(n.scene_id, n.point.split(":")[0]) for n in review.notes}
+    assert any(n.scene_id is None and "8 scenes" in n.point for n in review.notes)
+    assert any(n.scene_id == "s03" and "ghost" in n.point for n in review.notes), points
+    assert any(n.scene_id == "s03" and "lines need" in n.point for n in review.notes), points
+    assert any(n.scene_id == "s04" and "before scene s05" in n.point for n in review.notes), points
+
+
+def test_revision_maps_unknown_ids_and_resplits_a_wrong_count(lighthouse):
+    brief, design, plans = lighthouse
+    scenes = list(plans.scenes)
+    scenes[1] = scenes[1].model_copy(update={
+        "characters": ["mira", "tomas_keeper", "ghost"],
+        "dialogue": [DialogueLine(speaker="tomas_keeper", text="The lens has cracked."),
+                     DialogueLine(speaker="ghost", text="Whooo.")],
+        "duration": 1.0,
+    })
+    inputs = {"story": LIGHTHOUSE, "brief": brief, "design": design, "notes": []}
+    revised = ask(ScenePlans, **inputs, draft=ScenePlans(scenes=scenes))
+    assert revised.scenes[1].characters == ["mira", "tomas"]
+    assert [d.speaker for d in revised.scenes[1].dialogue] == ["tomas", "narrator"]
+    assert revised.scenes[1].duration >= 1.5 + 5 / 2.6
+    assert revised.scenes[0] == plans.scenes[0]  # nothing else changes
+    resplit = ask(ScenePlans, **inputs, draft=ScenePlans(scenes=scenes[:3]))
+    assert resplit == plans
+
+
+def test_review_of_storyboard_catches_wardrobe_drift(lighthouse):
+    brief, design, plans = lighthouse
+    context = [{**p.model_dump(mode="json"), "context_previous": ""} for p in plans.scenes]
+    inputs = {"story": LIGHTHOUSE, "brief": brief, "design": design, "scenes_with_context": context}
+    board = ask(Storyboard, **inputs)
+    assert ask(Review, phase="storyboard", **inputs, draft=board).approved
+    shots = list(board.scenes)
+    drifted = shots[3].shots[0].model_copy(update={"keyframe_prompt": "Mira (blue dress, red hat) rows at dawn."})
+    shots[3] = shots[3].model_copy(update={"shots": [drifted]})
+    review = ask(Review, phase="storyboard", **inputs, draft=board.model_copy(update={"scenes": shots}))
+    assert not review.approved
+    assert [n.scene_id for n in review.notes] == ["s04"] and "dress" in review.notes[0].point
+
+
+# -- storyboard, condensing, the whole studio ----------------------------------------------------------------------
+
+
+def test_storyboard_fixes_the_cast_and_draws_each_scene(lighthouse):
+    brief, design, plans = lighthouse
+    context = [{**p.model_dump(mode="json"), "context_previous": plans.scenes[i - 1].environment if i else ""}
+               for i, p in enumerate(plans.scenes)]
+    board = ask(Storyboard, story=LIGHTHOUSE, brief=brief, design=design, scenes_with_context=context)
+    text = board.base_description.text
+    for needed in ("storybook watercolour", "Mira", "yellow raincoat", "Tomas", "brass lantern", "Elena",
+                   "leather apron", "lighthouse on the rocky island"):
+        assert needed.lower() in text.lower()
+    assert [s.scene_id for s in board.scenes] == [p.id for p in plans.scenes]
+    assert all([shot.id for shot in s.shots] == ["a"] for s in board.scenes)
+    captions = [s.shots[0].description for s in board.scenes]
+    assert captions[4].startswith("Mira finds the glass-maker's workshop")
+    assert captions[7] == "Mira and Tomas carry the lens up the spiral stairs"
+    prompt = board.scenes[3].shots[0].keyframe_prompt
+    assert "Mira (yellow raincoat, green boots)" in prompt and "dawn" in prompt and "sea" in prompt
+    assert [s.shots[0].camera for s in board.scenes] == [p.camera for p in plans.scenes]
+
+
+def test_present_tense_captions():
+    assert present_tense("Greta looked at the key and gasped", ["Greta"]) == "Greta looks at the key and gasps"
+    assert present_tense("Mira and Tomas carried the lens", ["Mira", "Tomas"]) == "Mira and Tomas carry the lens"
+    assert present_tense("Mira could not sleep", ["Mira"]) == "Mira cannot sleep"
+    pairs = {"smiled": "smile", "stopped": "stop", "danced": "dance", "rowed": "row", "carried": "carry",
+             "decided": "decide", "opened": "open", "wandered": "wander", "found": "find", "pushed": "push"}
+    assert {past: base_form(past) for past in pairs} == pairs
+
+
+def test_condensed_passage_keeps_names_and_speech_within_budget():
+    text = ask(Condensed, passage=LIGHTHOUSE, words=70).text
+    assert len(text.split()) <= 70
+    assert text.startswith("The Lighthouse Keeper's Daughter")
+    assert '"' in text and "Mira" in text and "Tomas" in text
+
+
+def test_studio_writes_a_valid_screenplay_that_follows_the_story(screenplay):
+    assert isinstance(screenplay, Screenplay)
+    assert len(screenplay.scenes) == 8
+    assert [c.id for c in screenplay.characters] == ["mira", "tomas", "elena"]
+    assert screenplay.scene("s05").setting == "market in the harbour town"
+    assert screenplay.previous_environment("s05") == screenplay.scene("s04").environment
+    assert {d.speaker for s in screenplay.scenes for d in s.dialogue} == {"mira", "tomas", "elena"}
+
+
+def test_same_story_same_screenplay(screenplay, tmp_path):
+    again = Studio(DraftWriter(), open_store(tmp_path), "p", FilmOptions()).write(LIGHTHOUSE)
+    assert again.model_dump() == screenplay.model_dump()
+    read_story.cache_clear()
+    assert write_phases(FOX) == write_phases(FOX)

@@ -1,0 +1,88 @@
+"""A whole film through the Prefect flow with diffusers keyframes and SVD clips (tiny random models built here,
+saved with save_pretrained and loaded by the product's own loading code), and the Reviewer's metric gate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from dreamfactory.cli import main
+from dreamfactory.metrics import GateThresholds
+from dreamfactory.renders import RenderRecord
+from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
+from tests.conftest import SAMPLE
+from tests.tiny_models import build_tiny_sd, build_tiny_svd
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+TINY = ["--width", "128", "--height", "64", "--fps", "4", "--no-sound", "--scenes", "2"]
+
+
+@pytest.fixture(scope="module")
+def tiny_models(tmp_path_factory):
+    torch.set_num_threads(1)  # two torch threads on this 2-core machine make tiny models ~15x slower
+    root = tmp_path_factory.mktemp("models")
+    return build_tiny_sd(root / "sd"), build_tiny_svd(root / "svd")
+
+
+@pytest.fixture
+def tiny_env(monkeypatch):
+    for name, value in {"KEYFRAME_SIZE": "64", "STEPS": "2", "SVD_STEPS": "2", "SVD_FRAMES": "4", "SVD_FPS": "4",
+                        "DECODE_CHUNK_SIZE": "2"}.items():
+        monkeypatch.setenv(f"DREAMFACTORY_RENDER__{name}", value)
+
+
+def test_film_with_diffusers_keyframes_and_svd_clips(tmp_path, capsys, tiny_models, tiny_env):
+    sd, svd = tiny_models
+    store = tmp_path / "store"
+    argv = ["make", str(SAMPLE), "--store", str(store), "--json", "--image-model", str(sd), "--video-model", str(svd), *TINY]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["keyframes"] == {"rendered": 2, "cached": 0} and result["clips"] == {"rendered": 2, "cached": 0}
+    assert "diffusers" in result["backends"] and "Stable Video Diffusion" in result["backends"]
+    records = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("keyframes/*/*.json")]
+    assert {r.renderer for r in records} == {"diffusers"}
+    assert all(r.identity["weights"] for r in records)  # the local model's content hash is in every key
+    clips = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("clips/*/*.json")]
+    assert {r.renderer for r in clips} == {"svd"}
+    assert all(r.notes["frames"] == round(r.inputs["duration"] * 4) for r in clips)
+    # The second run loads nothing and renders nothing.
+    assert main(argv) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["keyframes"]["rendered"] == 0 and again["clips"]["rendered"] == 0
+
+
+def test_reviewer_re_renders_keyframes_that_drift_from_the_base_frame(tmp_path, tiny_models, tiny_env):
+    from flows.make_film import make_film
+
+    sd, _ = tiny_models
+    story = SAMPLE.read_text(encoding="utf-8")
+    # Thresholds no random-weight keyframe can meet: every scene gets its re-renders, and the closest is kept.
+    options = FilmOptions(
+        scenes=2, store=str(tmp_path / "store"), review_attempts=2,
+        thresholds=GateThresholds(style_min_similarity={"gram-v1": 0.9999, "clip": 0.9999}),
+        render=RenderSettings(keyframe_backend="diffusers", image_model=str(sd), width=128, height=64, fps=4,
+                              keyframe_size=64, steps=4, svd_frames=4),
+        sound=SoundSettings(enabled=False),
+    )
+    result = make_film(story, options)
+    assert result.keyframes.rendered == 2
+    by_scene: dict[str, list[RenderRecord]] = {}
+    for path in (tmp_path / "store").rglob("keyframes/*/*.json"):
+        record = RenderRecord.model_validate_json(path.read_text())
+        by_scene.setdefault(record.scene_id, []).append(record)
+    assert sorted(by_scene) == ["s01", "s02"]
+    for attempts in by_scene.values():
+        assert len(attempts) == 3  # the first render and two re-renders
+        assert all(r.scores and r.scores[0]["style_embedding"] == "gram-v1" for r in attempts)
+        assert len({r.seed for r in attempts}) == 3
+        ties = sorted(r.inputs["tie_strength"] or 1.0 for r in attempts)
+        assert ties[0] < ties[1] < ties[2]  # each retry is tied closer to the Base frame
+    # Each scene's clip was made from the closest attempt.
+    clips = [RenderRecord.model_validate_json(p.read_text()) for p in (tmp_path / "store").rglob("clips/*/*.json")]
+    for clip in clips:
+        attempts = by_scene[clip.scene_id]
+        best = min(attempts, key=lambda r: r.scores[0]["style_distance"] + (r.scores[0]["face_distance"] or 0))
+        assert clip.inputs["keyframe_sha"] == best.sha256
