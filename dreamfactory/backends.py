@@ -21,7 +21,7 @@ def writer_backend(options: WritingSettings, settings: Settings | None = None) -
         return options.backend
     if options.base_url:
         return "openai"
-    return "openai" if (settings or Settings()).api_key() else "draft"
+    return "openai" if (settings or Settings()).api_key(None) else "draft"
 
 
 def describe(options: FilmOptions) -> str:
@@ -45,7 +45,7 @@ def writer(options: WritingSettings, settings: Settings | None = None) -> Writer
         return DraftWriter()
     from .writers.openai_chat import ChatWriter
 
-    return ChatWriter(options, api_key=settings.api_key())
+    return ChatWriter(options, api_key=settings.api_key(options.base_url))
 
 
 def keyframe_renderer(options: RenderSettings) -> KeyframeRenderer:

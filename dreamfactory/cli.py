@@ -127,6 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(rerun)
     _add_render_flags(rerun)
 
+    params = sub.add_parser("params", help="Print a make-film deployment's parameters as JSON, for "
+                                           "`prefect deployment run make-film/on-demand --params -`.")
+    params.add_argument("story", help="A text file, or - for standard input.")
+    params.add_argument("--scenes", type=_positive_scenes)
+    params.add_argument("--style")
+    params.add_argument("--review-gate", action="store_true", help="Pause for approval after the screenplay is written.")
+    _add_store(params)
+    _add_render_flags(params)
+
     evaluate = sub.add_parser("evaluate", help="Consistency metrics of a project's latest film (faces, style, CLIP score).")
     evaluate.add_argument("project")
     evaluate.add_argument("--json", action="store_true")
@@ -315,6 +324,17 @@ def _plain_options(args, settings):
                        render=settings.render, sound=settings.sound, metrics=settings.metrics)
 
 
+def cmd_params(args, settings, started: float) -> int:
+    from .story import check_scenes, read_story
+
+    story = read_story(args.story)
+    check_scenes(story, args.scenes)
+    options = _options(args, settings, scenes=args.scenes, style=args.style)
+    print(json.dumps({"story": story, "options": options.model_dump(mode="json", exclude_defaults=True),
+                      "review_gate": args.review_gate}))
+    return 0
+
+
 def cmd_evaluate(args, settings, started: float) -> int:
     from .evaluation import evaluate_project, report_text
     from .store import open_store
@@ -348,7 +368,7 @@ def cmd_voices(args, settings, started: float) -> int:
 
 
 COMMANDS = {"make": cmd_make, "show": cmd_show, "edit": cmd_edit, "rerun": cmd_rerun, "evaluate": cmd_evaluate,
-            "compare": cmd_compare, "voices": cmd_voices}
+            "compare": cmd_compare, "voices": cmd_voices, "params": cmd_params}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -136,8 +136,12 @@ class Settings(BaseSettings):
         toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
         return (init_settings, toml, env_settings, dotenv_settings)
 
-    def api_key(self) -> str | None:
-        key = self.llm_api_key or self.openai_api_key
+    def api_key(self, base_url: str | None = None) -> str | None:
+        """The key for the chat server: OpenAI's own key only when talking to OpenAI (no base_url), so a local
+        server never receives it; DREAMFACTORY_LLM_API_KEY for any other server."""
+        if base_url:
+            return self.llm_api_key.get_secret_value() if self.llm_api_key else None
+        key = self.openai_api_key or self.llm_api_key
         if key is None and os.environ.get("OPENAI_API_KEY"):
             return os.environ["OPENAI_API_KEY"]
         return key.get_secret_value() if key else None

@@ -1,0 +1,280 @@
+"""The studio's roles on real chat models: OpenAI, or any OpenAI-compatible server, through the openai client.
+
+Each phase asks for its pydantic model as a strict JSON schema (`response_format: json_schema`). Servers that
+refuse it get the schema in the prompt with `json_object` (with llama.cpp's own `schema` field, then without),
+then as plain text; the first kind a server accepts is kept for the rest of the writer's life. Every answer is
+validated by pydantic; an invalid one is sent back with the validation errors, at most `repair_attempts` times.
+Timeouts, 429 and 5xx are retried by the client itself (`timeout`, `max_retries`). The story is data: whatever
+it says, an answer that is not the schema is repaired or rejected. API keys never reach a message we build.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import openai
+from pydantic import BaseModel, ValidationError
+
+from ..errors import WritingError
+from ..progress import report
+from ..settings import WritingSettings
+from .base import Message, PhaseReply, PhaseRequest, Usage
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+KEYLESS = "not-needed"  # local servers (Ollama, vLLM, llama.cpp) ignore the key, but the client wants one
+WRITER_VERSION = 1  # bump when the way answers are asked for changes: it enters every cache key
+
+# From the most to the least constrained; a writer starts at the first and only moves down.
+MODES = ("json_schema", "json_object+schema", "json_object", "text")
+
+SCHEMA_HINT = "The answer is a {name}: one JSON object that matches this JSON schema, and nothing else.\n{schema}"
+REPAIR = (
+    "Your answer is not a valid {name}: {errors}\n"
+    "Answer again with the whole corrected JSON object, and nothing else."
+)
+# Keywords some servers reject in strict schemas; pydantic still checks them on every answer.
+UNSUPPORTED = ("default", "minLength", "maxLength")
+KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_*\-]{6,}")
+BEARER = re.compile(r"\bBearer\s+[A-Za-z0-9._~+/=\-]{8,}")  # only in errors: a story may speak of a bearer
+
+
+class ChatWriter:
+    """Answers phase requests with a chat model; one model per role, the same server for all."""
+
+    name = "openai"
+
+    def __init__(self, settings: WritingSettings, api_key: str | None, client: openai.OpenAI | None = None):
+        self.settings = settings
+        self.context_tokens = settings.context_tokens
+        self.base_url = settings.base_url or OPENAI_BASE_URL
+        self.server = _public_url(self.base_url)
+        self._key = api_key or ""
+        self._needs_key = settings.base_url is None and not api_key
+        self.client = client or openai.OpenAI(
+            api_key=api_key or KEYLESS, base_url=self.base_url,
+            timeout=settings.timeout, max_retries=settings.max_retries,
+        )
+        self.mode = 0  # index into MODES: the most constrained kind of answer this server accepted
+
+    def model_for(self, role: str) -> str:
+        return self.settings.role_models.get(role, self.settings.model)
+
+    def identity(self, role: str) -> dict[str, Any]:
+        # The answer depends on these; not on the key, the timeout or the retries. The fallback mode is
+        # deliberately left out: it is learned while running, and would change keys in the middle of a run.
+        return {
+            "backend": self.name, "version": WRITER_VERSION, "base_url": self.server,
+            "model": self.model_for(role), "temperature": self.settings.temperature,
+        }
+
+    # -- one phase ------------------------------------------------------------------------------------------
+    def write(self, request: PhaseRequest) -> PhaseReply:
+        if self._needs_key:
+            raise WritingError(
+                "OpenAI needs an API key: set OPENAI_API_KEY (or DREAMFACTORY_LLM_API_KEY), "
+                "or point --llm-base-url at a local OpenAI-compatible server",
+                phase=request.phase, role=request.role,
+            )
+        model, name = self.model_for(request.role), request.output_type.__name__
+        schema = strict_schema(request.output_type)
+        usage, repair, problem = Usage(), [], ""
+        for _ in range(1 + self.settings.repair_attempts):
+            messages, completion = self._complete(request, model, schema, repair)
+            usage += _usage(completion, messages)
+            choice = completion.choices[0] if completion.choices else None
+            message = choice.message if choice else None
+            if message is not None and message.refusal:
+                raise WritingError(
+                    f"model {model} refused to answer: {self._redact(message.refusal, error=True)[:200]}",
+                    phase=request.phase, role=request.role,
+                )
+            text = self._redact(message.content or "").strip() if message else ""
+            if not text:
+                cut = " (cut off at its token limit)" if choice and choice.finish_reason == "length" else ""
+                raise WritingError(
+                    f"model {model} gave an empty answer{cut}; run again, or use a stronger model",
+                    phase=request.phase, role=request.role,
+                )
+            try:
+                # strict=False: raw newlines inside strings are common (even from grammar-bound servers) and harmless
+                return PhaseReply(output=request.output_type.model_validate(json.loads(_json_part(text), strict=False)),
+                                  usage=usage)
+            except (ValueError, ValidationError) as exc:  # JSONDecodeError is a ValueError
+                problem = _describe(exc)
+                if choice.finish_reason == "length":
+                    problem = "the answer was cut off at the token limit; be briefer. " + problem
+                report("writing", f"{request.phase}: {request.role}'s answer is not a valid {name}; asking again")
+                repair = [{"role": "assistant", "content": text},
+                          {"role": "user", "content": REPAIR.format(name=name, errors=problem)}]
+        raise WritingError(
+            f"model {model} gave no valid {name} in {1 + self.settings.repair_attempts} attempt(s); "
+            f"last error: {problem[:300]}",
+            phase=request.phase, role=request.role,
+        )
+
+    def _complete(self, request: PhaseRequest, model: str, schema: dict, repair: list[dict]):
+        """One completion, in the most constrained mode the server accepts; returns (messages sent, completion)."""
+        name = request.output_type.__name__
+        for mode in range(self.mode, len(MODES)):
+            messages, response_format = _ask(request, name, schema, MODES[mode])
+            messages += repair
+            extra = {"response_format": response_format} if response_format else {}
+            try:
+                completion = self.client.chat.completions.create(
+                    model=model, messages=messages, temperature=self.settings.temperature, **extra
+                )
+            except openai.APIStatusError as exc:
+                if mode + 1 < len(MODES) and _refuses_format(exc):
+                    report("writing", f"{self.server} refused response_format {MODES[mode]}; trying {MODES[mode + 1]}")
+                    continue
+                raise self._error(exc, request, model) from None
+            except openai.APIConnectionError as exc:
+                raise self._error(exc, request, model) from None
+            self.mode = mode
+            return messages, completion
+        raise AssertionError("unreachable: the last mode never falls back")
+
+    # -- errors for people ----------------------------------------------------------------------------------
+    def _error(self, exc: openai.APIError, request: PhaseRequest, model: str) -> WritingError:
+        s, server, retries = self.settings, self.server, self.settings.max_retries
+        if isinstance(exc, openai.APITimeoutError):
+            text = (f"{server} gave no answer from model {model} within {s.timeout:g} s ({retries} retries); "
+                    "raise writing.timeout, or check that the server is up and not overloaded")
+        elif isinstance(exc, openai.APIConnectionError):
+            cause = self._redact(str(exc.__cause__ or exc), error=True)[:160]
+            text = f"cannot reach {server} ({cause}); start the server, or check --llm-base-url"
+        else:
+            detail = f"HTTP {exc.status_code}: {self._detail(exc)}"
+            if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
+                text = (f"{server} refused the API key ({detail}); "
+                        "set a valid key in OPENAI_API_KEY or DREAMFACTORY_LLM_API_KEY")
+            elif isinstance(exc, openai.NotFoundError):
+                text = f"{server} has no model {model!r} ({detail}); check --llm-model or writing.role_models"
+            elif isinstance(exc, openai.RateLimitError):
+                text = (f"{server} still limits model {model} after {retries} retries ({detail}); wait and run "
+                        "again (answers so far are kept), or raise writing.max_retries")
+            else:
+                text = f"{server} failed for model {model} ({detail})"
+        return WritingError(text, phase=request.phase, role=request.role)
+
+    def _detail(self, exc: openai.APIStatusError) -> str:
+        body = exc.body  # the client has already unwrapped {"error": {...}}
+        if isinstance(body, dict):
+            body = body.get("message") or body.get("detail") or body
+        text = str(body if body else exc.message).strip().splitlines()
+        return self._redact(text[0] if text else type(exc).__name__, error=True)[:200]
+
+    def _redact(self, text: str, *, error: bool = False) -> str:
+        """Anything that looks like a key, out: the key itself, OpenAI's sk-... keys, and in errors bearer tokens."""
+        if len(self._key) >= 4:
+            text = text.replace(self._key, "[redacted]")
+        text = KEY_LIKE.sub("sk-[redacted]", text)
+        return BEARER.sub("Bearer [redacted]", text) if error else text
+
+
+# -- what is sent ---------------------------------------------------------------------------------------------
+def _ask(request: PhaseRequest, name: str, schema: dict, mode: str) -> tuple[list[dict], dict | None]:
+    """The messages and response_format of one request in one mode."""
+    prompt = request.prompt
+    if mode != "json_schema":  # the schema goes into the prompt when the server will not take it as such
+        prompt += "\n\n" + SCHEMA_HINT.format(name=name, schema=json.dumps({"title": name, **schema}, ensure_ascii=False))
+    messages = [{"role": "system", "content": request.system}]
+    messages += [_turn(m, request.role) for m in request.history]
+    messages.append({"role": "user", "content": prompt})
+    formats = {
+        "json_schema": {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}},
+        "json_object+schema": {"type": "json_object", "schema": schema},  # llama.cpp enforces this one
+        "json_object": {"type": "json_object"},
+        "text": None,
+    }
+    return messages, formats[mode]
+
+
+def _turn(message: Message, role: str) -> dict:
+    """An earlier turn: the role's own answers are the assistant's, everyone else speaks as the user."""
+    if message.role == role:
+        return {"role": "assistant", "content": message.content}
+    return {"role": "user", "content": f"[{message.role}, {message.phase} phase]\n{message.content}"}
+
+
+def strict_schema(model: type[BaseModel]) -> dict:
+    """The model's JSON schema in the form OpenAI's strict mode accepts: every object closed, every property
+    required (optional ones are nullable already), $refs inlined, defaults and length limits left to pydantic."""
+    raw = model.model_json_schema()
+    defs = raw.pop("$defs", {})
+
+    def walk(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [walk(n, seen) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            ref = node["$ref"].split("/")[-1]
+            if ref in seen:
+                raise ValueError(f"{model.__name__}: recursive schema {ref} cannot be inlined")
+            rest = {k: v for k, v in node.items() if k != "$ref"}
+            return walk({**copy.deepcopy(defs[ref]), **rest}, seen + (ref,))
+        out = {k: walk(v, seen) for k, v in node.items() if k not in UNSUPPORTED}
+        if "default" in node and "description" in out and node["default"] not in (None, [], ""):
+            out["description"] += f" (default {json.dumps(node['default'])})"
+        if out.get("type") == "object" and "properties" in out:
+            out["additionalProperties"] = False
+            out["required"] = list(out["properties"])
+        return out
+
+    return walk(raw, ())
+
+
+# -- what comes back ------------------------------------------------------------------------------------------
+def _refuses_format(exc: openai.APIStatusError) -> bool:
+    """Did the server turn down the response_format rather than the request? 400/422 always count; 5xx only
+    when it says so (llama.cpp answers 500 to json_schema)."""
+    if exc.status_code in (400, 422):
+        return True
+    text = f"{exc.message} {exc.body}".lower()
+    return exc.status_code >= 500 and any(w in text for w in ("response_format", "json_schema", "schema", "grammar"))
+
+
+def _json_part(text: str) -> str:
+    """The JSON object in an answer: models in text mode like code fences and a sentence around it."""
+    fenced = re.search(r"```(?:json)?\s*(.*?)```", text, re.S)
+    if fenced:
+        text = fenced.group(1).strip()
+    if not text.startswith("{") and "{" in text and "}" in text:
+        text = text[text.index("{"): text.rindex("}") + 1]
+    return text
+
+
+def _describe(exc: ValueError) -> str:
+    """Validation errors, short: where and what, for the model to fix and for a person to read."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"Invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+    parts = []
+    for err in exc.errors()[:6]:
+        where = ".".join(str(p) for p in err["loc"]) or "the answer"
+        parts.append(f"{where}: {err['msg']}")
+    more = exc.error_count() - len(parts)
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def _usage(completion, messages: list[dict]) -> Usage:
+    u = completion.usage
+    if u is not None:
+        return Usage(calls=1, prompt_tokens=u.prompt_tokens or 0, completion_tokens=u.completion_tokens or 0)
+    # A server that reports no usage still spends tokens: estimate them (4 characters a token) for the budget.
+    sent = sum(len(str(m.get("content") or "")) for m in messages) // 4
+    got = sum(len(c.message.content or "") for c in completion.choices or []) // 4
+    return Usage(calls=1, prompt_tokens=sent, completion_tokens=got)
+
+
+def _public_url(url: str) -> str:
+    """The server's URL as it may be shown and hashed: no user:password, query or fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path.rstrip("/"), "", ""))
