@@ -100,3 +100,20 @@ def test_s3_faults_are_clear_errors_naming_the_store(s3_env, s3_server, monkeypa
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on port 9 (discard)
     with pytest.raises(StoreError, match=r"store s3://films-"):
         open_store(bucket_url, storage_options={"skip_instance_cache": True, "config_kwargs": {"connect_timeout": 1, "retries": {"max_attempts": 1}}}).check()
+
+
+def test_full_disk_is_a_clear_error_and_leaves_nothing_at_the_key(tmp_path, monkeypatch):
+    import errno
+
+    store = open_store(tmp_path / "s")
+    store.check()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(StoreError, match=r"store .*/s: disk full while trying to write p/film.mp4"):
+        store.put_bytes("p/film.mp4", b"x" * 1000)
+    assert not store.exists("p/film.mp4")
+    assert not [f for f in (tmp_path / "s").rglob("*") if f.is_file()]
+
