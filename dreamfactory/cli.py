@@ -237,6 +237,9 @@ def _print_result(result, args, started: float) -> None:
         print(f"  {result.scenes} scenes, {result.duration:.1f} s — project {result.project}")
         print(f"  keyframes {k.rendered} rendered / {k.cached} cached; clips {c.rendered} rendered / {c.cached} cached; "
               f"LLM calls {result.llm_calls}, tokens {result.llm_tokens}")
+        if result.llm_tokens:
+            per_phase = ", ".join(f"{name} {tokens}" for name, tokens in result.tokens_by_phase.items() if tokens)
+            print(f"  tokens by phase/role: {per_phase}")
         if args.out:
             print(f"  copied to {Path(args.out).expanduser()}")
 

@@ -267,6 +267,24 @@ def gate_failures(scores: dict, options: FilmOptions) -> list[str]:
     return failures(KeyframeScores.model_validate(scores), options.thresholds)
 
 
+def base_content_key(screenplay: Screenplay, options: FilmOptions) -> str:
+    return render_key(backends.keyframe_renderer(options.render), plan_base(screenplay, options))
+
+
+def keyframe_content_key(screenplay: Screenplay, scene_id: str, base: Made, options: FilmOptions) -> str:
+    """The first attempt's render key and, when the Reviewer's gate can act, what decides its verdicts."""
+    renderer = backends.keyframe_renderer(options.render)
+    first = render_key(renderer, plan_keyframe(screenplay, scene_id, base, options))
+    if not (options.review_by_metrics and "base_frame_sha" in renderer.reads):
+        return first
+    return digest({"first": first, "attempts": options.review_attempts, "metrics": options.metrics,
+                   "thresholds": options.thresholds})
+
+
+def clip_content_key(screenplay: Screenplay, scene_id: str, keyframe: Made, duration: float, options: FilmOptions) -> str:
+    return render_key(backends.clip_renderer(options.render), plan_clip(screenplay, scene_id, keyframe, duration, options))
+
+
 def base_description_key(project: str, screenplay: Screenplay) -> tuple[str, bytes]:
     data = screenplay.base_description.model_dump_json(indent=2).encode()
     return layout.base_description(project, sha256_bytes(data)), data

@@ -12,7 +12,7 @@ from dreamfactory.errors import RenderError
 from dreamfactory.film import FilmResult, summarize
 from dreamfactory.settings import FilmOptions
 from dreamfactory.writing import Written
-from tasks.common import store_for
+from tasks.common import fresh, on_store, store_for
 from tasks.film import assemble, publish
 from tasks.renders import design_base, render_clip, render_keyframe
 from tasks.sound import voice_scene
@@ -35,16 +35,18 @@ def render_film(written: Written, options: FilmOptions) -> FilmResult:
     scene_ids = [scene.id for scene in screenplay.scenes]
 
     # 2. Design the base: the Base frame fixes style, cast and world; its Base Description is stored beside it.
-    base = design_base(project, screenplay, options)
+    base = fresh(on_store(design_base, options)(project, screenplay, options, return_state=True))
 
     # 3. Keyframes, one branch per scene, each from BD + the previous scene's context C(t-1).
-    keyframes = render_keyframe.map(scene_ids, unmapped(project), unmapped(screenplay), unmapped(base), unmapped(options))
+    keyframes = on_store(render_keyframe, options).map(scene_ids, unmapped(project), unmapped(screenplay), unmapped(base),
+                                                       unmapped(options))
 
     # 4. Voices, one branch per scene: each line in its speaker's voice; a scene lasts as long as its speech.
-    sounds = voice_scene.map(scene_ids, unmapped(project), unmapped(screenplay), unmapped(options))
+    sounds = on_store(voice_scene, options).map(scene_ids, unmapped(project), unmapped(screenplay), unmapped(options))
 
     # 5. Clips, one branch per scene, each retried alone.
-    clips = render_clip.map(scene_ids, unmapped(project), unmapped(screenplay), keyframes, sounds, unmapped(options))
+    clips = on_store(render_clip, options).map(scene_ids, unmapped(project), unmapped(screenplay), keyframes, sounds,
+                                               unmapped(options))
     clips.wait()
     failed = failed_scenes(scene_ids, keyframes, sounds, clips)
     if failed:
@@ -52,7 +54,7 @@ def render_film(written: Written, options: FilmOptions) -> FilmResult:
                           "scene is kept in the store and the next run renders only what is missing")
 
     # 6. Assemble the film with its soundtrack and subtitles, manifest and contact sheet; publish the artifacts.
-    keyframes, sounds, clips = keyframes.result(), sounds.result(), clips.result()
-    film = assemble(written, base, keyframes, clips, sounds, options)
+    keyframes, sounds, clips = [fresh(f) for f in keyframes], [fresh(f) for f in sounds], [fresh(f) for f in clips]
+    film = fresh(on_store(assemble, options)(project, written, base, keyframes, clips, sounds, options, return_state=True))
     publish(written, film, options)
     return summarize(store_for(options.store), written, base, keyframes, clips, film, options, sounds)

@@ -1,14 +1,50 @@
-"""What every task shares: opening the store named by the run's options, once per process."""
+"""What every task shares: the store named by the run's options, Prefect's result storage on that same store,
+cache keys equal to the store's content addresses, and the retry rule."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
 
 from prefect.cache_policies import NONE
 
-from dreamfactory.store import Store, open_store
+from dreamfactory.store import Store, digest, open_store
 
 NO_CACHE = dict(cache_policy=NONE, persist_result=False)
+
+
+@lru_cache(maxsize=16)
+def store_for(url: str) -> Store:
+    return open_store(url)
+
+
+@lru_cache(maxsize=16)
+def result_storage(url: str) -> Path | str:
+    """Prefect's result storage on the run's store: task results live beside the artifacts they point to."""
+    store = store_for(url)
+    if store.is_local:
+        return Path(store.root)
+    from prefect.filesystems import RemoteFileSystem
+
+    name = f"dreamfactory-store-{digest(store.url)[:12]}"
+    RemoteFileSystem(basepath=store.url).save(name, overwrite=True)
+    return f"remote-file-system/{name}"
+
+
+def on_store(task, options):
+    """The task with its results persisted on the run's store."""
+    return task.with_options(result_storage=result_storage(options.store))
+
+
+def keyed_by(kind: str, content_key: Callable[..., str]) -> dict[str, Any]:
+    """Task options for a render: Prefect's cache key is the store's content address of what the task makes, under
+    the project's prefix, so the UI's Cached states, the CLI's counts and the store agree."""
+
+    def cache_key(context, parameters: dict[str, Any]) -> str:
+        return f"{parameters['project']}/_prefect/{kind}-{content_key(**parameters)[:40]}"
+
+    return dict(cache_key_fn=cache_key, persist_result=True, retry_condition_fn=retry_unless_settings_error)
 
 
 def retry_unless_settings_error(task, task_run, state) -> bool:
@@ -27,6 +63,14 @@ def retry_unless_settings_error(task, task_run, state) -> bool:
 RETRIED = dict(NO_CACHE, retry_condition_fn=retry_unless_settings_error)
 
 
-@lru_cache(maxsize=16)
-def store_for(url: str) -> Store:
-    return open_store(url)
+def fresh(state_or_future):
+    """A task's result, marked as taken from the store when Prefect served it from its cache."""
+    state = getattr(state_or_future, "state", state_or_future)
+    value = state.result()
+    if state.name != "Cached":
+        return value
+    if hasattr(value, "made"):
+        return value.model_copy(update={"made": False})
+    if hasattr(value, "synthesized"):
+        return value.model_copy(update={"cached": value.cached + value.synthesized, "synthesized": 0})
+    return value

@@ -6,19 +6,24 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
 from dreamfactory import layout
-from dreamfactory.film import assemble_film
+from dreamfactory.film import assemble_film, film_key_of
 from dreamfactory.renders import Made
 from dreamfactory.settings import FilmOptions
 from dreamfactory.voices import SceneSound
 from dreamfactory.show import contact_sheet_markdown, screenplay_markdown
 from dreamfactory.writing import Written
 
-from .common import NO_CACHE, RETRIED, store_for
+from .common import NO_CACHE, keyed_by, store_for
 
 
-@task(name="assemble-film", retries=1, retry_delay_seconds=2, **RETRIED)
-def assemble(written: Written, base: Made, keyframes: list[Made], clips: list[Made], sounds: list[SceneSound],
-             options: FilmOptions) -> Made:
+def _film_key(project: str, written: Written, base: Made, keyframes: list[Made], clips: list[Made],
+              sounds: list[SceneSound], options: FilmOptions) -> str:
+    return film_key_of(store_for(options.store), clips, sounds, options)
+
+
+@task(name="assemble-film", retries=1, retry_delay_seconds=2, **keyed_by("film", _film_key))
+def assemble(project: str, written: Written, base: Made, keyframes: list[Made], clips: list[Made],
+             sounds: list[SceneSound], options: FilmOptions) -> Made:
     store = store_for(options.store)
     return assemble_film(store, written.project, written.screenplay, written.sha, clips, keyframes, base, sounds, options,
                          writing_usage=written.usage, casting_notes=written.casting_notes)

@@ -167,3 +167,9 @@ def test_the_same_film_on_s3(s3_env, capsys):
     second = make(capsys, s3_env)
     assert second["clips"] == {"rendered": 0, "cached": 4} and second["keyframes"]["rendered"] == 0
     assert second["film_key"] == first["film_key"]
+    # Prefect's task results live on the same store, beside the artifacts, keyed by the same content addresses.
+    from dreamfactory.store import open_store
+
+    results = open_store(s3_env).list(f"{first['project']}/_prefect")
+    kinds = {key.rsplit("/", 1)[-1].split("-")[0] for key in results}
+    assert kinds == {"base", "keyframe", "voice", "clip", "film"}

@@ -17,7 +17,7 @@ from ..settings import SoundSettings
 from ..store import Store, digest
 from .audio import SAMPLE_RATE, read_wav, wav_bytes
 from .engines import VoiceError, voice_problem
-from .speech import LineAudio, normalise, speakable, synthesize_line
+from .speech import LineAudio, line_key, normalise, speakable, synthesize_line
 
 LEAD_IN = 0.4  # seconds of quiet before the first line
 GAP = 0.35  # between lines
@@ -76,6 +76,18 @@ def _silent_line(line: DialogueLine) -> LineAudio:
         return LineAudio(skipped="no speakable characters (only punctuation, symbols or emoji)")
     seconds = max(1.2, len(normalise(line.text).split()) / READING_WORDS_PER_SECOND)
     return LineAudio(seconds=round(seconds, 3))
+
+
+def scene_inputs_key(scene: Scene, screenplay: Screenplay, settings: SoundSettings, frame_rate: int | None = None) -> str:
+    """Everything that decides a scene's speech track, known before any synthesis (for the task cache)."""
+    if settings.enabled:
+        lines = [line_key(line.text, speaker_voice(screenplay, line.speaker)) if speakable(line.text) else "skip"
+                 for line in scene.dialogue]
+    else:
+        lines = [normalise(line.text) for line in scene.dialogue]
+    names = [speaker_name(screenplay, line.speaker) for line in scene.dialogue]
+    return digest({"lines": lines, "names": names, "enabled": settings.enabled, "duration": scene.duration,
+                   "frame_rate": frame_rate, "lead_in": LEAD_IN, "gap": GAP, "tail": TAIL, "sample_rate": SAMPLE_RATE})
 
 
 def voice_scene(

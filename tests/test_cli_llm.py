@@ -1,0 +1,58 @@
+"""The whole product on a chat model: `dreamfactory make --llm-base-url` against an OpenAI-compatible server on
+127.0.0.1 (scripted answers), through the real openai client and the Prefect flow."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dreamfactory.cli import main
+from tests.conftest import SMALL
+from tests.llm_server import by_schema, llm_server  # noqa: F401 - the fixture
+from tests.test_studio_llm import GOOD, STORY
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def test_make_on_a_chat_server_then_rerun_makes_zero_calls(tmp_path, capsys, llm_server, monkeypatch):
+    llm_server.default = by_schema(GOOD)
+    monkeypatch.setenv("DREAMFACTORY_LLM_API_KEY", "sk-local-secret-123")
+    story = tmp_path / "story.txt"
+    story.write_text(STORY)
+    argv = ["make", str(story), "--store", str(tmp_path / "store"), "--scenes", "2", "--json", "--no-sound",
+            "--llm-base-url", llm_server.url, "--llm-model", "m-main", "--llm-role-model", "reviewer=m-cheap", *SMALL]
+    assert main(argv) == 0
+    out = capsys.readouterr()
+    first = json.loads(out.out)
+    assert "chat model m-main" in out.err  # the CLI says which writer runs
+    assert first["llm_calls"] == 8 and first["llm_tokens"] > 0 and llm_server.calls == 8
+    assert first["tokens_by_phase"]["screenplay/reviewer"] > 0
+    assert {r.model for r in llm_server.requests if r.schema_name == "Review"} >= {"m-cheap"}
+    assert first["scenes"] == 2
+
+    assert main(argv) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["llm_calls"] == 0 and llm_server.calls == 8  # every answer came from the store
+    assert second["writer_answers"] == {"rendered": 0, "cached": 8}
+
+    # The key reached the server (it is its key) but nothing in the store or the output mentions it.
+    store_text = "".join(p.read_text(errors="ignore") for p in (tmp_path / "store").rglob("*.json"))
+    assert "sk-local-secret-123" not in store_text and "sk-local-secret-123" not in out.out + out.err
+    assert main(["show", first["project"], "--store", str(tmp_path / "store"), "--transcript"]) == 0
+    assert "sk-local-secret-123" not in capsys.readouterr().out
+
+
+def test_budget_stops_before_passing_it_and_keeps_what_was_written(tmp_path, capsys, llm_server):
+    llm_server.default = by_schema(GOOD)
+    story = tmp_path / "story.txt"
+    story.write_text(STORY)
+    base = ["make", str(story), "--store", str(tmp_path / "store"), "--scenes", "2", "--json", "--no-sound",
+            "--llm-base-url", llm_server.url, "--llm-model", "m-main", *SMALL]
+    assert main([*base, "--max-tokens", "900"]) == 1
+    err = capsys.readouterr().err
+    assert "token budget of 900" in err and "Traceback" not in err
+    made = llm_server.calls
+    assert 0 < made < 8
+    assert main([*base, "--max-tokens", "100000"]) == 0
+    assert json.loads(capsys.readouterr().out)["llm_calls"] == 8 - made
