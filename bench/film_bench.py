@@ -42,17 +42,22 @@ def main() -> None:
     try:
         first = run(args)
         second = run(args)
+        silent_args = [a if a != str(store) else str(store) + "-silent" for a in args] + ["--no-sound"]
+        silent = run(silent_args)
     finally:
+        shutil.rmtree(str(store) + "-silent", ignore_errors=True)
         if not a.keep:
             shutil.rmtree(store, ignore_errors=True)
     r1, r2 = first["result"], second["result"]
     print(f"film: {r1['scenes']} scenes, {r1['duration']:.1f} s at {a.width}x{a.height} {a.fps} fps")
     print(f"{'run':<10}{'wall s':>10}{'peak RSS MiB':>15}{'keyframes made':>16}{'clips made':>12}")
-    for name, r in (("full", first), ("rerun", second)):
+    for name, r in (("full", first), ("rerun", second), ("full, silent", silent)):
         res = r["result"]
         print(f"{name:<10}{r['wall_s']:>10.2f}{r['peak_rss_mib']:>15.1f}{res['keyframes']['rendered']:>16}{res['clips']['rendered']:>12}")
     print(f"rerun / full wall-time ratio: {second['wall_s'] / first['wall_s']:.3f}")
     print(f"film seconds per wall second (full run): {r1['duration'] / first['wall_s']:.2f}")
+    print(f"with sound / silent wall-time ratio: {first['wall_s'] / silent['wall_s']:.3f} "
+          f"(voiced {r1['duration']:.1f} s vs silent {silent['result']['duration']:.1f} s of film)")
 
 
 if __name__ == "__main__":

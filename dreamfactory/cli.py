@@ -333,6 +333,8 @@ def cmd_params(args, settings, started: float) -> int:
     story = read_story(args.story)
     check_scenes(story, args.scenes)
     options = _options(args, settings, scenes=args.scenes, style=args.style)
+    if not args.store:  # the run then uses the worker's store
+        options = options.model_copy(update={"store": None})
     print(json.dumps({"story": story, "options": options.model_dump(mode="json", exclude_defaults=True),
                       "review_gate": args.review_gate}))
     return 0

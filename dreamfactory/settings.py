@@ -96,7 +96,8 @@ class FilmOptions(Options):
     style: str | None = Field(default=None, description="The look, e.g. 'storybook watercolour'; by default chosen from the story.")
     project: str | None = Field(default=None, description="Project id; by default derived from the story's title and text.")
     seed: int = Field(default=7, ge=0, description="Project seed; each scene's seed derives from it and the scene id.")
-    store: str = Field(default="dreamfactory-store", description="Where artifacts live: a local folder or any fsspec URL (s3://bucket/prefix).")
+    store: str | None = Field(default=None, description="Where artifacts live: a local folder or any fsspec URL "
+                              "(s3://bucket/prefix). Empty: the worker's DREAMFACTORY_STORE (default ./dreamfactory-store).")
     writing: WritingSettings = Field(default_factory=WritingSettings)
     render: RenderSettings = Field(default_factory=RenderSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)
@@ -105,6 +106,11 @@ class FilmOptions(Options):
     review_attempts: int = Field(default=2, ge=0, le=6, description="At most this many re-renders of a drifting keyframe.")
     metrics: MetricOptions = Field(default_factory=MetricOptions, description="Models and weights of the consistency metrics.")
     thresholds: GateThresholds = Field(default_factory=GateThresholds, description="What a keyframe must reach to pass the gate.")
+
+
+    def resolved(self) -> "FilmOptions":
+        """These options with the store filled in from this process's settings when the run left it empty."""
+        return self if self.store else self.model_copy(update={"store": Settings().store})
 
 
 class Settings(BaseSettings):

@@ -10,6 +10,8 @@ from tasks.evaluate import evaluate, publish_evaluation
 
 @flow(name="evaluate-film", validate_parameters=True)
 def evaluate_film(project: str, options: FilmOptions = FilmOptions()) -> dict:
+    options = options.resolved()  # an empty store means the worker's own
+
     # 1. Score every keyframe against the Base frame and the others (faces, style, CLIP score).
     result = evaluate(project, options)
 

@@ -13,6 +13,8 @@ from tasks.common import store_for
 
 @flow(name="film-new-stories", validate_parameters=True)
 def film_new_stories(folder: str, options: FilmOptions = FilmOptions(), pattern: str = "*.txt") -> list[FilmResult]:
+    options = options.resolved()  # an empty store means the worker's own
+
     # 1. Find the stories without a film (a story's project id derives from its text, so an edited story is new).
     stories = new_stories(store_for(options.store), folder, pattern)
 

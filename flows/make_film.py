@@ -19,6 +19,17 @@ SAMPLE_STORY = Path(__file__).resolve().parent.parent / "stories" / "lighthouse.
 @flow(name="make-film", validate_parameters=True)
 def make_film(story: str, options: FilmOptions = FilmOptions(), rewrite: bool = False, review_gate: bool = False,
               gate_timeout: int = 86400) -> FilmResult:
+    """Make a film from a story.
+
+    Args:
+        story: The story's text (UTF-8). Scenes follow its paragraphs unless options.scenes says otherwise.
+        options: Scenes, style, store, writer and renderer settings; empty fields take the worker's settings.
+        rewrite: Discard hand edits of this story's screenplay and use the writers' version.
+        review_gate: Pause after the screenplay is written, until a person approves it (with edits) in the UI.
+        gate_timeout: Seconds to wait at the review gate before the run fails.
+    """
+    options = options.resolved()  # an empty store means the worker's own
+
     # 1. Write the screenplay: brief (CEO, Director), design (Director), scenes (Screenwriter, Reviewer rounds),
     #    storyboard with the Base Description and keyframe prompts (Filmmaker).
     written = write_screenplay(story, options, rewrite)

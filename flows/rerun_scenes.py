@@ -12,6 +12,14 @@ from tasks.writing import load_screenplay
 
 @flow(name="rerun-scenes", validate_parameters=True)
 def rerun_film(project: str, options: FilmOptions = FilmOptions()) -> FilmResult:
+    """Render again the scenes whose inputs an edit changed, and reassemble the film (a new version).
+
+    Args:
+        project: The project id (`dreamfactory show` lists it; it is the folder name in the store).
+        options: Store and renderer settings; they must match the first run's for unchanged scenes to be reused.
+    """
+    options = options.resolved()  # an empty store means the worker's own
+
     # 1. Read the project's screenplay as it is now in the store (edited with `dreamfactory edit` or by hand).
     written = load_screenplay(project, options)
 

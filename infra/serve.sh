@@ -17,11 +17,11 @@ cleanup() { [ -n "$WORKER" ] && kill -TERM "$WORKER" 2>/dev/null; sleep 1; [ -n 
 trap cleanup EXIT INT TERM
 for _ in $(seq 60); do curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1 && break; sleep 1; done
 "$BIN/prefect" work-pool create dreamfactory-process --type process --base-job-template infra/pools/process.json --overwrite >/dev/null
-"$BIN/python" deployments/deploy.py --pool dreamfactory-process --store "$DREAMFACTORY_STORE"
+"$BIN/python" deployments/deploy.py --pool dreamfactory-process
 "$BIN/prefect" worker start --pool dreamfactory-process &
 WORKER=$!
 echo
 echo "Prefect UI: http://127.0.0.1:${PORT}  (deployments: make-film/on-demand, rerun-scenes/after-edit, ...)"
-echo "From a shell: PREFECT_API_URL=$PREFECT_API_URL $BIN/prefect deployment run 'make-film/on-demand' --param story=\"\$(cat stories/lighthouse.txt)\" --watch"
-echo "Films land in $DREAMFACTORY_STORE/<project>/films/. Ctrl-C stops the worker and the server."
+echo "From a shell: $BIN/dreamfactory params stories/lighthouse.txt --scenes 4 | PREFECT_API_URL=$PREFECT_API_URL $BIN/prefect deployment run 'make-film/on-demand' --params - --watch"
+echo "Films land in the worker's store, $DREAMFACTORY_STORE/<project>/films/ (a run's options.store overrides it). Ctrl-C stops the worker and the server."
 wait "$SERVER"
