@@ -187,6 +187,8 @@ def _options(args, settings, **extra):
     if args.no_sound:
         sound.enabled = False
     if args.music:
+        if "://" not in args.music and not Path(args.music).expanduser().is_file():
+            raise SettingsError(f"--music {args.music}: no such file")
         sound.music = args.music
     try:
         return FilmOptions.model_validate({

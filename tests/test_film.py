@@ -105,3 +105,25 @@ def test_base_description_and_contact_sheet_are_artifacts(first_film, capsys):
     assert list((project / "base").glob("bd-*.json"))
     sheets = list((project / "contact").glob("*.png"))
     assert len(sheets) == 1 and sheets[0].stat().st_size > 1000
+
+
+def test_music_bed_makes_a_new_film_version_and_a_missing_file_is_one_line(first_film, capsys, tmp_path):
+    import wave
+
+    import numpy as np
+
+    store, _ = first_film
+    tone = tmp_path / "bed.wav"
+    t = np.arange(0, 3.0, 1 / 24000)
+    with wave.open(str(tone), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(24000)
+        w.writeframes((0.2 * np.sin(2 * np.pi * 220 * t) * 32767).astype("<i2").tobytes())
+    plain = make(capsys, store)
+    scored = make(capsys, store, "--music", str(tone))
+    assert scored["film_key"] != plain["film_key"] and scored["film_rendered"] is True
+    assert scored["clips"]["rendered"] == 0 and scored["keyframes"]["rendered"] == 0  # only the mix is new
+    record = json.loads((store / scored["film_key"].replace(".mp4", ".json")).read_text())
+    assert record["inputs"]["music_sha256"] and record["notes"]["mix"]["music_seconds"] == pytest.approx(3.0, abs=0.05)
+    code = main(["make", str(SAMPLE), "--store", str(store), "--scenes", "4", *SMALL, "--music", str(tmp_path / "none.wav")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.strip() == f"dreamfactory: error: --music {tmp_path / 'none.wav'}: no such file"
