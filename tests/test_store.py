@@ -155,3 +155,28 @@ def test_wrong_credentials_are_a_clear_error_naming_the_store(tmp_path, monkeypa
     finally:
         server.terminate()
         server.wait(10)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real 256 KiB file system (tmpfs), so 'disk full' is the kernel's ENOSPC, not a simulation."""
+    import subprocess
+
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode().strip()}); the simulated test above covers it")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_a_real_full_disk_leaves_no_partial_object(tiny_disk):
+    store = open_store(tiny_disk / "store")
+    store.check()
+    assert store.put_bytes("p/small.json", b"{}")
+    with pytest.raises(StoreError, match="disk full while trying to write p/film.mp4"):
+        store.put_bytes("p/film.mp4", os.urandom(1 << 20))
+    assert not store.exists("p/film.mp4")
+    assert sorted(p.name for p in (tiny_disk / "store").rglob("*") if p.is_file()) == ["small.json"]
+    assert store.read_bytes("p/small.json") == b"{}"  # what was there before is untouched
