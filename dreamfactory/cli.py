@@ -173,6 +173,10 @@ def _options(args, settings, **extra):
     for name in ("max_tokens", "review_rounds"):
         if getattr(args, name) is not None:
             setattr(writing, name, getattr(args, name))
+    for flag in ("image_model", "video_model"):
+        value = getattr(args, flag)
+        if value and value.startswith(("/", "./", "../", "~")) and not Path(value).expanduser().exists():
+            raise SettingsError(f"--{flag.replace('_', '-')} {value}: no such folder (give a local model folder or a hub id)")
     if args.image_model:
         render.image_model, render.keyframe_backend = args.image_model, args.keyframes or "diffusers"
     if args.video_model:

@@ -91,9 +91,11 @@ def music_file(store: Store, music: str | None) -> tuple[Path | None, str | None
     return path, sha256_file(path)
 
 
-def film_key_of(store: Store, clips: list[Made], sounds: list[SceneSound], options: FilmOptions) -> str:
+def film_key_of(store: Store, clips: list[Made], sounds: list[SceneSound], options: FilmOptions,
+                music_sha: str | None = None) -> str:
     """The film's content address: its clips, its speech tracks, subtitles, music and mix settings."""
-    _, music_sha = music_file(store, options.sound.music)
+    if music_sha is None:
+        _, music_sha = music_file(store, options.sound.music)
     return digest({"version": ASSEMBLY_VERSION, "clips": [c.key for c in clips], "srt": srt(film_cues(sounds)),
                    "speech": [s.key for s in sounds], "music": music_sha, "loudness": options.sound.loudness,
                    "sound": options.sound.enabled})
@@ -106,8 +108,8 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
     records = {c.scene_id: store.read_model(layout.record(c.key), RenderRecord) for c in clips}
     total = sum(r.inputs["duration"] for r in records.values())
     subtitles = srt(film_cues(sounds))
-    music, _ = music_file(store, options.sound.music)
-    key = film_key_of(store, clips, sounds, options)
+    music, music_sha = music_file(store, options.sound.music)
+    key = film_key_of(store, clips, sounds, options, music_sha)
     film_key = layout.film(project, key)
     if store.exists(layout.record(film_key)):
         return Made(kind="film", key=film_key, sha256=store.read_model(layout.record(film_key), RenderRecord).sha256, made=False)
@@ -129,7 +131,7 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
             bytes=out.stat().st_size, renderer="ffmpeg-concat",
             identity={"assembly": ASSEMBLY_VERSION, "ffmpeg": imageio_ffmpeg.get_ffmpeg_version()},
             inputs={"clips": [c.key for c in clips], "speech": [s.key for s in sounds], "music": options.sound.music,
-                    "music_sha256": music_file(store, options.sound.music)[1], "loudness": options.sound.loudness, "screenplay_sha": screenplay_sha,
+                    "music_sha256": music_sha, "loudness": options.sound.loudness, "screenplay_sha": screenplay_sha,
                     "duration": total, "scenes": len(clips)},
             seconds=round(seconds, 3),
             notes={"casting": casting_notes or [], "skipped_lines": [k.model_dump() for s in sounds for k in s.skipped],

@@ -60,8 +60,6 @@ def retry_unless_settings_error(task, task_run, state) -> bool:
     return True
 
 
-RETRIED = dict(NO_CACHE, retry_condition_fn=retry_unless_settings_error)
-
 
 def fresh(state_or_future):
     """A task's result, marked as taken from the store when Prefect served it from its cache."""

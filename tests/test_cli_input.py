@@ -94,3 +94,11 @@ def test_stdin_story_and_console_script(tmp_path):
                           env={**os.environ, "DREAMFACTORY_SETTINGS_FILE": str(tmp_path / "none.toml")})
     assert done.returncode == 2
     assert done.stderr.decode().strip() == "dreamfactory: error: standard input is empty"
+
+
+def test_missing_local_model_folder_is_refused_before_any_work(tmp_path, store, capsys):
+    before = _snapshot(store)
+    code, _, err = _run(["make", str(ROOT / "stories" / "lighthouse.txt"), "--store", str(store),
+                         "--image-model", str(tmp_path / "no-such-model")], capsys)
+    _assert_one_line_error(code, err, "no such folder")
+    assert _snapshot(store) == before
