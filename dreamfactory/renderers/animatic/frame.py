@@ -1,0 +1,107 @@
+"""A whole keyframe: scenery, cast and weather composited, graded with the palette, then lettered."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, ClassVar
+
+import numpy as np
+from PIL import Image
+
+from ...errors import RenderError
+from ..base import KeyframeRequest
+from ..fonts import font_family
+from .cast import cast_layout, paint_cast
+from .exterior import paint_exterior
+from .interior import paint_interior, paint_sparks
+from .lettering import draw_caption, draw_labels, draw_model_sheet_header, draw_scene_tag
+from .paint import hex_rgb, mix
+from .sky import paint_fog, paint_weather
+from .stage import Light, Stage, lighting, scene_side, seeded_rng, supersample
+from .words import Look, read_look, read_scenery
+
+
+KEYFRAME_VERSION = 1  # bump whenever the drawing changes: it is part of every keyframe's key
+
+
+@lru_cache(maxsize=4)
+def _texture(width: int, height: int, grain: float, vignette: float) -> np.ndarray:
+    """Paper grain and a soft vignette as one multiplier per pixel (fixed, so a character looks the same everywhere)."""
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    d2 = ((x / width - 0.5) * 2) ** 2 + ((y / height - 0.5) * 2) ** 2
+    field_ = 1 - vignette * np.clip(d2 / 2, 0, 1) ** 1.4
+    noise = np.random.default_rng(20240821).normal(0, 1, (max(1, height // 2), max(1, width // 2))).astype(np.float32)
+    noise = np.asarray(Image.fromarray(noise, "F").resize((width, height), Image.BILINEAR))
+    return (field_ * (1 + grain * noise)).astype(np.float32)
+
+
+def grade(img: Image.Image, palette: tuple[str, ...], look: Look) -> Image.Image:
+    """One wash of the palette over everything, so every frame of the film shares a colour."""
+    colours = np.asarray([hex_rgb(c) for c in palette] or [(255, 255, 255)], np.float32)
+    weights = np.linspace(2.0, 1.0, len(colours))[:, None]
+    tint = (colours * weights).sum(0) / weights.sum()
+    wash = 1 + 0.14 * (tint / max(1.0, float(tint.mean())) - 1)  # shifts the hue, keeps the brightness
+    a = np.asarray(img, np.float32) * wash
+    if look.desaturate:
+        lum = a @ np.asarray([0.299, 0.587, 0.114], np.float32)
+        a = a * (1 - look.desaturate) + lum[..., None] * look.desaturate
+        if look.sepia:
+            a *= np.asarray([1.08, 0.96, 0.8], np.float32)
+    a *= _texture(img.width, img.height, look.grain, look.vignette)[..., None]
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "RGB")
+
+
+def draw_keyframe(request: KeyframeRequest) -> Image.Image:
+    """The whole keyframe: scenery, cast, weather, the palette wash, then the words."""
+    if request.width < 16 or request.height < 16:
+        raise RenderError(f"a keyframe of {request.width}x{request.height} is too small to draw; "
+                          "ask for at least 16x16")
+    scenery = read_scenery(request)
+    look = read_look(request.look)
+    outside = lighting(request.time_of_day, scenery.weather)
+    light = outside
+    if scenery.interior:  # rooms are lit by lamps at night and by the window by day
+        warm = (255, 222, 178) if outside.dark else (255, 248, 236)
+        light = Light(outside.top, outside.bottom, mix(outside.ambient, warm, 0.6 if outside.dark else 0.5),
+                      mix(outside.haze, (120, 96, 80),
+                          0.5), outside.body, outside.body_at, outside.body_colour, 0, outside.dark)
+    scale = supersample(request.height)
+    size = (request.width * scale, request.height * scale)
+    stage = Stage(Image.new("RGB", size), light, [hex_rgb(c) for c in request.palette] or [(200, 180, 150)],
+                  seeded_rng(request.seed, 1), line=max(1.5, size[1] / 480) * look.line, scale=scale,
+                  side=scene_side(request.seed))
+    marks = paint_interior(stage, scenery, outside) if scenery.interior else paint_exterior(stage, scenery)
+    paint_fog(stage, scenery.weather)
+    base = request.scene_id == "base"
+    if base:
+        stage.draw.rectangle((0, 0, size[0], size[1]), fill=(250, 246, 238, 150))
+    heads = paint_cast(stage, cast_layout(request), scenery, look.line)
+    if marks.get("sparks"):
+        paint_sparks(stage, marks["sparks"][0], marks["sparks"][1], 6 * stage.u)
+    if not scenery.interior:
+        paint_weather(stage, scenery.weather)
+    img = grade(stage.img.reduce(scale), request.palette, look)
+    if base:
+        draw_model_sheet_header(img, request)
+    else:
+        draw_scene_tag(img, request)
+    draw_labels(img, heads, under_feet=base)
+    draw_caption(img, request.caption)
+    return img
+
+
+class AnimaticKeyframes:
+    """Storyboard keyframes drawn from the request's words: the default renderer, no GPU and no weights."""
+
+    name: ClassVar[str] = "animatic"
+    reads: ClassVar[frozenset[str]] = frozenset({
+        "scene_id", "prompt", "caption", "setting", "time_of_day", "environment", "context", "look", "palette",
+        "characters", "seed", "width", "height",
+    })
+
+    def identity(self) -> dict[str, Any]:
+        return {"backend": "animatic-keyframes", "version": KEYFRAME_VERSION, "font": font_family()}
+
+    def render(self, request: KeyframeRequest, base_frame: Image.Image | None) -> Image.Image:
+        # base_frame is not read: the animatic's designs come from character ids, so every frame already matches it
+        return draw_keyframe(request)

@@ -1,0 +1,24 @@
+"""The offline draft writer: a deterministic screenwriter that reads the story itself (no model, no network).
+
+It answers every phase of the studio from the story text: the brief from the title line and keyword tables, the
+cast from the proper names and the sentences that describe them, one scene per beat (paragraph) with setting,
+time, environment, dialogue and speakers read from the prose, a rule-based review, and a storyboard built from the
+scenes. The same story always gives the same screenplay. Modules, in the order a phase reads them:
+
+    vocabulary        the word tables (data, kept apart from the logic)
+    story             title, paragraphs, sentences, speech and its attribution
+    cast, looks       who the characters are; what they look like, wear and carry
+    brief             the CEO's brief and the Director's design
+    beats, places     a scene's sentences and speakers; its setting, time and environment
+    scenes            the Screenwriter's scene plans, and their revision
+    review            the Reviewer's rule-based notes
+    tense, storyboard the Filmmaker's Base Description and keyframe prompts, captions in the present tense
+    condense          the extractive shortening of a passage
+    writer            DraftWriter: dispatch on the requested output type
+"""
+
+from .story import read_story
+from .tense import base_form, present_tense
+from .writer import DRAFT_VERSION, DraftWriter
+
+__all__ = ["DRAFT_VERSION", "DraftWriter", "base_form", "present_tense", "read_story"]

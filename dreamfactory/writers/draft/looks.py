@@ -1,0 +1,172 @@
+"""Each character's look: what the story says it looks like, wears and carries, completed where it is silent."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from ...screenplay import Character
+from .cast import Cast, Person
+from .story import Reading, mask_quotes
+from .vocabulary import (
+    ARTICLES,
+    BODY_WORDS,
+    CARRIED_RX,
+    CREATURES,
+    GARMENT_WORDS,
+    LIST_END,
+    NOUNS_RX,
+    PERSON_NOUNS,
+    PROP_WORDS,
+    STOPWORDS,
+    WORN_RX,
+)
+
+
+@dataclass
+class Look:
+    """The story's own words for a character, sorted."""
+
+    appearance: list[str]
+    wardrobe: list[str]
+    props: list[str]
+
+
+def describe(person: Person, cast: Cast, reading: Reading) -> Look:
+    """What the story says the character looks like, wears and carries, from the sentences about it: those that
+    name it, and those that open on a pronoun pointing to it ('She wore...')."""
+    look = Look([], [], [])
+    recent: list[str] = []
+    subject = f"(?:{person.pattern})"
+    pronoun = {"m": "he", "f": "she"}.get(person.gender, "he|she|they")
+    possessive = {"m": "his", "f": "her"}.get(person.gender, "his|her|their")
+    for _, sentence in reading.sentences:
+        text = mask_quotes(sentence)
+        named = cast.mentions(text)
+        opener = re.match(r"^\W*(?:(?:[\w']+\s+){0,3}?(he|she)\b|(his|her)\b)", text, re.I)
+        topic = named[:1] or ([cast.resolve(opener.group(1) or opener.group(2), recent)] if opener else [])
+        recent += named
+        _relation_props(person, text, look)
+        if person.id not in named and person.id not in topic:
+            continue
+        _copula(subject, text, look)
+        _apposition(subject, text, look)
+        introduced = re.search(rf"\b(?:a|an)\s+((?:[\w-]+\s+){{0,3}}?(?:{NOUNS_RX}))\s+(?:named|called)\s+{subject}",
+                               text)  # 'a red fox named Rufus'
+        if introduced:
+            _add(look.appearance, introduced.group(1))
+        is_topic = topic == [person.id]
+        _worn_and_had(rf"(?:{subject}|\b(?:{pronoun})\b)" if is_topic else subject, text, cast, look)
+        _belongings(rf"(?:\b(?:{possessive})|{subject}'s)" if is_topic else rf"{subject}'s", text, look)
+    return look
+
+
+def _worn_and_had(about: str, text: str, cast: Cast, look: Look) -> None:
+    """'Mira ... wore a yellow raincoat and green boots', 'Rufus had a bushy tail and wore a green scarf'."""
+    verbs = {"wardrobe": r"wore|wears|was wearing|is wearing|was dressed in|dressed in|had on", "": r"had|has"}
+    for default, verb in verbs.items():
+        for m in re.finditer(rf"{about}((?:\s+(?!(?:he|she|they)\b)[\w'-]+){{0,8}}?)\s+(?:and\s+)?(?:{verb})\s+"
+                             rf"([^.;]+?){LIST_END}", text, re.I):
+            if not cast.mentions(m.group(1)):  # 'Mira saw that Tomas wore...' is not Mira's
+                _file_items(m.group(2), look, default=default)
+
+
+def _belongings(owner: str, text: str, look: Look) -> None:
+    """'his brass lantern' is a prop; 'her cloak was grey' is a grey cloak."""
+    for m in re.finditer(rf"{owner}\s+((?:[\w-]+\s+){{0,3}}?(?:{CARRIED_RX}))\b", text):
+        _add(look.props, m.group(1))
+    worn = rf"{owner}\s+((?:[\w-]+\s+){{0,2}}?(?:{WORN_RX}))\b(?:\s+(?:was|were)\s+([a-z]+))?"
+    for m in re.finditer(worn, text, re.I):
+        state = m.group(2) if m.group(2) and m.group(2) not in STOPWORDS | {"with"} else ""
+        _file_items(f"{state} {m.group(1)}".strip(), look, default=None)
+
+
+def _copula(subject: str, text: str, look: Look) -> None:
+    m = re.search(rf"{subject}\s+(?:was|is)\s+(?:a|an)\s+([^,.;]+?)(?=\s+with\b|\s+who\b|\s+and\b|[,.;]|$)", text)
+    if m:
+        _add(look.appearance, m.group(1))
+        _with_list(text[m.end():], look)
+
+
+def _apposition(subject: str, text: str, look: Look) -> None:
+    m = re.search(rf"{subject},\s+(?:a|an|the)\s+([^,.;]+?)(?:\s+with\s+([^.;]+?))?,", text)
+    if m and len(m.group(1).split()) <= 5:
+        _add(look.appearance, m.group(1))
+        if m.group(2):
+            _file_items(m.group(2), look, default=None)
+
+
+def _with_list(rest: str, look: Look) -> None:
+    m = re.match(rf"\s+with\s+([^.;]+?){LIST_END}", rest)
+    if m:
+        _file_items(m.group(1), look, default=None)
+
+
+def _relation_props(person: Person, text: str, look: Look) -> None:
+    """'her grandfather's brass lantern' is the grandfather's lantern."""
+    for relation in person.relations:
+        for m in re.finditer(rf"\b{relation}'s\s+((?:[\w-]+\s+){{0,3}}?(?:{CARRIED_RX}))\b", text):
+            _add(look.props, m.group(1))
+
+
+def _file_items(phrase: str, look: Look, default: str | None) -> None:
+    """Sort 'a white beard and a blue wool sweater' into appearance and wardrobe by each item's last word; an item
+    of no known kind goes to `default`: 'wardrobe', None (appearance), or '' (dropped: 'had three daughters')."""
+    for item in re.split(r",\s*(?:and\s+)?|\s+and\s+", phrase):
+        item = " ".join(w for w in item.split() if w.lower() not in ARTICLES)
+        head = item.split()[-1].lower() if item else ""
+        if not head:
+            continue
+        if head in GARMENT_WORDS:
+            _add(look.wardrobe, item)
+        elif head in PROP_WORDS:
+            _add(look.props, item)
+        elif head in BODY_WORDS or default is None:
+            _add(look.appearance, item)
+        elif default == "wardrobe":
+            _add(look.wardrobe, item)
+
+
+def _add(items: list[str], phrase: str) -> None:
+    """Add a short phrase once, without its leading article ('a white beard' -> 'white beard')."""
+    kept = phrase.strip(" ,.").split()
+    while kept and kept[0].lower() in ARTICLES:
+        kept.pop(0)
+    phrase = " ".join(kept)
+    if phrase and phrase.lower() not in (i.lower() for i in items) and len(kept) <= 6:
+        items.append(phrase)
+
+
+def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
+    """The character sheet: the story's own words for its look, completed from a hash of the id where the story
+    is silent, so that every keyframe draws the same person."""
+    look = describe(person, cast, reading)
+    said = " ".join(look.appearance).lower()
+    creature = any(re.search(rf"\b{c}\b", said) for c in CREATURES) or person.descriptor in CREATURES
+    old = bool(re.search(r"\b(?:old|elderly)\b", f"{said} {person.name.lower()}"))
+    appearance, wardrobe = fallback_look(person, old=old)
+    if look.appearance and (creature or any(w in BODY_WORDS for w in re.findall(r"[a-z]+", said))):
+        appearance = ", ".join(look.appearance)
+    elif look.appearance:  # 'baker' alone does not fix a face: add hair that stays the same
+        appearance = ", ".join(look.appearance + appearance.split(", ")[1:])
+    if look.wardrobe or creature:
+        wardrobe = ", ".join(look.wardrobe)  # a fox or a robot wears nothing the story did not give it
+    return Character(id=person.id, name=person.name, appearance=appearance, wardrobe=wardrobe, props=look.props)
+
+
+def fallback_look(person: Person, old: bool = False) -> tuple[str, str]:
+    """A plausible fixed look for a character the story does not describe, derived from a hash of its id."""
+    h = hashlib.sha256(person.id.encode()).digest()
+    elderly = old or any(r.startswith("grand") for r in person.relations)
+    age = "elderly" if elderly else ["young", "middle-aged", "young", "elderly"][h[0] % 4]
+    noun = person.descriptor if PERSON_NOUNS.get(person.descriptor) else \
+        {"m": "man", "f": "woman"}.get(person.gender, person.descriptor or "person")
+    hair = ["grey", "white", "silver"][h[1] % 3] if age == "elderly" else \
+        ["black", "brown", "auburn", "fair", "chestnut", "dark"][h[1] % 6]
+    style = ["short", "curly", "long", "wavy", "cropped", "tied-back"][h[2] % 6]
+    colours = ["navy", "rust-red", "mustard", "forest-green", "slate-blue", "plum", "ochre", "charcoal"]
+    top = ["coat", "jacket", "sweater", "cloak", "tunic", "waistcoat"][h[3] % 6]
+    low = ["trousers", "skirt", "boots", "scarf"][h[4] % 4]
+    return (f"{age} {noun}, {style} {hair} hair",
+            f"{colours[h[5] % 8]} {top}, {colours[(h[5] + 3 + h[6] % 4) % 8]} {low}")

@@ -1,0 +1,193 @@
+"""Where and when a scene is: its setting, time of day, weather, light and things, carried from scene to scene."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .beats import Continuity, Sentence
+from .story import Reading, split_speech
+from .vocabulary import (
+    AREAS,
+    ARTICLES,
+    AWAY_WORDS,
+    DETAILS,
+    FEATURES,
+    LIGHT_ADJECTIVES,
+    LIGHT_OF_TIME,
+    LIGHT_SOURCES,
+    LOCATIVE,
+    SEEING_WORDS,
+    SPOTS,
+    STOPWORDS,
+    TIMES,
+    VEHICLES,
+    WEATHER,
+)
+
+
+@dataclass
+class Place:
+    """A place word of a scene, as the prose uses it."""
+
+    word: str  # the head noun: 'town'
+    phrase: str  # with its modifiers: 'harbour town'
+    kind: str  # 'spot', 'area', 'vehicle' or 'detail'
+    rank: int  # 0 the scene opens there, 1 in a character's sentence, 2 elsewhere, 3 heading there, 4 an aside
+    sentence: int
+    preposition: str  # the word before it, when it says where: 'in', 'on', 'by'
+
+
+def places_in(read: list[Sentence]) -> list[Place]:
+    found = []
+    for number, sentence in enumerate(read):
+        tokens = re.findall(r"[\w'-]+|[,;:]", sentence.narration)
+        lower = [t.lower() for t in tokens]
+        opens = number == 0 and bool(lower) and lower[0] in LOCATIVE
+        i = 0
+        while i < len(tokens):
+            if not _place_kind(lower[i]):
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(tokens) and _place_kind(lower[j + 1]):
+                j += 1  # 'harbour town' is one place
+            modifiers = _modifiers(tokens, i)
+            before = [w for w in lower[max(0, i - len(modifiers) - 2):i - len(modifiers)] if w not in ARTICLES][-1:]
+            rank = 0 if opens and "," not in lower[:i] and i <= 8 else 1 if sentence.characters else 2
+            aside, heading = _aside(lower, i)
+            rank = 4 if aside or (heading and not sentence.characters) else 3 if heading else rank
+            found.append(Place(lower[j], " ".join(modifiers + tokens[i:j + 1]), _place_kind(lower[j]), rank, number,
+                               before[0] if before and before[0] in LOCATIVE else ""))
+            i = j + 1
+    return found
+
+
+def _place_kind(word: str) -> str:
+    if word in VEHICLES:
+        return "vehicle"
+    if word in SPOTS:
+        return "spot"
+    if word in AREAS:
+        return "area"
+    if word in DETAILS:
+        return "detail"
+    return ""
+
+
+def _modifiers(tokens: list[str], i: int) -> list[str]:
+    """The adjectives and nouns right before a noun: 'little red rowing' boat."""
+    mods = []
+    for t in reversed(tokens[max(0, i - 3):i]):
+        if t.lower() in ARTICLES | STOPWORDS | AWAY_WORDS or not re.match(r"^[a-z][\w'-]*$", t):
+            break
+        mods.insert(0, t)
+    return [m for m in mods if m.lower() not in LIGHT_ADJECTIVES]
+
+
+def _aside(lower: list[str], i: int) -> tuple[bool, bool]:
+    """Whether a place is only mentioned (in a relative clause, or seen, remembered) or only headed for."""
+    relative = any(w in ("who", "which", "where") for w in lower[:i])
+    seen = any(w in SEEING_WORDS for w in lower[max(0, i - 6):i])
+    heading = any(w in AWAY_WORDS for w in lower[max(0, i - 3):i])
+    return relative or seen, heading
+
+
+def first_place(reading: Reading) -> str:
+    """The first spot or area the story names, for scenes before any place is named."""
+    told = [Sentence(beat=b, narration=split_speech(s)[0], characters=[], speech=[], order=[])
+            for b, s in reading.sentences]
+    places = [p for p in places_in(told) if p.kind != "detail" and p.rank < 3]
+    return places[0].phrase if places else "a quiet place"
+
+
+def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
+    """Where the scene is: a spot (with its area) or an area; else where the last scene was heading, or was; plus
+    a part of the place ('by the window')."""
+    places = sorted(places_in(read), key=lambda p: (p.rank, p.sentence))
+    usable = [p for p in places if p.rank < 3] or ([] if state.base else places)
+    spot = next((p for p in usable if p.kind in ("spot", "vehicle")), None)
+    area = next((p for p in usable if p.kind == "area"), None)
+    detail = next((p for p in usable if p.kind == "detail"), None)
+    if spot and area and area.rank < spot.rank:
+        spot = None  # 'reached a river' outranks 'the ferryman's boat'
+    if spot:
+        base = _remembered(spot, state)
+        if area and (spot.kind == "vehicle" or area.sentence == spot.sentence or area.rank == 0):
+            preposition = area.preposition if area.preposition in ("in", "on", "by", "near", "beside") else \
+                AREAS[area.word]
+            base += f" {preposition} the {_remembered(area, state)}"
+    elif area:
+        base = _remembered(area, state)
+    else:
+        home = state.homes.get(detail.word) if detail else None  # the stairs are in the lighthouse
+        base = home or (state.base if detail else state.heading or state.base) or state.world
+    headed = [p for p in places if p.rank == 3]
+    state.heading = _remembered(headed[-1], state) if headed else ""
+    for place in places:
+        _remembered(place, state)
+    if detail and spot:
+        state.homes.setdefault(detail.word, base)
+    detail_text = f"{DETAILS[detail.word]} the {detail.phrase}" if detail and detail.phrase != base else ""
+    return base, detail_text
+
+
+def _remembered(place: Place, state: Continuity) -> str:
+    """A place named bare ('the workshop') takes the fuller name the story gave it before ("glass-maker's")."""
+    if place.phrase == place.word and place.word in state.places:
+        return state.places[place.word]
+    if place.phrase != place.word and place.word not in state.places:
+        state.places[place.word] = place.phrase
+    return place.phrase
+
+
+def time_of(read: list[Sentence], state: Continuity, changed: bool) -> str:
+    """The first time word of the narration ('That night'), else the last scene's time, moved on a little when the
+    place changed."""
+    text = " ".join(s.narration for s in read).lower()
+    hits = [(m.start(), name) for name, rx in TIMES for m in re.finditer(rf"\b(?:{rx})\b", text)]
+    if hits:
+        return min(hits)[1]
+    if not state.time:
+        return "morning"
+    # dawn and dusk are brief: a new place later that day is morning or evening
+    return {"dawn": "morning", "dusk": "evening"}.get(state.time, state.time) if changed else state.time
+
+
+def environment_of(read: list[Sentence], time: str, state: Continuity, carry: bool, setting: str) -> str:
+    """Weather, light and the things of the place: the next scene's context C(t-1)."""
+    lower = " ".join(s.narration for s in read).lower()
+    weather = []
+    for name, rx in WEATHER:
+        m = re.search(rf"\b(?:{rx})\b", lower)
+        if m:
+            cleared = re.match(r"(?:\s+\w+){0,2}\s+(?:passed|cleared|ended|stopped|was over|died down)",
+                               lower[m.end():])  # 'the storm had passed'
+            mod = re.findall(r"(\w+)\s+$", lower[:m.start()])
+            weather.append(f"calm after the {name}" if cleared else
+                           f"{mod[0]} {name}" if name == "clouds" and mod and mod[0] not in STOPWORDS else name)
+    if not weather and carry:
+        weather = list(state.weather)  # the storm is still there in the same place, or later the same hour
+    state.weather = weather
+    light, things = [LIGHT_OF_TIME[time]], []
+    for sentence in read:
+        for phrase, is_light in _things(sentence.narration):
+            (light if is_light else things).append(phrase)
+    things += [p.phrase for p in places_in(read) if p.rank < 3 and p.phrase not in setting and p.kind != "detail"]
+    return ", ".join(list(dict.fromkeys(weather + light + things))[:8])
+
+
+def _things(narration: str) -> list[tuple[str, bool]]:
+    """The light sources and scene dressing a sentence names, with their adjectives ('roaring furnace')."""
+    tokens = re.findall(r"[\w'-]+|[,;:]", narration)
+    found = []
+    for i, token in enumerate(tokens):
+        word = token.lower()
+        if word not in LIGHT_SOURCES and word not in FEATURES:
+            continue
+        phrase = " ".join(_modifiers(tokens, i) + [word])
+        is_light = word in LIGHT_SOURCES
+        if is_light and re.search(r"\b(?:went dark|went out|died|flickered)\b", " ".join(tokens[i:i + 12]).lower()):
+            phrase += " gone dark"
+        found.append((phrase, is_light))
+    return found

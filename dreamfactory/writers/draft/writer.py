@@ -1,0 +1,47 @@
+"""The Writer: answers each phase request by dispatching on the requested output type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...agents.phases import Brief, Condensed, Design, Review, ScenePlans, Storyboard
+from ...errors import WritingError
+from ..base import PhaseReply, PhaseRequest, Usage
+from .brief import write_brief, write_design
+from .condense import condense
+from .review import review_draft
+from .scenes import write_plans
+from .storyboard import write_storyboard
+
+
+# Bump whenever what the writer answers changes: it enters every phase's cache key through `identity`.
+DRAFT_VERSION = 1
+
+
+class DraftWriter:
+    """The studio's embedded writer: answers every phase from the story text alone, deterministically."""
+
+    name = "draft"
+    context_tokens = None  # reads the whole story, however long: nothing to condense
+
+    def identity(self, role: str) -> dict[str, Any]:
+        return {"backend": "draft", "version": DRAFT_VERSION}
+
+    def write(self, request: PhaseRequest) -> PhaseReply:
+        kind, inputs = request.output_type, request.inputs
+        if kind is Review:
+            output = review_draft(request.phase, inputs)
+        elif kind is Brief:
+            output = write_brief(inputs)
+        elif kind is Design:
+            output = write_design(inputs)
+        elif kind is ScenePlans:
+            output = write_plans(inputs)
+        elif kind is Storyboard:
+            output = write_storyboard(inputs)
+        elif kind is Condensed:
+            output = Condensed(text=condense(inputs["passage"], int(inputs.get("words") or 200)))
+        else:
+            raise WritingError(f"the draft writer cannot write a {kind.__name__}", phase=request.phase,
+                               role=request.role)
+        return PhaseReply(output=output, usage=Usage(calls=0))
