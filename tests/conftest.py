@@ -65,3 +65,26 @@ def s3_env(s3_server, monkeypatch):
     fs = s3fs.S3FileSystem(skip_instance_cache=True)
     fs.mkdir(bucket)
     yield f"s3://{bucket}/studio"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_url(url: str, what: str, timeout: float) -> None:
+    """Poll a loopback HTTP endpoint until it answers, or fail the test saying which service did not start."""
+    import time
+    import urllib.request
+
+    deadline = time.time() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            assert time.time() < deadline, f"{what} did not start within {timeout:.0f} s"
+            time.sleep(0.3)

@@ -6,27 +6,19 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from dreamfactory import layout
 from dreamfactory.renders import RenderRecord
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, free_port, wait_for_url
 
 BIN = Path(sys.executable).parent
 SMALL_OPTIONS = {"scenes": 2, "render": {"width": 320, "height": 180, "fps": 8}, "sound": {"enabled": False}}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _stop(proc: subprocess.Popen, grace: float = 5) -> None:
@@ -46,7 +38,7 @@ def server(tmp_path_factory):
     """A Prefect server (SQLite) on 127.0.0.1, a process pool, the deployments, and one worker."""
     home = tmp_path_factory.mktemp("prefect-home")
     store = tmp_path_factory.mktemp("deploy-store")
-    port = _free_port()
+    port = free_port()
     api = f"http://127.0.0.1:{port}/api"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DREAMFACTORY_"))}
     env.update(PREFECT_HOME=str(home), PREFECT_API_URL=api, PREFECT_SERVER_ANALYTICS_ENABLED="false",
@@ -55,14 +47,7 @@ def server(tmp_path_factory):
     procs = [subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{api}/health", timeout=2)
-                break
-            except OSError:
-                assert time.time() < deadline, "the Prefect server did not start"
-                time.sleep(0.5)
+        wait_for_url(f"{api}/health", "the Prefect server", 90)
         subprocess.run([str(BIN / "prefect"), "work-pool", "create", "t-pool", "--type", "process",
                         "--base-job-template", str(ROOT / "infra" / "pools" / "process.json")], env=env, check=True,
                        capture_output=True)

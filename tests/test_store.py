@@ -122,27 +122,17 @@ def test_full_disk_is_a_clear_error_and_leaves_nothing_at_the_key(tmp_path, monk
 def test_wrong_credentials_are_a_clear_error_naming_the_store(tmp_path, monkeypatch):
     """A real S3 endpoint that checks credentials: moto's server in IAM mode (INITIAL_NO_AUTH_ACTION_COUNT=0)
     refuses any key it did not issue, as AWS does."""
-    import socket
     import subprocess
     import sys
-    import time
-    import urllib.request
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from tests.conftest import free_port, wait_for_url
+
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                               env={**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": "0"},
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
-                break
-            except OSError:
-                assert time.time() < deadline, "moto server did not start"
-                time.sleep(0.2)
+        wait_for_url(f"http://127.0.0.1:{port}/moto-api/", "moto's server", 30)
         monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAWRONGWRONGWRONG1")
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret")
         monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
