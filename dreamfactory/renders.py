@@ -11,8 +11,9 @@ import hashlib
 import io
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Iterator, Literal
 
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
@@ -160,6 +161,22 @@ def fit(image: Image.Image, width: int, height: int) -> Image.Image:
     return image.crop((left, top, left + width, top + height))
 
 
+@contextmanager
+def backend_errors(what: str, renderer) -> Iterator[None]:
+    """A backend's own failure becomes a RenderError naming the render; ours pass through as they are."""
+    try:
+        yield
+    except (RenderError, SettingsError):
+        raise
+    except Exception as exc:
+        raise RenderError(f"{what} failed in {renderer.name}: {exc}") from exc
+
+
+def stored_sha(store: Store, object_key: str, wrote: bool, ours: str) -> str:
+    """The sha256 of what the key holds: ours, unless a concurrent run's object got there first."""
+    return ours if wrote else sha256_file(store.local_file(object_key))
+
+
 def make_keyframe(store: Store, project: str, request: KeyframeRequest, options: FilmOptions, base: Made | None = None,
                   kind: Literal["base_frame", "keyframe"] = "keyframe", score: Callable | None = None) -> Made:
     """Render a keyframe (or the Base frame) unless the store has it; `score(image, base_image)` is recorded with it."""
@@ -170,22 +187,19 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
         return found
     started = time.perf_counter()
     base_image = read_image(store, base.key) if base is not None else None
-    try:
+    with backend_errors(f"{kind} of {request.scene_id}", renderer):
         image = renderer.render(request, base_image)
-    except (RenderError, SettingsError):
-        raise
-    except Exception as exc:
-        raise RenderError(f"{kind} of {request.scene_id} failed in {renderer.name}: {exc}") from exc
     image = fit(image.convert("RGB"), request.width, request.height)
     scores = [score(image, base_image)] if score is not None and base_image is not None else []
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=1)  # ~5x faster than the default level, ~30% larger
     data = buf.getvalue()
     seconds = time.perf_counter() - started
-    store.put_bytes(object_key, data)
+    wrote = store.put_bytes(object_key, data)
     record = RenderRecord(
         kind=kind, project=project, scene_id=request.scene_id, object_key=object_key, render_key=key,
-        sha256=sha256_bytes(data), bytes=len(data), renderer=renderer.name, identity=renderer.identity(),
+        sha256=stored_sha(store, object_key, wrote, sha256_bytes(data)), bytes=len(data), renderer=renderer.name,
+        identity=renderer.identity(),
         inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3), scores=scores,
     )
     store.put_json(layout.record(object_key), record)
@@ -204,17 +218,14 @@ def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOpt
     image = read_image(store, keyframe.key)
     with tempfile.TemporaryDirectory(prefix="dreamfactory-clip-") as tmp:
         out = Path(tmp) / "clip.mp4"
-        try:
+        with backend_errors(f"clip of {request.scene_id}", renderer):
             result = renderer.render(request, image, out, attempt=attempt)
-        except (RenderError, SettingsError):
-            raise
-        except Exception as exc:
-            raise RenderError(f"clip of {request.scene_id} failed in {renderer.name}: {exc}") from exc
         seconds = time.perf_counter() - started
-        store.put_file(object_key, out)
+        wrote = store.put_file(object_key, out)
         record = RenderRecord(
             kind="clip", project=project, scene_id=request.scene_id, object_key=object_key, render_key=key,
-            sha256=sha256_file(out), bytes=out.stat().st_size, renderer=renderer.name, identity=renderer.identity(),
+            sha256=stored_sha(store, object_key, wrote, sha256_file(out)), bytes=out.stat().st_size,
+            renderer=renderer.name, identity=renderer.identity(),
             inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3), attempts=attempt,
             notes={"frames": result.frames, **result.notes},
         )
