@@ -29,7 +29,7 @@ from .settings import FilmOptions
 from .store import Store, digest, sha256_file
 from .voices import SceneSound, film_cues, mix_soundtrack, mux, srt
 
-ASSEMBLY_VERSION = "1"
+ASSEMBLY_VERSION = "2"  # 2: speech normalised per scene track
 
 
 class FilmVersion(BaseModel):
@@ -121,7 +121,9 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
         listing.write_text("".join(f"file '{store.local_file(c.key).as_posix()}'\n" for c in clips))
         joined, soundtrack, out = tmp / "joined.mp4", tmp / "soundtrack.wav", tmp / "film.mp4"
         ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(joined))
-        mix = mix_soundtrack([(store.local_file(s.key), s.duration) for s in sounds], music, options.sound.loudness, soundtrack)
+        # Scene tracks come normalised to the loudness target from voice_scene: the film's mix only joins them.
+        mix = mix_soundtrack([(store.local_file(s.key), s.duration) for s in sounds], music, options.sound.loudness,
+                             soundtrack, normalise=False)
         mux(joined, soundtrack, subtitles, out)
         seconds = time.perf_counter() - started
         store.put_file(film_key, out)

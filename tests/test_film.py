@@ -52,6 +52,9 @@ def test_film_has_every_scene_video_audio_and_subtitles(first_film, capsys):
     frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(film))
     assert abs(seconds - result["duration"]) < 0.2
     assert frames == pytest.approx(result["duration"] * 8, abs=2)
+    from dreamfactory.voices import measure_loudness
+
+    assert measure_loudness(film)["input_i"] == pytest.approx(-16.0, abs=1.5)  # speech at the EBU R128 web target
     srt = (store / result["film_key"].replace(".mp4", ".srt")).read_text()
     assert "Grandfather, the light is out!" in srt or "-->" in srt
 

@@ -48,7 +48,7 @@ def measure_loudness(path: Path) -> dict:
     return {k: float(v) for k, v in found.items() if k.startswith("input_") or k == "target_offset"}
 
 
-def _normalise_speech(source: Path, target: float, out: Path) -> float | None:
+def normalise_speech(source: Path, target: float, out: Path) -> float | None:
     """Two-pass EBU R128 loudnorm (linear) of the speech; returns its measured loudness (None: silence)."""
     m = measure_loudness(source)
     if not math.isfinite(m["input_i"]) or m["input_i"] < -69:  # nothing spoken: leave the silence alone
@@ -75,8 +75,13 @@ def media_seconds(path: Path, stream: str = "0:a:0") -> float:
     return (end - start) * num / den
 
 
-def mix_soundtrack(scene_tracks: list[tuple[Path, float]], music: Path | None, loudness: float, out_wav: Path) -> MixInfo:
-    """Join the scene tracks (each padded or cut to its scene duration), normalise the speech, lay music under it."""
+def mix_soundtrack(scene_tracks: list[tuple[Path, float]], music: Path | None, loudness: float, out_wav: Path,
+                   normalise: bool = True) -> MixInfo:
+    """Join the scene tracks (each padded or cut to its scene duration), normalise the speech, lay music under it.
+
+    normalise=False: the scene tracks are already at the loudness target (voice_scene makes them so), and the
+    joined speech is used as it is.
+    """
     if not scene_tracks:
         raise RenderError("no scene tracks to mix: voice the scenes first")
     parts = []
@@ -93,7 +98,9 @@ def mix_soundtrack(scene_tracks: list[tuple[Path, float]], music: Path | None, l
     with tempfile.TemporaryDirectory(prefix="dreamfactory-mix-") as tmp:
         raw, norm = Path(tmp) / "speech.wav", Path(tmp) / "speech-norm.wav"
         raw.write_bytes(wav_bytes(speech))
-        measured = _normalise_speech(raw, loudness, norm)
+        measured = normalise_speech(raw, loudness, norm) if normalise else None
+        if not normalise:
+            norm = raw
         if music is None:
             run_ffmpeg(["-i", str(norm), "-af", "apad", "-t", f"{total:.6f}", "-ac", "1", "-ar", str(SAMPLE_RATE),
                         "-c:a", "pcm_s16le", str(out_wav)], what="write the soundtrack")

@@ -8,6 +8,8 @@ from its line keys and their start times, so an unchanged scene is never rebuilt
 from __future__ import annotations
 
 import math
+import tempfile
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -87,7 +89,8 @@ def scene_inputs_key(scene: Scene, screenplay: Screenplay, settings: SoundSettin
         lines = [normalise(line.text) for line in scene.dialogue]
     names = [speaker_name(screenplay, line.speaker) for line in scene.dialogue]
     return digest({"lines": lines, "names": names, "enabled": settings.enabled, "duration": scene.duration,
-                   "frame_rate": frame_rate, "lead_in": LEAD_IN, "gap": GAP, "tail": TAIL, "sample_rate": SAMPLE_RATE})
+                   "frame_rate": frame_rate, "lead_in": LEAD_IN, "gap": GAP, "tail": TAIL, "sample_rate": SAMPLE_RATE,
+                   "loudness": settings.loudness})
 
 
 def voice_scene(
@@ -121,11 +124,25 @@ def voice_scene(
     speech_end = sound.cues[-1].end + TAIL if sound.cues else 0.0
     step = frame_rate or 1000
     sound.duration = math.ceil(max(scene.duration, speech_end) * step - 1e-6) / step
-    track = digest({"lines": placed, "duration": sound.duration, "sample_rate": SAMPLE_RATE})[:32]
+    track = digest({"lines": placed, "duration": sound.duration, "sample_rate": SAMPLE_RATE,
+                    "loudness": settings.loudness if placed else None})[:32]
     sound.key = f"{project}/voices/scene-{track}.wav"
     if not store.exists(sound.key):
-        store.put_bytes(sound.key, wav_bytes(_track(store, placed, sound.duration)))
+        store.put_bytes(sound.key, _normalised(wav_bytes(_track(store, placed, sound.duration)), settings.loudness)
+                        if placed else wav_bytes(_track(store, placed, sound.duration)))
     return sound
+
+
+def _normalised(wav: bytes, loudness: float) -> bytes:
+    """The scene's speech at the loudness target (EBU R128), made once per scene: assembling a film then only
+    joins scene tracks, so editing one scene re-measures that scene alone."""
+    from .mix import normalise_speech
+
+    with tempfile.TemporaryDirectory(prefix="dreamfactory-scene-") as tmp:
+        raw, out = Path(tmp) / "raw.wav", Path(tmp) / "norm.wav"
+        raw.write_bytes(wav)
+        normalise_speech(raw, loudness, out)
+        return out.read_bytes()
 
 
 def _track(store: Store, placed: list[tuple[str, float]], duration: float) -> np.ndarray:
