@@ -80,6 +80,8 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--height", type=int, help="Film height (default 720).")
     g.add_argument("--fps", type=int, help="Frames per second (default 24).")
     g.add_argument("--seed", type=int, help="Project seed (default 7).")
+    g.add_argument("--no-keyframe-iteration", action="store_true",
+                   help="The ablation: draw each scene from its own shot, without BD, C(t-1) or the Base frame.")
     g.add_argument("--no-sound", action="store_true", help="A silent film with subtitles.")
     g.add_argument("--music", help="Music bed: a local file or store URL.")
 
@@ -188,6 +190,8 @@ def _options(args, settings, **extra):
     for name in ("width", "height", "fps", "image_model_revision", "video_model_revision", "device", "dtype"):
         if getattr(args, name) is not None:
             setattr(render, name, getattr(args, name))
+    if args.no_keyframe_iteration:
+        render.keyframe_iteration = False
     if args.no_sound:
         sound.enabled = False
     if args.music:

@@ -75,21 +75,22 @@ def _looks(screenplay: Screenplay, ids: list[str]) -> tuple[CharacterLook, ...]:
     return tuple(looks)
 
 
-def compose_prompt(screenplay: Screenplay, scene_id: str) -> str:
+def compose_prompt(screenplay: Screenplay, scene_id: str, iteration: bool = True) -> str:
     """The exact prompt of a scene's keyframe: the shot and the scene, C(t-1), then the Base Description.
 
     Most specific first: CLIP text encoders read only the first 77 tokens, so the shot must not be the part cut.
+    Without Keyframe Iteration (the ablation) neither C(t-1) nor the Base Description is given.
     """
     scene = screenplay.scene(scene_id)
     shot = scene.shots[0]
-    context = screenplay.previous_environment(scene_id)
+    context = screenplay.previous_environment(scene_id) if iteration else ""
     parts = [
         shot.keyframe_prompt.strip().rstrip(".") + ".",
         scene.action.strip(),
         f"Scene: {scene.setting}, {scene.time_of_day}; {scene.environment}.",
         f"Continuing from the previous scene: {context}." if context else "",
         f"{screenplay.style.look}.",
-        screenplay.base_description.text.strip(),
+        screenplay.base_description.text.strip() if iteration else "",
     ]
     return " ".join(p for p in parts if p)
 
@@ -112,17 +113,18 @@ def plan_base(screenplay: Screenplay, options: FilmOptions) -> KeyframeRequest:
 def plan_keyframe(screenplay: Screenplay, scene_id: str, base: Made, options: FilmOptions, attempt: int = 0) -> KeyframeRequest:
     scene = screenplay.scene(scene_id)
     r = options.render
+    iteration = r.keyframe_iteration
     tie = None if attempt == 0 else max(0.15, r.keyframe_strength - 0.15 * attempt)  # a retry ties closer to the Base frame
     return KeyframeRequest(
         scene_id=scene.id,
-        prompt=compose_prompt(screenplay, scene_id),
+        prompt=compose_prompt(screenplay, scene_id, iteration),
         negative_prompt=screenplay.style.negative,
         caption=scene.shots[0].description,
         setting=scene.setting, time_of_day=scene.time_of_day, environment=scene.environment,
-        context=screenplay.previous_environment(scene_id),
+        context=screenplay.previous_environment(scene_id) if iteration else "",
         look=screenplay.style.look, palette=tuple(screenplay.style.palette),
         characters=_looks(screenplay, scene.characters),
-        base_frame_sha=base.sha256,
+        base_frame_sha=base.sha256 if iteration else None,
         seed=scene_seed(options.seed, scene.id, f"keyframe{attempt or ''}"),
         width=r.width, height=r.height, tie_strength=tie,
     )
@@ -244,7 +246,8 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
     (the animatic) are not gated: a re-render could not change what they draw.
     """
     renderer = backends.keyframe_renderer(options.render)
-    gated = options.review_by_metrics and "base_frame_sha" in renderer.reads
+    tied = options.render.keyframe_iteration  # the ablation draws each scene on its own, without the Base frame
+    gated = tied and options.review_by_metrics and "base_frame_sha" in renderer.reads
     characters = screenplay.scene(scene_id).characters
     score = None
     if gated:
@@ -255,7 +258,8 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
 
     best: tuple[float, Made] | None = None
     for attempt in range(options.review_attempts + 1 if gated else 1):
-        made = make_keyframe(store, project, plan_keyframe(screenplay, scene_id, base, options, attempt), options, base, score=score)
+        request = plan_keyframe(screenplay, scene_id, base, options, attempt)
+        made = make_keyframe(store, project, request, options, base if tied else None, score=score)
         if not gated:
             return made
         record = store.read_model(layout.record(made.key), RenderRecord)
@@ -286,7 +290,7 @@ def keyframe_content_key(screenplay: Screenplay, scene_id: str, base: Made, opti
     """The first attempt's render key and, when the Reviewer's gate can act, what decides its verdicts."""
     renderer = backends.keyframe_renderer(options.render)
     first = render_key(renderer, plan_keyframe(screenplay, scene_id, base, options))
-    if not (options.review_by_metrics and "base_frame_sha" in renderer.reads):
+    if not (options.render.keyframe_iteration and options.review_by_metrics and "base_frame_sha" in renderer.reads):
         return first
     return digest({"first": first, "attempts": options.review_attempts, "metrics": options.metrics,
                    "thresholds": options.thresholds})

@@ -55,6 +55,9 @@ class RenderSettings(Options):
     clip_backend: Literal["animatic", "svd"] = Field(
         default="animatic", description="'animatic': camera moves over the keyframe. 'svd': Stable Video Diffusion."
     )
+    keyframe_iteration: bool = Field(
+        default=True, description="Keyframe Iteration Design: each keyframe from the Base Description plus the previous "
+        "scene's context C(t-1), tied to the Base frame. Off: each scene drawn from its own shot alone (the ablation).")
     width: int = Field(default=1280, ge=64, le=4096, description="Film width in pixels (even).")
     height: int = Field(default=720, ge=64, le=4096, description="Film height in pixels (even).")
     fps: int = Field(default=24, ge=1, le=60, description="Frames per second of the film.")

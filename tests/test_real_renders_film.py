@@ -86,3 +86,16 @@ def test_reviewer_re_renders_keyframes_that_drift_from_the_base_frame(tmp_path, 
         attempts = by_scene[clip.scene_id]
         best = min(attempts, key=lambda r: r.scores[0]["style_distance"] + (r.scores[0]["face_distance"] or 0))
         assert clip.inputs["keyframe_sha"] == best.sha256
+
+
+def test_without_keyframe_iteration_each_keyframe_is_drawn_on_its_own(tmp_path, capsys, tiny_models, tiny_env):
+    sd, _ = tiny_models
+    store = tmp_path / "store"
+    assert main(["make", str(SAMPLE), "--store", str(store), "--json", "--image-model", str(sd), "--clips", "animatic",
+                 "--no-keyframe-iteration", *TINY]) == 0
+    capsys.readouterr()
+    records = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("keyframes/*/*.json")]
+    assert len(records) == 2
+    for record in records:
+        assert record.inputs["base_frame_sha"] is None and record.inputs["context"] == ""
+        assert record.scores == []  # nothing to compare with: the gate does not run

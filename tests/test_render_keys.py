@@ -69,3 +69,25 @@ def test_backend_identity_enters_the_key():
     b = DiffusersKeyframes(RenderSettings(image_model="model-b"))
     c = DiffusersKeyframes(RenderSettings(image_model="model-a", steps=3))
     assert len({render_key(a, request), render_key(b, request), render_key(c, request)}) == 3
+
+
+def test_keyframe_iteration_and_its_ablation_plan_different_inputs():
+    from dreamfactory.agents.studio import Studio
+    from dreamfactory.renders import Made, plan_keyframe
+    from dreamfactory.settings import FilmOptions, RenderSettings
+    from dreamfactory.store import open_store
+    from dreamfactory.writers.draft import DraftWriter
+    from tests.conftest import SAMPLE
+
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        options = FilmOptions(scenes=3)
+        screenplay = Studio(DraftWriter(), open_store(tmp), "p", options).write(SAMPLE.read_text())
+    base = Made(kind="base_frame", key="p/base/x.png", sha256="ab" * 32, made=False)
+    bd = screenplay.base_description.text
+    on = plan_keyframe(screenplay, "s02", base, options)
+    assert bd in on.prompt and on.context == screenplay.scenes[0].environment and on.base_frame_sha == base.sha256
+    off = plan_keyframe(screenplay, "s02", base, options.model_copy(update={"render": RenderSettings(keyframe_iteration=False)}))
+    assert bd not in off.prompt and off.context == "" and off.base_frame_sha is None
+    assert screenplay.scenes[1].shots[0].keyframe_prompt.rstrip(".") in off.prompt
