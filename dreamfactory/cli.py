@@ -295,7 +295,6 @@ def cmd_rerun(args, settings, started: float) -> int:
 
 def cmd_show(args, settings, started: float) -> int:
     from .agents.studio import transcript_text
-    from .settings import FilmOptions
     from .show import project_text
     from .store import open_store
     from .writing import load_head
@@ -315,7 +314,7 @@ def cmd_show(args, settings, started: float) -> int:
 
         print(transcript_text([Message.model_validate(m) for m in store.read_json(key)]))
     else:
-        options = FilmOptions(store=store.url, seed=settings.seed, writing=settings.writing, render=settings.render, sound=settings.sound)
+        options = settings.film_options(store=store.url)
         print(project_text(store, args.project, screenplay, options))
     return 0
 
@@ -328,13 +327,6 @@ def cmd_edit(args, settings, started: float) -> int:
     changed = apply_edits(store, args.project, args.scene, args.set)
     print(changed)
     return 0
-
-
-def _plain_options(args, settings):
-    from .settings import FilmOptions
-
-    return FilmOptions(store=args.store or settings.store, seed=settings.seed, writing=settings.writing,
-                       render=settings.render, sound=settings.sound, metrics=settings.metrics)
 
 
 def cmd_params(args, settings, started: float) -> int:
@@ -354,7 +346,7 @@ def cmd_evaluate(args, settings, started: float) -> int:
     from .evaluation import evaluate_project, report_text
     from .store import open_store
 
-    options = _plain_options(args, settings)
+    options = settings.film_options(store=args.store)
     store = open_store(options.store)
     result, _, png_key = evaluate_project(store, args.project, options)
     print(result.model_dump_json(indent=2) if args.json else report_text(args.project, result, store, png_key))
@@ -366,7 +358,7 @@ def cmd_compare(args, settings, started: float) -> int:
     from .metrics import compare
     from .store import open_store
 
-    options = _plain_options(args, settings)
+    options = settings.film_options(store=args.store)
     store = open_store(options.store)
     a, _, _ = evaluate_project(store, args.project_a, options)
     b, _, _ = evaluate_project(store, args.project_b, options)
