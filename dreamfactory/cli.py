@@ -10,6 +10,7 @@ import shutil
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -36,6 +37,24 @@ def _quiet_prefect(verbose: bool) -> None:
         os.environ.setdefault("PREFECT_LOGGING_LOGGERS_PREFECT_LEVEL", "CRITICAL")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     logging.getLogger("dreamfactory.progress").setLevel(logging.INFO)
+
+
+@contextmanager
+def _started_here():
+    """Settings for a flow run that this command runs in its own process.
+
+    Prefect's flow-run heartbeats let a server mark a run Crashed when the worker running a deployment dies; a run
+    started here is watched by the terminal that started it, and the heartbeat thread holds every run's end for up
+    to a second (it sleeps in 1 s steps and is joined on exit). So they are off here unless
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY is set; deployment runs started by a worker keep Prefect's default.
+    """
+    if os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY"):
+        yield
+        return
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
 
 
 def _die(message: str, code: int) -> int:
@@ -271,7 +290,9 @@ def cmd_make(args, settings, started: float) -> int:
     print(f"store: {store.url}", file=sys.stderr)
     from flows.make_film import make_film
 
-    result = make_film.with_options(task_runner=backends.task_runner(settings))(story=story, options=options, rewrite=args.rewrite)
+    with _started_here():
+        result = make_film.with_options(task_runner=backends.task_runner(settings))(story=story, options=options,
+                                                                                    rewrite=args.rewrite)
     _copy_out(store, result.film_key, out)
     _print_result(result, args, started)
     return 0
@@ -287,7 +308,8 @@ def cmd_rerun(args, settings, started: float) -> int:
     from flows.rerun_scenes import rerun_film
 
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
-    result = rerun_film.with_options(task_runner=backends.task_runner(settings))(project=args.project, options=options)
+    with _started_here():
+        result = rerun_film.with_options(task_runner=backends.task_runner(settings))(project=args.project, options=options)
     _copy_out(store, result.film_key, out)
     _print_result(result, args, started)
     return 0
