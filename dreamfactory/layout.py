@@ -87,6 +87,12 @@ def contact_sheet(project: str, key: str) -> str:
     return f"{project}/contact/{key[:SHORT]}.png"
 
 
+def thumbnail(project: str, keyframe_key: str, size: tuple[int, int]) -> str:
+    """A keyframe's cell on contact sheets, made once: a rerun's sheet decodes one new keyframe, not all of them."""
+    scene, name = keyframe_key.rsplit("/", 2)[-2:]
+    return f"{project}/contact/cells/{scene}-{name.rsplit('.', 1)[0]}-{size[0]}x{size[1]}.png"
+
+
 def manifest(project: str, key: str) -> str:
     return f"{project}/manifests/{key[:SHORT]}.parquet"
 
