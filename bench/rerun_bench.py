@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--fps", type=int, default=24)
     a = parser.parse_args()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no telemetry row racing the harness start
     from prefect.testing.utilities import prefect_test_harness
 
     store = Path(tempfile.mkdtemp(prefix="dreamfactory-rerun-bench-"))

@@ -3,8 +3,9 @@
 A plain function, not a subflow: its tasks show directly under the calling run in the UI, and a rerun does not
 pay a second flow run's start and finish (about 1 s).
 
-Each scene is a mapped branch (keyframe, then clip), so a failed render retries alone and a rerun renders only
-what the store does not have yet: a scene whose inputs did not change keeps its keyframe and clip.
+Each scene is one mapped task (`scene-s05`: its keyframe from BD + C(t-1), its speech, its clip), so a failed
+render retries alone, going on from the step that failed, and a rerun renders only the scenes whose inputs
+changed: an unchanged scene is one Cached task, recognised by its content key before anything is opened.
 """
 
 from __future__ import annotations
@@ -17,19 +18,13 @@ from dreamfactory.settings import FilmOptions
 from dreamfactory.writing import Written
 from tasks.common import fresh, on_store, store_for
 from tasks.film import assemble, publish
-from tasks.renders import design_base, render_clip, render_keyframe
-from tasks.sound import voice_scene
+from tasks.renders import design_base, render_scene
 
 
-def failed_scenes(scene_ids: list[str], *stages) -> dict[str, str]:
-    """Scene id -> why it failed, from the final states of its tasks (first failed stage wins)."""
-    failed = {}
-    for sid, *futures in zip(scene_ids, *stages):
-        for future in futures:
-            if not future.state.is_completed():
-                failed[sid] = (future.state.message or future.state.name).removeprefix("Task run encountered an exception ")
-                break
-    return failed
+def failed_scenes(scene_ids: list[str], futures) -> dict[str, str]:
+    """Scene id -> why its task failed for good."""
+    return {sid: (f.state.message or f.state.name).removeprefix("Task run encountered an exception ")
+            for sid, f in zip(scene_ids, futures) if not f.state.is_completed()}
 
 
 def render_film(written: Written, options: FilmOptions) -> FilmResult:
@@ -39,24 +34,19 @@ def render_film(written: Written, options: FilmOptions) -> FilmResult:
     # 2. Design the base: the Base frame fixes style, cast and world; its Base Description is stored beside it.
     base = fresh(on_store(design_base, options)(project, screenplay, options, return_state=True))
 
-    # 3. Keyframes, one branch per scene, each from BD + the previous scene's context C(t-1).
-    keyframes = on_store(render_keyframe, options).map(scene_ids, unmapped(project), unmapped(screenplay), unmapped(base),
-                                                       unmapped(options))
-
-    # 4. Voices, one branch per scene: each line in its speaker's voice; a scene lasts as long as its speech.
-    sounds = on_store(voice_scene, options).map(scene_ids, unmapped(project), unmapped(screenplay), unmapped(options))
-
-    # 5. Clips, one branch per scene, each retried alone.
-    clips = on_store(render_clip, options).map(scene_ids, unmapped(project), unmapped(screenplay), keyframes, sounds,
-                                               unmapped(options))
-    clips.wait()
-    failed = failed_scenes(scene_ids, keyframes, sounds, clips)
+    # 3-5. One branch per scene: the keyframe from BD + the previous scene's context C(t-1), each line spoken in its
+    #      speaker's voice (the scene lasts as long as its speech), the clip. Each scene is retried alone.
+    futures = on_store(render_scene, options).map(scene_ids, unmapped(project), unmapped(screenplay), unmapped(base),
+                                                  unmapped(options))
+    futures.wait()
+    failed = failed_scenes(scene_ids, futures)
     if failed:
         raise RenderError(f"scene(s) {', '.join(failed)} failed for good ({next(iter(failed.values()))}); every finished "
                           "scene is kept in the store and the next run renders only what is missing")
+    done = [fresh(f) for f in futures]
+    keyframes, sounds, clips = [d.keyframe for d in done], [d.sound for d in done], [d.clip for d in done]
 
     # 6. Assemble the film with its soundtrack and subtitles, manifest and contact sheet; publish the artifacts.
-    keyframes, sounds, clips = [fresh(f) for f in keyframes], [fresh(f) for f in sounds], [fresh(f) for f in clips]
     film = fresh(on_store(assemble, options)(project, written, base, keyframes, clips, sounds, options, return_state=True))
     publish(written, film, options)
     return summarize(store_for(options.store), written, base, keyframes, clips, film, options, sounds)

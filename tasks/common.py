@@ -67,8 +67,8 @@ def fresh(state_or_future):
     value = state.result()
     if state.name != "Cached":
         return value
+    if hasattr(value, "from_store"):
+        return value.from_store()
     if hasattr(value, "made"):
         return value.model_copy(update={"made": False})
-    if hasattr(value, "synthesized"):
-        return value.model_copy(update={"cached": value.cached + value.synthesized, "synthesized": 0})
     return value

@@ -1,29 +1,31 @@
-"""Render tasks: the Base frame, then one keyframe and one clip per scene (mapped, each retried alone)."""
+"""Render tasks: the Base frame, then one task per scene (keyframe, speech, clip), mapped and retried alone."""
 
 from __future__ import annotations
+
+from collections import OrderedDict
 
 from prefect import task
 from prefect.runtime import task_run
 
-from dreamfactory import faults, renders
+from dreamfactory import faults, renders, scenes
 from dreamfactory.renders import Made
+from dreamfactory.scenes import SceneRenders
 from dreamfactory.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
-from dreamfactory.voices import SceneSound
 
 from .common import keyed_by, store_for
+
+# What earlier attempts of a scene's task run finished, by task run id: a retry goes on from the failed step, and
+# what the failed attempt made still counts as made by this run. Bounded: only retries in this process read it.
+_FINISHED: OrderedDict[str, dict] = OrderedDict()
 
 
 def _base_key(project: str, screenplay: Screenplay, options: FilmOptions) -> str:
     return renders.base_content_key(screenplay, options)
 
 
-def _keyframe_key(scene_id: str, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> str:
-    return renders.keyframe_content_key(screenplay, scene_id, base, options)
-
-
-def _clip_key(scene_id: str, project: str, screenplay: Screenplay, keyframe: Made, sound: SceneSound, options: FilmOptions) -> str:
-    return renders.clip_content_key(screenplay, scene_id, keyframe, sound.duration, options)
+def _scene_key(scene_id: str, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> str:
+    return scenes.scene_content_key(screenplay, scene_id, base, options)
 
 
 @task(name="design-base", retries=1, retry_delay_seconds=2, task_run_name="base-frame", **keyed_by("base", _base_key))
@@ -34,16 +36,13 @@ def design_base(project: str, screenplay: Screenplay, options: FilmOptions) -> M
     return renders.make_keyframe(store, project, renders.plan_base(screenplay, options), options, kind="base_frame")
 
 
-@task(name="render-keyframe", retries=2, retry_delay_seconds=2, task_run_name="keyframe-{scene_id}",
-      **keyed_by("keyframe", _keyframe_key))
-def render_keyframe(scene_id: str, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> Made:
-    faults.inject("keyframe", scene_id, task_run.run_count)
-    store = store_for(options.store)
-    return renders.make_keyframe_checked(store, project, screenplay, scene_id, base, options)
-
-
-@task(name="render-clip", retries=3, retry_delay_seconds=2, task_run_name="clip-{scene_id}", **keyed_by("clip", _clip_key))
-def render_clip(scene_id: str, project: str, screenplay: Screenplay, keyframe: Made, sound: SceneSound, options: FilmOptions) -> Made:
-    faults.inject("clip", scene_id, task_run.run_count)
-    request = renders.plan_clip(screenplay, scene_id, keyframe, sound.duration, options)
-    return renders.make_clip(store_for(options.store), project, request, options, keyframe, attempt=task_run.run_count)
+@task(name="render-scene", retries=3, retry_delay_seconds=2, task_run_name="scene-{scene_id}", **keyed_by("scene", _scene_key))
+def render_scene(scene_id: str, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> SceneRenders:
+    run_id, attempt = str(task_run.id), task_run.run_count
+    finished = _FINISHED.setdefault(run_id, {})
+    while len(_FINISHED) > 256:
+        _FINISHED.popitem(last=False)
+    made = scenes.make_scene(store_for(options.store), project, screenplay, scene_id, base, options, attempt=attempt,
+                             done=finished, before=lambda step: faults.inject(step, scene_id, attempt))
+    _FINISHED.pop(run_id, None)
+    return made

@@ -41,7 +41,9 @@ def test_a_failing_clip_retries_alone(tmp_path, capsys, monkeypatch):
     store = tmp_path / "store"
     monkeypatch.setenv("DREAMFACTORY_FAULTS", "clip:s02:1")
     result = make(capsys, store)
-    assert result["clips"] == {"rendered": 4, "cached": 0}
+    # s02's retry goes on from its clip: the keyframe its first attempt made is not drawn again, and still counts
+    # as made by this run.
+    assert result["clips"] == {"rendered": 4, "cached": 0} and result["keyframes"] == {"rendered": 4, "cached": 0}
     clips = records(store, "clip")
     assert {sid: [r.attempts for r in rs] for sid, rs in clips.items()} == {"s01": [1], "s02": [2], "s03": [1], "s04": [1]}
     assert all(len(rs) == 1 for rs in records(store, "keyframe").values())
@@ -97,6 +99,9 @@ def test_edit_one_scene_then_rerun_renders_only_that_scene(tmp_path, capsys):
     assert second["keyframes"] == {"rendered": 1, "cached": 3}
     assert second["clips"] == {"rendered": 1, "cached": 3}
     assert second["film_rendered"] is True and second["film_key"] != first["film_key"]
+    # The new contact sheet draws one new cell (s02's new keyframe); the other cells come from the store.
+    cells = sorted(p.name for p in (store / project / "contact" / "cells").iterdir())
+    assert len(cells) == 5 and sum(name.startswith("s02-") for name in cells) == 2
 
     assert main(["edit", project, "--store", str(store), "--scene", "s02", "--set", "environment=thick fog over the stairs"]) == 0
     capsys.readouterr()
@@ -172,7 +177,7 @@ def test_the_same_film_on_s3(s3_env, capsys):
 
     results = open_store(s3_env).list(f"{first['project']}/_prefect")
     kinds = {key.rsplit("/", 1)[-1].split("-")[0] for key in results}
-    assert kinds == {"base", "keyframe", "voice", "clip", "film"}
+    assert kinds == {"base", "scene", "film"}
 
 
 def test_nightly_batch_films_only_new_stories(tmp_path):

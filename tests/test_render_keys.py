@@ -91,3 +91,50 @@ def test_keyframe_iteration_and_its_ablation_plan_different_inputs():
     off = plan_keyframe(screenplay, "s02", base, options.model_copy(update={"render": RenderSettings(keyframe_iteration=False)}))
     assert bd not in off.prompt and off.context == "" and off.base_frame_sha is None
     assert screenplay.scenes[1].shots[0].keyframe_prompt.rstrip(".") in off.prompt
+
+
+def test_a_scene_key_follows_each_of_its_three_steps():
+    """The scene task's cache key changes with anything its keyframe, speech or clip reads, and with nothing else."""
+    import tempfile
+
+    from dreamfactory.agents.studio import Studio
+    from dreamfactory.renders import Made
+    from dreamfactory.scenes import scene_content_key
+    from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
+    from dreamfactory.store import open_store
+    from dreamfactory.voices import cast_voices
+    from dreamfactory.writers.draft import DraftWriter
+    from tests.conftest import SAMPLE
+
+    with tempfile.TemporaryDirectory() as tmp:
+        options = FilmOptions(scenes=3)
+        screenplay = Studio(DraftWriter(), open_store(tmp), "p", options).write(SAMPLE.read_text())
+    screenplay = cast_voices(screenplay).screenplay
+    base = Made(kind="base_frame", key="p/base/x.png", sha256="ab" * 32, made=False)
+    key = scene_content_key(screenplay, "s02", base, options)
+    assert scene_content_key(screenplay, "s02", base, options) == key
+
+    def edited(scene_id: str, **fields):
+        scenes = [s.model_copy(update=fields) if s.id == scene_id else s for s in screenplay.scenes]
+        return screenplay.model_copy(update={"scenes": scenes})
+
+    line = screenplay.scenes[1].dialogue[0] if screenplay.scenes[1].dialogue else None
+    changes = {
+        "keyframe (action)": (edited("s02", action="Mira waves at the gulls."), base, options),
+        "keyframe (C(t-1))": (edited("s01", environment="thick fog"), base, options),
+        "clip only (camera)": (edited("s02", camera="tilt_up" if screenplay.scenes[1].camera != "tilt_up" else "pan_left"),
+                               base, options),
+        "clip (fps)": (screenplay, base, options.model_copy(update={"render": RenderSettings(fps=12)})),
+        "speech (sound off)": (screenplay, base, options.model_copy(update={"sound": SoundSettings(enabled=False)})),
+    }
+    if line is not None:
+        changes["speech (a line)"] = (edited("s02", dialogue=[line.model_copy(update={"text": "Another line."})]), base, options)
+    for what, (play, b, opts) in changes.items():
+        assert scene_content_key(play, "s02", b, opts) != key, what
+    # The animatic never looks at the Base frame; a backend that does has it in every scene's key.
+    other_base = base.model_copy(update={"sha256": "cd" * 32})
+    assert scene_content_key(screenplay, "s02", other_base, options) == key
+    drawn = options.model_copy(update={"render": RenderSettings(keyframe_backend="diffusers")})
+    assert scene_content_key(screenplay, "s02", other_base, drawn) != scene_content_key(screenplay, "s02", base, drawn)
+    # An edit of a later scene is not this scene's business.
+    assert scene_content_key(edited("s03", action="Elena sleeps."), "s02", base, options) == key
