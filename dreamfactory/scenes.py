@@ -58,24 +58,32 @@ def scene_content_key(screenplay: Screenplay, scene_id: str, base: Made, options
 
 
 def make_scene(store: Store, project: str, screenplay: Screenplay, scene_id: str, base: Made, options: FilmOptions,
-               attempt: int = 1, done: dict | None = None, before: Callable[[str], None] | None = None) -> SceneRenders:
+               done: dict | None = None, before: Callable[[str, int], None] | None = None) -> SceneRenders:
     """Make the scene's keyframe, speech and clip, each unless the store has it.
 
-    done: the steps finished by earlier attempts of the same run, filled in as steps finish; a retry passes the
-        same dict, so what an earlier attempt made still counts as made by this run.
-    before: called with each step's name ("keyframe", "voice", "clip") before it runs (fault drills hook in here).
+    done: what earlier attempts of the same run finished, and how often each step was tried; a retry passes the
+        same dict, so it goes on from the step that failed, and what an earlier attempt made still counts as made
+        by this run.
+    before: called with each step's name ("keyframe", "voice", "clip") and its attempt number before the step
+        runs (fault drills hook in here).
     """
     done = {} if done is None else done
-    before = before or (lambda step: None)
+    tries = done.setdefault("tries", {})
+
+    def attempt(step: str) -> int:
+        tries[step] = tries.get(step, 0) + 1
+        if before is not None:
+            before(step, tries[step])
+        return tries[step]
+
     if "keyframe" not in done:
-        before("keyframe")
+        attempt("keyframe")
         done["keyframe"] = make_keyframe_checked(store, project, screenplay, scene_id, base, options)
     if "sound" not in done:
-        before("voice")
+        attempt("voice")
         done["sound"] = voice_scene(store, project, screenplay.scene(scene_id), screenplay, options.sound,
                                     frame_rate=options.render.fps)
-    before("clip")
     keyframe, sound = done["keyframe"], done["sound"]
-    clip = make_clip(store, project, plan_clip(screenplay, scene_id, keyframe, sound.duration, options), options,
-                     keyframe, attempt=attempt)
+    request = plan_clip(screenplay, scene_id, keyframe, sound.duration, options)
+    clip = make_clip(store, project, request, options, keyframe, attempt=attempt("clip"))
     return SceneRenders(scene_id=scene_id, keyframe=keyframe, sound=sound, clip=clip)

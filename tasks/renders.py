@@ -38,11 +38,11 @@ def design_base(project: str, screenplay: Screenplay, options: FilmOptions) -> M
 
 @task(name="render-scene", retries=3, retry_delay_seconds=2, task_run_name="scene-{scene_id}", **keyed_by("scene", _scene_key))
 def render_scene(scene_id: str, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> SceneRenders:
-    run_id, attempt = str(task_run.id), task_run.run_count
+    run_id = str(task_run.id)
     finished = _FINISHED.setdefault(run_id, {})
     while len(_FINISHED) > 256:
         _FINISHED.popitem(last=False)
-    made = scenes.make_scene(store_for(options.store), project, screenplay, scene_id, base, options, attempt=attempt,
-                             done=finished, before=lambda step: faults.inject(step, scene_id, attempt))
+    made = scenes.make_scene(store_for(options.store), project, screenplay, scene_id, base, options, done=finished,
+                             before=lambda step, attempt: faults.inject(step, scene_id, attempt))
     _FINISHED.pop(run_id, None)
     return made
