@@ -296,10 +296,6 @@ def keyframe_content_key(screenplay: Screenplay, scene_id: str, base: Made, opti
                    "thresholds": options.thresholds})
 
 
-def clip_content_key(screenplay: Screenplay, scene_id: str, keyframe: Made, duration: float, options: FilmOptions) -> str:
-    return render_key(backends.clip_renderer(options.render), plan_clip(screenplay, scene_id, keyframe, duration, options))
-
-
 def base_description_key(project: str, screenplay: Screenplay) -> tuple[str, bytes]:
     data = screenplay.base_description.model_dump_json(indent=2).encode()
     return layout.base_description(project, sha256_bytes(data)), data

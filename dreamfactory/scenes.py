@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import backends
 from .renderers.base import render_key
-from .renders import Made, make_clip, make_keyframe_checked, plan_clip, keyframe_content_key
+from .renders import Made, keyframe_content_key, make_clip, make_keyframe_checked, plan_clip
 from .screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store, digest

@@ -39,7 +39,7 @@ def make_film(story: str, options: FilmOptions = FilmOptions(), rewrite: bool = 
         approval = pause_flow_run(wait_for_input=ScreenplayApproval, timeout=gate_timeout, poll_interval=2)
         written = apply_gate(written, approval, options)
 
-    # 2-6. Base frame and BD, keyframes, voices and clips per scene, assembly (see flows/render_film.py).
+    # 2-4. Base frame and BD, then keyframe, voices and clip per scene, then assembly (see flows/render_film.py).
     return render_film(written, options)
 
 

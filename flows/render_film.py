@@ -34,8 +34,8 @@ def render_film(written: Written, options: FilmOptions) -> FilmResult:
     # 2. Design the base: the Base frame fixes style, cast and world; its Base Description is stored beside it.
     base = fresh(on_store(design_base, options)(project, screenplay, options, return_state=True))
 
-    # 3-5. One branch per scene: the keyframe from BD + the previous scene's context C(t-1), each line spoken in its
-    #      speaker's voice (the scene lasts as long as its speech), the clip. Each scene is retried alone.
+    # 3. One branch per scene: the keyframe from BD + the previous scene's context C(t-1), each line spoken in its
+    #    speaker's voice (the scene lasts as long as its speech), the clip. Each scene is retried alone.
     futures = on_store(render_scene, options).map(scene_ids, unmapped(project), unmapped(screenplay), unmapped(base),
                                                   unmapped(options))
     futures.wait()
@@ -46,7 +46,7 @@ def render_film(written: Written, options: FilmOptions) -> FilmResult:
     done = [fresh(f) for f in futures]
     keyframes, sounds, clips = [d.keyframe for d in done], [d.sound for d in done], [d.clip for d in done]
 
-    # 6. Assemble the film with its soundtrack and subtitles, manifest and contact sheet; publish the artifacts.
+    # 4. Assemble the film with its soundtrack and subtitles, manifest and contact sheet; publish the artifacts.
     film = fresh(on_store(assemble, options)(project, written, base, keyframes, clips, sounds, options, return_state=True))
     publish(written, film, options)
     return summarize(store_for(options.store), written, base, keyframes, clips, film, options, sounds)

@@ -23,7 +23,7 @@ def rerun_film(project: str, options: FilmOptions = FilmOptions()) -> FilmResult
     # 1. Read the project's screenplay as it is now in the store (edited with `dreamfactory edit` or by hand).
     written = load_screenplay(project, options)
 
-    # 2-6. Render what changed; unchanged scenes come from the store (see flows/render_film.py).
+    # 2-4. Render what changed; unchanged scenes come from the store (see flows/render_film.py).
     return render_film(written, options)
 
 
