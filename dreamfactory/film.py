@@ -128,7 +128,7 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
     music, music_sha = music_file(store, options.sound.music)
     key = film_key_of(store, clips, sounds, options, music_sha)
     film_key = layout.film(project, key)
-    if store.exists(layout.record(film_key)):
+    if store.exists(layout.record(film_key)) and store.exists(film_key):
         return Made(kind="film", key=film_key, sha256=store.read_model(layout.record(film_key), RenderRecord).sha256, made=False)
 
     started = time.perf_counter()

@@ -39,6 +39,10 @@ class Made(BaseModel):
     made: bool = Field(description="True when this call rendered it, False when it came from the store.")
     seconds: float = Field(default=0.0, description="Render seconds when made.")
 
+    def stored_keys(self) -> tuple[str, ...]:
+        """What must be in the store for this artifact to count as made: the object and its record."""
+        return (self.key, layout.record(self.key))
+
 
 class RenderRecord(BaseModel):
     """What a render needs to be made again exactly; stored beside the object and gathered in the manifest."""
@@ -140,9 +144,10 @@ def plan_clip(screenplay: Screenplay, scene_id: str, keyframe: Made, duration: f
 
 
 def _stored(store: Store, kind: str, scene_id: str, object_key: str) -> Made | None:
-    """The Made of an object already in the store (its record is written last, so it means complete)."""
+    """The Made of an object already in the store (its record is written last, so it means complete; an object
+    deleted by hand since is made again)."""
     record_key = layout.record(object_key)
-    if not store.exists(record_key):
+    if not (store.exists(record_key) and store.exists(object_key)):
         return None
     record = store.read_model(record_key, RenderRecord)
     return Made(kind=kind, scene_id=scene_id, key=object_key, sha256=record.sha256, made=False)

@@ -35,6 +35,10 @@ class SceneRenders(BaseModel):
     sound: SceneSound
     clip: Made = Field(description="The clip, as long as the scene's speech (rounded up to whole frames).")
 
+    def stored_keys(self) -> tuple[str, ...]:
+        """What must be in the store for this scene to count as made."""
+        return (*self.keyframe.stored_keys(), self.sound.key, *self.clip.stored_keys())
+
     def from_store(self) -> SceneRenders:
         """The same scene, marked as taken from the store (nothing in it was made by this call)."""
         sound = self.sound.model_copy(update={"cached": self.sound.cached + self.sound.synthesized, "synthesized": 0})

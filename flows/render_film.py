@@ -10,13 +10,11 @@ changed: an unchanged scene is one Cached task, recognised by its content key be
 
 from __future__ import annotations
 
-from prefect import unmapped
-
 from dreamfactory.errors import RenderError
 from dreamfactory.film import FilmResult, summarize
 from dreamfactory.settings import FilmOptions
 from dreamfactory.writing import Written
-from tasks.common import fresh, on_store, store_for
+from tasks.common import fresh, on_store, settled, settled_map, store_for
 from tasks.film import assemble, publish
 from tasks.renders import design_base, render_scene
 
@@ -31,14 +29,14 @@ def render_film(written: Written, options: FilmOptions) -> FilmResult:
     project, screenplay = written.project, written.screenplay
     scene_ids = [scene.id for scene in screenplay.scenes]
 
+    store = store_for(options.store)
+
     # 2. Design the base: the Base frame fixes style, cast and world; its Base Description is stored beside it.
-    base = fresh(on_store(design_base, options)(project, screenplay, options, return_state=True))
+    base = fresh(settled(on_store(design_base, options), store, project, screenplay, options))
 
     # 3. One branch per scene: the keyframe from BD + the previous scene's context C(t-1), each line spoken in its
     #    speaker's voice (the scene lasts as long as its speech), the clip. Each scene is retried alone.
-    futures = on_store(render_scene, options).map(scene_ids, unmapped(project), unmapped(screenplay), unmapped(base),
-                                                  unmapped(options))
-    futures.wait()
+    futures = settled_map(on_store(render_scene, options), store, scene_ids, project, screenplay, base, options)
     failed = failed_scenes(scene_ids, futures)
     if failed:
         raise RenderError(f"scene(s) {', '.join(failed)} failed for good ({next(iter(failed.values()))}); every finished "
@@ -47,6 +45,6 @@ def render_film(written: Written, options: FilmOptions) -> FilmResult:
     keyframes, sounds, clips = [d.keyframe for d in done], [d.sound for d in done], [d.clip for d in done]
 
     # 4. Assemble the film with its soundtrack and subtitles, manifest and contact sheet; publish the artifacts.
-    film = fresh(on_store(assemble, options)(project, written, base, keyframes, clips, sounds, options, return_state=True))
+    film = fresh(settled(on_store(assemble, options), store, project, written, base, keyframes, clips, sounds, options))
     publish(written, film, options)
-    return summarize(store_for(options.store), written, base, keyframes, clips, film, options, sounds)
+    return summarize(store, written, base, keyframes, clips, film, options, sounds)

@@ -7,7 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
+from prefect import unmapped
 from prefect.cache_policies import NONE
+from prefect.futures import wait
 
 from dreamfactory.store import Store, digest, open_store
 
@@ -59,6 +61,32 @@ def retry_unless_settings_error(task, task_run, state) -> bool:
         return True
     return True
 
+
+
+def stale(state_or_future, store: Store) -> bool:
+    """A result Prefect served from its cache although what it points to is gone from the store (deleted by hand,
+    a bucket emptied): the store is the truth, so the task must run again."""
+    state = getattr(state_or_future, "state", state_or_future)
+    return state.name == "Cached" and not all(store.exists(key) for key in state.result().stored_keys())
+
+
+def settled(task, store: Store, *args):
+    """Call a task; when its cached result is stale, call it again past the cache. Returns the final state."""
+    state = task(*args, return_state=True)
+    if stale(state, store):
+        state = task.with_options(refresh_cache=True)(*args, return_state=True)
+    return state
+
+
+def settled_map(task, store: Store, items: list, *args) -> list:
+    """`task.map(items, *args)` (args unmapped), each stale cached result run again past the cache; the futures,
+    all finished."""
+    futures = list(task.map(items, *(unmapped(a) for a in args)))
+    wait(futures)
+    again = {i: task.with_options(refresh_cache=True).submit(items[i], *args) for i, f in enumerate(futures)
+             if f.state.is_completed() and stale(f, store)}
+    wait(list(again.values()))
+    return [again.get(i, f) for i, f in enumerate(futures)]
 
 
 def fresh(state_or_future):

@@ -197,3 +197,25 @@ def test_nightly_batch_films_only_new_stories(tmp_path):
     second = film_new_stories(str(inbox), options)
     assert len(second) == 1 and second[0].project.startswith("the-owl")
     assert film_new_stories(str(inbox), options) == []
+
+
+def test_renders_deleted_by_hand_are_made_again(tmp_path, capsys):
+    """Prefect's cache still points at them; the store is the truth, so the next run makes them again."""
+    import shutil
+
+    store = tmp_path / "store"
+    first = make(capsys, store)
+    project = store / first["project"]
+    shutil.rmtree(project / "clips" / "s03")  # a whole scene's clip, object and record
+    next(p for p in (project / "keyframes" / "s04").glob("*.png") if "." not in p.stem).unlink()  # only the image
+    assert main(["edit", first["project"], "--store", str(store), "--scene", "1", "--set", "description=Mira waves"]) == 0
+    capsys.readouterr()
+    assert main(["rerun", first["project"], "--store", str(store), "--json", *SMALL]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["keyframes"] == {"rendered": 2, "cached": 2}  # s01 (edited) and s04 (its image was deleted)
+    assert second["clips"]["rendered"] >= 2 and second["film_rendered"] is True
+    assert {"s03", "s04"} <= {r.scene_id for rs in records(store, "clip").values() for r in rs}
+    Path(second["film"]).unlink()  # the film itself
+    assert main(["rerun", first["project"], "--store", str(store), "--json", *SMALL]) == 0
+    third = json.loads(capsys.readouterr().out)
+    assert third["film_rendered"] is True and Path(third["film"]).exists() and third["clips"]["rendered"] == 0
