@@ -27,16 +27,21 @@ def _records(store, kind: str) -> list[RenderRecord]:
     return [store.read_model(key, RenderRecord) for key in store.list(f"p/{kind}s") if key.endswith(".json")]
 
 
-def test_a_retry_goes_on_from_the_failed_clip(film, monkeypatch):
+def _fail_then_retry(film, monkeypatch, fault: str, scene_id: str) -> tuple[dict, object]:
+    """Run the scene under a fault that fails its first attempt at one step, then retry it; (done, the scene)."""
     store, options, screenplay, base = film
-    monkeypatch.setenv("DREAMFACTORY_FAULTS", "clip:s02:1")
+    monkeypatch.setenv("DREAMFACTORY_FAULTS", fault)
     done: dict = {}
-    inject = lambda step, attempt: faults.inject(step, "s02", attempt)  # noqa: E731
+    inject = lambda step, attempt: faults.inject(step, scene_id, attempt)  # noqa: E731
     with pytest.raises(faults.InjectedFault):
-        make_scene(store, "p", screenplay, "s02", base, options, done=done, before=inject)
-    assert len(_records(store, "keyframe")) == 1 and not _records(store, "clip")
+        make_scene(store, "p", screenplay, scene_id, base, options, done=done, before=inject)
+    assert not _records(store, "clip")
+    return done, make_scene(store, "p", screenplay, scene_id, base, options, done=done, before=inject)
 
-    scene = make_scene(store, "p", screenplay, "s02", base, options, done=done, before=inject)
+
+def test_a_retry_goes_on_from_the_failed_clip(film, monkeypatch):
+    store = film[0]
+    done, scene = _fail_then_retry(film, monkeypatch, "clip:s02:1", "s02")
     assert scene.keyframe.made and scene.clip.made  # both made by this run, across its two attempts
     assert done["tries"] == {"keyframe": 1, "voice": 1, "clip": 2}
     assert [r.attempts for r in _records(store, "clip")] == [2]
@@ -44,13 +49,8 @@ def test_a_retry_goes_on_from_the_failed_clip(film, monkeypatch):
 
 
 def test_a_failed_keyframe_does_not_count_against_the_clip(film, monkeypatch):
-    store, options, screenplay, base = film
-    monkeypatch.setenv("DREAMFACTORY_FAULTS", "keyframe:s01:1")
-    done: dict = {}
-    inject = lambda step, attempt: faults.inject(step, "s01", attempt)  # noqa: E731
-    with pytest.raises(faults.InjectedFault):
-        make_scene(store, "p", screenplay, "s01", base, options, done=done, before=inject)
-    make_scene(store, "p", screenplay, "s01", base, options, done=done, before=inject)
+    store = film[0]
+    done, _ = _fail_then_retry(film, monkeypatch, "keyframe:s01:1", "s01")
     assert done["tries"] == {"keyframe": 2, "voice": 1, "clip": 1}
     assert [r.attempts for r in _records(store, "clip")] == [1]
 
