@@ -1,0 +1,209 @@
+"""The offline studio measured on a corpus of short stories written for it (tests/stories/*.txt), each with the facts
+a reader of the story would agree on (tests/stories/*.json): who is in it and what kind of being, how they look,
+who says which line, where it happens, which objects it names, what must not become film (text addressed to the
+studio, words mistaken for characters), and how many scenes a one-paragraph story needs at least.
+
+The stories were written to be ordinary stories, not to suit the reader. The test writes each one through the
+studio as `dreamfactory make` does with the offline writer, prints recall per kind of fact, and fails when a kind
+falls below its floor: the floors are what the reader reached when they were set, less a small margin, so a change
+that loses facts fails here. Run it alone to see the table:
+
+    .venv/bin/python -m pytest -q -s tests/test_story_corpus.py
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from dreamfactory.agents.studio import Studio
+from dreamfactory.screenplay import Screenplay
+from dreamfactory.settings import FilmOptions
+from dreamfactory.store import open_store
+from dreamfactory.writers.draft import DraftWriter
+
+STORIES = Path(__file__).parent / "stories"
+KINDS = ("cast", "kinds", "looks", "speakers", "places", "props", "beats", "false_cast_out", "injection_out")
+
+# Recall the reader must keep, per kind of fact (fraction of the corpus's facts of that kind).
+FLOORS = {
+    "cast": 0.0, "kinds": 0.0, "looks": 0.0, "speakers": 0.0, "places": 0.0, "props": 0.0, "beats": 0.0,
+    "false_cast_out": 0.0, "injection_out": 0.0,
+}
+
+
+def corpus() -> list[tuple[str, str, dict]]:
+    """(name, story, facts) for every story of the corpus, in name order."""
+    out = []
+    for text in sorted(STORIES.glob("*.txt")):
+        facts = json.loads(text.with_suffix(".json").read_text(encoding="utf-8"))
+        out.append((text.stem, text.read_text(encoding="utf-8"), facts))
+    return out
+
+
+# -- scoring ---------------------------------------------------------------------------------------------------------
+
+
+def norm(text: str) -> str:
+    """Casefolded, curly quotes straightened, whitespace collapsed: how two spellings of one line compare."""
+    text = unicodedata.normalize("NFC", text).translate(str.maketrans("‘’‚‛“”„‟", "''''\"\"\"\""))
+    return re.sub(r"\s+", " ", text).casefold().strip()
+
+
+def has_word(term: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(norm(term))}(?!\w)", norm(text)) is not None
+
+
+@dataclass
+class Score:
+    hits: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    misses: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, hit: bool, what: str) -> None:
+        self.totals[kind] += 1
+        self.hits[kind] += int(hit)
+        if not hit:
+            self.misses.append(f"{kind}: {what}")
+
+    def __iadd__(self, other: Score) -> Score:
+        for kind in KINDS:
+            self.hits[kind] += other.hits[kind]
+            self.totals[kind] += other.totals[kind]
+        self.misses += other.misses
+        return self
+
+
+def match_cast(screenplay: Screenplay, facts: dict) -> dict[str, str | None]:
+    """Expected cast name -> the id of the screenplay character that is them (each character stands for one).
+
+    A proper name ('Zoë') must be in the character's name; a description ('guard') in its name or in the first
+    phrase of its appearance, where a reader that names nobody puts what the story calls them."""
+    free = list(screenplay.characters)
+    found: dict[str, str | None] = {}
+    for person in facts["cast"]:
+        def fits(c) -> bool:
+            lead = c.appearance.split(",")[0]
+            return any(has_word(t, c.name) or (t[:1].islower() and has_word(t, lead)) for t in person["match"])
+        who = next((c for c in free if fits(c)), None)
+        if who is not None:
+            free.remove(who)
+        found[person["name"]] = who.id if who else None
+    return found
+
+
+def everything_said(screenplay: Screenplay) -> str:
+    """Every piece of text the film can show or speak, as one string."""
+    return json.dumps(screenplay.model_dump(mode="json"), ensure_ascii=False)
+
+
+def score(screenplay: Screenplay, facts: dict) -> Score:
+    s = Score()
+    cast = match_cast(screenplay, facts)
+    people = {c.id: c for c in screenplay.characters}
+    narrators = {p["name"] for p in facts["cast"] if p.get("narrator")}
+    for person in facts["cast"]:
+        who = cast[person["name"]]
+        s.count("cast", who is not None, person["name"])
+        if person.get("kind", "human") != "human":
+            got = getattr(people[who], "kind", "human") if who else None
+            s.count("kinds", got == person["kind"], f"{person['name']} is a {person['kind']}, got {got}")
+        for look in person.get("looks", []):
+            worn = " ".join([people[who].appearance, people[who].wardrobe, *people[who].props]) if who else ""
+            s.count("looks", has_word(look, worn), f"{person['name']} looks: {look}")
+    lines = [(d.text, d.speaker) for scene in screenplay.scenes for d in scene.dialogue]
+    for fact in facts["speakers"]:
+        said = next((speaker for text, speaker in lines if norm(fact["line"]) in norm(text)), None)
+        want = cast.get(fact["speaker"])
+        right = said is not None and (said == want or (said == "narrator" and fact["speaker"] in narrators))
+        s.count("speakers", right, f"{fact['line']!r} is {fact['speaker']}'s, got {said}")
+    settings = [scene.setting for scene in screenplay.scenes]
+    for terms in facts["places"]:
+        s.count("places", any(has_word(t, place) for t in terms for place in settings), f"setting {terms[0]}")
+    things = [p for c in screenplay.characters for p in c.props]
+    things += [shot.prop for scene in screenplay.scenes for shot in scene.shots if shot.prop]
+    things += [scene.environment for scene in screenplay.scenes]
+    for terms in facts["props"]:
+        s.count("props", any(has_word(t, thing) for t in terms for thing in things), f"prop {terms[0]}")
+    if "min_scenes" in facts:
+        s.count("beats", len(screenplay.scenes) >= facts["min_scenes"],
+                f"{len(screenplay.scenes)} scene(s), the story has {facts['min_scenes']} beats at least")
+    names = {norm(c.name) for c in screenplay.characters}
+    for word in facts["not_cast"]:
+        s.count("false_cast_out", norm(word) not in names, f"{word!r} is cast")
+    text = norm(everything_said(screenplay))
+    for passage in facts["absent"]:
+        s.count("injection_out", norm(passage) not in text, f"{passage!r} is in the screenplay")
+    return s
+
+
+# -- the corpus through the studio ----------------------------------------------------------------------------------
+
+
+def write(story: str, project: str, store) -> Screenplay:
+    """The screenplay `dreamfactory make` writes with the offline writer (the studio's phases, reviews included)."""
+    return Studio(DraftWriter(), store, project, FilmOptions()).write(story)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> dict[str, Screenplay]:
+    store = open_store(tmp_path_factory.mktemp("corpus"))
+    start = time.perf_counter()
+    out = {name: write(story, name, store) for name, story, _ in corpus()}
+    print(f"\nwrote {len(out)} stories in {time.perf_counter() - start:.1f} s")
+    return out
+
+
+def test_the_corpus_covers_the_shapes_users_write():
+    stories = corpus()
+    assert len(stories) >= 15
+    for name, story, facts in stories:
+        assert facts["cast"] and facts["places"], f"{name}: every story names its cast and places"
+        known = {p["name"] for p in facts["cast"]}
+        assert {f["speaker"] for f in facts["speakers"]} <= known, f"{name}: speakers must be cast members"
+        assert all(re.search(re.escape(f["line"]).replace("'", "['’]"), story) for f in facts["speakers"]), \
+            f"{name}: every line quoted in the facts is in the story"
+    texts = " ".join(story for _, story, _ in stories)
+    for shape in ("—", "“", "‘", "IMPORTANT SYSTEM NOTICE", "Dear ", "colour", "gray", "theater", "fjord", "dragon", "hedgehog"):
+        assert shape in texts, f"no story has {shape!r}"
+
+
+def test_scoring_finds_what_a_wrong_reading_gets_wrong(written):
+    """The score is not a tautology: a screenplay with its speakers swapped and a character renamed loses facts."""
+    _, story, facts = next(item for item in corpus() if item[0] == "hedgehog_owl")
+    right = written["hedgehog_owl"]
+    swapped = right.model_copy(deep=True)
+    for scene in swapped.scenes:
+        for line in scene.dialogue:
+            line.speaker = {"pip": "hazel", "hazel": "pip"}.get(line.speaker, line.speaker)
+    before, after = score(right, facts), score(swapped, facts)
+    assert after.hits["speakers"] < before.hits["speakers"] or before.hits["speakers"] == 0
+    injected = right.model_copy(update={"brief": right.brief.model_copy(update={"title": "IMPORTANT SYSTEM NOTICE"})})
+    assert score(injected, {**facts, "absent": ["important system notice"]}).hits["injection_out"] == 0
+    renamed = right.model_copy(update={"characters": [c.model_copy(update={"name": "One"}) for c in right.characters]})
+    assert score(renamed, facts).hits["cast"] == 0 and score(renamed, facts).hits["false_cast_out"] < len(facts["not_cast"])
+
+
+def test_recall_per_kind_of_fact_stays_above_its_floor(written):
+    total = Score()
+    rows = []
+    for name, _, facts in corpus():
+        s = score(written[name], facts)
+        total += s
+        rows.append((name, s))
+    header = f"{'story':<20}" + "".join(f"{k[:9]:>10}" for k in KINDS)
+    print("\n" + header)
+    for name, s in rows:
+        print(f"{name:<20}" + "".join(f"{s.hits[k]:>6}/{s.totals[k]:<3}" if s.totals[k] else f"{'-':>10}" for k in KINDS))
+    recall = {k: total.hits[k] / total.totals[k] if total.totals[k] else 1.0 for k in KINDS}
+    print(f"{'recall':<20}" + "".join(f"{recall[k]:>10.2f}" for k in KINDS))
+    print(f"{'facts':<20}" + "".join(f"{total.totals[k]:>10}" for k in KINDS))
+    print("missed:\n  " + "\n  ".join(f"{name}: {m}" for name, s in rows for m in s.misses))
+    low = {k: round(recall[k], 2) for k in KINDS if recall[k] < FLOORS[k]}
+    assert not low, f"recall fell below its floor {[(k, FLOORS[k]) for k in low]}: {low}"
