@@ -7,16 +7,24 @@ Bump SCREENPLAY_VERSION when a field changes meaning; `load_screenplay` refuses 
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCREENPLAY_VERSION = 1
+SCREENPLAY_VERSION = 2  # 2: shots with framing, cast in frame, duration and lines; character kinds; transitions
+READABLE_VERSIONS = (1, 2)  # version 1 documents are upgraded on load (`upgrade_v1`)
 
 CameraMove = Literal[
     "hold", "pan_left", "pan_right", "tilt_up", "tilt_down", "zoom_in", "zoom_out", "push_in", "pull_back"
 ]
 TimeOfDay = Literal["dawn", "morning", "noon", "afternoon", "dusk", "evening", "night"]
+CharacterKind = Literal[
+    "human", "cat", "dog", "fox", "wolf", "owl", "bird", "rabbit", "hedgehog", "mouse", "horse", "fish", "bear",
+    "dragon", "robot", "creature",
+]
+Framing = Literal["wide", "medium", "close_up", "over_the_shoulder", "insert", "reaction"]
+Transition = Literal["cut", "fade", "dissolve"]
+HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 
 _ID = r"^[a-z0-9][a-z0-9_-]{0,47}$"
 
@@ -42,7 +50,7 @@ class StyleGuide(Contract):
     """The look every frame of the film shares."""
 
     look: str = Field(description="The visual style in a phrase, e.g. 'storybook watercolour'.", min_length=1)
-    palette: list[str] = Field(
+    palette: list[Annotated[str, Field(pattern=HEX_COLOUR)]] = Field(
         description="Three to six colours as #rrggbb hex codes, dominant first.", min_length=3, max_length=6
     )
     lens: str = Field(description="Lens and framing habit, e.g. '35mm, eye level, shallow depth of field'.")
@@ -71,6 +79,9 @@ class Character(Contract):
 
     id: str = Field(description="Stable id, lowercase letters, digits, '-' or '_'; never changes.", pattern=_ID)
     name: str = Field(description="The name used in dialogue and captions.", min_length=1)
+    kind: CharacterKind = Field(
+        default="human", description="What the character is: 'human', an animal kind, 'robot', 'dragon', or 'creature' for any other being."
+    )
     appearance: str = Field(description="Face, hair, build, age: what stays the same in every shot.", min_length=1)
     wardrobe: str = Field(description="Clothing, with colours; worn the same in every scene unless the story changes it.")
     props: list[str] = Field(default_factory=list, description="Objects the character carries in every scene.")
@@ -85,12 +96,27 @@ class DialogueLine(Contract):
 
 
 class Shot(Contract):
-    """A shot of a scene; its keyframe prompt is what the image model is asked to draw."""
+    """A shot of a scene: one framing, one keyframe, one clip; shots within a scene are joined by hard cuts."""
 
-    id: str = Field(description="Stable id of the shot within its scene, e.g. 'a'.", pattern=_ID)
+    id: str = Field(description="Stable id of the shot within its scene, e.g. 'a'; never renumbered.", pattern=_ID)
     description: str = Field(description="What the audience sees, in one sentence (the storyboard caption).")
     keyframe_prompt: str = Field(description="The visual prompt for this shot's keyframe, without style or cast.")
     camera: CameraMove = Field(default="hold", description="Camera move over the shot.")
+    framing: Framing = Field(
+        default="wide",
+        description="wide (establishing), medium, close_up (one character's face and shoulders), over_the_shoulder "
+        "(past one character at another), insert (a prop fills the frame) or reaction (a listener's face).",
+    )
+    characters: list[str] = Field(
+        default_factory=list, description="Ids of the characters in frame; the first is the subject of a close-up or reaction."
+    )
+    prop: str = Field(default="", description="The object an insert shot shows; empty for other framings.", max_length=200)
+    duration: float = Field(
+        default=3.0, description="Planned seconds; the shot is stretched to fit the lines spoken in it.", gt=0, le=120
+    )
+    lines: list[Annotated[int, Field(ge=0)]] = Field(
+        default_factory=list, description="0-based positions in the scene's dialogue of the lines spoken in this shot."
+    )
 
 
 class Scene(Contract):
@@ -109,7 +135,8 @@ class Scene(Contract):
     dialogue: list[DialogueLine] = Field(default_factory=list, description="Spoken lines in order.")
     camera: CameraMove = Field(default="hold", description="The scene's main camera directive.")
     duration: float = Field(description="Length of the scene in seconds.", gt=0, le=600)
-    shots: list[Shot] = Field(min_length=1, description="The shots; the first one's keyframe opens the scene.")
+    shots: list[Shot] = Field(min_length=1, description="The shots in order, joined by hard cuts; the first opens the scene.")
+    transition: Transition = Field(default="fade", description="How this scene passes to the next one.")
 
     @field_validator("shots")
     @classmethod
@@ -118,6 +145,45 @@ class Scene(Contract):
         if len(ids) != len(set(ids)):
             raise ValueError(f"shot ids must be unique within a scene, got {ids}")
         return shots
+
+    @model_validator(mode="after")
+    def _lines_in_shots(self) -> Scene:
+        claimed: list[int] = [i for shot in self.shots for i in shot.lines]
+        out_of_range = sorted({i for i in claimed if i >= len(self.dialogue)})
+        if out_of_range:
+            raise ValueError(f"scene {self.id}: shots name dialogue lines {out_of_range}, but it has {len(self.dialogue)}")
+        twice = sorted({i for i in claimed if claimed.count(i) > 1})
+        if twice:
+            raise ValueError(f"scene {self.id}: dialogue lines {twice} are claimed by more than one shot")
+        return self
+
+    def shot(self, shot_id: str) -> Shot:
+        for shot in self.shots:
+            if shot.id == shot_id:
+                return shot
+        raise KeyError(f"scene {self.id} has no shot {shot_id!r}; shots are {[s.id for s in self.shots]}")
+
+    def shot_lines(self) -> dict[str, list[int]]:
+        """Shot id -> the dialogue lines spoken in it, in dialogue order: the one rule for where a line sits.
+
+        A line no shot claims goes to the first shot that has its speaker in frame, else to the shot before the
+        next claimed line (so the order of speech is kept), else the first shot.
+        """
+        placed = {shot.id: list(shot.lines) for shot in self.shots}
+        owner = {i: shot.id for shot in self.shots for i in shot.lines}
+        order = [shot.id for shot in self.shots]
+        for index, line in enumerate(self.dialogue):
+            if index in owner:
+                continue
+            later = [owner[j] for j in range(index + 1, len(self.dialogue)) if j in owner]
+            earlier = [owner[j] for j in range(index) if j in owner]
+            floor = order.index(earlier[-1]) if earlier else 0
+            ceiling = order.index(later[0]) if later else len(order) - 1
+            window = order[floor:ceiling + 1] or order
+            speaking = [sid for sid in window if line.speaker in self.shot(sid).characters]
+            owner[index] = (speaking or window)[0]
+            placed[owner[index]].append(index)
+        return {sid: sorted(lines) for sid, lines in placed.items()}
 
 
 class BaseDescription(Contract):
@@ -140,7 +206,8 @@ class Screenplay(Contract):
     @model_validator(mode="after")
     def _consistent(self) -> Screenplay:
         if self.version != SCREENPLAY_VERSION:
-            raise ValueError(f"screenplay version {self.version} is not supported (this build reads {SCREENPLAY_VERSION})")
+            raise ValueError(f"screenplay version {self.version} is not supported (this build writes {SCREENPLAY_VERSION}; "
+                             f"load older documents with upgrade_screenplay)")
         char_ids = [c.id for c in self.characters]
         if len(char_ids) != len(set(char_ids)):
             raise ValueError(f"character ids must be unique, got {char_ids}")
@@ -151,6 +218,7 @@ class Screenplay(Contract):
         for scene in self.scenes:
             unknown = [c for c in scene.characters if c not in known]
             unknown += [l.speaker for l in scene.dialogue if l.speaker != "narrator" and l.speaker not in known]
+            unknown += [c for shot in scene.shots for c in shot.characters if c not in known]
             if unknown:
                 raise ValueError(f"scene {scene.id} names unknown characters {sorted(set(unknown))}")
         return self
@@ -176,3 +244,20 @@ class Screenplay(Contract):
     @property
     def duration(self) -> float:
         return sum(s.duration for s in self.scenes)
+
+
+def upgrade_screenplay(data: dict) -> dict:
+    """A stored screenplay document in this build's version: version 1 had one shot per scene and no kinds, framings
+    or transitions; its shots become wide shots of the scene's cast, lasting the scene, with every line."""
+    version = data.get("version", 1)
+    if version not in READABLE_VERSIONS:
+        raise ValueError(f"screenplay version {version} is not supported (this build reads {READABLE_VERSIONS})")
+    if version == 1:
+        data = {**data, "version": 2, "scenes": [
+            {**scene, "shots": [
+                {**shot, "characters": list(scene.get("characters", [])),
+                 "duration": round(float(scene["duration"]) / len(scene["shots"]), 3),
+                 "lines": list(range(len(scene.get("dialogue", [])))) if i == 0 else []}
+                for i, shot in enumerate(scene["shots"])]}
+            for scene in data["scenes"]]}
+    return data

@@ -14,7 +14,7 @@ from . import backends, layout
 from .agents.studio import Studio
 from .errors import DreamFactoryError, ProjectNotFound
 from .progress import report
-from .screenplay import Screenplay
+from .screenplay import Screenplay, upgrade_screenplay
 from .settings import FilmOptions
 from .store import Store, sha256_bytes
 
@@ -51,8 +51,10 @@ def load_head(store: Store, project: str) -> tuple[Screenplay, str]:
         raise ProjectNotFound(f"no project {project!r} in {store.url} (run `dreamfactory make STORY` first)")
     data = store.read_bytes(key)
     try:
-        screenplay = Screenplay.model_validate_json(data)
-    except ValidationError as exc:
+        screenplay = Screenplay.model_validate(upgrade_screenplay(json.loads(data)))
+    except (ValidationError, ValueError) as exc:
+        if not isinstance(exc, ValidationError):
+            raise DreamFactoryError(f"{store.location(key)}: {exc}") from exc
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise DreamFactoryError(f"{store.location(key)} is not a valid screenplay: {where}: {first['msg']}") from exc

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Protocol
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..screenplay import CameraMove
+from ..screenplay import CameraMove, CharacterKind, Framing
 from ..errors import RenderError
 from ..store import digest
 
@@ -26,17 +26,21 @@ class CharacterLook(BaseModel):
 
     id: str = Field(description="Stable character id; the animatic derives its design from it.")
     name: str = Field(description="Name, for labels.")
+    kind: CharacterKind = Field(default="human", description="human, an animal kind, robot, dragon or creature.")
     appearance: str = Field(description="Face, hair, build.")
     wardrobe: str = Field(description="Clothing with colours.")
     props: list[str] = Field(default_factory=list, description="Objects carried.")
 
 
 class KeyframeRequest(BaseModel):
-    """One keyframe to draw: the Base frame (scene_id 'base') or a scene's opening keyframe."""
+    """One keyframe to draw: the Base frame (scene_id 'base') or one shot's keyframe."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     scene_id: str = Field(description="'base' for the Base frame, else the scene id.")
+    shot_id: str = Field(default="", description="The shot within the scene ('' for the Base frame).")
+    framing: Framing = Field(default="wide", description="How the shot frames its subject (close_up, insert, ...).")
+    prop: str = Field(default="", description="The object an insert shot shows.")
     prompt: str = Field(description="The exact prompt: Base Description + context C(t-1) + the shot.")
     negative_prompt: str = Field(default="", description="What must not appear.")
     caption: str = Field(default="", description="The storyboard caption of the shot.")
@@ -55,12 +59,19 @@ class KeyframeRequest(BaseModel):
 
 
 class ClipRequest(BaseModel):
-    """One scene's clip: the keyframe set in motion for the scene's duration."""
+    """One shot's clip: its keyframe set in motion for the shot's duration."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     scene_id: str = Field(description="The scene id.")
+    shot_id: str = Field(default="", description="The shot within the scene.")
+    framing: Framing = Field(default="wide", description="The shot's framing.")
     keyframe_sha: str = Field(description="sha256 of the keyframe image the clip starts from.")
+    end_keyframe_sha: str | None = Field(
+        default=None, description="sha256 of the image the clip should end on (first-last-frame models); None: free end."
+    )
+    prompt: str = Field(default="", description="What moves in the shot, for text-conditioned video models.")
+    negative_prompt: str = Field(default="", description="What must not appear, for video models that take one.")
     camera: CameraMove = Field(description="Camera move over the clip.")
     action: str = Field(default="", description="What happens (sets the amount of motion for generative backends).")
     duration: float = Field(gt=0, description="Seconds.")
