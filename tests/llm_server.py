@@ -3,8 +3,10 @@
 Each request to POST /v1/chat/completions (or /chat/completions) takes the next step of the script, or the
 default step when the script is used up. A step is a function of the recorded request that returns a Reply;
 the helpers below make the usual ones: a JSON answer (fixed, or computed from the request, e.g. picked by the
-json_schema name), raw text, an HTTP error, a slow answer, a refusal, an empty answer. Every request is
-recorded, so a test can say how many calls were made and what they carried.
+json_schema name), raw text, an HTTP error, a slow answer, a refusal, an empty answer, and `fills_schema`: an
+arbitrary answer valid against the schema the request carries, exactly as given and no more (what a server with
+grammar-constrained decoding may return, however bad its model). Every request is recorded, so a test can say how
+many calls were made and what they carried.
 
     with ScriptedLLM(default=by_schema({"Review": {"approved": True, "notes": []}})) as llm:
         llm.script(raw("not json"), status(429))
@@ -14,8 +16,12 @@ recorded, so a test can say how many calls were made and what they carried.
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
 import re
+import re._constants as sre
+import re._parser as sre_parse
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,6 +74,20 @@ class Recorded:
             return fmt["schema"]["title"]
         found = re.search(r'\{"title": "(\w+)"', self.text)
         return found.group(1) if found else ""
+
+    @property
+    def schema(self) -> dict | None:
+        """The JSON schema the answer must match: response_format's, or the one written into the prompt."""
+        fmt = self.response_format or {}
+        if fmt.get("type") == "json_schema":
+            return fmt["json_schema"]["schema"]
+        if isinstance(fmt.get("schema"), dict):
+            return fmt["schema"]
+        for message in self.messages:
+            text = str(message.get("content") or "")
+            if SCHEMA_MARK in text:
+                return json.JSONDecoder().raw_decode(text[text.index(SCHEMA_MARK) + len(SCHEMA_MARK):].lstrip())[0]
+        return None
 
 
 @dataclass
@@ -132,6 +152,20 @@ def empty() -> Step:
     return lambda rec: Reply(content="")
 
 
+def fills_schema(seed: int) -> Step:
+    """Every answer: arbitrary JSON valid against the request's schema (seeded: the n-th call of a run gets the same
+    answer on every run). Strings of any allowed length and characters, enums picked at random, numbers anywhere
+    within their bounds (often at them), arrays of any allowed size; nothing the schema does not ask for."""
+    calls = itertools.count()
+
+    def step(rec: Recorded) -> Reply:
+        schema = rec.schema
+        if schema is None:
+            return Reply(status=418, error="no schema in the request to fill")
+        return Reply(content=json.dumps(fill(schema, random.Random(f"{seed}:{next(calls)}")), ensure_ascii=False))
+    return step
+
+
 def by_schema(answers: dict[str, Any]) -> Step:
     """Answer by the output asked for (the json_schema name): answers maps a name to a value or a function."""
     def step(rec: Recorded) -> Reply:
@@ -140,6 +174,134 @@ def by_schema(answers: dict[str, Any]) -> Step:
             return Reply(status=418, error=f"no scripted answer for schema {name!r}")
         return answer(answers[name])(rec)
     return step
+
+
+# -- filling a schema ---------------------------------------------------------------------------------------
+SCHEMA_MARK = "matches this JSON schema, and nothing else."  # how ChatWriter writes the schema into a prompt
+# Characters a model may put in a string: letters, digits, punctuation a parser or a caption may choke on,
+# spaces and newlines, accents, other scripts, an emoji.
+ALPHABET = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + " " * 8 + "\n\t"
+            + "'\"\\{}[]<>&%$#@!?.,:;-_/|~`^*()+=" + "éÉüßøñçÆœ" + "中文字ひらがなДом" + "🙂")
+
+
+def fill(schema: dict, rng: random.Random, root: dict | None = None) -> Any:
+    """An arbitrary instance of `schema` (the subset of JSON Schema the studio sends)."""
+    root = root or schema
+    if "$ref" in schema:
+        schema = {**_resolve(root, schema["$ref"]), **{k: v for k, v in schema.items() if k != "$ref"}}
+    if "anyOf" in schema:
+        return fill(rng.choice(schema["anyOf"]), rng, root)
+    if "enum" in schema:
+        return rng.choice(schema["enum"])
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = rng.choice(kind)
+    if kind == "object":
+        required = set(schema.get("required", []))
+        return {name: fill(sub, rng, root) for name, sub in schema.get("properties", {}).items()
+                if name in required or rng.random() < 0.5}
+    if kind == "array":
+        low = schema.get("minItems", 0)
+        return [fill(schema.get("items", {}), rng, root) for _ in range(_count(rng, low, schema.get("maxItems", low + 4)))]
+    if kind == "string":
+        return _string(schema, rng)
+    if kind == "integer":
+        low = schema.get("minimum", schema.get("exclusiveMinimum", -1001) + 1)
+        high = schema.get("maximum", schema.get("exclusiveMaximum", low + 1001) - 1)
+        return rng.choice([low, high, rng.randint(low, high)])
+    if kind == "number":
+        return _number(schema, rng)
+    if kind == "boolean":
+        return rng.random() < 0.5
+    if kind == "null":
+        return None
+    raise ValueError(f"the filler cannot fill {schema}")
+
+
+def _resolve(root: dict, ref: str) -> dict:
+    node: Any = root
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def _count(rng: random.Random, low: int, high: int) -> int:
+    """A size from low to high, often at the bounds."""
+    roll = rng.random()
+    return low if roll < 0.2 else high if roll < 0.35 else rng.randint(low, min(high, low + 30))
+
+
+def _number(schema: dict, rng: random.Random) -> float:
+    step = 0.001
+    low = schema["minimum"] if "minimum" in schema else schema["exclusiveMinimum"] + step if "exclusiveMinimum" in schema else -1e4
+    high = schema["maximum"] if "maximum" in schema else schema["exclusiveMaximum"] - step if "exclusiveMaximum" in schema else low + 1e4
+    return rng.choice([low, high, round(rng.uniform(low, high), 3)])
+
+
+def _string(schema: dict, rng: random.Random) -> str:
+    low, high = schema.get("minLength", 0), schema.get("maxLength")
+    for _ in range(100):
+        if "pattern" in schema:
+            text = "".join(_from_regex(sre_parse.parse(schema["pattern"]), rng))
+        else:
+            text = "".join(rng.choice(ALPHABET) for _ in range(_count(rng, low, low + 24 if high is None else high)))
+        if low <= len(text) <= (len(text) if high is None else high) and re.search(schema.get("pattern", ""), text):
+            return text
+    raise ValueError(f"the filler found no string for {schema}")
+
+
+def _from_regex(parsed, rng: random.Random) -> list[str]:
+    """Characters matching a parsed regular expression (the part of the syntax JSON schemas use)."""
+    out: list[str] = []
+    for op, value in parsed:
+        if op is sre.LITERAL:
+            out.append(chr(value))
+        elif op is sre.ANY:
+            out.append(rng.choice(ALPHABET.replace("\n", "")))
+        elif op is sre.IN:
+            out.append(rng.choice([c for c in ALPHABET + _named(value) if _in_class(c, value)]))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            low, high, sub = value
+            high = low + 30 if high is sre.MAXREPEAT else high
+            for _ in range(_count(rng, low, high)):
+                out += _from_regex(sub, rng)
+        elif op is sre.SUBPATTERN:
+            out += _from_regex(value[-1], rng)
+        elif op is sre.BRANCH:
+            out += _from_regex(rng.choice(value[1]), rng)
+        elif op is not sre.AT:  # anchors match where they are
+            raise ValueError(f"the filler cannot generate {op} in a pattern")
+    return out
+
+
+def _named(items) -> str:
+    """The characters a character class names itself (literals, range ends), so that it is never empty."""
+    named = ""
+    for op, value in items:
+        if op is sre.LITERAL:
+            named += chr(value)
+        elif op is sre.RANGE:
+            named += "".join(chr(c) for c in range(value[0], min(value[1], value[0] + 64) + 1))
+    return named
+
+
+def _in_class(char: str, items) -> bool:
+    negate = bool(items) and items[0][0] is sre.NEGATE
+    found = False
+    for op, value in items[1:] if negate else items:
+        if op is sre.LITERAL:
+            found |= char == chr(value)
+        elif op is sre.RANGE:
+            found |= value[0] <= ord(char) <= value[1]
+        elif op is sre.CATEGORY:
+            found |= bool(re.fullmatch(_CATEGORIES[value], char))
+    return found != negate
+
+
+_CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CATEGORY_SPACE: r"\s",
+               sre.CATEGORY_NOT_SPACE: r"\S", sre.CATEGORY_WORD: r"\w", sre.CATEGORY_NOT_WORD: r"\W"}
 
 
 # -- the server ----------------------------------------------------------------------------------------------

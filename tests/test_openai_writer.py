@@ -17,7 +17,7 @@ from dreamfactory.agents.phases import Brief, Condensed, Design, Review, ScenePl
 from dreamfactory.errors import WritingError
 from dreamfactory.settings import WritingSettings
 from dreamfactory.writers.base import Message, PhaseRequest
-from dreamfactory.writers.openai_chat import MODES, ChatWriter, strict_schema
+from dreamfactory.writers.openai_chat import MODES, WRITER_VERSION, ChatWriter, strict_schema
 from tests.llm_server import (
     answer,
     by_schema,
@@ -232,7 +232,7 @@ def test_role_models_route_the_reviewer_to_its_own_model(llm_server):
 def test_identity_holds_what_decides_answers_and_no_secret():
     s = WritingSettings(backend="openai", base_url="http://user:pw@example.test:8000/v1/?key=abc", temperature=0.2)
     identity = ChatWriter(s, api_key=KEY).identity("ceo")
-    assert identity == {"backend": "openai", "version": 1, "base_url": "http://example.test:8000/v1",
+    assert identity == {"backend": "openai", "version": WRITER_VERSION, "base_url": "http://example.test:8000/v1",
                         "model": "gpt-4o-mini", "temperature": 0.2}
     assert KEY not in str(identity)
     # Not decisive for the answer: the same identity whatever the timeout, retries or key.

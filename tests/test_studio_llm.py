@@ -23,8 +23,7 @@ DESIGN = {
     "style": {"look": "storybook watercolour", "palette": ["#1d2b53", "#ffcc66", "#e8e4d8"],
               "lens": "35mm, eye level", "negative": "text, watermark"},
     "characters": [{"id": "mara", "name": "Mara", "appearance": "a woman of sixty, grey braid, weathered face",
-                    "wardrobe": "yellow oilskin coat, blue wool sweater", "props": ["brass lantern"], "voice": None}],
-    "narrator": None,
+                    "wardrobe": "yellow oilskin coat, blue wool sweater", "props": ["brass lantern"]}],
 }
 
 
@@ -38,11 +37,20 @@ def scene(sid: str, action: str) -> dict:
 
 PLANS = {"scenes": [scene("s01", "Mara climbs the stairs and lights the lamp."),
                     scene("s02", "The storm breaks the window; Mara shields the flame with her coat.")]}
-STORYBOARD = {
+def shots(sid: str) -> list[dict]:
+    """A wide shot of the lamp room, then Mara in close-up saying the scene's line (s01 has one, s02 none)."""
+    return [
+        {"id": "a", "description": f"The lamp room, {sid}.", "keyframe_prompt": f"Mara in the lamp room, {sid}",
+         "camera": "hold", "framing": "wide", "characters": ["mara"], "prop": "", "duration": 3, "lines": []},
+        {"id": "b", "description": "Mara, close.", "keyframe_prompt": "Mara's weathered face in lamp light",
+         "camera": "push_in", "framing": "close_up", "characters": ["mara"], "prop": "", "duration": 4,
+         "lines": [0] if sid == "s01" else []},
+    ]
+
+
+STORYBOARD = {  # the answer's form: one entry per scene, keyed by its id
     "base_description": {"text": "Storybook watercolour; Mara, sixty, grey braid, yellow oilskin; a lighthouse on a black rock."},
-    "scenes": [{"scene_id": s, "shots": [{"id": "a", "description": f"Shot of {s}.",
-                                          "keyframe_prompt": f"Mara in the lamp room, {s}", "camera": "hold"}]}
-               for s in ("s01", "s02")],
+    "scenes": {"s01": {"shots": shots("s01"), "transition": "dissolve"}, "s02": {"shots": shots("s02"), "transition": "fade"}},
 }
 APPROVED = {"approved": True, "notes": []}
 GOOD = {"Brief": BRIEF, "Design": DESIGN, "ScenePlans": PLANS, "Storyboard": STORYBOARD, "Review": APPROVED}
@@ -70,6 +78,11 @@ def test_studio_writes_a_screenplay_then_reruns_from_the_store(llm_server, tmp_p
 
     assert screenplay.brief.title == "The Lamp" and [s.id for s in screenplay.scenes] == ["s01", "s02"]
     assert screenplay.scenes[1].shots[0].keyframe_prompt == "Mara in the lamp room, s02"
+    opening = screenplay.scene("s01")
+    assert [(s.id, s.framing, s.characters, s.lines) for s in opening.shots] == [("a", "wide", ["mara"], []),
+                                                                              ("b", "close_up", ["mara"], [0])]
+    assert opening.shot_lines() == {"a": [], "b": [0]}
+    assert [s.transition for s in screenplay.scenes] == ["dissolve", "fade"]
     assert screenplay.characters[0].wardrobe == "yellow oilskin coat, blue wool sweater"
     assert [r.schema_name for r in llm_server.requests] == ORDER
     assert all(r.format_type == "json_schema" for r in llm_server.requests)

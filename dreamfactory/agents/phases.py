@@ -14,6 +14,7 @@ from ..screenplay import (
     Shot,
     StyleGuide,
     TimeOfDay,
+    Transition,
     Voice,
     _ID,
 )
@@ -72,10 +73,11 @@ class Review(Contract):
 
 
 class SceneShots(Contract):
-    """The Filmmaker's shots of one scene."""
+    """The Filmmaker's cut of one scene: its shots, joined by hard cuts, and how it passes to the next scene."""
 
     scene_id: str = Field(description="The scene these shots belong to.", pattern=_ID)
-    shots: list[Shot] = Field(min_length=1, description="One or more shots; the first one's keyframe opens the scene.")
+    shots: list[Shot] = Field(min_length=1, description="Usually 2 to 5 shots in order; the first one opens the scene.")
+    transition: Transition = Field(default="fade", description="How this scene passes to the next: cut, fade or dissolve.")
 
 
 class Storyboard(Contract):
@@ -92,4 +94,4 @@ class Condensed(Contract):
 
 
 # Re-exported so a prompt or writer finds every phase type in one module.
-CameraMove, TimeOfDay, DialogueLine, Shot  # noqa: B018
+CameraMove, TimeOfDay, Transition, DialogueLine, Shot  # noqa: B018

@@ -3,9 +3,11 @@
     brief       CEO writes, Director reviews
     design      Director writes the style and cast, CEO reviews
     screenplay  Screenwriter writes the scenes, Reviewer critiques, Screenwriter revises (bounded rounds)
-    storyboard  Filmmaker writes the Base Description and keyframe prompts from BD + C(t-1), Director reviews
+    storyboard  Filmmaker writes the Base Description and cuts every scene into shots (framing, who is in frame,
+                prop, duration, the lines said in each) and names the transition to the next scene, Director reviews
 
-Every answer is cached in the store at a key made of the prompt files, the writer's identity for the role and
+A chat model answers each phase by filling the phase's model narrowed by what is already decided (answers.py):
+the scene count, the cast's ids, the scenes' ids and lines. Every answer is cached in the store at a key made of the prompt files, the writer's identity for the role and
 the rendered inputs: a second run with the same inputs makes no model call. Every message is kept as a
 transcript.
 """
@@ -23,7 +25,7 @@ from ..screenplay import SCREENPLAY_VERSION, Scene, Screenplay
 from ..settings import FilmOptions
 from ..store import Store, digest
 from ..writers.base import Message, PhaseRequest, Usage, Writer
-from . import prompts
+from . import answers, prompts
 from .phases import Brief, Condensed, Design, Review, ScenePlans, Storyboard
 
 
@@ -64,9 +66,10 @@ class Studio:
             history: list[Message] | None = None) -> BaseModel:
         system = prompts.role_prompt(role).render()
         prompt = prompts.render_phase(template, phase=phase, **inputs)
+        answer_type = answers.answer_model(output_type, inputs)
         key = digest({
             "phase": phase, "template": template, "role": role, "system": system, "prompt": prompt,
-            "schema": output_type.model_json_schema(), "writer": self.writer.identity(role),
+            "schema": (answer_type or output_type).model_json_schema(), "writer": self.writer.identity(role),
             "history": [m.model_dump() for m in history or []],
         })
         cache_key = f"{self.project}/writing/{template}-{role}-{key[:24]}.json"
@@ -82,7 +85,7 @@ class Studio:
                 phase=phase, role=role,
             )
         request = PhaseRequest(phase=phase, role=role, system=system, prompt=prompt, output_type=output_type,
-                               inputs=inputs, history=list(history or []))
+                               answer_type=answer_type, inputs=inputs, history=list(history or []))
         reply = self.writer.write(request)
         if not isinstance(reply.output, output_type):
             raise WritingError(f"the writer answered {type(reply.output).__name__}, not {output_type.__name__}", phase=phase, role=role)
@@ -170,7 +173,7 @@ class Studio:
             rounds=opts.writing.review_rounds, check=lambda d: _check_scenes(d, brief, design),
         )
 
-        report("writing", "storyboard: the Filmmaker writes the Base Description and keyframe prompts")
+        report("writing", "storyboard: the Filmmaker writes the Base Description and cuts the scenes into shots")
         with_context = [
             {**p.model_dump(mode="json"), "context_previous": plans.scenes[i - 1].environment if i else ""}
             for i, p in enumerate(plans.scenes)
@@ -217,10 +220,10 @@ def _check_storyboard(board: Storyboard, plans: ScenePlans) -> list:
 
 
 def assemble_screenplay(brief: Brief, design: Design, plans: ScenePlans, storyboard: Storyboard) -> Screenplay:
-    shots = {s.scene_id: s.shots for s in storyboard.scenes}
+    cuts = {s.scene_id: s for s in storyboard.scenes}
     try:
         scenes = [
-            Scene(index=i, shots=shots[p.id], **p.model_dump())
+            Scene(index=i, shots=cuts[p.id].shots, transition=cuts[p.id].transition, **p.model_dump())
             for i, p in enumerate(plans.scenes, start=1)
         ]
         return Screenplay(

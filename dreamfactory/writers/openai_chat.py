@@ -1,9 +1,11 @@
 """The studio's roles on real chat models: OpenAI, or any OpenAI-compatible server, through the openai client.
 
-Each phase asks for its pydantic model as a strict JSON schema (`response_format: json_schema`). Servers that
-refuse it get the schema in the prompt with `json_object` (with llama.cpp's own `schema` field, then without),
-then as plain text; the first kind a server accepts is kept for the rest of the writer's life. Every answer is
-validated by pydantic; an invalid one is sent back with the validation errors, at most `repair_attempts` times.
+Each phase asks for its answer model (the phase's pydantic model narrowed by what is already decided, see
+agents/answers.py) as a strict JSON schema (`response_format: json_schema`), so a server that decodes with a
+grammar cannot answer outside it. Servers that refuse it get the schema in the prompt with `json_object` (with
+llama.cpp's own `schema` field, then without), then as plain text; the first kind a server accepts is kept for the
+rest of the writer's life. Every answer is validated by pydantic and settled into the phase's model; an invalid one
+is sent back with the validation errors, at most `repair_attempts` times.
 Timeouts, 429 and 5xx are retried by the client itself (`timeout`, `max_retries`). The story is data: whatever
 it says, an answer that is not the schema is repaired or rejected. API keys never reach a message we build.
 """
@@ -26,7 +28,7 @@ from .base import Message, PhaseReply, PhaseRequest, Usage
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 KEYLESS = "not-needed"  # local servers (Ollama, vLLM, llama.cpp) ignore the key, but the client wants one
-WRITER_VERSION = 1  # bump when the way answers are asked for changes: it enters every cache key
+WRITER_VERSION = 2  # bump when the way answers are asked for changes: it enters every cache key
 
 # From the most to the least constrained; a writer starts at the first and only moves down.
 MODES = ("json_schema", "json_object+schema", "json_object", "text")
@@ -36,8 +38,8 @@ REPAIR = (
     "Your answer is not a valid {name}: {errors}\n"
     "Answer again with the whole corrected JSON object, and nothing else."
 )
-# Keywords some servers reject in strict schemas; pydantic still checks them on every answer.
-UNSUPPORTED = ("default", "minLength", "maxLength")
+# OpenAI's strict mode takes `pattern` but not minLength/maxLength: there a string's length is said as a pattern.
+ANY_LENGTH = "^[\\s\\S]{{{low},{high}}}$"
 KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_*\-]{6,}")
 BEARER = re.compile(r"\bBearer\s+[A-Za-z0-9._~+/=\-]{8,}")  # only in errors: a story may speak of a bearer
 
@@ -80,10 +82,10 @@ class ChatWriter:
                 phase=request.phase, role=request.role,
             )
         model, name = self.model_for(request.role), request.output_type.__name__
-        schema = strict_schema(request.output_type)
+        answer_type = request.answer_type or request.output_type
         usage, repair, problem = Usage(), [], ""
         for _ in range(1 + self.settings.repair_attempts):
-            messages, completion = self._complete(request, model, schema, repair)
+            messages, completion = self._complete(request, model, answer_type, repair)
             usage += _usage(completion, messages)
             choice = completion.choices[0] if completion.choices else None
             message = choice.message if choice else None
@@ -101,8 +103,9 @@ class ChatWriter:
                 )
             try:
                 # strict=False: raw newlines inside strings are common (even from grammar-bound servers) and harmless
-                return PhaseReply(output=request.output_type.model_validate(json.loads(_json_part(text), strict=False)),
-                                  usage=usage)
+                answer = answer_type.model_validate(json.loads(_json_part(text), strict=False))
+                output = answer if answer_type is request.output_type else answer.settle()
+                return PhaseReply(output=output, usage=usage)
             except (ValueError, ValidationError) as exc:  # JSONDecodeError is a ValueError
                 problem = _describe(exc)
                 if choice.finish_reason == "length":
@@ -116,10 +119,11 @@ class ChatWriter:
             phase=request.phase, role=request.role,
         )
 
-    def _complete(self, request: PhaseRequest, model: str, schema: dict, repair: list[dict]):
+    def _complete(self, request: PhaseRequest, model: str, answer_type: type[BaseModel], repair: list[dict]):
         """One completion, in the most constrained mode the server accepts; returns (messages sent, completion)."""
         name = request.output_type.__name__
         for mode in range(self.mode, len(MODES)):
+            schema = strict_schema(answer_type, openai=MODES[mode] == "json_schema")
             messages, response_format = _ask(request, name, schema, MODES[mode])
             messages += repair
             extra = {"response_format": response_format} if response_format else {}
@@ -201,9 +205,11 @@ def _turn(message: Message, role: str) -> dict:
     return {"role": "user", "content": f"[{message.role}, {message.phase} phase]\n{message.content}"}
 
 
-def strict_schema(model: type[BaseModel]) -> dict:
-    """The model's JSON schema in the form OpenAI's strict mode accepts: every object closed, every property
-    required (optional ones are nullable already), $refs inlined, defaults and length limits left to pydantic."""
+def strict_schema(model: type[BaseModel], *, openai: bool = True) -> dict:
+    """The model's JSON schema in the form strict decoders accept: every object closed, every property required
+    (optional ones are nullable already), $refs inlined, `const` as a one-value `enum`, defaults moved into the
+    descriptions. Every constraint stays: with `openai` (OpenAI's strict subset) a string's length limits become a
+    pattern; without it (llama.cpp, vLLM) they stay minLength/maxLength."""
     raw = model.model_json_schema()
     defs = raw.pop("$defs", {})
 
@@ -218,9 +224,15 @@ def strict_schema(model: type[BaseModel]) -> dict:
                 raise ValueError(f"{model.__name__}: recursive schema {ref} cannot be inlined")
             rest = {k: v for k, v in node.items() if k != "$ref"}
             return walk({**copy.deepcopy(defs[ref]), **rest}, seen + (ref,))
-        out = {k: walk(v, seen) for k, v in node.items() if k not in UNSUPPORTED}
+        out = {k: ({n: walk(p, seen) for n, p in v.items()} if k == "properties" else walk(v, seen))
+               for k, v in node.items() if k != "default"}
         if "default" in node and "description" in out and node["default"] not in (None, [], ""):
             out["description"] += f" (default {json.dumps(node['default'])})"
+        if "const" in out:
+            out["enum"] = [out.pop("const")]
+        if openai and ("minLength" in out or "maxLength" in out):
+            low, high = out.pop("minLength", 0), out.pop("maxLength", "")
+            out.setdefault("pattern", ANY_LENGTH.format(low=low, high=high))  # an id's pattern bounds it already
         if out.get("type") == "object" and "properties" in out:
             out["additionalProperties"] = False
             out["required"] = list(out["properties"])
