@@ -148,6 +148,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_store(rerun)
     _add_render_flags(rerun)
 
+    plan = sub.add_parser("plan", help="What a run would make — per scene and shot: keyframe, voice lines, clip; the "
+                                       "film — and about how long it takes; after an edit, exactly what a rerun renders.")
+    plan.add_argument("target", help="A story file (or - for standard input): what `make` would do; or a project id: "
+                                     "what `rerun` would do.")
+    plan.add_argument("--scenes", type=_positive_scenes)
+    plan.add_argument("--style")
+    plan.add_argument("--project")
+    plan.add_argument("--rewrite", action="store_true")
+    plan.add_argument("--json", action="store_true", help="The plan as JSON.")
+    _add_store(plan)
+    _add_render_flags(plan)
+
+    serve = sub.add_parser("serve", help="Run a Prefect server (and its UI) that every dreamfactory command on this "
+                                         "machine finds and uses, instead of starting a temporary one each time.")
+    serve.add_argument("--port", type=int, default=4200)
+    serve.set_defaults(store=None)
+
     params = sub.add_parser("params", help="Print a make-film deployment's parameters as JSON, for "
                                            "`prefect deployment run make-film/on-demand --params -`.")
     params.add_argument("story", help="A text file, or - for standard input.")
@@ -274,6 +291,79 @@ def _print_result(result, args, started: float) -> None:
 
 
 # -- commands -------------------------------------------------------------------------------------------
+def _answer_from_store(planned, store, options, args, started: float) -> int:
+    """The film for these inputs is in the store: say so at once, without Prefect (zero renders)."""
+    from .film import summarize
+
+    p = planned
+    result = summarize(store, p.written, p.base, p.keyframes, p.clips, p.film, options, p.sounds)
+    _copy_out(store, result.film_key, _check_out(args.out))
+    _print_result(result, args, started)
+    return 0
+
+
+def _interrupted(plan_again, before) -> int:
+    """Ctrl-C or SIGTERM: one line on what was kept and that the next run resumes."""
+    try:
+        after = plan_again().plan
+        kept = len(before.to_make()) - len(after.to_make())
+        what = f"{kept} of the {len(before.to_make())} step(s) this run had to make are" if kept > 0 else "everything made before is"
+    except Exception:  # noqa: BLE001 - the line must come even when the store cannot be read now
+        what = "what was made is"
+    print(f"dreamfactory: interrupted — {what} kept in the store; run the same command again to resume", file=sys.stderr)
+    return 130
+
+
+def _run_flow(args, settings, flow_call, plan_again, before) -> int:
+    """Run a flow against a Prefect server (found, or a temporary one), under the guard when from a terminal."""
+
+    def work() -> int:
+        from .processes import TemporaryServer
+
+        server = None
+        try:
+            server = _prefect_server(settings)
+            with _started_here():
+                return flow_call()
+        except KeyboardInterrupt:
+            return _interrupted(plan_again, before)
+        except (StoryError, SettingsError) as exc:
+            return _die(str(exc), EXIT_BAD_INPUT)
+        except DreamFactoryError as exc:
+            if args.verbose:
+                raise
+            return _die(str(exc), EXIT_FAILED)
+        finally:
+            if isinstance(server, TemporaryServer):
+                server.stop()
+
+    if not getattr(args, "guarded", False):
+        return work()
+    from .processes import run_guarded
+
+    return run_guarded(work)
+
+
+def _prefect_server(settings):
+    """Point Prefect at a running server, or start a temporary one that dies with this process (one line says so)."""
+    if "prefect" in sys.modules:  # a caller (a test harness, a notebook) already set Prefect up: keep its server
+        from prefect.settings import PREFECT_API_URL
+
+        if PREFECT_API_URL.value():
+            return None
+    from .processes import TemporaryServer, find_server
+
+    url, where = find_server(settings.server_file)
+    if url:
+        os.environ["PREFECT_API_URL"] = url
+        return None
+    server = TemporaryServer().start()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    print(f"no Prefect server running: started a temporary one in {server.seconds:.1f} s (it stops with this command); "
+          "`make serve` or `dreamfactory serve` keeps one running and saves this on every run", file=sys.stderr)
+    return server
+
+
 def cmd_make(args, settings, started: float) -> int:
     from .story import check_scenes, read_story
 
@@ -282,37 +372,99 @@ def cmd_make(args, settings, started: float) -> int:
     check_scenes(story, args.scenes)
     options = _options(args, settings, scenes=args.scenes, style=args.style, project=args.project)
     from . import backends
+    from .plan import plan_story
     from .store import open_store
 
     store = open_store(options.store)
     store.check()
+    planned = plan_story(store, story, options, args.rewrite)
+    if planned.plan.nothing_to_do:
+        return _answer_from_store(planned, store, options, args, started)
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
     print(f"store: {store.url}", file=sys.stderr)
-    from flows.make_film import make_film
 
-    with _started_here():
+    def flow_call() -> int:
+        from flows.make_film import make_film
+
         result = make_film.with_options(task_runner=backends.task_runner(settings))(story=story, options=options,
                                                                                     rewrite=args.rewrite)
-    _copy_out(store, result.film_key, out)
-    _print_result(result, args, started)
-    return 0
+        _copy_out(store, result.film_key, out)
+        _print_result(result, args, started)
+        return 0
+
+    return _run_flow(args, settings, flow_call, lambda: plan_story(store, story, options, args.rewrite), planned.plan)
 
 
 def cmd_rerun(args, settings, started: float) -> int:
     from . import backends
+    from .plan import plan_project
     from .store import open_store
 
     out = _check_out(args.out)
     options = _options(args, settings, project=args.project)
     store = open_store(options.store)
-    from flows.rerun_scenes import rerun_film
-
+    planned = plan_project(store, args.project, options)
+    if planned.plan.nothing_to_do:
+        return _answer_from_store(planned, store, options, args, started)
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
-    with _started_here():
+
+    def flow_call() -> int:
+        from flows.rerun_scenes import rerun_film
+
         result = rerun_film.with_options(task_runner=backends.task_runner(settings))(project=args.project, options=options)
-    _copy_out(store, result.film_key, out)
-    _print_result(result, args, started)
+        _copy_out(store, result.film_key, out)
+        _print_result(result, args, started)
+        return 0
+
+    return _run_flow(args, settings, flow_call, lambda: plan_project(store, args.project, options), planned.plan)
+
+
+def cmd_plan(args, settings, started: float) -> int:
+    from .plan import plan_project, plan_story, plan_text
+    from .store import open_store
+
+    is_story = args.target == "-" or Path(args.target).expanduser().is_file()
+    if is_story:
+        from .story import check_scenes, read_story
+
+        story = read_story(args.target)
+        check_scenes(story, args.scenes)
+        options = _options(args, settings, scenes=args.scenes, style=args.style, project=args.project)
+        store = open_store(options.store)
+        plan = plan_story(store, story, options, args.rewrite).plan
+    else:
+        options = _options(args, settings, project=args.target)
+        store = open_store(options.store)
+        plan = plan_project(store, args.target, options).plan
+    print(plan.model_dump_json(indent=2) if args.json else plan_text(plan))
     return 0
+
+
+def cmd_serve(args, settings, started: float) -> int:
+    """A Prefect server for this machine's commands: its URL goes to the server file while it runs."""
+    from .processes import TemporaryServer, find_server, write_server_file
+
+    url, where = find_server(settings.server_file)
+    if url and where != "PREFECT_API_URL":
+        print(f"a Prefect server is already running at {url} (found in {where})", file=sys.stderr)
+        return 0
+    server = TemporaryServer(port=args.port)
+    try:
+        server.start()
+        write_server_file(settings.server_file, server.api_url, server.process.pid)
+        print(f"Prefect server at {server.api_url} (UI off; `prefect server start` has the UI), started in "
+              f"{server.seconds:.1f} s; recorded in {settings.server_file}. Ctrl-C stops it.", file=sys.stderr)
+        server.process.wait()
+        return 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        server.stop()
+        try:
+            if json.loads(settings.server_file.read_text()).get("api_url") == server.api_url:
+                settings.server_file.unlink()
+        except (OSError, ValueError):
+            pass
 
 
 def cmd_show(args, settings, started: float) -> int:
@@ -397,12 +549,15 @@ def cmd_voices(args, settings, started: float) -> int:
 
 
 COMMANDS = {"make": cmd_make, "show": cmd_show, "edit": cmd_edit, "rerun": cmd_rerun, "evaluate": cmd_evaluate,
-            "compare": cmd_compare, "voices": cmd_voices, "params": cmd_params}
+            "compare": cmd_compare, "voices": cmd_voices, "params": cmd_params, "plan": cmd_plan, "serve": cmd_serve}
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, guarded: bool | None = None) -> int:
+    """The command line. Run as a command (argv None) a flow runs under a guard process that leaves nothing behind
+    (see dreamfactory.processes); called with argv (tests, notebooks) it runs in this process unless guarded=True."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.guarded = argv is None if guarded is None else guarded
     started = time.perf_counter()
     _quiet_prefect(args.verbose)
     progress = logging.getLogger("dreamfactory.progress")

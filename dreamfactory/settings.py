@@ -133,6 +133,9 @@ class Settings(BaseSettings):
     dask_address: str | None = Field(default=None, description="Dask scheduler address; empty starts a LocalCluster.")
     max_workers: int = Field(default=2, ge=1, le=64, description="Scene tasks at once (thread runner).")
     cache_dir: Path = Field(default=Path.home() / ".cache" / "dreamfactory", description="Local copies of remote artifacts.")
+    server_file: Path = Field(default=Path.home() / ".dreamfactory" / "server.json",
+                              description="Where `dreamfactory serve` / `make serve` record their Prefect server's URL, "
+                              "so that every command finds it (used only when GET /api/health answers).")
     faults: str = Field(default="", description="Fault injection for tests and drills (see dreamfactory.faults); empty in production.")
     openai_api_key: SecretStr | None = Field(default=None, description="Read from OPENAI_API_KEY or DREAMFACTORY_OPENAI_API_KEY.")
     llm_api_key: SecretStr | None = Field(default=None, description="Key for an OpenAI-compatible server (DREAMFACTORY_LLM_API_KEY).")

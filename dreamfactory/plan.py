@@ -1,0 +1,414 @@
+"""What a run would make, known before it starts: per scene and shot its keyframe, voice lines and clip; the film.
+
+A plan runs the library's own make-functions against a *probe* of the store: every lookup that finds its object
+answers as usual, and the first one that misses (or a write that would change something) stops that step with
+`Missing`. So the plan uses the very keys the tasks use — there is no second implementation of a key — and a
+step that is in the store is recognised exactly as a run would recognise it. A step whose inputs are not made yet
+(a clip whose keyframe is new) is planned as "to render" without a key.
+
+No Prefect here: `dreamfactory plan` and the CLI's answer-at-once path import this module before Prefect.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Literal, TypeVar
+
+from pydantic import BaseModel, Field
+
+from . import layout
+from .store import Store
+
+T = TypeVar("T")
+
+Kind = Literal["writing", "base_frame", "keyframe", "voice_line", "speech", "clip", "film"]
+
+
+class Missing(Exception):
+    """A step of the plan is not in the store: a run would make it."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+class StoreProbe:
+    """A store that answers lookups and refuses to make anything: a missing key raises `Missing`.
+
+    Writes of objects that are already there are accepted as the no-ops they are in a real store (an immutable
+    object is never rewritten, a head is written only when it changes), so a complete project passes through
+    the make-functions untouched.
+    """
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.url, self.is_local, self.root, self.cache_dir = store.url, store.is_local, store.root, store.cache_dir
+        self.fs = store.fs
+
+    def __repr__(self) -> str:
+        return f"StoreProbe({self.store.url!r})"
+
+    def exists(self, key: str) -> bool:
+        if self.store.exists(key):
+            return True
+        raise Missing(key)
+
+    def __getattr__(self, name: str) -> Any:  # reading: path, location, read_bytes, read_json, read_model, list, local_file
+        if name.startswith(("put", "set", "_atomic")):
+            raise AttributeError(name)
+        return getattr(self.store, name)
+
+    def check(self) -> None:
+        return None
+
+    def put_bytes(self, key: str, data: bytes) -> bool:
+        return not self.exists(key)
+
+    put_same = put_bytes
+
+    def put_file(self, key: str, local_path) -> bool:
+        return not self.exists(key)
+
+    def put_json(self, key: str, value) -> bool:
+        return not self.exists(key)
+
+    def set_head(self, key: str, data: bytes) -> bool:
+        if self.exists(key) and self.store.read_bytes(key) == data:
+            return False
+        raise Missing(key)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """The make-functions report progress; a plan only looks, so their lines are held back."""
+    logger = logging.getLogger("dreamfactory.progress")
+    before = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = before
+
+
+def found(step: Callable[[], T]) -> T | None:
+    """The step's result when everything it needs is in the store, else None."""
+    try:
+        return step()
+    except Missing:
+        return None
+
+
+class PlannedStep(BaseModel):
+    """One thing a run makes, and whether the store already has it."""
+
+    kind: Kind
+    scene_id: str = ""
+    shot_ids: list[str] = Field(default_factory=list, description="The shots this step serves.")
+    line: int | None = Field(default=None, description="0-based dialogue line, for a voice line.")
+    key: str | None = Field(default=None, description="Store key, when its inputs are known already.")
+    stored: bool = Field(description="True when the store has it: a run takes it as it is.")
+    why: str = Field(default="", description="Why it must be made, for people.")
+    estimate: float = Field(default=0.0, description="Expected seconds to make it (0 when stored).")
+
+
+class ShotPlan(BaseModel):
+    id: str
+    framing: str
+    lines: list[int]
+    description: str
+
+
+class ScenePlan(BaseModel):
+    scene_id: str
+    index: int
+    shots: list[ShotPlan]
+    steps: list[PlannedStep]
+
+
+class FilmPlan(BaseModel):
+    """What a run of these inputs would make, and what it would take from the store."""
+
+    project: str
+    store: str
+    screenplay_sha: str | None = Field(default=None, description="None while the screenplay is still to be written.")
+    backends: str = ""
+    writing: PlannedStep | None = None
+    base: PlannedStep | None = None
+    scenes: list[ScenePlan] = Field(default_factory=list)
+    film: PlannedStep
+    estimate: float = Field(default=0.0, description="Seconds of rendering expected, from earlier render records.")
+    estimate_basis: str = Field(default="", description="Which records the estimate comes from.")
+
+    def steps(self) -> list[PlannedStep]:
+        head = [s for s in (self.writing, self.base) if s is not None]
+        return head + [step for scene in self.scenes for step in scene.steps] + [self.film]
+
+    def to_make(self) -> list[PlannedStep]:
+        return [s for s in self.steps() if not s.stored]
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return not self.to_make()
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for step in self.to_make():
+            out[step.kind] = out.get(step.kind, 0) + 1
+        return out
+
+
+# -- planning ---------------------------------------------------------------------------------------------------
+@dataclass
+class Planned:
+    """A plan and what the store already holds of it: when the film is there, everything a FilmResult needs."""
+
+    plan: FilmPlan
+    written: Any = None
+    base: Any = None
+    keyframes: list = field(default_factory=list)
+    sounds: list = field(default_factory=list)
+    clips: list = field(default_factory=list)
+    film: Any = None
+
+
+def plan_story(store: Store, story: str, options, rewrite: bool = False) -> Planned:
+    """The plan of `make STORY`: the studio's answers, then the renders, looked up in the store."""
+    from .writing import write_project
+
+    project = options.project or layout.project_id(story)
+    probe = StoreProbe(store)
+    with _quiet():
+        try:
+            written = write_project(probe, story, options, rewrite=rewrite)
+        except Missing as missing:
+            writing = PlannedStep(kind="writing", key=missing.key, stored=False,
+                                  why="the studio writes the screenplay (answers not in the store yet)")
+            return _unwritten(store, project, options, writing)
+    writing = PlannedStep(kind="writing", key=layout.screenplay_version(project, written.sha), stored=True)
+    return plan_written(store, written, options, writing)
+
+
+def plan_project(store: Store, project: str, options) -> Planned:
+    """The plan of `rerun PROJECT`: the screenplay as it is now in the store (edits included)."""
+    from .writing import Written, load_head
+
+    screenplay, sha = load_head(store, project)
+    written_key = layout.written_head(project)
+    head = store.read_json(written_key) if store.exists(written_key) else {}
+    written = Written(project=project, screenplay=screenplay, sha=sha, edited=sha != head.get("sha"),
+                      usage=head.get("usage", {}))
+    return plan_written(store, written, options, None)
+
+
+def _unwritten(store: Store, project: str, options, writing: PlannedStep) -> Planned:
+    from . import backends
+
+    film = PlannedStep(kind="film", stored=False, why="after the screenplay is written")
+    plan = FilmPlan(project=project, store=store.url, backends=backends.describe(options), writing=writing, film=film)
+    _estimate(store, plan, options, [])
+    return Planned(plan=plan)
+
+
+def plan_written(store: Store, written, options, writing: PlannedStep | None) -> Planned:
+    """Look up every render of a written screenplay with the library's make-functions on a store probe."""
+    from . import backends, renders
+    from .film import assemble_film, film_key_of
+    from .renderers.base import render_key
+    from .renders import make_clip, make_keyframe_checked, plan_clip, wants_end_keyframe
+    from .voices import voice_scene
+    from .voices.speech import line_key, line_store_key, speakable
+    from .voices.timing import speaker_voice
+
+    project, screenplay = written.project, written.screenplay
+    probe = StoreProbe(store)
+    out = Planned(plan=FilmPlan(project=project, store=store.url, screenplay_sha=written.sha,
+                                backends=backends.describe(options), writing=writing,
+                                film=PlannedStep(kind="film", stored=False)), written=written)
+    plan = out.plan
+    ends = wants_end_keyframe(options)
+
+    with _quiet():
+        base_request = renders.plan_base(screenplay, options)
+        base_key = layout.base_frame(project, render_key(backends.keyframe_renderer(options.render), base_request))
+        base = found(lambda: renders.make_keyframe(probe, project, base_request, options, kind="base_frame"))
+        plan.base = PlannedStep(kind="base_frame", key=base_key, stored=base is not None,
+                                why="" if base else "the Base frame is not in the store")
+        out.base = base
+
+        complete = base is not None
+        for scene in screenplay.scenes:
+            sid = scene.id
+            shot_lines = scene.shot_lines()
+            shots = [ShotPlan(id=s.id, framing=s.framing, lines=shot_lines.get(s.id, []), description=s.description)
+                     for s in scene.shots]
+            steps: list[PlannedStep] = []
+
+            keyframes = {}
+            for shot in scene.shots:
+                keyframes[shot.id] = made = found(lambda: make_keyframe_checked(
+                    probe, project, screenplay, sid, shot.id, base, options)) if base else None
+                steps.append(PlannedStep(kind="keyframe", scene_id=sid, shot_ids=[shot.id], stored=made is not None,
+                                         key=made.key if made else None,
+                                         why="" if made else ("its inputs changed" if base else "after the Base frame")))
+
+            by_shot = {i: shot_id for shot_id, lines in shot_lines.items() for i in lines}
+            if options.sound.enabled:
+                for index, line in enumerate(scene.dialogue):
+                    if not speakable(line.text):
+                        continue
+                    key = line_store_key(project, line_key(line.text, speaker_voice(screenplay, line.speaker)))
+                    have = store.exists(key)
+                    steps.append(PlannedStep(kind="voice_line", scene_id=sid, shot_ids=[by_shot.get(index, "")],
+                                             line=index, key=key, stored=have,
+                                             why="" if have else f"{line.speaker}: {line.text[:60]}"))
+            sound = found(lambda: voice_scene(probe, project, scene, screenplay, options.sound, frame_rate=options.render.fps))
+            steps.append(PlannedStep(kind="speech", scene_id=sid, shot_ids=[s.id for s in scene.shots],
+                                     stored=sound is not None, key=sound.key if sound else None,
+                                     why="" if sound else "the scene's speech track, from its lines"))
+
+            order = [s.id for s in scene.shots]
+            for i, shot in enumerate(scene.shots):
+                keyframe = keyframes[shot.id]
+                end = keyframes[order[i + 1]] if ends and i + 1 < len(order) else None
+                clip = None
+                if keyframe is not None and sound is not None and (end is not None or not ends or i + 1 == len(order)):
+                    request = plan_clip(screenplay, sid, shot.id, keyframe, sound.span(shot.id).duration, options, end)
+                    clip = found(lambda: make_clip(probe, project, request, options, keyframe))
+                    why = "its inputs changed"
+                else:
+                    why = "after its " + " and ".join(n for n, v in (("keyframe", keyframe), ("speech", sound)) if v is None)
+                steps.append(PlannedStep(kind="clip", scene_id=sid, shot_ids=[shot.id], stored=clip is not None,
+                                         key=clip.key if clip else None, why="" if clip else why))
+                out.keyframes.append(keyframe)
+                out.clips.append(clip)
+                complete = complete and None not in (keyframe, clip)
+            plan.scenes.append(ScenePlan(scene_id=sid, index=scene.index, shots=shots, steps=steps))
+            out.sounds.append(sound)
+            complete = complete and sound is not None
+
+        if complete:
+            key = layout.film(project, film_key_of(store, out.clips, out.sounds, screenplay, options))
+            film = found(lambda: assemble_film(probe, project, screenplay, written.sha, out.clips, out.keyframes, base,
+                                               out.sounds, options))
+            plan.film = PlannedStep(kind="film", key=key, stored=film is not None,
+                                    why="" if film else "a new cut of stored shots")
+            out.film = film
+        else:
+            plan.film = PlannedStep(kind="film", stored=False, why="after the renders above")
+    _estimate(store, plan, options, [s for s in out.sounds if s is not None])
+    return out
+
+
+# -- estimates from earlier render records ---------------------------------------------------------------------
+def _records(store: Store, project: str, limit: int = 400) -> list[dict]:
+    """Render records of this project, else of the store's other projects (newest folders are not ranked)."""
+    import json
+
+    def of(prefix: str) -> list[dict]:
+        rows = []
+        for sub in ("base", "keyframes", "clips", "films"):
+            for key in store.list(f"{prefix}/{sub}"):
+                if key.endswith(".json") and "/bd-" not in key and len(rows) < limit:
+                    try:
+                        rows.append(json.loads(store.read_bytes(key)))
+                    except ValueError:
+                        continue
+        return rows
+
+    rows = of(project) if store.exists(project) else []
+    if rows:
+        return rows
+    try:
+        projects = [p.rsplit("/", 1)[-1] for p in store.fs.ls(store.root, detail=False)]
+    except (FileNotFoundError, OSError):
+        return []
+    for other in projects[:20]:
+        if not other.startswith(".") and other != project:
+            rows += of(other)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _estimate(store: Store, plan: FilmPlan, options, sounds: list) -> None:
+    """Seconds per render kind from earlier records made by the same renderers with the same identity."""
+    from . import backends
+
+    keyframes, clips = backends.keyframe_renderer(options.render), backends.clip_renderer(options.render)
+    want = {"base_frame": (keyframes.name, keyframes.identity()), "keyframe": (keyframes.name, keyframes.identity()),
+            "clip": (clips.name, clips.identity())}
+    per: dict[str, list[float]] = {}
+    clip_rate: list[float] = []
+    for r in _records(store, plan.project):
+        kind = r.get("kind")
+        if kind in want and (r.get("renderer"), r.get("identity")) != want[kind]:
+            continue
+        size_ok = r.get("inputs", {}).get("width") in (None, options.render.width)
+        if kind == "clip" and size_ok and r.get("inputs", {}).get("duration"):
+            clip_rate.append(r["seconds"] / r["inputs"]["duration"])
+        elif kind in ("base_frame", "keyframe", "film") and (size_ok or kind == "film"):
+            per.setdefault(kind, []).append(r.get("seconds", 0.0))
+    mean = {k: sum(v) / len(v) for k, v in per.items() if v}
+    rate = sum(clip_rate) / len(clip_rate) if clip_rate else None
+    spans = {(s.scene_id, span.shot_id): span.duration for s in sounds for span in s.shots}
+    default_span = (sum(spans.values()) / len(spans)) if spans else 3.0
+    known = []
+    total = 0.0
+    for step in plan.to_make():
+        if step.kind in ("base_frame", "keyframe"):
+            guess = mean.get(step.kind, mean.get("keyframe" if step.kind == "base_frame" else "base_frame"))
+        elif step.kind == "clip":
+            span = spans.get((step.scene_id, step.shot_ids[0] if step.shot_ids else ""), default_span)
+            guess = rate * span if rate is not None else None
+        elif step.kind == "film":
+            guess = mean.get("film")
+        else:
+            guess = None
+        if guess is not None:
+            step.estimate = round(guess, 2)
+            total += guess
+            known.append(step.kind)
+    plan.estimate = round(total, 1)
+    counts = {k: len(v) for k, v in per.items()} | ({"clip": len(clip_rate)} if clip_rate else {})
+    plan.estimate_basis = (", ".join(f"{n} {k} record(s)" for k, n in counts.items()) + f" of {keyframes.name}/{clips.name}"
+                           if counts else "no earlier records with these renderers and settings")
+
+
+# -- for people -----------------------------------------------------------------------------------------------
+def plan_text(plan: FilmPlan) -> str:
+    lines = [f"project {plan.project} — {plan.store}", f"  {plan.backends}"]
+    if plan.writing is not None:
+        lines.append(f"  screenplay: {'in the store' if plan.writing.stored else 'to write — ' + plan.writing.why}")
+    if plan.base is not None:
+        lines.append(f"  base frame: {_state(plan.base)}")
+    for scene in plan.scenes:
+        lines.append(f"  scene {scene.index} ({scene.scene_id})")
+        for shot in scene.shots:
+            said = f", lines {', '.join(str(i + 1) for i in shot.lines)}" if shot.lines else ""
+            lines.append(f"    shot {shot.id} [{shot.framing}{said}] {shot.description[:70]}")
+            for step in scene.steps:
+                if step.shot_ids == [shot.id] and step.kind != "voice_line":
+                    lines.append(f"      {step.kind:<9} {_state(step)}")
+        for step in scene.steps:
+            if step.kind in ("voice_line", "speech"):
+                label = f"line {step.line + 1}" + (f" ({step.shot_ids[0]})" if step.shot_ids[0] else "") \
+                    if step.kind == "voice_line" else "speech"
+                lines.append(f"    {label:<11} {_state(step)}")
+    lines.append(f"  film: {_state(plan.film)}")
+    todo = plan.counts()
+    if not todo:
+        lines.append("nothing to make: the film for these inputs is in the store")
+    else:
+        what = ", ".join(f"{n} {k.replace('_', ' ')}{'s' if n > 1 else ''}" for k, n in todo.items())
+        lines.append(f"to make: {what}; about {plan.estimate:.0f} s of rendering ({plan.estimate_basis}), "
+                     "plus Prefect's start")
+    return "\n".join(lines)
+
+
+def _state(step: PlannedStep) -> str:
+    if step.stored:
+        return "stored"
+    estimate = f" (~{step.estimate:.1f} s)" if step.estimate else ""
+    return f"TO MAKE{estimate}" + (f" — {step.why}" if step.why else "")

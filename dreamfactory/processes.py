@@ -1,0 +1,303 @@
+"""The processes a command starts — a Prefect server, ffmpeg, a Dask cluster — and the guarantee none outlives it.
+
+A command that runs a flow from the command line runs it under a guard:
+
+    dreamfactory (the process a person or `timeout` signals)
+      └─ guard: a child subreaper in its own process group; it watches a pipe from the command
+           └─ work: the flow, and everything it starts (the temporary Prefect server, ffmpeg, Dask workers)
+
+Every process the work starts, however deep and even once orphaned, stays a descendant of the guard (it is a
+child subreaper). The guard ends them all when the work ends, when the command forwards SIGINT or SIGTERM, and
+when the command dies even by SIGKILL: the kernel closes the pipe and the guard's read returns.
+
+Finding a Prefect server: PREFECT_API_URL, the active Prefect profile's PREFECT_API_URL, or the server file that
+`dreamfactory serve` (and `make serve`) writes; each is used only when GET /api/health answers. With none, the
+work starts a temporary server itself (a uvicorn child that dies with it) and says once what that cost.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+
+
+def _prctl(option: int, value: int) -> None:
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the guard still ends its direct children
+        pass
+
+
+def die_with_parent() -> None:
+    """preexec_fn for a child that must not outlive the process starting it (Linux PR_SET_PDEATHSIG)."""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+# -- the process tree -------------------------------------------------------------------------------------------
+def _children_table() -> dict[int, list[int]]:
+    table: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if fields and fields[0] != "Z":
+            table.setdefault(int(fields[1]), []).append(int(entry))
+    return table
+
+
+def descendants(pid: int) -> list[int]:
+    """Live (not zombie) descendants of a process, read from /proc."""
+    table, out, todo = _children_table(), [], [pid]
+    while todo:
+        for child in table.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def _reap() -> list[tuple[int, int]]:
+    done = []
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return done
+        if pid == 0:
+            return done
+        done.append((pid, status))
+
+
+def _end_all(grace: float) -> None:
+    """SIGTERM to every descendant, then SIGKILL to what is left after `grace` seconds; all reaped."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
+        pids = descendants(os.getpid())
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            _reap()
+            if not descendants(os.getpid()):
+                return
+            time.sleep(0.05)
+    _reap()
+
+
+def _exit_code(status: int) -> int:
+    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
+
+
+def _guard(work: Callable[[], int], watch: int) -> int:
+    """The guard's life: start the work, wait for it, forward signals, end everything left."""
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    stops = []
+    signal.signal(signal.SIGINT, lambda *_: stops.append(1))
+    signal.signal(signal.SIGTERM, lambda *_: stops.append(1))
+    worker = os.fork()
+    if worker == 0:
+        os.close(watch)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        code = 1
+        try:
+            code = work()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except KeyboardInterrupt:
+            code = 130
+        except BaseException:  # noqa: BLE001 - the work's own failure, shown as the unguarded command would show it
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    forwarded = 0
+    while True:
+        ready, _, _ = select.select([watch], [], [], 0.1)
+        if ready and os.read(watch, 1) == b"":  # the command is gone, however it died
+            _end_all(grace=0.0)
+            return 137
+        for pid, status in _reap():
+            if pid == worker:
+                _end_all(grace=3.0)
+                return _exit_code(status)
+        if len(stops) > forwarded:
+            forwarded = len(stops)
+            if forwarded == 1:
+                os.kill(worker, signal.SIGINT)  # the work stops at once and says what it kept
+            else:
+                _end_all(grace=0.0)
+
+
+def run_guarded(work: Callable[[], int]) -> int:
+    """Run `work()` in a guarded child process (see the module's doc); returns its exit code.
+
+    Call it before Prefect is imported and while this process has no other threads: it forks.
+    """
+    read, write = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    guard = os.fork()
+    if guard == 0:
+        os.close(write)
+        os.setpgid(0, 0)  # the terminal's Ctrl-C reaches the command, which forwards it once
+        code = 1
+        try:
+            code = _guard(work, read)
+        finally:
+            os._exit(code)
+    os.close(read)
+    received: list[int] = []
+
+    def forward(signum, _frame):
+        received.append(signum)
+        try:
+            os.kill(guard, signal.SIGINT if len(received) == 1 else signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+    old = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while True:
+            try:
+                _, status = os.waitpid(guard, 0)
+                break
+            except ChildProcessError:
+                status = 1 << 8
+                break
+        code = _exit_code(status)
+        if received and received[0] == signal.SIGTERM and code == 130:
+            code = 143
+        return code
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+        os.close(write)
+
+
+# -- Prefect servers --------------------------------------------------------------------------------------------
+def healthy(api_url: str, timeout: float = 1.0) -> bool:
+    try:
+        with urllib.request.urlopen(api_url.rstrip("/") + "/health", timeout=timeout) as reply:
+            return reply.status == 200
+    except (OSError, ValueError):
+        return False
+
+
+def profile_api_url() -> str | None:
+    """PREFECT_API_URL of the active Prefect profile (PREFECT_PROFILE, else profiles.toml's `active`), read without
+    importing Prefect."""
+    import tomllib
+
+    home = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser()
+    path = Path(os.environ.get("PREFECT_PROFILES_PATH", home / "profiles.toml")).expanduser()
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    name = os.environ.get("PREFECT_PROFILE") or data.get("active") or "ephemeral"
+    return (data.get("profiles", {}).get(name) or {}).get("PREFECT_API_URL") or None
+
+
+def write_server_file(path: Path, api_url: str, pid: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".{os.getpid()}")
+    tmp.write_text(json.dumps({"api_url": api_url, "pid": pid, "started": time.time()}))
+    os.replace(tmp, path)
+
+
+def read_server_file(path: Path) -> str | None:
+    try:
+        return json.loads(path.read_text())["api_url"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def find_server(server_file: Path) -> tuple[str | None, str]:
+    """(API URL, where it was found) of a running Prefect server; (None, why) when there is none to use.
+
+    An explicit PREFECT_API_URL that does not answer is still returned (the run then fails saying so): it was asked
+    for. The profile's URL and the server file are only hints, used when healthy.
+    """
+    explicit = os.environ.get("PREFECT_API_URL")
+    if explicit:
+        return explicit, "PREFECT_API_URL"
+    for url, where in ((profile_api_url(), "the active Prefect profile"), (read_server_file(server_file), str(server_file))):
+        if url and healthy(url):
+            return url, where
+    return None, "no Prefect server running"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TemporaryServer:
+    """A Prefect server (uvicorn, SQLite) that lives exactly as long as the process that started it."""
+
+    def __init__(self, port: int | None = None, database: Path | None = None):
+        self.port = port or free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self.database = database
+        self.process: subprocess.Popen | None = None
+        self.seconds = 0.0
+
+    def start(self, timeout: float = 60.0) -> TemporaryServer:
+        started = time.perf_counter()
+        env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": self.api_url,
+               "PREFECT_UI_ENABLED": "0", "PREFECT_LOGGING_SERVER_LEVEL": "ERROR",
+               # As Prefect's own temporary server: fewer background services, so it starts sooner.
+               "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        if self.database is not None:
+            self.database.parent.mkdir(parents=True, exist_ok=True)
+            env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{self.database}"
+        command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+                   "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
+        self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, preexec_fn=die_with_parent)
+        deadline = time.monotonic() + timeout
+        while not healthy(self.api_url, timeout=0.5):
+            if self.process.poll() is not None:
+                err = self.process.stderr.read().decode(errors="replace").strip().splitlines()
+                raise RuntimeError(f"the temporary Prefect server exited: {err[-1] if err else self.process.returncode}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the temporary Prefect server did not answer within {timeout:.0f} s")
+            time.sleep(0.1)
+        self.seconds = time.perf_counter() - started
+        return self
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
