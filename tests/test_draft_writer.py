@@ -22,6 +22,7 @@ from dreamfactory.settings import FilmOptions
 from dreamfactory.store import open_store
 from dreamfactory.writers.base import PhaseRequest
 from dreamfactory.writers.draft import DRAFT_VERSION, DraftWriter, base_form, present_tense, read_story
+from dreamfactory.writers.draft.nlp import reader_key
 
 LIGHTHOUSE = (Path(__file__).parents[1] / "stories" / "lighthouse.txt").read_text(encoding="utf-8")
 
@@ -85,7 +86,7 @@ def screenplay(tmp_path_factory) -> Screenplay:
 def test_identity_and_unknown_output_type():
     writer = DraftWriter()
     assert writer.name == "draft" and writer.context_tokens is None
-    assert writer.identity("ceo") == {"backend": "draft", "version": DRAFT_VERSION}
+    assert writer.identity("ceo") == {"backend": "draft", "version": DRAFT_VERSION, "reader": reader_key()}
     with pytest.raises(WritingError, match="cannot write a Shot"):
         ask(Shot, story=LIGHTHOUSE)
 
@@ -199,12 +200,16 @@ def test_scene_count_is_honoured(count):
     assert review.approved, review.notes
 
 
-def test_story_without_names_follows_one_protagonist():
+def test_story_without_names_casts_the_unnamed_who_act():
     brief, design, plans = write_phases(NAMELESS)
-    assert [(c.id, c.name) for c in design.characters] == [("traveller", "the traveller")]
+    assert [(c.id, c.name) for c in design.characters] == [("traveller", "the traveller"),
+                                                           ("ferryman", "the old ferryman")]  # he waits, asks, nods
     assert design.characters[0].wardrobe == "worn boots, grey cloak"
     assert "woman" in design.characters[0].appearance  # 'her boots'
-    assert all(s.characters == ["traveller"] for s in plans.scenes)
+    assert "elderly man" in design.characters[1].appearance  # 'an old ferryman', 'his boat'
+    assert [s.characters for s in plans.scenes] == [
+        ["traveller"], ["traveller", "ferryman"], ["traveller", "ferryman"], ["traveller"]]
+    assert plans.scenes[3].action.startswith("The traveller sang")  # 'She sang', not the ferryman
     assert [(d.speaker, d.text) for s in plans.scenes for d in s.dialogue] == [("traveller", "I can sing for you.")]
     assert [s.setting for s in plans.scenes] == ["dusty road", "river", "river", "city"]
     assert [s.time_of_day for s in plans.scenes] == ["dawn", "noon", "noon", "dusk"]
@@ -225,7 +230,9 @@ def test_story_without_dialogue_carries_place_and_time():
 
 def test_one_paragraph_split_into_more_scenes():
     brief, design, plans = write_phases(ONE_PARAGRAPH)
-    assert brief.scene_count == 1 and len(plans.scenes) == 1
+    assert brief.scene_count == 3 and len(plans.scenes) == 3  # 'One day he found...', 'He ran to the harbour'
+    assert plans.scenes[1].action.startswith("One day Sam found a bottle")
+    assert plans.scenes[2].setting == "harbour" and plans.scenes[2].characters == ["sam", "captain-ruiz"]
     brief, design, plans = write_phases(ONE_PARAGRAPH, scenes=4)
     assert len(plans.scenes) == 4
     assert all(s.action.strip() for s in plans.scenes)
@@ -312,7 +319,7 @@ def test_storyboard_fixes_the_cast_and_draws_each_scene(lighthouse):
                    "leather apron", "lighthouse on the rocky island"):
         assert needed.lower() in text.lower()
     assert [s.scene_id for s in board.scenes] == [p.id for p in plans.scenes]
-    assert all([shot.id for shot in s.shots] == ["a"] for s in board.scenes)
+    assert all(s.shots[0].id == "a" for s in board.scenes)  # each scene opens on its establishing shot
     captions = [s.shots[0].description for s in board.scenes]
     assert captions[4].startswith("Mira finds the glass-maker's workshop")
     assert captions[7] == "Mira and Tomas carry the lens up the spiral stairs"

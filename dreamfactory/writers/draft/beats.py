@@ -5,13 +5,57 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import nlp
 from .cast import Cast
 from .story import Reading, Speech, count_words, mask_quotes, split_speech
+from .tense import base_form
+from .vocabulary import AREAS, ANIMATE_VERBS, SPEECH_VERBS, SPOTS
+
+# A sentence that opens on these moves the story on in time: a new beat starts there.
+TIME_SHIFT = re.compile(
+    r"^\W*(?:(?:one|the next|next|the following|that|early one|late one) (?:day|morning|evening|night|"
+    r"afternoon|week|spring|summer|autumn|fall|winter|year)|later\b|(?:a|an|a few|some|two|three|four|five|six|many|"
+    r"several|ten) (?:\w+ )?(?:seconds|minutes|hours|days|weeks|months|years|seasons) (?:later|passed|went by)|"
+    r"(?:days|weeks|months|years|hours) (?:later|passed|went by)|by (?:spring|summer|autumn|fall|winter|nightfall|"
+    r"morning|evening|noon|the (?:end|time|next)|then)|in (?:the )?(?:spring|summer|autumn|fall|winter)\b|"
+    r"when (?:spring|summer|autumn|winter|night|morning|evening) came|at (?:dawn|dusk|night|noon|last|sunset|"
+    r"sunrise|midnight|first light)|finally|eventually|soon\b|after (?:a|an|that|the|lunch|dinner|breakfast|school)\b|"
+    r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|the day after|meanwhile)", re.I)
+MOVES = re.compile(r"\b(?:went|ran|walked|rode|drove|sailed|rowed|flew|hurried|raced|returned|came|arrived|climbed|"
+                   r"goes|runs|walks|rides|drives|sails|rows|flies|hurries|races|returns|comes|arrives|climbs|set off|"
+                   r"sets off|headed|heads)\s+(?:back\s+)?(?:to|into|at|in|up to|down to)\s+"
+                   r"(?:the|a|an|his|her|their|my|our)\s+(?:[\w'-]+\s+){0,2}?([\w'-]+)\b", re.I)
+
+
+def story_beats(reading: Reading) -> list[list[tuple[int, str]]]:
+    """The story's beats as (paragraph, sentence) groups: its paragraphs, a paragraph split where the story moves
+    on in time ('One day', 'By summer', spaCy's DATE or TIME at the start) or goes to a new place ('he ran to the
+    harbour'), and a paragraph of nothing but speech kept with the beat before it (a dialogue exchange is one
+    scene)."""
+    parsed = nlp.parse_sentences(tuple(s for _, s in reading.sentences), nlp.reader_key())
+    beats: list[list[tuple[int, str]]] = []
+    for b, paragraph in enumerate(reading.beats):
+        if beats and all(not split_speech(s)[0] for s in paragraph):
+            beats[-1] += [(b, s) for s in paragraph]
+            continue
+        current: list[tuple[int, str]] = []
+        for i, sentence in enumerate(paragraph):
+            narration = split_speech(sentence)[0]
+            moved = MOVES.search(narration)
+            shifts = i > 0 and current and (TIME_SHIFT.match(narration) or nlp.parsed(sentence, parsed).opens_with_time
+                                            or (len(current) >= 2 and moved and (moved.group(1).lower() in SPOTS
+                                                                                 or moved.group(1).lower() in AREAS)))
+            if shifts:
+                beats.append(current)
+                current = []
+            current.append((b, sentence))
+        beats.append(current)
+    return [beat for beat in beats if beat]
 
 
 def chunks(reading: Reading, count: int) -> list[list[tuple[int, str]]]:
     """The story's sentences in `count` groups on its beats: neighbours merged, long beats split, reused if short."""
-    beats = [[(b, s) for s in beat] for b, beat in enumerate(reading.beats)]
+    beats = story_beats(reading)
     if len(beats) >= count:
         return [sum(group, []) for group in _partition(beats, count, lambda beat: sum(count_words(s) for _, s in beat))]
     sentences_total = sum(len(b) for b in beats)
@@ -69,41 +113,86 @@ class Continuity:
     homes: dict[str, str] = field(default_factory=dict)  # a part of a place ('stairs') -> its place ('lighthouse')
     places: dict[str, str] = field(default_factory=dict)  # a place's head noun -> its fullest name so far
     recent: list[str] = field(default_factory=list)  # characters in order of mention, for pronouns
+    voices: list[tuple[int, str]] = field(default_factory=list)  # (paragraph, speaker) of every line so far
+    parsed: dict = field(default_factory=dict)  # spaCy's reading of each sentence (empty for the keyword reader)
 
 
 def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) -> list[Sentence]:
-    """Narration, characters and speakers of each sentence, following who 'he' and 'she' are through the story."""
+    """Narration, characters and speakers of each sentence, following who 'he', 'she', 'it' and 'they' are through
+    the story."""
     out: list[Sentence] = []
     for beat, raw in group:
         narration, speech = split_speech(raw)
         named = cast.mentions(narration)
-        opener = re.match(r"^\W*((?:[\w']+\s+){0,3}?)(he|she)\b", narration, re.I)
-        pointed = cast.resolve(opener.group(2), state.recent) if opener and not cast.mentions(opener.group(1)) else None
-        if pointed:  # 'She lived...' -> 'Mira lived...': the action must read without its paragraph
-            narration = narration[:opener.start(2)] + cast.by_id[pointed].name + narration[opener.end(2):]
-            narration = narration[:1].upper() + narration[1:]
-            named = [pointed] + [n for n in named if n != pointed]
-        spoken, placed = [], cast.positions(mask_quotes(raw)) + ([(-1, pointed)] if pointed else [])
+        narration, pointed = _name_the_pronoun(narration, named, cast, state, out)
+        named = pointed + [n for n in named if n not in pointed]
+        spoken, placed = [], cast.positions(mask_quotes(raw)) + [(-1, p) for p in pointed]
+        said_by = None  # a sentence's untagged second quote is the same speaker's: '"Wait," said Pip, "look!"'
         for line in speech:
-            who = _speaker(line, named, out, beat, cast, state)
+            who = _speaker(line, named, out, beat, cast, state) if line.attribution or not said_by else said_by
+            said_by = who
             spoken.append((who, line.text))
             placed.append((line.start, who))
             if who != "narrator":
                 state.recent.append(who)
-        state.recent.extend(named)
+                state.voices.append((beat, who))
+        state.recent.extend(_subject_last(named, raw, cast, state))
         order = list(dict.fromkeys(c for _, c in sorted(placed) if c != "narrator"))
         out.append(Sentence(beat=beat, narration=narration, characters=named, speech=spoken, order=order))
     return out
 
 
+_OPENER = re.compile(r"^\W*((?:[\w']+\s+){0,3}?)(he|she|it|they)\b(\s+[\w']+)?", re.I)
+
+
+def _name_the_pronoun(narration: str, named: list[str], cast: Cast, state: Continuity,
+                      out: list[Sentence]) -> tuple[str, list[str]]:
+    """'She lived...' -> 'Mira lived...': the action must read without its paragraph. The pronoun never names one
+    named in its own sentence ('He found Bolt dented' is not Bolt); 'it' names a being only when it acts like one;
+    'they' names the two or more people of the sentence before."""
+    opener = _OPENER.match(narration)
+    if not opener or cast.mentions(opener.group(1)):
+        return narration, []
+    pronoun, verb = opener.group(2).lower(), (opener.group(3) or "").strip().lower()
+    if pronoun == "they":
+        before = out[-1].order if out else []
+        ids = [c for c in before if not cast.is_storyteller(c)]
+        if len(ids) < 2 or any(c in named for c in ids):
+            return narration, []
+        name = " and ".join(cast.by_id[c].name for c in ids)
+        pointed = ids
+    else:
+        if pronoun == "it" and (base_form(verb) or verb.removesuffix("s")) not in ANIMATE_VERBS | set(SPEECH_VERBS) | {
+                "roll", "beep", "whirr", "buzz", "fly", "swim", "crawl", "hop", "scurry", "sniff", "blink", "turn"}:
+            return narration, []
+        who = cast.resolve(pronoun, state.recent, exclude=named)
+        if not who:
+            return narration, []
+        name, pointed = cast.by_id[who].name, [who]
+    narration = narration[:opener.start(2)] + name + narration[opener.end(2):]
+    return narration[:1].upper() + narration[1:], pointed
+
+
+def _subject_last(named: list[str], raw: str, cast: Cast, state: Continuity) -> list[str]:
+    """The sentence's characters in the order that makes its subject the most recent mention: a later pronoun
+    prefers the subject ('Mira told Elena the news. She smiled.' is Mira). The subject is spaCy's nsubj when the
+    story was parsed, else the character named first."""
+    if not named:
+        return []
+    subjects = nlp.parsed(raw, state.parsed).subjects
+    subject = next((c for c in named for word in subjects if re.fullmatch(cast.by_id[c].pattern, word)
+                    or word in cast.by_id[c].name.split()), named[0])
+    return [c for c in named if c != subject] + [subject]
+
+
 def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int, cast: Cast, state: Continuity) -> str:
     """Who speaks a line: its attribution, else the sentence's character, the action beat before, the last
-    speaker of the paragraph, the scene's first character."""
+    speaker of the paragraph, the other one of a two-person exchange, the scene's first character."""
     if line.attribution:
         mentioned = cast.mentions(line.attribution)
         if mentioned:
             return mentioned[0]
-        pronoun = re.search(r"\b(he|she|i)\b", line.attribution, re.I)
+        pronoun = re.search(r"\b(he|she|it|they|i|we)\b", line.attribution, re.I)
         if pronoun:
             return cast.resolve(pronoun.group(1), state.recent) or _last_speaker(earlier, beat) or "narrator"
         return "narrator"
@@ -112,8 +201,16 @@ def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int,
     same_beat = [s for s in earlier if s.beat == beat]
     if same_beat and not same_beat[-1].speech and same_beat[-1].characters:
         return same_beat[-1].characters[0]
-    return _last_speaker(earlier, beat) or next((c for s in earlier for c in s.characters), None) \
-        or state.principal or "narrator"
+    return _last_speaker(earlier, beat) or _other_voice(beat, state) or \
+        next((c for s in earlier for c in s.characters), None) or state.principal or "narrator"
+
+
+def _other_voice(beat: int, state: Continuity) -> str | None:
+    """An untagged line in the paragraph after a spoken one, in an exchange of two: the other one speaks."""
+    if not state.voices or state.voices[-1][0] != beat - 1:
+        return None
+    voices = list(dict.fromkeys(who for _, who in reversed(state.voices)))
+    return voices[1] if len(voices) >= 2 else None
 
 
 def _last_speaker(earlier: list[Sentence], beat: int) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...agents.phases import Brief, Design, ReviewNote
 from ...screenplay import StyleGuide
+from .beats import story_beats
 from .cast import Cast, find_people
 from .inputs import as_model
 from .looks import character_of
@@ -63,10 +64,11 @@ def write_brief(inputs: dict[str, Any]) -> Brief:
     story = inputs["story"]
     reading = read_story(story)
     asked = int(inputs.get("scenes") or 0) or _count_from_notes(inputs.get("notes"))
-    scene_count = max(1, min(200, asked or len(reading.beats)))
+    scene_count = max(1, min(200, asked or len(story_beats(reading))))
+    told = " ".join([reading.title or ""] + [s for _, s in reading.sentences])  # what was left out counts for nothing
     plans = plan_scenes(reading, Cast(find_people(reading)), scene_count)
     return Brief(
-        title=title_of(reading), logline=logline_of(reading), genre=genre_of(story), tone=tone_of(story),
+        title=title_of(reading), logline=logline_of(reading), genre=genre_of(told), tone=tone_of(told),
         target_seconds=sum(p.duration for p in plans), scene_count=scene_count,
     )
 

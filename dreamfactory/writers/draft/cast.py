@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ...agents.phases import Design
+from . import nlp
 from .story import QUOTE, WORD, Reading, mask_quotes, slug, words
 from .tense import looks_past
 from .vocabulary import (
+    ACTOR_NOUNS,
+    ANIMATE_VERBS,
     AREAS,
+    IRREGULAR_PAST,
+    KINDS,
     COMMON_NOUNS,
     MODALS,
     NOT_NAMES,
     NOUNS_RX,
     PERSON_NOUNS,
     RELATIONS,
+    SPEECH_RX,
     SPEECH_VERBS,
     SPOTS,
     TITLES,
@@ -33,9 +39,14 @@ class Person:
     gender: str = ""  # 'f', 'm', or '' when the story does not say
     relations: tuple[str, ...] = ()  # 'grandfather' in 'her grandfather Tomas'
     descriptor: str = ""  # 'keeper' in 'Tomas, an old keeper': 'the keeper' then names Tomas
+    kind: str = "human"  # screenplay Character.kind: 'fox', 'robot', ... from the noun the story uses for it
+    plural: bool = False  # a group the story calls 'they'
 
 
-FIRST_PERSON = r"\b(?:I|me|my)\b"
+# The storyteller of a first-person story is a character. Its id is 'storyteller', never 'narrator': 'narrator' is
+# the reserved speaker id of the voice-over, which is nobody on screen.
+STORYTELLER = "storyteller"
+FIRST_PERSON = r"\b(?:I|me|my|myself|[Ww]e|us|[Oo]ur)\b"
 
 
 class Cast:
@@ -53,29 +64,73 @@ class Cast:
     def positions(self, text: str) -> list[tuple[int, str]]:
         return sorted((m.start(), pid) for rx, pid in self._patterns for m in rx.finditer(text))
 
-    def resolve(self, pronoun: str, recent: list[str]) -> str | None:
-        """The character a pronoun points to: the last one mentioned whose gender fits (one the story gave no
-        gender if none fits); 'I' is the storyteller of a first-person story."""
-        if pronoun.lower() in ("i", "me", "my"):
-            return next((p.id for p in self.people if p.pattern == FIRST_PERSON), None)
-        wanted = "m" if pronoun.lower() in ("he", "him", "his") else "f"
-        window = [pid for pid in reversed(recent[-40:]) if pid in self.by_id]
-        exact = [pid for pid in window if self.by_id[pid].gender == wanted]
-        loose = [pid for pid in window if self.by_id[pid].gender == ""]
-        return (exact or loose or [None])[0]
+    def resolve(self, pronoun: str, recent: list[str], exclude: tuple[str, ...] | list[str] = ()) -> str | None:
+        """The character a pronoun points to (rule-based coreference): the most recent mention (the scenes put a
+        sentence's subject last, so subjects are preferred) that agrees in gender, animacy and number, never one
+        named in the pronoun's own clause ('He found Bolt' is not Bolt); 'I'/'we' is the storyteller."""
+        word = pronoun.lower()
+        if word in ("i", "me", "my", "myself", "we", "us", "our"):
+            return next((p.id for p in self.people if p.id == STORYTELLER or FIRST_PERSON in p.pattern), None)
+        window = [pid for pid in dict.fromkeys(reversed(recent[-40:])) if pid in self.by_id and pid not in exclude]
+        people = [self.by_id[pid] for pid in window]
+        if word in ("they", "them", "their", "themselves"):
+            fits = [p for p in people if p.plural] + [p for p in people if not p.plural and not p.gender]
+            return fits[0].id if fits else None
+        people = [p for p in people if not p.plural]
+        if word in ("it", "its", "itself"):
+            fits = [p for p in people if p.kind != "human" and not p.gender] or \
+                [p for p in people if p.kind != "human"]
+            return fits[0].id if fits else None
+        wanted = "m" if word in ("he", "him", "his", "himself") else "f"
+        exact = [p for p in people if p.gender == wanted]
+        loose = [p for p in people if p.gender == "" and p.kind == "human"] or [p for p in people if p.gender == ""]
+        fits = exact or loose
+        return fits[0].id if fits else None
+
+    def is_storyteller(self, pid: str) -> bool:
+        return pid in self.by_id and FIRST_PERSON in self.by_id[pid].pattern
+
+
+def find_people(reading: Reading) -> tuple[Person, ...]:
+    """The story's cast, in order of first appearance: the named characters, the storyteller of a first-person
+    story, and the unnamed ones who act or speak ('the old postwoman', 'a fox'); else one protagonist."""
+    return _find_people(reading, nlp.reader_key())
 
 
 @lru_cache(maxsize=16)
-def find_people(reading: Reading) -> tuple[Person, ...]:
-    """Every named character: proper names that act, speak, or are named mid-sentence; else one protagonist."""
+def _find_people(reading: Reading, reader: str) -> tuple[Person, ...]:
+    parsed = nlp.parse_sentences(tuple(s for _, s in reading.sentences), reader)
+    named = _named_people(reading, parsed)
+    storyteller = _storyteller(reading, named)
+    unnamed = _unnamed_people(reading, parsed, named)
+    people = list(named) + ([storyteller] if storyteller else []) + unnamed
+    if not people:
+        return (_protagonist(reading),)
+    narration = " ".join(mask_quotes(s) for _, s in reading.sentences)
+    def first(person: Person) -> int:
+        m = re.search(person.pattern, narration)
+        return m.start() if m else len(narration)
+    return tuple(sorted(people, key=first))
+
+
+def _named_people(reading: Reading, parsed: dict) -> tuple[Person, ...]:
+    """Every named character: proper names that act, speak, or are named mid-sentence (spaCy's PERSON entities
+    count as speaking for them, its places against them)."""
     lowercase_words = {w for _, s in reading.sentences for w in words(mask_quotes(s)) if w.islower()}
     seen: dict[str, dict[str, int]] = {}
     for _, sentence in reading.sentences:
+        found = nlp.parsed(sentence, parsed)
         for name, evidence in _name_candidates(sentence):
             tally = seen.setdefault(name, {"count": 0, "mid": 0, "person": 0, "place": 0, "strong": 0})
             tally["count"] += 1
             for key, value in evidence.items():
                 tally[key] += value
+            if any(name in entity.split() or name == entity for entity in found.persons):
+                tally["strong"] += 1
+            elif any(name in entity for entity in found.places):
+                tally["place"] += 1
+            if name.split()[-1] in found.subjects:
+                tally["person"] += 1  # the subject of a verb in spaCy's parse
     speech = " ".join(q for _, s in reading.sentences for q in QUOTE.findall(s))
     for name, tally in seen.items():  # a name called out in speech ('Unit-7, seal the hatch!') is used again
         tally["count"] += len(re.findall(rf"\b{re.escape(name)}\b", speech))
@@ -86,17 +141,85 @@ def find_people(reading: Reading) -> tuple[Person, ...]:
         and (t["mid"] or t["strong"] or not _common_noun(name, lowercase_words))
     ]
     if not names:
-        return (_protagonist(reading),)
+        return ()
     people, used = [], set()
     for name, forms in _merge_aliases(names):
         pid = slug(name)
-        if pid in used or pid == "narrator":
+        if pid in used or pid in ("narrator", STORYTELLER):
             pid = f"{pid}-{len(used) + 1}"
         used.add(pid)
         pattern = r"\b(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")\b"
         people.append(Person(id=pid, name=name, pattern=pattern))
     profiled = [_profile(p, reading) for p in people]
     return tuple(_with_descriptor(p, profiled) for p in profiled)
+
+
+def _storyteller(reading: Reading, named: tuple[Person, ...]) -> Person | None:
+    """The 'I' of a first-person story (twice or more outside quotes), named when the story says its name ('My
+    name is Ada', 'I, Ada,') and given its kind when it says one ('I am an old cat')."""
+    narration = " ".join(mask_quotes(s) for _, s in reading.sentences)
+    if len(re.findall(r"\b(?:I|me|my|myself)\b", narration)) + len(re.findall(r"\b(?:[Ww]e|us|[Oo]ur)\b", narration)) < 2:
+        return None
+    called = re.search(r"\b(?:[Mm]y name is|[Ii] am called|[Ee]veryone calls me|I,)\s+([A-Z][\w'-]+)", narration)
+    own = next((p for p in named if called and called.group(1) in p.name.split()), None)
+    kind = re.search(rf"\b(?:I am|I'm|I was)\s+(?:a|an)\s+(?:[a-z-]+\s+){{0,2}}?({'|'.join(KINDS)})\b", narration)
+    gender = _pronoun_gender(" ".join(re.findall(r"\b(?:[Mm]y|[Oo]ur)\s+(?:\w+\s+){0,2}?(?:he|she)\b", narration)))
+    return Person(id=STORYTELLER if own is None else own.id, name=own.name if own else "the storyteller",
+                  pattern=FIRST_PERSON + (f"|{own.pattern}" if own else ""), gender=gender,
+                  kind=KINDS[kind.group(1)] if kind else "human", descriptor=kind.group(1) if kind else "")
+
+
+_ARTICLE = r"\b(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat)\s+"
+
+
+def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -> list[Person]:
+    """The characters the story does not name but shows acting or speaking: a noun phrase that is the subject of a
+    verb ('the old postwoman waved', 'a fox ran', spaCy's parse, or the keyword tables) or speaks a line
+    ('shouted the harbour guard'); singular, and not another name for a named character ('the captain')."""
+    taken = {w.lower() for p in named for w in p.name.split()} | {p.descriptor for p in named if p.descriptor}
+    past = "|".join(IRREGULAR_PAST)
+    found: dict[str, tuple[str, str]] = {}  # noun -> (head 'harbour guard', first phrase 'old harbour guard')
+    for _, sentence in reading.sentences:
+        text = mask_quotes(sentence)
+        phrases = []
+        for phrase, noun, plural, verb in nlp.parsed(sentence, parsed).actors:
+            if not plural and (noun in ACTOR_NOUNS or verb in ANIMATE_VERBS or verb in SPEECH_VERBS):
+                phrases.append(phrase)
+        rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
+             rf"(?:\s+(?:was|is|could|would)(?:\s+not)?)?\s+" \
+             rf"(?:{past}|{SPEECH_RX}|[a-z]{{3,}}ed)\b"
+        for m in re.finditer(rx, text):
+            if m.group(2) in ACTOR_NOUNS:
+                phrases.append(m.group(1) + m.group(2))
+        for m in re.finditer(rf"\b(?:{SPEECH_RX})\s+(?:the|a|an)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z]+)\b", text):
+            phrases.append(m.group(1))
+        for phrase in phrases:
+            words_ = phrase.lower().split()
+            head = " ".join(w for w in words_[-2:] if w in ACTOR_NOUNS or w == words_[-1] or _compound(w))
+            if words_[-1] in taken or words_[-1].endswith("s") and words_[-1][:-1] in ACTOR_NOUNS or \
+                    words_[-1] in STOPWORDS_NOT_ACTORS:
+                continue
+            found.setdefault(words_[-1], (head, phrase.lower()))
+    people, used = [], {p.id for p in named}
+    for noun, (head, phrase) in found.items():
+        pid = slug(head)
+        if pid in used or pid in ("narrator", STORYTELLER):
+            continue
+        used.add(pid)
+        pattern = rf"{_ARTICLE}(?:[a-z][\w-]*\s+){{0,2}}?{re.escape(head)}\b(?!-)"
+        gender = PERSON_NOUNS.get(noun) or ("f" if noun.endswith("woman") else "m" if noun.endswith("man") else "")
+        person = Person(id=pid, name=f"the {phrase}", pattern=pattern, gender=gender,
+                        descriptor=noun, kind=KINDS.get(noun, "human"))
+        people.append(_profile(person, reading))
+    return people
+
+
+def _compound(word: str) -> bool:
+    """'harbour' in 'harbour guard' is part of who it is; 'old' in 'old postwoman' is how it looks."""
+    return word in SPOTS or word in AREAS or word in COMMON_NOUNS
+
+
+STOPWORDS_NOT_ACTORS = {"one", "other", "others", "rest", "same", "first", "last", "next", "voice", "door", "wind"}
 
 
 def _common_noun(word: str, lowercase_words: set[str]) -> bool:
@@ -170,9 +293,6 @@ def _protagonist(reading: Reading) -> Person:
         noun = m.group(1).lower()
         if noun in PERSON_NOUNS and not noun.endswith("'s"):
             counts[noun] = counts.get(noun, 0) + 1
-    if not counts and len(re.findall(r"\bI\b", narration)) >= 2:
-        return Person(id="storyteller", name="the storyteller", pattern=FIRST_PERSON,
-                      gender=_pronoun_gender(narration))
     noun = max(counts, key=lambda n: (counts[n], -narration.lower().find(n))) if counts else "traveller"
     gender = PERSON_NOUNS.get(noun, "") or _pronoun_gender(narration)
     return Person(id=slug(noun), name=f"the {noun}", pattern=rf"(?i:\b{re.escape(noun)}\b)", gender=gender,
@@ -208,16 +328,18 @@ def _profile(person: Person, reading: Reading) -> Person:
                     (relations if word in RELATIONS else descriptors).append(word)
         others = {w for w in re.findall(r"\b[A-Z][\w-]+\b", text[1:]) if w not in NOT_NAMES}
         alone = bool(re.search(person.pattern, text)) and len(others) <= len(person.name.split())
-        opener = re.match(r"^\W*(?:[\w']+\s+){0,3}?(he|she)\b", text, re.I)
+        opener = re.match(r"^\W*(?:[\w']+\s+){0,3}?(he|she|his|her)\b", text, re.I)
         if alone:
             votes["m"] += len(re.findall(r"\b(?:he|him|his)\b", text, re.I))
             votes["f"] += len(re.findall(r"\b(?:she|her|hers)\b", text, re.I))
         elif alone_before and opener and not others:
-            votes["m" if opener.group(1).lower() == "he" else "f"] += 1
+            votes["m" if opener.group(1).lower() in ("he", "his") else "f"] += 1
         alone_before = alone
     gender = "m" if votes["m"] > votes["f"] else "f" if votes["f"] > votes["m"] else ""
-    return Person(id=person.id, name=person.name, pattern=person.pattern, gender=gender,
-                  relations=tuple(dict.fromkeys(relations)), descriptor=descriptors[0] if descriptors else "")
+    titled = [w.lower() for w in person.name.split() if w.lower() in PERSON_NOUNS and w in TITLES]
+    descriptor = descriptors[0] if descriptors else person.descriptor or (titled[0] if titled else "")
+    return replace(person, gender=person.gender or gender, relations=tuple(dict.fromkeys(relations)),
+                   descriptor=descriptor, kind=KINDS.get(descriptor, person.kind))
 
 
 def _with_descriptor(person: Person, cast: list[Person]) -> Person:
@@ -225,8 +347,7 @@ def _with_descriptor(person: Person, cast: list[Person]) -> Person:
     if not person.descriptor or sum(p.descriptor == person.descriptor for p in cast) > 1:
         return person
     pattern = rf"{person.pattern}|(?<=[Tt]he )(?:[a-z-]+ ){{0,2}}?{re.escape(person.descriptor)}\b(?!-)"
-    return Person(id=person.id, name=person.name, pattern=pattern, gender=person.gender,
-                  relations=person.relations, descriptor=person.descriptor)
+    return replace(person, pattern=pattern)
 
 
 def cast_from_design(design: Design, reading: Reading) -> Cast:

@@ -15,6 +15,7 @@ from .vocabulary import (
     CARRIED_RX,
     CREATURES,
     GARMENT_WORDS,
+    KINDS,
     LIST_END,
     NOUNS_RX,
     PERSON_NOUNS,
@@ -140,19 +141,37 @@ def _add(items: list[str], phrase: str) -> None:
 
 def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
     """The character sheet: the story's own words for its look, completed from a hash of the id where the story
-    is silent, so that every keyframe draws the same person."""
+    is silent, so that every keyframe draws the same person; a being that is not human keeps its kind."""
     look = describe(person, cast, reading)
     said = " ".join(look.appearance).lower()
-    creature = any(re.search(rf"\b{c}\b", said) for c in CREATURES) or person.descriptor in CREATURES
+    kind = kind_of(person, look.appearance)
+    creature = kind != "human" or any(re.search(rf"\b{c}\b", said) for c in CREATURES) or \
+        person.descriptor in CREATURES
     old = bool(re.search(r"\b(?:old|elderly)\b", f"{said} {person.name.lower()}"))
     appearance, wardrobe = fallback_look(person, old=old)
     if look.appearance and (creature or any(w in BODY_WORDS for w in re.findall(r"[a-z]+", said))):
         appearance = ", ".join(look.appearance)
     elif look.appearance:  # 'baker' alone does not fix a face: add hair that stays the same
         appearance = ", ".join(look.appearance + appearance.split(", ")[1:])
+    elif creature:  # a hedgehog the story does not describe is still a hedgehog, not a person with hair
+        appearance = person.descriptor or kind
     if look.wardrobe or creature:
         wardrobe = ", ".join(look.wardrobe)  # a fox or a robot wears nothing the story did not give it
-    return Character(id=person.id, name=person.name, appearance=appearance, wardrobe=wardrobe, props=look.props)
+    return Character(id=person.id, name=person.name, kind=kind, appearance=appearance, wardrobe=wardrobe,
+                     props=look.props)
+
+
+def kind_of(person: Person, appearance: list[str]) -> str:
+    """What the character is: the kind its noun gives ('a red fox named Rufus'), else the head noun of the story's
+    description of it ('Bolt was a small robot with a dented head'; not the fox of 'girl in a fox-fur hat'), else
+    human."""
+    if person.kind != "human":
+        return person.kind
+    for phrase in appearance:
+        head = re.split(r"\s+(?:with|of|who|in|from)\b", phrase.lower())[0].split()
+        if head and head[-1] in KINDS:
+            return KINDS[head[-1]]
+    return "human"
 
 
 def fallback_look(person: Person, old: bool = False) -> tuple[str, str]:
@@ -167,6 +186,6 @@ def fallback_look(person: Person, old: bool = False) -> tuple[str, str]:
     style = ["short", "curly", "long", "wavy", "cropped", "tied-back"][h[2] % 6]
     colours = ["navy", "rust-red", "mustard", "forest-green", "slate-blue", "plum", "ochre", "charcoal"]
     top = ["coat", "jacket", "sweater", "cloak", "tunic", "waistcoat"][h[3] % 6]
-    low = ["trousers", "skirt", "boots", "scarf"][h[4] % 4]
+    low = ["trousers", "skirt" if person.gender != "m" else "trousers", "boots", "scarf"][h[4] % 4]
     return (f"{age} {noun}, {style} {hair} hair",
             f"{colours[h[5] % 8]} {top}, {colours[(h[5] + 3 + h[6] % 4) % 8]} {low}")

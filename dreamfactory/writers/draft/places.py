@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .beats import Continuity, Sentence
+from .beats import MOVES, Continuity, Sentence
 from .story import Reading, split_speech
 from .vocabulary import (
     AREAS,
@@ -109,6 +109,8 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
     spot = next((p for p in usable if p.kind in ("spot", "vehicle")), None)
     area = next((p for p in usable if p.kind == "area"), None)
     detail = next((p for p in usable if p.kind == "detail"), None)
+    goals = [m.group(1).lower() for s in read for m in [MOVES.search(s.narration)] if m]
+    arrived = next((p for p in places if p.word in goals and p.kind in ("spot", "area")), None)
     if spot and area and area.rank < spot.rank:
         spot = None  # 'reached a river' outranks 'the ferryman's boat'
     if spot:
@@ -119,6 +121,8 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
             base += f" {preposition} the {_remembered(area, state)}"
     elif area:
         base = _remembered(area, state)
+    elif arrived:  # 'He ran to the harbour': a beat that starts with a journey is where it ends
+        base = _remembered(arrived, state)
     else:
         home = state.homes.get(detail.word) if detail else None  # the stairs are in the lighthouse
         base = home or (state.base if detail else state.heading or state.base) or state.world

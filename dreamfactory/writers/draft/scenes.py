@@ -8,6 +8,7 @@ from typing import Any
 
 from ...agents.phases import Brief, Design, ReviewNote, ScenePlan, ScenePlans
 from ...screenplay import DialogueLine
+from . import nlp
 from .beats import Continuity, Sentence, chunks, read_sentences
 from .cast import Cast, cast_from_design
 from .inputs import as_model
@@ -18,7 +19,8 @@ from .vocabulary import CAMERA_VERBS, IRREGULAR_PAST, RETURNING, STOPWORDS
 
 def plan_scenes(reading: Reading, cast: Cast, count: int) -> list[ScenePlan]:
     """The scenes, in story order, each read with what the scenes before it established."""
-    state = Continuity(world=first_place(reading))
+    state = Continuity(world=first_place(reading),
+                       parsed=nlp.parse_sentences(tuple(s for _, s in reading.sentences), nlp.reader_key()))
     groups = chunks(reading, count)
     return [plan_scene(index, len(groups), group, cast, state) for index, group in enumerate(groups)]
 

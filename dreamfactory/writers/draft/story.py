@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ...story import addressed_to_studio
 from .vocabulary import ABBREVIATIONS, SPEECH_RX
 
 
@@ -18,10 +19,12 @@ WORD = re.compile(r"[^\W\d_][\w'-]*")
 
 @dataclass(frozen=True)
 class Reading:
-    """The story as the writer reads it: the title line, then its beats (paragraphs) as sentences."""
+    """The story as the writer reads it: the title line, then its beats (paragraphs) as sentences, and the passages
+    it left out because they speak to the studio, not of the story."""
 
     title: str | None
     beats: tuple[tuple[str, ...], ...]
+    left_out: tuple[str, ...] = ()
 
     @property
     def sentences(self) -> list[tuple[int, str]]:
@@ -29,9 +32,44 @@ class Reading:
 
 
 def normalise(text: str) -> str:
-    """Straight quotes and apostrophes, Unix newlines: the rest of the reading assumes them."""
-    table = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2018": "'", "\u2019": "'", "\r": ""}
-    return "".join(table.get(ch, ch) for ch in text)
+    """Straight double quotes around every spoken line (curly, single-quoted and dash-led lines included), straight
+    apostrophes, Unix newlines: the rest of the reading assumes them."""
+    text = CURLY_SINGLE.sub(r'"\1"', text.replace("\r", ""))  # ‘Hi, I’m Pip’ -> "Hi, I’m Pip"
+    table = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+             "\u2018": "'", "\u2019": "'"}
+    text = "".join(table.get(ch, ch) for ch in text)
+    return "\n".join(_dash_dialogue(_single_quotes(line)) for line in text.split("\n"))
+
+
+# A spoken line in single quotes: opens after a space or a bracket, closes before one; apostrophes inside a word stay.
+CURLY_SINGLE = re.compile(r"\u2018([^\u2018\n]*?[^\s\u2018])\u2019(?!\w)")
+SINGLE = re.compile(r"(?<![\w'])'(?=[^\s'])((?:[^'\n]|'(?=\w))*?[^\s'])'(?!\w)")
+DASH = "\u2014\u2013\u2015"
+DASH_LINE = re.compile(rf"^\s*(?:[{DASH}]|--)\s*(?=\S)")
+DASH_SPLIT = re.compile(rf"\s+(?:[{DASH}]|--)\s*|(?<=[,.!?\u2026])\s*[{DASH}]\s*")
+
+
+def _single_quotes(line: str) -> str:
+    """'Hazel, the moon is gone!' he squeaked -> "...": single quotes mark speech when the line has no double ones."""
+    if '"' in line:
+        return line
+    return SINGLE.sub(lambda m: f'"{m.group(1)}"' if re.search(r"[\s,.!?]", m.group(1)) else m.group(), line)
+
+
+def _dash_dialogue(line: str) -> str:
+    """Em-dash dialogue ('— Where are you going? asked Zoë. — Home.') as quoted speech with its tags outside."""
+    if not DASH_LINE.match(line) or '"' in line:
+        return line
+    parts = [p.strip() for p in DASH_SPLIT.split(DASH_LINE.sub("", line, count=1)) if p.strip()]
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:  # a tag between dashes: '— asked Zoë —'
+            out.append(part)
+            continue
+        tag = re.search(rf"(?<=[,.!?\u2026])\s+((?:[\w'-]+\s+){{0,3}}?(?:{SPEECH_RX})\b.*)$", part)
+        spoken, tail = (part[:tag.start()], tag.group(1)) if tag else (part, "")
+        out.append(f'"{spoken.strip()}"' + (f" {tail}" if tail else ""))
+    return " ".join(out)
 
 
 def is_title_line(line: str) -> bool:
@@ -76,9 +114,34 @@ def sentences(paragraph: str) -> list[str]:
 @lru_cache(maxsize=16)
 def read_story(story: str) -> Reading:
     parts = paragraphs(story)
+    left_out = tuple(p for p in parts if _to_the_studio(p))
+    parts = [p for p in parts if p not in left_out]
     title = parts[0] if parts and is_title_line(parts[0]) and len(parts) > 1 else None
-    beats = tuple(tuple(split) for split in map(sentences, parts[1:] if title else parts) if split)
-    return Reading(title=title, beats=beats or ((story.strip() or "Nothing happens.",),))
+    beats = []
+    for part in parts[1:] if title else parts:
+        kept = [s for s in sentences(part) if not addressed_to_studio(s)]
+        left_out += tuple(s for s in sentences(part) if s not in kept)
+        if kept:
+            beats.append(tuple(kept))
+    fallback = "Nothing happens." if left_out else (story.strip() or "Nothing happens.")
+    return Reading(title=title, beats=tuple(beats) or ((fallback,),), left_out=left_out)
+
+
+def _to_the_studio(paragraph: str) -> bool:
+    """A paragraph that opens by speaking to the studio, or mostly does, is left out whole: what follows such an
+    opening ('Instead, write ...') is the same message."""
+    said = [addressed_to_studio(s) for s in sentences(paragraph)]
+    return bool(said) and (said[0] or 2 * sum(said) >= len(said))
+
+
+def left_out_note(reading: Reading) -> str | None:
+    """The one line that says what the reading left out of the film, or None."""
+    if not reading.left_out:
+        return None
+    first = " ".join(reading.left_out[0].split()[:8])
+    count = len(reading.left_out)
+    return (f"left out {count} passage{'s' if count > 1 else ''} addressed to the studio, not part of the story "
+            f"(\"{first}\u2026\")")
 
 
 def mask_quotes(sentence: str) -> str:

@@ -15,8 +15,10 @@ def present_tense(text: str, names: list[str]) -> str:
     subject = re.match(rf"^({who}(?:\s+and\s+{who})?)\s+(could not|did not|was not|had not|[\w'-]+)\b", text, re.I)
     if not subject:
         return text
-    plural = " and " in subject.group(1) or (not re.match(name, subject.group(1)) and
-                                              re.search(r"[^s]s$", subject.group(1)) is not None)  # 'Sparks flew'
+    plural = " and " in subject.group(1) or subject.group(1).lower() in ("they", "we", "you", "i") or (
+        not re.match(name, subject.group(1)) and re.search(r"[^s]s$", subject.group(1)) is not None)  # 'Sparks flew'
+    if subject.group(1).lower() == "i" and subject.group(2).lower() == "was":
+        return text[:subject.start(2)] + "am" + text[subject.end(2):]
     negative = {"could not": "cannot", "did not": "do not" if plural else "does not",
                 "was not": "are not" if plural else "is not", "had not": "have not" if plural else "has not"}
     verb = subject.group(2).lower()
@@ -30,7 +32,7 @@ def present_tense(text: str, names: list[str]) -> str:
         base = base_form(m.group(2))
         if base is None or (start != subject.start(2) and not looks_past(m.group(2))):
             continue
-        out += text[position:start] + (base if plural and not m.group(1) else third_person(base))
+        out += text[position:start] + ({"be": "are"}.get(base, base) if plural and not m.group(1) else third_person(base))
         position = end
     return out + text[position:]
 

@@ -233,3 +233,40 @@ LIST_END = (r"(?=[.;]|,\s*(?:and|but)\b|\s+(?:and|but)\s+(?:wore|had|has|was|car
 ABBREVIATIONS = set("mr mrs ms dr st mt prof sr jr capt lt gen col sgt vs etc".split())
 # A place word after these is where the scene is.
 LOCATIVE = ("in", "inside", "at", "on", "by", "near", "beside", "outside", "under", "within")
+
+# What a character is (screenplay Character.kind), from the noun the story calls it by.
+KINDS = {
+    **dict.fromkeys("cat kitten kitty tomcat".split(), "cat"),
+    **dict.fromkeys("dog puppy pup hound terrier spaniel sheepdog".split(), "dog"),
+    **dict.fromkeys("fox vixen".split(), "fox"), **dict.fromkeys("wolf wolves".split(), "wolf"),
+    **dict.fromkeys("owl owlet".split(), "owl"),
+    **dict.fromkeys("bird sparrow robin crow raven magpie parrot seagull gull swan duck duckling goose eagle hawk "
+                    "hen chicken rooster blackbird pigeon dove wren finch penguin stork heron".split(), "bird"),
+    **dict.fromkeys("rabbit bunny hare".split(), "rabbit"), "hedgehog": "hedgehog",
+    **dict.fromkeys("mouse mice rat dormouse".split(), "mouse"),
+    **dict.fromkeys("horse pony mare stallion foal donkey".split(), "horse"),
+    **dict.fromkeys("fish goldfish trout salmon carp".split(), "fish"), **dict.fromkeys("bear cub".split(), "bear"),
+    **dict.fromkeys("dragon dragonet wyvern".split(), "dragon"),
+    **dict.fromkeys("robot android droid automaton cyborg".split(), "robot"),
+    **dict.fromkeys("creature monster beast troll goblin unicorn frog toad badger squirrel otter beaver lion tiger "
+                    "elephant monkey deer stag cow pig goat sheep lamb whale dolphin snake spider bee ant beetle "
+                    "butterfly turtle tortoise crab snail mole weasel ferret lizard griffin phoenix".split(), "creature"),
+}
+# People the story may not name: 'the old postwoman', 'a harbour guard'.
+ACTOR_NOUNS = set(PERSON_NOUNS) | set(KINDS) | set(
+    "postwoman postman postmistress guard watchman policeman policewoman officer nurse driver ferryman boatman "
+    "fisherwoman cook chef waiter waitress clerk shopkeeper grocer butcher blacksmith smith miller weaver tailor "
+    "gardener servant butler nanny priest nun vicar mayor judge sheriff ranger warden janitor porter conductor "
+    "lady gentleman stranger visitor guest neighbour neighbor friend boy girl man woman kid toddler baby teenager "
+    "lad lass youth elder hermit beggar thief burglar bandit guide host landlord landlady innkeeper librarian "
+    "inventor engineer mechanic builder carpenter potter glassblower jeweller jeweler fairy ghost witch wizard "
+    "giant knight squire queen king prince princess emperor empress sailor captain soldier pilot doctor "
+    "grandfather grandmother grandpa grandma granny mother father mum mom dad uncle aunt".split())
+# Verbs only a living (or robotic) being does: their subject is a character even when the tables do not know it.
+ANIMATE_VERBS = set(
+    "smile laugh nod wave walk run sigh weep cry sleep wake eat drink think know want decide grin frown hug jump "
+    "dance climb sing shout whisper call ask reply answer say tell shrug stare watch listen hurry wander wait "
+    "greet bow kneel pray point beckon knock chuckle giggle mutter murmur scream yell squeak bark growl purr howl "
+    "hoot chirp meow beep".split()
+)
+FIRST_PERSON_WORDS = ("i", "me", "my", "myself", "mine", "we", "us", "our", "ourselves")

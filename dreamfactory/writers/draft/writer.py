@@ -9,13 +9,15 @@ from ...errors import WritingError
 from ..base import PhaseReply, PhaseRequest, Usage
 from .brief import write_brief, write_design
 from .condense import condense
+from .nlp import reader_key, reader_name
+from .story import left_out_note, read_story
 from .review import review_draft
 from .scenes import write_plans
 from .storyboard import write_storyboard
 
 
 # Bump whenever what the writer answers changes: it enters every phase's cache key through `identity`.
-DRAFT_VERSION = 1
+DRAFT_VERSION = 2
 
 
 class DraftWriter:
@@ -25,7 +27,9 @@ class DraftWriter:
     context_tokens = None  # reads the whole story, however long: nothing to condense
 
     def identity(self, role: str) -> dict[str, Any]:
-        return {"backend": "draft", "version": DRAFT_VERSION}
+        # The reader (spaCy's model, or the keyword reader) decides what the writer answers: installing spaCy
+        # must not reuse answers the keyword reader cached.
+        return {"backend": "draft", "version": DRAFT_VERSION, "reader": reader_key()}
 
     def write(self, request: PhaseRequest) -> PhaseReply:
         kind, inputs = request.output_type, request.inputs
@@ -45,3 +49,12 @@ class DraftWriter:
             raise WritingError(f"the draft writer cannot write a {kind.__name__}", phase=request.phase,
                                role=request.role)
         return PhaseReply(output=output, usage=Usage(calls=0))
+
+
+def reading_notes(story: str) -> list[str]:
+    """One line per thing the user should know about how the draft writer read the story: which reader read it,
+    and what it left out of the film (text addressed to the studio). The CLI prints them."""
+    reading = read_story(story)
+    notes = [f"story read by {reader_name()}"]
+    left_out = left_out_note(reading)
+    return notes + ([left_out] if left_out else [])
