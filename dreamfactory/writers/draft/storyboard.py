@@ -30,10 +30,20 @@ WIDE_SECONDS, INSERT_SECONDS, REACTION_SECONDS = 2.5, 1.5, 1.5
 WORDS_PER_SECOND = 2.6  # the speech rate the scene durations are planned with
 
 # Verbs whose object is a thing held or looked at: 'found a silver key', 'carried the lens'.
-_HANDLING = (r"found|finds|find|carried|carries|carry|held|holds|hold|picked up|picks up|gave|gives|showed|shows|"
+_HANDLING = (r"found|finds|find|carried|carries|carry|held|holds|hold|holding|picked up|picks up|gave|gives|showed|shows|"
+             r"fetched|fetches|grabbed|grabs|brought|brings|handed|hands|tossed|tosses|threw|throws|clutching|"
+             r"wrapped|wraps|unwound|unwinds|unwinding|waved|waves|knocked|knocks|borrowed|borrows|traded|trades|"
              r"opened|opens|took|takes|lifted|lifts|polished|polishes|dropped|drops|read|reads|wrote|writes|"
              r"hid|hides|unwrapped|unwraps|set|sets|placed|places|turned|turns|raised|raises|clutched|clutches")
 _DETERMINERS = r"a|an|the|his|her|their|its|my|our|your|this|that"
+# Things worth an insert besides the reader's prop words: objects a scene may turn on (general, not story-specific).
+_THINGS = set(
+    "clock cup mug plate bowl jar pot kettle teapot spoon cake pie bread loaf apple crate barrel sack coin coins ring "
+    "crown necklace flower flowers seed seeds egg feather pebble shell acorn ticket envelope photograph painting "
+    "mirror lens bottle vase candle candles kite balloon toy puppet binoculars microphone radio drum trumpet crowbar "
+    "hammer ladder shovel spade bucket basket pliers scissors needle blanket quilt pillow bell whistle mask lamp "
+    "lantern map compass key chest parcel package gift cheese".split()
+)
 _OBJECT_VERBS = "told|saw|gave|met|found|took|let|made|heard|taught|brought|kept|left|sent|told|woke|led|hugs|tells|sees"
 _NOT_PROPS = {"way", "door", "head", "hand", "hands", "eyes", "time", "moment", "day", "night", "morning", "back",
               "breath", "place", "road", "path", "corner", "turn", "sea", "sky", "river", "mind", "voice", "light"}
@@ -65,7 +75,7 @@ def base_description(design: Design, first: ScenePlan | None) -> str:
     """Style, the palette in words (prompts never carry hex codes), every character's look, the world."""
     style = design.style
     cast = " ".join(
-        f"{c.name}{'' if c.kind == 'human' else f' (a {_kind(c)})'}: {c.appearance}"
+        f"{c.name}{'' if c.kind == 'human' else f' ({_a(_kind(c))})'}: {c.appearance}"
         + (f"; wears {c.wardrobe}" if c.wardrobe else "")
         + (f"; carries {', '.join(c.props)}" if c.props else "") + "."
         for c in design.characters
@@ -81,6 +91,10 @@ def _listed(items: list[str]) -> str:
 
 def _kind(c: Character) -> str:
     return c.kind.replace("_", " ")
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 # -- cutting a scene into shots -----------------------------------------------------------------------------------
@@ -256,7 +270,7 @@ def scene_prop(plan: ScenePlan, people: dict[str, Character]) -> str:
     if held and held.group(2).lower() not in _NOT_PROPS and not _is_person(held.group(2), people):
         return held.group(1).lower()
     for m in re.finditer(r"[A-Za-z-]+", plan.action):
-        if m.group(0).lower() in PROP_WORDS:
+        if m.group(0).lower() in PROP_WORDS | _THINGS and not _is_person(m.group(0), people):
             before = plan.action[:m.start()].split()[-1:] or [""]
             adjective = before[0].lower() if before[0].isalpha() and not re.fullmatch(_DETERMINERS, before[0], re.I) \
                 and before[0].lower() not in ("and", "or", "with", "of", "to", "in", "on", "at") else ""
@@ -344,7 +358,7 @@ def shot_caption(cut: _Cut, plan: ScenePlan, people: dict[str, Character]) -> st
     if not cut.lines and (more := _next_event(plan, people)):
         return more
     if names:
-        return f"{names[0]} " + ("speaks" if speaking else f"at the {_place(plan)}")
+        return f"{names[0]} speaks" if speaking else f"Closer on {' and '.join(names[:2])}"
     return f"The {_place(plan)}" + (", a voice speaks" if cut.lines else "")
 
 
@@ -376,7 +390,7 @@ def _worn(character: Character) -> str:
 
 def _who(character: Character) -> str:
     """A character as a prompt names it: name, kind when not human, and what it wears ('Pip, a hedgehog (red scarf)')."""
-    kind = "" if character.kind == "human" else f", a {_kind(character)}"
+    kind = "" if character.kind == "human" else f", {_a(_kind(character))}"
     return f"{character.name}{kind} ({_worn(character)})"
 
 
@@ -395,7 +409,7 @@ def shot_prompt(cut: _Cut, plan: ScenePlan, people: dict[str, Character]) -> str
         return f"The {cut.prop}, close detail filling the frame. {where[:1].upper() + where[1:]}."
     seen = [people[c] for c in cut.characters if c in people]
     if cut.role == "reaction" and seen:
-        return f"{_who(seen[0])} in close-up, listening. {where[:1].upper() + where[1:]}."
+        return _capital(f"{_who(seen[0])} in close-up, listening. {_capital(where)}.")
     if not seen:
         return f"The {plan.setting}, closer, {plan.time_of_day}. {plan.environment[:1].upper() + plan.environment[1:]}."
     if cut.framing == "over_the_shoulder" and len(seen) > 1:
@@ -407,7 +421,11 @@ def shot_prompt(cut: _Cut, plan: ScenePlan, people: dict[str, Character]) -> str
     doing = ", speaking" if any(plan.dialogue[i].speaker == cut.characters[0] for i in cut.lines) else ""
     if not cut.lines and (event := _next_event(plan, people)):
         doing = f": {event[:1].lower() + event[1:]}" if not event.startswith(seen[0].name) else f": {event}"
-    return f"{subject}{doing}. {where[:1].upper() + where[1:]}."
+    return _capital(f"{subject}{doing}. {_capital(where)}.")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 # -- revisions keep their shot ids ----------------------------------------------------------------------------------
