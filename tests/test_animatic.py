@@ -220,14 +220,17 @@ def test_reads_lists_exactly_what_the_drawing_uses(keyframes):
         "scene_id": "s05", "prompt": request.prompt + " Fishing boats and seagulls.", "caption": "Mira waves.",
         "setting": "a pine forest", "time_of_day": "night", "environment": "a storm with rain",
         "context": "heavy snow all night", "look": "bold ink comic", "palette": ("#2a9d8f", "#264653", "#e9c46a"),
-        "characters": (MIRA, TOMAS), "seed": 8, "width": 336, "height": 192,
+        "characters": (MIRA, TOMAS), "seed": 8, "width": 336, "height": 192, "framing": "close_up",
+        "prop": "a red book",
     }
     assert set(read_changes) == set(keyframes.reads)
     for field, value in read_changes.items():
-        other = request.model_copy(update={field: value})
-        assert png(keyframes.render(other, None)) != image, f"{field} is in reads but does not change the picture"
-        assert render_key(keyframes, other) != key
-    unread = {"negative_prompt": "blurry, text", "base_frame_sha": "ab" * 32, "tie_strength": 0.9}
+        before = request.model_copy(update={"framing": "insert", "prop": "a brass key"}) if field == "prop" else request
+        other = before.model_copy(update={field: value})
+        assert png(keyframes.render(other, None)) != png(keyframes.render(before, None)), \
+            f"{field} is in reads but does not change the picture"
+        assert render_key(keyframes, other) != render_key(keyframes, before)
+    unread = {"negative_prompt": "blurry, text", "base_frame_sha": "ab" * 32, "tie_strength": 0.9, "shot_id": "b"}
     assert set(unread) == set(KeyframeRequest.model_fields) - keyframes.reads
     for field, value in unread.items():
         other = request.model_copy(update={field: value})

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..base import CharacterLook, KeyframeRequest
-from .designs import design_of
-from .figures import figure_sprite
+from .creatures import SIDE_VIEW
+from .designs import CreatureDesign, Design, design_of
+from .figures import figure_sprite, paint_figure, pose_of
 from .paint import SEA, WOOD, box, darken, glow, lighten, mix, rgba, stroke
 from .stage import Stage, scene_side, seeded_rng, supersample
 from .words import Scenery
@@ -18,31 +19,120 @@ from .words import Scenery
 @dataclass(frozen=True)
 class Placement:
     character: CharacterLook
-    x: float  # centre, in final pixels
+    x: float  # centre of the feet, in final pixels
     feet: float  # in final pixels
     height: float  # figure height, in final pixels
+    facing: int = 1  # 1 right, -1 left: side-on animals look this way
+    back: bool = False  # turned away from us (the near shoulder of an over-the-shoulder shot)
+    label: bool = True  # its name is written over it (not on a back or a face that fills the frame)
 
 
-def cast_layout(request: KeyframeRequest) -> list[Placement]:
-    """Where each character stands: spread in the foreground, leaning away from the scene's big thing."""
+CLOSE_FRAMINGS = {"medium", "close_up", "reaction", "over_the_shoulder"}
+
+
+def shown_framing(request: KeyframeRequest) -> str:
+    """The framing actually drawn: the Base frame is always wide; a shot with nobody (or no prop) to frame falls
+    back to what it can show, so a close-up of no one is a wide shot and an over-the-shoulder of one is a medium."""
+    if request.scene_id == "base":
+        return "wide"
+    framing, n = request.framing, len(request.characters)
+    if framing == "insert":
+        return "insert" if insert_prop(request) else "close_up" if n else "wide"
+    if framing == "over_the_shoulder" and n < 2:
+        return "medium" if n else "wide"
+    return framing if n else "wide"
+
+
+def insert_prop(request: KeyframeRequest) -> str:
+    """What an insert shows: the shot's prop, else what its subject carries."""
+    if request.prop.strip():
+        return request.prop.strip()
+    for character in request.characters:
+        if character.props:
+            return character.props[0]
+    return ""
+
+
+def _width_of(design: Design | CreatureDesign, facing: int) -> tuple[float, float]:
+    """A figure's width and the left edge's offset from its feet, per pixel of height."""
+    sprite = figure_sprite(design, 100, 1.0, facing)
+    return sprite.image.width / 100, sprite.foot[0] / 100
+
+
+def _wide_layout(request: KeyframeRequest) -> list[Placement]:
+    """Everyone full length, side by side, leaning away from the scene's big thing; small animals stay readable."""
     W, H, n = request.width, request.height, len(request.characters)
-    if n == 0:
-        return []
     base = request.scene_id == "base"
     rng = seeded_rng(request.seed, 2)
     side = scene_side(request.seed)
-    tallest = 0.42 * H if base else 0.46 * H
-    spacing_needed = 0.62 if base else 0.5  # figure widths per height between centres
+    designs = [design_of(c) for c in request.characters]
+    tallest = max(d.height for d in designs)
+    norm = max(tallest, 0.6)  # a cast of small animals is drawn larger; a mouse beside a man stays small
+    rel = [max(d.height / norm, 0.36) for d in designs]
+    facings = [1 if (i + 0.5) < n / 2 or (n == 1 and side > 0) else -1 for i in range(n)]
+    top = 0.42 * H if base else 0.46 * H
+    widths = [_width_of(d, f) for d, f in zip(designs, facings)]
+    gap = 0.12 if base else 0.02
+    total = sum(w * r * top + gap * top for (w, _), r in zip(widths, rel)) - gap * top
     room = (0.8 if base else 0.7) * W
-    height = min(tallest, room / max(1, n) / spacing_needed) if n > 1 else tallest
-    spacing = min(height * (0.9 if base else 0.62), room / max(1, n - 1)) if n > 1 else 0.0
+    fit = min(1.0, room / max(1.0, total))
     centre = 0.5 * W if base else (0.5 - side * 0.08 + rng.uniform(-0.05, 0.05)) * W
     feet = (0.72 if base else 0.755) * H  # the model sheet writes names under the feet
+    x = centre - total * fit / 2
     placements = []
-    for i, character in enumerate(request.characters):
-        x = centre + (i - (n - 1) / 2) * spacing + (0 if base else rng.uniform(-0.015, 0.015) * W)
-        d = design_of(character)
-        placements.append(Placement(character, x, feet + (0 if base else (i % 2) * 0.01 * H), height * d.height))
+    for i, (character, r, (w, left), facing) in enumerate(zip(request.characters, rel, widths, facings)):
+        height = top * r * fit
+        jitter = 0 if base else rng.uniform(-0.015, 0.015) * W
+        placements.append(Placement(character, x + left * height + jitter, feet + (0 if base else (i % 2) * 0.01 * H),
+                                    height, facing))
+        x += (w * height) + gap * top * fit
+    return placements
+
+
+def _by_head(character: CharacterLook, head: tuple[float, float], radius: float, facing: int,
+             back: bool = False, label: bool = True) -> Placement:
+    """Place a figure so that its head is centred at `head` with the given radius (final pixels)."""
+    design = design_of(character)
+    turned = back and isinstance(design, CreatureDesign) and design.kind in SIDE_VIEW
+    pose = pose_of(design, facing)  # a side-on animal seen from behind is drawn facing the other way round
+    height = 100 * radius / pose.head_r
+    return Placement(character, head[0] - pose.head[0] * height / 100, head[1] - pose.head[1] * height / 100,
+                     height, -facing if turned else facing, back, label)
+
+
+def cast_layout(request: KeyframeRequest) -> list[Placement]:
+    """Where each character stands, as the shot's framing says.
+
+    wide: the place with everyone full length; medium: those in frame from the waist up; close_up: the subject's
+    face and shoulders (an animal's head) fills the frame; reaction: the same for the listener, off centre;
+    over_the_shoulder: the second character's back and shoulder near us, the first facing us past it;
+    insert: nobody (the prop fills the frame)."""
+    W, H, n = request.width, request.height, len(request.characters)
+    if n == 0:
+        return []
+    framing = shown_framing(request)
+    side = scene_side(request.seed)
+    cast = request.characters
+    if framing == "wide":
+        return _wide_layout(request)
+    if framing == "insert":
+        return []
+    if framing == "close_up":
+        return [_by_head(cast[0], (0.5 * W - side * 0.04 * W, 0.44 * H), 0.25 * H, side)]
+    if framing == "reaction":
+        return [_by_head(cast[0], (0.5 * W + side * 0.13 * W, 0.46 * H), 0.22 * H, -side)]
+    if framing == "over_the_shoulder":
+        subject = _by_head(cast[0], (0.5 * W + side * 0.17 * W, 0.37 * H), 0.12 * H, -side)
+        near = _by_head(cast[1], (0.5 * W - side * 0.3 * W, 0.66 * H), 0.22 * H, side, back=True, label=False)
+        return [subject, near]
+    shown = cast[:4]  # medium: waist up, side by side, turned towards each other
+    k = len(shown)
+    radius = min(0.13 * H, 0.2 * W / k)
+    placements = []
+    for i, character in enumerate(shown):
+        x = W * (0.5 + (i - (k - 1) / 2) * min(0.3, 0.84 / k))
+        facing = 1 if x < 0.5 * W or (k == 1 and side < 0) else -1
+        placements.append(_by_head(character, (x, 0.34 * H + (i % 2) * 0.02 * H), radius, facing))
     return placements
 
 
@@ -50,7 +140,7 @@ def figure_boxes(request: KeyframeRequest) -> dict[str, tuple[int, int, int, int
     """Each character's bounding box (x0, y0, x1, y1) in the keyframe: for tests and face-consistency crops."""
     boxes, scale = {}, supersample(request.height)
     for p in cast_layout(request):
-        sprite = figure_sprite(design_of(p.character), int(p.height * scale), 1.0)
+        sprite = figure_sprite(design_of(p.character), max(1, int(p.height * scale)), 1.0, p.facing)
         fx, fy = sprite.foot
         x0, y0 = p.x - fx / scale, p.feet - fy / scale
         boxes[p.character.id] = (int(x0), int(y0), int(x0 + sprite.image.width / scale),
@@ -58,22 +148,33 @@ def figure_boxes(request: KeyframeRequest) -> dict[str, tuple[int, int, int, int
     return boxes
 
 
-def paint_cast(stage: Stage, placements: list[Placement], scenery: Scenery,
-               line_scale: float) -> list[tuple[Placement, float]]:
-    """Shadows, figures and lantern glows; returns each placement with the y of its head's top (final pixels)."""
+def paint_cast(stage: Stage, placements: list[Placement], scenery: Scenery, line_scale: float,
+               close: bool = False) -> list[tuple[Placement, float]]:
+    """Shadows, figures and lantern glows; returns each placement with the y of its head's top (final pixels).
+
+    A wide shot pastes each character's cached sprite (the same pixels in every scene); a closer shot draws the
+    figure straight onto the stage, clipped by the frame, so a face that fills the frame costs no giant sprite."""
     heads = []
-    for p in sorted(placements, key=lambda p: p.feet):
-        sprite = figure_sprite(design_of(p.character), int(p.height * stage.scale), line_scale)
+    for p in sorted(placements, key=lambda p: (p.back, p.feet)):
+        design = design_of(p.character)
         x, feet = p.x * stage.scale, p.feet * stage.scale
-        w = p.height * stage.scale * 0.22
-        stage.draw.ellipse(box(x, feet, w, w * 0.16), fill=(20, 16, 30, 70))
-        ox, oy = int(round(x - sprite.foot[0])), int(round(feet - sprite.foot[1]))
-        stage.img.paste(sprite.image, (ox, oy), sprite.image)
-        if sprite.glow and (stage.light.dark or scenery.interior and stage.light.dark):
-            glow(stage.img, (ox + sprite.glow[0], oy + sprite.glow[1]), p.height * stage.scale * 0.3, (255, 220, 130),
-                 0.55)
-        heads.append((p, (oy + sprite.head_top) / stage.scale))
-    if scenery.in_boat and placements:
+        if close:
+            pose = paint_figure(stage.draw, design, x, feet, p.height * stage.scale, line_scale, p.facing, p.back,
+                                max_line=stage.H / 180)
+            glow_at, head_top = pose.glow, pose.top
+        else:
+            sprite = figure_sprite(design, int(p.height * stage.scale), line_scale, p.facing)
+            w = p.height * stage.scale * 0.22
+            stage.draw.ellipse(box(x, feet, w, w * 0.16), fill=(20, 16, 30, 70))
+            ox, oy = int(round(x - sprite.foot[0])), int(round(feet - sprite.foot[1]))
+            stage.img.paste(sprite.image, (ox, oy), sprite.image)
+            glow_at = None if sprite.glow is None else (ox + sprite.glow[0], oy + sprite.glow[1])
+            head_top = oy + sprite.head_top
+        if glow_at and stage.light.dark:
+            glow(stage.img, glow_at, p.height * stage.scale * 0.3, (255, 220, 130), 0.55)
+        if p.label:
+            heads.append((p, head_top / stage.scale))
+    if scenery.in_boat and placements and not close:
         _rowing_boat(stage, placements, scenery)
     return heads
 

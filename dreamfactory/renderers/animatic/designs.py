@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..base import CharacterLook
-from .paint import COLOURS, HAIR_COLOURS, RGB, SKIN_TONES, darken
+from .paint import COLOURS, HAIR_COLOURS, RGB, SKIN_TONES, darken, lighten, mix
 
 
 TOPS = {"coat", "raincoat", "jacket", "sweater", "jumper", "shirt", "tunic", "cloak", "dress", "robe", "gown",
@@ -147,16 +147,7 @@ def _design(character_id: str, appearance: str, wardrobe: str, props: tuple[str,
     outer = next((t for t in tops if t[0] in LONG_TOPS), tops[0] if tops else ("tunic", None))
     inner = next((c for t, c in tops if (t, c) != outer and c is not None), None)
 
-    carried = []
-    for prop in props:
-        ptok = _tokens(prop)
-        for i, word in enumerate(ptok):
-            if word in PROP_KINDS:
-                default = {"lantern": COLOURS["brass"], "umbrella": COLOURS["black"], "basket": COLOURS["tan"],
-                           "book": COLOURS["red"], "stick": COLOURS["wooden"], "bag": COLOURS["leather"],
-                           "lens": COLOURS["sky"], "flower": COLOURS["pink"], "spyglass": COLOURS["brass"]}
-                carried.append((PROP_KINDS[word], _colour_before(ptok, i, COLOURS) or default[PROP_KINDS[word]]))
-                break
+    carried = _carried(props)
     build = 1.0
     if re.search(r"\b(tall|lanky)\b", look):
         build = 1.08
@@ -171,10 +162,151 @@ def _design(character_id: str, appearance: str, wardrobe: str, props: tuple[str,
         height=(0.74 if child else 0.97 if elder else 1.0) * build, width=width,
         top=outer[1] or fallback, top_kind=outer[0], long_top=outer[0] in LONG_TOPS, inner=inner,
         bottom=bottom or darken(tuple(COLOURS.values())[h[4] % 12], 0.35), skirt=skirt,
-        shoes=shoes or darken(COLOURS["brown"], 0.3), hat=hat, scarf=scarf, apron=apron, props=tuple(carried[:2]),
+        shoes=shoes or darken(COLOURS["brown"], 0.3), hat=hat, scarf=scarf, apron=apron, props=carried,
     )
 
 
-def design_of(character: CharacterLook) -> Design:
-    """The character's fixed design: from its id (a stable hash) and its colour words; never from the scene."""
+@dataclass(frozen=True)
+class CreatureDesign:
+    """An animal, a robot, a dragon or another being: its kind's silhouette in colours read from its words."""
+
+    kind: str
+    body: RGB  # fur, feathers, scales or metal
+    belly: RGB  # muzzle, chest and belly; a robot's panels
+    accent: RGB  # ear tips, mane, spines, wings, fins, tail tip; a robot's antenna
+    eyes: RGB
+    marks: str  # "", "stripes" or "spots"
+    height: float  # relative to an adult human
+    collar: RGB | None  # a collar or scarf round the neck
+    hat: tuple[str, RGB] | None
+    dented: bool
+    props: tuple[tuple[str, RGB], ...]
+
+
+FUR_COLOURS: dict[str, RGB] = {**HAIR_COLOURS, **COLOURS, "ginger": HAIR_COLOURS["ginger"], "red": (196, 84, 40),
+                               "tawny": (178, 122, 62), "bay": (120, 62, 34), "snowy": (246, 246, 250),
+                               "sandy": HAIR_COLOURS["sandy"], "chestnut": HAIR_COLOURS["chestnut"],
+                               "rusty": COLOURS["rust"], "silvery": COLOURS["silver"], "dark": (58, 50, 50),
+                               "tabby": (150, 110, 70), "tortoiseshell": (120, 80, 50), "piebald": (240, 236, 228),
+                               "amber": (230, 160, 40), "hazel": (150, 110, 50)}
+_SHADES = {"dark": 0.35, "deep": 0.25, "light": -0.35, "pale": -0.45, "bright": -0.1}
+PARTS = {"paws": "belly", "paw": "belly", "chest": "belly", "belly": "belly", "face": "belly", "muzzle": "belly",
+         "socks": "accent", "tip": "accent", "tail": "accent", "mane": "accent", "wings": "accent", "wing": "accent",
+         "spines": "body", "quills": "body", "prickles": "body", "fins": "accent", "fin": "accent", "ears": "accent",
+         "blaze": "belly", "breast": "belly", "patch": "belly", "patches": "belly", "spots": "spots",
+         "stripes": "stripes", "markings": "stripes", "eyes": "eyes", "eye": "eyes", "lights": "eyes",
+         "antenna": "accent", "scales": "body", "fur": "body", "feathers": "body", "plumage": "body", "coat": "body"}
+KIND_LOOKS: dict[str, tuple[tuple[RGB, ...], float]] = {  # colours to choose from by id when the words name none
+    "cat": (((226, 132, 58), (128, 128, 134), (44, 40, 46), (150, 110, 70), (236, 226, 210)), 0.42),
+    "dog": (((170, 112, 60), (222, 180, 100), (60, 48, 44), (236, 228, 214)), 0.55),
+    "fox": (((222, 110, 44),), 0.48),
+    "wolf": (((132, 134, 142), (96, 96, 104)), 0.62),
+    "owl": (((150, 104, 62), (176, 170, 162)), 0.46),
+    "bird": (((70, 120, 200), (206, 70, 52), (246, 200, 52), (90, 84, 80)), 0.34),
+    "rabbit": (((170, 140, 110), (236, 232, 226), (130, 122, 120)), 0.44),
+    "hedgehog": (((122, 86, 56),), 0.32),
+    "mouse": (((150, 146, 146), (160, 120, 90)), 0.3),
+    "horse": (((140, 80, 44), (60, 44, 40), (226, 222, 214), (196, 150, 90)), 1.12),
+    "fish": (((246, 140, 40), (70, 140, 210), (230, 80, 80)), 0.34),
+    "bear": (((122, 82, 52), (60, 48, 44)), 0.86),
+    "dragon": (((64, 150, 90), (190, 58, 50), (112, 74, 160)), 1.1),
+    "robot": (((190, 196, 206), (160, 164, 174)), 0.78),
+    "creature": (((128, 92, 170), (60, 160, 150), (220, 120, 60)), 0.66),
+}
+_EYES = {"cat": (120, 190, 70), "fox": (214, 150, 40), "wolf": (226, 190, 70), "owl": (250, 170, 40),
+         "robot": (90, 230, 250), "dragon": (250, 210, 60), "creature": (250, 250, 250)}
+
+
+def _colour_words(tokens: list[str], i: int) -> RGB | None:
+    """The colour a run of words ending at tokens[i] names: 'rust red' mixes, 'dark grey' darkens."""
+    colours: list[RGB] = []
+    j = i
+    while j >= 0 and tokens[j] in FUR_COLOURS and tokens[j] not in _SHADES:
+        colours.append(FUR_COLOURS[tokens[j]])
+        j -= 1
+    if not colours:
+        return FUR_COLOURS.get(tokens[i])
+    colour = colours[-1]
+    for other in colours[-2::-1]:
+        colour = mix(colour, other, 0.5)
+    shade = _SHADES.get(tokens[j], 0.0) if j >= 0 else 0.0
+    return darken(colour, shade) if shade > 0 else lighten(colour, -shade) if shade < 0 else colour
+
+
+@lru_cache(maxsize=256)
+def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, props: tuple[str, ...]) -> CreatureDesign:
+    h = stable_hash(character_id)
+    choices, height = KIND_LOOKS.get(kind, KIND_LOOKS["creature"])
+    body: RGB | None = None
+    parts: dict[str, RGB] = {}
+    marks = ""
+    tokens = _tokens(appearance)
+    for i, word in enumerate(tokens):
+        if word in {"tabby", "striped", "stripy", "stripes"}:
+            marks = "stripes"
+        elif word in {"spotted", "spots", "dappled", "speckled"}:
+            marks = "spots"
+        if word not in FUR_COLOURS or (i + 1 < len(tokens) and tokens[i + 1] in FUR_COLOURS):
+            continue  # only the last word of a colour run names it
+        colour = _colour_words(tokens, i)
+        following = next((t for t in tokens[i + 1:i + 3] if t in PARTS), None)
+        part = PARTS.get(following or "", "body")
+        if part == "body" and body is None and colour is not None:
+            body = colour
+        elif part in {"belly", "accent", "eyes"} and colour is not None:
+            parts.setdefault(part, colour)
+        elif part in {"spots", "stripes"} and colour is not None:
+            marks = part
+            parts.setdefault("accent", colour)
+    if kind == "robot" and body is None:
+        body = next((COLOURS[w] for w in tokens if w in {"silver", "brass", "copper", "gold", "rust"}), None)
+    body = body or choices[h[5] % len(choices)]
+    belly = parts.get("belly") or {
+        "fox": (246, 242, 232), "owl": lighten(body, 0.45), "robot": darken(body, 0.18), "hedgehog": (214, 180, 140),
+        "bear": lighten(body, 0.35), "dragon": mix(body, (240, 214, 120), 0.6), "fish": lighten(body, 0.4),
+    }.get(kind, lighten(body, 0.5))
+    accent = parts.get("accent") or {
+        "fox": (48, 36, 34), "hedgehog": darken(body, 0.35), "horse": darken(body, 0.55), "fish": lighten(body, 0.25),
+        "dragon": darken(body, 0.3), "robot": (222, 64, 56), "mouse": (236, 160, 170), "rabbit": (236, 170, 176),
+        "cat": (236, 160, 170), "bird": mix(body, (30, 30, 40), 0.35), "owl": darken(body, 0.25),
+    }.get(kind, darken(body, 0.3))
+    eyes = parts.get("eyes") or _EYES.get(kind, (40, 32, 36))
+    size = height
+    if re.search(r"(tiny|little|small|baby|young|kitten|puppy|cub|foal|chick)", appearance.lower()):
+        size *= 0.85
+    elif re.search(r"(huge|giant|enormous|great|big|large|massive)", appearance.lower()):
+        size *= 1.15
+    wear = _tokens(wardrobe + " , " + appearance)
+    collar, hat = None, None
+    for i, word in enumerate(wear):
+        if word in {"collar", "scarf", "ribbon", "bow", "bandana", "neckerchief", "shawl"} and collar is None:
+            collar = _colour_before(wear, i, COLOURS) or COLOURS["red"]
+        elif word in HATS and hat is None:
+            hat = (word, _colour_before(wear, i, COLOURS) or COLOURS["brown"])
+    return CreatureDesign(
+        kind=kind, body=body, belly=belly, accent=accent, eyes=eyes, marks=marks, height=size, collar=collar, hat=hat,
+        dented=bool(re.search(r"(dent|dented|battered|scratched|rusty|rusted)", appearance.lower())),
+        props=_carried(props),
+    )
+
+
+def _carried(props: tuple[str, ...]) -> tuple[tuple[str, RGB], ...]:
+    carried = []
+    for prop in props:
+        ptok = _tokens(prop)
+        for i, word in enumerate(ptok):
+            if word in PROP_KINDS:
+                default = {"lantern": COLOURS["brass"], "umbrella": COLOURS["black"], "basket": COLOURS["tan"],
+                           "book": COLOURS["red"], "stick": COLOURS["wooden"], "bag": COLOURS["leather"],
+                           "lens": COLOURS["sky"], "flower": COLOURS["pink"], "spyglass": COLOURS["brass"]}
+                carried.append((PROP_KINDS[word], _colour_before(ptok, i, COLOURS) or default[PROP_KINDS[word]]))
+                break
+    return tuple(carried[:2])
+
+
+def design_of(character: CharacterLook) -> Design | CreatureDesign:
+    """The character's fixed design: from its id (a stable hash), its kind and its colour words; never the scene."""
+    if character.kind != "human":
+        return _creature(character.id, character.kind, character.appearance, character.wardrobe,
+                         tuple(character.props))
     return _design(character.id, character.appearance, character.wardrobe, tuple(character.props))

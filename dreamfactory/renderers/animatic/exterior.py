@@ -10,6 +10,10 @@ import numpy as np
 from .paint import (
     GRASS, INK, RGB, ROCK, SAND, SEA, STONE, WOOD, box, darken, glow, gradient, lighten, mix, rgba, stroke,
 )
+from .places import (
+    paint_barn, paint_cabin, paint_castle, paint_fountain, paint_house, paint_pond, paint_rooftop, paint_space,
+    paint_tower, paint_water_body,
+)
 from .sky import sky_image
 from .stage import Stage
 from .words import Scenery
@@ -286,7 +290,13 @@ def paint_exterior(stage: Stage, scenery: Scenery) -> dict[str, Any]:
     horizon = (0.54 if sea else 0.60) * H
     snow = weather.snow_ground
     grass = (236, 240, 248) if snow else mix(GRASS, stage.pal(2), 0.12)
+    if "space" in places:
+        paint_space(stage)
+        return {"stand": 0.755 * H, "side": stage.side}
     stage.img.paste(sky_image((W, H), stage.light, weather, rng, u))
+    if "rooftop" in places:
+        paint_rooftop(stage, snow)
+        return {"stand": 0.755 * H, "side": stage.side}
     if "gulls" in things and weather.clouds < 3 and not stage.light.dark:
         _gulls(stage, int(rng.integers(3, 6)))
     if "mountains" in places:
@@ -303,6 +313,12 @@ def paint_exterior(stage: Stage, scenery: Scenery) -> dict[str, Any]:
         _ridge(stage, horizon, 0.12 * H, 3, stage.shade(grass, 0.7), smooth=True)
     stand = 0.755 * H
     side = stage.side
+    shore = 0.69 * H
+    lake = not sea and ("lake" in places or "ice" in places)
+    if lake:  # a lake, or a fjord between its mountains: water (or ice) from the far shore to the near one
+        paint_water_body(stage, scenery, horizon, shore, frozen="frozen" in things)
+        _trees(stage, horizon + 0.5 * u, 5, 12, 0.65, snow)
+        _ground(stage, shore, grass, rough=True)
     if sea:
         _sea(stage, horizon, scenery)
         if ("island" in things or "lighthouse" in things or "rocks" in things) and "hero_lighthouse" not in things:
@@ -367,7 +383,23 @@ def paint_exterior(stage: Stage, scenery: Scenery) -> dict[str, Any]:
         _trees(stage, horizon + 6 * u, 12, 8, 0.35, snow)
         _trees(stage, 0.8 * H, 26, 2, 0.0, snow, (0.0, 0.12))
         _trees(stage, 0.8 * H, 26, 2, 0.0, snow, (0.88, 1.0))
-    elif not sea and "town" not in places and "river" not in places:
+    elif not sea and "town" not in places and "river" not in places and not lake:
         _ground(stage, horizon + 2 * u, grass, rough=True)
-        _trees(stage, horizon + 3 * u, 8, 4, 0.45, snow)
+        if not places & {"farm", "castle", "pond", "cabin", "home"}:
+            _trees(stage, horizon + 3 * u, 8, 4, 0.45, snow)
+    big_x = (0.5 + side * 0.3) * W  # the place's big thing stands on the side the cast leans away from
+    if "castle" in places:
+        paint_castle(stage, horizon + 4 * u, snow)
+    elif "tower" in places:
+        paint_tower(stage, big_x, horizon + 8 * u, snow)
+    if "farm" in places:
+        paint_barn(stage, big_x, horizon + 4 * u, snow)
+    if "cabin" in places:
+        paint_cabin(stage, big_x, shore + 2 * u if lake else horizon + 8 * u, snow)
+    elif "home" in places:
+        paint_house(stage, big_x, horizon + 8 * u, snow)
+    if "pond" in places:
+        paint_pond(stage, (0.5 + side * 0.2) * W, 0.72 * H, 0.17 * W)
+    if "square" in places:
+        paint_fountain(stage, (0.5 + side * 0.28) * W, 0.69 * H)
     return {"stand": stand, "side": side}

@@ -9,7 +9,8 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .designs import Design
+from .creatures import Pose, paint_creature
+from .designs import CreatureDesign, Design
 from .paint import COLOURS, INK, RGB, box, darken, lighten, mix, stroke
 
 
@@ -19,6 +20,8 @@ class Sprite:
     foot: tuple[int, int]  # where the feet touch the ground, in the sprite
     head_top: int  # y of the top of the head (or hat)
     glow: tuple[float, float] | None  # a lit lantern's centre, in the sprite
+    head: tuple[float, float]  # the head's centre, in the sprite
+    head_r: float
 
 
 def _capsule(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, float], width: float, fill: RGB,
@@ -45,17 +48,45 @@ def _fringe(cx: float, hy: float, r: float, style: str, elder: bool) -> list[tup
     return crown + edge
 
 
-@lru_cache(maxsize=16)  # a 720p sprite is about 2 MB; a film has a few characters at a few sizes
-def figure_sprite(design: Design, height: int, line_scale: float) -> Sprite:
+def paint_figure(draw: ImageDraw.ImageDraw, design: Design | CreatureDesign, cx: float, foot_y: float,
+                 height: float, line_scale: float, facing: int = 1, back: bool = False,
+                 max_line: float = 1e9) -> Pose:
+    """Draw any character with its feet at (cx, foot_y), `height` pixels from feet to crown, straight onto `draw`.
+
+    `back` turns it away from us (the near shoulder of an over-the-shoulder shot); `max_line` keeps a close-up's
+    outline from growing with the face."""
+    line = min(max(1.5, 0.85 * height / 100), max_line) * line_scale
+    if isinstance(design, CreatureDesign):
+        return paint_creature(draw, design, cx, foot_y, height, line, facing, back)
+    return _paint_human(draw, design, cx, foot_y, height, line, back)
+
+
+@lru_cache(maxsize=32)  # a 720p sprite is about 2 MB; a film has a few characters at a few sizes
+def figure_sprite(design: Design | CreatureDesign, height: int, line_scale: float, facing: int = 1) -> Sprite:
     """Draw a standing character `height` pixels tall (feet to crown) on a transparent sprite."""
-    d = design
     u = height / 100
-    line = max(1.5, 0.85 * u) * line_scale
-    w_px, h_px = int(height * 0.95), int(height * 1.2)
+    wide = isinstance(design, CreatureDesign)
+    w_px, h_px = int(height * (2.0 if wide else 0.95)), int(height * 1.2)
     img = Image.new("RGBA", (w_px, h_px), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(img)
-    cx = w_px / 2
-    foot_y = h_px - 2 * u
+    cx, foot_y = w_px / 2, h_px - 2 * u
+    pose = paint_figure(ImageDraw.Draw(img), design, cx, foot_y, height, line_scale, facing)
+    x0, y0, x1, y1 = img.getbbox() or (0, 0, w_px, h_px)
+    x0, x1 = min(x0, int(cx) - 1), max(x1, int(cx) + 1)
+    img = img.crop((x0, y0, x1, h_px))
+    glow = None if pose.glow is None else (pose.glow[0] - x0, pose.glow[1] - y0)
+    return Sprite(image=img, foot=(int(round(cx - x0)), int(round(foot_y - y0))), head_top=int(pose.top - y0),
+                  glow=glow, head=(pose.head[0] - x0, pose.head[1] - y0), head_r=pose.head_r)
+
+
+@lru_cache(maxsize=256)
+def pose_of(design: Design | CreatureDesign, facing: int = 1) -> Pose:
+    """Where head and crown are for a figure 100 pixels tall with its feet at (0, 0): for framing a shot on them."""
+    return paint_figure(ImageDraw.Draw(Image.new("RGBA", (1, 1))), design, 0.0, 0.0, 100.0, 1.0, facing)
+
+
+def _paint_human(draw: ImageDraw.ImageDraw, d: Design, cx: float, foot_y: float, height: float, line: float,
+                 back: bool) -> Pose:
+    u = height / 100
     top_y = foot_y - 100 * u
     r = (14.0 if d.child else 11.0) * u  # head radius: children have bigger heads
     hy = top_y + r + 1.5 * u  # head centre
@@ -201,6 +232,12 @@ def figure_sprite(design: Design, height: int, line_scale: float) -> Sprite:
             ex = cx + side * 0.38 * r
             draw.ellipse(box(ex, eye_y, 0.25 * r, 0.24 * r), outline=INK, width=stroke(0.07 * r))
         draw.line([(cx - 0.13 * r, eye_y), (cx + 0.13 * r, eye_y)], fill=INK, width=stroke(0.07 * r))
+    if back:  # seen from behind: the back of the head covers the face
+        fill = d.skin if d.hair_style == "bald" else d.hair
+        draw.ellipse((cx - 1.06 * r, hy - 1.12 * r, cx + 1.06 * r, hy + 1.05 * r), fill=fill, **outline)
+        if d.hair_style in {"long", "braids", "ponytail"}:
+            draw.rounded_rectangle((cx - 1.0 * r, hy - 0.4 * r, cx + 1.0 * r, hy + 1.7 * r), radius=0.8 * r,
+                                   fill=d.hair, **outline)
     head_top = hy - 1.14 * r
     if d.hat is not None:
         kind, colour = d.hat
@@ -264,4 +301,4 @@ def figure_sprite(design: Design, height: int, line_scale: float) -> Sprite:
             draw.line([(hx, hand_yy - 1 * u), (hx + side * 5 * u, hand_yy + 8 * u)], fill=INK, width=stroke(3.6 * u))
             draw.line([(hx, hand_yy - 1 * u), (hx + side * 5 * u, hand_yy + 8 * u)], fill=colour, width=stroke(2.2 * u))
         draw.ellipse(box(hx, hand_yy, 3.4 * u), fill=d.skin, **outline)
-    return Sprite(image=img, foot=(int(round(cx)), int(round(foot_y))), head_top=int(head_top), glow=glow)
+    return Pose((cx, hy), r, head_top, glow)

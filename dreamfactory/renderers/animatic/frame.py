@@ -11,17 +11,19 @@ from PIL import Image
 from ...errors import RenderError
 from ..base import KeyframeRequest
 from ..fonts import font_family
-from .cast import cast_layout, paint_cast
+from .cast import cast_layout, insert_prop, paint_cast, shown_framing
+from .creatures import Pen
 from .exterior import paint_exterior
 from .interior import paint_interior, paint_sparks
-from .lettering import draw_caption, draw_labels, draw_model_sheet_header, draw_scene_tag
+from .lettering import draw_caption, draw_labels, draw_model_sheet_header, draw_prop_label, draw_scene_tag
 from .paint import hex_rgb, mix
+from .props import paint_prop
 from .sky import paint_fog, paint_weather
 from .stage import Light, Stage, lighting, scene_side, seeded_rng, supersample
-from .words import Look, read_look, read_scenery
+from .words import Look, Scenery, read_look, read_scenery
 
 
-KEYFRAME_VERSION = 1  # bump whenever the drawing changes: it is part of every keyframe's key
+KEYFRAME_VERSION = 2  # bump whenever the drawing changes: it is part of every keyframe's key
 
 
 @lru_cache(maxsize=4)
@@ -58,7 +60,7 @@ def draw_keyframe(request: KeyframeRequest) -> Image.Image:
                           "ask for at least 16x16")
     scenery = read_scenery(request)
     look = read_look(request.look)
-    outside = lighting(request.time_of_day, scenery.weather)
+    outside = lighting("night" if "space" in scenery.places else request.time_of_day, scenery.weather)
     light = outside
     if scenery.interior:  # rooms are lit by lamps at night and by the window by day
         warm = (255, 222, 178) if outside.dark else (255, 248, 236)
@@ -70,12 +72,18 @@ def draw_keyframe(request: KeyframeRequest) -> Image.Image:
     stage = Stage(Image.new("RGB", size), light, [hex_rgb(c) for c in request.palette] or [(200, 180, 150)],
                   seeded_rng(request.seed, 1), line=max(1.5, size[1] / 480) * look.line, scale=scale,
                   side=scene_side(request.seed))
-    marks = paint_interior(stage, scenery, outside) if scenery.interior else paint_exterior(stage, scenery)
-    paint_fog(stage, scenery.weather)
+    framing = shown_framing(request)
+    marks: dict = {}
+    if framing == "wide":
+        marks = paint_interior(stage, scenery, outside) if scenery.interior else paint_exterior(stage, scenery)
+        paint_fog(stage, scenery.weather)
+    else:
+        _paint_out_of_focus(stage, request, scenery, outside, look, framing)
     base = request.scene_id == "base"
     if base:
         stage.draw.rectangle((0, 0, size[0], size[1]), fill=(250, 246, 238, 150))
-    heads = paint_cast(stage, cast_layout(request), scenery, look.line)
+    labelled_prop = _paint_insert(stage, insert_prop(request)) if framing == "insert" else False
+    heads = paint_cast(stage, cast_layout(request), scenery, look.line, close=framing != "wide")
     if marks.get("sparks"):
         paint_sparks(stage, marks["sparks"][0], marks["sparks"][1], 6 * stage.u)
     if not scenery.interior:
@@ -84,10 +92,48 @@ def draw_keyframe(request: KeyframeRequest) -> Image.Image:
     if base:
         draw_model_sheet_header(img, request)
     else:
-        draw_scene_tag(img, request)
+        draw_scene_tag(img, request, framing)
     draw_labels(img, heads, under_feet=base)
+    if labelled_prop:
+        draw_prop_label(img, insert_prop(request))
     draw_caption(img, request.caption)
     return img
+
+
+# How far a closer shot looks into the scene (zoom) and where (the window's centre height, 0 top .. 1 bottom).
+FRAMING_WINDOWS = {"medium": (1.5, 0.5), "close_up": (2.2, 0.48), "reaction": (2.2, 0.5),
+                   "over_the_shoulder": (1.6, 0.48), "insert": (2.6, 0.7)}
+
+
+def _paint_out_of_focus(stage: Stage, request: KeyframeRequest, scenery: Scenery, outside: Light, look: Look,
+                        framing: str) -> None:
+    """A closer shot's background: the same place painted small, a window of it enlarged and soft behind the
+    subject, as a long lens would see it (and cheaper than painting it sharp)."""
+    W, H = request.width, request.height
+    small = Stage(Image.new("RGB", (W, H)), stage.light, stage.palette, seeded_rng(request.seed, 1),
+                  line=max(1.0, H / 480) * look.line, scale=1, side=stage.side)
+    if scenery.interior:
+        paint_interior(small, scenery, outside)
+    else:
+        paint_exterior(small, scenery)
+    paint_fog(small, scenery.weather)
+    zoom, centre_y = FRAMING_WINDOWS[framing]
+    w, h = W / zoom, H / zoom
+    cx = min(max(W * (0.5 - stage.side * 0.12), w / 2), W - w / 2)
+    cy = min(max(H * centre_y, h / 2), H - h / 2)
+    window = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+    soft = small.img.resize((max(2, int(w / 3)), max(2, int(h / 3))), Image.BILINEAR, box=window)
+    stage.img.paste(soft.resize(stage.img.size, Image.BILINEAR))
+
+
+def _paint_insert(stage: Stage, prop: str) -> bool:
+    """The prop large in the middle of the frame, on a soft shadow; True when it had to be the labelled parcel."""
+    size = 0.56 * stage.H
+    foot = 0.66 * stage.H
+    stage.draw.ellipse((stage.W / 2 - 0.5 * size, foot - 0.06 * size, stage.W / 2 + 0.5 * size, foot + 0.06 * size),
+                       fill=(20, 16, 30, 90))
+    pen = Pen(stage.draw, stage.W / 2, foot, size, 1, max(2.0, stage.H / 260))
+    return paint_prop(pen, prop)
 
 
 class AnimaticKeyframes:
@@ -95,7 +141,7 @@ class AnimaticKeyframes:
 
     name: ClassVar[str] = "animatic"
     reads: ClassVar[frozenset[str]] = frozenset({
-        "scene_id", "prompt", "caption", "setting", "time_of_day", "environment", "context", "look", "palette",
+        "scene_id", "framing", "prop", "prompt", "caption", "setting", "time_of_day", "environment", "context", "look", "palette",
         "characters", "seed", "width", "height",
     })
 

@@ -9,6 +9,7 @@ import numpy as np
 from PIL import ImageDraw
 
 from .paint import COLOURS, INK, STONE, WOOD, box, darken, glow, gradient, lighten, mix, rgba, stroke
+from .rooms import furnish, log_walls, paint_cave, paint_garage, paint_greenhouse
 from .sky import sky_image
 from .stage import Light, Stage
 from .words import Scenery
@@ -188,6 +189,9 @@ def _lens(stage: Stage, cx: float, cy: float, scenery: Scenery) -> None:
 
 def paint_interior(stage: Stage, scenery: Scenery, outside: Light) -> dict[str, Any]:
     """Walls, a window onto the time of day, the floor, and the room's things."""
+    whole = {"cave": paint_cave, "greenhouse": paint_greenhouse, "garage": paint_garage}.get(scenery.room)
+    if whole is not None:
+        return whole(stage, scenery, outside)
     W, H, u, draw, rng = stage.W, stage.H, stage.u, stage.draw, stage.rng
     things, side = scenery.things, stage.side
     floor = 0.64 * H
@@ -206,13 +210,17 @@ def paint_interior(stage: Stage, scenery: Scenery, outside: Light) -> dict[str, 
             draw.line([(x, 0), (x, floor)], fill=rgba(lighten(wall, 0.3), 40), width=stroke(1.4 * u))
         draw.rectangle((0, floor - 16 * u, W, floor), fill=stage.shade(mix(WOOD, stage.pal(1), 0.2)))
         draw.line([(0, floor - 16 * u), (W, floor - 16 * u)], fill=stage.shade(INK), width=stroke(stage.line))
+    if scenery.room == "cabin":
+        log_walls(stage, floor, wall)
+        if not any(t in things for t in ("furnace", "stairs", "bed")):
+            things = things | {"fire"}  # a cabin has a hearth
     big = next((t for t in ("furnace", "fire", "stairs", "bed") if t in things), None)
     big_x = (0.2 if side < 0 else 0.8) * W
     other_x = (0.8 if side < 0 else 0.2) * W
     if "lens" in things:
         _window(stage, (0.04 * W, 0.08 * H, 0.96 * W, 0.46 * H), scenery, outside, panes=5)
     else:
-        wx = other_x if big else 0.5 * W + side * 0.18 * W
+        wx = other_x if big or scenery.room in {"kitchen", "school"} else 0.5 * W + side * 0.18 * W
         _window(stage, (wx - 0.09 * W, 0.1 * H, wx + 0.09 * W, 0.4 * H), scenery, outside)
         curtain = stage.shade(stage.pal(1))
         for s in (-1, 1):
@@ -229,6 +237,7 @@ def paint_interior(stage: Stage, scenery: Scenery, outside: Light) -> dict[str, 
         for x in rng.uniform(0, W, 3):
             draw.line([(x, y), (x, y + (H - floor) / 9)], fill=darken(floor_colour, 0.25), width=stroke(0.4 * u))
     draw.line([(0, floor), (W, floor)], fill=stage.shade(INK), width=stroke(stage.line))
+    furnish(stage, scenery.room, floor, big_x, other_x, busy=big is not None)
     if "workbench" in things or "table" in things:
         _workbench(stage, other_x if big else 0.5 * W - side * 0.3 * W, floor + 4 * u, glass="workbench" in things)
     elif "shelves" in things:

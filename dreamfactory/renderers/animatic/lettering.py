@@ -84,10 +84,11 @@ def _pill(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, face: A
     draw.text((x, y), text, font=face, fill=(255, 252, 244, 255))
 
 
-def draw_scene_tag(img: Image.Image, request: KeyframeRequest) -> None:
-    """'s03 · harbour town · afternoon', small, inside the title-safe corner."""
+def draw_scene_tag(img: Image.Image, request: KeyframeRequest, framing: str = "wide") -> None:
+    """'s03 · harbour town · afternoon', small, inside the title-safe corner; a closer shot names its framing."""
     face = font(max(7, round(0.026 * img.height)))
-    text = f"{request.scene_id} · {request.setting} · {request.time_of_day}"
+    shot = "" if framing == "wide" else f" · {framing.replace('_', ' ')}"
+    text = f"{request.scene_id}{shot} · {request.setting} · {request.time_of_day}"
     while face.getlength(text) > 0.55 * img.width and len(text) > 4:
         text = text[:-2].rstrip() + "…"
         text = text[:-1] if text.endswith("……") else text
@@ -133,3 +134,11 @@ def draw_model_sheet_header(img: Image.Image, request: KeyframeRequest) -> None:
         sd.ellipse((cx - r * 4, 4, cx + r * 4, 4 + r * 8), fill=colour, outline=INK, width=stroke(r * 0.5))
     swatches = swatches.reduce(4)
     img.paste(swatches, (int((W - ((len(colours) - 1) * gap + 2 * r)) / 2), int(y)), swatches)
+
+
+def draw_prop_label(img: Image.Image, prop: str) -> None:
+    """The name on an insert's parcel, for a prop the animatic has no drawing of."""
+    face = font(max(8, round(0.04 * img.height)), bold=True)
+    text = prop if face.getlength(prop) < 0.6 * img.width else prop[: max(4, int(len(prop) * 0.6 * img.width /
+                                                                                   face.getlength(prop)) - 1)] + "…"
+    _pill(ImageDraw.Draw(img, "RGBA"), (img.width / 2, 0.68 * img.height), text, face, True, (22, 18, 34, 200))

@@ -17,10 +17,30 @@ def _words(*items: str) -> re.Pattern[str]:
 KEYWORDS: dict[str, re.Pattern[str]] = {
     "interior": _words("inside interior indoors room workshop kitchen stair staircase stairwell bedroom attic cellar"
                        " hall library study parlour parlor corridor tavern inn classroom lamp_room forge bakery"
-                       " cottage_interior living_room"),
+                       " cottage_interior living_room greenhouse glasshouse conservatory garage schoolroom"
+                       " throne_room great_hall"),
+    "space": _words("space outer_space orbit spaceship spacecraft rocket space_station planet asteroid galaxy"
+                    " moon_base starship"),
+    "ice": _words("fjord frozen ice icy glacier arctic antarctic iceberg polar tundra floe"),
+    "lake": _words("lake loch reservoir lagoon"),
+    "pond": _words("pond duck_pond millpond lily_pond"),
+    "farm": _words("farm farmyard barn field paddock pasture crops wheat cornfield orchard ranch"),
+    "tower": _words("tower turret spire belfry"),
+    "castle": _words("castle palace fortress citadel keep ramparts throne"),
+    "cabin": _words("cabin hut cottage lodge chalet shack"),
+    "rooftop": _words("rooftop roof rooftops"),
+    "square": _words("square plaza fountain piazza"),
+    "beach": _words("beach sand sandy dune dunes seashore"),
+    "cave": _words("cave cavern grotto tunnel mine den burrow"),
+    "school": _words("school classroom schoolroom schoolyard playground lesson"),
+    "greenhouse": _words("greenhouse glasshouse conservatory hothouse"),
+    "garage": _words("garage carport"),
+    "kitchen": _words("kitchen scullery pantry"),
+    "home": _words("house home flat apartment living_room sitting_room lounge"),
+    "outdoors": _words("outside outdoors garden yard gate doorstep porch courtyard street"),
     "sea": _words("sea ocean wave harbour harbor boat ship island lighthouse shore beach coast bay pier quay dock"
                   " seaside port"),
-    "town": _words("town street market house village city square alley lane shopfront"),
+    "town": _words("town street market village city square plaza alley lane shopfront road avenue"),
     "market": _words("market stall bazaar fair"),
     "forest": _words("forest wood woodland tree jungle grove orchard"),
     "mountains": _words("mountain peak cliff alp summit"),
@@ -40,13 +60,15 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     "bed": _words("bed bedroom pillow"),
     "table": _words("table kitchen breakfast dinner supper"),
     "lens": _words("lens lamp_room lantern_room"),
-    "stone": _words("lighthouse tower castle stone cave dungeon"),
+    "stone": _words("lighthouse tower castle stone cave dungeon palace"),
     "storm": _words("storm stormy tempest thunder thunderstorm lightning gale hurricane"),
     "rain": _words("rain raining rainy drizzle downpour shower"),
     "clouds": _words("cloud cloudy overcast grey_sky gray_sky"),
     "dark_clouds": _words("dark_cloud black_cloud storm_cloud thundercloud"),
     "lightning": _words("lightning thunder thunderstorm"),
     "snow": _words("snow snowy snowing snowfall blizzard frost frosty winter"),
+    "winter": _words("snow snowy winter frost frosty frozen ice icy glacier arctic antarctic fjord iceberg polar"
+                     " tundra"),
     "fog": _words("fog foggy mist misty haze hazy"),
     "beam": _words("beam shine shines shone shining"),
     "lamp_out": re.compile(r"\b(?:lamp|light|lighthouse)\b[^.;]{0,40}\b(?:dark|out|crack\w*|broken|flicker\w*)\b"
@@ -79,8 +101,12 @@ class Scenery:
     weather: Weather
     in_boat: bool = False
     lamp_lit: bool = True
+    room: str = "room"  # which room an interior is: room, kitchen, garage, cabin, greenhouse, classroom, cave, hall
 
 
+PLACES = ("space", "ice", "lake", "pond", "farm", "tower", "castle", "cabin", "rooftop", "square", "beach", "cave",
+          "school", "greenhouse", "garage", "home", "kitchen")
+ROOMS = ("kitchen", "garage", "greenhouse", "school", "cave", "cabin", "home")  # in order of precedence
 WEATHER_WORDS = ("storm", "rain", "clouds", "dark_clouds", "lightning", "snow", "fog")
 
 
@@ -132,15 +158,33 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
     def found(key: str, text: str) -> bool:
         return bool(KEYWORDS[key].search(text))
 
-    places = {p for p in ("sea", "town", "forest", "mountains", "hills", "river") if found(p, setting)}
+    kinds = ("sea", "town", "forest", "mountains", "hills", "river") + PLACES
+    places = {p for p in kinds if found(p, setting)}
     if not places:  # a setting with no place word ("Mira's home"): let the scene's own words decide
-        places = {p for p in ("sea", "town", "forest", "mountains", "river") if found(p, env + " . " + caption)}
+        places = {p for p in ("sea", "town", "forest", "mountains", "river") + PLACES
+                  if found(p, env + " . " + caption)}
     indoors = bool(re.search(r"\b(?:inside|indoors)\b", scene_words, re.IGNORECASE))
-    interior = found("interior", setting) or (not places and indoors)
+    outdoors = found("outdoors", setting)
+    room = next((r for r in ROOMS if r in places), "room")
+    interior = (found("interior", setting) or (not (places - set(ROOMS)) and indoors)
+                or (room in {"cave", "home", "school"} and not outdoors))
+    interior = interior and "space" not in places
+    if "cabin" in places and room == "cabin" and not (indoors or found("interior", setting)):
+        interior = False  # 'a log cabin by the fjord' is seen from outside; 'inside the cabin' from within
+    if "castle" in places or "tower" in places:
+        room = "hall" if interior else room
+    if "ice" in places:
+        places.add("mountains")
+    if "beach" in places:
+        places.add("sea")
     if found("market", setting) or (("town" in places) and found("market", scene_words)):
         places.add("market")
     if "town" in places and found("sea", setting):
         places.add("sea")
+    if re.search(r"\b(?:harbou?r|port)s?\b", setting, re.IGNORECASE):
+        places |= {"sea", "town"}  # a harbour is the town's front on the water
+    if "square" in places:
+        places.add("town")
 
     things: set[str] = set()
     for key in ("furnace", "fire", "sparks", "stairs", "workbench", "shelves", "bed", "table", "lens", "stone"):
@@ -159,14 +203,20 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
         things.add("sea_view")  # what a window looks out on
     if "furnace" in things:
         things.add("sparks")
+    if re.search(r"\b(?:frozen|ice|icy|iced|glacier|floe)\b", setting + " . " + env, re.IGNORECASE):
+        things.add("frozen")
 
     in_boat = "sea" in places or "river" in places
     in_boat = in_boat and not interior and (found("boat", setting) or bool(_IN_BOAT.search(env + " . " + caption)))
+    weather = _read_weather(" . ".join((setting, env, caption)), request.context)
+    if found("winter", setting + " . " + env):
+        weather.snow_ground = True
     return Scenery(
         interior=interior,
+        room=room if interior else "",
         places=places,
         things=things,
-        weather=_read_weather(" . ".join((setting, env, caption)), request.context),
+        weather=weather,
         in_boat=in_boat,
         lamp_lit=not KEYWORDS["lamp_out"].search(scene_words),
     )

@@ -1,0 +1,317 @@
+"""Props for insert shots: the object a shot shows, drawn large and recognisable; a labelled parcel for the rest.
+
+Each prop is drawn on the creatures' 100-unit grid (x from -50 to 50, y up from 0 at its base), so one drawing
+serves any frame size. Its colour comes from the prop's own words ("a rusty iron key", "a blue book").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Callable
+
+from .creatures import DARK, Pen
+from .paint import COLOURS, RGB, darken, lighten, mix
+
+PAPER: RGB = (244, 234, 208)
+FLAME: RGB = (255, 196, 70)
+
+
+def _lantern(p: Pen, c: RGB) -> None:
+    p.line([(-14, 86), (-10, 98), (10, 98), (14, 86)], darken(c, 0.3), 3)
+    p.polygon([(-22, 78), (22, 78), (16, 88), (-16, 88)], c)
+    p.polygon([(-18, 14), (18, 14), (18, 78), (-18, 78)], (255, 226, 140))
+    p.ellipse(0, 42, 6, 12, FLAME, ink=False)
+    p.ellipse(0, 39, 3, 6, (255, 250, 220), ink=False)
+    for x in (-18, 0, 18):
+        p.line([(x, 14), (x, 78)], c, 2.5)
+    p.polygon([(-24, 4), (24, 4), (22, 14), (-22, 14)], c)
+
+
+def _key(p: Pen, c: RGB) -> None:
+    p.ellipse(-28, 50, 19, 19, c)
+    p.ellipse(-28, 50, 8, 8, (70, 60, 60))
+    p.polygon([(-10, 46), (46, 46), (46, 54), (-10, 54)], c)
+    p.polygon([(28, 46), (34, 46), (34, 32), (28, 32)], c)
+    p.polygon([(38, 46), (45, 46), (45, 36), (38, 36)], c)
+    p.line([(-40, 58), (-34, 64)], lighten(c, 0.5), 2)
+
+
+def _letter(p: Pen, c: RGB) -> None:
+    p.polygon([(-46, 18), (46, 18), (46, 82), (-46, 82)], PAPER)
+    p.line([(-46, 82), (0, 46), (46, 82)], darken(PAPER, 0.3), 1.5)
+    p.line([(-46, 18), (-12, 50)], darken(PAPER, 0.2), 1)
+    p.line([(46, 18), (12, 50)], darken(PAPER, 0.2), 1)
+    p.ellipse(0, 46, 8, 8, c)
+    p.polygon([(28, 66), (40, 66), (40, 78), (28, 78)], lighten(c, 0.3))
+
+
+def _book(p: Pen, c: RGB) -> None:
+    p.polygon([(-28, 8), (34, 12), (34, 92), (-28, 88)], (250, 246, 232))
+    p.polygon([(-34, 6), (28, 6), (28, 90), (-34, 90)], c)
+    p.polygon([(-34, 6), (-24, 6), (-24, 90), (-34, 90)], darken(c, 0.25))
+    p.polygon([(-12, 60), (18, 60), (18, 74), (-12, 74)], lighten(c, 0.55))
+    p.line([(8, 90), (8, 100), (12, 96), (16, 100), (16, 90)], (220, 60, 60), 1.5)
+
+
+def _plant(p: Pen, c: RGB) -> None:
+    green = COLOURS["green"]
+    p.line([(0, 40), (2, 64), (0, 86)], darken(green, 0.2), 3)
+    p.polygon([(0, 70), (-20, 82), (-30, 74), (-14, 66)], green)
+    p.polygon([(1, 80), (20, 94), (30, 86), (14, 76)], lighten(green, 0.15))
+    p.polygon([(-30, 4), (30, 4), (36, 44), (-36, 44)], c)
+    p.polygon([(-38, 44), (38, 44), (38, 52), (-38, 52)], darken(c, 0.1))
+    p.ellipse(0, 50, 34, 3, (92, 64, 44), ink=False)
+    p.ellipse(-12, 51, 4, 2.5, (200, 160, 90))  # the seed it grew from
+
+
+def _map(p: Pen, c: RGB) -> None:
+    edge = [(-48, 14), (-16, 18), (16, 12), (48, 16), (46, 86), (16, 82), (-16, 88), (-46, 84)]
+    p.polygon(edge, c)
+    p.line([(-16, 18), (-16, 88)], darken(c, 0.2), 1)
+    p.line([(16, 12), (16, 82)], darken(c, 0.2), 1)
+    p.polygon([(-36, 30), (-20, 26), (-10, 40), (-24, 52), (-40, 46)], (150, 190, 120))
+    for k in range(7):
+        x, y = -26 + k * 7, 40 + 12 * math.sin(k * 0.9)
+        p.ellipse(x, y, 1.4, 1.4, (150, 50, 40), ink=False)
+    p.line([(24, 56), (34, 66)], (200, 40, 40), 3)
+    p.line([(34, 56), (24, 66)], (200, 40, 40), 3)
+    p.line([(34, 24), (34, 40)], DARK, 1)
+    p.polygon([(31, 36), (37, 36), (34, 42)], DARK)
+
+
+def _boat(p: Pen, c: RGB) -> None:
+    p.line([(0, 34), (0, 96)], (110, 80, 50), 2.5)
+    p.polygon([(2, 94), (2, 40), (36, 40)], PAPER)
+    p.polygon([(-2, 86), (-2, 42), (-28, 42)], lighten(PAPER, 0.2))
+    p.polygon([(-46, 36), (46, 36), (32, 14), (-34, 14)], c)
+    p.line([(-44, 30), (44, 30)], lighten(c, 0.5), 2)
+    for x in (-40, -14, 12, 38):
+        p.line([(x - 10, 8), (x, 12), (x + 10, 8)], (90, 150, 210), 2)
+
+
+def _cup(p: Pen, c: RGB) -> None:
+    p.ellipse(30, 48, 14, 16, c)
+    p.ellipse(30, 48, 7, 9, (200, 200, 200), ink=False)
+    p.polygon([(-30, 80), (30, 80), (26, 8), (-26, 8)], c)
+    p.ellipse(0, 80, 30, 6, darken(c, 0.3))
+    p.ellipse(0, 80, 26, 4, (120, 76, 46), ink=False)
+    p.ellipse(0, 4, 44, 5, (246, 246, 240))
+    for x in (-10, 4):
+        p.line([(x, 88), (x + 5, 94), (x, 100)], (255, 255, 255), 1.5)
+
+
+def _flower(p: Pen, c: RGB) -> None:
+    green = COLOURS["green"]
+    p.line([(0, 0), (2, 40), (0, 62)], darken(green, 0.15), 3)
+    p.polygon([(1, 26), (-22, 38), (-26, 28), (-6, 22)], green)
+    for k in range(7):
+        a = 2 * math.pi * k / 7
+        p.ellipse(17 * math.cos(a), 76 + 17 * math.sin(a), 11, 11, c)
+    p.ellipse(0, 76, 10, 10, COLOURS["yellow"])
+
+
+def _sword(p: Pen, c: RGB) -> None:
+    p.polygon([(-5, 32), (5, 32), (5, 90), (0, 100), (-5, 90)], (214, 220, 230))
+    p.line([(0, 34), (0, 92)], (170, 176, 188), 1)
+    p.polygon([(-22, 26), (22, 26), (22, 32), (-22, 32)], c)
+    p.polygon([(-4, 8), (4, 8), (4, 26), (-4, 26)], (110, 64, 40))
+    p.ellipse(0, 6, 6, 6, c)
+
+
+def _phone(p: Pen, c: RGB) -> None:
+    p.polygon([(-24, 2), (24, 2), (24, 98), (-24, 98)], c)
+    p.polygon([(-20, 12), (20, 12), (20, 88), (-20, 88)], (120, 190, 230))
+    p.polygon([(-20, 60), (20, 60), (20, 88), (-20, 88)], (150, 210, 240), ink=False)
+    p.ellipse(0, 93, 2, 2, DARK, ink=False)
+    p.line([(-8, 7), (8, 7)], (200, 200, 200), 1.5)
+    for k, y in enumerate((76, 66, 50, 40, 30)):
+        p.polygon([(-16 + 4 * (k % 2), y), (8 + 4 * (k % 2), y), (8 + 4 * (k % 2), y + 6), (-16 + 4 * (k % 2), y + 6)],
+                  (255, 255, 255), ink=False)
+
+
+def _shell(p: Pen, c: RGB) -> None:
+    points = [(0, 8)] + [(40 * math.cos(a), 40 + 44 * math.sin(a)) for a in
+                         [math.radians(t) for t in range(-10, 191, 10)]]
+    p.polygon(points, c)
+    for t in range(10, 180, 20):
+        a = math.radians(t)
+        p.line([(0, 10), (36 * math.cos(a), 40 + 40 * math.sin(a))], darken(c, 0.25), 1.2)
+    p.polygon([(-10, 2), (10, 2), (6, 12), (-6, 12)], darken(c, 0.1))
+
+
+def _coin(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 50, 40, 40, c)
+    p.ellipse(0, 50, 32, 32, lighten(c, 0.15))
+    star = [(18 * (1 if k % 2 == 0 else 0.45) * math.sin(k * math.pi / 5),
+             50 + 18 * (1 if k % 2 == 0 else 0.45) * math.cos(k * math.pi / 5)) for k in range(10)]
+    p.polygon(star, darken(c, 0.15))
+
+
+def _ring(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 40, 36, 30, c)
+    p.ellipse(0, 40, 26, 21, (60, 56, 60))
+    p.polygon([(-12, 66), (12, 66), (18, 78), (0, 94), (-18, 78)], (150, 220, 240))
+    p.line([(-18, 78), (18, 78)], (90, 160, 200), 1)
+
+
+def _bottle(p: Pen, c: RGB) -> None:
+    glass = mix(c, (170, 220, 200), 0.5)
+    p.polygon([(-20, 4), (20, 4), (20, 56), (8, 70), (8, 88), (-8, 88), (-8, 70), (-20, 56)], glass)
+    p.polygon([(-7, 88), (7, 88), (6, 98), (-6, 98)], (180, 130, 80))
+    p.polygon([(-10, 14), (10, 18), (8, 46), (-12, 42)], PAPER)
+    p.line([(-14, 10), (-14, 50)], (255, 255, 255), 2)
+
+
+def _clock(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 92, 6, 6, c)
+    p.ellipse(0, 46, 40, 40, c)
+    p.ellipse(0, 46, 33, 33, (250, 248, 238))
+    for k in range(12):
+        a = k * math.pi / 6
+        p.line([(28 * math.sin(a), 46 + 28 * math.cos(a)), (32 * math.sin(a), 46 + 32 * math.cos(a))], DARK, 1.4)
+    p.line([(0, 46), (0, 70)], DARK, 2.2)
+    p.line([(0, 46), (16, 38)], DARK, 2.2)
+
+
+def _candle(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 6, 34, 7, (200, 180, 120))
+    p.polygon([(-12, 6), (12, 6), (12, 70), (-12, 70)], c)
+    p.line([(0, 70), (0, 76)], DARK, 1.2)
+    p.ellipse(0, 86, 6, 11, FLAME)
+    p.ellipse(0, 83, 2.5, 5, (255, 250, 220), ink=False)
+
+
+def _apple(p: Pen, c: RGB) -> None:
+    p.ellipse(-14, 44, 28, 34, c)
+    p.ellipse(14, 44, 28, 34, c)
+    p.ellipse(0, 44, 22, 30, c, ink=False)
+    p.line([(0, 74), (4, 92)], (100, 70, 40), 3)
+    p.polygon([(4, 86), (24, 94), (10, 80)], COLOURS["green"])
+    p.ellipse(-18, 56, 5, 8, lighten(c, 0.4), ink=False)
+
+
+def _crown(p: Pen, c: RGB) -> None:
+    p.polygon([(-40, 20), (40, 20), (44, 76), (24, 50), (0, 84), (-24, 50), (-44, 76)], c)
+    p.polygon([(-40, 14), (40, 14), (40, 26), (-40, 26)], darken(c, 0.15))
+    for x, colour in ((-20, (200, 40, 60)), (0, (60, 120, 210)), (20, (60, 170, 90))):
+        p.ellipse(x, 20, 4, 4, colour)
+    for x, y in ((-44, 76), (0, 84), (44, 76)):
+        p.ellipse(x, y, 4, 4, lighten(c, 0.3))
+
+
+def _gem(p: Pen, c: RGB) -> None:
+    p.polygon([(-30, 62), (-16, 80), (16, 80), (30, 62), (0, 8)], c)
+    p.line([(-30, 62), (30, 62)], lighten(c, 0.4), 1.2)
+    p.line([(-16, 80), (-8, 62), (0, 8), (8, 62), (16, 80)], lighten(c, 0.3), 1)
+
+
+def _chest(p: Pen, c: RGB) -> None:
+    p.polygon([(-44, 4), (44, 4), (44, 54), (-44, 54)], c)
+    p.polygon([(-44, 54), (44, 54), (40, 78), (0, 84), (-40, 78)], lighten(c, 0.1))
+    for x in (-30, 30):
+        p.polygon([(x - 4, 4), (x + 4, 4), (x + 4, 80), (x - 4, 80)], COLOURS["gold"])
+    p.polygon([(-7, 40), (7, 40), (7, 58), (-7, 58)], COLOURS["gold"])
+    p.ellipse(0, 48, 2, 3, DARK, ink=False)
+
+
+def _feather(p: Pen, c: RGB) -> None:
+    p.polygon([(-4, 10), (-22, 40), (-20, 70), (4, 98), (18, 70), (16, 40)], c)
+    p.line([(-8, 0), (4, 96)], darken(c, 0.3), 1.4)
+    for y in (34, 50, 66):
+        p.line([(-2, y), (-16, y + 8)], darken(c, 0.2), 0.8)
+
+
+def _egg(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 44, 30, 40, c)
+    p.ellipse(-10, 60, 6, 10, lighten(c, 0.4), ink=False)
+
+
+def _umbrella(p: Pen, c: RGB) -> None:
+    p.line([(0, 80), (0, 14)], DARK, 2.5)
+    p.line([(0, 14), (0, 8), (-8, 4), (-12, 10)], DARK, 2.5)
+    p.polygon([(-46, 64), (-30, 86), (0, 96), (30, 86), (46, 64), (30, 68), (16, 62), (0, 68), (-16, 62),
+               (-30, 68)], c)
+
+
+def _basket(p: Pen, c: RGB) -> None:
+    p.line([(-30, 50), (-24, 80), (0, 90), (24, 80), (30, 50)], darken(c, 0.3), 3)
+    p.polygon([(-40, 52), (40, 52), (30, 6), (-30, 6)], c)
+    for y in (18, 30, 42):
+        p.line([(-36, y), (36, y)], darken(c, 0.25), 1)
+    for x, colour in ((-16, (210, 60, 50)), (0, (230, 190, 60)), (16, (210, 60, 50))):
+        p.ellipse(x, 56, 9, 8, colour)
+
+
+def _compass(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 48, 40, 40, c)
+    p.ellipse(0, 48, 32, 32, (250, 246, 232))
+    p.polygon([(0, 76), (6, 48), (0, 20), (-6, 48)], (200, 50, 50))
+    p.polygon([(0, 20), (6, 48), (-6, 48)], (80, 80, 90), ink=False)
+    p.ellipse(0, 48, 3, 3, DARK)
+
+
+def _ball(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 44, 40, 40, c)
+    p.line([(-40, 44), (40, 44)], (250, 250, 250), 4)
+    p.ellipse(-14, 60, 7, 5, lighten(c, 0.5), ink=False)
+
+
+def _parcel(p: Pen, c: RGB) -> None:
+    """The labelled fallback: a parcel tied with string, the prop's name written on its tag."""
+    p.polygon([(-40, 6), (40, 6), (40, 70), (-40, 70)], c)
+    p.polygon([(-40, 70), (40, 70), (28, 84), (-28, 84)], lighten(c, 0.15))
+    p.line([(0, 6), (0, 84)], (200, 60, 60), 3)
+    p.line([(-40, 40), (40, 40)], (200, 60, 60), 3)
+    p.ellipse(-6, 88, 7, 5, (200, 60, 60))
+    p.ellipse(6, 88, 7, 5, (200, 60, 60))
+
+
+PROPS: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
+    (r"lantern|lamp|torch", _lantern, COLOURS["brass"]),
+    (r"key", _key, COLOURS["brass"]),
+    (r"letter|envelope|note|message|postcard|invitation", _letter, (200, 50, 50)),
+    (r"book|diary|journal|notebook|album|spellbook", _book, (160, 52, 48)),
+    (r"seeds?|sprout|seedling|plant|pot|sapling|bulb", _plant, (196, 104, 64)),
+    (r"map|chart|plan", _map, PAPER),
+    (r"boat|ship|yacht|canoe", _boat, (200, 60, 50)),
+    (r"cup|mug|tea|coffee|cocoa|teacup", _cup, (70, 120, 190)),
+    (r"flower|rose|daisy|tulip|sunflower|bouquet|blossom|poppy", _flower, (230, 90, 120)),
+    (r"sword|dagger|blade|knife", _sword, COLOURS["gold"]),
+    (r"phone|smartphone|mobile|tablet", _phone, (40, 40, 48)),
+    (r"shell|seashell|conch", _shell, (240, 200, 180)),
+    (r"coin|medal|penny|token", _coin, COLOURS["gold"]),
+    (r"ring", _ring, COLOURS["gold"]),
+    (r"bottle|jar|potion|flask|vial", _bottle, (120, 180, 150)),
+    (r"clock|watch|timer", _clock, COLOURS["brass"]),
+    (r"candle", _candle, (246, 240, 220)),
+    (r"apple|fruit|pear|peach|orange", _apple, (206, 52, 48)),
+    (r"crown|tiara", _crown, COLOURS["gold"]),
+    (r"gem|jewel|crystal|diamond|stone|pebble|ruby|emerald|sapphire", _gem, (100, 170, 220)),
+    (r"chest|treasure|box|casket|trunk", _chest, (140, 92, 54)),
+    (r"feather|quill", _feather, (120, 150, 200)),
+    (r"egg", _egg, (246, 236, 214)),
+    (r"umbrella|parasol", _umbrella, (200, 50, 60)),
+    (r"basket|hamper", _basket, (204, 164, 112)),
+    (r"compass", _compass, COLOURS["brass"]),
+    (r"ball", _ball, (220, 60, 60)),
+)
+
+
+def read_prop(text: str) -> tuple[Callable[[Pen, RGB], None], RGB, bool]:
+    """The drawing, its colour and whether it is the labelled fallback, for a prop named in words."""
+    lower = text.lower()
+    words = re.findall(r"[a-z]+", lower.replace("-", " "))
+    found = next(((drawer, colour) for pattern, drawer, colour in PROPS  # the table is in order of preference
+                  if re.search(rf"\b(?:{pattern})(?:s|es)?\b", lower)), None)
+    colour = next((COLOURS[w] for w in words if w in COLOURS and w not in {"dark", "light"}), None)
+    if found is None:
+        return _parcel, colour or (196, 156, 106), True
+    return found[0], colour or found[1], False
+
+
+def paint_prop(pen: Pen, text: str) -> bool:
+    """Draw the prop named by `text` on the pen's grid; True when it is the labelled fallback."""
+    drawer, colour, fallback = read_prop(text)
+    drawer(pen, colour)
+    return fallback
