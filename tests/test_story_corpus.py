@@ -220,3 +220,20 @@ def test_recall_per_kind_of_fact_stays_above_its_floor(written):
     print("missed:\n  " + "\n  ".join(f"{name}: {m}" for name, s in rows for m in s.misses))
     low = {k: round(recall[k], 2) for k in KINDS if recall[k] < FLOORS[k]}
     assert not low, f"recall fell below its floor {[(k, FLOORS[k]) for k in low]}: {low}"
+
+
+def test_every_scene_of_the_corpus_is_cut_into_shots_that_cover_its_lines(written):
+    """The storyboard on real readings: 2-5 shots a scene, the wide first, each line once and on its speaker's shot,
+    planned seconds adding up to the scene, and no hex code in any prompt."""
+    for name, screenplay in written.items():
+        assert "#" not in screenplay.base_description.text, name
+        for scene in screenplay.scenes:
+            shots = scene.shots
+            assert 2 <= len(shots) <= 5 and shots[0].framing == "wide", f"{name} {scene.id}"
+            claimed = [i for s in shots for i in s.lines]
+            assert sorted(claimed) == claimed == list(range(len(scene.dialogue))), f"{name} {scene.id}"
+            for shot in shots:
+                spoken = {scene.dialogue[i].speaker for i in shot.lines} - {"narrator"}
+                assert spoken <= set(shot.characters), f"{name} {scene.id} {shot.id}: a line said off screen"
+                assert not re.search(r"#[0-9a-fA-F]{6}", shot.keyframe_prompt), f"{name} {scene.id} {shot.id}"
+            assert sum(s.duration for s in shots) == pytest.approx(scene.duration, abs=0.05), f"{name} {scene.id}"
