@@ -10,6 +10,7 @@ import shutil
 import sys
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -134,11 +135,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="The screenplay as JSON.")
     _add_store(show)
 
-    edit = sub.add_parser("edit", help="Change fields of one scene of a project's screenplay.")
+    edit = sub.add_parser("edit", help="Change fields of one scene or shot of a project's screenplay, or add or "
+                                       "remove a shot; then `dreamfactory plan PROJECT` shows what a rerun renders.")
     edit.add_argument("project")
     edit.add_argument("--scene", required=True, help="Scene number (1-based) or scene id.")
-    edit.add_argument("--set", action="append", required=True, metavar="FIELD=VALUE",
-                      help="e.g. action='Mira runs to the cliff.' or time_of_day=night (repeatable).")
+    edit.add_argument("--shot", help="Edit this shot of the scene (its id, e.g. b, or its 1-based position).")
+    edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                      help="e.g. action='Mira runs to the cliff.' or time_of_day=night; with --shot or --add-shot a "
+                           "shot's field, e.g. framing=close_up or characters=mira (repeatable).")
+    shots = edit.add_mutually_exclusive_group()
+    shots.add_argument("--add-shot", metavar="AFTER", help="Insert a new shot after this shot (id or position; 0: "
+                                                          "first), with fields from --set; it gets a fresh id.")
+    shots.add_argument("--remove-shot", metavar="SHOT", help="Remove this shot (id or position); other ids stay.")
     _add_store(edit)
 
     rerun = sub.add_parser("rerun", help="Render again what changed in a project's screenplay, and reassemble.")
@@ -314,17 +322,28 @@ def _interrupted(plan_again, before) -> int:
     return 130
 
 
-def _run_flow(args, settings, flow_call, plan_again, before) -> int:
+def _totals(plan) -> dict[str, int]:
+    shots = sum(len(scene.shots) for scene in plan.scenes)
+    return {"keyframe": shots, "clip": shots, "voice": len(plan.scenes)} if shots else {}
+
+
+def _run_flow(args, settings, started: float, flow_call, plan_again, before) -> int:
     """Run a flow against a Prefect server (found, or a temporary one), under the guard when from a terminal."""
 
     def work() -> int:
         from .processes import TemporaryServer
 
+        from .progress import FollowedFilter, RunWatcher
+
         server = None
+        name = f"cli-{uuid.uuid4().hex[:12]}"
+        quiet = FollowedFilter()
+        progress = logging.getLogger("dreamfactory.progress")
         try:
             server = _prefect_server(settings)
-            with _started_here():
-                return flow_call()
+            progress.addFilter(quiet)  # the watcher prints these steps from the task runs, wherever they ran
+            with _started_here(), RunWatcher(name, started, _totals(before)):
+                return flow_call(name)
         except KeyboardInterrupt:
             return _interrupted(plan_again, before)
         except (StoryError, SettingsError) as exc:
@@ -334,6 +353,7 @@ def _run_flow(args, settings, flow_call, plan_again, before) -> int:
                 raise
             return _die(str(exc), EXIT_FAILED)
         finally:
+            progress.removeFilter(quiet)
             if isinstance(server, TemporaryServer):
                 server.stop()
 
@@ -383,16 +403,16 @@ def cmd_make(args, settings, started: float) -> int:
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
     print(f"store: {store.url}", file=sys.stderr)
 
-    def flow_call() -> int:
+    def flow_call(name: str) -> int:
         from flows.make_film import make_film
 
-        result = make_film.with_options(task_runner=backends.task_runner(settings))(story=story, options=options,
-                                                                                    rewrite=args.rewrite)
+        result = make_film.with_options(task_runner=backends.task_runner(settings), flow_run_name=name)(
+            story=story, options=options, rewrite=args.rewrite)
         _copy_out(store, result.film_key, out)
         _print_result(result, args, started)
         return 0
 
-    return _run_flow(args, settings, flow_call, lambda: plan_story(store, story, options, args.rewrite), planned.plan)
+    return _run_flow(args, settings, started, flow_call, lambda: plan_story(store, story, options, args.rewrite), planned.plan)
 
 
 def cmd_rerun(args, settings, started: float) -> int:
@@ -408,15 +428,16 @@ def cmd_rerun(args, settings, started: float) -> int:
         return _answer_from_store(planned, store, options, args, started)
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
 
-    def flow_call() -> int:
+    def flow_call(name: str) -> int:
         from flows.rerun_scenes import rerun_film
 
-        result = rerun_film.with_options(task_runner=backends.task_runner(settings))(project=args.project, options=options)
+        result = rerun_film.with_options(task_runner=backends.task_runner(settings), flow_run_name=name)(
+            project=args.project, options=options)
         _copy_out(store, result.film_key, out)
         _print_result(result, args, started)
         return 0
 
-    return _run_flow(args, settings, flow_call, lambda: plan_project(store, args.project, options), planned.plan)
+    return _run_flow(args, settings, started, flow_call, lambda: plan_project(store, args.project, options), planned.plan)
 
 
 def cmd_plan(args, settings, started: float) -> int:
@@ -494,11 +515,22 @@ def cmd_show(args, settings, started: float) -> int:
 
 
 def cmd_edit(args, settings, started: float) -> int:
-    from .editing import apply_edits
+    from .editing import add_shot, apply_edits, remove_shot
     from .store import open_store
 
     store = open_store(args.store or settings.store)
-    changed = apply_edits(store, args.project, args.scene, args.set)
+    if args.remove_shot is not None:
+        if args.set or args.shot:
+            raise SettingsError("--remove-shot takes no --set or --shot")
+        changed = remove_shot(store, args.project, args.scene, args.remove_shot)
+    elif args.add_shot is not None:
+        if args.shot:
+            raise SettingsError("--add-shot places the new shot after AFTER; --shot is for editing an existing one")
+        changed = add_shot(store, args.project, args.scene, args.add_shot, args.set)
+    else:
+        if not args.set:
+            raise SettingsError("edit needs --set FIELD=VALUE (or --add-shot / --remove-shot)")
+        changed = apply_edits(store, args.project, args.scene, args.set, shot_ref=args.shot)
     print(changed)
     return 0
 

@@ -30,7 +30,13 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
+from .errors import DreamFactoryError
+
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+
+
+class ServerError(DreamFactoryError):
+    """A Prefect server could not be started or reached."""
 
 
 def _prctl(option: int, value: int) -> None:
@@ -267,7 +273,7 @@ class TemporaryServer:
         self.process: subprocess.Popen | None = None
         self.seconds = 0.0
 
-    def start(self, timeout: float = 60.0) -> TemporaryServer:
+    def start(self, timeout: float = 180.0) -> TemporaryServer:
         started = time.perf_counter()
         env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": self.api_url,
                "PREFECT_UI_ENABLED": "0", "PREFECT_LOGGING_SERVER_LEVEL": "ERROR",
@@ -284,10 +290,12 @@ class TemporaryServer:
         while not healthy(self.api_url, timeout=0.5):
             if self.process.poll() is not None:
                 err = self.process.stderr.read().decode(errors="replace").strip().splitlines()
-                raise RuntimeError(f"the temporary Prefect server exited: {err[-1] if err else self.process.returncode}")
+                raise ServerError(f"the temporary Prefect server exited: {err[-1] if err else self.process.returncode}; "
+                                  "`make serve` starts one you can watch")
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"the temporary Prefect server did not answer within {timeout:.0f} s")
+                raise ServerError(f"the temporary Prefect server did not answer within {timeout:.0f} s (a busy machine, or "
+                                  "a slow first database migration); `make serve` starts one that stays")
             time.sleep(0.1)
         self.seconds = time.perf_counter() - started
         return self

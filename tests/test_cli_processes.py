@@ -144,26 +144,32 @@ def test_active_profile_url_is_found_and_explicit_url_wins(no_prefect_env, healt
 
 
 # -- the real command ------------------------------------------------------------------------------------------
-def _command_env(tmp_path: Path, marker: str) -> dict:
+@pytest.fixture(scope="module")
+def prefect_home(tmp_path_factory) -> Path:
+    """One Prefect home (and database) for the module's commands: its migrations run once, not per kill."""
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+def _command_env(tmp_path: Path, marker: str, prefect_home: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "DREAMFACTORY_"))}
-    return {**env, "DF_TEST_MARKER": marker, "HOME": str(tmp_path / "home"), "PREFECT_HOME": str(tmp_path / "prefect"),
+    return {**env, "DF_TEST_MARKER": marker, "HOME": str(tmp_path / "home"), "PREFECT_HOME": str(prefect_home),
             "DREAMFACTORY_SETTINGS_FILE": str(tmp_path / "none.toml"), "PYTHONUNBUFFERED": "1"}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig, moment", [(signal.SIGKILL, "no Prefect server running"), (signal.SIGTERM, "keyframe"),
                                          (signal.SIGINT, "clip")])
-def test_dreamfactory_make_killed_leaves_nothing(tmp_path, sig, moment):
+def test_dreamfactory_make_killed_leaves_nothing(tmp_path, prefect_home, sig, moment):
     """The real command: killed once its temporary server is up, or while it renders; nothing survives, and an
     interrupted run says in one line what it kept."""
     marker = uuid.uuid4().hex
     exe = Path(sys.executable).with_name("dreamfactory")
     proc = subprocess.Popen([str(exe), "make", str(SAMPLE), "--store", str(tmp_path / "store"), "--scenes", "2",
                              "--no-sound", *SMALL], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=tmp_path,
-                            env=_command_env(tmp_path, marker))
+                            env=_command_env(tmp_path, marker, prefect_home))
     seen = []
     try:
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 400
         for raw in proc.stderr:
             seen.append(raw.decode(errors="replace"))
             if moment in seen[-1]:
