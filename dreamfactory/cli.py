@@ -89,7 +89,8 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--max-tokens", type=int, help="Token budget for the writing; the run stops before passing it.")
     g.add_argument("--review-rounds", type=int, help="At most this many Reviewer rounds (default 2).")
     g.add_argument("--keyframes", choices=["animatic", "diffusers", "openai"], help="Keyframe backend.")
-    g.add_argument("--clips", choices=["animatic", "svd"], help="Clip backend.")
+    g.add_argument("--clips", choices=["animatic", "svd", "diffusers"], help="Clip backend ('diffusers': any "
+                   "image-to-video pipeline named by --video-model).")
     g.add_argument("--image-model", help="diffusers model id or local path for keyframes (implies --keyframes diffusers).")
     g.add_argument("--video-model", help="SVD model id or local path for clips (implies --clips svd).")
     g.add_argument("--image-model-revision", help="Hub revision (commit) of --image-model.")

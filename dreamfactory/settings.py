@@ -136,7 +136,6 @@ class Settings(BaseSettings):
     server_file: Path = Field(default=Path.home() / ".dreamfactory" / "server.json",
                               description="Where `dreamfactory serve` / `make serve` record their Prefect server's URL, "
                               "so that every command finds it (used only when GET /api/health answers).")
-    faults: str = Field(default="", description="Fault injection for tests and drills (see dreamfactory.faults); empty in production.")
     openai_api_key: SecretStr | None = Field(default=None, description="Read from OPENAI_API_KEY or DREAMFACTORY_OPENAI_API_KEY.")
     llm_api_key: SecretStr | None = Field(default=None, description="Key for an OpenAI-compatible server (DREAMFACTORY_LLM_API_KEY).")
 
