@@ -5,13 +5,45 @@ gate.py (the Reviewer's keyframe gate). Every metric is computed with the models
 downloaded, and weights.missing_weights() says what is missing and how to get it.
 """
 
-from .clip_score import average_clip_score, clip_scores
-from .faces import Face, cross_scene_face_distance, face_distance, find_faces
-from .gate import GRAM_STYLE_THRESHOLD, GateThresholds, KeyframeScores, failures, passes, score_keyframe
-from .options import MetricOptions
-from .report import Comparison, EvaluationReport, SceneFrames, SceneScores, compare, evaluate_frames
-from .style import cross_scene_style_consistency, gram_embedding, style_embeddings
-from .weights import MetricUnavailable, MissingWeight, describe_missing, missing_weights
+import importlib
+
+# Imported on first use (PEP 562): every command imports settings, which reads the gate's thresholds, and must not
+# pay for pyarrow, torch or dlib to do so.
+_WHERE = {
+    "average_clip_score": "clip_score",
+    "clip_scores": "clip_score",
+    "Face": "faces",
+    "cross_scene_face_distance": "faces",
+    "face_distance": "faces",
+    "find_faces": "faces",
+    "GRAM_STYLE_THRESHOLD": "gate",
+    "GateThresholds": "gate",
+    "KeyframeScores": "gate",
+    "failures": "gate",
+    "passes": "gate",
+    "score_keyframe": "gate",
+    "MetricOptions": "options",
+    "Comparison": "report",
+    "EvaluationReport": "report",
+    "SceneFrames": "report",
+    "SceneScores": "report",
+    "compare": "report",
+    "evaluate_frames": "report",
+    "cross_scene_style_consistency": "style",
+    "gram_embedding": "style",
+    "style_embeddings": "style",
+    "MetricUnavailable": "weights",
+    "MissingWeight": "weights",
+    "describe_missing": "weights",
+    "missing_weights": "weights",
+}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+
 
 __all__ = [
     "GRAM_STYLE_THRESHOLD",

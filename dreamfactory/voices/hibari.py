@@ -6,7 +6,10 @@ downloaded by hibari itself on first use; here they count as installed only once
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import importlib.util
+import os
 import threading
 
 import numpy as np
@@ -15,6 +18,18 @@ from .engines import model_hash
 
 INSTALL = "pip install 'dreamfactory[sound]' (the hibari-tts package)"
 SEED = 0  # hibari adds a noise component; a fixed seed makes the same line sound the same
+
+
+@functools.lru_cache(maxsize=1)
+def _registry():
+    """hibari's voice registry module (stdlib only), loaded from its file without importing the hibari package:
+    the package pulls in its whole synthesis stack (scipy), which listing voices for casting does not need."""
+    spec = importlib.util.find_spec("hibari")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "voices.py")
+    module_spec = importlib.util.spec_from_file_location("_dreamfactory_hibari_voices", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return module
 
 
 class HibariEngine:
@@ -29,21 +44,18 @@ class HibariEngine:
         return importlib.util.find_spec("hibari") is not None
 
     def _path(self, voice_id: str) -> str | None:
-        from hibari.voices import VOICES, voice_path
-
-        if voice_id not in VOICES:
+        registry = _registry()
+        if voice_id not in registry.VOICES:
             return None
         try:
-            return voice_path(voice_id, download_missing=False)
+            return registry.voice_path(voice_id, download_missing=False)
         except FileNotFoundError:
             return None
 
     def missing(self, voice_id: str) -> str | None:
         if not self._installed():
             return f"hibari voice {voice_id!r} needs the sound extra: {INSTALL}"
-        from hibari.voices import VOICES
-
-        if voice_id not in VOICES:
+        if voice_id not in _registry().VOICES:
             return f"hibari has no voice {voice_id!r}; installed: {', '.join(self.voices()) or 'none'}"
         if self._path(voice_id) is None:
             return (f"hibari voice {voice_id!r} is not downloaded; run `hibari --voice {voice_id} hello` once "
@@ -53,23 +65,18 @@ class HibariEngine:
     def voices(self) -> list[str]:
         if not self._installed():
             return []
-        from hibari.voices import DEFAULT, VOICES
-
-        names = sorted(VOICES, key=lambda v: (v != DEFAULT, v))
+        registry = _registry()
+        names = sorted(registry.VOICES, key=lambda v: (v != registry.DEFAULT, v))
         return [v for v in names if self._path(v)]
 
     def casting_voices(self) -> list[str]:
         return self.voices()
 
     def gender(self, voice_id: str) -> str | None:
-        from hibari.voices import VOICES
-
-        return VOICES.get(voice_id, {}).get("gender")
+        return _registry().VOICES.get(voice_id, {}).get("gender")
 
     def identity(self, voice_id: str) -> dict:
-        import hibari
-
-        return {"engine": self.name, "version": hibari.__version__, "model": model_hash(self._path(voice_id)), "seed": SEED}
+        return {"engine": self.name, "version": importlib.metadata.version("hibari-tts"), "model": model_hash(self._path(voice_id)), "seed": SEED}
 
     def _model(self, voice_id: str):
         if voice_id not in self._models:
