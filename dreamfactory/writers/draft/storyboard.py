@@ -12,6 +12,7 @@ revision keeps the ids of the draft's shots that it still has.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,7 +45,7 @@ _THINGS = set(
     "hammer ladder shovel spade bucket basket pliers scissors needle blanket quilt pillow bell whistle mask lamp "
     "lantern map compass key chest parcel package gift cheese".split()
 )
-_OBJECT_VERBS = "told|saw|gave|met|found|took|let|made|heard|taught|brought|kept|left|sent|told|woke|led|hugs|tells|sees"
+_OBJECT_VERBS = "told|saw|gave|met|found|took|let|made|heard|taught|brought|kept|left|sent|woke|led|hugs|tells|sees"
 _NOT_PROPS = {"way", "door", "head", "hand", "hands", "eyes", "time", "moment", "day", "night", "morning", "back",
               "breath", "place", "road", "path", "corner", "turn", "sea", "sky", "river", "mind", "voice", "light"}
 
@@ -81,7 +82,7 @@ def base_description(design: Design, first: ScenePlan | None) -> str:
         for c in design.characters
     )
     world = f" World: {first.setting}, {first.environment}." if first else ""
-    return (f"{style.look[:1].upper() + style.look[1:]}, palette of {_listed(colour_names(style.palette))}, "
+    return (f"{_capital(style.look)}, palette of {_listed(colour_names(style.palette))}, "
             f"{style.lens}. Characters, the same in every scene: {cast}{world}")
 
 
@@ -323,8 +324,7 @@ def _short(text: str) -> str:
         links = [i for i, w in enumerate(cut[:13]) if i >= 4 and w.lower() in (
             "with", "at", "and", "as", "until", "while", "before", "after", "wherever", "when", "in", "on", "to")]
         cut = cut[:(commas or links or [12])[0]]
-    text = " ".join(cut).rstrip(",;:")
-    return text[:1].upper() + text[1:]
+    return _capital(" ".join(cut).rstrip(",;:"))
 
 
 def _subject_start(sentence: str, names: list[str]) -> int | None:
@@ -404,14 +404,14 @@ def shot_prompt(cut: _Cut, plan: ScenePlan, people: dict[str, Character]) -> str
     if cut.role == "wide":
         subjects = ", ".join(_who(people[c]) for c in cut.characters if c in people)
         parts = [caption(plan, people), subjects, where, ", ".join(plan.environment.split(", ")[:5])]
-        return ". ".join(p[:1].upper() + p[1:] for p in parts if p) + "."
+        return ". ".join(_capital(p) for p in parts if p) + "."
     if cut.role == "insert":
-        return f"The {cut.prop}, close detail filling the frame. {where[:1].upper() + where[1:]}."
+        return f"The {cut.prop}, close detail filling the frame. {_capital(where)}."
     seen = [people[c] for c in cut.characters if c in people]
     if cut.role == "reaction" and seen:
         return _capital(f"{_who(seen[0])} in close-up, listening. {_capital(where)}.")
     if not seen:
-        return f"The {plan.setting}, closer, {plan.time_of_day}. {plan.environment[:1].upper() + plan.environment[1:]}."
+        return f"The {plan.setting}, closer, {plan.time_of_day}. {_capital(plan.environment)}."
     if cut.framing == "over_the_shoulder" and len(seen) > 1:
         subject = f"{_who(seen[0])} seen over the shoulder of {_who(seen[1])}"
     elif len(seen) > 1:
@@ -443,9 +443,11 @@ def keep_ids(shots: list[Shot], drafted: list[Shot]) -> list[Shot]:
     """Give each shot the id of the drafted shot it matches (same framing, cast in frame and prop), so a revision that
     inserts or drops a shot renames none of the others; unmatched shots get letters no drafted shot used."""
     taken = {s.id for s in drafted}
-    free = (letter for letter in "abcdefghijklmnopqrstuvwxyz" if letter not in taken)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    names = itertools.chain(letters, (f"{x}{n}" for n in itertools.count(2) for x in letters))
+    free = (name for name in names if name not in taken)
     pool = list(drafted)
-    out, used = [], set()
+    out = []
     for shot in shots:
         match = next((d for d in pool if (d.framing, d.characters, d.prop) == (shot.framing, shot.characters, shot.prop)), None)
         if match:
@@ -453,6 +455,5 @@ def keep_ids(shots: list[Shot], drafted: list[Shot]) -> list[Shot]:
             new_id = match.id
         else:
             new_id = next(free)
-        used.add(new_id)
         out.append(shot.model_copy(update={"id": new_id}))
     return out
