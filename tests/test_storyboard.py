@@ -99,7 +99,7 @@ def test_close_ups_push_in_and_a_scene_does_not_repeat_one_move():
 
 def test_a_silent_scene_has_a_wide_and_a_closer_look():
     alone = plan(action="Mira rows home through the waves. She sees the lighthouse far away.", characters=["mira"],
-                 duration=6.0, camera="pan_left")
+                 duration=5.0, camera="pan_left")
     shots = cut_scene(alone, PEOPLE)
     assert [s.framing for s in shots] == ["wide", "medium"]
     assert shots[1].characters == ["mira"] and shots[1].description == "Mira sees the lighthouse far away"
@@ -201,3 +201,11 @@ def test_colour_names_of_a_palette_are_words_each_once():
     assert colour_names(["#f4f4f0", "#f6f6f2", "#1c1c1e"]) == ["white", "black"]
     with pytest.raises(ValueError, match="not a #rrggbb colour"):
         colour_name("teal")
+
+
+def test_a_long_silent_beat_goes_closer_still():
+    long = plan(action="Mira rows home through the waves. She sees the lighthouse far away.", characters=["mira"],
+                duration=12.0, camera="pan_left")
+    shots = cut_scene(long, PEOPLE)
+    assert [s.framing for s in shots] == ["wide", "medium", "close_up"]
+    assert shots[2].characters == ["mira"] and shots[2].description == "Close on Mira" and shots[2].camera == "push_in"

@@ -27,6 +27,7 @@ from .vocabulary import PROP_WORDS
 
 MAX_SHOTS = 5
 MIN_SHOT_SECONDS = 1.2  # a shot shorter than this reads as a flash, not a cut
+LOOK_SECONDS = 1.8  # a shot with no line and no single thing to see needs longer to be read
 WIDE_SECONDS, INSERT_SECONDS, REACTION_SECONDS = 2.5, 1.5, 1.5
 WORDS_PER_SECOND = 2.6  # the speech rate the scene durations are planned with
 
@@ -127,8 +128,8 @@ def cut_scene(plan: ScenePlan, people: dict[str, Character]) -> list[Shot]:
     cuts = [wide, *coverage]
     if prop:  # after the wide shot, before the lines: the thing is shown, then talked about
         cuts.insert(1, _Cut("insert", "insert", [], prop=prop))
-    if not coverage and cast:  # no lines: the lead (and whoever is with them) at work, closer
-        cuts.append(_Cut("cover", "medium", cast[:2]))
+    if not coverage and cast:  # no lines: the lead (and whoever is with them) at work, closer; a long beat, closer still
+        cuts += [_Cut("cover", "medium", cast[:2]), _Cut("cover", "close_up", cast[:1])]
     listener = _listener(coverage, cast)
     if listener and len(cuts) < MAX_SHOTS:
         cuts.append(_Cut("reaction", "reaction", [listener]))
@@ -140,8 +141,12 @@ def cut_scene(plan: ScenePlan, people: dict[str, Character]) -> list[Shot]:
 def _fit(cuts: list[_Cut], plan: ScenePlan) -> list[_Cut]:
     """Drop what the scene has no time for, so that no shot is a flash: the reaction first, then a closer look
     without lines, then the insert, then two coverage shots share one; never fewer than two shots."""
-    while len(cuts) > 2 and min(_durations(cuts, plan)) < MIN_SHOT_SECONDS:
-        lineless = [c for c in cuts[1:] if c.role == "cover" and not c.lines]
+    def too_short() -> bool:
+        need = [LOOK_SECONDS if c.role == "cover" and not c.lines else MIN_SHOT_SECONDS for c in cuts]
+        return any(seconds < least for seconds, least in zip(_durations(cuts, plan), need))
+
+    while len(cuts) > 2 and too_short():
+        lineless = [c for c in reversed(cuts[1:]) if c.role == "cover" and not c.lines]
         spare = ([c for c in cuts if c.role == "reaction"] + lineless + [c for c in cuts if c.role == "insert"])
         if spare:
             cuts = [c for c in cuts if c is not spare[0]]
@@ -352,7 +357,7 @@ def shot_caption(cut: _Cut, plan: ScenePlan, people: dict[str, Character]) -> st
     if cut.framing == "over_the_shoulder" and len(names) > 1:
         return f"Over {names[1]}'s shoulder, {names[0]} speaks"
     if cut.framing == "close_up" and names:
-        return f"Close on {names[0]}" + (", speaking" if speaking else "")
+        return f"Close on {names[0]}" + (", speaking" if speaking else "")  # (a silent close-up: the face, no event)
     if len(names) > 1 and speaking:
         return f"{' and '.join(names[:2])} talk"
     if not cut.lines and (more := _next_event(plan, people)):
