@@ -209,3 +209,15 @@ def test_a_long_silent_beat_goes_closer_still():
     shots = cut_scene(long, PEOPLE)
     assert [s.framing for s in shots] == ["wide", "medium", "close_up"]
     assert shots[2].characters == ["mira"] and shots[2].description == "Close on Mira" and shots[2].camera == "push_in"
+
+
+def test_a_shot_of_lines_is_named_after_its_first_line_so_recutting_others_renames_it_not():
+    long = cut_scene(EXCHANGE.model_copy(update={"duration": 30.0}), PEOPLE)
+    short = cut_scene(EXCHANGE.model_copy(update={"duration": 9.0}), PEOPLE)
+    for shots in (long, short):
+        for shot in shots:
+            if shot.lines:
+                assert shot.id == "bcdefghijklmno"[shot.lines[0]]
+    assert {s.id for s in short} < {s.id for s in long}  # fewer shots, the same names for those that stay
+    last = next(s for s in long if 3 in s.lines)
+    assert last.id == next(s for s in short if 3 in s.lines).id == "e"

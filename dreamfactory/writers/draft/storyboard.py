@@ -5,9 +5,10 @@ while two characters trade lines, a close-up or medium shot otherwise), with a r
 of the prop the scene names where the scene has time for them. Every line sits in exactly one shot, in order, and
 the shots' planned seconds add up to the scene's.
 
-Shot ids are letters with a role: 'a' is the opening wide shot, 'b', 'c', ... the coverage in order, 'p' the insert
-of the prop and 'r' the reaction. So a scene that gains or loses its insert or reaction renames no other shot; and a
-revision keeps the ids of the draft's shots that it still has.
+Shot ids are letters with a role: 'a' is the opening wide shot, 'p' the insert of the prop, 'r' the reaction, and a
+shot of lines is named after the first line it holds ('b' for line 0, 'c' for line 1, ...). So a scene that gains or
+loses its insert or reaction, or whose other lines are cut differently, renames no other shot; and a revision keeps
+the ids of the draft's shots that it still has.
 """
 
 from __future__ import annotations
@@ -215,10 +216,21 @@ def _finish(cuts: list[_Cut], plan: ScenePlan, people: dict[str, Character]) -> 
     return shots
 
 
+_LINE_IDS = "bcdefghijklmnoqstuvwxyz"  # a coverage shot is named after the first line it holds ('p', 'r' are taken)
+
+
 def _ids(cuts: list[_Cut]) -> list[str]:
-    ids, cover = [], iter("bcdefghijklmno")
+    """'a' the wide, 'p' the insert, 'r' the reaction; a shot of lines by its first line (line 0 'b', line 1 'c',
+    ...), so merging or splitting other lines' shots renames it not; silent closer shots 'b', 'c' in order."""
+    ids, silent = [], iter(_LINE_IDS)
     for cut in cuts:
-        ids.append({"wide": "a", "insert": "p", "reaction": "r"}.get(cut.role) or next(cover))
+        if cut.role in ("wide", "insert", "reaction"):
+            ids.append({"wide": "a", "insert": "p", "reaction": "r"}[cut.role])
+        elif cut.lines:
+            first = cut.lines[0]
+            ids.append(_LINE_IDS[first] if first < len(_LINE_IDS) else f"l{first}")
+        else:
+            ids.append(next(silent))
     return ids
 
 
