@@ -17,13 +17,15 @@ TIME_SHIFT = re.compile(
     r"afternoon|week|spring|summer|autumn|fall|winter|year)|later\b|(?:a|an|a few|some|two|three|four|five|six|many|"
     r"several|ten) (?:\w+ )?(?:seconds|minutes|hours|days|weeks|months|years|seasons) (?:later|passed|went by)|"
     r"(?:days|weeks|months|years|hours) (?:later|passed|went by)|by (?:spring|summer|autumn|fall|winter|nightfall|"
+    r"midsummer|midwinter|"
     r"morning|evening|noon|the (?:end|time|next)|then)|in (?:the )?(?:spring|summer|autumn|fall|winter)\b|"
     r"when (?:spring|summer|autumn|winter|night|morning|evening) came|at (?:dawn|dusk|night|noon|last|sunset|"
-    r"sunrise|midnight|first light)|finally|eventually|soon\b|after (?:a|an|that|the|lunch|dinner|breakfast|school)\b|"
-    r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|the day after|meanwhile)", re.I)
+    r"sunrise|midnight|first light)|in (?:midsummer|midwinter)|finally|eventually|soon\b|after (?:a|an|that|the|lunch|dinner|breakfast|school)\b|"
+    r"on the way (?:home|back)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|the day after|meanwhile)", re.I)
 MOVES = re.compile(r"\b(?:went|ran|walked|rode|drove|sailed|rowed|flew|hurried|raced|returned|came|arrived|climbed|"
                    r"goes|runs|walks|rides|drives|sails|rows|flies|hurries|races|returns|comes|arrives|climbs|set off|"
-                   r"sets off|headed|heads)\s+(?:back\s+)?(?:to|into|at|in|up to|down to)\s+"
+                   r"sets off|headed|heads|(?:carried|carries|took|takes|brought|brings|led|leads|pulled|pulls|pushed|"
+                   r"pushes|wheeled|wheels)\s+(?:[\w']+\s+){1,3}?)\s*(?:back\s+)?(?:to|into|at|in|up to|down to)\s+"
                    r"(?:the|a|an|his|her|their|my|our)\s+(?:[\w'-]+\s+){0,2}?([\w'-]+)\b", re.I)
 
 
@@ -154,10 +156,11 @@ def _name_the_pronoun(narration: str, named: list[str], cast: Cast, state: Conti
     if not opener or cast.mentions(opener.group(1)):
         return narration, []
     pronoun, verb = opener.group(2).lower(), (opener.group(3) or "").strip().lower()
-    if pronoun == "they":
-        before = out[-1].order if out else []
-        ids = [c for c in before if not cast.is_storyteller(c)]
-        if len(ids) < 2 or any(c in named for c in ids):
+    if pronoun == "they":  # the people of the sentence before, else the last two who spoke or acted
+        before = [c for c in (out[-1].order if out else []) if not cast.is_storyteller(c)]
+        recent = [c for c in dict.fromkeys(reversed(state.recent[-8:])) if not cast.is_storyteller(c)][:2]
+        ids = before if len(before) >= 2 else [c for c in dict.fromkeys(state.recent[-8:]) if c in recent]
+        if len(ids) < 2 or any(c in named for c in ids) or any(cast.by_id[c].plural for c in ids):
             return narration, []
         name = " and ".join(cast.by_id[c].name for c in ids)
         pointed = ids

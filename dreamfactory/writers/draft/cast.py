@@ -15,6 +15,7 @@ from .vocabulary import (
     ANIMATE_VERBS,
     AREAS,
     IRREGULAR_PAST,
+    KIN_NAMES,
     KINDS,
     COMMON_NOUNS,
     MODALS,
@@ -131,13 +132,18 @@ def _named_people(reading: Reading, parsed: dict) -> tuple[Person, ...]:
                 tally["place"] += 1
             if name.split()[-1] in found.subjects:
                 tally["person"] += 1  # the subject of a verb in spaCy's parse
+    for name, tally in seen.items():  # named in the title line too: 'Bolt and Nina'
+        tally["count"] += bool(reading.title and re.search(rf"\b{re.escape(name)}\b", reading.title))
+    for name, tally in seen.items():  # 'Captain Ife Oyelaran ... Ife floated': one character met twice
+        tally["count"] += sum(t["count"] for other, t in seen.items()
+                              if other != name and (name in other.split() or other in name.split()))
     speech = " ".join(q for _, s in reading.sentences for q in QUOTE.findall(s))
     for name, tally in seen.items():  # a name called out in speech ('Unit-7, seal the hatch!') is used again
         tally["count"] += len(re.findall(rf"\b{re.escape(name)}\b", speech))
     names = [
         name for name, t in seen.items()
         if t["person"] + 2 * t["strong"] > t["place"]
-        and (t["mid"] or t["count"] >= 2 or t["strong"])
+        and (t["mid"] or t["count"] >= 2 or t["strong"] or t["person"])
         and (t["mid"] or t["strong"] or not _common_noun(name, lowercase_words))
     ]
     if not names:
@@ -178,12 +184,14 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
     ('shouted the harbour guard'); singular, and not another name for a named character ('the captain')."""
     taken = {w.lower() for p in named for w in p.name.split()} | {p.descriptor for p in named if p.descriptor}
     past = "|".join(IRREGULAR_PAST)
+    acted = "|".join(w for w in IRREGULAR_PAST if w not in ("had", "was", "were", "did"))  # not 'his mother had'
     found: dict[str, tuple[str, str]] = {}  # noun -> (head 'harbour guard', first phrase 'old harbour guard')
     for _, sentence in reading.sentences:
         text = mask_quotes(sentence)
         phrases = []
         for phrase, noun, plural, verb in nlp.parsed(sentence, parsed).actors:
-            if not plural and (noun in ACTOR_NOUNS or verb in ANIMATE_VERBS or verb in SPEECH_VERBS):
+            acts = (verb in ANIMATE_VERBS or verb in SPEECH_VERBS) and noun not in COMMON_NOUNS
+            if not plural and (noun in ACTOR_NOUNS or acts):
                 phrases.append(phrase)
         rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
              rf"(?:\s+(?:was|is|could|would)(?:\s+not)?)?\s+" \
@@ -191,7 +199,12 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         for m in re.finditer(rx, text):
             if m.group(2) in ACTOR_NOUNS:
                 phrases.append(m.group(1) + m.group(2))
-        for m in re.finditer(rf"\b(?:{SPEECH_RX})\s+(?:the|a|an)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z]+)\b", text):
+        for m in re.finditer(rf"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur)\s+({'|'.join(RELATIONS)})\s+"
+                             rf"(?:(?:was|were|is)\s+[a-z]+ing|{acted}|{SPEECH_RX}|[a-z]{{3,}}ed)\b", text):
+            if RELATIONS[m.group(1)] or m.group(1) in ("friend", "teacher", "neighbour", "neighbor", "cousin"):
+                phrases.append(m.group(1))  # 'her mother was waiting on the steps' (not 'his mother had knitted')
+        for m in re.finditer(rf"\b(?:{SPEECH_RX})\s+(?:the|a|an)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z]+)\b"
+                             rf"(?=\s*[,.;!?]|\s*$)", text):  # '"Halt!" shouted the harbour guard.'
             phrases.append(m.group(1))
         for phrase in phrases:
             words_ = phrase.lower().split()
@@ -200,13 +213,23 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
                     words_[-1] in STOPWORDS_NOT_ACTORS:
                 continue
             found.setdefault(words_[-1], (head, phrase.lower()))
+    narration = " ".join(mask_quotes(s) for _, s in reading.sentences)
+    for noun in [n for n in found if n in GENERIC_PEOPLE]:
+        gender = PERSON_NOUNS.get(noun, "")
+        introduced = re.search(rf"\b[Aa]n?\s+(?:[\w-]+\s+){{0,2}}?{noun}\b", narration)
+        first = re.search(rf"\b{noun}\b", narration)
+        if not introduced or (first and introduced.end() > first.end()):
+            # 'the old man' first met as 'the': another name for someone the story already brought in
+            if named or any(o != noun and o not in GENERIC_PEOPLE for o in found):
+                del found[noun]
     people, used = [], {p.id for p in named}
     for noun, (head, phrase) in found.items():
         pid = slug(head)
         if pid in used or pid in ("narrator", STORYTELLER):
             continue
         used.add(pid)
-        pattern = rf"{_ARTICLE}(?:[a-z][\w-]*\s+){{0,2}}?{re.escape(head)}\b(?!-)"
+        article = _ARTICLE if noun not in RELATIONS else r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur)\s+"
+        pattern = rf"{article}(?:[a-z][\w-]*\s+){{0,2}}?{re.escape(head)}\b(?!-)"
         gender = PERSON_NOUNS.get(noun) or ("f" if noun.endswith("woman") else "m" if noun.endswith("man") else "")
         person = Person(id=pid, name=f"the {phrase}", pattern=pattern, gender=gender,
                         descriptor=noun, kind=KINDS.get(noun, "human"))
@@ -219,6 +242,7 @@ def _compound(word: str) -> bool:
     return word in SPOTS or word in AREAS or word in COMMON_NOUNS
 
 
+GENERIC_PEOPLE = {"man", "woman", "boy", "girl", "lady", "gentleman", "child", "kid", "person", "figure", "stranger"}
 STOPWORDS_NOT_ACTORS = {"one", "other", "others", "rest", "same", "first", "last", "next", "voice", "door", "wind"}
 
 
@@ -236,7 +260,7 @@ def _name_candidates(sentence: str):
     run: list[re.Match] = []
     for token in list(WORD.finditer(masked)) + [None]:
         word = token.group().removesuffix("'s") if token else ""
-        capital = word[:1].isupper() and (word not in NOT_NAMES or word in TITLES)
+        capital = word[:1].isupper() and (word not in NOT_NAMES or word in TITLES or _kin_name(masked, token))
         joined = token is not None and run and masked[run[-1].end():token.start()] in (" ", ". ")
         if capital and (not run or joined):
             run.append(token)
@@ -246,20 +270,34 @@ def _name_candidates(sentence: str):
         run = [token] if capital else []
 
 
+def _kin_name(masked: str, token: re.Match) -> bool:
+    """'Papa cut a hole' names Papa; 'my papa', 'Grandfather, the light is out' and 'Mother Superior' do not."""
+    word = token.group().removesuffix("'s")
+    if word not in KIN_NAMES:
+        return False
+    before = re.findall(r"[\w']+", masked[:token.start()].lower())[-1:]
+    after = re.match(r"\s+([\w']+)", masked[token.end():])
+    return not (before and before[0] in ("my", "his", "her", "their", "our", "your", "the", "a")) and bool(
+        after and (looks_past(after.group(1)) or after.group(1) in SPEECH_VERBS or after.group(1) in
+                   ("says", "is", "has", "was", "had", "could", "would", "will")))
+
+
 def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     """A name and its evidence: it acts or keeps company like a person, it speaks or is introduced as one
     (strong), it follows 'in'/'at' like a place, it is named mid-sentence (not just capitalised as a first word)."""
     parts = [t.group().removesuffix("'s") for t in run]
-    while parts and parts[-1] in TITLES:
+    kin = len(parts) == 1 and parts[0] in KIN_NAMES  # 'Papa' alone, already judged a name by _kin_name
+    while parts and parts[-1] in TITLES and not kin:
         parts.pop()
-    if not parts or all(p in TITLES or p in NOT_NAMES for p in parts):
+    if not parts or not kin and all(p in TITLES or p in NOT_NAMES for p in parts):
         return
     start, end = run[0].start(), run[len(parts) - 1].end()
     before = re.findall(r"[\w']+", masked[:start].lower())
     last = before[-1] if before else ""
     after = masked[end:]
     next_word = (re.findall(r"^\s*([\w']+)", after) or [""])[0].lower()
-    acts = looks_past(next_word) or next_word in MODALS or after.startswith("'s") or \
+    present = re.fullmatch(r"[a-z]{2,}[^su\W]s|[a-z]+(?:ches|shes|sses)", next_word) is not None  # 'Ravi plants'
+    acts = looks_past(next_word) or present or next_word in MODALS or after.startswith("'s") or \
         next_word in ("and", "had", "was", "is", "could", "would", "did", "felt", "knew")
     company = last in ("with", "and", "told", "asked", "helped", "showed", "gave")
     described = re.match(rf"(?:,|\s+(?:was|is))\s+(?:a|an|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?(?:{NOUNS_RX})\b", after)
@@ -315,6 +353,8 @@ def _profile(person: Person, reading: Reading) -> Person:
         text = mask_quotes(sentence)
         for m in re.finditer(person.pattern, text):
             before = re.findall(r"[\w']+", text[:m.start()].lower())[-1:]
+            if before and before[0] in KINDS and not person.descriptor:  # 'the maintenance robot K-7'
+                descriptors.append(before[0])
             if before and before[0] in RELATIONS:
                 relations.append(before[0])
                 votes[RELATIONS[before[0]]] += 3

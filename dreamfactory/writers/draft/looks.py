@@ -24,6 +24,8 @@ from .vocabulary import (
     WORN_RX,
 )
 
+GARMENT_RX = "|".join(sorted(GARMENT_WORDS, key=len, reverse=True))
+
 
 @dataclass
 class Look:
@@ -49,6 +51,11 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
         topic = named[:1] or ([cast.resolve(opener.group(1) or opener.group(2), recent)] if opener else [])
         recent += named
         _relation_props(person, text, look)
+        for m in re.finditer(rf"\b(he|she)\b[^.;]*?\b(?:in|wearing)\s+(?:a|an|his|her)\s+((?:[\w-]+\s+){{0,2}}?"
+                             rf"(?:{GARMENT_RX}))\b", text, re.I):  # '..., where she sat by the window in a green shawl'
+            if cast.resolve(m.group(1), recent, exclude=[n for n in named if n != person.id]) == person.id \
+                    and person.id not in named[:1]:
+                _add(look.wardrobe, m.group(2))
         if person.id not in named and person.id not in topic:
             continue
         _copula(subject, text, look)
@@ -60,6 +67,9 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
         is_topic = topic == [person.id]
         _worn_and_had(rf"(?:{subject}|\b(?:{pronoun})\b)" if is_topic else subject, text, cast, look)
         _belongings(rf"(?:\b(?:{possessive})|{subject}'s)" if is_topic else rf"{subject}'s", text, look)
+        for m in re.finditer(rf"\b(?:in|wearing)\s+(?:a|an|his|her|their|its)\s+((?:[\w-]+\s+){{0,2}}?(?:{GARMENT_RX}))\b",
+                             text):  # 'she sat by the window in a green shawl'
+            _add(look.wardrobe, m.group(1))
     return look
 
 
@@ -154,7 +164,7 @@ def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
     elif look.appearance:  # 'baker' alone does not fix a face: add hair that stays the same
         appearance = ", ".join(look.appearance + appearance.split(", ")[1:])
     elif creature:  # a hedgehog the story does not describe is still a hedgehog, not a person with hair
-        appearance = person.descriptor or kind
+        appearance = person.name.removeprefix("the ") if person.name.startswith("the ") else person.descriptor or kind
     if look.wardrobe or creature:
         wardrobe = ", ".join(look.wardrobe)  # a fox or a robot wears nothing the story did not give it
     return Character(id=person.id, name=person.name, kind=kind, appearance=appearance, wardrobe=wardrobe,

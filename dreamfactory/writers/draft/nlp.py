@@ -9,6 +9,7 @@ it accepts only a model whose meta name is exactly `core_web_sm`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -99,8 +100,11 @@ def _parsed(doc) -> Parsed:
     places = tuple(e.text for e in doc.ents if e.label_ in ("GPE", "LOC", "FAC"))  # the small model calls
     # many first names ORG ('Rufus', 'Elena'): ORG is no evidence either way
     subjects, actors = [], []
+    quoted = [m.span() for m in re.finditer(r'"[^"]*"', doc.text)]  # who acts in a quoted line is not in the scene
     for token in doc:
         if token.dep_ not in ("nsubj", "nsubjpass") or token.head.pos_ not in ("VERB", "AUX"):
+            continue
+        if any(a <= token.idx < b for a, b in quoted):
             continue
         subjects.append(token.text)
         if token.pos_ == "NOUN" and token.head.lemma_ not in ("be", "have") and token.head.dep_ != "relcl":
@@ -111,5 +115,6 @@ def _parsed(doc) -> Parsed:
             if det and not any(c.dep_ == "poss" for c in token.children):
                 actors.append((phrase, token.text.lower(), token.tag_ in ("NNS", "NNPS"), token.head.lemma_.lower()))
     first = next((t for t in doc if not t.is_punct), None)
-    opens = first is not None and first.ent_type_ in ("DATE", "TIME") and first.ent_iob_ == "B"
+    opens = first is not None and first.ent_type_ in ("DATE", "TIME") and first.ent_iob_ == "B" and \
+        first.lower_ not in ("every", "each", "all", "always", "most", "some", "many")  # 'Every day' is habit
     return Parsed(persons, places, tuple(subjects), tuple(actors), opens)

@@ -109,8 +109,10 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
     spot = next((p for p in usable if p.kind in ("spot", "vehicle")), None)
     area = next((p for p in usable if p.kind == "area"), None)
     detail = next((p for p in usable if p.kind == "detail"), None)
-    goals = [m.group(1).lower() for s in read for m in [MOVES.search(s.narration)] if m]
+    goals = [m.group(1).lower() for m in [MOVES.search(read[0].narration)] if m] if read else []  # it opens on a journey
     arrived = next((p for p in places if p.word in goals and p.kind in ("spot", "area")), None)
+    if arrived and spot and spot.kind == "vehicle" and spot.sentence == arrived.sentence:
+        spot = None  # 'carries it to the market in a wooden cart': the scene is where the cart goes
     if spot and area and area.rank < spot.rank:
         spot = None  # 'reached a river' outranks 'the ferryman's boat'
     if spot:
@@ -121,7 +123,7 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
             base += f" {preposition} the {_remembered(area, state)}"
     elif area:
         base = _remembered(area, state)
-    elif arrived:  # 'He ran to the harbour': a beat that starts with a journey is where it ends
+    elif arrived and not area:  # 'He ran to the harbour': a beat that starts with a journey is where it ends
         base = _remembered(arrived, state)
     else:
         home = state.homes.get(detail.word) if detail else None  # the stairs are in the lighthouse

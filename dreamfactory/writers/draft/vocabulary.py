@@ -9,7 +9,11 @@ SPEECH_VERBS = (
     "called calls yelled yells murmured murmurs laughed laughs added exclaimed muttered sighed told began "
     "continued screamed sang declared insisted explained wondered pleaded promised warned agreed gasped snapped "
     "growled roared breathed whimpered mumbled repeated announced admitted begged boomed chuckled giggled "
-    "grumbled hissed howled smiled grinned nodded sobbed stammered"
+    "grumbled hissed howled smiled grinned nodded sobbed stammered "
+    "squeaked squeaks hooted hoots beeped beeps barked barks chirped chirps purred purrs squawked croaked piped "
+    "yelped bellowed blurted whined teased joked scolded shrieked panted grunted groaned moaned cooed buzzed "
+    "ordered commanded demanded suggested offered corrected interrupted responded retorted remarked observed "
+    "mused reminded urged wailed cheered thundered rasped squealed trilled sniffed snorted"
 ).split()
 SPEECH_RX = "|".join(SPEECH_VERBS)
 
@@ -247,7 +251,7 @@ KINDS = {
     **dict.fromkeys("horse pony mare stallion foal donkey".split(), "horse"),
     **dict.fromkeys("fish goldfish trout salmon carp".split(), "fish"), **dict.fromkeys("bear cub".split(), "bear"),
     **dict.fromkeys("dragon dragonet wyvern".split(), "dragon"),
-    **dict.fromkeys("robot android droid automaton cyborg".split(), "robot"),
+    **dict.fromkeys("robot android droid automaton cyborg machine".split(), "robot"),
     **dict.fromkeys("creature monster beast troll goblin unicorn frog toad badger squirrel otter beaver lion tiger "
                     "elephant monkey deer stag cow pig goat sheep lamb whale dolphin snake spider bee ant beetle "
                     "butterfly turtle tortoise crab snail mole weasel ferret lizard griffin phoenix".split(), "creature"),
@@ -264,9 +268,14 @@ ACTOR_NOUNS = set(PERSON_NOUNS) | set(KINDS) | set(
     "grandfather grandmother grandpa grandma granny mother father mum mom dad uncle aunt".split())
 # Verbs only a living (or robotic) being does: their subject is a character even when the tables do not know it.
 ANIMATE_VERBS = set(
-    "smile laugh nod wave walk run sigh weep cry sleep wake eat drink think know want decide grin frown hug jump "
-    "dance climb sing shout whisper call ask reply answer say tell shrug stare watch listen hurry wander wait "
-    "greet bow kneel pray point beckon knock chuckle giggle mutter murmur scream yell squeak bark growl purr howl "
+    "smile laugh nod wave walk sigh weep cry sleep wake eat drink think know want decide grin frown hug "
+    "dance sing shout whisper call ask reply answer say tell shrug stare listen "
+    "greet bow kneel pray beckon knock chuckle giggle mutter murmur scream yell squeak bark growl purr howl "
     "hoot chirp meow beep".split()
 )
 FIRST_PERSON_WORDS = ("i", "me", "my", "myself", "mine", "we", "us", "our", "ourselves")
+# Every noun a character may be called by, for 'Tomas, an old keeper' and 'a young librarian named Oliver'.
+NOUNS_RX = "|".join(sorted(set(PERSON_NOUNS) | set(RELATIONS) | ACTOR_NOUNS - {"machine"}, key=len, reverse=True))
+# Kinship words that name a character when the story uses them as a name ('Papa cut a hole in the ice').
+KIN_NAMES = set("Papa Mama Mum Mom Dad Daddy Mummy Mommy Grandpa Grandma Granny Nana Gran Mother Father "
+                "Grandfather Grandmother".split())
