@@ -16,6 +16,7 @@ many calls were made and what they carried.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import random
@@ -261,7 +262,7 @@ def _from_regex(parsed, rng: random.Random) -> list[str]:
         elif op is sre.ANY:
             out.append(rng.choice(ALPHABET.replace("\n", "")))
         elif op is sre.IN:
-            out.append(rng.choice([c for c in ALPHABET + _named(value) if _in_class(c, value)]))
+            out.append(rng.choice(_members(tuple(value))))
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, high, sub = value
             high = low + 30 if high is sre.MAXREPEAT else high
@@ -274,6 +275,12 @@ def _from_regex(parsed, rng: random.Random) -> list[str]:
         elif op is not sre.AT:  # anchors match where they are
             raise ValueError(f"the filler cannot generate {op} in a pattern")
     return out
+
+
+@functools.lru_cache(maxsize=None)
+def _members(items: tuple) -> list[str]:
+    """The characters of ALPHABET (and those the class names) that a character class matches."""
+    return [c for c in dict.fromkeys(ALPHABET + _named(items)) if _in_class(c, items)]
 
 
 def _named(items) -> str:

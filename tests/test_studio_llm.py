@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
 
-from dreamfactory.agents.studio import Studio
+from dreamfactory.agents import answers
+from dreamfactory.agents.studio import Studio, assemble_screenplay
 from dreamfactory.errors import BudgetExceeded
 from dreamfactory.settings import FilmOptions, WritingSettings
 from dreamfactory.store import open_store
-from dreamfactory.writers.openai_chat import ChatWriter
-from tests.llm_server import Recorded, by_schema, llm_server  # noqa: F401 - the fixture
+from dreamfactory.writers.openai_chat import ChatWriter, strict_schema
+from dreamfactory.screenplay import Screenplay
+from tests.llm_server import (  # noqa: F401 - llm_server is the fixture
+    Recorded,
+    by_schema,
+    fill,
+    fills_schema,
+    llm_server,
+    refuses_json_schema,
+    status,
+)
 
 STORY = (
     "Mara keeps the lighthouse on the black rock. Every evening she climbs the stairs and lights the lamp.\n\n"
@@ -181,3 +192,137 @@ def test_a_story_longer_than_the_context_is_condensed_first(llm_server, tmp_path
     assert [r.schema_name for r in llm_server.requests][len(condense):] == ORDER
     assert screenplay.brief.title == "The Lamp"
     assert writing.report.usage["condense/screenwriter"].calls == len(condense)
+
+
+# -- a server that fills the schema exactly as given, and no more -------------------------------------------------
+def refusing_response_format(step):
+    """A server without structured outputs: it refuses any response_format, then answers in text."""
+    return lambda rec: status(400, "'response_format' is not supported")(rec) if rec.response_format else step(rec)
+
+
+def assert_a_valid_film(screenplay: Screenplay, scenes: int) -> None:
+    """What the renderers count on, beyond what the Screenplay's validators already made sure of."""
+    again = Screenplay.model_validate(screenplay.model_dump(mode="json"))
+    assert again == screenplay and len(screenplay.scenes) == scenes
+    cast = {c.id for c in screenplay.characters}
+    assert len(cast) == len(screenplay.characters) and all(c.voice is None for c in screenplay.characters)
+    for scene in screenplay.scenes:
+        assert 1 <= len(scene.shots) <= 5 and scene.transition in ("cut", "fade", "dissolve")
+        placed = scene.shot_lines()
+        assert sorted(i for lines in placed.values() for i in lines) == list(range(len(scene.dialogue)))
+        heard = [i for shot in scene.shots for i in placed[shot.id]]
+        assert heard == sorted(heard)  # speech in order, shot after shot
+        speakers = {line.speaker for line in scene.dialogue} - {"narrator"}
+        assert speakers <= set(scene.characters) <= cast
+        assert all(set(shot.characters) <= set(scene.characters) for shot in scene.shots)
+        assert all(1 <= shot.duration <= 20 for shot in scene.shots) and 2 <= scene.duration <= 60
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_any_answer_the_schema_allows_makes_a_valid_screenplay(llm_server, tmp_path, seed):
+    llm_server.default = fills_schema(seed)
+    screenplay = studio(llm_server, tmp_path).write(STORY)
+
+    assert_a_valid_film(screenplay, scenes=2)
+    assert not [r for r in llm_server.requests if "is not a valid" in r.last_user]  # no answer needed repair
+    assert all(r.format_type == "json_schema" for r in llm_server.requests)
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_servers_without_json_schema_get_the_same_contract(llm_server, tmp_path, seed):
+    # llama.cpp's server enforces the schema given with json_object; a server with no response_format reads it.
+    llm_server.default = fills_schema(seed)
+    llm_server.script(refuses_json_schema())
+    screenplay = studio(llm_server, tmp_path / "json_object").write(STORY)
+    assert_a_valid_film(screenplay, scenes=2)
+    assert {r.format_type for r in llm_server.requests[1:]} == {"json_object"}
+
+    llm_server.reset()
+    llm_server.default = refusing_response_format(fills_schema(seed))
+    screenplay = studio(llm_server, tmp_path / "text").write(STORY)
+    assert_a_valid_film(screenplay, scenes=2)
+    assert llm_server.requests[-1].format_type == "text" and llm_server.requests[-1].schema is not None
+
+
+def test_the_schema_sent_carries_what_is_decided(llm_server, tmp_path):
+    llm_server.default = by_schema(GOOD)
+    studio(llm_server, tmp_path).write(STORY)
+    sent = {}
+    for r in llm_server.requests:
+        sent.setdefault(r.schema_name, r.schema)
+
+    count = sent["Brief"]["properties"]["scene_count"]
+    assert (count["minimum"], count["maximum"]) == (2, 2)  # the client asked for 2 scenes
+    palette = sent["Design"]["properties"]["style"]["properties"]["palette"]
+    assert palette["items"]["pattern"] == "^#[0-9a-fA-F]{6}$" and (palette["minItems"], palette["maxItems"]) == (3, 6)
+    assert "voice" not in sent["Design"]["properties"]["characters"]["items"]["properties"]  # casting gives voices
+
+    plans = sent["ScenePlans"]["properties"]["scenes"]
+    assert (plans["minItems"], plans["maxItems"]) == (2, 2)
+    plan = plans["items"]["properties"]
+    assert plan["characters"]["items"]["enum"] == ["mara"]
+    assert plan["dialogue"]["items"]["properties"]["speaker"]["enum"] == ["mara", "narrator"]
+    assert plan["dialogue"]["items"]["properties"]["text"]["pattern"] == "^[\\s\\S]{1,2000}$"  # OpenAI: no maxLength
+
+    board = sent["Storyboard"]["properties"]["scenes"]
+    assert board["required"] == ["s01", "s02"] and board["additionalProperties"] is False
+    opening, storm = (board["properties"][s]["properties"]["shots"] for s in ("s01", "s02"))
+    assert (opening["minItems"], opening["maxItems"]) == (1, 5)
+    line = opening["items"]["properties"]["lines"]["items"]
+    assert (line["minimum"], line["maximum"]) == (0, 0)  # s01 has one line
+    assert storm["items"]["properties"]["lines"]["maxItems"] == 0  # s02 has none
+    assert opening["items"]["properties"]["characters"]["items"]["enum"] == ["mara"]
+
+    reviews = [r.schema for r in llm_server.requests if r.schema_name == "Review"]
+    scene_ids = [r["properties"]["notes"]["items"]["properties"]["scene_id"] for r in reviews]
+    assert scene_ids[0] == {"type": "null", "description": scene_ids[0]["description"], "title": "Scene Id"}  # brief
+    assert scene_ids[2]["anyOf"][0]["enum"] == ["s01", "s02"]  # the screenplay's review names its scenes
+
+
+def test_schema_filler_answers_are_valid_against_the_schema_sent(llm_server, tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    llm_server.default = fills_schema(7)
+    studio(llm_server, tmp_path).write(STORY)
+    for r in llm_server.requests:  # the filler gives what the schema allows, as an independent validator reads it
+        jsonschema.validate(fill(r.schema, random.Random(1)), r.schema)
+
+
+def test_a_hundred_schema_valid_answers_all_assemble_into_valid_screenplays():
+    """The same contract without HTTP, on many seeds: fill each phase's schema at random, settle, assemble."""
+    casts = 0
+    for seed in range(100):
+        rng = random.Random(seed)
+        scenes = 1 + seed % 4
+        answer = lambda model: model.model_validate(fill(strict_schema(model, openai=seed % 2 == 0), rng)).settle()  # noqa: E731
+        brief = answer(answers.brief_answer(scenes))
+        design = answer(answers.design_answer())
+        plans = answer(answers.plans_answer(brief.scene_count, [c.id for c in design.characters]))
+        with_context = [{**p.model_dump(mode="json"), "context_previous": ""} for p in plans.scenes]
+        board = answer(answers.storyboard_answer(with_context))
+        assert_a_valid_film(assemble_screenplay(brief, design, plans, board), scenes=scenes)
+        casts += bool(design.characters)
+    assert casts > 50  # most films have a cast: speakers, shots' characters and their dedupe were exercised
+
+
+def test_what_a_schema_cannot_say_is_settled_the_same_way_every_time():
+    long_id = "m" * 48
+    design = answers.design_answer().model_validate({
+        "style": DESIGN["style"],
+        "characters": [{**DESIGN["characters"][0], "id": long_id}, {**DESIGN["characters"][0], "id": long_id}],
+    }).settle()
+    assert [c.id for c in design.characters] == [long_id, "m" * 46 + "-2"]  # unique, still within the id pattern
+
+    plan = {**PLANS["scenes"][0], "characters": ["mara", "mara"],
+            "dialogue": [{"speaker": "tom", "text": "Ahoy!"}, {"speaker": "narrator", "text": "Night fell."}]}
+    plans = answers.plans_answer(2, ["mara", "tom"]).model_validate({"scenes": [plan, plan]}).settle()
+    assert [s.id for s in plans.scenes] == ["s01", "s01-2"]
+    assert plans.scenes[0].characters == ["mara", "tom"]  # the speaker is on screen; nobody twice
+
+    scene = {**plans.scenes[0].model_dump(mode="json"), "dialogue": [{"speaker": "mara", "text": f"Line {i}."} for i in range(4)]}
+    shot = shots("s01")[1]
+    cut = [{**shot, "lines": [2, 3, 2]}, {**shot, "lines": [0, 3]}, {**shot, "id": "c", "characters": ["tom", "tom"]}]
+    board = answers.storyboard_answer([{**scene, "context_previous": ""}]).model_validate(
+        {"base_description": {"text": "bd"}, "scenes": {"s01": {"shots": cut, "transition": "cut"}}}).settle()
+    assert [(s.id, s.lines, s.characters) for s in board.scenes[0].shots] == [
+        ("b", [2, 3], ["mara"]), ("b-2", [], ["mara"]), ("c", [], ["tom"])]  # claims in order, each once
+    assert board.scenes[0].scene_id == "s01" and board.scenes[0].transition == "cut"
