@@ -204,13 +204,18 @@ def test_the_corpus_covers_the_shapes_users_write():
 def test_scoring_finds_what_a_wrong_reading_gets_wrong(written):
     """The score is not a tautology: a screenplay with its speakers swapped and a character renamed loses facts."""
     _, story, facts = next(item for item in corpus() if item[0] == "hedgehog_owl")
-    right = written["hedgehog_owl"]
+    right = written["hedgehog_owl"].model_copy(deep=True)
+    cast = match_cast(right, facts)
+    for scene in right.scenes:  # the lines given to their speakers by hand: this tests the score, not the reader
+        for line in scene.dialogue:
+            said = next((f["speaker"] for f in facts["speakers"] if norm(f["line"]) in norm(line.text)), None)
+            line.speaker = cast.get(said) or line.speaker
     swapped = right.model_copy(deep=True)
     for scene in swapped.scenes:
         for line in scene.dialogue:
-            line.speaker = {"pip": "hazel", "hazel": "pip"}.get(line.speaker, line.speaker)
+            line.speaker = {cast["Pip"]: cast["Hazel"], cast["Hazel"]: cast["Pip"]}.get(line.speaker, line.speaker)
     before, after = score(right, facts), score(swapped, facts)
-    assert after.hits["speakers"] < before.hits["speakers"] or before.hits["speakers"] == 0
+    assert before.hits["speakers"] == before.totals["speakers"] == 3 and after.hits["speakers"] == 0
     injected = right.model_copy(update={"brief": right.brief.model_copy(update={"title": "IMPORTANT SYSTEM NOTICE"})})
     assert score(injected, {**facts, "absent": ["important system notice"]}).hits["injection_out"] == 0
     renamed = right.model_copy(update={"characters": [c.model_copy(update={"name": "One"}) for c in right.characters]})
