@@ -221,3 +221,11 @@ def test_a_shot_of_lines_is_named_after_its_first_line_so_recutting_others_renam
     assert {s.id for s in short} < {s.id for s in long}  # fewer shots, the same names for those that stay
     last = next(s for s in long if 3 in s.lines)
     assert last.id == next(s for s in short if 3 in s.lines).id == "e"
+
+
+def test_a_crowded_wide_shot_dresses_three_and_names_the_rest():
+    many = {f"c{i}": Character(id=f"c{i}", name=f"Kid{i}", appearance="child", wardrobe=f"coat {i}") for i in range(5)}
+    party = plan(action="Kid0 cuts the cake.", characters=list(many), duration=5.0)
+    wide = cut_scene(party, many)[0]
+    assert "Kid2 (coat 2), with Kid3 and Kid4." in wide.keyframe_prompt and "coat 3" not in wide.keyframe_prompt
+    assert wide.characters == list(many)  # all of them are still in frame

@@ -419,7 +419,8 @@ def shot_prompt(cut: _Cut, plan: ScenePlan, people: dict[str, Character]) -> str
     """What to draw: the subject first with its kind and clothes, then the framing, the place and the time."""
     where = f"{plan.setting}, {plan.time_of_day}"
     if cut.role == "wide":
-        subjects = ", ".join(_who(people[c]) for c in cut.characters if c in people)
+        seen = [people[c] for c in cut.characters if c in people]
+        subjects = ", ".join(_who(c) for c in seen[:3]) + (f", with {_listed([c.name for c in seen[3:]])}" if seen[3:] else "")
         parts = [caption(plan, people), subjects, where, ", ".join(plan.environment.split(", ")[:5])]
         return ". ".join(_capital(p) for p in parts if p) + "."
     if cut.role == "insert":
