@@ -229,3 +229,9 @@ def test_a_crowded_wide_shot_dresses_three_and_names_the_rest():
     wide = cut_scene(party, many)[0]
     assert "Kid2 (coat 2), with Kid3 and Kid4." in wide.keyframe_prompt and "coat 3" not in wide.keyframe_prompt
     assert wide.characters == list(many)  # all of them are still in frame
+
+
+def test_the_insert_may_show_a_thing_the_environment_lists():
+    quiet = plan(action="Nina waits by the counter.", characters=["mira"], duration=8.0)
+    quiet = quiet.model_copy(update={"environment": "soft evening light, old brass clock, rain"})
+    assert [s.prop for s in cut_scene(quiet, PEOPLE) if s.framing == "insert"] == ["old brass clock"]

@@ -274,7 +274,8 @@ def _moves(cuts: list[_Cut], plan: ScenePlan) -> list[str]:
 
 def scene_prop(plan: ScenePlan, people: dict[str, Character]) -> str:
     """The object the scene names and the audience should see up close: a character's prop named in the scene, a
-    thing someone handles ('found a silver key'), or a known prop word; '' when the scene names none."""
+    thing someone handles ('found a silver key'), a known prop word in the action, or a thing the scene's environment
+    lists; '' when the scene names none."""
     text = " ".join([plan.action, *(d.text for d in plan.dialogue)])
     lower = text.lower()
     carried = [p for c in plan.characters if c in people for p in people[c].props]
@@ -293,6 +294,10 @@ def scene_prop(plan: ScenePlan, people: dict[str, Character]) -> str:
             adjective = before[0].lower() if before[0].isalpha() and not re.fullmatch(_DETERMINERS, before[0], re.I) \
                 and before[0].lower() not in ("and", "or", "with", "of", "to", "in", "on", "at") else ""
             return f"{adjective} {m.group(0).lower()}".strip()
+    for item in plan.environment.split(","):  # a thing the reader found in the place ('old brass clock')
+        words = item.strip().lower().split()
+        if words and len(words) <= 3 and words[-1] in PROP_WORDS | _THINGS:
+            return " ".join(words)
     return ""
 
 
