@@ -31,9 +31,9 @@ def describe(options: FilmOptions) -> str:
         writer = "offline draft writer (no LLM; set --llm-model/--llm-base-url or OPENAI_API_KEY for a real one)"
     else:
         writer = f"chat model {w.model} at {w.base_url or 'api.openai.com'}"
-    keyframes = {"animatic": "animatic storyboard frames", "diffusers": f"diffusers {r.image_model}",
+    keyframes = {"animatic": "animatic storyboard frames", "diffusers": f"diffusers text-to-image {r.image_model}",
                  "openai": f"OpenAI Images {r.image_model}"}[r.keyframe_backend]
-    clips = {"animatic": "animatic camera moves", "svd": f"Stable Video Diffusion {r.video_model}"}[r.clip_backend]
+    clips = "animatic camera moves" if r.clip_backend == "animatic" else f"diffusers image-to-video {r.video_model}"
     return f"writer: {writer}; keyframes: {keyframes}; clips: {clips}"
 
 
@@ -83,10 +83,17 @@ def _clip_renderer(options_json: str) -> ClipRenderer:
         from .renderers.animatic import AnimaticClips
 
         return AnimaticClips()
-    if options.clip_backend == "svd":
-        from .renderers.svd_clips import SvdClips
+    if options.clip_backend in ("svd", "diffusers"):
+        # One setting for every image-to-video model: the class in its model_index.json picks the module.
+        from .renderers.families import model_class
 
-        return SvdClips(options)
+        if model_class(options.video_model, options.video_model_revision) == "StableVideoDiffusionPipeline":
+            from .renderers.svd_clips import SvdClips
+
+            return SvdClips(options)
+        from .renderers.video_clips import DiffusersClips
+
+        return DiffusersClips(options)
     raise SettingsError(f"unknown clip backend {options.clip_backend!r}")
 
 

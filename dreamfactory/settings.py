@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from .metrics.gate import GateThresholds
@@ -50,10 +50,14 @@ class RenderSettings(Options):
     """What draws keyframes and clips, and the settings that change their pixels."""
 
     keyframe_backend: Literal["animatic", "diffusers", "openai"] = Field(
-        default="animatic", description="'animatic': storyboard frames drawn offline. 'diffusers': SD 1.5/SDXL. 'openai': OpenAI Images."
+        default="animatic", description="'animatic': storyboard frames drawn offline. 'diffusers': any diffusers "
+        "text-to-image or image-edit pipeline (SD 1.5, SDXL, SD 3.5, FLUX.1, FLUX.1 Kontext, FLUX.2 klein, Qwen-Image, "
+        "Qwen-Image-Edit), chosen by its model_index.json. 'openai': OpenAI Images."
     )
-    clip_backend: Literal["animatic", "svd"] = Field(
-        default="animatic", description="'animatic': camera moves over the keyframe. 'svd': Stable Video Diffusion."
+    clip_backend: Literal["animatic", "svd", "diffusers"] = Field(
+        default="animatic", description="'animatic': camera moves over the keyframe. 'svd' or 'diffusers': any diffusers "
+        "image-to-video pipeline (Stable Video Diffusion, Wan 2.1/2.2, LTX-Video, LTX-2, CogVideoX, HunyuanVideo), "
+        "chosen by video_model's model_index.json."
     )
     keyframe_iteration: bool = Field(
         default=True, description="Keyframe Iteration Design: each keyframe from the Base Description plus the previous "
@@ -63,25 +67,43 @@ class RenderSettings(Options):
     fps: int = Field(default=24, ge=1, le=60, description="Frames per second of the film.")
     image_model: str = Field(default="stable-diffusion-v1-5/stable-diffusion-v1-5", description="Hub id or local path of the keyframe model.")
     image_model_revision: str | None = Field(default=None, description="Hub revision (commit) of the keyframe model.")
-    video_model: str = Field(default="stabilityai/stable-video-diffusion-img2vid-xt", description="Hub id or local path of the SVD model.")
+    video_model: str = Field(default="stabilityai/stable-video-diffusion-img2vid-xt", description="Hub id or local path of the image-to-video model.")
     video_model_revision: str | None = Field(default=None, description="Hub revision (commit) of the SVD model.")
     steps: int = Field(default=30, ge=1, le=200, description="Denoising steps per keyframe.")
-    guidance: float = Field(default=7.0, ge=0, le=30, description="Classifier-free guidance scale for keyframes.")
+    guidance: float | None = Field(default=None, ge=0, le=30, description="Guidance scale for keyframes; empty: the pipeline's own default (SD 7.5, FLUX 3.5, Qwen-Image true CFG 4).")
     negative_prompt: str = Field(default="blurry, deformed, extra limbs, text, watermark", description="Negative prompt added to the style's.")
     keyframe_strength: float = Field(default=0.55, gt=0, le=1, description="img2img strength from the Base frame (lower ties closer to it).")
     ip_adapter: str | None = Field(default=None, description="IP-Adapter repo or path, e.g. 'h94/IP-Adapter'; off when empty.")
     ip_adapter_weight: str = Field(default="ip-adapter_sd15.bin", description="IP-Adapter weight file name.")
     ip_adapter_scale: float = Field(default=0.6, ge=0, le=2, description="How strongly the Base frame steers each keyframe.")
-    keyframe_size: int = Field(default=512, ge=64, le=2048, description="Short side of a diffusers keyframe in pixels.")
+    keyframe_size: int = Field(default=512, ge=16, le=2048, description="Short side of a diffusers keyframe in pixels.")
     svd_frames: int = Field(default=14, ge=2, le=50, description="Frames per SVD segment.")
     svd_steps: int = Field(default=25, ge=1, le=100, description="Denoising steps per SVD segment.")
     svd_fps: int = Field(default=7, ge=1, le=60, description="fps conditioning of SVD.")
     noise_aug_strength: float = Field(default=0.02, ge=0, le=1, description="SVD noise augmentation.")
     decode_chunk_size: int = Field(default=8, ge=1, le=64, description="Frames decoded at once by SVD's VAE.")
+    video_frames: int | None = Field(default=None, ge=2, le=1024, description="Frames per generation of a diffusers video "
+                                     "model; empty: the pipeline's default (Wan 81, LTX 161, CogVideoX 49, HunyuanVideo 129).")
+    video_steps: int | None = Field(default=None, ge=1, le=200, description="Denoising steps per video generation; empty: the pipeline's default.")
+    video_guidance: float | None = Field(default=None, ge=0, le=30, description="Guidance of the video model; empty: the pipeline's default.")
+    video_short_side: int | None = Field(default=None, ge=16, le=2160, description="Short side of a generated clip; empty: the model's default size (Wan 480, LTX 512).")
+    video_audio: bool = Field(default=False, description="LTX-2: keep the model's own sound as a track of the clip.")
+    max_sequence_length: int | None = Field(default=None, ge=16, le=4096, description="Tokens the T5/UMT5/LLM text encoder reads; empty: the pipeline's default.")
     device: str = Field(default="auto", description="'auto', 'cpu', 'cuda' or 'cuda:N'.")
-    dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(default="auto", description="Weights dtype; auto is fp16 on CUDA.")
-    cpu_offload: bool = Field(default=False, description="Model CPU offload (less GPU memory, slower).")
-    vae_slicing: bool = Field(default=False, description="VAE slicing and tiling.")
+    dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(
+        default="auto", description="Weights dtype; auto is the model card's on CUDA (fp16 for SD/SVD, bf16 for FLUX, SD 3.5, Qwen, Wan, LTX) and fp32 on the CPU.")
+    cpu_offload: Literal["none", "model", "sequential"] = Field(
+        default="none", description="CPU offload on CUDA: 'model' moves whole models in and out (less memory, a little slower), "
+        "'sequential' layer by layer (least memory, much slower). true means 'model'.")
+    vae_slicing: bool = Field(default=False, description="VAE slicing and tiling (less memory for large frames and videos).")
+    attention_backend: str | None = Field(default=None, description="Attention kernels: empty is torch SDPA; 'flash', "
+                                          "'_native_cudnn', 'sage', 'xformers' where installed.")
+
+    @field_validator("cpu_offload", mode="before")
+    @classmethod
+    def _offload_from_bool(cls, value):
+        """Settings files and flags from before the three modes said true/false."""
+        return {True: "model", False: "none"}.get(value, value) if isinstance(value, bool) else value
 
 
 class SoundSettings(Options):

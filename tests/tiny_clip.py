@@ -60,3 +60,33 @@ def build_tiny_clip(path: Path, image_size: int = 224, patch_size: int = 32, see
     model.save_pretrained(path)
     CLIPProcessor(image_processor=images, tokenizer=tokenizer).save_pretrained(path)
     return path
+
+
+# -- the real CLIP vocabulary, offline ----------------------------------------------------------------------------
+def clip_bpe_file() -> Path:
+    """open-clip-torch's copy of CLIP's BPE merges (bpe_simple_vocab_16e6.txt.gz), found without importing open_clip."""
+    import importlib.util
+
+    found = importlib.util.find_spec("open_clip")
+    if found is None or not found.submodule_search_locations:
+        raise FileNotFoundError("open-clip-torch is not installed: pip install open-clip-torch==3.3.0 --no-deps")
+    return Path(list(found.submodule_search_locations)[0]) / "bpe_simple_vocab_16e6.txt.gz"
+
+
+def build_real_clip_tokenizer(path: Path) -> Path:
+    """OpenAI CLIP's tokenizer (49408 tokens, the merges SD 1.5, SDXL, SD 3.5 and FLUX.1 ship) as vocab.json +
+    merges.txt, built from the BPE file the way CLIP's own SimpleTokenizer builds its vocabulary."""
+    import gzip
+
+    from transformers import CLIPTokenizer
+
+    lines = gzip.open(clip_bpe_file(), "rt", encoding="utf-8").read().split("\n")
+    merges = [tuple(line.split()) for line in lines[1: 49152 - 256 - 2 + 1]]
+    # GPT-2's byte-to-character table in its own order: printable bytes as themselves, then the rest as 256 + n.
+    printable = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    chars = [chr(b) for b in printable] + [chr(256 + n) for n in range(256 - len(printable))]
+    vocab = chars + [c + "</w>" for c in chars] + ["".join(m) for m in merges] + ["<|startoftext|>", "<|endoftext|>"]
+    tokenizer = CLIPTokenizer(vocab={token: i for i, token in enumerate(vocab)}, merges=merges, model_max_length=77,
+                              pad_token="<|endoftext|>")
+    tokenizer.save_pretrained(path)  # vocab.json, merges.txt and tokenizer.json, as a hub checkpoint has them
+    return Path(path)

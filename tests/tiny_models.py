@@ -86,14 +86,15 @@ SD_UNET = dict(
 )
 
 
-def build_tiny_sd(path: str | Path) -> Path:
-    """An SD 1.5-style text-to-image pipeline (the Auto pipelines also make img2img from it)."""
+def build_tiny_sd(path: str | Path, clip_tokenizer: Path | None = None) -> Path:
+    """An SD 1.5-style text-to-image pipeline (the Auto pipelines also make img2img from it); `clip_tokenizer`: a
+    tokenizer folder to use (the real CLIP vocabulary, tiny_clip.build_real_clip_tokenizer), else byte-level."""
     from diffusers import StableDiffusionPipeline, UNet2DConditionModel
 
     path = Path(path)
     with torch.random.fork_rng(devices=[]):  # fixed weights, and the caller's random state untouched
         torch.manual_seed(0)
-        tokenizer, vocab_size = _clip_tokenizer()
+        tokenizer, vocab_size = _real_or_byte_clip(clip_tokenizer)
         unet = UNet2DConditionModel(**SD_UNET).eval()
         vae, text_encoder = _vae(), _clip_text_model(vocab_size)
     pipe = StableDiffusionPipeline(
@@ -104,14 +105,14 @@ def build_tiny_sd(path: str | Path) -> Path:
     return path
 
 
-def build_tiny_sdxl(path: str | Path) -> Path:
+def build_tiny_sdxl(path: str | Path, clip_tokenizer: Path | None = None) -> Path:
     """An SDXL-style pipeline: two text encoders, the second with a projection, and size/crop conditioning."""
     from diffusers import StableDiffusionXLPipeline, UNet2DConditionModel
 
     path = Path(path)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        tokenizer, vocab_size = _clip_tokenizer()
+        tokenizer, vocab_size = _real_or_byte_clip(clip_tokenizer)
         unet = UNet2DConditionModel(
             block_out_channels=(16, 32), layers_per_block=1, sample_size=8, in_channels=4, out_channels=4,
             down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
@@ -197,3 +198,178 @@ def build_tiny_svd(path: str | Path) -> Path:
     )
     pipe.save_pretrained(path)
     return path
+
+
+# -- the transformer families: tiny configs after diffusers' own pipeline tests ----------------------------------------
+def t5_tokenizer():
+    """A T5 tokenizer (Unigram, as T5/UMT5 use) over single characters and a few words, built offline: any English text
+    tokenizes, as in a real T5 each word opens with '▁' and the sequence ends with </s>."""
+    import string
+
+    from transformers import T5Tokenizer
+
+    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("▁", -2.0)]
+    for ch in string.ascii_letters + string.digits + ".,;:'!?-()":
+        pieces += [(ch, -5.0), ("▁" + ch, -6.0)]
+    pieces += [("▁" + w, -3.0) for w in "the a of and in on with by her his she he to at is light house sea storm".split()]
+    return T5Tokenizer(vocab=pieces, extra_ids=0)
+
+
+def _t5(vocab_size: int, d_model: int = 32):
+    from transformers import T5Config, T5EncoderModel
+
+    config = T5Config(vocab_size=vocab_size, d_model=d_model, d_kv=8, d_ff=37, num_layers=2, num_heads=4,
+                      relative_attention_num_buckets=8, decoder_start_token_id=0)
+    return T5EncoderModel(config).eval()
+
+
+def _real_or_byte_clip(clip_tokenizer):
+    """The given CLIP tokenizer folder (the real vocabulary) or the byte-level one; (tokenizer, vocab size)."""
+    if clip_tokenizer is None:
+        return _clip_tokenizer()
+    from transformers import CLIPTokenizer
+
+    tokenizer = CLIPTokenizer.from_pretrained(clip_tokenizer)
+    return tokenizer, len(tokenizer)
+
+
+def _flux_components(clip_tokenizer=None) -> dict:
+    from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, FluxTransformer2DModel
+
+    torch.manual_seed(0)
+    tokenizer, vocab_size = _real_or_byte_clip(clip_tokenizer)
+    t5_tok = t5_tokenizer()
+    return dict(
+        transformer=FluxTransformer2DModel(
+            patch_size=1, in_channels=4, num_layers=1, num_single_layers=1, attention_head_dim=16, num_attention_heads=2,
+            joint_attention_dim=32, pooled_projection_dim=32, axes_dims_rope=[4, 4, 8]).eval(),
+        text_encoder=_clip_text_model(vocab_size), text_encoder_2=_t5(len(t5_tok)), tokenizer=tokenizer, tokenizer_2=t5_tok,
+        vae=AutoencoderKL(sample_size=32, in_channels=3, out_channels=3, block_out_channels=(4, 4), layers_per_block=1,
+                          latent_channels=1, norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False,
+                          shift_factor=0.0609, scaling_factor=1.5035,
+                          down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2).eval(),
+        scheduler=FlowMatchEulerDiscreteScheduler(),
+    )
+
+
+def build_tiny_flux(path: str | Path, clip_tokenizer=None) -> Path:
+    """A FLUX.1-style pipeline: CLIP (pooled) + T5 text encoders, a flux transformer, a flow-matching scheduler."""
+    from diffusers import FluxPipeline
+
+    with torch.random.fork_rng(devices=[]):
+        pipe = FluxPipeline(**_flux_components(clip_tokenizer), image_encoder=None, feature_extractor=None)
+    pipe.save_pretrained(path)
+    return Path(path)
+
+
+def build_tiny_flux_kontext(path: str | Path, clip_tokenizer=None) -> Path:
+    """FLUX.1 Kontext: the FLUX.1 components, called with the image to edit."""
+    from diffusers import FluxKontextPipeline
+
+    with torch.random.fork_rng(devices=[]):
+        pipe = FluxKontextPipeline(**_flux_components(clip_tokenizer), image_encoder=None, feature_extractor=None)
+    pipe.save_pretrained(path)
+    return Path(path)
+
+
+def build_tiny_sd3(path: str | Path, clip_tokenizer=None) -> Path:
+    """An SD 3.5-style pipeline: two CLIPs with projections, a T5, an MMDiT transformer."""
+    from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, SD3Transformer2DModel, StableDiffusion3Pipeline
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        tokenizer, vocab_size = _real_or_byte_clip(clip_tokenizer)
+        t5_tok = t5_tokenizer()
+        pipe = StableDiffusion3Pipeline(
+            transformer=SD3Transformer2DModel(
+                sample_size=32, patch_size=1, in_channels=4, num_layers=1, attention_head_dim=8, num_attention_heads=4,
+                caption_projection_dim=32, joint_attention_dim=32, pooled_projection_dim=64, out_channels=4).eval(),
+            text_encoder=_clip_text_model(vocab_size, projection=True), text_encoder_2=_clip_text_model(vocab_size, projection=True),
+            text_encoder_3=_t5(len(t5_tok)), tokenizer=tokenizer, tokenizer_2=tokenizer, tokenizer_3=t5_tok,
+            vae=AutoencoderKL(sample_size=32, in_channels=3, out_channels=3, block_out_channels=(4, 4), layers_per_block=1,
+                              latent_channels=4, norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False,
+                              shift_factor=0.0609, scaling_factor=1.5035,
+                              down_block_types=("DownEncoderBlock2D",) * 2, up_block_types=("UpDecoderBlock2D",) * 2).eval(),
+            scheduler=FlowMatchEulerDiscreteScheduler(),
+        )
+    pipe.save_pretrained(path)
+    return Path(path)
+
+
+def build_tiny_wan_i2v(path: str | Path, first_last_frame: bool = False) -> Path:
+    """A Wan 2.1 image-to-video pipeline (UMT5-style text encoder, CLIP image encoder, Wan VAE: 4x in time, 8x in space);
+    `first_last_frame`: the FLF2V variant, whose image embedder reads the first and the last frame (pos_embed_seq_len)."""
+    image_size = 4 if first_last_frame else 32
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanImageToVideoPipeline, WanTransformer3DModel
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        tokenizer = t5_tokenizer()
+        pipe = WanImageToVideoPipeline(
+            vae=AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                                 temperal_downsample=[False, True, True]).eval(),
+            scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+            text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer,
+            transformer=WanTransformer3DModel(
+                patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=36, out_channels=16,
+                text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+                rope_max_seq_len=32, image_dim=4,
+                pos_embed_seq_len=2 * (image_size * image_size + 1) if first_last_frame else None).eval(),
+            image_encoder=CLIPVisionModelWithProjection(CLIPVisionConfig(
+                hidden_size=4, projection_dim=4, num_hidden_layers=2, num_attention_heads=2, image_size=image_size,
+                intermediate_size=16, patch_size=1)).eval(),
+            image_processor=CLIPImageProcessor(crop_size=image_size, size=image_size),
+            transformer_2=None,
+        )
+    pipe.save_pretrained(path)
+    return Path(path)
+
+
+def build_tiny_ltx_i2v(path: str | Path) -> Path:
+    """An LTX-Video image-to-video pipeline (T5 text encoder, LTX VAE: 8x in time with the settings below -> 4x here)."""
+    from diffusers import (AutoencoderKLLTXVideo, FlowMatchEulerDiscreteScheduler, LTXImageToVideoPipeline,
+                           LTXVideoTransformer3DModel)
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        tokenizer = t5_tokenizer()
+        vae = AutoencoderKLLTXVideo(
+            in_channels=3, out_channels=3, latent_channels=8, block_out_channels=(8, 8, 8, 8),
+            decoder_block_out_channels=(8, 8, 8, 8), layers_per_block=(1, 1, 1, 1, 1),
+            decoder_layers_per_block=(1, 1, 1, 1, 1), spatio_temporal_scaling=(True, True, False, False),
+            decoder_spatio_temporal_scaling=(True, True, False, False), decoder_inject_noise=(False,) * 5,
+            upsample_residual=(False,) * 4, upsample_factor=(1,) * 4, timestep_conditioning=False, patch_size=1,
+            patch_size_t=1, encoder_causal=True, decoder_causal=False).eval()
+        vae.use_framewise_encoding = vae.use_framewise_decoding = False
+        pipe = LTXImageToVideoPipeline(
+            transformer=LTXVideoTransformer3DModel(
+                in_channels=8, out_channels=8, patch_size=1, patch_size_t=1, num_attention_heads=4, attention_head_dim=8,
+                cross_attention_dim=32, num_layers=1, caption_channels=32).eval(),
+            vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(), text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer,
+        )
+    pipe.save_pretrained(path)
+    return Path(path)
+
+
+def build_tiny_cogvideox_i2v(path: str | Path) -> Path:
+    """A CogVideoX image-to-video pipeline (T5, CogVideoX VAE 4x in time, a transformer with 3D RoPE)."""
+    from diffusers import AutoencoderKLCogVideoX, CogVideoXImageToVideoPipeline, CogVideoXTransformer3DModel, DDIMScheduler
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        tokenizer = t5_tokenizer()
+        pipe = CogVideoXImageToVideoPipeline(
+            transformer=CogVideoXTransformer3DModel(
+                num_attention_heads=2, attention_head_dim=16, in_channels=8, out_channels=4, time_embed_dim=2,
+                text_embed_dim=32, num_layers=1, sample_width=2, sample_height=2, sample_frames=9, patch_size=2,
+                temporal_compression_ratio=4, max_text_seq_length=16, use_rotary_positional_embeddings=True,
+                use_learned_positional_embeddings=True).eval(),
+            vae=AutoencoderKLCogVideoX(
+                in_channels=3, out_channels=3, down_block_types=("CogVideoXDownBlock3D",) * 4,
+                up_block_types=("CogVideoXUpBlock3D",) * 4, block_out_channels=(8, 8, 8, 8), latent_channels=4,
+                layers_per_block=1, norm_num_groups=2, temporal_compression_ratio=4).eval(),
+            scheduler=DDIMScheduler(), text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer,
+        )
+    pipe.save_pretrained(path)
+    return Path(path)

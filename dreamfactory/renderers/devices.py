@@ -39,10 +39,11 @@ def resolve_device(setting: str) -> str:
     return setting
 
 
-def resolve_dtype(setting: str, device: str) -> torch.dtype:
-    """'auto' is float16 on CUDA (half the memory, same look) and float32 on the CPU (where fp16 is slow)."""
+def resolve_dtype(setting: str, device: str, cuda_dtype: str = "float16") -> torch.dtype:
+    """'auto' is the model card's half precision on CUDA (fp16 for SD/SVD, bf16 for the transformer families) and
+    float32 on the CPU (where half precision is slow or missing)."""
     if setting == "auto":
-        return torch.float16 if device.startswith("cuda") else torch.float32
+        return getattr(torch, cuda_dtype) if device.startswith("cuda") else torch.float32
     return {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}[setting]
 
 
@@ -60,9 +61,18 @@ class PipelineSpec:
     revision: str | None
     device: str
     dtype: str
-    cpu_offload: bool = False
+    cpu_offload: str = "none"  # "none", "model" or "sequential" (CUDA only)
     vae_slicing: bool = False
     ip_adapter: tuple[str, str] | None = None  # (repo or path, "subfolder/weight file"), loaded into the UNet
+    vae_tiling: bool = False
+    attention_backend: str | None = None  # None: diffusers' default (torch SDPA); else a diffusers backend name
+    component_dtypes: tuple[tuple[str, str], ...] = ()  # per-component dtypes a model card asks for (Wan's fp32 VAE)
+
+    def choices(self) -> dict[str, Any]:
+        """The memory and speed choices this pipeline was loaded with, for a render's notes."""
+        return {"pipeline": self.pipeline_class, "device": self.device, "dtype": self.dtype, "cpu_offload": self.cpu_offload,
+                "vae_slicing": self.vae_slicing, "vae_tiling": self.vae_tiling,
+                "attention_backend": self.attention_backend or "default (torch SDPA)"}
 
 
 @dataclass
@@ -124,7 +134,10 @@ def _load(spec: PipelineSpec) -> Any:
              spec.pipeline_class, spec.model, spec.revision, spec.device, spec.dtype)
     cls = getattr(diffusers, spec.pipeline_class)
     try:
-        pipe = cls.from_pretrained(spec.model, revision=spec.revision, dtype=getattr(torch, spec.dtype))
+        dtype: Any = getattr(torch, spec.dtype)
+        if spec.component_dtypes:
+            dtype = {"default": dtype, **{name: getattr(torch, d) for name, d in spec.component_dtypes}}
+        pipe = cls.from_pretrained(spec.model, revision=spec.revision, dtype=dtype)
     except (OSError, ValueError) as exc:
         raise SettingsError(
             f"model {spec.model!r}: cannot load it as a diffusers pipeline ({_first_line(exc)}); "
@@ -141,30 +154,49 @@ def _load(spec: PipelineSpec) -> Any:
                 f"{subfolder or 'models'}/{weight_name} and an image_encoder folder beside it"
             ) from exc
     pipe.set_progress_bar_config(disable=True)
-    if spec.vae_slicing:
-        for enable in ("enable_slicing", "enable_tiling"):
-            with contextlib.suppress(AttributeError, NotImplementedError):  # the SVD decoder slices by chunks instead
-                getattr(pipe.vae, enable)()
+    vae_memory(pipe, slicing=spec.vae_slicing, tiling=spec.vae_tiling)
     on_cuda = spec.device.startswith("cuda")
-    if on_cuda:
-        _use_xformers_if_it_works(pipe)
-    if spec.cpu_offload and on_cuda:
+    if spec.attention_backend:
+        use_attention_backend(pipe, spec.attention_backend)
+    if spec.cpu_offload == "model" and on_cuda:
         pipe.enable_model_cpu_offload(device=spec.device)
+    elif spec.cpu_offload == "sequential" and on_cuda:
+        pipe.enable_sequential_cpu_offload(device=spec.device)
     else:
-        if spec.cpu_offload:
-            log.info("cpu_offload has no effect on %s", spec.device)
+        if spec.cpu_offload != "none":
+            log.info("cpu_offload=%s has no effect on %s", spec.cpu_offload, spec.device)
         pipe.to(spec.device)
     return pipe
 
 
-def _use_xformers_if_it_works(pipe: Any) -> None:
-    """xformers when it imports and runs on this GPU; otherwise diffusers' default, torch SDPA."""
-    try:
-        import xformers  # noqa: F401
+def vae_memory(pipe: Any, slicing: bool, tiling: bool) -> list[str]:
+    """Turn on VAE slicing (one image of a batch at a time) and tiling (one tile at a time); returns what took.
 
-        pipe.enable_xformers_memory_efficient_attention()
-    except (ImportError, OSError, RuntimeError, ValueError, NotImplementedError) as exc:  # missing or mismatched build
-        log.info("attention: torch SDPA (xformers unavailable: %s)", _first_line(exc))
+    Not every VAE has both (SVD's temporal decoder slices by decode_chunk_size instead): a missing one is skipped.
+    """
+    vae, done = getattr(pipe, "vae", None), []
+    for wanted, enable in ((slicing, "enable_slicing"), (tiling, "enable_tiling")):
+        if wanted and vae is not None:
+            with contextlib.suppress(AttributeError, NotImplementedError):
+                getattr(vae, enable)()
+                done.append(enable.removeprefix("enable_"))
+    return done
+
+
+def use_attention_backend(pipe: Any, backend: str) -> None:
+    """The attention kernels torch or an extra offers: 'native' (torch SDPA), 'flash', '_native_cudnn', 'sage', ...
+    set on every denoiser of the pipeline; 'xformers' through diffusers' older switch. A backend this machine cannot
+    run is a settings error, said once at load time, not a failure in the middle of a film."""
+    try:
+        if backend == "xformers":
+            pipe.enable_xformers_memory_efficient_attention()
+            return
+        models = [m for name, m in pipe.components.items() if name in ("unet", "transformer", "transformer_2") and m is not None]
+        for model in models:
+            model.set_attention_backend(backend)
+    except (ImportError, OSError, RuntimeError, ValueError, NotImplementedError, AttributeError) as exc:
+        raise SettingsError(f"attention backend {backend!r}: cannot use it here ({_first_line(exc)}); "
+                            "leave it empty for torch SDPA") from exc
 
 
 # -- sizes ------------------------------------------------------------------------------------------------------

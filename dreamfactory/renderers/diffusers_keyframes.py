@@ -1,21 +1,29 @@
-"""Keyframes by Stable Diffusion (1.5 or XL) through diffusers, with the paper's Keyframe Iteration Design.
+"""Keyframes by any diffusers text-to-image or image-edit pipeline, with the paper's Keyframe Iteration Design.
 
-The Base frame is drawn from text alone. Every scene's keyframe is then tied to it: img2img from the Base frame
-(the same weights through `from_pipe`, no second load), and, when an IP-Adapter is set, the Base frame as an
-image prompt too. So characters and style carry from the Base frame into every scene.
+The pipeline class comes from the model's model_index.json (families.py says how each family is called). The Base
+frame is drawn from text alone. Every shot's keyframe is then tied to it, the family's way:
+- SD 1.5, SDXL, SD 3.5, FLUX.1, Qwen-Image: img2img from the Base frame (the same weights through `from_pipe`, no
+  second load), and for the SD family, when an IP-Adapter is set, the Base frame as an image prompt too;
+- FLUX.1 Kontext, FLUX.2, Qwen-Image-Edit(-Plus): an edit of the Base frame by an instruction built from the shot,
+  the cast in frame, the scene and C(t-1) — the modern form of the paper's method.
+Every prompt is composed to what each of the pipeline's text encoders reads (prompt_budget.py); what each encoder
+read, and every memory choice, are in `last_notes` for the render record.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import math
+import threading
+from functools import cached_property
 from typing import Any, ClassVar
 
 import torch
 from PIL import Image
 
-from ..errors import RenderError
+from ..errors import RenderError, SettingsError
 from ..settings import RenderSettings
+from . import prompt_budget as budget
 from .base import KeyframeRequest
 from .devices import (
     LoadedPipeline,
@@ -27,24 +35,43 @@ from .devices import (
     resolve_device,
     resolve_dtype,
     scaled_size,
+    vae_memory,
     weight_identity,
 )
+from .families import Family, family_of_class, model_class
 
-VERSION = 1  # bump when this module changes what it sends to the pipeline
+VERSION = 2  # bump when this module changes what it sends to the pipeline (2: prompts composed to each encoder's budget)
+EDIT_KEEP = "Keep the same characters, their faces, hair and clothes, and the same art style as in this image"
 
 
 class DiffusersKeyframes:
-    """Base frame by text-to-image; scene keyframes by img2img (+ IP-Adapter) from the Base frame."""
+    """Base frame by text-to-image; shot keyframes by img2img (+ IP-Adapter) or by an edit of the Base frame."""
 
     name: ClassVar[str] = "diffusers"
-    reads: ClassVar[frozenset[str]] = frozenset(
-        {"scene_id", "prompt", "negative_prompt", "look", "seed", "width", "height", "base_frame_sha", "tie_strength"}
-    )
+    reads: ClassVar[frozenset[str]] = frozenset({
+        "scene_id", "prompt", "negative_prompt", "look", "seed", "width", "height", "base_frame_sha", "tie_strength",
+        "framing", "prop", "characters", "palette", "setting", "time_of_day", "context",
+    })
 
     def __init__(self, settings: RenderSettings):
         self.settings = settings
         self.device = resolve_device(settings.device)
-        self.dtype = resolve_dtype(settings.dtype, self.device)
+        self._local = threading.local()
+
+    # -- what this renderer is -----------------------------------------------------------------------------------
+    @cached_property
+    def family(self) -> Family:
+        return family_of_class(model_class(self.settings.image_model, self.settings.image_model_revision), "keyframes")
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return resolve_dtype(self.settings.dtype, self.device, self.family.cuda_dtype)
+
+    @property
+    def last_notes(self) -> dict[str, Any]:
+        """What the last render in this thread chose: prompt_read per text encoder, what was left out of the prompt,
+        the pipeline's memory and attention choices, any back-off after running out of memory."""
+        return getattr(self._local, "notes", {})
 
     def identity(self) -> dict[str, Any]:
         s = self.settings
@@ -55,6 +82,8 @@ class DiffusersKeyframes:
             "backend": self.name,
             "version": VERSION,
             "diffusers": importlib.metadata.version("diffusers"),
+            "family": self.family.name,
+            "pipeline": model_class(s.image_model, s.image_model_revision),
             "weights": weight_identity(s.image_model, s.image_model_revision),
             "steps": s.steps,
             "guidance": s.guidance,
@@ -62,69 +91,142 @@ class DiffusersKeyframes:
             "keyframe_strength": s.keyframe_strength,
             "ip_adapter": ip_adapter,
             "keyframe_size": s.keyframe_size,
+            "max_sequence_length": s.max_sequence_length,
             "dtype": dtype_name(self.dtype),
             "device": self.device.split(":")[0],  # CUDA and CPU kernels differ in the last bits
+            "attention_backend": s.attention_backend,
         }
 
     def spec(self) -> PipelineSpec:
         s = self.settings
+        if s.ip_adapter and self.family.name not in ("sd", "sdxl"):
+            raise SettingsError(f"ip_adapter: {self.family.name} has no IP-Adapter here; it ties keyframes by "
+                                f"{self.family.tie}. Leave ip_adapter empty")
         return PipelineSpec(
-            pipeline_class="AutoPipelineForText2Image",
+            pipeline_class=model_class(s.image_model, s.image_model_revision),
             model=s.image_model,
             revision=s.image_model_revision,
             device=self.device,
             dtype=dtype_name(self.dtype),
             cpu_offload=s.cpu_offload,
             vae_slicing=s.vae_slicing,
+            vae_tiling=s.vae_slicing,
+            attention_backend=s.attention_backend,
             ip_adapter=(s.ip_adapter, s.ip_adapter_weight) if s.ip_adapter else None,
+            component_dtypes=self.family.component_dtypes if self.device.startswith("cuda") else (),
         )
 
-    def render(self, request: KeyframeRequest, base_frame: Image.Image | None) -> Image.Image:
+    # -- rendering -----------------------------------------------------------------------------------------------
+    def render(self, request: KeyframeRequest, base_frame: Image.Image | None, attempt: int = 1) -> Image.Image:
+        """Draw the keyframe. `attempt` counts tries after running out of device memory: the second turns on VAE
+        slicing and tiling, the third on draws 25% smaller per try (the film is still cover-fitted to its size)."""
         s = self.settings
         if request.scene_id != "base" and base_frame is None and request.base_frame_sha is not None:
             raise RenderError(
                 f"keyframe {request.scene_id}: tied to Base frame {request.base_frame_sha[:12]} but no image was given"
             )
+        self._local.notes = notes = {}
         loaded = load_pipeline(self.spec())
-        width, height = scaled_size(request.width, request.height, s.keyframe_size, multiple=8)
-        call: dict[str, Any] = {
-            "prompt": with_look(request.prompt, request.look),
-            "negative_prompt": ", ".join(p for p in (request.negative_prompt, s.negative_prompt) if p.strip()),
-            "guidance_scale": s.guidance,
-            # A CPU generator gives the same starting noise for a seed on every device.
-            "generator": torch.Generator("cpu").manual_seed(request.seed),
-        }
-        advice = "lower keyframe_size, or turn on cpu_offload or vae_slicing"
+        notes["pipeline"] = loaded.spec.choices()
+        scale = 0.75 ** max(0, attempt - 2)
+        if attempt >= 2:
+            with loaded.lock:
+                notes["out_of_memory_retry"] = {"attempt": attempt, "vae": vae_memory(loaded.pipe, True, True), "scale": scale}
+        multiple = size_multiple(loaded.pipe)
+        width, height = scaled_size(request.width, request.height, s.keyframe_size * scale, multiple=multiple)
+        notes["size"] = f"{width}x{height}"
+        advice = "retry it (the next try tiles the VAE, then draws smaller), lower keyframe_size, or set cpu_offload"
         with out_of_memory_is_retryable(f"keyframe {request.scene_id} at {width}x{height}", advice):
             if request.scene_id == "base" or base_frame is None:
-                return self._text_to_image(loaded, call, width, height)
-            return self._from_base_frame(loaded, call, cover_fit(base_frame, width, height), request.tie_strength)
+                return self._text_to_image(loaded, request, width, height, notes)
+            base = cover_fit(base_frame, width, height)
+            if self.family.tie == "edit":
+                return self._edit(loaded, request, base, notes)
+            return self._from_base_frame(loaded, request, base, notes)
 
-    def _text_to_image(self, loaded: LoadedPipeline, call: dict[str, Any], width: int, height: int) -> Image.Image:
+    def _text_to_image(self, loaded: LoadedPipeline, request: KeyframeRequest, width: int, height: int,
+                       notes: dict[str, Any]) -> Image.Image:
+        pipe = loaded.derived(self.family.text_to_image) if self.family.text_to_image else loaded.pipe
+        call = self._call(pipe, budget.keyframe_parts(request), request, notes)
         with loaded.lock:
             if loaded.spec.ip_adapter:
                 # No image prompt exists before the Base frame: the adapter runs at scale 0, i.e. not at all.
-                loaded.pipe.set_ip_adapter_scale(0.0)
+                pipe.set_ip_adapter_scale(0.0)
                 call["ip_adapter_image"] = Image.new("RGB", (width, height), (128, 128, 128))
-            return loaded.pipe(**call, width=width, height=height, num_inference_steps=self.settings.steps).images[0]
+            return pipe(**call, width=width, height=height, num_inference_steps=self.settings.steps).images[0]
 
-    def _from_base_frame(self, loaded: LoadedPipeline, call: dict[str, Any], base: Image.Image, tie: float | None) -> Image.Image:
-        strength = tie if tie is not None else self.settings.keyframe_strength
+    def _from_base_frame(self, loaded: LoadedPipeline, request: KeyframeRequest, base: Image.Image,
+                         notes: dict[str, Any]) -> Image.Image:
+        strength = request.tie_strength if request.tie_strength is not None else self.settings.keyframe_strength
+        notes["tie"] = {"by": "img2img", "strength": strength}
         if strength <= 0:  # follow the Base frame entirely
             return base.copy()
         # img2img runs steps * strength steps; keep at least one.
         steps = max(self.settings.steps, math.ceil(1 / strength))
         img2img = loaded.derived("AutoPipelineForImage2Image")
+        call = self._call(img2img, budget.keyframe_parts(request), request, notes)
+        if {"height", "width"} <= call_parameters(img2img):  # FLUX and Qwen img2img draw at their default size otherwise
+            call.update(width=base.width, height=base.height)
         with loaded.lock:
             if loaded.spec.ip_adapter:
                 img2img.set_ip_adapter_scale(self.settings.ip_adapter_scale)
                 call["ip_adapter_image"] = base
             return img2img(**call, image=base, strength=strength, num_inference_steps=steps).images[0]
 
+    def _edit(self, loaded: LoadedPipeline, request: KeyframeRequest, base: Image.Image, notes: dict[str, Any]) -> Image.Image:
+        """The Base frame edited into this shot: the model keeps who and how, the instruction says what changes."""
+        pipe = loaded.pipe
+        notes["tie"] = {"by": "edit", "pipeline": type(pipe).__name__}
+        call = self._call(pipe, edit_parts(request), request, notes)
+        width, height = base.size
+        image: Any = [base] if type(pipe).__name__ == "QwenImageEditPlusPipeline" else base
+        params = call_parameters(pipe)
+        if "max_area" in params:  # Kontext: keep our size, not the megapixel it would scale the edit to
+            call["max_area"] = width * height
+        if "_auto_resize" in params:
+            call["_auto_resize"] = False
+        with loaded.lock:
+            return pipe(**call, image=image, width=width, height=height, num_inference_steps=self.settings.steps).images[0]
 
-def with_look(prompt: str, look: str) -> str:
-    """The look leads the prompt unless it is already there: CLIP reads only 77 tokens, the start is safest."""
-    look = look.strip()
-    if not look or look.lower() in prompt.lower():
-        return prompt
-    return f"{look}. {prompt}"
+    def _call(self, pipe: Any, parts: list[budget.Part], request: KeyframeRequest, notes: dict[str, Any]) -> dict[str, Any]:
+        """The prompt, negative prompt, guidance and seed, as this pipeline takes them, composed to its budgets."""
+        s, family = self.settings, self.family
+        budgets = budget.encoder_budgets(pipe, s.max_sequence_length)
+        prompt = budget.compose(parts, budgets)
+        notes.update(prompt.notes())
+        call: dict[str, Any] = {
+            "prompt": prompt.text,
+            # A CPU generator gives the same starting noise for a seed on every device.
+            "generator": torch.Generator("cpu").manual_seed(request.seed),
+        }
+        params = call_parameters(pipe)
+        if s.guidance is not None and family.guidance in params:
+            call[family.guidance] = s.guidance
+        if family.negative and "negative_prompt" in params:
+            negative = budget.compose_list(budget.negative_items(request.negative_prompt, s.negative_prompt), budgets)
+            call["negative_prompt"] = negative.text
+            notes.update(negative.notes("negative_"))
+            if family.guidance == "true_cfg_scale" and not negative.text:
+                call["negative_prompt"] = " "  # Qwen-Image runs true CFG only with a negative prompt
+        if "max_sequence_length" in params and any(not budget.is_clip(b.tokenizer) for b in budgets):
+            call["max_sequence_length"] = max(b.max_tokens for b in budgets if not budget.is_clip(b.tokenizer))
+        return call
+
+
+def edit_parts(request: KeyframeRequest) -> list[budget.Part]:
+    """An edit instruction from the shot, the cast in frame, the scene and C(t-1), most important first."""
+    shot, *rest = budget.keyframe_parts(request)
+    keep = budget.Part("keep", [EDIT_KEEP, "Keep the characters and the style"])
+    return [keep, budget.Part("shot", [f"Make it a {form}" for form in shot.forms]), *rest]
+
+
+def call_parameters(pipe: Any) -> frozenset[str]:
+    import inspect
+
+    return frozenset(inspect.signature(type(pipe).__call__).parameters)
+
+
+def size_multiple(pipe: Any) -> int:
+    """What both sides must be a multiple of: the VAE's scale, twice that for transformers that pack 2x2 patches."""
+    factor = int(getattr(pipe, "vae_scale_factor", 8) or 8)
+    return factor * 2 if getattr(pipe, "transformer", None) is not None else factor

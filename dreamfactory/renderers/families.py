@@ -1,0 +1,108 @@
+"""The diffusers model families we render with, in one table, chosen by the `_class_name` in a model's model_index.json.
+
+A family says how its pipeline is called (which guidance, whether it takes a negative prompt), how a keyframe is
+tied to the Base frame (img2img from it, or an edit of it by instruction), what dtype its model card asks for on a
+GPU, and, for video, its frame rate. Frame counts and sizes come from the pipeline itself (its `__call__` defaults
+and its VAE's scale factors), so a new checkpoint of a known class needs no new row.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from ..errors import SettingsError
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    classes: tuple[str, ...]  # model_index.json `_class_name` values of this family
+    task: Literal["text-to-image", "image-edit", "image-to-video"]
+    cuda_dtype: str  # what the model card loads it as on a GPU
+    hub_ids: tuple[str, ...] = ()
+    tie: Literal["img2img", "edit", "none"] = "img2img"  # how a keyframe follows the Base frame
+    text_to_image: str | None = None  # an edit family's sibling for the Base frame (same weights, from_pipe)
+    guidance: str = "guidance_scale"  # the call's guidance argument ("true_cfg_scale": real CFG with a negative)
+    fps: int | None = None  # video: the rate it was trained at (model card)
+    end_frame: bool = False  # video: takes a last frame (first-last-frame)
+    audio: bool = False  # video: makes its own sound track
+    extends: str = "last_frame"  # how a shot longer than one generation goes on
+    negative: bool = True  # takes a negative prompt (real classifier-free guidance); guidance-distilled models do not
+    component_dtypes: tuple[tuple[str, str], ...] = ()  # components the card keeps in another dtype on a GPU
+    size_multiple: int = 1  # what the pipeline's input checks ask sides to divide by, beyond its VAE's scale
+    vram: str = ""  # what the model card says it needs, and where that figure is from
+
+
+FAMILIES: tuple[Family, ...] = (
+    # -- keyframes -------------------------------------------------------------------------------------------
+    Family("sd", ("StableDiffusionPipeline",), "text-to-image", "float16", ("stable-diffusion-v1-5/stable-diffusion-v1-5",)),
+    Family("sdxl", ("StableDiffusionXLPipeline",), "text-to-image", "float16", ("stabilityai/stable-diffusion-xl-base-1.0",)),
+    Family("sd3", ("StableDiffusion3Pipeline",), "text-to-image", "bfloat16",
+           ("stabilityai/stable-diffusion-3.5-medium", "stabilityai/stable-diffusion-3.5-large")),
+    Family("flux", ("FluxPipeline",), "text-to-image", "bfloat16",
+           ("black-forest-labs/FLUX.1-schnell", "black-forest-labs/FLUX.1-dev"), negative=False),
+    Family("flux-kontext", ("FluxKontextPipeline",), "image-edit", "bfloat16", ("black-forest-labs/FLUX.1-Kontext-dev",),
+           tie="edit", text_to_image="FluxPipeline", negative=False),
+    Family("flux2-klein", ("Flux2KleinPipeline",), "image-edit", "bfloat16",
+           ("black-forest-labs/FLUX.2-klein-4B", "black-forest-labs/FLUX.2-klein-9B"), tie="edit", negative=False),
+    Family("flux2", ("Flux2Pipeline",), "image-edit", "bfloat16", ("black-forest-labs/FLUX.2-dev",), tie="edit", negative=False),
+    Family("qwen-image", ("QwenImagePipeline",), "text-to-image", "bfloat16", ("Qwen/Qwen-Image",), guidance="true_cfg_scale"),
+    Family("qwen-image-edit", ("QwenImageEditPipeline",), "image-edit", "bfloat16", ("Qwen/Qwen-Image-Edit",),
+           tie="edit", text_to_image="QwenImagePipeline", guidance="true_cfg_scale"),
+    Family("qwen-image-edit-plus", ("QwenImageEditPlusPipeline",), "image-edit", "bfloat16", ("Qwen/Qwen-Image-Edit-2509",),
+           tie="edit", text_to_image="QwenImagePipeline", guidance="true_cfg_scale"),
+    # -- clips -----------------------------------------------------------------------------------------------
+    Family("svd", ("StableVideoDiffusionPipeline",), "image-to-video", "float16",
+           ("stabilityai/stable-video-diffusion-img2vid-xt",), fps=7),
+    Family("wan-i2v", ("WanImageToVideoPipeline",), "image-to-video", "bfloat16",
+           ("Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", "Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
+            "Wan-AI/Wan2.2-I2V-A14B-Diffusers"), fps=16, end_frame=True,
+           component_dtypes=(("vae", "float32"), ("image_encoder", "float32"))),
+    Family("ltx-i2v", ("LTXImageToVideoPipeline", "LTXConditionPipeline"), "image-to-video", "bfloat16",
+           ("Lightricks/LTX-Video",), fps=24, size_multiple=32),
+    Family("ltx2-i2v", ("LTX2ImageToVideoPipeline",), "image-to-video", "bfloat16", ("Lightricks/LTX-2",), fps=24, audio=True, size_multiple=32),
+    Family("cogvideox-i2v", ("CogVideoXImageToVideoPipeline",), "image-to-video", "bfloat16",
+           ("THUDM/CogVideoX-5b-I2V", "THUDM/CogVideoX1.5-5B-I2V"), fps=8),
+    Family("hunyuan-i2v", ("HunyuanVideoImageToVideoPipeline",), "image-to-video", "bfloat16",
+           ("hunyuanvideo-community/HunyuanVideo-I2V",), fps=24, negative=False),
+)
+
+# A pipeline class the table does not list is still usable when it is a known task's: a generic row keeps it working.
+_BY_CLASS = {cls: family for family in FAMILIES for cls in family.classes}
+
+
+def family_of_class(class_name: str, task: str) -> Family:
+    """The family of a pipeline class; an unlisted class gets a generic row of the task asked for."""
+    family = _BY_CLASS.get(class_name)
+    if family is None:
+        tie = "edit" if "Edit" in class_name or "Kontext" in class_name else "img2img"
+        family = Family(class_name, (class_name,), task, "bfloat16", tie=tie if task != "image-to-video" else "none")  # type: ignore[arg-type]
+    wanted = {"keyframes": ("text-to-image", "image-edit"), "clips": ("image-to-video",)}[task] if task in ("keyframes", "clips") else (task,)
+    if family.task not in wanted:
+        raise SettingsError(f"{class_name} is a {family.task} pipeline, not one for {task}; choose another model")
+    return family
+
+
+def model_class(model: str, revision: str | None) -> str:
+    """The pipeline class a model folder or hub repo declares (`_class_name` in its model_index.json)."""
+    path = Path(model).expanduser()
+    try:
+        if path.exists():
+            return json.loads((path / "model_index.json").read_text())["_class_name"]
+        return _hub_class(model, revision)
+    except (OSError, ValueError, KeyError) as exc:
+        raise SettingsError(
+            f"model {model!r}: cannot load it as a diffusers pipeline: no model_index.json with a pipeline class ({str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}); "
+            "give a diffusers hub id or a folder saved with save_pretrained"
+        ) from exc
+
+
+@lru_cache(maxsize=64)
+def _hub_class(model: str, revision: str | None) -> str:
+    from diffusers import DiffusionPipeline
+
+    return DiffusionPipeline.load_config(model, revision=revision)["_class_name"]

@@ -1,0 +1,232 @@
+"""Prompts that fit what each text encoder reads: composed to a token budget measured with the pipeline's own tokenizers.
+
+CLIP reads 77 tokens (BOS and EOS included), SDXL's second CLIP the same, T5/UMT5 and the LLM encoders (Qwen,
+Llama, Gemma) up to the pipeline's `max_sequence_length`. A keyframe's prompt is built from the request in order of
+what matters most: the shot's action and framing, each on-screen character (name, kind, looks, wardrobe), the
+film's look with its colours by name, then setting, C(t-1) and the Base Description as room allows. A part that
+does not fit in every encoder is shortened (a character to name, kind and looks, then name and kind) or left out,
+never cut mid-word by the encoder: so no run truncates, and the record says what each encoder read.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..palette import colour_name, colour_names
+from .base import CharacterLook, KeyframeRequest
+
+HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+FRAMING = {
+    "wide": "wide shot", "medium": "medium shot", "close_up": "close-up", "over_the_shoulder": "over-the-shoulder shot",
+    "insert": "insert shot", "reaction": "reaction shot",
+}
+UNBOUNDED = 100_000  # tokenizers without a limit report model_max_length as a huge number
+
+
+@dataclass(frozen=True)
+class EncoderBudget:
+    """One text encoder of a pipeline: its tokenizer and how many tokens (special tokens included) it reads."""
+
+    encoder: str  # the pipeline component it feeds, e.g. "text_encoder_2"
+    tokenizer: Any
+    max_tokens: int
+
+    def ids(self, text: str) -> list[int]:
+        # verbose=False: counting a text longer than the encoder reads is the point here, not a mistake to warn of.
+        return self.tokenizer(text, truncation=False, add_special_tokens=True, verbose=False)["input_ids"]
+
+    def count(self, text: str) -> int:
+        return len(self.ids(text))
+
+    def fits(self, text: str) -> bool:
+        return self.count(text) <= self.max_tokens
+
+    def read(self, text: str) -> dict[str, Any]:
+        """What this encoder reads of `text`: the text itself when it fits, else the decoded tokens it keeps."""
+        ids = self.ids(text)
+        kept = text if len(ids) <= self.max_tokens else self.tokenizer.decode(ids[: self.max_tokens], skip_special_tokens=True)
+        return {"encoder": self.encoder, "tokenizer": type(self.tokenizer).__name__, "max_tokens": self.max_tokens,
+                "tokens": min(len(ids), self.max_tokens), "text": kept}
+
+
+def is_clip(tokenizer: Any) -> bool:
+    return "CLIP" in type(tokenizer).__name__
+
+
+def encoder_budgets(pipe: Any, max_sequence_length: int | None = None) -> list[EncoderBudget]:
+    """A budget per tokenizer of the pipeline: CLIP's own limit (77), the others the call's max_sequence_length."""
+    budgets = []
+    sequence = max_sequence_length or call_default(pipe, "max_sequence_length")
+    trained = getattr(getattr(getattr(pipe, "transformer", None), "config", None), "max_text_seq_length", None)
+    if sequence and isinstance(trained, int):  # CogVideoX's positional embeddings cover exactly this many text tokens
+        sequence = min(sequence, trained)
+    for name, component in sorted(getattr(pipe, "components", {}).items()):
+        if not name.startswith("tokenizer") or component is None:
+            continue
+        encoder = "text_encoder" + name.removeprefix("tokenizer")
+        if is_clip(component):
+            limit = component.model_max_length
+        elif sequence:
+            limit = sequence
+        elif getattr(pipe, "tokenizer_max_length", None):
+            limit = pipe.tokenizer_max_length
+        else:
+            limit = component.model_max_length if component.model_max_length < UNBOUNDED else 512
+        budgets.append(EncoderBudget(encoder, component, int(limit)))
+    return budgets
+
+
+def call_default(pipe: Any, parameter: str) -> Any:
+    """The default of a `__call__` parameter of the pipeline (None when it takes no such parameter)."""
+    found = inspect.signature(type(pipe).__call__).parameters.get(parameter)
+    return None if found is None or found.default is inspect.Parameter.empty else found.default
+
+
+# -- the parts of a prompt, most important first ----------------------------------------------------------------
+@dataclass
+class Part:
+    """One part of a prompt and its shorter forms, tried in order when the full one does not fit."""
+
+    kind: str  # shot, character, look, scene
+    forms: list[str]
+
+    def __post_init__(self):
+        self.forms = [f for f in dict.fromkeys(_clean(f) for f in self.forms) if f]
+
+
+@dataclass
+class Composed:
+    """A prompt composed to a budget: the text, what was shortened or left out, what each encoder reads."""
+
+    text: str
+    left_out: list[str] = field(default_factory=list)
+    shortened: list[str] = field(default_factory=list)
+    prompt_read: list[dict[str, Any]] = field(default_factory=list)
+
+    def notes(self, prefix: str = "") -> dict[str, Any]:
+        notes: dict[str, Any] = {f"{prefix}prompt_read": self.prompt_read}
+        if self.left_out:
+            notes[f"{prefix}prompt_left_out"] = self.left_out
+        if self.shortened:
+            notes[f"{prefix}prompt_shortened"] = self.shortened
+        return notes
+
+
+def names_colours(text: str) -> str:
+    """Every #rrggbb code in the text replaced by its name: encoders read words, not hex."""
+    return HEX.sub(lambda m: colour_name(m.group(0)), text)
+
+
+def _clean(text: str) -> str:
+    text = names_colours(" ".join(text.split())).strip().rstrip(".;,").strip()
+    return text
+
+
+def character_forms(c: CharacterLook) -> list[str]:
+    kind = "" if c.kind == "human" else f" the {c.kind}"
+    looks, wardrobe = c.appearance.strip().rstrip("."), c.wardrobe.strip().rstrip(".")
+    return [
+        f"{c.name}{kind}: {looks}; wearing {wardrobe}" if wardrobe else f"{c.name}{kind}: {looks}",
+        f"{c.name}{kind}: {looks}",
+        f"{c.name}{kind}: {_first_clause(looks)}; wearing {_first_clause(wardrobe)}" if wardrobe else "",
+        f"{c.name}{kind}",
+    ]
+
+
+def _first_clause(text: str) -> str:
+    return re.split(r"[,;.]", text, maxsplit=1)[0].strip()
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in (p.strip() for p in re.split(r"(?<=[.!?])\s+", text.strip())) if s]
+
+
+def shot_line(request: KeyframeRequest) -> str:
+    """Framing and subject: 'close-up of Mira', 'insert shot of the brass key', 'wide shot'."""
+    if request.scene_id == "base":
+        return "character sheet, full figures of the whole cast side by side"
+    subject = request.characters[0].name if request.characters else ""
+    if request.framing in ("close_up", "reaction") and subject:
+        return f"{FRAMING[request.framing]} of {subject}"
+    if request.framing == "insert" and request.prop:
+        return f"insert shot of {request.prop}"
+    return FRAMING[request.framing]
+
+
+def keyframe_parts(request: KeyframeRequest) -> list[Part]:
+    """The parts of a keyframe prompt in order of importance.
+
+    `request.prompt` is read as the planner composes it, most specific first: its first sentence is the shot's
+    action, the rest (scene action, setting, C(t-1), Base Description) fill what room is left.
+    """
+    told = sentences(names_colours(request.prompt))
+    look = request.look.strip().rstrip(".")
+    if look:
+        told = [s for s in told if s.strip().rstrip(".").lower() != look.lower()]  # the look is a part of its own
+    action = told.pop(0) if told and request.scene_id != "base" else ""
+    parts = [Part("shot", [f"{shot_line(request)}: {action}" if action else shot_line(request), shot_line(request)])]
+    parts += [Part("character", character_forms(c)) for c in request.characters]
+    colours = ", ".join(colour_names(list(request.palette[:4]))) if request.palette else ""
+    parts.append(Part("look", [f"{look}, colours of {colours}" if colours else look, look]))
+    parts.append(Part("scene", [f"{request.setting}, {request.time_of_day}"]))
+    parts += [Part("scene", [s]) for s in told]
+    return parts
+
+
+def compose(parts: list[Part], budgets: list[EncoderBudget], separator: str = ". ") -> Composed:
+    """The parts, in order, each in its longest form that still lets the whole prompt fit every encoder."""
+    chosen: list[str] = []
+    left_out: list[str] = []
+    shortened: list[str] = []
+    for part in parts:
+        for i, form in enumerate(part.forms):
+            trial = separator.join([*chosen, form])
+            if all(b.fits(trial) for b in budgets):
+                chosen.append(form)
+                if i:
+                    shortened.append(part.forms[0])
+                break
+        else:
+            if not chosen and part.forms:  # the most important part alone is too long: keep as many words as fit
+                chosen.append(_words_that_fit(part.forms[-1], budgets))
+                shortened.append(part.forms[0])
+            else:
+                left_out.append(part.forms[0] if part.forms else "")
+    text = separator.join(chosen)
+    return Composed(text=text, left_out=[p for p in left_out if p], shortened=shortened,
+                    prompt_read=[b.read(text) for b in budgets])
+
+
+def _words_that_fit(text: str, budgets: list[EncoderBudget]) -> str:
+    words = text.split()
+    low, high = 0, len(words)  # the longest prefix of words that fits, by bisection
+    while low < high:
+        mid = (low + high + 1) // 2
+        if all(b.fits(" ".join(words[:mid])) for b in budgets):
+            low = mid
+        else:
+            high = mid - 1
+    return " ".join(words[:low])
+
+
+def compose_list(items: list[str], budgets: list[EncoderBudget]) -> Composed:
+    """A comma list (a negative prompt) kept to the budget: items in order while they fit."""
+    return compose([Part("item", [i]) for i in items if i.strip()], budgets, separator=", ")
+
+
+def compose_text(text: str, budgets: list[EncoderBudget]) -> Composed:
+    """Free text (a clip's motion prompt) kept to the budget sentence by sentence, the first always (cut at a word)."""
+    return compose([Part("sentence", [s]) for s in sentences(names_colours(text))], budgets)
+
+
+def keyframe_prompt(request: KeyframeRequest, budgets: list[EncoderBudget]) -> Composed:
+    return compose(keyframe_parts(request), budgets)
+
+
+def negative_items(*texts: str) -> list[str]:
+    """The items of one or more comma-separated negative prompts, each once, in order."""
+    items = [i.strip() for t in texts for i in re.split(r"[,;]", t) if i.strip()]
+    return list(dict.fromkeys(items))

@@ -1,0 +1,153 @@
+"""Prompts composed to what each text encoder reads, measured with the real CLIP vocabulary (built offline from
+open-clip-torch's BPE file) and a T5 tokenizer; a tiny SD 1.5 with the real CLIP tokenizer shows no run truncates."""
+
+from __future__ import annotations
+
+import diffusers
+import pytest
+import torch
+from transformers import CLIPTokenizer
+
+from dreamfactory.renderers import devices
+from dreamfactory.renderers import prompt_budget as budget
+from dreamfactory.renderers.base import CharacterLook, KeyframeRequest
+from dreamfactory.renderers.diffusers_keyframes import DiffusersKeyframes
+from dreamfactory.settings import RenderSettings
+from tests.tiny_clip import build_real_clip_tokenizer
+from tests.tiny_models import build_tiny_sd, t5_tokenizer
+
+CAST = (
+    CharacterLook(id="mira", name="Mira", appearance="a girl of ten with curly copper hair, green eyes, freckles across "
+                  "her nose and a gap in her front teeth", wardrobe="a #f2c94c raincoat over a striped jumper, red wellington boots"),
+    CharacterLook(id="tom", name="Old Tom", appearance="the lighthouse keeper, tall and stooped, a white beard and bushy "
+                  "eyebrows, weathered hands", wardrobe="a navy #1f4e5f pea coat with brass buttons and a knitted cap"),
+    CharacterLook(id="gull", name="Pip", kind="bird", appearance="a one-legged herring gull with a notched wing",
+                  wardrobe="a tiny red ribbon round one leg"),
+)
+BD = ("The Base Description: a storm-beaten lighthouse on a granite headland, whitewashed tower with a red lantern room, "
+      "a keeper's cottage with a slate roof, a harbour town below with painted boats, the sea always moving. Mira is a "
+      "girl of ten with curly copper hair and a yellow raincoat; Old Tom is the tall stooped keeper with a white beard; "
+      "Pip is a one-legged gull. Everything is painted in soft watercolour washes with ink outlines.")
+
+
+def long_request(**kw) -> KeyframeRequest:
+    """A shot's request as the planner makes it: the shot first, then scene, C(t-1), look and the Base Description."""
+    prompt = ("Mira hands Old Tom the brass key while Pip watches from the rail. Wind howls round the gallery as the "
+              "storm closes in. Scene: the lighthouse gallery, night; rain and spray. Continuing from the previous scene: "
+              "the lamp has gone out and the boats are still at sea. storybook watercolour. " + BD)
+    base = dict(scene_id="s03", shot_id="b", framing="close_up", prompt=prompt, negative_prompt="photo, 3d render, text",
+                setting="the lighthouse gallery", time_of_day="night", look="storybook watercolour",
+                palette=("#1f4e5f", "#f2c94c", "#c0392b"), characters=CAST, seed=1, width=1280, height=720,
+                base_frame_sha="b" * 64)
+    return KeyframeRequest(**{**base, **kw})
+
+
+@pytest.fixture(scope="module")
+def clip_dir(tmp_path_factory):
+    return build_real_clip_tokenizer(tmp_path_factory.mktemp("clip-tokenizer"))
+
+
+@pytest.fixture(scope="module")
+def clip(clip_dir) -> CLIPTokenizer:
+    return CLIPTokenizer.from_pretrained(clip_dir)
+
+
+def test_the_tokenizer_is_clips_own(clip):
+    # OpenAI CLIP's ids for this text (the same in SD 1.5's, SDXL's and FLUX.1's tokenizer folders).
+    assert clip("a photo of a cat")["input_ids"] == [49406, 320, 1125, 539, 320, 2368, 49407]
+    assert len(clip) == 49408 and clip.model_max_length == 77
+
+
+def test_a_long_shot_prompt_fits_clip_with_what_matters_most(clip):
+    request = long_request()
+    assert len(clip(request.prompt, verbose=False)["input_ids"]) > 150  # what the planner hands over is far too long
+    clip77 = budget.EncoderBudget("text_encoder", clip, 77)
+    composed = budget.keyframe_prompt(request, [clip77])
+    tokens = len(clip(composed.text)["input_ids"])
+    assert tokens <= 77 and composed.prompt_read[0]["tokens"] == tokens and composed.prompt_read[0]["text"] == composed.text
+    text = composed.text
+    assert text.startswith("close-up of Mira: Mira hands Old Tom the brass key")  # the shot and its framing lead
+    for name in ("Mira", "Old Tom", "Pip the bird"):  # every character in frame, by name and kind
+        assert name in text
+    assert "storybook watercolour" in text
+    assert "#" not in text
+    # The Base Description and C(t-1) are what gives way, and the record says so.
+    assert any("Base Description" in left for left in composed.left_out)
+    assert "Base Description" not in text
+
+
+def test_a_generous_encoder_reads_looks_wardrobe_and_colours_by_name(clip):
+    t5 = budget.EncoderBudget("text_encoder_2", t5_tokenizer(), 4096)  # this tiny T5 spells by letters: 4096 ~ 512 real
+    clip77 = budget.EncoderBudget("text_encoder", clip, 77)
+    request = long_request()
+    wide = budget.keyframe_prompt(request, [t5])
+    assert "curly copper hair" in wide.text and "yellow raincoat" in wide.text and "deep teal pea coat" in wide.text
+    assert "colours of deep teal, yellow, red" in wide.text and "#" not in wide.text
+    assert "Base Description" in wide.text and not wide.left_out
+    # With CLIP beside T5 (FLUX.1, SD 3.5) the one prompt fits both: the tighter encoder decides.
+    both = budget.keyframe_prompt(request, [clip77, t5])
+    assert len(clip(both.text)["input_ids"]) <= 77
+    assert [r["encoder"] for r in both.prompt_read] == ["text_encoder", "text_encoder_2"]
+    assert all(r["text"] == both.text for r in both.prompt_read)
+
+
+def test_characters_shorten_before_they_drop(clip):
+    clip77 = budget.EncoderBudget("text_encoder", clip, 77)
+    composed = budget.keyframe_prompt(long_request(framing="wide"), [clip77])
+    assert composed.shortened  # long looks gave way to shorter forms
+    # A character's shortest form is name and kind: three names fit in any budget that fits the shot.
+    assert all(c.name in composed.text for c in CAST)
+
+
+def test_a_shot_longer_than_the_budget_keeps_its_first_words(clip):
+    clip77 = budget.EncoderBudget("text_encoder", clip, 77)
+    huge = "Mira " + "runs and runs " * 60 + "to the sea."
+    composed = budget.keyframe_prompt(long_request(prompt=huge, characters=()), [clip77])
+    assert composed.text.startswith("close-up") or composed.text.startswith("wide shot")
+    assert len(clip(composed.text)["input_ids"]) <= 77
+    assert composed.prompt_read[0]["text"] == composed.text
+
+
+def test_negative_prompt_items_kept_in_order_while_they_fit(clip):
+    clip77 = budget.EncoderBudget("text_encoder", clip, 12)
+    items = budget.negative_items("blurry, deformed, extra limbs", "text, watermark, blurry")
+    assert items == ["blurry", "deformed", "extra limbs", "text", "watermark"]
+    composed = budget.compose_list(items, [clip77])
+    assert len(clip(composed.text)["input_ids"]) <= 12
+    assert composed.text.startswith("blurry, deformed") and composed.left_out
+
+
+@pytest.fixture(scope="module")
+def real_sd(tmp_path_factory, clip_dir):
+    """A tiny SD 1.5 whose tokenizer is the real CLIP one (its text encoder embeds all 49408 tokens)."""
+    return build_tiny_sd(tmp_path_factory.mktemp("sd"), clip_tokenizer=clip_dir)
+
+
+def test_budgets_come_from_the_pipeline(real_sd):
+    pipe = diffusers.StableDiffusionPipeline.from_pretrained(real_sd)
+    budgets = budget.encoder_budgets(pipe)
+    assert [(b.encoder, b.max_tokens) for b in budgets] == [("text_encoder", 77)]
+    assert budget.call_default(pipe, "guidance_scale") == 7.5 and budget.call_default(pipe, "max_sequence_length") is None
+
+
+def test_no_run_prints_clips_truncation_warning(real_sd, capfd, caplog):
+    torch.set_num_threads(1)
+    devices.release_pipelines()
+    settings = RenderSettings(keyframe_backend="diffusers", image_model=str(real_sd), steps=1, keyframe_size=32,
+                              device="cpu", dtype="float32")
+    renderer = DiffusersKeyframes(settings)
+    base = renderer.render(long_request(scene_id="base", shot_id="", base_frame_sha=None), None)
+    renderer.render(long_request(), base)
+    notes = renderer.last_notes
+    assert notes["prompt_read"][0]["tokens"] <= 77 and notes["prompt_left_out"]
+    assert notes["negative_prompt_read"][0]["text"].startswith("photo, 3d render, text")
+    ours = capfd.readouterr().err + caplog.text  # diffusers and transformers log through `logging` (and stderr)
+    assert "truncated" not in ours
+    assert "longer than the specified maximum" not in ours
+
+    # The control: the same pipeline given the planner's raw prompt does warn, so the check above can fail.
+    caplog.clear()
+    pipe = devices.load_pipeline(renderer.spec()).pipe
+    pipe(prompt=long_request().prompt, num_inference_steps=1, width=32, height=32, output_type="np")
+    assert "truncated because CLIP can only handle sequences up to 77 tokens" in capfd.readouterr().err + caplog.text
+    devices.release_pipelines()
