@@ -62,9 +62,29 @@ def reader_name() -> str:
 
 
 def reader_key() -> str:
-    """A short stable tag of the reader, for cache keys: what the writer answers depends on it."""
-    nlp = pipeline()
-    return "keywords" if nlp is None else f"spacy-{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+    """A short stable tag of the reader, for cache keys: what the writer answers depends on it. Read from the
+    installed packages' metadata, so that a cache key never costs loading the model (a fully cached rerun never
+    loads it); once the pipeline is loaded (or replaced, as tests do), from the pipeline itself."""
+    if not hasattr(pipeline, "cache_info") or pipeline.cache_info().currsize:
+        nlp = pipeline()
+        return "keywords" if nlp is None else f"spacy-{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+    return _installed_key()
+
+
+@lru_cache(maxsize=1)
+def _installed_key() -> str:
+    from importlib import metadata
+
+    try:
+        metadata.version("spacy")
+    except metadata.PackageNotFoundError:
+        return "keywords"
+    for name in MODELS:
+        try:
+            return f"spacy-{name}-{metadata.version(name)}"
+        except metadata.PackageNotFoundError:
+            continue
+    return "keywords"
 
 
 @dataclass(frozen=True)
