@@ -131,6 +131,9 @@ class FilmOptions(Options):
     review_attempts: int = Field(default=2, ge=0, le=6, description="At most this many re-renders of a drifting keyframe.")
     metrics: MetricOptions = Field(default_factory=MetricOptions, description="Models and weights of the consistency metrics.")
     thresholds: GateThresholds = Field(default_factory=GateThresholds, description="What a keyframe must reach to pass the gate.")
+    gpu_limit: str = Field(default="gpu", description="Prefect global concurrency limit every GPU render holds a slot of.")
+    gpu_slots: int = Field(default=1, ge=1, le=64, description="Size of that limit: GPU renders at once on the machine "
+                           "(1 per GPU; more only when one render leaves room for another in GPU memory).")
 
 
     def resolved(self) -> "FilmOptions":

@@ -1,8 +1,10 @@
-"""Timing: a scene's lines spoken one after another, its speech track, its cues, and the film's subtitles.
+"""Timing: a scene's lines spoken shot by shot, its speech track, each shot's span, and the film's subtitles.
 
-A scene lasts max(its planned duration, end of its last line + TAIL): the clip renderer is given this
-voiced duration, so pictures wait for the words. The track is written to the store at a key derived
-from its line keys and their start times, so an unchanged scene is never rebuilt.
+A scene has one speech track. Each line is said in the shot `Scene.shot_lines()` puts it in; a shot lasts
+max(its planned duration scaled to the scene's, LEAD_IN + its lines + TAIL), rounded to whole video frames,
+and the scene lasts as long as its shots together: pictures wait for the words, and each shot's clip is
+rendered exactly its span. The track is written to the store at a key derived from its line keys and their
+start times, so an unchanged scene is never rebuilt.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ class Cue(BaseModel):
     speaker: str = Field(description="Character id, or 'narrator'.")
     name: str = Field(default="", description="The speaker's name as shown ('' for the narrator).")
     text: str = Field(description="The words.")
+    shot_id: str = Field(default="", description="The shot the line is said in.")
+
+
+class ShotSpan(BaseModel):
+    """Where a shot sits in its scene's speech track: its clip is rendered exactly `duration` long."""
+
+    shot_id: str = Field(description="The shot's stable id.")
+    start: float = Field(description="Seconds from the start of the scene (a whole number of frames).")
+    duration: float = Field(description="Seconds (a whole number of frames).")
 
 
 class SkippedLine(BaseModel):
@@ -48,12 +59,23 @@ class SceneSound(BaseModel):
 
     scene_id: str = Field(description="The scene's stable id.")
     key: str = Field(description="Store key of the scene's speech track WAV, exactly `duration` long.")
-    duration: float = Field(description="The scene's voiced duration in seconds; the clip is rendered this long.")
+    duration: float = Field(description="The scene's voiced duration in seconds: its shots' spans together.")
+    shots: list[ShotSpan] = Field(default_factory=list, description="Each shot's span, in order; they add up to duration.")
     cues: list[Cue] = Field(default_factory=list, description="Lines timed to the real audio.")
     line_keys: list[str] = Field(default_factory=list, description="Store keys of the lines' audio, in order.")
     synthesized: int = Field(default=0, description="Lines spoken on this run.")
     cached: int = Field(default=0, description="Lines found in the store.")
     skipped: list[SkippedLine] = Field(default_factory=list, description="Lines not spoken, with reasons.")
+
+    def span(self, shot_id: str) -> ShotSpan:
+        for span in self.shots:
+            if span.shot_id == shot_id:
+                return span
+        raise KeyError(f"scene {self.scene_id} has no shot {shot_id!r} in its timing")
+
+    def stored_keys(self) -> tuple[str, ...]:
+        """What must be in the store for this speech track to count as made."""
+        return (self.key,)
 
 
 def speaker_voice(screenplay: Screenplay, speaker: str) -> Voice:
@@ -88,42 +110,52 @@ def scene_inputs_key(scene: Scene, screenplay: Screenplay, settings: SoundSettin
     else:
         lines = [normalise(line.text) for line in scene.dialogue]
     names = [speaker_name(screenplay, line.speaker) for line in scene.dialogue]
+    shots = [(shot.id, shot.duration, placed) for shot, placed in zip(scene.shots, scene.shot_lines().values())]
     return digest({"lines": lines, "names": names, "enabled": settings.enabled, "duration": scene.duration,
-                   "frame_rate": frame_rate, "lead_in": LEAD_IN, "gap": GAP, "tail": TAIL, "sample_rate": SAMPLE_RATE,
+                   "shots": shots, "frame_rate": frame_rate, "lead_in": LEAD_IN, "gap": GAP, "tail": TAIL, "sample_rate": SAMPLE_RATE,
                    "loudness": settings.loudness})
 
 
 def voice_scene(
     store: Store, project: str, scene: Scene, screenplay: Screenplay, settings: SoundSettings, frame_rate: int | None = None
 ) -> SceneSound:
-    """Speak the scene's lines (or time them silently when sound is off) and store its speech track.
+    """Speak the scene's lines shot by shot (or time them silently when sound is off) and store its speech track.
 
-    frame_rate: when given, the duration is rounded up to whole video frames, so that the clips' lengths
-    add up to exactly the soundtrack's and no drift builds up from scene to scene.
+    frame_rate: when given, every shot's span is a whole number of video frames, so the shots' clips add up to
+    exactly the scene's track and no drift builds up from shot to shot or scene to scene (else whole ms).
     """
     sound = SceneSound(scene_id=scene.id, key="", duration=scene.duration)
-    placed: list[tuple[str, float]] = []
-    t = LEAD_IN
-    for index, line in enumerate(scene.dialogue):
-        if settings.enabled:
-            audio = synthesize_line(store, project, line, speaker_voice(screenplay, line.speaker))
-        else:
-            audio = _silent_line(line)
-        if audio.skipped:
-            sound.skipped.append(SkippedLine(index=index, speaker=line.speaker, reason=audio.skipped))
-            continue
-        sound.cached += audio.cached
-        sound.synthesized += bool(audio.key) and not audio.cached
-        end = round(t + audio.seconds, 3)
-        name = speaker_name(screenplay, line.speaker)
-        sound.cues.append(Cue(start=t, end=end, speaker=line.speaker, name=name, text=normalise(line.text)))
-        if audio.store_key:
-            placed.append((audio.store_key, t))
-            sound.line_keys.append(audio.store_key)
-        t = round(end + GAP, 3)
-    speech_end = sound.cues[-1].end + TAIL if sound.cues else 0.0
     step = frame_rate or 1000
-    sound.duration = math.ceil(max(scene.duration, speech_end) * step - 1e-6) / step
+    planned = sum(shot.duration for shot in scene.shots)
+    placed: list[tuple[str, float]] = []
+    steps = 0  # the scene's length so far, in frames
+    for shot, lines in zip(scene.shots, scene.shot_lines().values()):
+        start = steps / step
+        t = start + LEAD_IN
+        spoken = False
+        for index in lines:
+            line = scene.dialogue[index]
+            audio = synthesize_line(store, project, line, speaker_voice(screenplay, line.speaker)) if settings.enabled \
+                else _silent_line(line)
+            if audio.skipped:
+                sound.skipped.append(SkippedLine(index=index, speaker=line.speaker, reason=audio.skipped))
+                continue
+            sound.cached += audio.cached
+            sound.synthesized += bool(audio.key) and not audio.cached
+            t = round(t, 3)
+            end = round(t + audio.seconds, 3)
+            sound.cues.append(Cue(start=t, end=end, speaker=line.speaker, name=speaker_name(screenplay, line.speaker),
+                                  text=normalise(line.text), shot_id=shot.id))
+            if audio.store_key:
+                placed.append((audio.store_key, t))
+                sound.line_keys.append(audio.store_key)
+            t, spoken = end + GAP, True
+        voiced = (t - GAP + TAIL - start) if spoken else 0.0
+        span = max(shot.duration * scene.duration / planned, voiced)
+        frames = max(1, math.ceil(span * step - 1e-6))
+        sound.shots.append(ShotSpan(shot_id=shot.id, start=start, duration=frames / step))
+        steps += frames
+    sound.duration = steps / step
     track = digest({"lines": placed, "duration": sound.duration, "sample_rate": SAMPLE_RATE,
                     "loudness": settings.loudness if placed else None})[:32]
     sound.key = f"{project}/voices/scene-{track}.wav"
