@@ -8,9 +8,10 @@
     <project>/transcripts/<sha>.json             the roles' messages that produced a screenplay
     <project>/base/<key>.png|.json               the Base frame and its render record
     <project>/base/bd-<sha>.json                 the Base Description
-    <project>/keyframes/<scene>/<key>.png|.json  a scene's keyframe and its render record
+    <project>/keyframes/<scene>/<shot>-<key>.png|.json  a shot's keyframe and its render record
     <project>/voices/...                         spoken lines and scene speech tracks
-    <project>/clips/<scene>/<key>.mp4|.json      a scene's clip and its render record
+    <project>/clips/<scene>/<shot>-<key>.mp4|.json      a shot's clip and its render record
+    <project>/clips/<scene>/edges/<key>.mp4      a clip with its scene transition (fade, dissolve) applied
     <project>/films/<key>.mp4|.srt|.json         a film version, its subtitles and its record
     <project>/contact/<key>.png                  contact sheet of a film's keyframes
     <project>/manifests/<key>.parquet            everything needed to make the film again
@@ -67,12 +68,17 @@ def base_description(project: str, sha: str) -> str:
     return f"{project}/base/bd-{sha[:SHORT]}.json"
 
 
-def keyframe(project: str, scene_id: str, key: str) -> str:
-    return f"{project}/keyframes/{scene_id}/{key[:SHORT]}.png"
+def keyframe(project: str, scene_id: str, shot_id: str, key: str) -> str:
+    return f"{project}/keyframes/{scene_id}/{shot_id}-{key[:SHORT]}.png"
 
 
-def clip(project: str, scene_id: str, key: str) -> str:
-    return f"{project}/clips/{scene_id}/{key[:SHORT]}.mp4"
+def clip(project: str, scene_id: str, shot_id: str, key: str) -> str:
+    return f"{project}/clips/{scene_id}/{shot_id}-{key[:SHORT]}.mp4"
+
+
+def clip_edge(project: str, scene_id: str, key: str) -> str:
+    """A clip re-encoded with its scene transition; only the pieces at scene boundaries have one."""
+    return f"{project}/clips/{scene_id}/edges/{key[:SHORT]}.mp4"
 
 
 def film(project: str, key: str) -> str:

@@ -1,6 +1,6 @@
 """The manifest: one Parquet table per film with everything needed to make it again exactly.
 
-One row per render (Base frame, keyframes, clips, the film) with its renderer identity (model id, revision or
+One row per render (Base frame, a keyframe and a clip per shot, the film) with its renderer identity (model id, revision or
 weight hash, settings), seed and full inputs, and one row per writing phase and role with its model calls and
 tokens.
 """
@@ -19,7 +19,7 @@ from .renders import Made, RenderRecord
 from .store import Store
 
 COLUMNS = [
-    ("kind", pa.string()), ("scene_id", pa.string()), ("object_key", pa.string()), ("render_key", pa.string()),
+    ("kind", pa.string()), ("scene_id", pa.string()), ("shot_id", pa.string()), ("object_key", pa.string()), ("render_key", pa.string()),
     ("sha256", pa.string()), ("bytes", pa.int64()), ("renderer", pa.string()), ("model_id", pa.string()),
     ("model_revision", pa.string()), ("seed", pa.int64()), ("identity_json", pa.string()), ("inputs_json", pa.string()),
     ("seconds", pa.float64()), ("attempts", pa.int64()), ("notes_json", pa.string()), ("scores_json", pa.string()),
@@ -32,7 +32,7 @@ SCHEMA = pa.schema(COLUMNS)
 def _render_row(record: RenderRecord, screenplay_sha: str) -> dict[str, Any]:
     ident = record.identity
     return {
-        "kind": record.kind, "scene_id": record.scene_id, "object_key": record.object_key, "render_key": record.render_key,
+        "kind": record.kind, "scene_id": record.scene_id, "shot_id": record.shot_id, "object_key": record.object_key, "render_key": record.render_key,
         "sha256": record.sha256, "bytes": record.bytes, "renderer": record.renderer,
         "model_id": str(ident.get("model_id") or ident.get("model") or ident.get("backend") or ""),
         "model_revision": str(ident.get("revision") or ident.get("weights_sha256") or ident.get("version") or ""),

@@ -34,6 +34,7 @@ class Made(BaseModel):
 
     kind: str = Field(description="base_frame, keyframe, clip, film, ...")
     scene_id: str = Field(default="", description="The scene, when the artifact belongs to one.")
+    shot_id: str = Field(default="", description="The shot, when the artifact belongs to one.")
     key: str = Field(description="Store key of the object.")
     sha256: str = Field(description="sha256 of the object's bytes.")
     made: bool = Field(description="True when this call rendered it, False when it came from the store.")
@@ -52,6 +53,7 @@ class RenderRecord(BaseModel):
     kind: str
     project: str
     scene_id: str
+    shot_id: str = ""
     object_key: str
     render_key: str
     sha256: str
@@ -71,22 +73,39 @@ def scene_seed(project_seed: int, scene_id: str, salt: str = "") -> int:
     return int(hashlib.sha256(f"{project_seed}:{scene_id}:{salt}".encode()).hexdigest()[:8], 16)
 
 
+def shot_seed(project_seed: int, scene_id: str, shot_id: str, salt: str = "") -> int:
+    """A seed per (project seed, scene id, shot id): adding or removing a shot changes no other shot's seed."""
+    return scene_seed(project_seed, f"{scene_id}/{shot_id}", salt)
+
+
 def _looks(screenplay: Screenplay, ids: list[str]) -> tuple[CharacterLook, ...]:
     looks = []
     for cid in ids:
         c = screenplay.character(cid)
-        looks.append(CharacterLook(id=c.id, name=c.name, appearance=c.appearance, wardrobe=c.wardrobe, props=list(c.props)))
+        looks.append(CharacterLook(id=c.id, name=c.name, kind=c.kind, appearance=c.appearance, wardrobe=c.wardrobe,
+                                   props=list(c.props)))
     return tuple(looks)
 
 
-def compose_prompt(screenplay: Screenplay, scene_id: str, iteration: bool = True) -> str:
-    """The exact prompt of a scene's keyframe: the shot and the scene, C(t-1), then the Base Description.
+def in_frame(screenplay: Screenplay, scene_id: str, shot_id: str) -> list[str]:
+    """Who a shot shows, its subject first: the shot's own list, else the scene's cast."""
+    scene = screenplay.scene(scene_id)
+    return list(scene.shot(shot_id).characters or scene.characters)
+
+
+def shots_of(screenplay: Screenplay) -> list[tuple[str, str]]:
+    """Every shot of the film in order, as (scene id, shot id)."""
+    return [(scene.id, shot.id) for scene in screenplay.scenes for shot in scene.shots]
+
+
+def compose_prompt(screenplay: Screenplay, scene_id: str, shot_id: str, iteration: bool = True) -> str:
+    """The exact prompt of a shot's keyframe: the shot, its scene, C(t-1), then the Base Description.
 
     Most specific first: CLIP text encoders read only the first 77 tokens, so the shot must not be the part cut.
     Without Keyframe Iteration (the ablation) neither C(t-1) nor the Base Description is given.
     """
     scene = screenplay.scene(scene_id)
-    shot = scene.shots[0]
+    shot = scene.shot(shot_id)
     context = screenplay.previous_environment(scene_id) if iteration else ""
     parts = [
         shot.keyframe_prompt.strip().rstrip(".") + ".",
@@ -114,43 +133,67 @@ def plan_base(screenplay: Screenplay, options: FilmOptions) -> KeyframeRequest:
     )
 
 
-def plan_keyframe(screenplay: Screenplay, scene_id: str, base: Made, options: FilmOptions, attempt: int = 0) -> KeyframeRequest:
+def plan_keyframe(screenplay: Screenplay, scene_id: str, shot_id: str, base: Made, options: FilmOptions,
+                  attempt: int = 0) -> KeyframeRequest:
+    """A shot's keyframe: its framing, prop and cast in frame (subject first), from BD + C(t-1) + the shot."""
     scene = screenplay.scene(scene_id)
+    shot = scene.shot(shot_id)
     r = options.render
     iteration = r.keyframe_iteration
     tie = None if attempt == 0 else max(0.15, r.keyframe_strength - 0.15 * attempt)  # a retry ties closer to the Base frame
     return KeyframeRequest(
-        scene_id=scene.id,
-        prompt=compose_prompt(screenplay, scene_id, iteration),
+        scene_id=scene.id, shot_id=shot.id, framing=shot.framing, prop=shot.prop,
+        prompt=compose_prompt(screenplay, scene_id, shot_id, iteration),
         negative_prompt=screenplay.style.negative,
-        caption=scene.shots[0].description,
+        caption=shot.description,
         setting=scene.setting, time_of_day=scene.time_of_day, environment=scene.environment,
         context=screenplay.previous_environment(scene_id) if iteration else "",
         look=screenplay.style.look, palette=tuple(screenplay.style.palette),
-        characters=_looks(screenplay, scene.characters),
+        characters=_looks(screenplay, in_frame(screenplay, scene_id, shot_id)),
         base_frame_sha=base.sha256 if iteration else None,
-        seed=scene_seed(options.seed, scene.id, f"keyframe{attempt or ''}"),
+        seed=shot_seed(options.seed, scene.id, shot.id, f"keyframe{attempt or ''}"),
         width=r.width, height=r.height, tie_strength=tie,
     )
 
 
-def plan_clip(screenplay: Screenplay, scene_id: str, keyframe: Made, duration: float, options: FilmOptions) -> ClipRequest:
+def plan_clip(screenplay: Screenplay, scene_id: str, shot_id: str, keyframe: Made, duration: float, options: FilmOptions,
+              end_keyframe: Made | None = None) -> ClipRequest:
+    """A shot's clip: its keyframe set in motion for exactly its span (`duration`, from the scene's speech timing).
+
+    end_keyframe: the next shot's keyframe, for clip backends that read `end_keyframe_sha` (first-last-frame).
+    """
     scene = screenplay.scene(scene_id)
+    shot = scene.shot(shot_id)
     r = options.render
     return ClipRequest(
-        scene_id=scene.id, keyframe_sha=keyframe.sha256, camera=scene.camera, action=scene.action,
-        duration=round(duration, 3), fps=r.fps, width=r.width, height=r.height, seed=scene_seed(options.seed, scene.id, "clip"),
+        scene_id=scene.id, shot_id=shot.id, framing=shot.framing, keyframe_sha=keyframe.sha256,
+        end_keyframe_sha=end_keyframe.sha256 if end_keyframe is not None else None,
+        prompt=f"{shot.keyframe_prompt.strip().rstrip('.')}. {scene.action.strip()}",
+        negative_prompt=screenplay.style.negative, camera=shot.camera, action=scene.action,
+        duration=round(duration, 3), fps=r.fps, width=r.width, height=r.height,
+        seed=shot_seed(options.seed, scene.id, shot.id, "clip"),
     )
 
 
-def _stored(store: Store, kind: str, scene_id: str, object_key: str) -> Made | None:
+def wants_end_keyframe(options: FilmOptions) -> bool:
+    """Whether the clip backend renders first-last-frame: then each shot's clip ends on the next shot's keyframe."""
+    return "end_keyframe_sha" in backends.clip_renderer(options.render).reads
+
+
+def uses_gpu(renderer) -> bool:
+    """Whether a render holds a slot of the `gpu` limit: the offline animatic and remote APIs do not."""
+    declared = getattr(renderer, "uses_gpu", None)
+    return bool(declared) if declared is not None else renderer.name not in ("animatic", "openai")
+
+
+def _stored(store: Store, kind: str, scene_id: str, shot_id: str, object_key: str) -> Made | None:
     """The Made of an object already in the store (its record is written last, so it means complete; an object
     deleted by hand since is made again)."""
     record_key = layout.record(object_key)
     if not (store.exists(record_key) and store.exists(object_key)):
         return None
     record = store.read_model(record_key, RenderRecord)
-    return Made(kind=kind, scene_id=scene_id, key=object_key, sha256=record.sha256, made=False)
+    return Made(kind=kind, scene_id=scene_id, shot_id=shot_id, key=object_key, sha256=record.sha256, made=False)
 
 
 def read_image(store: Store, key: str) -> Image.Image:
@@ -189,12 +232,13 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
     """Render a keyframe (or the Base frame) unless the store has it; `score(image, base_image)` is recorded with it."""
     renderer = backends.keyframe_renderer(options.render)
     key = render_key(renderer, request)
-    object_key = layout.base_frame(project, key) if kind == "base_frame" else layout.keyframe(project, request.scene_id, key)
-    if found := _stored(store, kind, request.scene_id, object_key):
+    object_key = layout.base_frame(project, key) if kind == "base_frame" else \
+        layout.keyframe(project, request.scene_id, request.shot_id, key)
+    if found := _stored(store, kind, request.scene_id, request.shot_id, object_key):
         return found
     started = time.perf_counter()
     base_image = read_image(store, base.key) if base is not None else None
-    with backend_errors(f"{kind} of {request.scene_id}", renderer):
+    with backend_errors(f"{kind} of {_name(request)}", renderer):
         image = renderer.render(request, base_image)
     image = fit(image.convert("RGB"), request.width, request.height)
     scores = [score(image, base_image)] if score is not None and base_image is not None else []
@@ -204,46 +248,53 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
     seconds = time.perf_counter() - started
     wrote = store.put_bytes(object_key, data)
     record = RenderRecord(
-        kind=kind, project=project, scene_id=request.scene_id, object_key=object_key, render_key=key,
-        sha256=stored_sha(store, object_key, wrote, sha256_bytes(data)), bytes=len(data), renderer=renderer.name,
+        kind=kind, project=project, scene_id=request.scene_id, shot_id=request.shot_id, object_key=object_key,
+        render_key=key, sha256=stored_sha(store, object_key, wrote, sha256_bytes(data)), bytes=len(data), renderer=renderer.name,
         identity=renderer.identity(),
         inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3), scores=scores,
     )
     store.put_json(layout.record(object_key), record)
-    report(kind.replace("_", " "), f"{request.scene_id} rendered in {seconds:.2f} s")
-    return Made(kind=kind, scene_id=request.scene_id, key=object_key, sha256=record.sha256, made=True, seconds=seconds)
+    report(kind.replace("_", " "), f"{_name(request)} rendered in {seconds:.2f} s")
+    return Made(kind=kind, scene_id=request.scene_id, shot_id=request.shot_id, key=object_key, sha256=record.sha256,
+                made=True, seconds=seconds)
+
+
+def _name(request: KeyframeRequest | ClipRequest) -> str:
+    return f"{request.scene_id}/{request.shot_id}" if request.shot_id else request.scene_id
 
 
 def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOptions, keyframe: Made, attempt: int = 1) -> Made:
-    """Render a scene's clip from its keyframe unless the store has it."""
+    """Render a shot's clip from its keyframe unless the store has it; `attempt` counts this render's tries."""
     renderer = backends.clip_renderer(options.render)
     key = render_key(renderer, request)
-    object_key = layout.clip(project, request.scene_id, key)
-    if found := _stored(store, "clip", request.scene_id, object_key):
+    object_key = layout.clip(project, request.scene_id, request.shot_id, key)
+    if found := _stored(store, "clip", request.scene_id, request.shot_id, object_key):
         return found
     started = time.perf_counter()
     image = read_image(store, keyframe.key)
     with tempfile.TemporaryDirectory(prefix="dreamfactory-clip-") as tmp:
         out = Path(tmp) / "clip.mp4"
-        with backend_errors(f"clip of {request.scene_id}", renderer):
+        with backend_errors(f"clip of {_name(request)}", renderer):
             result = renderer.render(request, image, out, attempt=attempt)
         seconds = time.perf_counter() - started
         wrote = store.put_file(object_key, out)
         record = RenderRecord(
-            kind="clip", project=project, scene_id=request.scene_id, object_key=object_key, render_key=key,
+            kind="clip", project=project, scene_id=request.scene_id, shot_id=request.shot_id, object_key=object_key,
+            render_key=key,
             sha256=stored_sha(store, object_key, wrote, sha256_file(out)), bytes=out.stat().st_size,
             renderer=renderer.name, identity=renderer.identity(),
             inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3), attempts=attempt,
             notes={"frames": result.frames, **result.notes},
         )
     store.put_json(layout.record(object_key), record)
-    report("clip", f"{request.scene_id} rendered in {seconds:.2f} s ({result.frames} frames)")
-    return Made(kind="clip", scene_id=request.scene_id, key=object_key, sha256=record.sha256, made=True, seconds=seconds)
+    report("clip", f"{_name(request)} rendered in {seconds:.2f} s ({result.frames} frames)")
+    return Made(kind="clip", scene_id=request.scene_id, shot_id=request.shot_id, key=object_key, sha256=record.sha256,
+                made=True, seconds=seconds)
 
 
-def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, scene_id: str, base: Made,
+def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, scene_id: str, shot_id: str, base: Made,
                           options: FilmOptions) -> Made:
-    """A scene's keyframe from BD + C(t-1), tied to the Base frame, and re-rendered while it drifts from it.
+    """A shot's keyframe from BD + C(t-1), tied to the Base frame, and re-rendered while it drifts from it.
 
     The Reviewer's numbers: each attempt's face and style distance to the Base frame is recorded with it; a
     keyframe that fails the thresholds is rendered again with a new seed and a closer tie to the Base frame,
@@ -253,7 +304,7 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
     renderer = backends.keyframe_renderer(options.render)
     tied = options.render.keyframe_iteration  # the ablation draws each scene on its own, without the Base frame
     gated = tied and options.review_by_metrics and "base_frame_sha" in renderer.reads
-    characters = screenplay.scene(scene_id).characters
+    characters = in_frame(screenplay, scene_id, shot_id)
     score = None
     if gated:
         from .metrics import score_keyframe
@@ -263,7 +314,7 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
 
     best: tuple[float, Made] | None = None
     for attempt in range(options.review_attempts + 1 if gated else 1):
-        request = plan_keyframe(screenplay, scene_id, base, options, attempt)
+        request = plan_keyframe(screenplay, scene_id, shot_id, base, options, attempt)
         made = make_keyframe(store, project, request, options, base if tied else None, score=score)
         if not gated:
             return made
@@ -276,8 +327,8 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
             best = (drift, made)
         if not verdict:
             return made
-        report("review", f"{scene_id} attempt {attempt + 1}: {'; '.join(verdict)}")
-    report("review", f"{scene_id}: keeping the closest of {options.review_attempts + 1} attempts")
+        report("review", f"{scene_id}/{shot_id} attempt {attempt + 1}: {'; '.join(verdict)}")
+    report("review", f"{scene_id}/{shot_id}: keeping the closest of {options.review_attempts + 1} attempts")
     return best[1]
 
 
@@ -291,14 +342,21 @@ def base_content_key(screenplay: Screenplay, options: FilmOptions) -> str:
     return render_key(backends.keyframe_renderer(options.render), plan_base(screenplay, options))
 
 
-def keyframe_content_key(screenplay: Screenplay, scene_id: str, base: Made, options: FilmOptions) -> str:
+def keyframe_content_key(screenplay: Screenplay, scene_id: str, shot_id: str, base: Made, options: FilmOptions) -> str:
     """The first attempt's render key and, when the Reviewer's gate can act, what decides its verdicts."""
     renderer = backends.keyframe_renderer(options.render)
-    first = render_key(renderer, plan_keyframe(screenplay, scene_id, base, options))
+    first = render_key(renderer, plan_keyframe(screenplay, scene_id, shot_id, base, options))
     if not (options.render.keyframe_iteration and options.review_by_metrics and "base_frame_sha" in renderer.reads):
         return first
     return digest({"first": first, "attempts": options.review_attempts, "metrics": options.metrics,
                    "thresholds": options.thresholds})
+
+
+def clip_content_key(screenplay: Screenplay, scene_id: str, shot_id: str, keyframe: Made, duration: float,
+                     options: FilmOptions, end_keyframe: Made | None = None) -> str:
+    """A shot's clip's render key: known once its keyframe is made and its scene's speech is timed."""
+    request = plan_clip(screenplay, scene_id, shot_id, keyframe, duration, options, end_keyframe)
+    return render_key(backends.clip_renderer(options.render), request)
 
 
 def base_description_key(project: str, screenplay: Screenplay) -> tuple[str, bytes]:
@@ -307,4 +365,5 @@ def base_description_key(project: str, screenplay: Screenplay) -> tuple[str, byt
 
 
 __all__ = ["Made", "RenderRecord", "plan_base", "plan_keyframe", "plan_clip", "make_keyframe", "make_clip",
-           "compose_prompt", "scene_seed", "digest"]
+           "make_keyframe_checked", "compose_prompt", "scene_seed", "shot_seed", "shots_of", "keyframe_content_key",
+           "clip_content_key", "base_content_key", "digest"]

@@ -1,4 +1,4 @@
-"""Reading a project for people: the screenplay as Markdown, the state of each scene, the film history."""
+"""Reading a project for people: the screenplay as Markdown, the state of each shot, the film history."""
 
 from __future__ import annotations
 
@@ -29,50 +29,63 @@ def screenplay_markdown(screenplay: Screenplay) -> str:
         out.append(f"- **{c.name}** (`{c.id}`): {c.appearance}; wears {c.wardrobe}{props}{voice}")
     out += ["", "## Base Description", "", screenplay.base_description.text, "", "## Scenes", ""]
     for scene in screenplay.scenes:
-        out.append(f"### {scene.index}. {scene.setting} — {scene.time_of_day} (`{scene.id}`, {scene.duration:.1f} s, camera {scene.camera})")
+        out.append(f"### {scene.index}. {scene.setting} — {scene.time_of_day} (`{scene.id}`, {scene.duration:.1f} s, "
+                   f"camera {scene.camera}, then {scene.transition})")
         out += ["", f"_{scene.environment}_", "", scene.action, ""]
         for line in scene.dialogue:
             out.append(f"> **{names.get(line.speaker, line.speaker)}**: {line.text}")
         if scene.dialogue:
             out.append("")
+        placed = scene.shot_lines()
         for shot in scene.shots:
-            out.append(f"- shot `{shot.id}`: {shot.description} — *{shot.keyframe_prompt}*")
+            who = ", ".join(names.get(c, c) for c in shot.characters)
+            said = f"; lines {', '.join(str(i + 1) for i in placed[shot.id])}" if placed[shot.id] else ""
+            out.append(f"- shot `{shot.id}` {shot.framing.replace('_', ' ')}{f' of {who}' if who else ''}"
+                       f"{f' ({shot.prop})' if shot.prop else ''}, {shot.camera}, {shot.duration:.1f} s{said}: "
+                       f"{shot.description} — *{shot.keyframe_prompt}*")
         out.append("")
     return "\n".join(out)
 
 
 class SceneState(BaseModel):
+    """One shot's state in the store (named for what it was before scenes had shots)."""
+
     scene_id: str
+    shot_id: str = ""
     setting: str
-    keyframe: str  # "rendered", "missing"
+    keyframe: str  # "rendered", "to render", "waiting for the Base frame"
     clip: str
     keyframe_key: str | None = None
     clip_keys: list[str] = []
 
 
 def scene_states(store: Store, project: str, screenplay: Screenplay, options: FilmOptions) -> list[SceneState]:
-    """Whether each scene's keyframe for the current screenplay and settings is in the store, and its clips."""
+    """Whether each shot's keyframe for the current screenplay and settings is in the store, and its clips."""
     base_renderer = backends.keyframe_renderer(options.render)
     base_key = layout.base_frame(project, render_key(base_renderer, plan_base(screenplay, options)))
     base_ready = store.exists(layout.record(base_key))
     states = []
+    base = None
+    if base_ready:
+        base = Made(kind="base_frame", key=base_key, sha256=store.read_json(layout.record(base_key))["sha256"], made=False)
     for scene in screenplay.scenes:
-        keyframe_state, kf_key = "waiting for the Base frame", None
-        if base_ready:
-            record = store.read_json(layout.record(base_key))
-            base = Made(kind="base_frame", key=base_key, sha256=record["sha256"], made=False)
-            kf_key = layout.keyframe(project, scene.id, render_key(base_renderer, plan_keyframe(screenplay, scene.id, base, options)))
-            keyframe_state = "rendered" if store.exists(layout.record(kf_key)) else "to render"
-        clips = [k for k in store.list(f"{project}/clips/{scene.id}") if k.endswith(".mp4")]
-        states.append(SceneState(scene_id=scene.id, setting=scene.setting, keyframe=keyframe_state, clip=f"{len(clips)} made",
-                                 keyframe_key=kf_key, clip_keys=clips))
+        made_clips = [k for k in store.list(f"{project}/clips/{scene.id}") if k.endswith(".mp4") and "/edges/" not in k]
+        for shot in scene.shots:
+            keyframe_state, kf_key = "waiting for the Base frame", None
+            if base is not None:
+                request = plan_keyframe(screenplay, scene.id, shot.id, base, options)
+                kf_key = layout.keyframe(project, scene.id, shot.id, render_key(base_renderer, request))
+                keyframe_state = "rendered" if store.exists(layout.record(kf_key)) else "to render"
+            clips = [k for k in made_clips if k.rsplit("/", 1)[-1].startswith(f"{shot.id}-")]
+            states.append(SceneState(scene_id=scene.id, shot_id=shot.id, setting=scene.setting, keyframe=keyframe_state,
+                                     clip=f"{len(clips)} made", keyframe_key=kf_key, clip_keys=clips))
     return states
 
 
 def project_text(store: Store, project: str, screenplay: Screenplay, options: FilmOptions) -> str:
     lines = [screenplay_markdown(screenplay), "## State", ""]
     for st in scene_states(store, project, screenplay, options):
-        lines.append(f"- `{st.scene_id}` {st.setting}: keyframe {st.keyframe}; clips {st.clip}")
+        lines.append(f"- `{st.scene_id}` shot `{st.shot_id}` {st.setting}: keyframe {st.keyframe}; clips {st.clip}")
     lines += ["", "## Films", ""]
     history = film_history(store, project)
     for i, v in enumerate(history, start=1):
