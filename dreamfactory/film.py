@@ -1,7 +1,10 @@
-"""Assembly: the scenes' clips into one MP4 with a subtitle track, the manifest, the contact sheet, the history.
+"""Assembly: the shots' clips into one MP4 with a subtitle track, the manifest, the contact sheet, the history.
 
-Clips share codec parameters, so they are joined without re-encoding (ffmpeg's concat demuxer). The film's key
-hashes the clips' keys, the subtitles and the soundtrack: the same inputs give the same film, made once.
+Shots within a scene are joined by hard cuts; between scenes, each scene's transition (cut, fade, dissolve) is
+applied to the two clips at the boundary only: those pieces are re-encoded once and stored content-addressed
+(`layout.clip_edge`), so the film is still joined without re-encoding (ffmpeg's concat demuxer; every clip
+backend encodes H.264 with EDGE_ENCODING's parameters). The film's key hashes the clips' keys, the transitions,
+the subtitles and the soundtrack: the same inputs give the same film, made once.
 """
 
 from __future__ import annotations
@@ -30,7 +33,11 @@ from .settings import FilmOptions
 from .store import Store, digest, sha256_file
 from .voices import SceneSound, film_cues, mix_soundtrack, mux, srt
 
-ASSEMBLY_VERSION = "2"  # 2: speech normalised per scene track
+ASSEMBLY_VERSION = "3"  # 2: speech normalised per scene track; 3: a clip per shot, transitions at scene boundaries
+EDGE_VERSION = 1  # bump when a transition's look changes: it is part of every boundary piece's key
+EDGE_ENCODING = {"codec": "libx264", "pix_fmt": "yuv420p", "preset": "veryfast", "crf": 20}  # the clip backends' own
+FADE_SECONDS = 0.25  # each side of a fade: out to black, then in from black
+DISSOLVE_SECONDS = 0.5  # the outgoing scene's last shot melts into the next scene's first frame
 
 
 class FilmVersion(BaseModel):
@@ -69,7 +76,7 @@ def _cell(store: Store, project: str, keyframe: Made, size: tuple[int, int]) -> 
 
 
 def contact_sheet(store: Store, project: str, keyframes: list[Made], frame: tuple[int, int]) -> bytes:
-    """One PNG of all keyframes (each `frame` = width x height), labelled by scene."""
+    """One PNG of all keyframes (each `frame` = width x height), labelled by scene and shot."""
     columns = min(SHEET_COLUMNS, max(1, len(keyframes)))
     rows = -(-len(keyframes) // columns)
     cell_w = SHEET_WIDTH // columns
@@ -79,7 +86,8 @@ def contact_sheet(store: Store, project: str, keyframes: list[Made], frame: tupl
     for i, keyframe in enumerate(keyframes):
         x, y = (i % columns) * cell_w, (i // columns) * (cell_h + SHEET_LABEL)
         sheet.paste(_cell(store, project, keyframe, (cell_w - 4, cell_h - 4)), (x + 2, y + 2))
-        draw.text((x + 6, y + cell_h + 2), keyframe.scene_id, fill=(230, 230, 230), font=font(16))
+        label = f"{keyframe.scene_id} {keyframe.shot_id}".strip()
+        draw.text((x + 6, y + cell_h + 2), label, fill=(230, 230, 230), font=font(16))
     buf = io.BytesIO()
     sheet.save(buf, format="PNG", compress_level=3)  # a quarter of the default level's time, 5% larger
     return buf.getvalue()
@@ -108,12 +116,71 @@ def music_file(store: Store, music: str | None) -> tuple[Path | None, str | None
     return path, sha256_file(path)
 
 
-def film_key_of(store: Store, clips: list[Made], sounds: list[SceneSound], options: FilmOptions,
+def transitions(screenplay: Screenplay, clips: list[Made]) -> list[dict]:
+    """What each clip gets at a scene boundary (empty for most): {'fade_in': s}, {'fade_out': s},
+    {'dissolve_to': next clip's key, 'seconds': s}. Shots within a scene are hard cuts; the last scene has no next."""
+    edges: list[dict] = [{} for _ in clips]
+    scenes = [c.scene_id for c in clips]
+    for i in range(len(clips) - 1):
+        if scenes[i] == scenes[i + 1]:
+            continue
+        kind = screenplay.scene(scenes[i]).transition
+        if kind == "fade":
+            edges[i]["fade_out"], edges[i + 1]["fade_in"] = FADE_SECONDS, FADE_SECONDS
+        elif kind == "dissolve":
+            edges[i].update(dissolve_to=clips[i + 1].key, seconds=DISSOLVE_SECONDS)
+    return edges
+
+
+def _edge_filter(edge: dict, seconds: float, fps: int) -> tuple[str, bool]:
+    """The ffmpeg filter graph of one boundary piece (input 0: the clip; input 1: the next one, for a dissolve).
+    A fade ends black on the clip's last frame; a dissolve ends on the next clip's first frame, so the cut after it
+    is invisible. The piece keeps the clip's frame count."""
+    frame = 1 / fps
+    chain, label = [], "[0:v]"
+    if "dissolve_to" in edge:
+        d = min(edge["seconds"], seconds / 2)
+        chain.append(f"[1:v]trim=end_frame=1,setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration={d:.4f}[next];"
+                     f"[0:v][next]xfade=transition=fade:duration={d:.4f}:offset={seconds - d - frame:.4f}[mixed]")
+        label = "[mixed]"
+    fades = []
+    if "fade_in" in edge:
+        fades.append(f"fade=t=in:st=0:d={min(edge['fade_in'], seconds / 2):.4f}")
+    if "fade_out" in edge:
+        d = min(edge["fade_out"], seconds / 2)
+        fades.append(f"fade=t=out:st={max(0.0, seconds - d - frame):.4f}:d={d:.4f}")
+    chain.append(f"{label}{','.join(fades) or 'null'}[out]")
+    return ";".join(chain), "dissolve_to" in edge
+
+
+def with_transition(store: Store, project: str, clip: Made, seconds: float, fps: int, edge: dict) -> str:
+    """The store key of the clip with its boundary transition applied: the clip itself when it has none, else a
+    piece re-encoded once (exactly as many frames) and kept at a key that hashes the clip and the transition."""
+    if not edge:
+        return clip.key
+    key = layout.clip_edge(project, clip.scene_id, digest({"clip": clip.key, "edge": edge, "fps": fps,
+                                                            "version": EDGE_VERSION, "encoding": EDGE_ENCODING}))
+    if store.exists(key):
+        return key
+    graph, two = _edge_filter(edge, seconds, fps)
+    inputs = ["-i", str(store.local_file(clip.key))] + (["-i", str(store.local_file(edge["dissolve_to"]))] if two else [])
+    with tempfile.TemporaryDirectory(prefix="dreamfactory-edge-") as tmp:
+        out = Path(tmp) / "edge.mp4"
+        ffmpeg(*inputs, "-filter_complex", graph, "-map", "[out]", "-frames:v", str(round(seconds * fps)), "-r", str(fps),
+               "-c:v", EDGE_ENCODING["codec"], "-pix_fmt", EDGE_ENCODING["pix_fmt"], "-preset", EDGE_ENCODING["preset"],
+               "-crf", str(EDGE_ENCODING["crf"]), "-an", "-movflags", "+faststart", str(out))
+        store.put_file(key, out)
+    return key
+
+
+def film_key_of(store: Store, clips: list[Made], sounds: list[SceneSound], screenplay: Screenplay, options: FilmOptions,
                 music_sha: str | None = None) -> str:
-    """The film's content address: its clips, its speech tracks, subtitles, music and mix settings."""
+    """The film's content address: its clips, the transitions between scenes, its speech tracks, subtitles, music
+    and mix settings."""
     if music_sha is None:
         _, music_sha = music_file(store, options.sound.music)
-    return digest({"version": ASSEMBLY_VERSION, "clips": [c.key for c in clips], "srt": srt(film_cues(sounds)),
+    return digest({"version": ASSEMBLY_VERSION, "clips": [c.key for c in clips], "edges": transitions(screenplay, clips),
+                   "srt": srt(film_cues(sounds)),
                    "speech": [s.key for s in sounds], "music": music_sha, "loudness": options.sound.loudness,
                    "sound": options.sound.enabled})
 
@@ -121,12 +188,13 @@ def film_key_of(store: Store, clips: list[Made], sounds: list[SceneSound], optio
 def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay_sha: str, clips: list[Made],
                   keyframes: list[Made], base: Made, sounds: list[SceneSound], options: FilmOptions,
                   writing_usage: dict | None = None, casting_notes: list[str] | None = None) -> Made:
-    """Join the clips and the scenes' speech into the film; write subtitles, manifest, contact sheet and history."""
-    records = {c.scene_id: store.read_model(layout.record(c.key), RenderRecord) for c in clips}
-    total = sum(r.inputs["duration"] for r in records.values())
+    """Join the shots' clips (transitions at scene boundaries) and the scenes' speech into the film; write subtitles,
+    manifest, contact sheet and history."""
+    records = [store.read_model(layout.record(c.key), RenderRecord) for c in clips]
+    total = sum(r.inputs["duration"] for r in records)
     subtitles = srt(film_cues(sounds))
     music, music_sha = music_file(store, options.sound.music)
-    key = film_key_of(store, clips, sounds, options, music_sha)
+    key = film_key_of(store, clips, sounds, screenplay, options, music_sha)
     film_key = layout.film(project, key)
     if store.exists(layout.record(film_key)) and store.exists(film_key):
         return Made(kind="film", key=film_key, sha256=store.read_model(layout.record(film_key), RenderRecord).sha256, made=False)
@@ -137,7 +205,9 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
         sheet = pool.submit(contact_sheet, store, project, keyframes, (options.render.width, options.render.height))
         tmp = Path(tmp)
         listing = tmp / "clips.txt"
-        listing.write_text("".join(f"file '{store.local_file(c.key).as_posix()}'\n" for c in clips))
+        pieces = [with_transition(store, project, c, r.inputs["duration"], options.render.fps, edge)
+                  for c, r, edge in zip(clips, records, transitions(screenplay, clips))]
+        listing.write_text("".join(f"file '{store.local_file(p).as_posix()}'\n" for p in pieces))
         joined, soundtrack, out = tmp / "joined.mp4", tmp / "soundtrack.wav", tmp / "film.mp4"
         ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(joined))
         # Scene tracks come normalised to the loudness target from voice_scene: the film's mix only joins them.
@@ -151,9 +221,9 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
             kind="film", project=project, scene_id="", object_key=film_key, render_key=key, sha256=sha256_file(out),
             bytes=out.stat().st_size, renderer="ffmpeg-concat",
             identity={"assembly": ASSEMBLY_VERSION, "ffmpeg": imageio_ffmpeg.get_ffmpeg_version()},
-            inputs={"clips": [c.key for c in clips], "speech": [s.key for s in sounds], "music": options.sound.music,
-                    "music_sha256": music_sha, "loudness": options.sound.loudness, "screenplay_sha": screenplay_sha,
-                    "duration": total, "scenes": len(clips)},
+            inputs={"clips": [c.key for c in clips], "pieces": pieces, "speech": [s.key for s in sounds],
+                    "music": options.sound.music, "music_sha256": music_sha, "loudness": options.sound.loudness,
+                    "screenplay_sha": screenplay_sha, "duration": total, "scenes": len(sounds), "shots": len(clips)},
             seconds=round(seconds, 3),
             notes={"casting": casting_notes or [], "skipped_lines": [k.model_dump() for s in sounds for k in s.skipped],
                    "mix": mix.model_dump(mode="json") if hasattr(mix, "model_dump") else str(mix)},
@@ -167,9 +237,9 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
 
     history = film_history(store, project)
     history.append(FilmVersion(key=film_key, manifest=layout.manifest(project, key), screenplay_sha=screenplay_sha,
-                               scenes=len(clips), duration=round(total, 3), created=datetime.now(timezone.utc).isoformat(timespec="seconds")))
+                               scenes=len(sounds), duration=round(total, 3), created=datetime.now(timezone.utc).isoformat(timespec="seconds")))
     store.set_head(layout.films_head(project), json.dumps([h.model_dump() for h in history], indent=2).encode())
-    report("film", f"assembled {len(clips)} scenes, {total:.1f} s, in {seconds:.2f} s")
+    report("film", f"assembled {len(sounds)} scenes, {len(clips)} shots, {total:.1f} s, in {seconds:.2f} s")
     return Made(kind="film", key=film_key, sha256=record.sha256, made=True, seconds=seconds)
 
 
@@ -186,6 +256,7 @@ class FilmResult(BaseModel):
     film_key: str
     store: str
     scenes: int
+    shots: int = Field(default=0, description="Shots in the film (a keyframe and a clip each).")
     duration: float
     screenplay_sha: str
     edited_screenplay: bool = False
@@ -207,15 +278,17 @@ def count(made: list[Made]) -> Counts:
 
 def summarize(store: Store, written, base: Made, keyframes: list[Made], clips: list[Made], film: Made,
               options: FilmOptions, sounds: list[SceneSound]) -> FilmResult:
+    """The run's answer: where the film is and what this run made (each Made's `made`, each sound's `synthesized`)."""
     from . import backends
 
     record = store.read_model(layout.record(film.key), RenderRecord)
     return FilmResult(
         project=written.project, film=store.location(film.key), film_key=film.key, store=store.url,
-        scenes=len(clips), duration=round(record.inputs["duration"], 3), screenplay_sha=written.sha,
+        scenes=len(sounds), shots=len(clips), duration=round(record.inputs["duration"], 3), screenplay_sha=written.sha,
         edited_screenplay=written.edited, base_frame=count([base]), keyframes=count(keyframes), clips=count(clips),
         film_rendered=film.made, llm_calls=written.calls_made, llm_tokens=written.tokens_made,
         writer_answers=Counts(rendered=written.answers_made, cached=written.answers_cached),
         tokens_by_phase={k: v["prompt_tokens"] + v["completion_tokens"] for k, v in written.usage.items()},
-        voice_lines=Counts(rendered=sum(s.synthesized for s in sounds), cached=sum(s.cached for s in sounds)), backends=backends.describe(options),
+        voice_lines=Counts(rendered=sum(s.synthesized for s in sounds), cached=sum(s.cached for s in sounds)),
+        backends=backends.describe(options),
     )

@@ -1,16 +1,32 @@
-"""make-film: a story in, one multi-scene MP4 out — the paper's pipeline as a Prefect flow."""
+"""make-film: a story in, one multi-scene MP4 out — the paper's pipeline as a Prefect flow, step by step.
+
+    1. write the screenplay (brief, design, scenes, storyboard of shots)    write-screenplay
+    2. design the base: the Base frame and its Base Description             design-base
+    3. a keyframe per shot, from BD + C(t-1) + the shot                     render-keyframe  keyframe-s05-b
+    4. a speech track per scene, which times each of its shots              voice-scene      voice-s05
+    5. a clip per shot, exactly its span, from its keyframe                 render-clip      clip-s05-b
+    6. assemble the film: hard cuts between shots, the scenes' transitions  assemble-film
+
+Every step finds in the store what is already made (`tasks.common.StoreKeyed`), so a rerun after an edit
+renders only the shots whose inputs changed, and a failed render retries alone as its own task run.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import flow
+from prefect import flow, unmapped
 from prefect.flow_runs import pause_flow_run
+from prefect.futures import wait
 
 from dreamfactory.editing import ScreenplayApproval
 from dreamfactory.film import FilmResult
+from dreamfactory.renders import shots_of, wants_end_keyframe
 from dreamfactory.settings import FilmOptions
-from flows.render_film import render_film
+from dreamfactory.writing import Written
+from tasks.common import ensure_gpu_limit, on_store
+from tasks.film import assemble, failed_for_good, publish, summary
+from tasks.renders import design_base, render_clip, render_keyframe, speak_scene
 from tasks.writing import apply_gate, write_screenplay
 
 SAMPLE_STORY = Path(__file__).resolve().parent.parent / "stories" / "lighthouse.txt"
@@ -31,7 +47,7 @@ def make_film(story: str, options: FilmOptions = FilmOptions(), rewrite: bool = 
     options = options.resolved()  # an empty store means the worker's own
 
     # 1. Write the screenplay: brief (CEO, Director), design (Director), scenes (Screenwriter, Reviewer rounds),
-    #    storyboard with the Base Description and keyframe prompts (Filmmaker).
+    #    storyboard of shots with the Base Description and keyframe prompts (Filmmaker).
     written = write_screenplay(story, options, rewrite)
 
     # 1b. Optionally pause for a person: read the screenplay artifact in the UI, edit fields, approve.
@@ -39,8 +55,46 @@ def make_film(story: str, options: FilmOptions = FilmOptions(), rewrite: bool = 
         approval = pause_flow_run(wait_for_input=ScreenplayApproval, timeout=gate_timeout, poll_interval=2)
         written = apply_gate(written, approval, options)
 
-    # 2-4. Base frame and BD, then keyframe, voices and clip per scene, then assembly (see flows/render_film.py).
+    # 2-6. Render and assemble (below; rerun-scenes starts here too).
     return render_film(written, options)
+
+
+def render_film(written: Written, options: FilmOptions) -> FilmResult:
+    """Steps 2-6 for a written screenplay. A plain function, not a subflow: its task runs show directly under the
+    calling run in the UI, and a rerun does not pay for a second flow run."""
+    project, screenplay = written.project, written.screenplay
+    shots = shots_of(screenplay)  # (scene id, shot id) of every shot, in film order
+    scene_ids, shot_ids = [sc for sc, _ in shots], [sh for _, sh in shots]
+    ensure_gpu_limit(options)  # the `gpu` concurrency limit every GPU render holds a slot of
+
+    # 2. Design the base: the Base frame fixes style, cast and world; its Base Description is stored beside it.
+    base = on_store(design_base, options).submit(project, screenplay, options)
+
+    # 3. A keyframe per shot: BD + the previous scene's context C(t-1) + the shot (framing, cast in frame, prop),
+    #    tied to the Base frame and re-drawn while it drifts from it (the Reviewer's numbers).
+    keyframes = on_store(render_keyframe, options).map(scene_ids, shot_ids, unmapped(project), unmapped(screenplay),
+                                                       unmapped(base), unmapped(options))
+
+    # 4. A speech track per scene: each line in its speaker's voice, in the shot that says it; its timing gives
+    #    every shot its span, and the scene lasts as long as its speech.
+    sounds = on_store(speak_scene, options).map(
+        [scene.id for scene in screenplay.scenes], unmapped(project), unmapped(screenplay), unmapped(options))
+    sound_of = {scene.id: sound for scene, sound in zip(screenplay.scenes, sounds)}
+
+    # 5. A clip per shot from its keyframe, exactly its span long (ending on the next shot's keyframe when the
+    #    clip backend renders first-last-frame). Each clip retries alone.
+    ends = [keyframes[i + 1] if i + 1 < len(shots) and scene_ids[i + 1] == scene_ids[i] else None
+            for i in range(len(shots))] if wants_end_keyframe(options) else unmapped(None)
+    clips = on_store(render_clip, options).map(scene_ids, shot_ids, unmapped(project), unmapped(screenplay), keyframes,
+                                               [sound_of[sc] for sc in scene_ids], unmapped(options), ends)
+    wait([base, *keyframes, *sounds, *clips])
+    failed_for_good(shots, screenplay, base, keyframes, sounds, clips)  # names what failed; the store keeps the rest
+
+    # 6. Assemble: hard cuts between shots, each scene's transition to the next, the speech tracks and subtitles;
+    #    the manifest and the contact sheet; publish the artifacts.
+    film = on_store(assemble, options).submit(project, written, base, keyframes, clips, sounds, options)
+    publish(written, film, options)
+    return summary(written, options, base, keyframes, clips, sounds, film)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,19 @@
 """What every task shares: the store named by the run's options, Prefect's result storage on that same store,
-cache keys equal to the store's content addresses, and the retry rule."""
+the one cache policy (Prefect's cache key is the store's content address, and the store is the truth), the
+`gpu` concurrency slot, and the retry rule."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
-from prefect import unmapped
-from prefect.cache_policies import NONE
-from prefect.futures import wait
+from prefect.cache_policies import NONE, CachePolicy
 
+from dreamfactory.renders import uses_gpu
+from dreamfactory.settings import FilmOptions
 from dreamfactory.store import Store, digest, open_store
 
 NO_CACHE = dict(cache_policy=NONE, persist_result=False)
@@ -39,14 +42,31 @@ def on_store(task, options):
     return task.with_options(result_storage=result_storage(options.store))
 
 
+@dataclass
+class StoreKeyed(CachePolicy):
+    """The one rule for "already made": Prefect's cache key is the store's content address of what the task makes
+    (under the project's prefix), so the UI's Cached states, the CLI's counts and the store agree; and a cached
+    result is trusted only while the objects it points to are in the store. When one was deleted (by hand, a
+    bucket emptied), there is no key: the task runs, and finds in the store whatever is still there."""
+
+    kind: str = ""
+    content_key: Callable[..., str] | None = None
+
+    def compute_key(self, task_ctx, inputs: dict[str, Any], flow_parameters: dict[str, Any], **kwargs) -> str | None:
+        key = f"{inputs['project']}/_prefect/{self.kind}-{self.content_key(**inputs)[:40]}"
+        results = task_ctx.result_store
+        if results is not None and results.exists(key):
+            cached = results.read(key).result
+            store = store_for(inputs["options"].store)
+            if not all(store.exists(k) for k in cached.stored_keys()):
+                return None
+        return key
+
+
 def keyed_by(kind: str, content_key: Callable[..., str]) -> dict[str, Any]:
-    """Task options for a render: Prefect's cache key is the store's content address of what the task makes, under
-    the project's prefix, so the UI's Cached states, the CLI's counts and the store agree."""
-
-    def cache_key(context, parameters: dict[str, Any]) -> str:
-        return f"{parameters['project']}/_prefect/{kind}-{content_key(**parameters)[:40]}"
-
-    return dict(cache_key_fn=cache_key, persist_result=True, retry_condition_fn=retry_unless_settings_error)
+    """Task options for a step whose output is content-addressed in the store (see StoreKeyed)."""
+    return dict(cache_policy=StoreKeyed(kind=kind, content_key=content_key), persist_result=True,
+                retry_condition_fn=retry_unless_settings_error)
 
 
 def retry_unless_settings_error(task, task_run, state) -> bool:
@@ -62,41 +82,23 @@ def retry_unless_settings_error(task, task_run, state) -> bool:
     return True
 
 
+def gpu_slot(options: FilmOptions, renderer) -> Any:
+    """A slot of the run's GPU concurrency limit for a render on the GPU; nothing for the animatic or a remote API."""
+    if not uses_gpu(renderer):
+        return nullcontext()
+    from prefect.concurrency.sync import concurrency
 
-def stale(state_or_future, store: Store) -> bool:
-    """A result Prefect served from its cache although what it points to is gone from the store (deleted by hand,
-    a bucket emptied): the store is the truth, so the task must run again."""
-    state = getattr(state_or_future, "state", state_or_future)
-    return state.name == "Cached" and not all(store.exists(key) for key in state.result().stored_keys())
-
-
-def settled(task, store: Store, *args):
-    """Call a task; when its cached result is stale, call it again past the cache. Returns the final state."""
-    state = task(*args, return_state=True)
-    if stale(state, store):
-        state = task.with_options(refresh_cache=True)(*args, return_state=True)
-    return state
+    return concurrency(options.gpu_limit, occupy=1, strict=True)
 
 
-def settled_map(task, store: Store, items: list, *args) -> list:
-    """`task.map(items, *args)` (args unmapped), each stale cached result run again past the cache; the futures,
-    all finished."""
-    futures = list(task.map(items, *(unmapped(a) for a in args)))
-    wait(futures)
-    again = {i: task.with_options(refresh_cache=True).submit(items[i], *args) for i, f in enumerate(futures)
-             if f.state.is_completed() and stale(f, store)}
-    wait(list(again.values()))
-    return [again.get(i, f) for i, f in enumerate(futures)]
+def ensure_gpu_limit(options: FilmOptions) -> None:
+    """Create the GPU concurrency limit at its configured size (or resize it) when this run renders on a GPU."""
+    from dreamfactory import backends
 
+    render = options.render
+    if not (uses_gpu(backends.keyframe_renderer(render)) or uses_gpu(backends.clip_renderer(render))):
+        return
+    from prefect.client.orchestration import get_client
 
-def fresh(state_or_future):
-    """A task's result, marked as taken from the store when Prefect served it from its cache."""
-    state = getattr(state_or_future, "state", state_or_future)
-    value = state.result()
-    if state.name != "Cached":
-        return value
-    if hasattr(value, "from_store"):
-        return value.from_store()
-    if hasattr(value, "made"):
-        return value.model_copy(update={"made": False})
-    return value
+    with get_client(sync_client=True) as client:
+        client.upsert_global_concurrency_limit_by_name(options.gpu_limit, options.gpu_slots)

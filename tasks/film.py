@@ -6,11 +6,13 @@ from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
 from dreamfactory import layout
-from dreamfactory.film import assemble_film, film_key_of
+from dreamfactory.errors import RenderError
+from dreamfactory.film import FilmResult, assemble_film, film_key_of, summarize
 from dreamfactory.renders import Made
+from dreamfactory.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
-from dreamfactory.voices import SceneSound
 from dreamfactory.show import contact_sheet_markdown, screenplay_markdown
+from dreamfactory.voices import SceneSound
 from dreamfactory.writing import Written
 
 from .common import NO_CACHE, keyed_by, store_for
@@ -18,7 +20,7 @@ from .common import NO_CACHE, keyed_by, store_for
 
 def _film_key(project: str, written: Written, base: Made, keyframes: list[Made], clips: list[Made],
               sounds: list[SceneSound], options: FilmOptions) -> str:
-    return film_key_of(store_for(options.store), clips, sounds, options)
+    return film_key_of(store_for(options.store), clips, sounds, written.screenplay, options)
 
 
 @task(name="assemble-film", retries=1, retry_delay_seconds=2, **keyed_by("film", _film_key))
@@ -43,3 +45,40 @@ def publish(written: Written, film: Made, options: FilmOptions) -> None:
                                  description="All keyframes of the film")
     create_markdown_artifact(key="film", markdown=f"# {screenplay.brief.title}\n\nFilm: `{store.location(film.key)}`",
                              description="Where the film is")
+
+
+def _why(future) -> str:
+    return (future.state.message or future.state.name).removeprefix("Task run encountered an exception ")
+
+
+def failed_for_good(shots: list[tuple[str, str]], screenplay: Screenplay, base, keyframes, sounds, clips) -> None:
+    """Raise one error naming every step that failed after its retries (a clip waiting on a failed keyframe is not
+    named twice); whatever finished is in the store, and the next run renders only what is missing."""
+    failed = {"base frame": _why(base)} if not base.state.is_completed() else {}
+    failed |= {f"voice of {scene.id}": _why(f) for scene, f in zip(screenplay.scenes, sounds) if not f.state.is_completed()}
+    for (scene_id, shot_id), keyframe, clip in zip(shots, keyframes, clips):
+        if not keyframe.state.is_completed():
+            failed[f"keyframe of {scene_id}/{shot_id}"] = _why(keyframe)
+        elif not clip.state.is_completed() and clip.state.is_final():
+            failed[f"clip of {scene_id}/{shot_id}"] = _why(clip)
+    if failed:
+        first = next(iter(failed.values()))
+        raise RenderError(f"{', '.join(failed)} failed for good ({first}); every finished render is kept in the store and "
+                          "the next run renders only what is missing")
+
+
+def _this_run(future):
+    """A finished task's result as this run's count sees it: a Cached state's result was made by an earlier run,
+    whatever it says (the one place where Prefect's cache meets the counts)."""
+    value = future.result()
+    if future.state.name != "Cached":
+        return value
+    if isinstance(value, SceneSound):
+        return value.model_copy(update={"cached": value.cached + value.synthesized, "synthesized": 0})
+    return value.model_copy(update={"made": False})
+
+
+def summary(written: Written, options: FilmOptions, base, keyframes, clips, sounds, film) -> FilmResult:
+    """What this run made and where the film is (the CLI's --json object), from the finished futures."""
+    return summarize(store_for(options.store), written, _this_run(base), [_this_run(f) for f in keyframes],
+                     [_this_run(f) for f in clips], _this_run(film), options, [_this_run(f) for f in sounds])

@@ -1,31 +1,42 @@
-"""Render tasks: the Base frame, then one task per scene (keyframe, speech, clip), mapped and retried alone."""
+"""Render tasks: the Base frame, a keyframe per shot, a speech track per scene, a clip per shot.
+
+Each task calls one library function and finds in the store whatever an earlier attempt or run made; its
+Prefect cache key is that render's content address (`tasks.common.StoreKeyed`). GPU renders hold a slot of
+the `gpu` global concurrency limit, so workers sharing a machine never oversubscribe its GPU.
+"""
 
 from __future__ import annotations
-
-from collections import OrderedDict
 
 from prefect import task
 from prefect.runtime import task_run
 
-from dreamfactory import faults, renders, scenes
+from dreamfactory import backends, renders
 from dreamfactory.renders import Made
-from dreamfactory.scenes import SceneRenders
 from dreamfactory.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
+from dreamfactory.voices import SceneSound, voice_scene
+from dreamfactory.voices.timing import scene_inputs_key
 
-from .common import keyed_by, store_for
-
-# What earlier attempts of a scene's task run finished, by task run id: a retry goes on from the failed step, and
-# what the failed attempt made still counts as made by this run. Bounded: only retries in this process read it.
-_FINISHED: OrderedDict[str, dict] = OrderedDict()
+from .common import gpu_slot, keyed_by, store_for
 
 
 def _base_key(project: str, screenplay: Screenplay, options: FilmOptions) -> str:
     return renders.base_content_key(screenplay, options)
 
 
-def _scene_key(scene_id: str, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> str:
-    return scenes.scene_content_key(screenplay, scene_id, base, options)
+def _keyframe_key(scene_id: str, shot_id: str, project: str, screenplay: Screenplay, base: Made,
+                  options: FilmOptions) -> str:
+    return renders.keyframe_content_key(screenplay, scene_id, shot_id, base, options)
+
+
+def _speech_key(scene_id: str, project: str, screenplay: Screenplay, options: FilmOptions) -> str:
+    return scene_inputs_key(screenplay.scene(scene_id), screenplay, options.sound, options.render.fps)
+
+
+def _clip_key(scene_id: str, shot_id: str, project: str, screenplay: Screenplay, keyframe: Made, sound: SceneSound,
+              options: FilmOptions, end_keyframe: Made | None = None) -> str:
+    return renders.clip_content_key(screenplay, scene_id, shot_id, keyframe, sound.span(shot_id).duration, options,
+                                    end_keyframe)
 
 
 @task(name="design-base", retries=1, retry_delay_seconds=2, task_run_name="base-frame", **keyed_by("base", _base_key))
@@ -33,16 +44,37 @@ def design_base(project: str, screenplay: Screenplay, options: FilmOptions) -> M
     store = store_for(options.store)
     key, data = renders.base_description_key(project, screenplay)
     store.put_bytes(key, data)
-    return renders.make_keyframe(store, project, renders.plan_base(screenplay, options), options, kind="base_frame")
+    renderer = backends.keyframe_renderer(options.render)
+    with gpu_slot(options, renderer):
+        return renders.make_keyframe(store, project, renders.plan_base(screenplay, options), options, kind="base_frame")
 
 
-@task(name="render-scene", retries=3, retry_delay_seconds=2, task_run_name="scene-{scene_id}", **keyed_by("scene", _scene_key))
-def render_scene(scene_id: str, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> SceneRenders:
-    run_id = str(task_run.id)
-    finished = _FINISHED.setdefault(run_id, {})
-    while len(_FINISHED) > 256:
-        _FINISHED.popitem(last=False)
-    made = scenes.make_scene(store_for(options.store), project, screenplay, scene_id, base, options, done=finished,
-                             before=lambda step, attempt: faults.inject(step, scene_id, attempt))
-    _FINISHED.pop(run_id, None)
-    return made
+@task(name="render-keyframe", retries=2, retry_delay_seconds=2, task_run_name="keyframe-{scene_id}-{shot_id}",
+      **keyed_by("keyframe", _keyframe_key))
+def render_keyframe(scene_id: str, shot_id: str, project: str, screenplay: Screenplay, base: Made,
+                    options: FilmOptions) -> Made:
+    """A shot's keyframe from BD + C(t-1) + the shot, tied to the Base frame, gated by the Reviewer's numbers."""
+    with gpu_slot(options, backends.keyframe_renderer(options.render)):
+        return renders.make_keyframe_checked(store_for(options.store), project, screenplay, scene_id, shot_id, base,
+                                             options)
+
+
+@task(name="voice-scene", retries=2, retry_delay_seconds=2, task_run_name="voice-{scene_id}",
+      **keyed_by("voice", _speech_key))
+def speak_scene(scene_id: str, project: str, screenplay: Screenplay, options: FilmOptions) -> SceneSound:
+    """The scene's lines in its speakers' voices as one track, and each shot's span."""
+    return voice_scene(store_for(options.store), project, screenplay.scene(scene_id), screenplay, options.sound,
+                       frame_rate=options.render.fps)
+
+
+@task(name="render-clip", retries=3, retry_delay_seconds=2, task_run_name="clip-{scene_id}-{shot_id}",
+      **keyed_by("clip", _clip_key))
+def render_clip(scene_id: str, shot_id: str, project: str, screenplay: Screenplay, keyframe: Made, sound: SceneSound,
+                options: FilmOptions, end_keyframe: Made | None = None) -> Made:
+    """A shot's clip, exactly its span long; each retry is this task run's next attempt (a backend may lower its
+    memory use on it, e.g. SVD after running out of GPU memory)."""
+    request = renders.plan_clip(screenplay, scene_id, shot_id, keyframe, sound.span(shot_id).duration, options,
+                                end_keyframe)
+    with gpu_slot(options, backends.clip_renderer(options.render)):
+        return renders.make_clip(store_for(options.store), project, request, options, keyframe,
+                                 attempt=max(1, task_run.run_count))
