@@ -1,23 +1,37 @@
-"""`dreamfactory edit`: change fields of one scene, validated against the screenplay schema, as a new version."""
+"""`dreamfactory edit`: change fields of one scene or one shot, add or remove a shot, validated against the
+screenplay schema, as a new version.
+
+Shot ids are stable: an edit names a shot by its id (or its 1-based position), a new shot gets an id no
+version of the scene ever used, and removing a shot renumbers nothing. Seeds and render keys derive from the
+ids, so adding a shot renders that shot alone and the film.
+"""
 
 from __future__ import annotations
 
 import json
+import string
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import SettingsError
-from .screenplay import Scene, Screenplay
+from .screenplay import Scene, Screenplay, Shot
 from .store import Store
 from .writing import load_head, save_edit
 
-EDITABLE = ("setting", "time_of_day", "environment", "action", "characters", "dialogue", "camera", "duration")
-SHOT_FIELDS = ("description", "keyframe_prompt")
+EDITABLE = ("setting", "time_of_day", "environment", "action", "characters", "dialogue", "camera", "duration",
+            "transition")
+SHOT_FIELDS = ("description", "keyframe_prompt")  # of the scene's first shot, without --shot (as before shots)
+SHOT_EDITABLE = ("description", "keyframe_prompt", "camera", "framing", "characters", "prop", "duration", "lines")
 
 
 def _value(field: str, raw: str):
     if field in ("characters",):
         return [c.strip() for c in raw.split(",") if c.strip()]
+    if field == "lines":
+        try:
+            return [int(i) for i in raw.split(",") if i.strip()]
+        except ValueError:
+            raise SettingsError("lines takes 0-based dialogue positions, comma-separated, e.g. '0,2'") from None
     if field == "dialogue":
         try:
             return json.loads(raw)
@@ -38,31 +52,119 @@ def find_scene(screenplay: Screenplay, ref: str) -> Scene:
         raise SettingsError(str(exc.args[0])) from None
 
 
-def apply_edits(store: Store, project: str, scene_ref: str, assignments: list[str]) -> str:
-    screenplay, _ = load_head(store, project)
-    scene = find_scene(screenplay, scene_ref)
-    data = screenplay.model_dump(mode="json")
-    target = data["scenes"][screenplay.scenes.index(scene)]
-    changed = []
+def find_shot(scene: Scene, ref: str) -> Shot:
+    """A shot by its id, or by its 1-based position when no shot has that id."""
+    if any(shot.id == ref for shot in scene.shots):
+        return scene.shot(ref)
+    if ref.isdigit() and 1 <= int(ref) <= len(scene.shots):
+        return scene.shots[int(ref) - 1]
+    raise SettingsError(f"--shot {ref}: scene {scene.id} has shots {', '.join(s.id for s in scene.shots)} "
+                        f"(ids, or positions 1 to {len(scene.shots)})")
+
+
+def _pairs(assignments: list[str]) -> list[tuple[str, str]]:
+    pairs = []
     for item in assignments:
         field, sep, raw = item.partition("=")
-        field = field.strip()
         if not sep:
             raise SettingsError(f"--set takes FIELD=VALUE, got {item!r}")
-        if field in EDITABLE:
-            target[field] = _value(field, raw)
-        elif field in SHOT_FIELDS or field.startswith("shot."):
-            target["shots"][0][field.removeprefix("shot.")] = raw
-        else:
-            raise SettingsError(f"--set {field}: editable scene fields are {', '.join(EDITABLE + SHOT_FIELDS)}")
-        changed.append(field)
+        pairs.append((field.strip(), raw))
+    return pairs
+
+
+def _save(store: Store, project: str, data: dict, what: str) -> str:
     try:
         edited = Screenplay.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise SettingsError(f"--set makes an invalid screenplay: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
-    sha = save_edit(store, project, edited)
-    return f"scene {scene.id}: set {', '.join(changed)} (screenplay {sha[:12]}); run `dreamfactory rerun {project}` to render it"
+        raise SettingsError(f"{what} makes an invalid screenplay: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    return save_edit(store, project, edited)
+
+
+def apply_edits(store: Store, project: str, scene_ref: str, assignments: list[str], shot_ref: str | None = None) -> str:
+    """Set fields of a scene, or of one of its shots when shot_ref is given; a new screenplay version."""
+    screenplay, _ = load_head(store, project)
+    scene = find_scene(screenplay, scene_ref)
+    data = screenplay.model_dump(mode="json")
+    target = data["scenes"][screenplay.scenes.index(scene)]
+    shot = find_shot(scene, shot_ref) if shot_ref is not None else None
+    changed = []
+    for field, raw in _pairs(assignments):
+        if shot is not None:
+            if field not in SHOT_EDITABLE:
+                raise SettingsError(f"--set {field}: editable shot fields are {', '.join(SHOT_EDITABLE)}")
+            target["shots"][scene.shots.index(shot)][field] = _value(field, raw)
+        elif field in EDITABLE:
+            target[field] = _value(field, raw)
+        elif field in SHOT_FIELDS or field.startswith("shot."):
+            target["shots"][0][field.removeprefix("shot.")] = _value(field.removeprefix("shot."), raw)
+        else:
+            raise SettingsError(f"--set {field}: editable scene fields are {', '.join(EDITABLE + SHOT_FIELDS)} "
+                                f"(with --shot: {', '.join(SHOT_EDITABLE)})")
+        changed.append(field)
+    sha = _save(store, project, data, "--set")
+    where = f"scene {scene.id} shot {shot.id}" if shot is not None else f"scene {scene.id}"
+    return f"{where}: set {', '.join(changed)} (screenplay {sha[:12]}); run `dreamfactory rerun {project}` to render it"
+
+
+def _ids_ever_used(store: Store, project: str, scene_id: str) -> set[str]:
+    """Every shot id the scene had in any stored version of the screenplay: a new shot never takes an old one's id."""
+    used = set()
+    for key in store.list(f"{project}/screenplays"):
+        if not key.endswith(".json"):
+            continue
+        for scene in store.read_json(key).get("scenes", []):
+            if scene.get("id") == scene_id:
+                used |= {shot.get("id") for shot in scene.get("shots", [])}
+    return used
+
+
+def fresh_shot_id(used: set[str]) -> str:
+    """The first of a, b, ..., z, then s27, s28, ... that is not in `used`."""
+    candidates = list(string.ascii_lowercase) + [f"s{n}" for n in range(27, 10_000)]
+    return next(c for c in candidates if c not in used)
+
+
+def add_shot(store: Store, project: str, scene_ref: str, after: str | None, assignments: list[str]) -> str:
+    """Insert a new shot after shot `after` (None or '0': first), with fields from FIELD=VALUE assignments; the
+    shot gets a fresh id and every other shot keeps its own."""
+    screenplay, _ = load_head(store, project)
+    scene = find_scene(screenplay, scene_ref)
+    position = 0 if after in (None, "0") else scene.shots.index(find_shot(scene, after)) + 1
+    used = _ids_ever_used(store, project, scene.id) | {s.id for s in scene.shots}
+    shot = {"id": fresh_shot_id(used), "description": "", "keyframe_prompt": "", "characters": []}
+    for field, raw in _pairs(assignments):
+        if field not in SHOT_EDITABLE:
+            raise SettingsError(f"--set {field}: a shot's fields are {', '.join(SHOT_EDITABLE)}")
+        shot[field] = _value(field, raw)
+    if not shot["description"] or not shot["keyframe_prompt"]:
+        text = shot["description"] or shot["keyframe_prompt"] or scene.action
+        shot["description"], shot["keyframe_prompt"] = shot["description"] or text, shot["keyframe_prompt"] or text
+    data = screenplay.model_dump(mode="json")
+    target = data["scenes"][screenplay.scenes.index(scene)]
+    target["shots"].insert(position, shot)
+    new = Shot.model_validate(shot)
+    # The scene grows by the new shot's share, so every other shot keeps its span (and its clip).
+    target["duration"] = scene.duration * (1 + new.duration / sum(s.duration for s in scene.shots))
+    sha = _save(store, project, data, "--add-shot")
+    return (f"scene {scene.id}: added shot {shot['id']} at position {position + 1} (screenplay {sha[:12]}); "
+            f"run `dreamfactory rerun {project}` to render it")
+
+
+def remove_shot(store: Store, project: str, scene_ref: str, shot_ref: str) -> str:
+    """Remove one shot; its lines go to the shots `Scene.shot_lines()` gives them, the other ids stay."""
+    screenplay, _ = load_head(store, project)
+    scene = find_scene(screenplay, scene_ref)
+    shot = find_shot(scene, shot_ref)
+    if len(scene.shots) == 1:
+        raise SettingsError(f"--remove-shot {shot_ref}: scene {scene.id} has no other shot; a scene needs one")
+    data = screenplay.model_dump(mode="json")
+    target = data["scenes"][screenplay.scenes.index(scene)]
+    target["shots"].pop(scene.shots.index(shot))
+    # The scene shrinks by the shot's share, so every other shot keeps its span (and its clip).
+    target["duration"] = scene.duration * (1 - shot.duration / sum(s.duration for s in scene.shots))
+    sha = _save(store, project, data, "--remove-shot")
+    return f"scene {scene.id}: removed shot {shot.id} (screenplay {sha[:12]}); run `dreamfactory rerun {project}`"
 
 
 class SceneEdit(BaseModel):
@@ -71,7 +173,8 @@ class SceneEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scene: str = Field(description="Scene number (1-based) or scene id.")
-    field: str = Field(description=f"One of: {', '.join(EDITABLE + SHOT_FIELDS)}.")
+    shot: str | None = Field(default=None, description="Shot id (or 1-based position) to edit; empty: the scene.")
+    field: str = Field(description=f"Scene: {', '.join(EDITABLE + SHOT_FIELDS)}; shot: {', '.join(SHOT_EDITABLE)}.")
     value: str = Field(description="The new value (characters: comma-separated ids; dialogue: JSON).")
 
 
@@ -88,8 +191,8 @@ def apply_approval(store: Store, project: str, approval: ScreenplayApproval) -> 
     """Apply the gate's edits as a new screenplay version (the head); refuse to go on when not approved."""
     if not approval.approved:
         raise SettingsError("the screenplay was not approved at the review gate; nothing was rendered")
-    by_scene: dict[str, list[str]] = {}
+    grouped: dict[tuple[str, str | None], list[str]] = {}
     for edit in approval.edits:
-        by_scene.setdefault(edit.scene, []).append(f"{edit.field}={edit.value}")
-    for scene, assignments in by_scene.items():
-        apply_edits(store, project, scene, assignments)
+        grouped.setdefault((edit.scene, edit.shot), []).append(f"{edit.field}={edit.value}")
+    for (scene, shot), assignments in grouped.items():
+        apply_edits(store, project, scene, assignments, shot_ref=shot)
