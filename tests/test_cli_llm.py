@@ -9,8 +9,10 @@ import pytest
 
 from dreamfactory.cli import main
 from tests.conftest import SMALL
-from tests.llm_server import by_schema, llm_server  # noqa: F401 - the fixture
-from tests.test_studio_llm import GOOD, STORY
+from dreamfactory.store import open_store
+from dreamfactory.writing import load_head
+from tests.llm_server import by_schema, fills_schema, llm_server  # noqa: F401 - the fixture
+from tests.test_studio_llm import GOOD, STORY, assert_a_valid_film
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -56,3 +58,24 @@ def test_budget_stops_before_passing_it_and_keeps_what_was_written(tmp_path, cap
     assert 0 < made < 8
     assert main([*base, "--max-tokens", "100000"]) == 0
     assert json.loads(capsys.readouterr().out)["llm_calls"] == 8 - made
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_make_films_whatever_a_schema_filling_server_answers(tmp_path, capsys, llm_server, seed):
+    """A server that decodes with the schema as its grammar, and a model that writes nonsense within it: the film is
+    still made, every shot rendered, and the screenplay in the store is valid."""
+    llm_server.default = fills_schema(seed)
+    story = tmp_path / "story.txt"
+    story.write_text(STORY)
+    store = tmp_path / "store"
+    argv = ["make", str(story), "--store", str(store), "--scenes", "2", "--json", "--no-sound",
+            "--llm-base-url", llm_server.url, "--llm-model", "m-main", *SMALL]
+    assert main(argv) == 0, capsys.readouterr().err[-2000:]
+    made = json.loads(capsys.readouterr().out)
+    assert made["scenes"] == 2 and made["llm_calls"] == llm_server.calls
+    assert not [r for r in llm_server.requests if "is not a valid" in r.last_user]  # nothing needed repair
+
+    screenplay, _ = load_head(open_store(store), made["project"])
+    assert_a_valid_film(screenplay, scenes=2)
+    shots = sum(len(scene.shots) for scene in screenplay.scenes)
+    assert made["shots"] == shots == made["keyframes"]["rendered"] == made["clips"]["rendered"] and made["film_rendered"]
