@@ -333,17 +333,16 @@ def _run_flow(args, settings, started: float, flow_call, plan_again, before) -> 
 
     def work() -> int:
         from .processes import TemporaryServer
-
         from .progress import FollowedFilter, RunWatcher
 
-        server = None
+        server, before_env = None, os.environ.get("PREFECT_API_URL")
         name = f"cli-{uuid.uuid4().hex[:12]}"
         quiet = FollowedFilter()
         progress = logging.getLogger("dreamfactory.progress")
         try:
-            server = _prefect_server(settings)
+            server, url = _prefect_server(settings)
             progress.addFilter(quiet)  # the watcher prints these steps from the task runs, wherever they ran
-            with _started_here(), RunWatcher(name, started, _totals(before)):
+            with _api(url), _started_here(), RunWatcher(name, started, _totals(before)):
                 return flow_call(name)
         except KeyboardInterrupt:
             return _interrupted(plan_again, before)
@@ -357,6 +356,10 @@ def _run_flow(args, settings, started: float, flow_call, plan_again, before) -> 
             progress.removeFilter(quiet)
             if isinstance(server, TemporaryServer):
                 server.stop()
+            if before_env is None:  # a command run in-process (tests, notebooks) leaves the environment as it was
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = before_env
 
     if not getattr(args, "guarded", False):
         return work()
@@ -365,24 +368,39 @@ def _run_flow(args, settings, started: float, flow_call, plan_again, before) -> 
     return run_guarded(work)
 
 
+@contextmanager
+def _api(url: str | None):
+    """Prefect pointed at `url` even when it was imported before the URL was known."""
+    if url is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
 def _prefect_server(settings):
-    """Point Prefect at a running server, or start a temporary one that dies with this process (one line says so)."""
+    """(temporary server or None, API URL or None): a running server found, or a temporary one started that dies
+    with this process (one line says what it cost and how to avoid it). (None, None): keep Prefect's own setup."""
     if "prefect" in sys.modules:  # a caller (a test harness, a notebook) already set Prefect up: keep its server
         from prefect.settings import PREFECT_API_URL
 
         if PREFECT_API_URL.value():
-            return None
+            return None, None
     from .processes import TemporaryServer, find_server
 
     url, where = find_server(settings.server_file)
-    if url:
-        os.environ["PREFECT_API_URL"] = url
-        return None
-    server = TemporaryServer().start()
-    os.environ["PREFECT_API_URL"] = server.api_url
-    print(f"no Prefect server running: started a temporary one in {server.seconds:.1f} s (it stops with this command); "
-          "`make serve` or `dreamfactory serve` keeps one running and saves this on every run", file=sys.stderr)
-    return server
+    if url is None:
+        server = TemporaryServer().start()
+        url = server.api_url
+        print(f"no Prefect server running: started a temporary one in {server.seconds:.1f} s (it stops with this "
+              "command); `make serve` or `dreamfactory serve` keeps one running and saves this on every run",
+              file=sys.stderr)
+    else:
+        server = None
+    os.environ["PREFECT_API_URL"] = url  # Dask workers and other processes this run starts inherit it
+    return server, url
 
 
 def cmd_make(args, settings, started: float) -> int:

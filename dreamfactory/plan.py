@@ -109,6 +109,8 @@ class PlannedStep(BaseModel):
     line: int | None = Field(default=None, description="0-based dialogue line, for a voice line.")
     key: str | None = Field(default=None, description="Store key, when its inputs are known already.")
     stored: bool = Field(description="True when the store has it: a run takes it as it is.")
+    certain: bool = Field(default=True, description="False when its key depends on something not made yet (a clip on "
+                          "its new keyframe's pixels): a run makes it unless that comes out identical to before.")
     why: str = Field(default="", description="Why it must be made, for people.")
     estimate: float = Field(default=0.0, description="Expected seconds to make it (0 when stored).")
 
@@ -152,10 +154,13 @@ class FilmPlan(BaseModel):
     def nothing_to_do(self) -> bool:
         return not self.to_make()
 
-    def counts(self) -> dict[str, int]:
+    def counts(self, certain: bool = True) -> dict[str, int]:
+        """Steps to make by kind: those sure to be made (certain=True), or those made unless an input they wait
+        for comes out identical (certain=False)."""
         out: dict[str, int] = {}
         for step in self.to_make():
-            out[step.kind] = out.get(step.kind, 0) + 1
+            if step.certain == certain:
+                out[step.kind] = out.get(step.kind, 0) + 1
         return out
 
 
@@ -205,7 +210,7 @@ def plan_project(store: Store, project: str, options) -> Planned:
 def _unwritten(store: Store, project: str, options, writing: PlannedStep) -> Planned:
     from . import backends
 
-    film = PlannedStep(kind="film", stored=False, why="after the screenplay is written")
+    film = PlannedStep(kind="film", stored=False, certain=False, why="after the screenplay is written")
     plan = FilmPlan(project=project, store=store.url, backends=backends.describe(options), writing=writing, film=film)
     _estimate(store, plan, options, [])
     return Planned(plan=plan)
@@ -251,6 +256,7 @@ def plan_written(store: Store, written, options, writing: PlannedStep | None) ->
                     probe, project, screenplay, sid, shot.id, base, options)) if base else None
                 steps.append(PlannedStep(kind="keyframe", scene_id=sid, shot_ids=[shot.id], stored=made is not None,
                                          key=made.key if made else None,
+                                         certain=made is not None or base is not None,
                                          why="" if made else ("its inputs changed" if base else "after the Base frame")))
 
             by_shot = {i: shot_id for shot_id, lines in shot_lines.items() for i in lines}
@@ -272,15 +278,17 @@ def plan_written(store: Store, written, options, writing: PlannedStep | None) ->
             for i, shot in enumerate(scene.shots):
                 keyframe = keyframes[shot.id]
                 end = keyframes[order[i + 1]] if ends and i + 1 < len(order) else None
-                clip = None
+                clip, certain = None, True
                 if keyframe is not None and sound is not None and (end is not None or not ends or i + 1 == len(order)):
                     request = plan_clip(screenplay, sid, shot.id, keyframe, sound.span(shot.id).duration, options, end)
                     clip = found(lambda: make_clip(probe, project, request, options, keyframe))
                     why = "its inputs changed"
                 else:
-                    why = "after its " + " and ".join(n for n, v in (("keyframe", keyframe), ("speech", sound)) if v is None)
+                    new = [n for n, v in (("keyframe", keyframe), ("next keyframe", end if ends and i + 1 < len(order) else 1),
+                                          ("speech", sound)) if v is None]
+                    why, certain = f"after its {' and '.join(new)} (reused if that comes out identical)", False
                 steps.append(PlannedStep(kind="clip", scene_id=sid, shot_ids=[shot.id], stored=clip is not None,
-                                         key=clip.key if clip else None, why="" if clip else why))
+                                         certain=certain, key=clip.key if clip else None, why="" if clip else why))
                 out.keyframes.append(keyframe)
                 out.clips.append(clip)
                 complete = complete and None not in (keyframe, clip)
@@ -296,7 +304,7 @@ def plan_written(store: Store, written, options, writing: PlannedStep | None) ->
                                     why="" if film else "a new cut of stored shots")
             out.film = film
         else:
-            plan.film = PlannedStep(kind="film", stored=False, why="after the renders above")
+            plan.film = PlannedStep(kind="film", stored=False, certain=False, why="after the renders above")
     _estimate(store, plan, options, [s for s in out.sounds if s is not None])
     return out
 
@@ -397,12 +405,15 @@ def plan_text(plan: FilmPlan) -> str:
                     if step.kind == "voice_line" else "speech"
                 lines.append(f"    {label:<11} {_state(step)}")
     lines.append(f"  film: {_state(plan.film)}")
-    todo = plan.counts()
-    if not todo:
+    if plan.nothing_to_do:
         lines.append("nothing to make: the film for these inputs is in the store")
     else:
-        what = ", ".join(f"{n} {k.replace('_', ' ')}{'s' if n > 1 else ''}" for k, n in todo.items())
-        lines.append(f"to make: {what}; about {plan.estimate:.0f} s of rendering ({plan.estimate_basis}), "
+        def words(counts: dict[str, int]) -> str:
+            return ", ".join(f"{n} {k.replace('_', ' ')}{'s' if n > 1 else ''}" for k, n in counts.items()) or "nothing"
+
+        maybe = plan.counts(certain=False)
+        lines.append(f"to make: {words(plan.counts())}" + (f"; then {words(maybe)} unless what they wait for comes out "
+                     "identical" if maybe else "") + f"; about {plan.estimate:.0f} s of rendering ({plan.estimate_basis}), "
                      "plus Prefect's start")
     return "\n".join(lines)
 
@@ -411,4 +422,4 @@ def _state(step: PlannedStep) -> str:
     if step.stored:
         return "stored"
     estimate = f" (~{step.estimate:.1f} s)" if step.estimate else ""
-    return f"TO MAKE{estimate}" + (f" — {step.why}" if step.why else "")
+    return f"{'TO MAKE' if step.certain else 'to make'}{estimate}" + (f" — {step.why}" if step.why else "")

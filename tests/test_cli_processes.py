@@ -157,8 +157,8 @@ def _command_env(tmp_path: Path, marker: str, prefect_home: Path) -> dict:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig, moment", [(signal.SIGKILL, "no Prefect server running"), (signal.SIGTERM, "keyframe"),
-                                         (signal.SIGINT, "clip")])
+@pytest.mark.parametrize("sig, moment", [(signal.SIGKILL, "no Prefect server running"), (signal.SIGTERM, "] keyframe"),
+                                         (signal.SIGINT, "] clip")])
 def test_dreamfactory_make_killed_leaves_nothing(tmp_path, prefect_home, sig, moment):
     """The real command: killed once its temporary server is up, or while it renders; nothing survives, and an
     interrupted run says in one line what it kept."""
