@@ -235,3 +235,26 @@ def test_the_insert_may_show_a_thing_the_environment_lists():
     quiet = plan(action="Nina waits by the counter.", characters=["mira"], duration=8.0)
     quiet = quiet.model_copy(update={"environment": "soft evening light, old brass clock, rain"})
     assert [s.prop for s in cut_scene(quiet, PEOPLE) if s.framing == "insert"] == ["old brass clock"]
+
+
+@pytest.mark.parametrize("action, characters, expected", [
+    ("So they waited together on the hilltop.", ["pip", "mira"], "Pip and Mira wait together on the hilltop"),
+    ("She ran home.", ["mira"], "Mira runs home"),
+    ("She ran home.", ["mira", "pip"], "She runs home"),  # two on screen: the pronoun is not ours to guess
+    ("Tapping the microphone.", ["tomas"], "Tomas, tapping the microphone"),
+    ("Wednesday, 6 January. Snow fell on the cabin all day.", [], "Snow falls on the cabin all day"),
+])
+def test_captions_name_who_the_scene_leaves_no_doubt_about(action, characters, expected):
+    from dreamfactory.writers.draft.storyboard import caption
+
+    assert caption(plan(action=action, characters=characters), PEOPLE) == expected
+
+
+def test_an_insert_shows_a_thing_not_a_being_or_a_pointing_word():
+    from dreamfactory.writers.draft.storyboard import scene_prop
+
+    assert scene_prop(plan(action="I opened it and found a thin fox shivering on the step."), PEOPLE) == ""
+    assert scene_prop(plan(action="Lena sets the first one on the step."), PEOPLE) == ""
+    assert scene_prop(plan(action="Marco carries his bellows and a bucket of coals."), PEOPLE) == "bellows"
+    assert scene_prop(plan(action="Zoë fetched a crowbar from the café."), PEOPLE) == "crowbar"
+    assert scene_prop(plan(action="Tomas sets down his lantern.", characters=["tomas"]), PEOPLE) == "brass lantern"

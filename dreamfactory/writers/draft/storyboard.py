@@ -24,7 +24,7 @@ from ...screenplay import BaseDescription, Character, DialogueLine, Shot
 from .inputs import as_model
 from .story import count_words
 from .tense import present_tense
-from .vocabulary import PROP_WORDS
+from .vocabulary import CREATURES, PROP_WORDS
 
 MAX_SHOTS = 5
 MIN_SHOT_SECONDS = 1.2  # a shot shorter than this reads as a flash, not a cut
@@ -48,7 +48,10 @@ _THINGS = set(
     "lantern map compass key chest parcel package gift cheese".split()
 )
 _OBJECT_VERBS = "told|saw|gave|met|found|took|let|made|heard|taught|brought|kept|left|sent|woke|led|hugs|tells|sees"
-_NOT_PROPS = {"way", "door", "head", "hand", "hands", "eyes", "time", "moment", "day", "night", "morning", "back",
+_LINKS = ("a", "an", "the", "and", "or", "of", "to", "from", "in", "on", "at", "with", "up", "down", "out", "into",
+          "under", "for", "that", "which", "his", "her", "their", "its", "my", "our", "your")
+_NOT_PROPS = {"one", "ones", "thing", "things", "something", "nothing", "everything", "anything", "lot", "bit",
+              "way", "door", "head", "hand", "hands", "eyes", "time", "moment", "day", "night", "morning", "back",
               "breath", "place", "road", "path", "corner", "turn", "sea", "sky", "river", "mind", "voice", "light"}
 
 
@@ -276,27 +279,34 @@ def scene_prop(plan: ScenePlan, people: dict[str, Character]) -> str:
     """The object the scene names and the audience should see up close: a character's prop named in the scene, a
     thing someone handles ('found a silver key'), a known prop word in the action, or a thing the scene's environment
     lists; '' when the scene names none."""
-    text = " ".join([plan.action, *(d.text for d in plan.dialogue)])
-    lower = text.lower()
-    carried = [p for c in plan.characters if c in people for p in people[c].props]
-    for prop in carried:
-        head = prop.lower().split()[-1]
-        if re.search(rf"\b{re.escape(head)}s?\b", lower):
+    lower = " ".join([plan.action, *(d.text for d in plan.dialogue)]).lower()
+    here = [people[c] for c in plan.characters if c in people]
+    for prop in (p for c in here for p in c.props):
+        if re.search(rf"\b{re.escape(prop.lower().split()[-1])}s?\b", lower):
             return prop
-    held = re.search(rf"\b(?:{_HANDLING})\s+(?:{_DETERMINERS})\s+((?:[a-z-]+\s+){{0,2}}?([a-z-]+))\b"
-                     rf"(?=\s*(?:[.,;!?]|$|\s+(?:and|to|from|in|on|at|with|up|down|out|into|under|for|that|which)\b))",
-                     plan.action, re.I)
-    if held and held.group(2).lower() not in _NOT_PROPS and not _is_person(held.group(2), people):
-        return held.group(1).lower()
+
+    def fits(phrase: str) -> bool:
+        """A thing, not a person, an animal, a body part of someone here or a word that only points at something."""
+        words = phrase.lower().split()
+        looks = " ".join(c.appearance.lower() for c in here)
+        return bool(words) and not words[-1].endswith("ing") and words[-1] not in _NOT_PROPS \
+            and not any(w in _LINKS or w in CREATURES or _is_person(w, people) for w in words) \
+            and not re.search(rf"\b{re.escape(words[-1])}\b", looks)
+
+    for held in re.finditer(rf"\b(?:{_HANDLING})\s+(?:{_DETERMINERS})\s+((?:[a-z-]+\s+){{0,2}}?[a-z-]+)\b"
+                            rf"(?=\s*(?:[.,;!?]|$|\s+(?:{'|'.join(_LINKS)})\b))", plan.action, re.I):
+        if fits(held.group(1)):
+            return held.group(1).lower()
     for m in re.finditer(r"[A-Za-z-]+", plan.action):
-        if m.group(0).lower() in PROP_WORDS | _THINGS and not _is_person(m.group(0), people):
-            before = plan.action[:m.start()].split()[-1:] or [""]
-            adjective = before[0].lower() if before[0].isalpha() and not re.fullmatch(_DETERMINERS, before[0], re.I) \
-                and before[0].lower() not in ("and", "or", "with", "of", "to", "in", "on", "at") else ""
-            return f"{adjective} {m.group(0).lower()}".strip()
+        word = m.group(0).lower()
+        if word in PROP_WORDS | _THINGS and fits(word):
+            before = (plan.action[:m.start()].split()[-1:] or [""])[0]
+            adjective = before.lower() if before.isalpha() and before.islower() and fits(before) \
+                and not re.fullmatch(rf"{_DETERMINERS}|\w+ed", before, re.I) else ""
+            return f"{adjective} {word}".strip()
     for item in plan.environment.split(","):  # a thing the reader found in the place ('old brass clock')
         words = item.strip().lower().split()
-        if words and len(words) <= 3 and words[-1] in PROP_WORDS | _THINGS:
+        if words and len(words) <= 3 and words[-1] in PROP_WORDS | _THINGS and fits(" ".join(words)):
             return " ".join(words)
     return ""
 
@@ -324,13 +334,27 @@ def _head(setting: str) -> str:
 
 def caption(plan: ScenePlan, people: dict[str, Character]) -> str:
     """The storyboard caption: the scene's key sentence, its subject first, in the present tense, short."""
-    sentences = re.split(r"(?<=[.!?])\s+", plan.action.strip())
     names = [people[c].name for c in plan.characters if c in people]
+    sentences = [_named(s, names) for s in re.split(r"(?<=[.!?])\s+", plan.action.strip())]
     led = [s for s in sentences if _subject_start(s, names) is not None]
     acting = [s for s in led if not _describes(s[_subject_start(s, names):])]
-    key = (acting or led or sentences)[0]
+    worded = [s for s in sentences if len(s.split()) >= 4]  # 'Wednesday, 6 January.' is a date, not a beat
+    key = (acting or led or worded or sentences)[0]
     start = _subject_start(key, names)
-    return _short(present_tense(key[start:] if start is not None else key, names))
+    text = present_tense(key[start:] if start is not None else key, names)
+    if names and re.match(r"[A-Z][a-z]+ing\b", text):  # 'Tapping the microphone.' is what the lead does
+        text = f"{names[0]}, {text[:1].lower() + text[1:]}"
+    return _short(text)
+
+
+def _named(sentence: str, names: list[str]) -> str:
+    """A sentence that opens on a pronoun names who it means when the scene leaves no doubt: 'She' with one
+    character on screen, 'They' with two ('So they waited' -> 'So Pip and Hazel waited')."""
+    if len(names) == 1:
+        return re.sub(r"^((?:So|Then|And|But|Now)\s+)?(?:He|She|he|she)\b", rf"\g<1>{names[0]}", sentence)
+    if len(names) == 2:
+        return re.sub(r"^((?:So|Then|And|But|Now)\s+)?(?:They|they)\b", rf"\g<1>{names[0]} and {names[1]}", sentence)
+    return sentence
 
 
 def _describes(text: str) -> bool:
@@ -393,9 +417,7 @@ def _next_event(plan: ScenePlan, people: dict[str, Character]) -> str:
     shown = caption(plan, people).lower()
     names = [people[c].name for c in plan.characters if c in people]
     for sentence in re.split(r"(?<=[.!?])\s+", plan.action.strip()):
-        if names:  # 'She sees the lighthouse' in a scene led by Mira: the caption names her
-            they = " and ".join(names[:2]) if len(names) > 1 else names[0]
-            sentence = re.sub(r"^(?:He|She)\b", names[0], re.sub(r"^They\b", they, sentence))
+        sentence = _named(sentence, names)  # 'She sees the lighthouse' with Mira alone on screen names her
         start = _subject_start(sentence, names)
         if start is None or _describes(sentence[start:]):
             continue
