@@ -9,7 +9,7 @@ from . import nlp
 from .cast import Cast
 from .story import Reading, Speech, count_words, mask_quotes, split_speech
 from .tense import base_form
-from .vocabulary import AREAS, ANIMATE_VERBS, SPEECH_VERBS, SPOTS
+from .vocabulary import ANIMATE_VERBS, AREAS, ARTICLES, OBJECTS_RX, SPEECH_VERBS, SPOTS, STOPWORDS
 
 # A sentence that opens on these moves the story on in time: a new beat starts there.
 TIME_SHIFT = re.compile(
@@ -100,6 +100,7 @@ class Sentence:
     characters: list[str]  # named or pointed to by a leading pronoun
     speech: list[tuple[str, str]]  # (speaker id or 'narrator', words)
     order: list[str]  # everyone in the sentence, speakers included, in the order the text brings them in
+    objects: list[str] = field(default_factory=list)  # the things it names ('watering can', 'crowbar')
 
 
 @dataclass
@@ -140,7 +141,10 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
                 state.voices.append((beat, who))
         state.recent.extend(_subject_last(named, raw, cast, state))
         order = list(dict.fromkeys(c for _, c in sorted(placed) if c != "narrator"))
-        out.append(Sentence(beat=beat, narration=narration, characters=named, speech=spoken, order=order))
+        objects = list(nlp.parsed(raw, state.parsed).objects) + [
+            m.group(1) for m in re.finditer(rf"\b((?:[a-z-]+\s+)?(?:{OBJECTS_RX}))\b", mask_quotes(raw))]
+        out.append(Sentence(beat=beat, narration=narration, characters=named, speech=spoken, order=order,
+                            objects=_things_named(objects, cast)))
     return out
 
 
@@ -174,6 +178,17 @@ def _name_the_pronoun(narration: str, named: list[str], cast: Cast, state: Conti
         name, pointed = cast.by_id[who].name, [who]
     narration = narration[:opener.start(2)] + name + narration[opener.end(2):]
     return narration[:1].upper() + narration[1:], pointed
+
+
+def _things_named(found: list[str], cast: Cast) -> list[str]:
+    """The sentence's objects, once each, without a leading article or possessive, and not a character."""
+    out = []
+    for phrase in found:
+        kept = [w for w in phrase.split() if w.lower() not in ARTICLES | STOPWORDS]
+        text = " ".join(kept).lower()
+        if text and not cast.mentions(" ".join(kept)) and text not in out and not any(text in o for o in out):
+            out = [o for o in out if o not in text] + [text]
+    return out
 
 
 def _subject_last(named: list[str], raw: str, cast: Cast, state: Continuity) -> list[str]:

@@ -97,9 +97,10 @@ class Parsed:
     actors: tuple[tuple[str, str, bool, str], ...]  # common-noun subjects: (phrase without article, noun, plural,
     #                                                  lemma of their verb): 'old postwoman', 'postwoman', False, 'wave'
     opens_with_time: bool  # the sentence opens on a DATE or TIME ('Three weeks later', 'The next morning')
+    objects: tuple[str, ...] = ()  # the things it names as objects: 'watering can', 'crowbar', 'fence post'
 
 
-_EMPTY = Parsed((), (), (), (), False)
+_EMPTY = Parsed((), (), (), (), False, ())
 
 
 @lru_cache(maxsize=16)
@@ -134,7 +135,13 @@ def _parsed(doc) -> Parsed:
             phrase = doc[start:token.i + 1].text
             if det and not any(c.dep_ == "poss" for c in token.children):
                 actors.append((phrase, token.text.lower(), token.tag_ in ("NNS", "NNPS"), token.head.lemma_.lower()))
+    objects = []
+    for token in doc:
+        if token.pos_ == "NOUN" and token.dep_ in ("dobj", "pobj") and not any(a <= token.idx < b for a, b in quoted) \
+                and token.ent_type_ == "":
+            mods = [c for c in token.children if c.dep_ == "compound" and c.i < token.i]
+            objects.append(doc[min([token.i] + [m.i for m in mods]):token.i + 1].text)
     first = next((t for t in doc if not t.is_punct), None)
     opens = first is not None and first.ent_type_ in ("DATE", "TIME") and first.ent_iob_ == "B" and \
         first.lower_ not in ("every", "each", "all", "always", "most", "some", "many")  # 'Every day' is habit
-    return Parsed(persons, places, tuple(subjects), tuple(actors), opens)
+    return Parsed(persons, places, tuple(subjects), tuple(actors), opens, tuple(objects))

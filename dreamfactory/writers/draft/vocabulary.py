@@ -83,7 +83,8 @@ SPOTS = set(
     "bridge street square road path dock docks pier quay port classroom hospital laboratory lab office stable "
     "camp clearing ruins graveyard cemetery theatre theater arena courtyard playground park orchard "
     "chapel monastery fortress harbourside wharf lane alley plaza cafe restaurant hotel studio forge smithy "
-    "greenhouse zoo circus fairground".split()
+    "greenhouse zoo circus fairground café cliff cliffs farmhouse pond scrapyard garage kitchen "
+    "crossroads schoolyard quay jetty".split()
 )
 AREAS = {
     "sea": "on", "ocean": "on", "island": "on", "town": "in", "city": "in", "village": "in", "harbour": "in",
@@ -91,6 +92,7 @@ AREAS = {
     "mountains": "in", "hills": "in", "hill": "on", "valley": "in", "desert": "in", "river": "on", "lake": "on",
     "coast": "on", "kingdom": "in", "countryside": "in", "space": "in", "planet": "on",
     "bay": "on", "swamp": "in", "marsh": "in", "plains": "on", "tundra": "on", "glacier": "on",
+    "fjord": "by", "station": "on", "moor": "on", "meadows": "in", "fields": "in",
 }
 VEHICLES = set("boat ship train car bus cart raft canoe spaceship starship rocket plane balloon carriage wagon "
                "sleigh submarine ferry yacht".split())
@@ -279,3 +281,12 @@ NOUNS_RX = "|".join(sorted(set(PERSON_NOUNS) | set(RELATIONS) | ACTOR_NOUNS - {"
 # Kinship words that name a character when the story uses them as a name ('Papa cut a hole in the ice').
 KIN_NAMES = set("Papa Mama Mum Mom Dad Daddy Mummy Mommy Grandpa Grandma Granny Nana Gran Mother Father "
                 "Grandfather Grandmother".split())
+# Things a scene may show that a story names: what it carries, uses, eats, finds.
+OBJECT_WORDS = PROP_WORDS | set(
+    "crate crowbar oven stove bread raft sack pliers cake lemonade programme program microphone lanterns stone "
+    "spool binoculars reins signpost berries meat salt honey cart wheelbarrow bowl cup teapot kettle plate table "
+    "chair ladder bucket barrel shovel spade hoe seed seeds pumpkin apple apples loaf loaves parcel parcels "
+    "envelope stamp ticket cheese pie soup jar tin matches pole fence post gate flowers orchids key keys coin "
+    "coins bag blanket pillow quilt mirror photograph painting radio panel hatch flag treasure egg eggs nest "
+    "crown ring necklace gift present toy boat kite bicycle bike".split())
+OBJECTS_RX = "|".join(sorted(OBJECT_WORDS, key=len, reverse=True))
