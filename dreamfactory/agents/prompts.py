@@ -96,8 +96,20 @@ _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, ke
 _ENV.filters["tojson"] = _tojson
 
 
+# The client's text goes between <story> and </story>: inside it, a tag that would end the story early (and let
+# what follows read as the studio's words) loses its '<'.
+DATA_VARIABLES = ("story", "passage")
+_DELIMITER = re.compile(r"<(?=\s*/?\s*story\b)", re.IGNORECASE)
+
+
+def as_data(text: str) -> str:
+    """The client's text as it may stand between the story delimiters."""
+    return _DELIMITER.sub("\u2039", text)
+
+
 def render_phase(template: str, /, **variables: Any) -> str:
     """A phase template with its inputs; a variable the template uses but was not given is an error."""
+    variables = {k: as_data(v) if k in DATA_VARIABLES and isinstance(v, str) else v for k, v in variables.items()}
     try:
         return _ENV.from_string(phase_template(template)).render(**variables).strip()
     except jinja2.UndefinedError as exc:

@@ -15,6 +15,7 @@ transcript.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
@@ -24,6 +25,7 @@ from ..progress import report
 from ..screenplay import SCREENPLAY_VERSION, Scene, Screenplay
 from ..settings import FilmOptions
 from ..store import Store, digest
+from ..story import addressed_to_studio
 from ..writers.base import Message, PhaseRequest, Usage, Writer
 from . import answers, prompts
 from .phases import Brief, Condensed, Design, Review, ScenePlans, Storyboard
@@ -155,6 +157,8 @@ class Studio:
 
     def write(self, story: str) -> Screenplay:
         opts = self.options
+        if getattr(self.writer, "reads_prompts", False):  # a model reads the story: what speaks to it is left out
+            story = self.leave_out_studio_text(story)
         story = self.condense(story)
         beats = len([p for p in story.split("\n\n") if p.strip()])
         base = {"story": story, "style": opts.style or "", "scenes": opts.scenes or 0, "beats": beats}
@@ -185,6 +189,16 @@ class Studio:
         )
         return assemble_screenplay(brief, design, plans, storyboard)
 
+    def leave_out_studio_text(self, story: str) -> str:
+        kept, left_out = without_studio_text(story)
+        if left_out:
+            first = " ".join(left_out[0].split()[:8])
+            report("writing", f"left out {len(left_out)} passage{'s' if len(left_out) > 1 else ''} addressed to the "
+                              f"studio, not part of the story (\"{first}\u2026\")")
+        if not kept.strip():
+            raise WritingError("the story has nothing to film: all of it speaks to the studio, none of it tells a story")
+        return kept
+
     def _check_brief(self, brief: Brief) -> list:
         from .phases import ReviewNote
 
@@ -192,6 +206,35 @@ class Studio:
         if wanted and brief.scene_count != wanted:
             return [ReviewNote(point=f"the client asked for exactly {wanted} scenes, the brief has {brief.scene_count}")]
         return []
+
+
+_SENTENCE = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)]*\s+")
+
+
+def without_studio_text(story: str) -> tuple[str, list[str]]:
+    """The story less the sentences addressed to the studio (a paragraph that opens with one, or is mostly such,
+    goes whole), and what was left out. A story with none comes back unchanged."""
+    kept: list[str] = []
+    left_out: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", story):
+        sentences = [s for s in _split_sentences(paragraph) if s.strip()]
+        said = [addressed_to_studio(s) for s in sentences]
+        if not any(said):
+            kept.append(paragraph)
+        elif said[0] or 2 * sum(said) >= len(said):
+            left_out.append(paragraph.strip())
+        else:
+            left_out += [s for s, to_studio in zip(sentences, said) if to_studio]
+            kept.append(" ".join(s for s, to_studio in zip(sentences, said) if not to_studio))
+    return (story if not left_out else "\n\n".join(p for p in kept if p.strip())), left_out
+
+
+def _split_sentences(paragraph: str) -> list[str]:
+    parts, start = [], 0
+    for end in _SENTENCE.finditer(paragraph):
+        parts.append(paragraph[start:end.end()].strip())
+        start = end.end()
+    return parts + [paragraph[start:].strip()]
 
 
 def _check_scenes(plans: ScenePlans, brief: Brief, design: Design) -> list:

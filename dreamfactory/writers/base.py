@@ -72,7 +72,8 @@ class PhaseReply(BaseModel):
 
 
 class Writer(Protocol):
-    """A backend that answers phase requests."""
+    """A backend that answers phase requests. A writer whose model reads the prompts says so with a class attribute
+    `reads_prompts = True`: the studio then leaves out of the story the passages that speak to a model."""
 
     name: str
 

@@ -48,6 +48,7 @@ class ChatWriter:
     """Answers phase requests with a chat model; one model per role, the same server for all."""
 
     name = "openai"
+    reads_prompts = True  # the studio leaves out of the story what speaks to a model before a model reads it
 
     def __init__(self, settings: WritingSettings, api_key: str | None, client: openai.OpenAI | None = None):
         self.settings = settings
