@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from dreamfactory.errors import RenderError
 from dreamfactory.renderers import animatic
+from dreamfactory.renderers.animatic.figures import pose_of
 from dreamfactory.renderers.animatic import (
     AnimaticClips, AnimaticKeyframes, caption_box, caption_layout, design_of, figure_boxes,
     figure_sprite, read_scenery, supersample,
@@ -414,3 +415,252 @@ def test_clip_reads_change_the_file(tmp_path):
         differs = len(frames) != len(base_frames) or meta["size"] != (W, H) or meta["fps"] != 8 or any(
             np.abs(f - g).mean() > 1 for f, g in zip(frames, base_frames))
         assert differs, field
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What the story has: kinds, colours, framings, places
+# ---------------------------------------------------------------------------------------------------------------
+
+KINDS = {
+    "cat": "a black cat with a white chest", "dog": "a brown dog", "fox": "a rust-red fox", "wolf": "a grey wolf",
+    "owl": "a grey owl", "bird": "a robin with a red breast", "rabbit": "a white rabbit",
+    "hedgehog": "a small hedgehog", "mouse": "a brown mouse", "horse": "a chestnut horse with a black mane",
+    "fish": "a golden fish", "bear": "a big brown bear", "dragon": "a green dragon",
+    "robot": "a dented silver robot", "creature": "a furry purple creature",
+}
+FOX = CharacterLook(id="vix", name="Vix", kind="fox", appearance="a rust-red fox", wardrobe="a blue scarf")
+OWL = CharacterLook(id="hoot", name="Hoot", kind="owl", appearance="a grey owl", wardrobe="")
+
+
+def creature(kind: str) -> CharacterLook:
+    return CharacterLook(id=f"{kind}-1", name=kind.title(), kind=kind, appearance=KINDS[kind], wardrobe="")
+
+
+def silhouette(character: CharacterLook, size: int = 40) -> np.ndarray:
+    """The figure's opaque shape, cropped to its box and squashed to size x size: shape alone, not size."""
+    sprite = figure_sprite(design_of(character), 240, 1.0)
+    alpha = sprite.image.getchannel("A")
+    return np.asarray(alpha.crop(alpha.getbbox()).resize((size, size), Image.BILINEAR)) > 127
+
+
+def test_every_kind_has_its_own_silhouette():
+    shapes = {kind: silhouette(creature(kind)) for kind in KINDS}
+    shapes["human"] = silhouette(TOMAS)
+    kinds = sorted(shapes)
+    for i, a in enumerate(kinds):
+        for b in kinds[i + 1:]:
+            differ = (shapes[a] ^ shapes[b]).mean()
+            assert differ > 0.1, f"{a} and {b} have nearly the same outline ({differ:.2f} of the box differs)"
+
+
+def test_a_creature_is_drawn_in_its_colour_words():
+    def body(character: CharacterLook) -> np.ndarray:
+        image = np.asarray(figure_sprite(design_of(character), 200, 1.0).image.convert("RGBA"), np.int16)
+        solid = image[..., 3] == 255
+        colours, counts = np.unique(image[solid][:, :3], axis=0, return_counts=True)
+        return colours[counts.argmax()]  # the colour covering most of the figure
+
+    r, g, b = body(creature("fox"))
+    assert r > g + 40 > b + 40, "a rust-red fox is mostly red-orange"
+    grey = body(OWL)
+    assert np.ptp(grey) < 25 and 90 < grey.mean() < 200, "a grey owl is mostly grey"
+    r, g, b = body(creature("dragon"))
+    assert g > r + 30 and g > b + 30, "a green dragon is mostly green"
+    robot = design_of(creature("robot"))
+    assert robot.dented and robot.body == animatic.COLOURS["silver"]
+    cat = design_of(creature("cat"))
+    assert max(cat.body) < 90 and min(cat.belly) > 200, "a black cat with a white chest"
+    assert design_of(FOX).collar == animatic.COLOURS["blue"], "the scarf from its wardrobe"
+
+
+def test_the_kind_field_decides_what_is_drawn():
+    looks_robotic = CharacterLook(id="bolt", name="Bolt", kind="human", appearance="a small robot", wardrobe="")
+    assert silhouette(looks_robotic).tolist() != silhouette(creature("robot")).tolist()
+    assert not hasattr(design_of(looks_robotic), "kind")  # a human design: kind wins over the words
+    assert design_of(creature("owl")) == design_of(creature("owl").model_copy(update={"name": "Other"}))
+    cats = [design_of(CharacterLook(id=f"cat{i}", name="C", kind="cat", appearance="a cat", wardrobe="")).body
+            for i in range(8)]
+    assert len(set(cats)) > 1, "no colour words: a cat's coat comes from its id, so two cats differ"
+
+
+def test_humans_by_age_hair_beard_glasses_and_headwear():
+    child = design_of(CharacterLook(id="a", name="A", appearance="a boy of seven with curly black hair",
+                                    wardrobe="a green hoodie with the hood up"))
+    elder = design_of(CharacterLook(id="b", name="B", appearance="an old woman with grey hair in a bun and glasses",
+                                    wardrobe="a lilac cardigan and a straw hat"))
+    assert child.child and child.height < 0.8 and child.hair_style == "curly"
+    assert child.hat == ("hood", animatic.COLOURS["green"]), "a hood is the colour of its hoodie"
+    assert elder.elder and elder.glasses and elder.hair_style == "bun" and elder.hat[0] == "hat"
+    assert elder.hair == animatic.HAIR_COLOURS["grey"]
+    heights = [figure_sprite(d, 200, 1.0).image.getbbox() for d in (child, elder)]
+    assert heights[0] != heights[1]
+
+
+def _steady(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pixels that did not change between two renders whose places differ: the cast's own pixels."""
+    return np.abs(a - b).sum(-1) <= 3
+
+
+def _cast_cover(keyframes, **changes) -> float:
+    """How much of the frame the cast covers: render over two unlike places and count the pixels that stayed."""
+    a = pixels(keyframes.render(keyframe_request(caption="", setting="a pine forest", time_of_day="noon", **changes),
+                                None))
+    b = pixels(keyframes.render(keyframe_request(caption="", setting="the harbour town", time_of_day="night",
+                                                 **changes), None))
+    return float(_steady(a, b)[int(0.12 * H):].mean())  # below the scene tag, whose words name the place
+
+
+def test_framing_sets_how_much_of_the_frame_the_subject_fills(keyframes):
+    pair = (FOX, TOMAS)
+    for subject, fills in ((FOX, 0.22), (TOMAS, 0.3)):
+        wide = _cast_cover(keyframes, characters=(subject,), framing="wide")
+        medium = _cast_cover(keyframes, characters=(subject,), framing="medium")
+        close = _cast_cover(keyframes, characters=(subject, MIRA), framing="close_up")
+        assert wide < 0.1 and wide * 2 < medium < close, (subject.id, wide, medium, close)
+        assert close > fills, (subject.id, close)
+    reaction = _cast_cover(keyframes, characters=(TOMAS, FOX), framing="reaction")
+    assert reaction > 0.25, reaction
+    # the close-up is of the first character only: its colours, not the second's
+    image = pixels(keyframes.render(keyframe_request(characters=pair, framing="close_up", caption=""), None))
+    centre = image[int(0.2 * H):int(0.7 * H), int(0.3 * W):int(0.7 * W)].reshape(-1, 3)
+    orange = (centre[:, 0] > centre[:, 1] + 50) & (centre[:, 1] > centre[:, 2] + 20)
+    blue_sweater = (centre[:, 2] > centre[:, 0] + 60)
+    assert orange.mean() > 0.2 and blue_sweater.mean() < 0.05
+
+
+def test_over_the_shoulder_shows_a_back_near_us_and_the_subject_facing_us(keyframes):
+    request = keyframe_request(characters=(TOMAS, MIRA), framing="over_the_shoulder", caption="")
+    subject, near = animatic.cast_layout(request)
+    assert near.back and not subject.back and near.character.id == "mira"
+    def head(p) -> float:
+        return pose_of(design_of(p.character), p.facing).head_r * p.height / 100
+
+    assert head(near) > 1.5 * head(subject), "the near shoulder is big, the subject further away"
+    assert (near.x - W / 2) * (subject.x - W / 2) < 0, "on opposite sides of the frame"
+    a = pixels(keyframes.render(request, None))
+    b = pixels(keyframes.render(request.model_copy(update={"setting": "the harbour town", "time_of_day": "night"}),
+                                None))
+    steady = _steady(a, b)
+    near_side = slice(0, W // 2) if near.x < W / 2 else slice(W // 2, W)
+    assert steady[int(0.6 * H):, near_side].mean() > 0.35, "the back and shoulder fill the near lower corner"
+    medium = pixels(keyframes.render(request.model_copy(update={"framing": "medium"}), None))
+    assert np.abs(a - medium).mean() > 10
+
+
+def test_insert_shows_the_prop_large(keyframes):
+    wide = pixels(keyframes.render(keyframe_request(caption=""), None))
+    key = pixels(keyframes.render(keyframe_request(caption="", framing="insert", prop="a brass key"), None))
+    book = pixels(keyframes.render(keyframe_request(caption="", framing="insert", prop="a red book"), None))
+    assert np.abs(wide - key).mean() > 20
+    middle = (slice(int(0.25 * H), int(0.7 * H)), slice(int(0.3 * W), int(0.7 * W)))
+    assert np.abs(key[middle] - book[middle]).mean() > 15, "a key and a book are drawn differently"
+    red = book[middle].reshape(-1, 3)
+    assert ((red[:, 0] > 150) & (red[:, 1] < 90)).mean() > 0.1, "the red book is red and large"
+    odd = [pixels(keyframes.render(keyframe_request(caption="", framing="insert", prop=p), None))
+           for p in ("a strange gadget", "a whirligig")]
+    label = (slice(int(0.6 * H), int(0.76 * H)), slice(int(0.25 * W), int(0.75 * W)))
+    assert np.abs(odd[0][label] - odd[1][label]).mean() > 3, "an unknown prop is labelled with its name"
+    assert animatic.props.read_prop("a whirligig")[2] and not animatic.props.read_prop("an old brass lantern")[2]
+
+
+def test_a_shot_with_nobody_to_frame_falls_back_to_what_it_can_show():
+    assert animatic.shown_framing(keyframe_request(characters=(), framing="close_up")) == "wide"
+    assert animatic.shown_framing(keyframe_request(characters=(FOX,), framing="over_the_shoulder")) == "medium"
+    assert animatic.shown_framing(keyframe_request(characters=(FOX,), framing="insert")) == "close_up"
+    assert animatic.shown_framing(keyframe_request(characters=(MIRA,), framing="insert")) == "insert", \
+        "what the subject carries"
+    assert animatic.shown_framing(keyframe_request(scene_id="base", framing="close_up")) == "wide"
+
+
+def test_a_creature_looks_the_same_in_every_scene_and_framing(keyframes):
+    market = keyframe_request(characters=(FOX,), caption="")
+    forest = keyframe_request(characters=(FOX,), caption="", setting="a snowy pine forest", time_of_day="dusk")
+    a, b = pixels(keyframes.render(market, None)), pixels(keyframes.render(forest, None))
+    x0, y0, x1, y1 = figure_boxes(market)["vix"]
+    assert figure_boxes(market) == figure_boxes(forest)
+    assert _steady(a[y0:y1, x0:x1], b[y0:y1, x0:x1]).mean() > 0.3
+    assert np.abs(a - b).mean() > 10, "the places differ"
+
+    def palette(image: np.ndarray) -> np.ndarray:  # the fox's main colour in a close-up
+        centre = image[int(0.3 * H):int(0.7 * H), int(0.35 * W):int(0.65 * W)].reshape(-1, 3) // 16
+        colours, counts = np.unique(centre, axis=0, return_counts=True)
+        return colours[counts.argmax()]
+
+    close_market = pixels(keyframes.render(market.model_copy(update={"framing": "close_up"}), None))
+    close_forest = pixels(keyframes.render(forest.model_copy(update={"framing": "close_up", "seed": 99}), None))
+    assert np.abs(palette(close_market) - palette(close_forest)).max() <= 1
+
+
+@pytest.mark.parametrize("setting,places", [
+    ("the kitchen", set()), ("a log cabin by a frozen fjord", {"ice", "cabin"}), ("a still lake", {"lake"}),
+    ("the village pond", {"pond"}), ("a farm with a red barn", {"farm"}), ("the old stone tower", {"tower"}),
+    ("a rooftop over the city", {"rooftop"}), ("the market square", {"square", "market"}),
+    ("the harbour", {"sea", "town"}), ("a sandy beach", {"beach", "sea"}), ("a snowy mountain pass", {"mountains"}),
+    ("the castle courtyard", {"castle"}), ("a space station orbiting a planet", {"space"}),
+])
+def test_places_are_read_from_the_setting(setting, places):
+    scenery = read_scenery(keyframe_request(setting=setting, environment="", caption=""))
+    assert places <= scenery.places, scenery.places
+
+
+@pytest.mark.parametrize("setting,room", [
+    ("the kitchen", "kitchen"), ("a cluttered garage", "garage"), ("the greenhouse", "greenhouse"),
+    ("the school classroom", "school"), ("a dark cave", "cave"), ("Grandma's house", "home"),
+    ("inside the log cabin", "cabin"), ("the castle's great hall", "hall"), ("somewhere inside", "room"),
+])
+def test_rooms_are_read_from_the_setting(setting, room):
+    scenery = read_scenery(keyframe_request(setting=setting, environment="", caption=""))
+    assert scenery.interior and scenery.room == room
+    assert not read_scenery(keyframe_request(setting="somewhere outside", environment="", caption="")).interior
+
+
+def test_every_place_looks_different(keyframes):
+    settings = ("the kitchen", "a cluttered garage", "a log cabin by a frozen fjord", "a still lake", "a farm",
+                "the old stone tower", "the greenhouse", "a rooftop over the city", "the market square",
+                "a sandy beach", "a dark cave", "the castle courtyard", "the school classroom", "outer space",
+                "a pine forest", "a grassy hill")
+    images = {s: pixels(keyframes.render(keyframe_request(setting=s, environment="", caption="", characters=(),
+                                                          time_of_day="noon", width=160, height=90), None))
+              for s in settings}
+    names = list(images)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            differ = (np.abs(images[a] - images[b]).sum(-1) > 40).mean()
+            assert differ > 0.08, f"{a} and {b} look alike ({differ:.2f} of the frame differs)"
+
+
+def _share(image: np.ndarray, test) -> float:
+    r, g, b = image[..., 0], image[..., 1], image[..., 2]
+    return float(test(r, g, b)[int(0.12 * H):int(0.76 * H)].mean())
+
+
+def test_a_frozen_fjord_is_white_and_blue_not_green(keyframes):
+    green = lambda r, g, b: (g > r + 15) & (g > b + 10)  # noqa: E731
+    def cold(r, g, b):  # sky, water and ice are bluer than red; snow is bright and nearly grey
+        pale = (r + g + b > 420) & (np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b) < 50)
+        return (b > r) | pale
+
+    for time_of_day in ("morning", "noon", "afternoon"):
+        fjord = pixels(keyframes.render(keyframe_request(setting="a log cabin by a frozen fjord", environment="",
+                                                         caption="", characters=(), time_of_day=time_of_day), None))
+        assert _share(fjord, green) < 0.03 and _share(fjord, cold) > 0.5, time_of_day
+    meadow = pixels(keyframes.render(keyframe_request(setting="a grassy hill", environment="", caption="",
+                                                      characters=(), time_of_day="noon"), None))
+    assert _share(meadow, green) > 0.25, "the same measure finds a green field green"
+
+
+@pytest.mark.parametrize("setting", ["a pine forest", "the kitchen", "a still lake", "the castle courtyard",
+                                     "somewhere outside", "a cluttered garage"])
+def test_night_is_dark_and_dawn_and_dusk_are_warm(keyframes, setting):
+    def render(time_of_day: str) -> np.ndarray:
+        return pixels(keyframes.render(keyframe_request(setting=setting, environment="", caption="", characters=(),
+                                                        time_of_day=time_of_day), None))
+
+    noon, night, dusk = render("noon"), render("night"), render("dusk")
+    interior = read_scenery(keyframe_request(setting=setting, environment="", caption="")).interior
+    assert night.mean() < noon.mean() * (0.8 if interior else 0.55), "lamplight indoors, darkness outdoors"
+    if not interior:
+        assert night.mean() < 80
+        sky = (slice(2, int(0.3 * H)), slice(int(0.6 * W), W))
+        assert dusk[sky][..., 0].mean() > noon[sky][..., 0].mean() - 5 and \
+            dusk[sky][..., 0].mean() - dusk[sky][..., 2].mean() > noon[sky][..., 0].mean() - noon[sky][..., 2].mean()

@@ -3,8 +3,10 @@
 A keyframe is read from the request's words: the setting picks the place, the environment and caption pick the
 weather, light and props, the prompt adds small things (boats, gulls, a distant lighthouse), and the context
 C(t-1) leaves traces of the previous scene's weather (clearing clouds, snow on the ground). The time of day
-lights everything, the palette tints everything, and each character is drawn from its id and its colour words
-alone, so it looks the same in every scene. A clip sets the keyframe in motion with the scene's camera move.
+lights everything, the palette tints everything, and each character is drawn from its id, kind and colour words
+alone, so it looks the same in every scene. The shot's framing decides how close the camera is: a wide shot shows
+the place with everyone, closer shots look past a soft background at the subject, an insert at the prop.
+A clip sets the keyframe in motion with the shot's camera move.
 
 Read `frame.draw_keyframe` top to bottom for the whole keyframe; each step lives in one module:
   words      what the scene's words say: place, weather, things, the look
@@ -12,9 +14,13 @@ Read `frame.draw_keyframe` top to bottom for the whole keyframe; each step lives
   sky        the sky, and fog, rain and snow over the scene
   exterior   outdoor places: sea, coast, town, market, hills, forest
   interior   rooms: walls, a window, the floor and the room's things
-  designs    a character's fixed design, from its id and colour words
-  figures    a design drawn as a standing sprite
-  cast       where the characters stand, and painting them on the stage
+  places     more outdoor places: space, lakes and fjords, ponds, farms, towers, castles, cabins, rooftops
+  rooms      more rooms: cave, greenhouse, garage; kitchen, cabin, classroom, hall and living room furniture
+  designs    a character's fixed design, from its id, kind and colour words
+  figures    a design drawn as a standing figure (people), or a sprite of any kind
+  creatures  animals, robots, dragons and creatures: each kind's silhouette in its colours
+  cast       where the characters stand as the shot's framing says, and painting them on the stage
+  props      the prop of an insert shot, drawn large (a labelled parcel for the rest)
   lettering  caption, scene tag, name labels, model sheet header
   frame      composing, grading and lettering a keyframe; the AnimaticKeyframes backend
   clips      camera moves, fades and H.264 encoding; the AnimaticClips backend
@@ -23,7 +29,8 @@ Read `frame.draw_keyframe` top to bottom for the whole keyframe; each step lives
 
 from __future__ import annotations
 
-from .cast import cast_layout, figure_boxes
+from . import props
+from .cast import cast_layout, figure_boxes, insert_prop, shown_framing
 from .clips import CLIP_VERSION, AnimaticClips, camera_frames, camera_window, cover_fit, frame_count
 from .designs import design_of
 from .figures import figure_sprite
@@ -36,5 +43,6 @@ from .words import read_look, read_scenery
 __all__ = [
     "AnimaticClips", "AnimaticKeyframes", "CLIP_VERSION", "COLOURS", "HAIR_COLOURS", "KEYFRAME_VERSION",
     "camera_frames", "camera_window", "caption_box", "caption_layout", "cast_layout", "cover_fit", "design_of",
-    "draw_keyframe", "figure_boxes", "figure_sprite", "frame_count", "read_look", "read_scenery", "supersample",
+    "draw_keyframe", "figure_boxes", "figure_sprite", "frame_count", "insert_prop", "props", "read_look",
+    "read_scenery", "shown_framing", "supersample",
 ]

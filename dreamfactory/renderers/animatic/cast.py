@@ -118,9 +118,10 @@ def cast_layout(request: KeyframeRequest) -> list[Placement]:
     if framing == "insert":
         return []
     if framing == "close_up":
-        return [_by_head(cast[0], (0.5 * W - side * 0.04 * W, 0.44 * H), 0.25 * H, side)]
+        animal = isinstance(design_of(cast[0]), CreatureDesign)  # an animal's head alone fills the frame
+        return [_by_head(cast[0], (0.5 * W - side * 0.04 * W, 0.47 * H), (0.32 if animal else 0.29) * H, side)]
     if framing == "reaction":
-        return [_by_head(cast[0], (0.5 * W + side * 0.13 * W, 0.46 * H), 0.22 * H, -side)]
+        return [_by_head(cast[0], (0.5 * W + side * 0.13 * W, 0.48 * H), 0.25 * H, -side)]
     if framing == "over_the_shoulder":
         subject = _by_head(cast[0], (0.5 * W + side * 0.17 * W, 0.37 * H), 0.12 * H, -side)
         near = _by_head(cast[1], (0.5 * W - side * 0.3 * W, 0.66 * H), 0.22 * H, side, back=True, label=False)

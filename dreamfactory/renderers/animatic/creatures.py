@@ -426,7 +426,7 @@ def paint_creature(draw: ImageDraw.ImageDraw, d: CreatureDesign, cx: float, foot
     hx, hy = pose.head
     r = pose.head_r
     if d.collar is not None:  # round the neck, under the head
-        w = r * 0.8
+        w = r * 0.62
         draw.rounded_rectangle((hx - w, hy + r * 0.78, hx + w, hy + r * 1.02), radius=r * 0.1, fill=d.collar,
                                **pen.ink)
     top = pose.top

@@ -139,12 +139,16 @@ def _design(character_id: str, appearance: str, wardrobe: str, props: tuple[str,
             shoes = colour
         elif word in HATS or (word == "hood" and "up" in wear[i:i + 2]):
             hat = (word, colour or COLOURS["brown"])
+        elif word == "hooded" and hat is None:
+            hat = ("hood", None)
         elif word in {"scarf", "shawl"}:
             scarf = colour or COLOURS["red"]
         elif word == "apron":
             apron = colour or COLOURS["cream"]
     fallback = tuple(COLOURS.values())[h[3] % 20]
     outer = next((t for t in tops if t[0] in LONG_TOPS), tops[0] if tops else ("tunic", None))
+    if hat is not None and hat[0] == "hood":  # a hood is the colour of the coat it belongs to
+        hat = ("hood", outer[1] or fallback)
     inner = next((c for t, c in tops if (t, c) != outer and c is not None), None)
 
     carried = _carried(props)
@@ -272,9 +276,9 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
     }.get(kind, darken(body, 0.3))
     eyes = parts.get("eyes") or _EYES.get(kind, (40, 32, 36))
     size = height
-    if re.search(r"(tiny|little|small|baby|young|kitten|puppy|cub|foal|chick)", appearance.lower()):
+    if re.search(r"\b(tiny|little|small|baby|young|kitten|puppy|cub|foal|chick)\b", appearance.lower()):
         size *= 0.85
-    elif re.search(r"(huge|giant|enormous|great|big|large|massive)", appearance.lower()):
+    elif re.search(r"\b(huge|giant|enormous|great|big|large|massive)\b", appearance.lower()):
         size *= 1.15
     wear = _tokens(wardrobe + " , " + appearance)
     collar, hat = None, None
@@ -285,7 +289,7 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
             hat = (word, _colour_before(wear, i, COLOURS) or COLOURS["brown"])
     return CreatureDesign(
         kind=kind, body=body, belly=belly, accent=accent, eyes=eyes, marks=marks, height=size, collar=collar, hat=hat,
-        dented=bool(re.search(r"(dent|dented|battered|scratched|rusty|rusted)", appearance.lower())),
+        dented=bool(re.search(r"\b(dent|dented|battered|scratched|rusty|rusted)\b", appearance.lower())),
         props=_carried(props),
     )
 

@@ -173,7 +173,9 @@ def _paint_human(draw: ImageDraw.ImageDraw, d: Design, cx: float, foot_y: float,
         hx, hy_ = hand
         draw.ellipse(box(hx, hy_, 3.4 * u), fill=d.skin, **outline)
 
-    # 4. the head: face, hair, eyes, beard, hat
+    # 4. the head: face, hair, eyes, beard, hat (a hood goes round it all)
+    if d.hat is not None and d.hat[0] == "hood":
+        draw.ellipse((cx - 1.32 * r, hy - 1.38 * r, cx + 1.32 * r, hy + 1.12 * r), fill=d.hat[1], **outline)
     if d.hair_style in {"short", "curly", "bun", "ponytail", "braids"}:
         draw.ellipse((cx - 1.1 * r, hy - 1.14 * r, cx + 1.1 * r, hy + 0.45 * r), fill=d.hair, **outline)
     if d.hair_style == "curly":
@@ -241,7 +243,11 @@ def _paint_human(draw: ImageDraw.ImageDraw, d: Design, cx: float, foot_y: float,
     head_top = hy - 1.14 * r
     if d.hat is not None:
         kind, colour = d.hat
-        if kind in {"hat", "bonnet", "helmet", "sou'wester", "souwester"}:
+        if kind == "hood":
+            draw.arc((cx - 1.32 * r, hy - 1.38 * r, cx + 1.32 * r, hy + 1.12 * r), 160, 380, fill=darken(colour, 0.25),
+                     width=stroke(0.16 * r))
+            head_top = hy - 1.38 * r
+        elif kind in {"hat", "bonnet", "helmet", "sou'wester", "souwester"}:
             draw.rounded_rectangle((cx - 0.85 * r, hy - 1.75 * r, cx + 0.85 * r, hy - 0.55 * r), radius=0.3 * r,
                                    fill=colour, **outline)
             draw.ellipse((cx - 1.5 * r, hy - 0.9 * r, cx + 1.5 * r, hy - 0.45 * r), fill=colour, **outline)
