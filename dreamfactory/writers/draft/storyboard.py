@@ -50,6 +50,7 @@ _THINGS = set(
 _OBJECT_VERBS = "told|saw|gave|met|found|took|let|made|heard|taught|brought|kept|left|sent|woke|led|hugs|tells|sees"
 _LINKS = ("a", "an", "the", "and", "or", "of", "to", "from", "in", "on", "at", "with", "up", "down", "out", "into",
           "under", "for", "that", "which", "his", "her", "their", "its", "my", "our", "your")
+_PARTICLES = {"off", "all", "over", "away", "back", "about", "around", "along", "across", "through"}
 _NOT_PROPS = {"one", "ones", "thing", "things", "something", "nothing", "everything", "anything", "lot", "bit",
               "way", "door", "head", "hand", "hands", "eyes", "time", "moment", "day", "night", "morning", "back",
               "breath", "place", "road", "path", "corner", "turn", "sea", "sky", "river", "mind", "voice", "light"}
@@ -281,22 +282,42 @@ def scene_prop(plan: ScenePlan, people: dict[str, Character]) -> str:
     lists; '' when the scene names none."""
     lower = " ".join([plan.action, *(d.text for d in plan.dialogue)]).lower()
     here = [people[c] for c in plan.characters if c in people]
-    for prop in (p for c in here for p in c.props):
-        if re.search(rf"\b{re.escape(prop.lower().split()[-1])}s?\b", lower):
+    for prop in (_thing(p) for c in here for p in c.props):
+        if prop and _fits(prop, people, []) and re.search(rf"\b{re.escape(prop.split()[-1])}s?\b", lower):
             return prop
+    return _named_thing(plan, people, here)
+
+
+def _thing(phrase: str) -> str:
+    """A prop phrase up to its first linking word or particle ('fruit bowl off the counter' -> 'fruit bowl')."""
+    words = []
+    for word in phrase.lower().split():
+        if word in _LINKS or word in _PARTICLES:
+            break
+        words.append(word)
+    return " ".join(words)
+
+
+def _fits(phrase: str, people: dict[str, Character], here: list[Character]) -> bool:
+    """A thing, not a person, an animal, a body part of someone here or a word that only points at something."""
+    words = phrase.lower().split()
+    looks = " ".join(c.appearance.lower() for c in here)
+    return bool(words) and not words[-1].endswith("ing") and words[-1] not in _NOT_PROPS \
+        and not any(w in _LINKS or w in CREATURES or _is_person(w, people) for w in words) \
+        and not re.search(rf"\b{re.escape(words[-1])}\b", looks)
+
+
+def _named_thing(plan: ScenePlan, people: dict[str, Character], here: list[Character]) -> str:
+    """The thing the action handles or names, or one the environment lists ('' when none)."""
 
     def fits(phrase: str) -> bool:
-        """A thing, not a person, an animal, a body part of someone here or a word that only points at something."""
-        words = phrase.lower().split()
-        looks = " ".join(c.appearance.lower() for c in here)
-        return bool(words) and not words[-1].endswith("ing") and words[-1] not in _NOT_PROPS \
-            and not any(w in _LINKS or w in CREATURES or _is_person(w, people) for w in words) \
-            and not re.search(rf"\b{re.escape(words[-1])}\b", looks)
+        return _fits(phrase, people, here)
 
     for held in re.finditer(rf"\b(?:{_HANDLING})\s+(?:{_DETERMINERS})\s+((?:[a-z-]+\s+){{0,2}}?[a-z-]+)\b"
-                            rf"(?=\s*(?:[.,;!?]|$|\s+(?:{'|'.join(_LINKS)})\b))", plan.action, re.I):
-        if fits(held.group(1)):
-            return held.group(1).lower()
+                            rf"(?=\s*(?:[.,;!?]|$|\s+(?:{'|'.join(_LINKS + tuple(_PARTICLES))})\b))", plan.action, re.I):
+        thing = _thing(held.group(1))
+        if fits(thing):
+            return thing
     for m in re.finditer(r"[A-Za-z-]+", plan.action):
         word = m.group(0).lower()
         if word in PROP_WORDS | _THINGS and fits(word):
