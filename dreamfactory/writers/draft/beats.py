@@ -9,7 +9,7 @@ from . import nlp
 from .cast import Cast
 from .story import Reading, Speech, count_words, mask_quotes, split_speech
 from .tense import base_form
-from .vocabulary import ANIMATE_VERBS, AREAS, ARTICLES, OBJECTS_RX, SPEECH_VERBS, SPOTS, STOPWORDS
+from .vocabulary import ANIMATE_VERBS, AREAS, ARTICLES, NOT_OBJECTS, OBJECTS_RX, SPEECH_VERBS, SPOTS, STOPWORDS
 
 # A sentence that opens on these moves the story on in time: a new beat starts there.
 TIME_SHIFT = re.compile(
@@ -186,7 +186,9 @@ def _things_named(found: list[str], cast: Cast) -> list[str]:
     for phrase in found:
         kept = [w for w in phrase.split() if w.lower() not in ARTICLES | STOPWORDS]
         text = " ".join(kept).lower()
-        if text and not cast.mentions(" ".join(kept)) and text not in out and not any(text in o for o in out):
+        if not text or text.split()[-1] in NOT_OBJECTS:
+            continue
+        if not cast.mentions(" ".join(kept)) and text not in out and not any(text in o for o in out):
             out = [o for o in out if o not in text] + [text]
     return out
 

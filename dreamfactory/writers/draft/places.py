@@ -180,7 +180,8 @@ def environment_of(read: list[Sentence], time: str, state: Continuity, carry: bo
         for phrase, is_light in _things(sentence.narration):
             (light if is_light else things).append(phrase)
     things += [p.phrase for p in places_in(read) if p.rank < 3 and p.phrase not in setting and p.kind != "detail"]
-    named = [o for s in read for o in s.objects if o not in setting and not any(o in t for t in things)]
+    shown = {w for t in things + light for w in t.split()}
+    named = [o for s in read for o in s.objects if o not in setting and o.split()[-1] not in shown]
     return ", ".join(list(dict.fromkeys(weather + light + things))[:8] + list(dict.fromkeys(named))[:6])
 
 

@@ -290,3 +290,10 @@ OBJECT_WORDS = PROP_WORDS | set(
     "coins bag blanket pillow quilt mirror photograph painting radio panel hatch flag treasure egg eggs nest "
     "crown ring necklace gift present toy boat kite bicycle bike".split())
 OBJECTS_RX = "|".join(sorted(OBJECT_WORDS, key=len, reverse=True))
+# Nouns that are no thing to show: parts of a body or a place, people, times, words for words.
+NOT_OBJECTS = (BODY_WORDS | GARMENT_WORDS | ACTOR_NOUNS | set(RELATIONS) | set(KINDS) | SPOTS | set(AREAS) | set(DETAILS)
+               | set(re.findall(r"[a-z]+", " ".join(rx for _, rx in WEATHER + TIMES))) | set(
+    "edge top end side middle bottom front back way story stories tale time times day days week year years hour "
+    "minute moment while thing things something nothing everything lot kind sort part piece rest place home "
+    "head feet foot hand hands arm arms eye eyes face heart mind breath voice name word words idea question "
+    "answer help light darkness dark air ground floor wall walls sky water land world life work turn".split()))
