@@ -245,6 +245,13 @@ def test_recall_per_kind_of_fact_stays_above_its_floor(reader, written):
 def test_every_scene_of_the_corpus_is_cut_into_shots_that_cover_its_lines(written):
     """The storyboard on real readings: 2-5 shots a scene, the wide first, each line once and on its speaker's shot,
     planned seconds adding up to the scene, and no hex code in any prompt."""
+    framings: dict[str, int] = {}
+    for screenplay in written.values():
+        for shot in (shot for scene in screenplay.scenes for shot in scene.shots):
+            framings[shot.framing] = framings.get(shot.framing, 0) + 1
+    scenes = sum(len(s.scenes) for s in written.values())
+    print(f"\n{sum(framings.values())} shots in {scenes} scenes: "
+          + ", ".join(f"{k} {v}" for k, v in sorted(framings.items(), key=lambda kv: -kv[1])))
     for name, screenplay in written.items():
         assert "#" not in screenplay.base_description.text, name
         for scene in screenplay.scenes:
