@@ -15,9 +15,9 @@ from typing import Callable
 from PIL import ImageDraw
 
 from .designs import CreatureDesign
-from .paint import INK, RGB, darken, lighten, mix, stroke
+from .paint import DARK, INK, RGB, Pen, darken, lighten, mix, stroke
+from .props import read_prop
 
-DARK: RGB = (34, 28, 34)
 PINK: RGB = (236, 140, 156)
 HORN: RGB = (236, 224, 190)
 BEAK: RGB = (238, 168, 52)
@@ -31,52 +31,6 @@ class Pose:
     head_r: float  # its radius: a close-up fills the frame with it
     top: float  # the top of ears, hat or antenna
     glow: tuple[float, float] | None = None  # a lit lantern
-
-
-class Pen:
-    """Draws in a creature's units: x forward, y up from the ground, 100 units tall."""
-
-    def __init__(self, draw: ImageDraw.ImageDraw, cx: float, foot: float, height: float, facing: int,
-                 line: float) -> None:
-        self.draw, self.cx, self.foot, self.u, self.f = draw, cx, foot, height / 100, facing
-        self.lw = line
-        self.ink = {"outline": INK, "width": stroke(round(line))}
-
-    def p(self, x: float, y: float) -> tuple[float, float]:
-        return self.cx + self.f * x * self.u, self.foot - y * self.u
-
-    def ellipse(self, x: float, y: float, rx: float, ry: float, fill: RGB, ink: bool = True) -> None:
-        px, py = self.p(x, y)
-        self.draw.ellipse((px - rx * self.u, py - ry * self.u, px + rx * self.u, py + ry * self.u), fill=fill,
-                          **(self.ink if ink else {}))
-
-    def polygon(self, points: list[tuple[float, float]], fill: RGB, ink: bool = True) -> None:
-        self.draw.polygon([self.p(x, y) for x, y in points], fill=fill, **(self.ink if ink else {}))
-
-    def line(self, points: list[tuple[float, float]], fill: RGB, width: float) -> None:
-        self.draw.line([self.p(x, y) for x, y in points], fill=fill, width=stroke(width * self.u), joint="curve")
-
-    def limb(self, points: list[tuple[float, float]], width: float, fill: RGB) -> None:
-        """A rounded, outlined stroke along points: legs, tails, arms, necks."""
-        pts = [self.p(x, y) for x, y in points]
-        for colour, w in ((INK, width * self.u + 2 * self.lw), (fill, width * self.u)):
-            self.draw.line(pts, fill=colour, width=stroke(w), joint="curve")
-            for x, y in (pts[0], pts[-1]):
-                self.draw.ellipse((x - w / 2, y - w / 2, x + w / 2, y + w / 2), fill=colour)
-
-    def eye(self, x: float, y: float, r: float, iris: RGB | None = None, slit: bool = False) -> None:
-        """A cartoon eye: an iris with a pupil (or a slit) and a glint; a bead when no iris is given."""
-        if iris is None:
-            self.ellipse(x, y, r, r * 1.1, DARK, ink=False)
-        else:
-            self.ellipse(x, y, r, r * 1.1, iris)
-            self.ellipse(x, y, r * (0.3 if slit else 0.55), r * (0.95 if slit else 0.6), DARK, ink=False)
-        self.ellipse(x + 0.3 * r, y + 0.35 * r, r * 0.28, r * 0.28, (255, 255, 255), ink=False)
-
-    def whiskers(self, x: float, y: float, length: float) -> None:
-        for s in (-1, 1):
-            for k in (-1, 0, 1):
-                self.line([(s * x, y + k * 1.2), (s * (x + length), y + k * 3.2 + 1)], INK, 0.45)
 
 
 def _spikes(pen: Pen, cx: float, cy: float, rx: float, ry: float, a0: float, a1: float, count: int,
@@ -429,6 +383,14 @@ def paint_creature(draw: ImageDraw.ImageDraw, d: CreatureDesign, cx: float, foot
         w = r * 0.62
         draw.rounded_rectangle((hx - w, hy + r * 0.78, hx + w, hy + r * 1.02), radius=r * 0.1, fill=d.collar,
                                **pen.ink)
+    glow_at = pose.glow
+    for k, (kind, colour) in enumerate(d.props):  # what it carries stands at its front feet, the same every scene
+        size = (0.3 if d.height < 0.6 else 0.22) * height
+        x = hx + facing * (r * 0.6 + size * 0.45) if d.kind in SIDE_VIEW else cx + (1 - 2 * k) * facing * 0.42 * height
+        drawer, _, _ = read_prop(kind)
+        drawer(Pen(draw, x, foot, size, facing, line * 0.8), colour)
+        if kind == "lantern":
+            glow_at = (x, foot - 0.45 * size)
     top = pose.top
     if d.hat is not None:
         colour = d.hat[1]
@@ -436,4 +398,4 @@ def paint_creature(draw: ImageDraw.ImageDraw, d: CreatureDesign, cx: float, foot
                                **pen.ink)
         draw.ellipse((hx - 0.9 * r, hy - 1.0 * r, hx + 0.9 * r, hy - 0.7 * r), fill=colour, **pen.ink)
         top = min(top, hy - 1.55 * r)
-    return Pose(pose.head, pose.head_r, top, pose.glow)
+    return Pose(pose.head, pose.head_r, top, glow_at)

@@ -12,11 +12,10 @@ from ...errors import RenderError
 from ..base import KeyframeRequest
 from ..fonts import font_family
 from .cast import cast_layout, insert_prop, paint_cast, shown_framing
-from .creatures import Pen
 from .exterior import paint_exterior
 from .interior import paint_interior, paint_sparks
 from .lettering import draw_caption, draw_labels, draw_model_sheet_header, draw_prop_label, draw_scene_tag
-from .paint import hex_rgb, mix
+from .paint import Pen, hex_rgb, mix
 from .props import paint_prop
 from .sky import paint_fog, paint_weather
 from .stage import Light, Stage, lighting, scene_side, seeded_rng, supersample

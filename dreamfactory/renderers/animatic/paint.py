@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 
 RGB = tuple[int, int, int]
@@ -34,6 +34,7 @@ SKIN_TONES: tuple[RGB, ...] = (
     (255, 226, 200), (244, 198, 162), (226, 176, 134), (200, 138, 96), (160, 104, 68), (120, 78, 54),
 )
 INK: RGB = (52, 42, 50)
+DARK: RGB = (34, 28, 34)  # pupils, noses
 
 
 # Materials of the scenery, before the stage's light falls on them.
@@ -97,3 +98,50 @@ def gradient(size: tuple[int, int], top: RGB, bottom: RGB, power: float = 1.0) -
     t = (np.linspace(0.0, 1.0, max(1, h)) ** power)[:, None, None]
     column = np.asarray(top, np.float32) * (1 - t) + np.asarray(bottom, np.float32) * t
     return Image.fromarray(column.astype(np.uint8), "RGB").resize((max(1, w), max(1, h)), Image.NEAREST)
+
+
+class Pen:
+    """Draws on a 100-unit grid scaled to `height` pixels: x forward (mirrored when facing left), y up from the
+    base at (cx, foot). Creatures and props are drawn with it, so one drawing serves every size."""
+
+    def __init__(self, draw: ImageDraw.ImageDraw, cx: float, foot: float, height: float, facing: int,
+                 line: float) -> None:
+        self.draw, self.cx, self.foot, self.u, self.f = draw, cx, foot, height / 100, facing
+        self.lw = line
+        self.ink = {"outline": INK, "width": stroke(round(line))}
+
+    def p(self, x: float, y: float) -> tuple[float, float]:
+        return self.cx + self.f * x * self.u, self.foot - y * self.u
+
+    def ellipse(self, x: float, y: float, rx: float, ry: float, fill: RGB, ink: bool = True) -> None:
+        px, py = self.p(x, y)
+        self.draw.ellipse((px - rx * self.u, py - ry * self.u, px + rx * self.u, py + ry * self.u), fill=fill,
+                          **(self.ink if ink else {}))
+
+    def polygon(self, points: list[tuple[float, float]], fill: RGB, ink: bool = True) -> None:
+        self.draw.polygon([self.p(x, y) for x, y in points], fill=fill, **(self.ink if ink else {}))
+
+    def line(self, points: list[tuple[float, float]], fill: RGB, width: float) -> None:
+        self.draw.line([self.p(x, y) for x, y in points], fill=fill, width=stroke(width * self.u), joint="curve")
+
+    def limb(self, points: list[tuple[float, float]], width: float, fill: RGB) -> None:
+        """A rounded, outlined stroke along points: legs, tails, arms, necks."""
+        pts = [self.p(x, y) for x, y in points]
+        for colour, w in ((INK, width * self.u + 2 * self.lw), (fill, width * self.u)):
+            self.draw.line(pts, fill=colour, width=stroke(w), joint="curve")
+            for x, y in (pts[0], pts[-1]):
+                self.draw.ellipse((x - w / 2, y - w / 2, x + w / 2, y + w / 2), fill=colour)
+
+    def eye(self, x: float, y: float, r: float, iris: RGB | None = None, slit: bool = False) -> None:
+        """A cartoon eye: an iris with a pupil (or a slit) and a glint; a bead when no iris is given."""
+        if iris is None:
+            self.ellipse(x, y, r, r * 1.1, DARK, ink=False)
+        else:
+            self.ellipse(x, y, r, r * 1.1, iris)
+            self.ellipse(x, y, r * (0.3 if slit else 0.55), r * (0.95 if slit else 0.6), DARK, ink=False)
+        self.ellipse(x + 0.3 * r, y + 0.35 * r, r * 0.28, r * 0.28, (255, 255, 255), ink=False)
+
+    def whiskers(self, x: float, y: float, length: float) -> None:
+        for s in (-1, 1):
+            for k in (-1, 0, 1):
+                self.line([(s * x, y + k * 1.2), (s * (x + length), y + k * 3.2 + 1)], INK, 0.45)

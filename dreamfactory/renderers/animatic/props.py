@@ -10,8 +10,7 @@ import math
 import re
 from typing import Callable
 
-from .creatures import DARK, Pen
-from .paint import COLOURS, RGB, darken, lighten, mix
+from .paint import COLOURS, DARK, RGB, Pen, darken, lighten, mix
 
 PAPER: RGB = (244, 234, 208)
 FLAME: RGB = (255, 196, 70)
