@@ -7,6 +7,7 @@ code, exactly as a hub checkpoint would be. The OpenAI backend talks to a loopba
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 import shutil
@@ -96,6 +97,7 @@ def count_calls(monkeypatch, cls, name: str = "__call__") -> list[dict]:
     """Spy on a pipeline method: record its keyword arguments, then run the real one."""
     calls, real = [], getattr(cls, name)
 
+    @functools.wraps(real)  # keeps the signature: the renderers read which arguments a pipeline takes
     def spy(self, *args, **kwargs):
         calls.append(kwargs)
         return real(self, *args, **kwargs)
@@ -129,8 +131,14 @@ def test_base_frame_then_keyframes_tied_to_it(settings, monkeypatch):
     second = renderer.render(keyframe_request(scene_id="s02", seed=12, prompt="Mira lights the lamp"), base.resize((1280, 720)))
     assert first.size == second.size == (112, 64)
     assert len(img2img_calls) == 2 and img2img_calls[0]["strength"] == settings.keyframe_strength
-    assert img2img_calls[0]["prompt"].startswith("storybook watercolour. Mira")
+    # The shot first, then the look with its colours named (never hex), composed to CLIP's 77 tokens.
+    assert img2img_calls[0]["prompt"].startswith("wide shot: Mira, a girl in a yellow raincoat, climbs the lighthouse stairs")
+    assert "#" not in img2img_calls[0]["prompt"]
     assert img2img_calls[0]["negative_prompt"] == f"crowds, {settings.negative_prompt}"
+    # The last render's notes: what CLIP read, exactly the prompt sent (this tiny CLIP spells by characters, so a
+    # short shot leaves room for the look, a long one does not).
+    assert renderer.last_notes["prompt_read"][0]["text"] == img2img_calls[1]["prompt"]
+    assert "storybook watercolour" in img2img_calls[1]["prompt"]
     assert not np.array_equal(pixels(first), pixels(second))
 
     # The tie: the Base frame goes in (cover-fitted to the keyframe size) at the request's strength or the setting's.
@@ -155,7 +163,7 @@ def test_same_seed_same_pixels_other_seed_other_pixels(settings):
 
 
 def test_pipeline_loads_once_per_process_and_threads_share_it(settings, monkeypatch):
-    loads = count_loads(monkeypatch, diffusers.AutoPipelineForText2Image)
+    loads = count_loads(monkeypatch, diffusers.StableDiffusionPipeline)  # the class its model_index.json names
     img2img_made = count_loads(monkeypatch, diffusers.AutoPipelineForImage2Image, "from_pipe")
     renderer = DiffusersKeyframes(settings)
     base = renderer.render(base_request(), None)
@@ -200,15 +208,17 @@ def test_keyframe_key_follows_reads_and_identity(settings, tiny, tmp_path):
     renderer = DiffusersKeyframes(settings)
     request = keyframe_request()
     key = render_key(renderer, request)
-    for change in ({"seed": 12}, {"prompt": "another shot"}, {"tie_strength": 0.3}, {"width": 640}, {"base_frame_sha": "c" * 64}):
+    for change in ({"seed": 12}, {"prompt": "another shot"}, {"tie_strength": 0.3}, {"width": 640}, {"base_frame_sha": "c" * 64},
+                   {"setting": "harbour"}, {"palette": ("#000000",)}, {"framing": "close_up"}):  # all enter the prompt
         assert render_key(renderer, request.model_copy(update=change)) != key, change
-    for change in ({"caption": "new caption"}, {"setting": "harbour"}, {"palette": ("#000000",)}):
+    for change in ({"caption": "new caption"}, {"shot_id": "b"}, {"environment": "fog"}):
         assert render_key(renderer, request.model_copy(update=change)) == key, change
     pixel_settings = ({"steps": 3}, {"guidance": 6.0}, {"keyframe_strength": 0.4}, {"dtype": "bfloat16"},
                       {"negative_prompt": "fog"}, {"keyframe_size": 96}, {"image_model_revision": "abc123"})
     for change in pixel_settings:
         assert render_key(DiffusersKeyframes(settings.model_copy(update=change)), request) != key, change
     assert render_key(DiffusersKeyframes(settings.model_copy(update={"cpu_offload": True})), request) == key
+    assert render_key(DiffusersKeyframes(settings.model_copy(update={"cpu_offload": "sequential"})), request) == key
 
     # A local model is named by its content: a copy keys the same, a changed weight file re-renders.
     copy = tmp_path / "copy"
