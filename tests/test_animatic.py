@@ -563,6 +563,15 @@ def test_insert_shows_the_prop_large(keyframes):
     assert animatic.props.read_prop("a whirligig")[2] and not animatic.props.read_prop("an old brass lantern")[2]
 
 
+def test_shots_of_one_scene_share_its_place(keyframes):
+    """Each shot has its own seed; the scenery follows the scene, so a cut does not move the houses."""
+    a = pixels(keyframes.render(keyframe_request(characters=(), caption="", seed=1), None))
+    b = pixels(keyframes.render(keyframe_request(characters=(), caption="", seed=2), None))
+    assert np.array_equal(a, b)
+    other_scene = pixels(keyframes.render(keyframe_request(characters=(), caption="", seed=1, scene_id="s05"), None))
+    assert np.abs(a - other_scene).mean() > 3, "another scene in the same place is laid out afresh"
+
+
 def test_a_shot_with_nobody_to_frame_falls_back_to_what_it_can_show():
     assert animatic.shown_framing(keyframe_request(characters=(), framing="close_up")) == "wide"
     assert animatic.shown_framing(keyframe_request(characters=(FOX,), framing="over_the_shoulder")) == "medium"

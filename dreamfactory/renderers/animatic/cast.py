@@ -12,7 +12,7 @@ from .creatures import SIDE_VIEW
 from .designs import CreatureDesign, Design, design_of
 from .figures import figure_sprite, paint_figure, pose_of
 from .paint import SEA, WOOD, box, darken, glow, lighten, mix, rgba, stroke
-from .stage import Stage, scene_side, seeded_rng, supersample
+from .stage import Stage, scene_side, scenery_seed, seeded_rng, supersample
 from .words import Scenery
 
 
@@ -64,7 +64,7 @@ def _wide_layout(request: KeyframeRequest) -> list[Placement]:
     W, H, n = request.width, request.height, len(request.characters)
     base = request.scene_id == "base"
     rng = seeded_rng(request.seed, 2)
-    side = scene_side(request.seed)
+    side = scene_side(scenery_seed(request.scene_id))
     designs = [design_of(c) for c in request.characters]
     tallest = max(d.height for d in designs)
     norm = max(tallest, 0.6)  # a cast of small animals is drawn larger; a mouse beside a man stays small
@@ -111,7 +111,7 @@ def cast_layout(request: KeyframeRequest) -> list[Placement]:
     if n == 0:
         return []
     framing = shown_framing(request)
-    side = scene_side(request.seed)
+    side = scene_side(scenery_seed(request.scene_id))
     cast = request.characters
     if framing == "wide":
         return _wide_layout(request)

@@ -18,7 +18,7 @@ from .lettering import draw_caption, draw_labels, draw_model_sheet_header, draw_
 from .paint import Pen, hex_rgb, mix
 from .props import paint_prop
 from .sky import paint_fog, paint_weather
-from .stage import Light, Stage, lighting, scene_side, seeded_rng, supersample
+from .stage import Light, Stage, lighting, scene_side, scenery_seed, seeded_rng, supersample
 from .words import Look, Scenery, read_look, read_scenery
 
 
@@ -76,9 +76,10 @@ def draw_keyframe(request: KeyframeRequest) -> Image.Image:
                           0.5), outside.body, outside.body_at, outside.body_colour, 0, outside.dark)
     scale = supersample(request.height)
     size = (request.width * scale, request.height * scale)
+    place_seed = scenery_seed(request.scene_id)
     stage = Stage(Image.new("RGB", size), light, [hex_rgb(c) for c in request.palette] or [(200, 180, 150)],
-                  seeded_rng(request.seed, 1), line=max(1.5, size[1] / 480) * look.line, scale=scale,
-                  side=scene_side(request.seed))
+                  seeded_rng(place_seed, 1), line=max(1.5, size[1] / 480) * look.line, scale=scale,
+                  side=scene_side(place_seed))
     framing = shown_framing(request)
     marks: dict = {}
     if framing == "wide":
@@ -117,8 +118,9 @@ def _paint_out_of_focus(stage: Stage, request: KeyframeRequest, scenery: Scenery
     """A closer shot's background: the same place painted small, a window of it enlarged and soft behind the
     subject, as a long lens would see it (and cheaper than painting it sharp)."""
     W, H = max(16, request.width // 2), max(16, request.height // 2)
-    small = Stage(Image.new("RGB", (W, H)), stage.light, stage.palette, seeded_rng(request.seed, 1),
-                  line=max(1.0, H / 480) * look.line, scale=1, side=stage.side)
+    small = Stage(Image.new("RGB", (W, H)), stage.light, stage.palette,
+                  seeded_rng(scenery_seed(request.scene_id), 1), line=max(1.0, H / 480) * look.line, scale=1,
+                  side=stage.side)
     if scenery.interior:
         paint_interior(small, scenery, outside)
     else:

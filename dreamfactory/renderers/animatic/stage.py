@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +70,12 @@ def lighting(time_of_day: str, weather: Weather) -> Light:
 def seeded_rng(seed: int, stream: int) -> np.random.Generator:
     """A generator per purpose, so the cast's places do not move when the scenery draws one more cloud."""
     return np.random.default_rng([seed % 2**64, stream])
+
+
+def scenery_seed(scene_id: str) -> int:
+    """The seed of a scene's scenery: the same in every shot of the scene, so a cut does not move the lighthouse
+    or regrow the trees (the shot's own seed only moves the cast a little)."""
+    return int.from_bytes(hashlib.sha256(scene_id.encode("utf-8")).digest()[:8], "big")
 
 
 def scene_side(seed: int) -> int:
