@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from dreamfactory.agents import prompts
+from dreamfactory.agents import answers, prompts
 from dreamfactory.agents.phases import Brief, Condensed, Design, Review, ScenePlans, Storyboard
 from dreamfactory.errors import WritingError
 from dreamfactory.settings import WritingSettings
@@ -323,6 +324,78 @@ def test_strict_schema_is_closed_complete_and_inlined(model):
 
     check(schema)
     assert "$defs" not in schema and schema["title"] == model.__name__
+
+
+# What OpenAI's strict mode accepts (its Structured Outputs guide: supported types and properties); anything else
+# is refused with HTTP 400.
+OPENAI_STRICT_KEYWORDS = {
+    "type", "properties", "required", "additionalProperties", "items", "enum", "anyOf", "description", "title",
+    "pattern", "format", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minItems", "maxItems",
+}
+SCENES = [
+    {"id": "s01", "setting": "the lamp room", "time_of_day": "night", "environment": "storm", "action": "Mara climbs.",
+     "characters": ["mara"], "dialogue": [{"speaker": "mara", "text": "Burn."}, {"speaker": "narrator", "text": "It did."}],
+     "camera": "hold", "duration": 8, "context_previous": ""},
+    {"id": "s02", "setting": "the rock", "time_of_day": "dawn", "environment": "calm", "action": "Boats come home.",
+     "characters": [], "dialogue": [], "camera": "pan_left", "duration": 6, "context_previous": "storm"},
+]
+ANSWERS = {
+    "brief": answers.brief_answer(3), "brief-any-count": answers.brief_answer(0), "design": answers.design_answer(),
+    "scenes": answers.plans_answer(2, ["mara", "tom"]), "scenes-no-cast": answers.plans_answer(1, []),
+    "storyboard": answers.storyboard_answer(SCENES), "review": answers.review_answer(["s01", "s02"]),
+    "review-of-a-brief": answers.review_answer([]),
+}
+
+
+@pytest.mark.parametrize("name", ANSWERS)
+def test_answer_schemas_keep_to_what_openai_strict_mode_accepts(name):
+    schema, depth, enums = strict_schema(ANSWERS[name]), [0], [0]
+
+    def check(node, level):
+        depth[0] = max(depth[0], level)
+        assert set(node) <= OPENAI_STRICT_KEYWORDS, set(node) - OPENAI_STRICT_KEYWORDS
+        enums[0] += len(node.get("enum", []))
+        if node.get("type") == "object":
+            assert node["additionalProperties"] is False and node["required"] == list(node["properties"])
+            for sub in node["properties"].values():
+                check(sub, level + 1)
+        for sub in node.get("anyOf", []) + ([node["items"]] if "items" in node else []):
+            check(sub, level + 1)
+
+    check(schema, 0)
+    assert schema["type"] == "object" and "anyOf" not in schema  # the root must be a plain object
+    assert depth[0] <= 10 and enums[0] <= 1000  # OpenAI's limits on nesting and enum values
+
+
+def test_lengths_are_patterns_for_openai_and_minlength_maxlength_elsewhere():
+    brief = ANSWERS["brief"]
+    openai_title = strict_schema(brief)["properties"]["title"]
+    assert openai_title["pattern"] == "^[\\s\\S]{1,120}$" and "maxLength" not in openai_title
+    other_title = strict_schema(brief, openai=False)["properties"]["title"]
+    assert (other_title["minLength"], other_title["maxLength"]) == (1, 120) and "pattern" not in other_title
+    for title in ("", "x" * 121):  # the pattern says what the lengths said
+        assert not re.fullmatch(openai_title["pattern"].strip("^$"), title)
+    assert re.fullmatch(openai_title["pattern"].strip("^$"), "Two\nlines")
+    palette = strict_schema(ANSWERS["design"])["properties"]["style"]["properties"]["palette"]["items"]
+    assert palette == {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}  # an id-like pattern is kept as it is
+
+
+def test_the_fallback_modes_send_the_schema_with_its_lengths(llm_server):
+    llm_server.script(refuses_json_schema(), answer(BRIEF))
+    request = brief_request().model_copy(update={"answer_type": answers.brief_answer(2)})
+    assert ChatWriter(settings(llm_server), None).write(request).output == Brief(**BRIEF)
+    sent = llm_server.requests[1].response_format["schema"]
+    assert sent["properties"]["scene_count"]["minimum"] == sent["properties"]["scene_count"]["maximum"] == 2
+    assert sent["properties"]["title"]["maxLength"] == 120
+
+
+def test_an_answer_outside_the_narrowed_model_is_repaired(llm_server):
+    # A server that ignores the schema: the narrowed model is still what the answer is checked against.
+    llm_server.script(answer({**BRIEF, "scene_count": 5}), answer(BRIEF))
+    request = brief_request().model_copy(update={"answer_type": answers.brief_answer(2)})
+    reply = ChatWriter(settings(llm_server), None).write(request)
+    assert type(reply.output) is Brief and reply.output.scene_count == 2 and llm_server.calls == 2
+    assert "scene_count" in llm_server.requests[1].last_user and "less than or equal to 2" in llm_server.requests[1].last_user
 
 
 # -- a real local model server (skipped unless installed) -----------------------------------------------------

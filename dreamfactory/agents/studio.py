@@ -68,7 +68,8 @@ class Studio:
             history: list[Message] | None = None) -> BaseModel:
         system = prompts.role_prompt(role).render()
         prompt = prompts.render_phase(template, phase=phase, **inputs)
-        answer_type = answers.answer_model(output_type, inputs)
+        # A model is sent the phase's model narrowed by what is decided; a writer that builds answers in code is not.
+        answer_type = answers.answer_model(output_type, inputs) if getattr(self.writer, "reads_prompts", False) else None
         key = digest({
             "phase": phase, "template": template, "role": role, "system": system, "prompt": prompt,
             "schema": (answer_type or output_type).model_json_schema(), "writer": self.writer.identity(role),
