@@ -370,8 +370,11 @@ def _profile(person: Person, reading: Reading) -> Person:
         alone = bool(re.search(person.pattern, text)) and len(others) <= len(person.name.split())
         opener = re.match(r"^\W*(?:[\w']+\s+){0,3}?(he|she|his|her)\b", text, re.I)
         if alone:
-            votes["m"] += len(re.findall(r"\b(?:he|him|his)\b", text, re.I))
-            votes["f"] += len(re.findall(r"\b(?:she|her|hers)\b", text, re.I))
+            # 'His neighbour Mei ... came with him': a possessive before a relation, or an object pronoun, is
+            # someone else's
+            relation = "|".join(RELATIONS)
+            votes["m"] += len(re.findall(rf"\b(?:he|his(?!\s+(?:{relation})\b))\b", text, re.I))
+            votes["f"] += len(re.findall(rf"\b(?:she|hers|her(?!\s+(?:{relation})\b))\b", text, re.I))
         elif alone_before and opener and not others:
             votes["m" if opener.group(1).lower() in ("he", "his") else "f"] += 1
         alone_before = alone

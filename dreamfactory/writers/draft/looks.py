@@ -25,6 +25,7 @@ from .vocabulary import (
 )
 
 GARMENT_RX = "|".join(sorted(GARMENT_WORDS, key=len, reverse=True))
+KINDS_RX = "|".join(sorted(KINDS, key=len, reverse=True))
 
 
 @dataclass
@@ -64,6 +65,10 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
                                text)  # 'a red fox named Rufus'
         if introduced:
             _add(look.appearance, introduced.group(1))
+        before = re.search(rf"\b(?:a|an|the|his|her|their|my|our)\s+((?:[a-z-]+\s+){{0,3}}?(?:{KINDS_RX}))\s+{subject}",
+                           text)  # 'her old grey horse Juniper', 'the maintenance robot K-7'
+        if before and person.kind != "human":
+            _add(look.appearance, before.group(1))
         is_topic = topic == [person.id]
         _worn_and_had(rf"(?:{subject}|\b(?:{pronoun})\b)" if is_topic else subject, text, cast, look)
         _belongings(rf"(?:\b(?:{possessive})|{subject}'s)" if is_topic else rf"{subject}'s", text, look)
@@ -87,7 +92,7 @@ def _belongings(owner: str, text: str, look: Look) -> None:
     """'his brass lantern' is a prop; 'her cloak was grey' is a grey cloak."""
     for m in re.finditer(rf"{owner}\s+((?:[\w-]+\s+){{0,3}}?(?:{CARRIED_RX}))\b", text):
         _add(look.props, m.group(1))
-    worn = rf"{owner}\s+((?:[\w-]+\s+){{0,2}}?(?:{WORN_RX}))\b(?:\s+(?:was|were)\s+([a-z]+))?"
+    worn = rf"{owner}\s+((?:[\w-]+\s+){{0,2}}?(?:{WORN_RX}))\b(?:\s+(?:was|were)\s+(?:the\s+colou?r\s+of\s+)?([a-z]+))?"
     for m in re.finditer(worn, text, re.I):
         state = m.group(2) if m.group(2) and m.group(2) not in STOPWORDS | {"with"} else ""
         _file_items(f"{state} {m.group(1)}".strip(), look, default=None)
@@ -98,6 +103,18 @@ def _copula(subject: str, text: str, look: Look) -> None:
     if m:
         _add(look.appearance, m.group(1))
         _with_list(text[m.end():], look)
+        return
+    # 'Oskar was twelve and tall for his age, with a striped jumper and a kite'
+    m = re.search(rf"{subject}(?:,\s+who)?\s+(?:was|is)\s+((?:{AGES}|old|young|tall|short|small|little|tiny|big|"
+                  rf"huge|thin|slim|stout|plump)\b[^,.;]*?)(?=,?\s+with\b|[,.;]|$)", text)
+    if m and len(m.group(1).split()) <= 6:
+        age = re.match(rf"(?:{AGES})\b", m.group(1))
+        _add(look.appearance, f"{age.group()} years old" if age else m.group(1).split(" and ")[0])
+        _with_list(text[m.end():].lstrip(","), look)
+
+
+AGES = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|" \
+    "eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|[1-9][0-9]?"
 
 
 def _apposition(subject: str, text: str, look: Look) -> None:
@@ -125,6 +142,7 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
     """Sort 'a white beard and a blue wool sweater' into appearance and wardrobe by each item's last word; an item
     of no known kind goes to `default`: 'wardrobe', None (appearance), or '' (dropped: 'had three daughters')."""
     for item in re.split(r",\s*(?:and\s+)?|\s+and\s+", phrase):
+        item = re.split(r"\s+(?:he|she|they|that|which|who|from|made)\b", item)[0]  # 'a kite he had built himself'
         item = " ".join(w for w in item.split() if w.lower() not in ARTICLES)
         head = item.split()[-1].lower() if item else ""
         if not head:
@@ -153,6 +171,8 @@ def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
     """The character sheet: the story's own words for its look, completed from a hash of the id where the story
     is silent, so that every keyframe draws the same person; a being that is not human keeps its kind."""
     look = describe(person, cast, reading)
+    if person.name.startswith("the ") and len(person.name.split()) > 2:
+        look.appearance.insert(0, person.name[4:])  # 'the old lamplighter', 'a huge brown bear': how it looks
     said = " ".join(look.appearance).lower()
     kind = kind_of(person, look.appearance)
     creature = kind != "human" or any(re.search(rf"\b{c}\b", said) for c in CREATURES) or \

@@ -56,7 +56,8 @@ PERSON_NOUNS = {
 BODY_WORDS = set(
     "hair beard moustache mustache eyes eye freckles skin face nose cheeks braids braid plaits curls ponytail bun "
     "scar smile teeth ears tail fur feathers wings horns whiskers spots stripes build shoulders hands arms legs "
-    "limp mane paws claws beak complexion wrinkles tattoo tattoos voice forehead chin lips eyebrows".split()
+    "limp mane paws claws beak complexion wrinkles tattoo tattoos voice forehead chin lips eyebrows scales "
+    "shell quills spines antlers hooves snout muzzle".split()
 )
 GARMENT_WORDS = set(
     "raincoat coat overcoat boots boot shoes sweater jumper apron dress hat cap cloak cape scarf shirt trousers "
@@ -69,7 +70,8 @@ PROP_WORDS = set(
     "lantern lamp sword staff stick cane book bag backpack satchel basket umbrella map key compass camera flute "
     "guitar violin wand bow spear shield axe hammer pipe notebook pencil brush knife rope net rod torch candle "
     "kite ball doll teddy bucket letter box chest bottle telescope spyglass shell pendant locket medallion phone "
-    "radio sketchbook paintbrush fiddle harp drum whistle bell crook lute scroll journal diary".split()
+    "radio sketchbook paintbrush fiddle harp drum whistle bell crook lute scroll journal diary binoculars spool "
+    "crowbar pliers wrench spanner flashlight microphone sack pole matches parcel slingshot trowel".split()
 )
 CREATURES = set("robot android fox bear wolf cat dog mouse rabbit owl dragon creature horse bird cow pig goat "
                 "sheep frog toad hedgehog badger squirrel lion tiger elephant monkey duck goose swan whale fish "
