@@ -75,13 +75,14 @@ FAMILIES: tuple[Family, ...] = (
 _BY_CLASS = {cls: family for family in FAMILIES for cls in family.classes}
 
 
-def family_of_class(class_name: str, task: str) -> Family:
+def family_of_class(class_name: str, task: Literal["keyframes", "clips"]) -> Family:
     """The family of a pipeline class; an unlisted class gets a generic row of the task asked for."""
     family = _BY_CLASS.get(class_name)
     if family is None:
-        tie = "edit" if "Edit" in class_name or "Kontext" in class_name else "img2img"
-        family = Family(class_name, (class_name,), task, "bfloat16", tie=tie if task != "image-to-video" else "none")  # type: ignore[arg-type]
-    wanted = {"keyframes": ("text-to-image", "image-edit"), "clips": ("image-to-video",)}[task] if task in ("keyframes", "clips") else (task,)
+        edit = "Edit" in class_name or "Kontext" in class_name
+        kind = "image-to-video" if task == "clips" else "image-edit" if edit else "text-to-image"
+        family = Family(class_name, (class_name,), kind, "bfloat16", tie="none" if task == "clips" else "edit" if edit else "img2img")
+    wanted = {"keyframes": ("text-to-image", "image-edit"), "clips": ("image-to-video",)}[task]
     if family.task not in wanted:
         raise SettingsError(f"{class_name} is a {family.task} pipeline, not one for {task}; choose another model")
     return family
