@@ -1,0 +1,167 @@
+"""`dreamfactory plan` and the answer-at-once path: the plan uses the tasks' own keys, so it says exactly what a run
+will make, and a film that is already in the store is answered without Prefect."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dreamfactory.cli import main
+from dreamfactory.plan import FilmPlan, StoreProbe, Missing, plan_project, plan_story
+from dreamfactory.settings import FilmOptions, RenderSettings
+from dreamfactory.store import open_store
+from tests.conftest import ROOT, SAMPLE, SMALL
+
+ARGS = ["--scenes", "2", *SMALL]
+
+
+def _options(store: Path, project: str) -> FilmOptions:
+    return FilmOptions(store=str(store), scenes=2, project=project, render=RenderSettings(width=320, height=180, fps=8))
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory):
+    """A Prefect server for the module, found by the CLI through PREFECT_API_URL (the CLI's own temporary server,
+    which waits for a busy machine longer than the test harness does)."""
+    from dreamfactory.processes import TemporaryServer
+
+    server = TemporaryServer(database=tmp_path_factory.mktemp("prefect") / "prefect.db").start()
+    before = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = server.api_url
+    yield server.api_url
+    if before is None:
+        os.environ.pop("PREFECT_API_URL", None)
+    else:
+        os.environ["PREFECT_API_URL"] = before
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def film(tmp_path_factory, prefect_server):
+    """One small film with voices, made through the CLI in this process."""
+    store = tmp_path_factory.mktemp("store")
+    code = main(["make", str(SAMPLE), "--store", str(store), "--project", "light", "--json", *ARGS])
+    assert code == 0
+    return store, "light"
+
+
+def _made_now(store: Path, project: str) -> None:
+    """The film made with the code as it is now: a shared working tree may have changed a renderer's version since
+    the module's film was made, and this test is about a film that exists."""
+    story = SAMPLE.read_text(encoding="utf-8")
+    if not plan_story(open_store(str(store)), story, _options(store, project)).plan.nothing_to_do:
+        assert main(["make", str(SAMPLE), "--store", str(store), "--project", project, *ARGS]) == 0
+
+
+def _made(capsys) -> dict:
+    return json.loads(capsys.readouterr().out)
+
+
+def test_store_probe_reads_and_refuses_to_make(tmp_path):
+    store = open_store(str(tmp_path))
+    store.put_bytes("p/a.txt", b"a")
+    probe = StoreProbe(store)
+    assert probe.exists("p/a.txt") and probe.read_bytes("p/a.txt") == b"a"
+    assert probe.put_bytes("p/a.txt", b"a") is False  # present: the no-op a real store would do
+    with pytest.raises(Missing) as missing:
+        probe.put_bytes("p/b.txt", b"b")
+    assert missing.value.key == "p/b.txt" and not store.exists("p/b.txt")
+    store.set_head("p/head.json", b"1")
+    with pytest.raises(Missing):
+        probe.set_head("p/head.json", b"2")
+    assert store.read_bytes("p/head.json") == b"1"
+
+
+def test_plan_of_a_made_film_has_nothing_to_make(film, capsys):
+    store, project = film
+    story = SAMPLE.read_text(encoding="utf-8")
+    planned = plan_story(open_store(str(store)), story, _options(store, project))
+    plan = planned.plan
+    assert plan.nothing_to_do, [s for s in plan.to_make()]
+    history = json.loads((store / project / "films.json").read_text())
+    assert plan.film.key == history[-1]["key"]
+    shots = sum(len(scene.shots) for scene in plan.scenes)
+    kinds = [s.kind for s in plan.steps()]
+    assert kinds.count("keyframe") == kinds.count("clip") == shots >= 2
+    assert kinds.count("speech") == 2 and kinds.count("voice_line") >= 1
+
+
+def test_make_again_answers_at_once_without_prefect(film, tmp_path):
+    """A fresh process: the film is printed with zero renders, no server is started and Prefect is never imported
+    (its API URL points at a closed port: any use of it would fail the command)."""
+    store, project = film
+    _made_now(store, project)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_API_URL="http://127.0.0.1:9/api", HOME=str(tmp_path))
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "dreamfactory.cli", "make", str(SAMPLE), "--store",
+                           str(store), "--project", project, "--json", *ARGS], capture_output=True, cwd=ROOT, env=env,
+                          timeout=120)
+    wall = time.perf_counter() - started
+    assert done.returncode == 0, "\n".join(l for l in done.stderr.decode().splitlines() if not l.startswith("import time"))[-3000:]
+    result = json.loads(done.stdout)
+    assert result["keyframes"]["rendered"] == result["clips"]["rendered"] == result["base_frame"]["rendered"] == 0
+    assert result["voice_lines"]["rendered"] == 0 and result["film_rendered"] is False and result["llm_calls"] == 0
+    assert result["keyframes"]["cached"] == result["shots"] >= 2
+    imported = [l.split("|")[-1].strip() for l in done.stderr.decode().splitlines() if l.startswith("import time:")]
+    assert not [m for m in imported if m == "prefect" or m.startswith("prefect.")], "Prefect was imported"
+    assert "Prefect server" not in done.stderr.decode()
+    print(f"answered from the store in {wall:.2f} s (with -X importtime)")
+
+
+def test_plan_after_an_edit_lists_exactly_what_the_rerun_renders(film, capsys):
+    store, project = film
+    options = _options(store, project)
+    before = plan_project(open_store(str(store)), project, options)
+    assert main(["edit", project, "--scene", "2", "--set", "action=The keeper climbs the stairs with a lantern.",
+                 "--store", str(store)]) == 0
+    capsys.readouterr()
+
+    plan = plan_project(open_store(str(store)), project, options).plan
+    todo = plan.to_make()
+    assert {s.scene_id for s in todo if s.kind != "film"} == {"s02"}
+    s02_shots = [shot.id for scene in plan.scenes if scene.scene_id == "s02" for shot in scene.shots]
+    keyframes = sorted(s.shot_ids[0] for s in todo if s.kind == "keyframe")
+    clips = sorted(s.shot_ids[0] for s in todo if s.kind == "clip")
+    assert keyframes == clips == sorted(s02_shots)
+    assert {s.kind for s in todo} == {"keyframe", "clip", "film"}  # the words are the same: no voice is made again
+    # Keyframes are certain (their keys changed); a clip's key waits for its new keyframe's pixels.
+    assert all(s.certain for s in todo if s.kind == "keyframe") and not any(s.certain for s in todo if s.kind == "clip")
+
+    assert main(["plan", project, "--store", str(store), "--json", *SMALL]) == 0
+    as_json = FilmPlan.model_validate_json(capsys.readouterr().out)
+    assert [s.key for s in as_json.to_make()] == [s.key for s in todo]
+
+    assert main(["rerun", project, "--store", str(store), "--json", *SMALL]) == 0
+    result = _made(capsys)
+    after = plan_project(open_store(str(store)), project, options)
+    assert after.plan.nothing_to_do
+    # Exactly the certain steps were made, and a clip exactly where its keyframe's pixels changed.
+    assert result["keyframes"]["rendered"] == len(keyframes) and result["base_frame"]["rendered"] == 0
+    changed = sum(a.sha256 != b.sha256 for a, b in zip(before.keyframes, after.keyframes))
+    assert result["clips"]["rendered"] == changed <= len(clips)
+    assert result["voice_lines"]["rendered"] == 0 and result["film_rendered"] is (changed > 0)
+
+
+def test_plan_text_names_every_shot_and_the_estimate(film, capsys):
+    store, project = film
+    assert main(["plan", project, "--store", str(store), *SMALL]) == 0
+    text = capsys.readouterr().out
+    assert "shot a [wide" in text and "speech" in text and "film:" in text
+    assert "nothing to make" in text
+
+
+def test_a_new_story_plans_its_writing_first(tmp_path, capsys):
+    story = tmp_path / "story.txt"
+    story.write_text("Mira walked to the sea at dawn.\n\nShe found a bottle with a letter in it.\n")
+    assert main(["plan", str(story), "--store", str(tmp_path / "empty"), "--json"]) == 0
+    plan = FilmPlan.model_validate_json(capsys.readouterr().out)
+    assert plan.writing is not None and not plan.writing.stored and not plan.film.stored
+    assert plan.estimate_basis.startswith("no earlier records")
+    assert not (tmp_path / "empty").exists() or not any((tmp_path / "empty").rglob("*.json"))  # planning wrote nothing
