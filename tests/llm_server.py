@@ -53,8 +53,17 @@ class Recorded:
         return self.body.get("response_format")
 
     @property
+    def tool(self) -> dict | None:
+        """The function a forced tool call must call, when the request forces one."""
+        choice = self.body.get("tool_choice")
+        if not isinstance(choice, dict):
+            return None
+        name = choice["function"]["name"]
+        return next(t["function"] for t in self.body.get("tools", []) if t["function"]["name"] == name)
+
+    @property
     def format_type(self) -> str:
-        return (self.response_format or {}).get("type", "text")
+        return "tool" if self.tool else (self.response_format or {}).get("type", "text")
 
     @property
     def text(self) -> str:
@@ -69,6 +78,8 @@ class Recorded:
     def schema_name(self) -> str:
         """The output asked for: the json_schema's name, or the schema's title in the prompt (fallback modes)."""
         fmt = self.response_format or {}
+        if self.tool:
+            return self.tool["name"]
         if fmt.get("type") == "json_schema":
             return fmt["json_schema"]["name"]
         if isinstance(fmt.get("schema"), dict) and fmt["schema"].get("title"):
@@ -80,6 +91,8 @@ class Recorded:
     def schema(self) -> dict | None:
         """The JSON schema the answer must match: response_format's, or the one written into the prompt."""
         fmt = self.response_format or {}
+        if self.tool:
+            return self.tool["parameters"]
         if fmt.get("type") == "json_schema":
             return fmt["json_schema"]["schema"]
         if isinstance(fmt.get("schema"), dict):
@@ -376,12 +389,15 @@ class ScriptedLLM:
 
 def _completion(rec: Recorded, reply: Reply) -> dict:
     content = reply.content
+    message = {"role": "assistant", "content": content, "refusal": reply.refusal}
+    finish = reply.finish_reason
+    if rec.tool and content is not None:  # a forced tool call: the answer is the call's arguments
+        message = {**message, "content": None, "tool_calls": [
+            {"id": "call-scripted", "type": "function", "function": {"name": rec.tool["name"], "arguments": content}}]}
+        finish = "tool_calls" if finish == "stop" else finish
     body = {
         "id": f"chatcmpl-scripted-{id(reply)}", "object": "chat.completion", "created": 0, "model": rec.model,
-        "choices": [{
-            "index": 0, "logprobs": None, "finish_reason": reply.finish_reason,
-            "message": {"role": "assistant", "content": content, "refusal": reply.refusal},
-        }],
+        "choices": [{"index": 0, "logprobs": None, "finish_reason": finish, "message": message}],
     }
     if reply.usage:  # 4 characters a token: deterministic, so budget tests can count on it
         prompt, completion = max(1, len(rec.text) // 4), max(1, len(content or reply.refusal or "") // 4)

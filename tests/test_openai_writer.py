@@ -195,17 +195,38 @@ def test_refused_json_schema_falls_back_to_json_object_and_remembers(llm_server,
     assert [r.format_type for r in llm_server.requests] == ["json_object"]  # remembered: no json_schema probe
 
 
-def test_server_without_any_response_format_gets_plain_text(llm_server):
-    def strict_server(rec):
+def test_server_with_tools_but_no_response_format_gets_a_forced_tool_call(llm_server):
+    def tool_server(rec):
         if rec.response_format:
             return status(400, "'response_format' is not supported")(rec)
+        return answer(BRIEF)(rec)  # the server answers a forced call with the call's arguments
+
+    llm_server.default = tool_server
+    writer = ChatWriter(settings(llm_server), None)
+    request = brief_request().model_copy(update={"answer_type": answers.brief_answer(2)})
+    assert writer.write(request).output == Brief(**BRIEF)
+    assert [r.format_type for r in llm_server.requests] == ["json_schema", "json_object", "tool"]
+    called = llm_server.requests[-1]
+    assert called.body["tool_choice"] == {"type": "function", "function": {"name": "Brief"}}
+    parameters = called.tool["parameters"]
+    assert called.tool["strict"] is True and parameters["additionalProperties"] is False
+    assert parameters["properties"]["scene_count"]["maximum"] == 2 and "maxLength" not in parameters["properties"]["title"]
+    llm_server.reset()
+    writer.write(request)
+    assert [r.format_type for r in llm_server.requests] == ["tool"]  # remembered
+
+
+def test_server_without_any_response_format_gets_plain_text(llm_server):
+    def strict_server(rec):
+        if rec.response_format or rec.body.get("tools"):
+            return status(400, "'response_format' and 'tools' are not supported")(rec)
         return raw("Sure!\n```json\n" + json.dumps(BRIEF) + "\n```")(rec)
 
     llm_server.default = strict_server
     writer = ChatWriter(settings(llm_server), None)
     assert writer.write(brief_request()).output.title == "The Lamp"
-    assert [r.format_type for r in llm_server.requests] == ["json_schema", "json_object", "json_object", "text"]
-    assert "response_format" not in llm_server.requests[-1].body
+    assert [r.format_type for r in llm_server.requests] == ["json_schema", "json_object", "tool", "json_object", "text"]
+    assert "response_format" not in llm_server.requests[-1].body and "tools" not in llm_server.requests[-1].body
     llm_server.reset()
     writer.write(brief_request())
     assert llm_server.calls == 1
@@ -216,7 +237,7 @@ def test_a_bad_request_that_is_not_about_the_format_is_reported(llm_server):
     writer = ChatWriter(settings(llm_server), None)
     with pytest.raises(WritingError, match="HTTP 400: This model's maximum context length"):
         writer.write(brief_request())
-    assert llm_server.calls == 4 and writer.mode == 0  # every kind tried; nothing learned from a failure
+    assert llm_server.calls == 5 and writer.mode == 0  # every kind tried; nothing learned from a failure
 
 
 # -- models per role, identity --------------------------------------------------------------------------------

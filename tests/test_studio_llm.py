@@ -195,9 +195,13 @@ def test_a_story_longer_than_the_context_is_condensed_first(llm_server, tmp_path
 
 
 # -- a server that fills the schema exactly as given, and no more -------------------------------------------------
-def refusing_response_format(step):
-    """A server without structured outputs: it refuses any response_format, then answers in text."""
-    return lambda rec: status(400, "'response_format' is not supported")(rec) if rec.response_format else step(rec)
+def refusing_response_format(step, tools: bool = True):
+    """A server without structured outputs: it refuses any response_format (and tools, unless `tools`)."""
+    def serve(rec):
+        if rec.response_format or (rec.body.get("tools") and not tools):
+            return status(400, "'response_format' is not supported")(rec)
+        return step(rec)
+    return serve
 
 
 def assert_a_valid_film(screenplay: Screenplay, scenes: int) -> None:
@@ -237,8 +241,14 @@ def test_servers_without_json_schema_get_the_same_contract(llm_server, tmp_path,
     assert_a_valid_film(screenplay, scenes=2)
     assert {r.format_type for r in llm_server.requests[1:]} == {"json_object"}
 
-    llm_server.reset()
+    llm_server.reset()  # strict function calling: the schema as a forced tool's parameters
     llm_server.default = refusing_response_format(fills_schema(seed))
+    screenplay = studio(llm_server, tmp_path / "tool").write(STORY)
+    assert_a_valid_film(screenplay, scenes=2)
+    assert {r.format_type for r in llm_server.requests[2:]} == {"tool"}
+
+    llm_server.reset()
+    llm_server.default = refusing_response_format(fills_schema(seed), tools=False)
     screenplay = studio(llm_server, tmp_path / "text").write(STORY)
     assert_a_valid_film(screenplay, scenes=2)
     assert llm_server.requests[-1].format_type == "text" and llm_server.requests[-1].schema is not None

@@ -2,9 +2,10 @@
 
 Each phase asks for its answer model (the phase's pydantic model narrowed by what is already decided, see
 agents/answers.py) as a strict JSON schema (`response_format: json_schema`), so a server that decodes with a
-grammar cannot answer outside it. Servers that refuse it get the schema in the prompt with `json_object` (with
-llama.cpp's own `schema` field, then without), then as plain text; the first kind a server accepts is kept for the
-rest of the writer's life. Every answer is validated by pydantic and settled into the phase's model; an invalid one
+grammar cannot answer outside it. Servers that refuse it get the schema in the prompt with `json_object` and
+llama.cpp's own `schema` field (which llama.cpp enforces), then as the parameters of a forced tool call (strict
+function calling), then in the prompt with plain `json_object`, then as plain text; the first kind a server accepts
+is kept for the rest of the writer's life. Every answer is validated by pydantic and settled into the phase's model; an invalid one
 is sent back with the validation errors, at most `repair_attempts` times.
 Timeouts, 429 and 5xx are retried by the client itself (`timeout`, `max_retries`). The story is data: whatever
 it says, an answer that is not the schema is repaired or rejected. API keys never reach a message we build.
@@ -31,7 +32,7 @@ KEYLESS = "not-needed"  # local servers (Ollama, vLLM, llama.cpp) ignore the key
 WRITER_VERSION = 2  # bump when the way answers are asked for changes: it enters every cache key
 
 # From the most to the least constrained; a writer starts at the first and only moves down.
-MODES = ("json_schema", "json_object+schema", "json_object", "text")
+MODES = ("json_schema", "json_object+schema", "tool", "json_object", "text")
 
 SCHEMA_HINT = "The answer is a {name}: one JSON object that matches this JSON schema, and nothing else.\n{schema}"
 REPAIR = (
@@ -95,7 +96,7 @@ class ChatWriter:
                     f"model {model} refused to answer: {self._redact(message.refusal, error=True)[:200]}",
                     phase=request.phase, role=request.role,
                 )
-            text = self._redact(message.content or "").strip() if message else ""
+            text = self._redact(_answer_text(message)).strip() if message else ""
             if not text:
                 cut = " (cut off at its token limit)" if choice and choice.finish_reason == "length" else ""
                 raise WritingError(
@@ -124,17 +125,16 @@ class ChatWriter:
         """One completion, in the most constrained mode the server accepts; returns (messages sent, completion)."""
         name = request.output_type.__name__
         for mode in range(self.mode, len(MODES)):
-            schema = strict_schema(answer_type, openai=MODES[mode] == "json_schema")
-            messages, response_format = _ask(request, name, schema, MODES[mode])
+            schema = strict_schema(answer_type, openai=MODES[mode] in ("json_schema", "tool"))
+            messages, extra = _ask(request, name, schema, MODES[mode])
             messages += repair
-            extra = {"response_format": response_format} if response_format else {}
             try:
                 completion = self.client.chat.completions.create(
                     model=model, messages=messages, temperature=self.settings.temperature, **extra
                 )
             except openai.APIStatusError as exc:
                 if mode + 1 < len(MODES) and _refuses_format(exc):
-                    report("writing", f"{self.server} refused response_format {MODES[mode]}; trying {MODES[mode + 1]}")
+                    report("writing", f"{self.server} refused answers of kind {MODES[mode]}; trying {MODES[mode + 1]}")
                     continue
                 raise self._error(exc, request, model) from None
             except openai.APIConnectionError as exc:
@@ -182,10 +182,10 @@ class ChatWriter:
 
 
 # -- what is sent ---------------------------------------------------------------------------------------------
-def _ask(request: PhaseRequest, name: str, schema: dict, mode: str) -> tuple[list[dict], dict | None]:
-    """The messages and response_format of one request in one mode."""
+def _ask(request: PhaseRequest, name: str, schema: dict, mode: str) -> tuple[list[dict], dict]:
+    """The messages and the format arguments (response_format, or a forced tool) of one request in one mode."""
     prompt = request.prompt
-    if mode != "json_schema":  # the schema goes into the prompt when the server will not take it as such
+    if mode not in ("json_schema", "tool"):  # the schema goes into the prompt when the server will not take it
         prompt += "\n\n" + SCHEMA_HINT.format(name=name, schema=json.dumps({"title": name, **schema}, ensure_ascii=False))
     messages = [{"role": "system", "content": request.system}]
     messages += [_turn(m, request.role) for m in request.history]
@@ -194,9 +194,20 @@ def _ask(request: PhaseRequest, name: str, schema: dict, mode: str) -> tuple[lis
         "json_schema": {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}},
         "json_object+schema": {"type": "json_object", "schema": schema},  # llama.cpp enforces this one
         "json_object": {"type": "json_object"},
-        "text": None,
     }
-    return messages, formats[mode]
+    if mode == "tool":
+        tool = {"type": "function", "function": {"name": name, "description": f"Give the {name}.", "parameters": schema,
+                                                  "strict": True}}
+        return messages, {"tools": [tool], "tool_choice": {"type": "function", "function": {"name": name}}}
+    return messages, {"response_format": formats[mode]} if mode in formats else {}
+
+
+def _answer_text(message) -> str:
+    """The answer: the forced tool call's arguments, or the message's text."""
+    calls = getattr(message, "tool_calls", None) or []
+    if calls and calls[0].function is not None and calls[0].function.arguments:
+        return calls[0].function.arguments
+    return message.content or ""
 
 
 def _turn(message: Message, role: str) -> dict:
@@ -249,7 +260,7 @@ def _refuses_format(exc: openai.APIStatusError) -> bool:
     if exc.status_code in (400, 422):
         return True
     text = f"{exc.message} {exc.body}".lower()
-    return exc.status_code >= 500 and any(w in text for w in ("response_format", "json_schema", "schema", "grammar"))
+    return exc.status_code >= 500 and any(w in text for w in ("response_format", "json_schema", "schema", "grammar", "tool"))
 
 
 def _json_part(text: str) -> str:
@@ -280,7 +291,7 @@ def _usage(completion, messages: list[dict]) -> Usage:
         return Usage(calls=1, prompt_tokens=u.prompt_tokens or 0, completion_tokens=u.completion_tokens or 0)
     # A server that reports no usage still spends tokens: estimate them (4 characters a token) for the budget.
     sent = sum(len(str(m.get("content") or "")) for m in messages) // 4
-    got = sum(len(c.message.content or "") for c in completion.choices or []) // 4
+    got = sum(len(_answer_text(c.message)) for c in completion.choices or []) // 4
     return Usage(calls=1, prompt_tokens=sent, completion_tokens=got)
 
 
