@@ -306,7 +306,7 @@ def _answer_from_store(planned, store, options, args, started: float) -> int:
 
     p = planned
     result = summarize(store, p.written, p.base, p.keyframes, p.clips, p.film, options, p.sounds)
-    _copy_out(store, result.film_key, _check_out(args.out))
+    _copy_out(store, result.film_key, _check_out(getattr(args, "out", None)))
     _print_result(result, args, started)
     return 0
 
@@ -315,11 +315,13 @@ def _interrupted(plan_again, before) -> int:
     """Ctrl-C or SIGTERM: one line on what was kept and that the next run resumes."""
     try:
         after = plan_again().plan
-        kept = len(before.to_make()) - len(after.to_make())
-        what = f"{kept} of the {len(before.to_make())} step(s) this run had to make are" if kept > 0 else "everything made before is"
+        kept = sum(s.stored for s in after.steps()) - sum(s.stored for s in before.steps())
+        left = len(after.to_make())
+        what = (f"{kept} step(s) this run finished (screenplay, keyframes, voices, clips) are" if kept > 0 else
+                "nothing new was finished; what was made before is") + f" kept in the store ({left} still to make)"
     except Exception:  # noqa: BLE001 - the line must come even when the store cannot be read now
-        what = "what was made is"
-    print(f"dreamfactory: interrupted — {what} kept in the store; run the same command again to resume", file=sys.stderr)
+        what = "what was made is kept in the store"
+    print(f"dreamfactory: interrupted — {what}; run the same command again to resume", file=sys.stderr)
     return 130
 
 
