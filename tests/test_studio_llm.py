@@ -321,6 +321,9 @@ def test_what_a_schema_cannot_say_is_settled_the_same_way_every_time():
         "characters": [{**DESIGN["characters"][0], "id": long_id}, {**DESIGN["characters"][0], "id": long_id}],
     }).settle()
     assert [c.id for c in design.characters] == [long_id, "m" * 46 + "-2"]  # unique, still within the id pattern
+    narrator = answers.design_answer().model_validate({
+        "style": DESIGN["style"], "characters": [{**DESIGN["characters"][0], "id": "narrator"}]}).settle()
+    assert [c.id for c in narrator.characters] == ["narrator-2"]  # a character is never taken for the narration
 
     plan = {**PLANS["scenes"][0], "characters": ["mara", "mara"],
             "dialogue": [{"speaker": "tom", "text": "Ahoy!"}, {"speaker": "narrator", "text": "Night fell."}]}

@@ -49,7 +49,7 @@ class DesignAnswer(Answer):
     output_type = Design
 
     def settle(self) -> Design:
-        taken: set[str] = set()
+        taken: set[str] = {NARRATOR}  # 'narrator' speaks the narration: no character may take that id
         cast = [{**c.model_dump(mode="json"), "id": _fresh(c.id, taken)} for c in self.characters]
         return Design(style=self.style, characters=cast)
 
