@@ -673,3 +673,18 @@ def test_night_is_dark_and_dawn_and_dusk_are_warm(keyframes, setting):
         sky = (slice(2, int(0.3 * H)), slice(int(0.6 * W), W))
         assert dusk[sky][..., 0].mean() > noon[sky][..., 0].mean() - 5 and \
             dusk[sky][..., 0].mean() - dusk[sky][..., 2].mean() > noon[sky][..., 0].mean() - noon[sky][..., 2].mean()
+
+
+def test_the_sky_follows_the_words(keyframes):
+    gone = keyframe_request(setting="the hilltop", time_of_day="night", environment="the moon had vanished",
+                            caption="", characters=())
+    assert "no_moon" in read_scenery(gone).things
+    moonlit = pixels(keyframes.render(gone.model_copy(update={"environment": "a clear sky"}), None))
+    dark = pixels(keyframes.render(gone, None))
+    corner = (slice(0, int(0.35 * H)), slice(int(0.6 * W), W))  # where the moon rises, clear of the scene tag
+    bright = [(image[corner].min(-1) > 200).sum() for image in (moonlit, dark)]
+    assert bright[0] > bright[1] + 20, f"no moon disc when the moon is gone {bright}"
+    aurora = pixels(keyframes.render(gone.model_copy(update={"environment": "the northern lights dance"}), None))
+    sky = (slice(int(0.1 * H), int(0.4 * H)), slice(0, W))
+    greener = aurora[sky][..., 1] - aurora[sky][..., 2]
+    assert greener.mean() > (moonlit[sky][..., 1] - moonlit[sky][..., 2]).mean() + 5, "green curtains in the sky"

@@ -90,14 +90,16 @@ def _wide_layout(request: KeyframeRequest) -> list[Placement]:
 
 
 def _by_head(character: CharacterLook, head: tuple[float, float], radius: float, facing: int,
-             back: bool = False, label: bool = True) -> Placement:
-    """Place a figure so that its head is centred at `head` with the given radius (final pixels)."""
+             back: bool = False, label: bool = True, ground: float = 0.0) -> Placement:
+    """Place a figure so that its head is centred at `head` with the given radius (final pixels); a short animal
+    whose feet would then hang in the air is lowered until they reach `ground`."""
     design = design_of(character)
     turned = back and isinstance(design, CreatureDesign) and design.kind in SIDE_VIEW
     pose = pose_of(design, facing)  # a side-on animal seen from behind is drawn facing the other way round
     height = 100 * radius / pose.head_r
-    return Placement(character, head[0] - pose.head[0] * height / 100, head[1] - pose.head[1] * height / 100,
-                     height, -facing if turned else facing, back, label)
+    feet = max(head[1] - pose.head[1] * height / 100, ground)
+    return Placement(character, head[0] - pose.head[0] * height / 100, feet, height, -facing if turned else facing,
+                     back, label)
 
 
 def cast_layout(request: KeyframeRequest) -> list[Placement]:
@@ -119,11 +121,12 @@ def cast_layout(request: KeyframeRequest) -> list[Placement]:
         return []
     if framing == "close_up":
         animal = isinstance(design_of(cast[0]), CreatureDesign)  # an animal's head alone fills the frame
-        return [_by_head(cast[0], (0.5 * W - side * 0.04 * W, 0.47 * H), (0.32 if animal else 0.29) * H, side)]
+        return [_by_head(cast[0], (0.5 * W - side * 0.04 * W, 0.47 * H), (0.32 if animal else 0.29) * H, side,
+                         ground=H)]
     if framing == "reaction":
-        return [_by_head(cast[0], (0.5 * W + side * 0.13 * W, 0.48 * H), 0.25 * H, -side)]
+        return [_by_head(cast[0], (0.5 * W + side * 0.13 * W, 0.48 * H), 0.25 * H, -side, ground=H)]
     if framing == "over_the_shoulder":
-        subject = _by_head(cast[0], (0.5 * W + side * 0.17 * W, 0.37 * H), 0.12 * H, -side)
+        subject = _by_head(cast[0], (0.5 * W + side * 0.17 * W, 0.37 * H), 0.12 * H, -side, ground=0.8 * H)
         near = _by_head(cast[1], (0.5 * W - side * 0.3 * W, 0.66 * H), 0.22 * H, side, back=True, label=False)
         return [subject, near]
     shown = cast[:4]  # medium: waist up, side by side, turned towards each other
@@ -133,7 +136,7 @@ def cast_layout(request: KeyframeRequest) -> list[Placement]:
     for i, character in enumerate(shown):
         x = W * (0.5 + (i - (k - 1) / 2) * min(0.3, 0.84 / k))
         facing = 1 if x < 0.5 * W or (k == 1 and side < 0) else -1
-        placements.append(_by_head(character, (x, 0.34 * H + (i % 2) * 0.02 * H), radius, facing))
+        placements.append(_by_head(character, (x, 0.34 * H + (i % 2) * 0.02 * H), radius, facing, ground=0.95 * H))
     return placements
 
 

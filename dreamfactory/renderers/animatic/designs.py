@@ -284,7 +284,7 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
     collar, hat = None, None
     for i, word in enumerate(wear):
         if word in {"collar", "scarf", "ribbon", "bow", "bandana", "neckerchief", "shawl"} and collar is None:
-            collar = _colour_before(wear, i, COLOURS) or COLOURS["red"]
+            collar = _colour_before(wear, i, COLOURS) or tuple(COLOURS.values())[h[6] % 12]  # no colour given: its own
         elif word in HATS and hat is None:
             hat = (word, _colour_before(wear, i, COLOURS) or COLOURS["brown"])
     return CreatureDesign(

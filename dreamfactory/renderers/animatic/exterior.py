@@ -293,7 +293,7 @@ def paint_exterior(stage: Stage, scenery: Scenery) -> dict[str, Any]:
     if "space" in places:
         paint_space(stage)
         return {"stand": 0.755 * H, "side": stage.side}
-    stage.img.paste(sky_image((W, H), stage.light, weather, rng, u))
+    stage.img.paste(sky_image((W, H), stage.light, weather, rng, u, aurora="aurora" in things))
     if "rooftop" in places:
         paint_rooftop(stage, snow)
         return {"stand": 0.755 * H, "side": stage.side}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -68,6 +69,8 @@ def draw_keyframe(request: KeyframeRequest) -> Image.Image:
     scenery = read_scenery(request)
     look = read_look(request.look)
     outside = lighting("night" if "space" in scenery.places else request.time_of_day, scenery.weather)
+    if "no_moon" in scenery.things and outside.body == "moon":  # 'the moon had vanished'
+        outside = replace(outside, body="")
     light = outside
     if scenery.interior:  # rooms are lit by lamps at night and by the window by day
         warm = (255, 222, 178) if outside.dark else (255, 248, 236)

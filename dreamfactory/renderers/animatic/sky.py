@@ -21,11 +21,12 @@ def _cloud(draw: ImageDraw.ImageDraw, x: float, y: float, s: float, colour: RGB,
 
 
 def sky_image(size: tuple[int, int], light: Light, weather: Weather, rng: np.random.Generator, u: float,
-              sea_at: float | None = None, sea: RGB = (40, 104, 160)) -> Image.Image:
+              sea_at: float | None = None, sea: RGB = (40, 104, 160), aurora: bool = False) -> Image.Image:
     """The sky by time of day and weather (and, through a window, a strip of sea)."""
     w, h = size
     if h > 480:  # soft shapes only: painted at half size and enlarged, a quarter of the filling
-        return sky_image((w // 2, h // 2), light, weather, rng, u / 2, sea_at, sea).resize(size, Image.NEAREST)
+        return sky_image((w // 2, h // 2), light, weather, rng, u / 2, sea_at, sea, aurora).resize(size,
+                                                                                                  Image.NEAREST)
     img = gradient(size, light.top, light.bottom, 0.9)
     draw = ImageDraw.Draw(img, "RGBA")
     area = (w * h) / (2560 * 1440)
@@ -59,6 +60,14 @@ def sky_image(size: tuple[int, int], light: Light, weather: Weather, rng: np.ran
                 s = rng.uniform(6, 9) * u * (1.25 - 0.2 * row)
                 _cloud(draw, x, (0.05 + row * 0.1 + rng.uniform(0, 0.05)) * h, s, lighten(tone, 0.07 * row),
                        255 if storm else 230)
+    if aurora and light.dark:  # the northern lights: green curtains waving over the sky
+        for band in range(3):
+            y0 = (0.1 + 0.08 * band) * h
+            phase = rng.uniform(0, 6)
+            for x in np.arange(0, w, 0.8 * u):
+                y = y0 + 4 * u * np.sin(x / w * 7 + phase)
+                height = (10 + 6 * np.sin(x / w * 13 + phase)) * u
+                draw.line([(x, y), (x, y + height)], fill=(90, 240, 150, 46 - 10 * band), width=stroke(0.9 * u))
     if weather.lightning:
         x = rng.uniform(0.3, 0.7) * w
         points, y = [(x, 0.0)], 0.0

@@ -205,6 +205,12 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
         things.add("sparks")
     if re.search(r"\b(?:frozen|ice|icy|iced|glacier|floe)\b", setting + " . " + env, re.IGNORECASE):
         things.add("frozen")
+    if re.search(r"\bmoon\b[^.;]{0,40}\b(?:gone|vanish\w*|hid\w*|went out|goes out|disappear\w*|missing)\b"
+                 r"|\bno moon\b|\bmoonless\b", scene_words, re.IGNORECASE):
+        things.add("no_moon")
+    if re.search(r"\b(?:northern lights|aurora\w*)\b", scene_words, re.IGNORECASE) or re.search(
+            r"\bgreen lights?\b[^.;]{0,30}\b(?:sky|dancing|dance)\b", scene_words, re.IGNORECASE):
+        things.add("aurora")
 
     in_boat = "sea" in places or "river" in places
     in_boat = in_boat and not interior and (found("boat", setting) or bool(_IN_BOAT.search(env + " . " + caption)))
