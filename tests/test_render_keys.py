@@ -6,6 +6,8 @@ that backend's key) or listed below as deliberately never read.
 
 from __future__ import annotations
 
+import pytest
+
 from dreamfactory.renderers.animatic import AnimaticClips, AnimaticKeyframes
 from dreamfactory.renderers.base import ClipRequest, KeyframeRequest, render_key
 from dreamfactory.renderers.diffusers_keyframes import DiffusersKeyframes
@@ -13,22 +15,43 @@ from dreamfactory.renderers.svd_clips import SvdClips
 from dreamfactory.settings import RenderSettings
 
 KEYFRAME_FIELDS = {
-    "scene_id", "prompt", "negative_prompt", "caption", "setting", "time_of_day", "environment", "context", "look",
-    "palette", "characters", "base_frame_sha", "seed", "width", "height", "tie_strength",
+    "scene_id", "shot_id", "framing", "prop", "prompt", "negative_prompt", "caption", "setting", "time_of_day",
+    "environment", "context", "look", "palette", "characters", "base_frame_sha", "seed", "width", "height", "tie_strength",
 }
-CLIP_FIELDS = {"scene_id", "keyframe_sha", "camera", "action", "duration", "fps", "width", "height", "seed"}
+CLIP_FIELDS = {"scene_id", "shot_id", "framing", "keyframe_sha", "end_keyframe_sha", "prompt", "negative_prompt", "camera",
+               "action", "duration", "fps", "width", "height", "seed"}
 # Fields no backend reads on purpose, each with its reason.
-KEYFRAME_NEVER_READ: dict[str, str] = {}
+KEYFRAME_NEVER_READ = {"shot_id": "a shot's pixels follow its prompt, framing, cast and seed (which derives from the shot "
+                                  "id); the object's path carries the shot id"}
 CLIP_NEVER_READ = {"scene_id": "a clip's pixels follow its keyframe's content, not the scene's name; the object's path "
-                               "carries the scene id"}
+                               "carries the scene id",
+                   "shot_id": "likewise: the keyframe's content and the seed (derived from the shot id) decide the clip",
+                   "framing": "the keyframe already shows the framing; a clip moves the camera as `camera` says"}
 
 
-def _keyframe_renderers():
-    return [AnimaticKeyframes(), DiffusersKeyframes(RenderSettings())]
+@pytest.fixture(scope="module")
+def tiny_sd(tmp_path_factory):
+    """A tiny SD pipeline folder: a diffusers backend's identity names its weights, which a hub id cannot offline."""
+    from tests.tiny_models import build_tiny_sd
+
+    return build_tiny_sd(tmp_path_factory.mktemp("tiny-sd"))
+
+
+def _keyframe_renderers(model=None):
+    return [AnimaticKeyframes()] + ([DiffusersKeyframes(RenderSettings(image_model=str(model)))] if model else [])
+
+
+def _all_keyframe_readers():
+    return [AnimaticKeyframes(), DiffusersKeyframes(RenderSettings())]  # `reads` only: no identity, no model needed
 
 
 def _clip_renderers():
-    return [AnimaticClips(), SvdClips(RenderSettings())]
+    renderers = [AnimaticClips(), SvdClips(RenderSettings())]
+    try:  # the diffusers image-to-video backend (Wan, LTX, CogVideoX, ...): text prompts, first-last-frame
+        from dreamfactory.renderers.video_clips import DiffusersClips
+    except ImportError:
+        return renderers
+    return renderers + [DiffusersClips(RenderSettings(clip_backend="diffusers"))]
 
 
 def test_request_fields_are_the_reviewed_ones():
@@ -37,7 +60,7 @@ def test_request_fields_are_the_reviewed_ones():
 
 
 def test_every_field_enters_some_key_or_is_excluded_on_purpose():
-    read = set().union(*(r.reads for r in _keyframe_renderers()))
+    read = set().union(*(r.reads for r in _all_keyframe_readers()))
     assert KEYFRAME_FIELDS - read - set(KEYFRAME_NEVER_READ) == set()
     read = set().union(*(r.reads for r in _clip_renderers()))
     assert CLIP_FIELDS - read - set(CLIP_NEVER_READ) == set()
@@ -50,8 +73,8 @@ def _keyframe(**kw) -> KeyframeRequest:
     return KeyframeRequest(**{**base, **kw})
 
 
-def test_key_follows_reads_exactly():
-    for renderer in _keyframe_renderers():
+def test_key_follows_reads_exactly(tiny_sd):
+    for renderer in _keyframe_renderers(tiny_sd):
         request = _keyframe()
         key = render_key(renderer, request)
         for field in KEYFRAME_FIELDS:
@@ -63,11 +86,16 @@ def test_key_follows_reads_exactly():
             assert (render_key(renderer, other) != key) == (field in renderer.reads), (renderer.name, field)
 
 
-def test_backend_identity_enters_the_key():
+def test_backend_identity_enters_the_key(tiny_sd, tmp_path):
+    import shutil
+
     request = _keyframe()
-    a = DiffusersKeyframes(RenderSettings(image_model="model-a"))
-    b = DiffusersKeyframes(RenderSettings(image_model="model-b"))
-    c = DiffusersKeyframes(RenderSettings(image_model="model-a", steps=3))
+    other = shutil.copytree(tiny_sd, tmp_path / "other")
+    (other / "scheduler" / "scheduler_config.json").write_text(
+        (other / "scheduler" / "scheduler_config.json").read_text().replace("{", '{"note": "other weights", ', 1))
+    a = DiffusersKeyframes(RenderSettings(image_model=str(tiny_sd)))
+    b = DiffusersKeyframes(RenderSettings(image_model=str(other)))
+    c = DiffusersKeyframes(RenderSettings(image_model=str(tiny_sd), steps=3))
     assert len({render_key(a, request), render_key(b, request), render_key(c, request)}) == 3
 
 
@@ -86,55 +114,86 @@ def test_keyframe_iteration_and_its_ablation_plan_different_inputs():
         screenplay = Studio(DraftWriter(), open_store(tmp), "p", options).write(SAMPLE.read_text())
     base = Made(kind="base_frame", key="p/base/x.png", sha256="ab" * 32, made=False)
     bd = screenplay.base_description.text
-    on = plan_keyframe(screenplay, "s02", base, options)
+    shot = screenplay.scene("s02").shots[0].id
+    on = plan_keyframe(screenplay, "s02", shot, base, options)
     assert bd in on.prompt and on.context == screenplay.scenes[0].environment and on.base_frame_sha == base.sha256
-    off = plan_keyframe(screenplay, "s02", base, options.model_copy(update={"render": RenderSettings(keyframe_iteration=False)}))
+    off = plan_keyframe(screenplay, "s02", shot, base,
+                        options.model_copy(update={"render": RenderSettings(keyframe_iteration=False)}))
     assert bd not in off.prompt and off.context == "" and off.base_frame_sha is None
     assert screenplay.scenes[1].shots[0].keyframe_prompt.rstrip(".") in off.prompt
 
 
-def test_a_scene_key_follows_each_of_its_three_steps():
-    """The scene task's cache key changes with anything its keyframe, speech or clip reads, and with nothing else."""
+def test_each_shot_key_follows_what_decides_that_shot_and_nothing_else(tiny_sd):
+    """A shot's keyframe key changes with its scene (action, setting), C(t-1), its own fields, the Base frame for a
+    backend tied to it; not with another shot's edit. Its clip key follows its keyframe, span, camera and fps; the
+    scene's speech key follows its lines and which shot says them."""
     import tempfile
 
     from dreamfactory.agents.studio import Studio
-    from dreamfactory.renders import Made
-    from dreamfactory.scenes import scene_content_key
+    from dreamfactory.renders import Made, clip_content_key, keyframe_content_key
+    from dreamfactory.screenplay import Shot
     from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
     from dreamfactory.store import open_store
-    from dreamfactory.voices import cast_voices
+    from dreamfactory.voices.timing import scene_inputs_key
     from dreamfactory.writers.draft import DraftWriter
     from tests.conftest import SAMPLE
 
     with tempfile.TemporaryDirectory() as tmp:
-        options = FilmOptions(scenes=3)
+        options = FilmOptions(scenes=3, sound=SoundSettings(enabled=False))
         screenplay = Studio(DraftWriter(), open_store(tmp), "p", options).write(SAMPLE.read_text())
-    screenplay = cast_voices(screenplay).screenplay
+    two = [Shot(id="a", description="wide", keyframe_prompt="the stairs"),
+           Shot(id="b", description="close", keyframe_prompt="her face", framing="close_up",
+                characters=screenplay.scenes[1].characters[:1] or [screenplay.characters[0].id])]
+    screenplay = screenplay.model_copy(update={"scenes": [
+        s.model_copy(update={"shots": two}) if s.id == "s02" else s for s in screenplay.scenes]})
     base = Made(kind="base_frame", key="p/base/x.png", sha256="ab" * 32, made=False)
-    key = scene_content_key(screenplay, "s02", base, options)
-    assert scene_content_key(screenplay, "s02", base, options) == key
 
-    def edited(scene_id: str, **fields):
-        scenes = [s.model_copy(update=fields) if s.id == scene_id else s for s in screenplay.scenes]
-        return screenplay.model_copy(update={"scenes": scenes})
+    def edited(scene_id: str, shot_id: str | None = None, **fields):
+        def change(scene):
+            if scene.id != scene_id:
+                return scene
+            if shot_id is None:
+                return scene.model_copy(update=fields)
+            return scene.model_copy(update={"shots": [t.model_copy(update=fields) if t.id == shot_id else t
+                                                      for t in scene.shots]})
+        return screenplay.model_copy(update={"scenes": [change(s) for s in screenplay.scenes]})
 
-    line = screenplay.scenes[1].dialogue[0] if screenplay.scenes[1].dialogue else None
+    def keys(play, opts=options, b=base):
+        return {shot: keyframe_content_key(play, "s02", shot, b, opts) for shot in ("a", "b")}
+
+    key = keys(screenplay)
+    assert key == keys(screenplay) and key["a"] != key["b"]
     changes = {
-        "keyframe (action)": (edited("s02", action="Mira waves at the gulls."), base, options),
-        "keyframe (C(t-1))": (edited("s01", environment="thick fog"), base, options),
-        "clip only (camera)": (edited("s02", camera="tilt_up" if screenplay.scenes[1].camera != "tilt_up" else "pan_left"),
-                               base, options),
-        "clip (fps)": (screenplay, base, options.model_copy(update={"render": RenderSettings(fps=12)})),
-        "speech (sound off)": (screenplay, base, options.model_copy(update={"sound": SoundSettings(enabled=False)})),
+        "scene action": (edited("s02", action="Mira waves at the gulls."), {"a", "b"}),
+        "C(t-1)": (edited("s01", environment="thick fog"), {"a", "b"}),
+        "shot b's prompt": (edited("s02", "b", keyframe_prompt="her hands"), {"b"}),
+        "shot b's framing": (edited("s02", "b", framing="reaction"), {"b"}),
+        "shot a's prop": (edited("s02", "a", framing="insert", prop="a brass key"), {"a"}),
+        "a later scene": (edited("s03", action="Elena sleeps."), set()),
     }
-    if line is not None:
-        changes["speech (a line)"] = (edited("s02", dialogue=[line.model_copy(update={"text": "Another line."})]), base, options)
-    for what, (play, b, opts) in changes.items():
-        assert scene_content_key(play, "s02", b, opts) != key, what
-    # The animatic never looks at the Base frame; a backend that does has it in every scene's key.
-    other_base = base.model_copy(update={"sha256": "cd" * 32})
-    assert scene_content_key(screenplay, "s02", other_base, options) == key
-    drawn = options.model_copy(update={"render": RenderSettings(keyframe_backend="diffusers")})
-    assert scene_content_key(screenplay, "s02", other_base, drawn) != scene_content_key(screenplay, "s02", base, drawn)
-    # An edit of a later scene is not this scene's business.
-    assert scene_content_key(edited("s03", action="Elena sleeps."), "s02", base, options) == key
+    for what, (play, expected) in changes.items():
+        after = keys(play)
+        assert {s for s in key if after[s] != key[s]} == expected, what
+    # The animatic never looks at the Base frame; a backend that does has it in every shot's key.
+    other = base.model_copy(update={"sha256": "cd" * 32})
+    assert keys(screenplay, b=other) == key
+    drawn = options.model_copy(update={"render": RenderSettings(keyframe_backend="diffusers", image_model=str(tiny_sd))})
+    assert keys(screenplay, drawn, other) != keys(screenplay, drawn, base)
+
+    keyframe = Made(kind="keyframe", scene_id="s02", shot_id="b", key="k", sha256="ef" * 32, made=False)
+    clip = clip_content_key(screenplay, "s02", "b", keyframe, 2.0, options)
+    assert clip_content_key(screenplay, "s02", "b", keyframe, 2.0, options) == clip
+    assert clip_content_key(screenplay, "s02", "b", keyframe, 2.125, options) != clip  # its span
+    assert clip_content_key(screenplay, "s02", "b", keyframe.model_copy(update={"sha256": "01" * 32}), 2.0, options) != clip
+    assert clip_content_key(edited("s02", "b", camera="tilt_up"), "s02", "b", keyframe, 2.0, options) != clip
+    assert clip_content_key(edited("s02", "a", camera="tilt_up"), "s02", "b", keyframe, 2.0, options) == clip
+    assert clip_content_key(screenplay, "s02", "b", keyframe, 2.0,
+                            options.model_copy(update={"render": RenderSettings(fps=12)})) != clip
+
+    scene = screenplay.scene("s02")
+    speech = scene_inputs_key(scene, screenplay, options.sound, 24)
+    assert scene_inputs_key(edited("s02", "b", duration=9.0).scene("s02"), screenplay, options.sound, 24) != speech
+    if scene.dialogue:  # the first line said in the wide shot instead: the same words, another shot's span
+        moved = edited("s02", "a", lines=[0]).scene("s02")
+        assert moved.shot_lines() != scene.shot_lines()
+        assert scene_inputs_key(moved, screenplay, options.sound, 24) != speech
