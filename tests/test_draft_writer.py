@@ -545,3 +545,28 @@ def test_a_one_paragraph_story_with_several_events_gets_several_scenes(reader):
     assert plans.scenes[3].time_of_day != plans.scenes[0].time_of_day or "autumn" in plans.scenes[3].action
     assert lines_of(plans) == [("baker", "The biggest one this year!")]
     assert list(cast_of(design)) == ["ravi", "baker"]
+
+
+MARKET = """The Night Market
+
+Every Friday the night market opened in the old car park behind the station.
+
+Kofi sold paper birds from a folding table. His sister Ama, who was only six, sat on an upturned crate and counted the coins.
+
+A tall man in a grey coat stopped at the table. "How much for the blue crane?" he asked.
+
+"Two coins," said Ama before Kofi could answer.
+
+The man laughed, paid three, and walked off into the crowd.
+"""
+
+
+def test_looks_keep_the_story_words_ages_and_clothes(reader):
+    _, design, plans = write_phases(MARKET)
+    cast = cast_of(design)
+    assert list(cast) == ["kofi", "ama", "man"]
+    assert cast["ama"].appearance.startswith("young girl, six years old")  # 'His sister Ama, who was only six'
+    assert cast["man"].appearance.startswith("tall man") and cast["man"].wardrobe == "grey coat"
+    assert lines_of(plans) == [("man", "How much for the blue crane?"), ("ama", "Two coins.")]
+    assert "crate" in " ".join(s.environment for s in plans.scenes)  # the things the story names are in the scene
+    assert "The man laughs, pays three, and walks off" in " | ".join(captions_of(design, plans))

@@ -194,6 +194,7 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
             if not plural and (noun in ACTOR_NOUNS or acts):
                 phrases.append(phrase)
         rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
+             rf"(?:\s+(?:in|with|from)\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?[\w-]+)?" \
              rf"(?:\s+(?:was|is|could|would)(?:\s+not)?)?\s+" \
              rf"(?:{past}|{SPEECH_RX}|[a-z]{{3,}}ed)\b"
         for m in re.finditer(rx, text):

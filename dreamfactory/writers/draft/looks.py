@@ -105,7 +105,7 @@ def _copula(subject: str, text: str, look: Look) -> None:
         _with_list(text[m.end():], look)
         return
     # 'Oskar was twelve and tall for his age, with a striped jumper and a kite'
-    m = re.search(rf"{subject}(?:,\s+who)?\s+(?:was|is)\s+((?:{AGES}|old|young|tall|short|small|little|tiny|big|"
+    m = re.search(rf"{subject}(?:,\s+who)?\s+(?:was|is)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?((?:{AGES}|old|young|tall|short|small|little|tiny|big|"
                   rf"huge|thin|slim|stout|plump)\b[^,.;]*?)(?=,?\s+with\b|[,.;]|$)", text)
     if m and len(m.group(1).split()) <= 6:
         age = re.match(rf"(?:{AGES})\b", m.group(1))
@@ -178,11 +178,14 @@ def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
     creature = kind != "human" or any(re.search(rf"\b{c}\b", said) for c in CREATURES) or \
         person.descriptor in CREATURES
     old = bool(re.search(r"\b(?:old|elderly)\b", f"{said} {person.name.lower()}"))
-    appearance, wardrobe = fallback_look(person, old=old)
+    age = re.search(r"\b(\w+) years old\b", said)
+    child = bool(age) and age.group(1) in AGES.split("|")[:12]  # 'only six': a child, not a young woman
+    appearance, wardrobe = fallback_look(person, old=old and not age, child=child)
     if look.appearance and (creature or any(w in BODY_WORDS for w in re.findall(r"[a-z]+", said))):
         appearance = ", ".join(look.appearance)
     elif look.appearance:  # 'baker' alone does not fix a face: add hair that stays the same
-        appearance = ", ".join(look.appearance + appearance.split(", ")[1:])
+        lead = appearance.split(", ")[:1] if child else []  # 'young girl, six years old, ...'
+        appearance = ", ".join(lead + look.appearance + appearance.split(", ")[1:])
     elif creature:  # a hedgehog the story does not describe is still a hedgehog, not a person with hair
         appearance = person.name.removeprefix("the ") if person.name.startswith("the ") else person.descriptor or kind
     if look.wardrobe or creature:
@@ -204,13 +207,15 @@ def kind_of(person: Person, appearance: list[str]) -> str:
     return "human"
 
 
-def fallback_look(person: Person, old: bool = False) -> tuple[str, str]:
+def fallback_look(person: Person, old: bool = False, child: bool = False) -> tuple[str, str]:
     """A plausible fixed look for a character the story does not describe, derived from a hash of its id."""
     h = hashlib.sha256(person.id.encode()).digest()
     elderly = old or any(r.startswith("grand") for r in person.relations)
-    age = "elderly" if elderly else ["young", "middle-aged", "young", "elderly"][h[0] % 4]
+    age = "elderly" if elderly else "young" if child else ["young", "middle-aged", "young", "elderly"][h[0] % 4]
     noun = person.descriptor if PERSON_NOUNS.get(person.descriptor) else \
         {"m": "man", "f": "woman"}.get(person.gender, person.descriptor or "person")
+    if child:
+        noun = {"m": "boy", "f": "girl"}.get(person.gender, "child")
     hair = ["grey", "white", "silver"][h[1] % 3] if age == "elderly" else \
         ["black", "brown", "auburn", "fair", "chestnut", "dark"][h[1] % 6]
     style = ["short", "curly", "long", "wavy", "cropped", "tied-back"][h[2] % 6]

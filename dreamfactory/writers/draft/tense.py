@@ -6,6 +6,9 @@ import re
 
 from .vocabulary import IRREGULAR_PAST, MODALS
 
+IRREGULAR_RX = "|".join(w for w in IRREGULAR_PAST if w not in ("was", "were", "had", "did", "set", "put", "cut", "hit",
+                                                              "let", "shut", "lay", "bit", "beat", "ground", "wound"))
+
 
 def present_tense(text: str, names: list[str]) -> str:
     """Put the subject's verbs in the present: 'Mira found' -> 'Mira finds', 'Mira and Tomas carried' -> 'Mira and
@@ -27,7 +30,8 @@ def present_tense(text: str, names: list[str]) -> str:
     if base_form(verb) is None:
         return text
     out, position = text[:subject.start(2)], subject.start(2)
-    for m in re.finditer(rf"(?:^|\band\s+({name}\s+)?)([a-z]+)\b", text[subject.start(2):]):
+    for m in re.finditer(rf"(?:^|\band\s+({name}\s+)?|,\s+(?=(?:{IRREGULAR_RX})\b))([a-z]+)\b",
+                         text[subject.start(2):]):  # 'laughed, paid three, and walked off'
         start, end = subject.start(2) + m.start(2), subject.start(2) + m.end(2)
         base = base_form(m.group(2))
         if base is None or (start != subject.start(2) and not looks_past(m.group(2))):

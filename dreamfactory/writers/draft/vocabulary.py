@@ -218,7 +218,10 @@ IRREGULAR_PAST = {
     "rang": "ring", "sank": "sink", "drank": "drink", "became": "become", "forgot": "forget", "blew": "blow",
     "understood": "understand", "created": "create", "spun": "spin", "swung": "swing", "stuck": "stick",
     "bit": "bite", "sped": "speed", "fed": "feed", "bled": "bleed", "fled": "flee", "slid": "slide",
-    "strode": "stride", "awoke": "awake",
+    "strode": "stride", "awoke": "awake", "paid": "pay", "laid": "lay", "sold": "sell", "meant": "mean",
+    "knelt": "kneel", "lent": "lend", "bent": "bend", "stung": "sting", "swore": "swear", "clung": "cling",
+    "flung": "fling", "bound": "bind", "wound": "wind", "beat": "beat", "sprang": "spring", "stank": "stink",
+    "shot": "shoot", "slept": "sleep", "stole": "steal", "ground": "grind", "dealt": "deal", "dreamt": "dream",
 }
 MODALS = {"could": "can", "would": "will", "should": "should", "might": "may"}
 STOPWORDS = set(
