@@ -9,6 +9,7 @@ fins, antenna), colour second.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -389,7 +390,7 @@ def paint_creature(draw: ImageDraw.ImageDraw, d: CreatureDesign, cx: float, foot
         x = hx + facing * (r * 0.6 + size * 0.45) if d.kind in SIDE_VIEW else cx + (1 - 2 * k) * facing * 0.42 * height
         drawer, _, _ = read_prop(kind)
         drawer(Pen(draw, x, foot, size, facing, line * 0.8), colour)
-        if kind == "lantern":
+        if re.search(r"\b(?:lantern|lamp|torch)", kind):
             glow_at = (x, foot - 0.45 * size)
     top = pose.top
     if d.hat is not None:

@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from ..base import CharacterLook
 from .paint import COLOURS, HAIR_COLOURS, RGB, SKIN_TONES, darken, lighten, mix
+from .props import read_prop
 
 
 TOPS = {"coat", "raincoat", "jacket", "sweater", "jumper", "shirt", "tunic", "cloak", "dress", "robe", "gown",
@@ -184,7 +185,7 @@ class CreatureDesign:
     collar: RGB | None  # a collar or scarf round the neck
     hat: tuple[str, RGB] | None
     dented: bool
-    props: tuple[tuple[str, RGB], ...]
+    props: tuple[tuple[str, RGB], ...]  # what it carries, in its own words, and the colour those words give
 
 
 FUR_COLOURS: dict[str, RGB] = {**HAIR_COLOURS, **COLOURS, "ginger": HAIR_COLOURS["ginger"], "red": (196, 84, 40),
@@ -290,7 +291,7 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
     return CreatureDesign(
         kind=kind, body=body, belly=belly, accent=accent, eyes=eyes, marks=marks, height=size, collar=collar, hat=hat,
         dented=bool(re.search(r"\b(dent|dented|battered|scratched|rusty|rusted)\b", appearance.lower())),
-        props=_carried(props),
+        props=tuple((prop, colour) for prop in props[:2] for _, colour, unknown in [read_prop(prop)] if not unknown),
     )
 
 
