@@ -87,7 +87,6 @@ class RenderSettings(Options):
     video_steps: int | None = Field(default=None, ge=1, le=200, description="Denoising steps per video generation; empty: the pipeline's default.")
     video_guidance: float | None = Field(default=None, ge=0, le=30, description="Guidance of the video model; empty: the pipeline's default.")
     video_short_side: int | None = Field(default=None, ge=16, le=2160, description="Short side of a generated clip; empty: the model's default size (Wan 480, LTX 512).")
-    video_audio: bool = Field(default=False, description="LTX-2: keep the model's own sound as a track of the clip.")
     max_sequence_length: int | None = Field(default=None, ge=16, le=4096, description="Tokens the T5/UMT5/LLM text encoder reads; empty: the pipeline's default.")
     device: str = Field(default="auto", description="'auto', 'cpu', 'cuda' or 'cuda:N'.")
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(

@@ -79,7 +79,6 @@ class DiffusersClips:
             "video_steps": s.video_steps,
             "video_guidance": s.video_guidance,
             "video_short_side": s.video_short_side,
-            "video_audio": s.video_audio and self.family.audio,
             "max_sequence_length": s.max_sequence_length,
             "dtype": dtype_name(self.dtype),
             "device": self.device.split(":")[0],
