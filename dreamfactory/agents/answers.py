@@ -156,9 +156,11 @@ def storyboard_answer(scenes: list[dict[str, Any]]) -> type[Answer]:
 
 
 def review_answer(scene_ids: list[str]) -> type[Answer]:
-    """A review whose notes name one of the draft's scenes, or none."""
-    note = _model(ReviewNote, Contract,
-                  scene_id=_like(ReviewNote.model_fields["scene_id"], _one_of(scene_ids) | None if scene_ids else None))
+    """A review whose notes name one of the draft's scenes or none; with no scenes to name, notes have no scene."""
+    if scene_ids:
+        note = _model(ReviewNote, Contract, scene_id=_like(ReviewNote.model_fields["scene_id"], _one_of(scene_ids) | None))
+    else:
+        note = _model(ReviewNote, Contract, drop=("scene_id",))
     return _model(Review, ReviewAnswer, notes=_like(Review.model_fields["notes"], list[note]))
 
 
