@@ -471,6 +471,11 @@ def test_a_creature_is_drawn_in_its_colour_words():
     cat = design_of(creature("cat"))
     assert max(cat.body) < 90 and min(cat.belly) > 200, "a black cat with a white chest"
     assert design_of(FOX).collar == animatic.COLOURS["blue"], "the scarf from its wardrobe"
+    bolt = design_of(CharacterLook(id="bolt", name="Bolt", kind="robot", wardrobe="",
+                                   appearance="a small delivery robot, one blue lamp for an eye",
+                                   props=["dented copper shell", "blue lamp"]))
+    assert bolt.body == animatic.COLOURS["copper"] and bolt.dented, "its shell, not its lamp, colours the robot"
+    assert [text for text, _ in bolt.props] == ["blue lamp"], "a shell it is made of is not a thing it carries"
 
 
 def test_the_kind_field_decides_what_is_drawn():

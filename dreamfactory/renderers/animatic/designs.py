@@ -201,6 +201,11 @@ PARTS = {"paws": "belly", "paw": "belly", "chest": "belly", "belly": "belly", "f
          "blaze": "belly", "breast": "belly", "patch": "belly", "patches": "belly", "spots": "spots",
          "stripes": "stripes", "markings": "stripes", "eyes": "eyes", "eye": "eyes", "lights": "eyes",
          "antenna": "accent", "scales": "body", "fur": "body", "feathers": "body", "plumage": "body", "coat": "body"}
+BODY_WORDS = {"fur", "coat", "feathers", "plumage", "scales", "shell", "body", "skin", "hide", "metal", "plating",
+              "paint", "casing", "pelt", "wool", "mane", "tabby", "kitten", "puppy", "pup", "cub", "foal", "chick",
+              "robin", "blackbird", "raven", "crow", "sparrow", "pony", "stallion", "mare", "hound", "tomcat",
+              "vixen", "bunny", "hare", "goldfish", "trout", "carp", "machine", "android", "droid", "monster",
+              "beast", "bird", "animal"}
 KIND_LOOKS: dict[str, tuple[tuple[RGB, ...], float]] = {  # colours to choose from by id when the words name none
     "cat": (((226, 132, 58), (128, 128, 134), (44, 40, 46), (150, 110, 70), (236, 226, 210)), 0.42),
     "dog": (((170, 112, 60), (222, 180, 100), (60, 48, 44), (236, 228, 214)), 0.55),
@@ -245,7 +250,8 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
     body: RGB | None = None
     parts: dict[str, RGB] = {}
     marks = ""
-    tokens = _tokens(appearance)
+    worn = [p for p in props if BODY_WORDS & set(_tokens(p))]  # 'a dented copper shell' describes, not carries
+    tokens = _tokens(" , ".join([appearance, *worn]))
     for i, word in enumerate(tokens):
         if word in {"tabby", "striped", "stripy", "stripes"}:
             marks = "stripes"
@@ -256,6 +262,9 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
         colour = _colour_words(tokens, i)
         following = next((t for t in tokens[i + 1:i + 3] if t in PARTS), None)
         part = PARTS.get(following or "", "body")
+        noun = next((t for t in tokens[i + 1:i + 3] if t not in FUR_COLOURS and t not in {"and", "with"}), "")
+        if part == "body" and noun not in BODY_WORDS | {kind, "", ",", ".", ";"}:
+            continue  # 'a blue lamp for an eye' colours the lamp, not the robot
         if part == "body" and body is None and colour is not None:
             body = colour
         elif part in {"belly", "accent", "eyes"} and colour is not None:
@@ -290,8 +299,9 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
             hat = (word, _colour_before(wear, i, COLOURS) or COLOURS["brown"])
     return CreatureDesign(
         kind=kind, body=body, belly=belly, accent=accent, eyes=eyes, marks=marks, height=size, collar=collar, hat=hat,
-        dented=bool(re.search(r"\b(dent|dented|battered|scratched|rusty|rusted)\b", appearance.lower())),
-        props=tuple((prop, colour) for prop in props[:2] for _, colour, unknown in [read_prop(prop)] if not unknown),
+        dented=bool(re.search(r"\b(dent|dented|battered|scratched|rusty|rusted)\b", " ".join(tokens))),
+        props=tuple((prop, colour) for prop in props if prop not in worn
+                    for _, colour, unknown in [read_prop(prop)] if not unknown)[:2],
     )
 
 
