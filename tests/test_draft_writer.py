@@ -463,6 +463,8 @@ Nina ran down the hill to the harbour with a letter in her hand. The old postwom
 "Please!"
 
 "Halt!" shouted the harbour guard. A grey dog barked at the gulls.
+
+"Move along," said the guard.
 """
 
 
@@ -475,7 +477,7 @@ def test_unnamed_characters_who_act_or_speak_are_cast(reader):
     assert lines_of(plans) == [
         ("postwoman", "Is this for the lighthouse?"), ("nina", "It is."), ("nina", "Can you take it today?"),
         ("postwoman", "Not today."), ("nina", "Please!"),  # untagged lines alternate in a two-person exchange
-        ("harbour-guard", "Halt!")]
+        ("harbour-guard", "Halt!"), ("harbour-guard", "Move along.")]  # 'the guard' is the harbour guard
     assert plans.scenes[0].setting.startswith("harbour") or "quay" in plans.scenes[0].setting
 
 

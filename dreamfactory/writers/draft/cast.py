@@ -230,7 +230,7 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
             continue
         used.add(pid)
         article = _ARTICLE if noun not in RELATIONS else r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur)\s+"
-        pattern = rf"{article}(?:[a-z][\w-]*\s+){{0,2}}?{re.escape(head)}\b(?!-)"
+        pattern = rf"{article}(?:[a-z][\w-]*\s+){{0,2}}?{re.escape(noun)}\b(?!-)"  # 'the guard' is the harbour guard
         gender = PERSON_NOUNS.get(noun) or ("f" if noun.endswith("woman") else "m" if noun.endswith("man") else "")
         person = Person(id=pid, name=f"the {phrase}", pattern=pattern, gender=gender,
                         descriptor=noun, kind=KINDS.get(noun, "human"))
