@@ -611,10 +611,13 @@ def test_a_creature_looks_the_same_in_every_scene_and_framing(keyframes):
     ("a rooftop over the city", {"rooftop"}), ("the market square", {"square", "market"}),
     ("the harbour", {"sea", "town"}), ("a sandy beach", {"beach", "sea"}), ("a snowy mountain pass", {"mountains"}),
     ("the castle courtyard", {"castle"}), ("a space station orbiting a planet", {"space"}),
+    ("the tiny silver ship, on the observation deck", {"space"}),
 ])
 def test_places_are_read_from_the_setting(setting, places):
     scenery = read_scenery(keyframe_request(setting=setting, environment="", caption=""))
     assert places <= scenery.places, scenery.places
+    if "space" in places:
+        assert not scenery.in_boat and "sea" not in scenery.places, "a ship in space is not at sea"
 
 
 @pytest.mark.parametrize("setting,room", [

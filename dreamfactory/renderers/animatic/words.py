@@ -20,7 +20,7 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
                        " cottage_interior living_room greenhouse glasshouse conservatory garage schoolroom"
                        " throne_room great_hall"),
     "space": _words("space outer_space orbit spaceship spacecraft rocket space_station planet asteroid galaxy"
-                    " moon_base starship"),
+                    " moon_base starship docking_bay airlock observation_deck spacesuit zero_gravity"),
     "ice": _words("fjord frozen ice icy glacier arctic antarctic iceberg polar tundra floe"),
     "lake": _words("lake loch reservoir lagoon"),
     "pond": _words("pond duck_pond millpond lily_pond"),
@@ -163,6 +163,8 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
     if not places:  # a setting with no place word ("Mira's home"): let the scene's own words decide
         places = {p for p in ("sea", "town", "forest", "mountains", "river") + PLACES
                   if found(p, env + " . " + caption)}
+    if not places and found("space", request.prompt):  # 'Station Nine' in a film the prompt sets in orbit
+        places = {"space"}
     indoors = bool(re.search(r"\b(?:inside|indoors)\b", scene_words, re.IGNORECASE))
     outdoors = found("outdoors", setting)
     room = next((r for r in ROOMS if r in places), "room")
@@ -173,6 +175,8 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
         interior = False  # 'a log cabin by the fjord' is seen from outside; 'inside the cabin' from within
     if "castle" in places or "tower" in places:
         room = "hall" if interior else room
+    if "space" in places:  # a ship in space is no boat at sea
+        places -= {"sea", "town", "forest", "mountains", "hills", "river", "beach"}
     if "ice" in places:
         places.add("mountains")
     if "beach" in places:
@@ -213,7 +217,8 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
         things.add("aurora")
 
     in_boat = "sea" in places or "river" in places
-    in_boat = in_boat and not interior and (found("boat", setting) or bool(_IN_BOAT.search(env + " . " + caption)))
+    in_boat = in_boat and not interior and "space" not in places and (
+        found("boat", setting) or bool(_IN_BOAT.search(env + " . " + caption)))
     weather = _read_weather(" . ".join((setting, env, caption)), request.context)
     if found("winter", setting + " . " + env):
         weather.snow_ground = True
