@@ -109,7 +109,8 @@ def parse_sentences(sentences: tuple[str, ...], key: str) -> dict[str, Parsed]:
     nlp = pipeline()
     if nlp is None:
         return {}
-    return {text: _parsed(doc) for text, doc in zip(sentences, nlp.pipe(sentences, batch_size=64))}
+    unique = list(dict.fromkeys(sentences))
+    return {text: _parsed(doc) for text, doc in zip(unique, nlp.pipe(unique, batch_size=256))}
 
 
 def parsed(sentence: str, table: dict[str, Parsed]) -> Parsed:

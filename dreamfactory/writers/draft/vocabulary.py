@@ -28,7 +28,7 @@ NOT_NAMES = set(
     "Please Thank Thanks Maybe Perhaps Well Again Never Always Sometimes Every Everyone Everything Nothing Nobody "
     "Somewhere Someone Something Another Other Both Either Neither Next Last First Finally Meanwhile Together Alone "
     "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March July August September October "
-    "November December Christmas Easter Halloween God Heaven Grandfather Grandmother Grandpa Grandma Granny Mother "
+    "November December Christmas Easter Halloween God Heaven Earth Mars Moon Sun Venus Jupiter Saturn Grandfather Grandmother Grandpa Grandma Granny Mother "
     "Father Mum Mom Dad Papa Mama Sir Madam Miss Mister Master Mistress English French German Spanish Italian"
     .split()
 )
