@@ -7,9 +7,10 @@
                 prop, duration, the lines said in each) and names the transition to the next scene, Director reviews
 
 A chat model answers each phase by filling the phase's model narrowed by what is already decided (answers.py):
-the scene count, the cast's ids, the scenes' ids and lines. Every answer is cached in the store at a key made of the prompt files, the writer's identity for the role and
-the rendered inputs: a second run with the same inputs makes no model call. Every message is kept as a
-transcript.
+the scene count, the cast's ids, the scenes' ids and lines. Before a model reads the story, the passages that speak
+to the studio are left out (one line says so). Every answer is cached in the store at a key made of the prompt
+files, the writer's identity for the role and the rendered inputs: a second run with the same inputs makes no
+model call. Every message is kept as a transcript.
 """
 
 from __future__ import annotations
