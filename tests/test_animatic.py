@@ -476,6 +476,14 @@ def test_a_creature_is_drawn_in_its_colour_words():
                                    props=["dented copper shell", "blue lamp"]))
     assert bolt.body == animatic.COLOURS["copper"] and bolt.dented, "its shell, not its lamp, colours the robot"
     assert [text for text, _ in bolt.props] == ["blue lamp"], "a shell it is made of is not a thing it carries"
+    bare, dressed = (CharacterLook(id="clover", name="Clover", kind="rabbit", appearance="a white rabbit",
+                                   wardrobe=w) for w in ("", "a patched blue waistcoat"))
+    blue = []
+    for rabbit in (bare, dressed):
+        image = np.asarray(figure_sprite(design_of(rabbit), 200, 1.0).image.convert("RGBA"), np.int16)
+        solid = image[image[..., 3] == 255][:, :3]
+        blue.append(((solid[:, 2] > solid[:, 0] + 60) & (solid[:, 2] > 150)).mean())
+    assert blue[0] < 0.02 and blue[1] > 0.1, f"the waistcoat is worn and blue {blue}"
 
 
 def test_the_kind_field_decides_what_is_drawn():

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 from PIL import ImageDraw
 
 from .designs import CreatureDesign
@@ -371,6 +372,32 @@ KINDS: dict[str, Callable[[Pen, CreatureDesign, bool], Pose]] = {
 SIDE_VIEW = {"dog", "wolf", "horse", "bear", "dragon", "hedgehog", "bird", "fish"}
 
 
+# Where a waistcoat sits on a kind seen from the front (x, y, rx, ry in its units): the chest, clear of face and
+# feet; and the body a coat is laid over on a kind seen from the side.
+VESTS = {"cat": (0, 36, 19, 14), "fox": (0, 36, 14, 12), "rabbit": (0, 32, 17, 13), "mouse": (0, 32, 14, 12),
+         "owl": (0, 36, 24, 18), "creature": (0, 34, 26, 16)}
+BODIES = {"dog": (-4, 50, 31, 15), "wolf": (-6, 50, 33, 14.5), "horse": (-4, 62, 35, 14), "bear": (-6, 42, 38, 26),
+          "bird": (-2, 38, 28, 21)}
+
+
+def _coat(pen: Pen, d: CreatureDesign, back: bool) -> None:
+    """A waistcoat open at the neck with buttons (front view), or a coat laid over the back (side view)."""
+    if d.top is None:
+        return
+    if d.kind in VESTS:
+        x, y, rx, ry = VESTS[d.kind]
+        pen.ellipse(x, y, rx, ry, d.top)
+        if not back:
+            pen.polygon([(x - rx * 0.45, y + ry * 0.9), (x, y - ry * 0.4), (x + rx * 0.45, y + ry * 0.9)], d.belly)
+            for k in range(2):
+                pen.ellipse(x, y - ry * (0.55 + 0.3 * k), 1.1, 1.1, darken(d.top, 0.45), ink=False)
+    elif d.kind in BODIES:
+        x, y, rx, ry = BODIES[d.kind]
+        arc = [(x + rx * 0.72 * math.cos(a), y + ry * 1.04 * math.sin(a)) for a in np.linspace(0.25, math.pi - 0.25, 12)]
+        pen.polygon(arc + [(x - rx * 0.7, y - ry * 0.45), (x + rx * 0.7, y - ry * 0.45)], d.top)
+        pen.line([(x - rx * 0.66, y - ry * 0.3), (x + rx * 0.66, y - ry * 0.3)], lighten(d.top, 0.4), 1.2)
+
+
 def paint_creature(draw: ImageDraw.ImageDraw, d: CreatureDesign, cx: float, foot: float, height: float,
                    line: float, facing: int = 1, back: bool = False) -> Pose:
     """Draw the creature with its feet at (cx, foot), `height` pixels tall; a back view turns away from us."""
@@ -378,6 +405,7 @@ def paint_creature(draw: ImageDraw.ImageDraw, d: CreatureDesign, cx: float, foot
         facing, back = -facing, False  # seen from behind, a side-on animal simply faces the other way
     pen = Pen(draw, cx, foot, height, facing, line)
     pose = KINDS.get(d.kind, _creature)(pen, d, back)
+    _coat(pen, d, back)
     hx, hy = pose.head
     r = pose.head_r
     if d.collar is not None:  # round the neck, under the head

@@ -183,6 +183,7 @@ class CreatureDesign:
     marks: str  # "", "stripes" or "spots"
     height: float  # relative to an adult human
     collar: RGB | None  # a collar or scarf round the neck
+    top: RGB | None  # a waistcoat, jacket or coat it wears
     hat: tuple[str, RGB] | None
     dented: bool
     props: tuple[tuple[str, RGB], ...]  # what it carries, in its own words, and the colour those words give
@@ -291,14 +292,17 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
     elif re.search(r"\b(huge|giant|enormous|great|big|large|massive)\b", appearance.lower()):
         size *= 1.15
     wear = _tokens(wardrobe + " , " + appearance)
-    collar, hat = None, None
+    collar, hat, top = None, None, None
     for i, word in enumerate(wear):
+        if word in TOPS and top is None and i > 0:
+            top = _colour_before(wear, i, COLOURS) or tuple(COLOURS.values())[h[7] % 12]
         if word in {"collar", "scarf", "ribbon", "bow", "bandana", "neckerchief", "shawl"} and collar is None:
             collar = _colour_before(wear, i, COLOURS) or tuple(COLOURS.values())[h[6] % 12]  # no colour given: its own
         elif word in HATS and hat is None:
             hat = (word, _colour_before(wear, i, COLOURS) or COLOURS["brown"])
     return CreatureDesign(
-        kind=kind, body=body, belly=belly, accent=accent, eyes=eyes, marks=marks, height=size, collar=collar, hat=hat,
+        kind=kind, body=body, belly=belly, accent=accent, eyes=eyes, marks=marks, height=size, collar=collar, top=top,
+        hat=hat,
         dented=bool(re.search(r"\b(dent|dented|battered|scratched|rusty|rusted)\b", " ".join(tokens))),
         props=tuple((prop, colour) for prop in props if prop not in worn
                     for _, colour, unknown in [read_prop(prop)] if not unknown)[:2],
