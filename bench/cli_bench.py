@@ -26,13 +26,21 @@ SAMPLE = ROOT / "stories" / "lighthouse.txt"
 EXE = Path(sys.executable).with_name("dreamfactory")
 
 
-def command(argv: list[str], env: dict) -> tuple[dict | None, float, float, str]:
-    """Run one fresh command; (its --json result, wall seconds, peak RSS MiB of its tree, stderr)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+CPU: dict[str, float] = {}  # label -> CPU seconds (user + system) of the last command's whole process tree
+
+
+def command(argv: list[str], env: dict, label: str = "") -> tuple[dict | None, float, float, str]:
+    """Run one fresh command; (its --json result, wall seconds, peak RSS MiB of its tree, stderr).
+
+    The CPU seconds of its process tree go to CPU[label]: on a machine shared with other work, they say what the
+    wall time would be on an idle one for the single-threaded parts (start-up, planning)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([str(EXE), *argv], capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - started
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak = max(usage.ru_maxrss, after.ru_maxrss) / 1024
+    CPU[label] = round(after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime, 2)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout) if done.stdout.strip().startswith("{") else None
@@ -43,13 +51,13 @@ def series(label: str, env: dict, store: Path, size: list[str]) -> dict:
     """First film, identical rerun, rerun after one edit — each a fresh process."""
     project = "sample"
     first, t_first, rss_first, err = command(["make", str(SAMPLE), "--store", str(store), "--project", project,
-                                              "--json", *size], env)
+                                              "--json", *size], env, "first")
     server_line = next((l for l in err.splitlines() if "Prefect server" in l), "")
     same, t_same, rss_same, _ = command(["make", str(SAMPLE), "--store", str(store), "--project", project, "--json",
-                                         *size], env)
+                                         *size], env, "same")
     command(["edit", project, "--scene", "2", "--set", "action=The keeper climbs the stairs with a lantern.",
              "--store", str(store)], env)
-    edited, t_edit, rss_edit, _ = command(["rerun", project, "--store", str(store), "--json", *size], env)
+    edited, t_edit, rss_edit, _ = command(["rerun", project, "--store", str(store), "--json", *size], env, "edit")
     duration = first["duration"]
     row = {
         "label": label, "duration_s": duration, "shots": first.get("shots"), "scenes": first["scenes"],
@@ -59,6 +67,7 @@ def series(label: str, env: dict, store: Path, size: list[str]) -> dict:
         "edit_s": round(t_edit, 2), "edit_ratio": round(t_edit / duration, 3),
         "edit_renders": {"keyframes": edited["keyframes"]["rendered"], "clips": edited["clips"]["rendered"]},
         "peak_rss_mib": round(max(rss_first, rss_same, rss_edit)), "server": server_line.strip(),
+        "cpu_s": dict(CPU), "load_avg": os.getloadavg()[0],
     }
     print(json.dumps(row), flush=True)
     return row
@@ -66,24 +75,29 @@ def series(label: str, env: dict, store: Path, size: list[str]) -> dict:
 
 STARTUP = r"""
 import json, sys, time
-t0 = time.perf_counter()
+import resource
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+t0, c0 = time.perf_counter(), cpu()
 from dreamfactory import cli
 from dreamfactory.plan import plan_story
 from dreamfactory.settings import FilmOptions, RenderSettings
 from dreamfactory.store import open_store
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), cpu()
 store, size = sys.argv[1], json.loads(sys.argv[2])
 options = FilmOptions(store=store, project="sample", render=RenderSettings(**size))
 planned = plan_story(open_store(store), open(sys.argv[3]).read(), options)
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), cpu()
 import prefect, flows.make_film
-t3 = time.perf_counter()
+t3, c3 = time.perf_counter(), cpu()
 from dreamfactory.processes import TemporaryServer
 server = TemporaryServer().start()
 server.stop()
 t4 = time.perf_counter()
 print(json.dumps({"imports_s": round(t1 - t0, 3), "planning_s": round(t2 - t1, 3), "prefect_import_s": round(t3 - t2, 3),
-                  "temporary_server_s": round(server.seconds, 3), "nothing_to_do": planned.plan.nothing_to_do}))
+                  "temporary_server_s": round(server.seconds, 3), "nothing_to_do": planned.plan.nothing_to_do,
+                  "cpu_s": {"imports": round(c1 - c0, 3), "planning": round(c2 - c1, 3), "prefect_import": round(c3 - c2, 3)}}))
 """
 
 
@@ -127,6 +141,8 @@ def main() -> None:
     for key, name in (("first", "first film"), ("same", "identical rerun"), ("edit", "rerun after one edit")):
         print(f"{name + ' (s / ratio)':<26}" + "".join(f"{r[key + '_s']:>12.1f} / {r[key + '_ratio']:<7.3f}" for r in rows))
     print(f"{'peak RSS (MiB)':<26}" + "".join(f"{r['peak_rss_mib']:>22}" for r in rows))
+    print(f"{'CPU s first/same/edit':<26}" + "".join(f"{'/'.join(str(v) for v in r['cpu_s'].values()):>22}" for r in rows))
+    print(f"{'load average (1 min)':<26}" + "".join(f"{r['load_avg']:>22.1f}" for r in rows))
     print(f"film: {rows[0]['duration_s']:.1f} s, {rows[0]['scenes']} scenes, {rows[0]['shots']} shots; "
           f"identical rerun renders {rows[0]['same_renders']}; edit rerun renders {rows[0]['edit_renders']}")
     print("start-up: " + ", ".join(f"{k} {v}" for k, v in breakdown.items()))
