@@ -393,15 +393,23 @@ def _prefect_server(settings):
     from .processes import TemporaryServer, find_server
 
     url, where = find_server(settings.server_file)
+    server = None
     if url is None:
-        server = TemporaryServer().start()
+        server = TemporaryServer().launch()
         url = server.api_url
+    os.environ["PREFECT_API_URL"] = url  # Prefect, Dask workers and other processes this run starts read it
+    if server is not None:
+        try:
+            import flows.make_film  # noqa: F401 - Prefect and the flows import while the server starts
+            import flows.rerun_scenes  # noqa: F401
+
+            server.wait()
+        except BaseException:
+            server.stop()
+            raise
         print(f"no Prefect server running: started a temporary one in {server.seconds:.1f} s (it stops with this "
               "command); `make serve` or `dreamfactory serve` keeps one running and saves this on every run",
               file=sys.stderr)
-    else:
-        server = None
-    os.environ["PREFECT_API_URL"] = url  # Dask workers and other processes this run starts inherit it
     return server, url
 
 

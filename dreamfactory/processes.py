@@ -274,7 +274,12 @@ class TemporaryServer:
         self.seconds = 0.0
 
     def start(self, timeout: float = 180.0) -> TemporaryServer:
-        started = time.perf_counter()
+        """Launch the server and wait until it answers."""
+        return self.launch().wait(timeout)
+
+    def launch(self) -> TemporaryServer:
+        """Start the server process and return at once: the caller can import Prefect meanwhile, then `wait()`."""
+        self._started = time.perf_counter()
         env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": self.api_url,
                "PREFECT_UI_ENABLED": "0", "PREFECT_LOGGING_SERVER_LEVEL": "ERROR",
                # As Prefect's own temporary server: fewer background services, so it starts sooner.
@@ -286,6 +291,10 @@ class TemporaryServer:
                    "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
         self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, preexec_fn=die_with_parent)
+        return self
+
+    def wait(self, timeout: float = 180.0) -> TemporaryServer:
+        """Wait until the launched server answers GET /api/health; `seconds` is then its start cost."""
         deadline = time.monotonic() + timeout
         while not healthy(self.api_url, timeout=0.5):
             if self.process.poll() is not None:
@@ -297,7 +306,7 @@ class TemporaryServer:
                 raise ServerError(f"the temporary Prefect server did not answer within {timeout:.0f} s (a busy machine, or "
                                   "a slow first database migration); `make serve` starts one that stays")
             time.sleep(0.1)
-        self.seconds = time.perf_counter() - started
+        self.seconds = time.perf_counter() - self._started
         return self
 
     def stop(self) -> None:
