@@ -87,6 +87,11 @@ class RenderSettings(Options):
     video_steps: int | None = Field(default=None, ge=1, le=200, description="Denoising steps per video generation; empty: the pipeline's default.")
     video_guidance: float | None = Field(default=None, ge=0, le=30, description="Guidance of the video model; empty: the pipeline's default.")
     video_short_side: int | None = Field(default=None, ge=16, le=2160, description="Short side of a generated clip; empty: the model's default size (Wan 480, LTX 512).")
+    long_prompts: Literal["compose", "compel"] = Field(
+        default="compose", description="'compose': each keyframe prompt is composed to what every text encoder reads "
+        "(CLIP 77 tokens). 'compel': for SD 1.5/SDXL, long-prompt embeddings (compel) let prompt_chunks x 75 tokens through.")
+    prompt_chunks: int = Field(default=3, ge=1, le=8, description="With long_prompts 'compel': the prompt is kept to this many "
+                               "x 75 tokens (compel cuts windows at word boundaries, so it may use one window more).")
     max_sequence_length: int | None = Field(default=None, ge=16, le=4096, description="Tokens the T5/UMT5/LLM text encoder reads; empty: the pipeline's default.")
     device: str = Field(default="auto", description="'auto', 'cpu', 'cuda' or 'cuda:N'.")
     dtype: Literal["auto", "float32", "float16", "bfloat16"] = Field(

@@ -151,3 +151,31 @@ def test_no_run_prints_clips_truncation_warning(real_sd, capfd, caplog):
     pipe(prompt=long_request().prompt, num_inference_steps=1, width=32, height=32, output_type="np")
     assert "truncated because CLIP can only handle sequences up to 77 tokens" in capfd.readouterr().err + caplog.text
     devices.release_pipelines()
+
+
+def test_compel_lets_a_long_prompt_through_in_chunks(real_sd, monkeypatch, capfd, caplog):
+    torch.set_num_threads(1)
+    devices.release_pipelines()
+    calls, real = [], diffusers.StableDiffusionImg2ImgPipeline.__call__
+
+    def spy(self, *args, **kwargs):
+        calls.append(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(diffusers.StableDiffusionImg2ImgPipeline, "__call__", spy)
+    settings = RenderSettings(keyframe_backend="diffusers", image_model=str(real_sd), steps=1, keyframe_size=32,
+                              device="cpu", dtype="float32", long_prompts="compel", prompt_chunks=3)
+    renderer = DiffusersKeyframes(settings)
+    base = renderer.render(long_request(scene_id="base", shot_id="", base_frame_sha=None), None)
+    renderer.render(long_request(), base)
+    notes = renderer.last_notes
+    read = notes["prompt_read"][0]
+    assert notes["prompt_chunks"] >= 3 and 77 < read["tokens"] <= 3 * 75 + 2
+    assert "Mira hands Old Tom the brass key" in read["text"] and "red wellington boots" in read["text"]
+    assert calls[-1]["prompt_embeds"].shape[1] == notes["prompt_chunks"] * 77  # CLIP windows side by side
+    assert "prompt" not in calls[-1]
+    assert "truncated" not in capfd.readouterr().err + caplog.text
+    assert renderer.identity()["long_prompts"] == "compel"
+    compose = DiffusersKeyframes(settings.model_copy(update={"long_prompts": "compose"}))
+    assert compose.identity() != renderer.identity()
+    devices.release_pipelines()

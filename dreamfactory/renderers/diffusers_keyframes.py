@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import math
+import re
 import threading
 from functools import cached_property
 from typing import Any, ClassVar
@@ -86,6 +87,8 @@ class DiffusersKeyframes:
             "pipeline": model_class(s.image_model, s.image_model_revision),
             "weights": weight_identity(s.image_model, s.image_model_revision),
             "steps": s.steps,
+            "long_prompts": s.long_prompts if self.family.name in COMPEL else "compose",
+            "prompt_chunks": s.prompt_chunks if s.long_prompts == "compel" and self.family.name in COMPEL else None,
             "guidance": s.guidance,
             "negative_prompt": s.negative_prompt,
             "keyframe_strength": s.keyframe_strength,
@@ -191,6 +194,8 @@ class DiffusersKeyframes:
     def _call(self, pipe: Any, parts: list[budget.Part], request: KeyframeRequest, notes: dict[str, Any]) -> dict[str, Any]:
         """The prompt, negative prompt, guidance and seed, as this pipeline takes them, composed to its budgets."""
         s, family = self.settings, self.family
+        if s.long_prompts == "compel" and family.name in COMPEL:
+            return self._compel_call(pipe, parts, request, notes)
         budgets = budget.encoder_budgets(pipe, s.max_sequence_length)
         prompt = budget.compose(parts, budgets)
         notes.update(prompt.notes())
@@ -211,6 +216,45 @@ class DiffusersKeyframes:
         if "max_sequence_length" in params and any(not budget.is_clip(b.tokenizer) for b in budgets):
             call["max_sequence_length"] = max(b.max_tokens for b in budgets if not budget.is_clip(b.tokenizer))
         return call
+
+
+    def _compel_call(self, pipe: Any, parts: list[budget.Part], request: KeyframeRequest, notes: dict[str, Any]) -> dict[str, Any]:
+        """Long-prompt embeddings for CLIP encoders (compel): the prompt in 75-token chunks, each encoded with its own
+        BOS/EOS and concatenated, so up to `prompt_chunks` x 75 tokens reach the UNet instead of 77."""
+        import compel
+
+        s = self.settings
+        long = [budget.EncoderBudget(b.encoder, b.tokenizer, CHUNK * s.prompt_chunks + 2) for b in budget.encoder_budgets(pipe)]
+        safe = [budget.Part(p.kind, [compel_safe(f) for f in p.forms]) for p in parts]
+        prompt = budget.compose(safe, long)
+        negative = budget.compose_list([compel_safe(i) for i in budget.negative_items(request.negative_prompt, s.negative_prompt)], long)
+        notes.update(prompt.notes())
+        notes.update(negative.notes("negative_"))
+        builder = {"sd": compel.CompelForSD, "sdxl": compel.CompelForSDXL}[self.family.name]
+        with torch.no_grad():
+            conditioning = builder(pipe, device=str(pipe.device))(prompt.text, negative.text or "")
+        # Windows as compel cut them (it breaks at word and comma boundaries, so sometimes one more than the budget's).
+        notes["prompt_chunks"] = conditioning.embeds.shape[1] // (CHUNK + 2)
+        call: dict[str, Any] = {
+            "prompt_embeds": conditioning.embeds, "negative_prompt_embeds": conditioning.negative_embeds,
+            "generator": torch.Generator("cpu").manual_seed(request.seed),
+        }
+        if conditioning.pooled_embeds is not None:
+            call.update(pooled_prompt_embeds=conditioning.pooled_embeds,
+                        negative_pooled_prompt_embeds=conditioning.negative_pooled_embeds)
+        if s.guidance is not None:
+            call["guidance_scale"] = s.guidance
+        return call
+
+
+COMPEL = ("sd", "sdxl")  # CLIP-only families, whose UNet reads any number of text tokens
+CHUNK = 75  # CLIP's window less BOS and EOS
+
+
+def compel_safe(text: str) -> str:
+    """Plain text for compel's prompt syntax: no weighting parentheses, no trailing +/- that would reweight a word."""
+    text = re.sub(r"[()]", ",", text)
+    return re.sub(r"(?<=\S)[+-]+(?=\s|$)", "", text)
 
 
 def edit_parts(request: KeyframeRequest) -> list[budget.Part]:
