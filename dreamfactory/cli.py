@@ -101,6 +101,7 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--height", type=int, help="Film height (default 720).")
     g.add_argument("--fps", type=int, help="Frames per second (default 24).")
     g.add_argument("--seed", type=int, help="Project seed (default 7).")
+    g.add_argument("--gpu-slots", type=int, help="GPU renders at once (the `gpu` concurrency limit; default 1).")
     g.add_argument("--no-keyframe-iteration", action="store_true",
                    help="The ablation: draw each scene from its own shot, without BD, C(t-1) or the Base frame.")
     g.add_argument("--no-sound", action="store_true", help="A silent film with subtitles.")
@@ -246,7 +247,8 @@ def _options(args, settings, **extra):
     try:
         return FilmOptions.model_validate({
             "store": args.store or settings.store, "seed": args.seed if args.seed is not None else settings.seed,
-            "writing": writing.model_dump(), "render": render.model_dump(), "sound": sound.model_dump(), **extra,
+            "writing": writing.model_dump(), "render": render.model_dump(), "sound": sound.model_dump(),
+            "gpu_limit": settings.gpu_limit, "gpu_slots": settings.gpu_slots if args.gpu_slots is None else args.gpu_slots, **extra,
         })
     except Exception as exc:  # pydantic's ValidationError: keep the first problem, in one line
         errors = getattr(exc, "errors", None)

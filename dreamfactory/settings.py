@@ -161,6 +161,8 @@ class Settings(BaseSettings):
     task_runner: Literal["threads", "dask"] = Field(default="threads", description="Where scene tasks run: threads, or a Dask cluster.")
     dask_address: str | None = Field(default=None, description="Dask scheduler address; empty starts a LocalCluster.")
     max_workers: int = Field(default=2, ge=1, le=64, description="Scene tasks at once (thread runner).")
+    gpu_limit: str = Field(default="gpu", description="Prefect global concurrency limit every GPU render of a CLI run holds.")
+    gpu_slots: int = Field(default=1, ge=1, le=64, description="Size of that limit: GPU renders at once (1 per GPU).")
     cache_dir: Path = Field(default=Path.home() / ".cache" / "dreamfactory", description="Local copies of remote artifacts.")
     server_file: Path = Field(default=Path.home() / ".dreamfactory" / "server.json",
                               description="Where `dreamfactory serve` / `make serve` record their Prefect server's URL, "
@@ -189,7 +191,7 @@ class Settings(BaseSettings):
     def film_options(self, **overrides) -> FilmOptions:
         """FilmOptions from these settings, with CLI flags (None means 'not given') on top."""
         base = {"store": self.store, "seed": self.seed, "writing": self.writing, "render": self.render, "sound": self.sound,
-                "metrics": self.metrics}
+                "metrics": self.metrics, "gpu_limit": self.gpu_limit, "gpu_slots": self.gpu_slots}
         base.update({k: v for k, v in overrides.items() if v is not None})
         return FilmOptions.model_validate(base)
 
