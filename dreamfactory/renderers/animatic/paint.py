@@ -87,10 +87,15 @@ def glow(img: Image.Image, centre: tuple[float, float], radius: float, colour: R
     w, h = int(2 * radius), int(2 * radius * squash)
     if w < 2 or h < 2:
         return
+    img.paste(colour, (int(centre[0] - w / 2), int(centre[1] - h / 2)), _glow_sized(w, h, round(strength, 3)))
+
+
+@lru_cache(maxsize=64)  # a town's lit windows share one size: their mask is made once
+def _glow_sized(w: int, h: int, strength: float) -> Image.Image:
     mask = _glow_mask().resize((w, h), Image.BILINEAR)
     if strength < 1:
         mask = mask.point([int(v * strength) for v in range(256)])
-    img.paste(colour, (int(centre[0] - w / 2), int(centre[1] - h / 2)), mask)
+    return mask
 
 
 def gradient(size: tuple[int, int], top: RGB, bottom: RGB, power: float = 1.0) -> Image.Image:

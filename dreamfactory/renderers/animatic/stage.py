@@ -83,6 +83,29 @@ def scene_side(seed: int) -> int:
     return 1 if seeded_rng(seed, 3).uniform() < 0.5 else -1
 
 
+def _translucent(value: Any) -> bool:
+    return isinstance(value, tuple) and len(value) == 4 and value[3] < 255
+
+
+class Brush:
+    """Pillow's ImageDraw that blends only what is translucent: an opaque shape is filled plainly, which is two to
+    three times faster than blending it, and gives the same pixels."""
+
+    def __init__(self, img: Image.Image) -> None:
+        self._plain = ImageDraw.Draw(img)
+        self._blend = ImageDraw.Draw(img, "RGBA")  # RGBA fills blend into the RGB picture
+
+    def __getattr__(self, name: str) -> Any:
+        plain, blend = getattr(self._plain, name), getattr(self._blend, name)
+
+        def draw(*args: Any, **kwargs: Any) -> Any:
+            see_through = any(_translucent(v) for v in (kwargs.get("fill"), kwargs.get("outline"), *args[1:]))
+            return (blend if see_through else plain)(*args, **kwargs)
+
+        setattr(self, name, draw)  # looked up once per operation, then a plain attribute
+        return draw
+
+
 @dataclass
 class Stage:
     img: Image.Image
@@ -92,10 +115,10 @@ class Stage:
     line: float
     scale: int  # drawn this many times larger than the keyframe
     side: int  # which side the scene's big thing stands on (-1 left, 1 right); the cast leans the other way
-    draw: ImageDraw.ImageDraw = field(init=False)
+    draw: Brush = field(init=False)
 
     def __post_init__(self) -> None:
-        self.draw = ImageDraw.Draw(self.img, "RGBA")  # RGBA fills blend into the RGB picture
+        self.draw = Brush(self.img)
 
     @property
     def W(self) -> int:
