@@ -572,3 +572,17 @@ def test_looks_keep_the_story_words_ages_and_clothes(reader):
     assert lines_of(plans) == [("man", "How much for the blue crane?"), ("ama", "Two coins.")]
     assert "crate" in " ".join(s.environment for s in plans.scenes)  # the things the story names are in the scene
     assert "The man laughs, pays three, and walks off" in " | ".join(captions_of(design, plans))
+
+
+BEES = """My name is Ada and I keep bees. Every morning I walk to the hives behind the farmhouse with my smoker.
+
+One day the queen was gone. "Where is she?" I whispered. My neighbour Tom shrugged. "Swarmed," he said.
+"""
+
+
+def test_a_storyteller_who_says_its_name_is_that_character(reader):
+    _, design, plans = write_phases(BEES)
+    cast = cast_of(design)
+    assert list(cast) == ["ada", "tom"]  # one Ada, who is the 'I'; the queen that is gone is not cast
+    assert lines_of(plans) == [("ada", "Where is she?"), ("tom", "Swarmed.")]
+    assert plans.scenes[0].setting == "farmhouse" and "ada" in plans.scenes[0].characters

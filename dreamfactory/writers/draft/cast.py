@@ -104,6 +104,9 @@ def _find_people(reading: Reading, reader: str) -> tuple[Person, ...]:
     named = _named_people(reading, parsed)
     storyteller = _storyteller(reading, named)
     unnamed = _unnamed_people(reading, parsed, named)
+    if storyteller and storyteller.id in {p.id for p in named}:  # 'My name is Ada': Ada is the 'I'
+        named = tuple(storyteller if p.id == storyteller.id else p for p in named)
+        storyteller = None
     people = list(named) + ([storyteller] if storyteller else []) + unnamed
     if not people:
         return (_protagonist(reading),)
@@ -183,7 +186,6 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
     verb ('the old postwoman waved', 'a fox ran', spaCy's parse, or the keyword tables) or speaks a line
     ('shouted the harbour guard'); singular, and not another name for a named character ('the captain')."""
     taken = {w.lower() for p in named for w in p.name.split()} | {p.descriptor for p in named if p.descriptor}
-    past = "|".join(IRREGULAR_PAST)
     acted = "|".join(w for w in IRREGULAR_PAST if w not in ("had", "was", "were", "did"))  # not 'his mother had'
     found: dict[str, tuple[str, str]] = {}  # noun -> (head 'harbour guard', first phrase 'old harbour guard')
     for _, sentence in reading.sentences:
@@ -196,7 +198,7 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
              rf"(?:\s+(?:in|with|from)\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?[\w-]+)?" \
              rf"(?:\s+(?:was|is|could|would)(?:\s+not)?)?\s+" \
-             rf"(?:{past}|{SPEECH_RX}|[a-z]{{3,}}ed)\b"
+             rf"(?:{acted}|{SPEECH_RX}|[a-z]{{3,}}ed|(?:(?<=was )|(?<=were )|(?<=is ))[a-z]{{3,}}ing)\b"  # 'the queen was gone' does not act
         for m in re.finditer(rx, text):
             if m.group(2) in ACTOR_NOUNS:
                 phrases.append(m.group(1) + m.group(2))

@@ -30,7 +30,7 @@ def pipeline() -> Any | None:
         return None
     for name in MODELS:
         try:
-            return spacy.load(name)
+            return spacy.load(name, exclude=["senter"])  # disabled in the model anyway: not even loaded
         except (OSError, ImportError, ValueError):
             continue
     return None
@@ -129,7 +129,8 @@ def _parsed(doc) -> Parsed:
         if any(a <= token.idx < b for a, b in quoted):
             continue
         subjects.append(token.text)
-        if token.pos_ == "NOUN" and token.head.lemma_ not in ("be", "have") and token.head.dep_ != "relcl":
+        if token.pos_ == "NOUN" and token.head.lemma_ not in ("be", "have") and token.head.dep_ != "relcl" \
+                and token.head.lower_ != "gone":  # 'the queen was gone' is not there to act
             det = [c for c in token.children if c.dep_ == "det"]  # 'his mother knitted' is backstory
             mods = [c for c in token.children if c.dep_ in ("amod", "compound") and c.i < token.i]
             start = min([token.i] + [m.i for m in mods])
