@@ -619,7 +619,7 @@ def test_a_creature_looks_the_same_in_every_scene_and_framing(keyframes):
     ("a rooftop over the city", {"rooftop"}), ("the market square", {"square", "market"}),
     ("the harbour", {"sea", "town"}), ("a sandy beach", {"beach", "sea"}), ("a snowy mountain pass", {"mountains"}),
     ("the castle courtyard", {"castle"}), ("a space station orbiting a planet", {"space"}),
-    ("the tiny silver ship, on the observation deck", {"space"}),
+    ("the tiny silver ship, on the observation deck", {"space"}), ("the schoolyard", {"school"}),
 ])
 def test_places_are_read_from_the_setting(setting, places):
     scenery = read_scenery(keyframe_request(setting=setting, environment="", caption=""))
@@ -636,7 +636,8 @@ def test_places_are_read_from_the_setting(setting, places):
 def test_rooms_are_read_from_the_setting(setting, room):
     scenery = read_scenery(keyframe_request(setting=setting, environment="", caption=""))
     assert scenery.interior and scenery.room == room
-    assert not read_scenery(keyframe_request(setting="somewhere outside", environment="", caption="")).interior
+    for outdoors in ("somewhere outside", "the schoolyard", "outside Grandma's house", "a log cabin by the lake"):
+        assert not read_scenery(keyframe_request(setting=outdoors, environment="", caption="")).interior, outdoors
 
 
 def test_every_place_looks_different(keyframes):

@@ -11,8 +11,8 @@ from .paint import (
     GRASS, INK, RGB, ROCK, SAND, SEA, STONE, WOOD, box, darken, glow, gradient, lighten, mix, rgba, stroke,
 )
 from .places import (
-    paint_barn, paint_cabin, paint_castle, paint_fountain, paint_house, paint_pond, paint_rooftop, paint_space,
-    paint_tower, paint_water_body,
+    paint_barn, paint_cabin, paint_castle, paint_fountain, paint_house, paint_pond, paint_rooftop, paint_school,
+    paint_space, paint_tower, paint_water_body,
 )
 from .sky import sky_image
 from .stage import Stage
@@ -385,7 +385,7 @@ def paint_exterior(stage: Stage, scenery: Scenery) -> dict[str, Any]:
         _trees(stage, 0.8 * H, 26, 2, 0.0, snow, (0.88, 1.0))
     elif not sea and "town" not in places and "river" not in places and not lake:
         _ground(stage, horizon + 2 * u, grass, rough=True)
-        if not places & {"farm", "castle", "pond", "cabin", "home"}:
+        if not places & {"farm", "castle", "pond", "cabin", "home", "school"}:
             _trees(stage, horizon + 3 * u, 8, 4, 0.45, snow)
     big_x = (0.5 + side * 0.3) * W  # the place's big thing stands on the side the cast leans away from
     if "castle" in places:
@@ -398,6 +398,8 @@ def paint_exterior(stage: Stage, scenery: Scenery) -> dict[str, Any]:
         paint_cabin(stage, big_x, shore + 2 * u if lake else horizon + 8 * u, snow)
     elif "home" in places:
         paint_house(stage, big_x, horizon + 8 * u, snow)
+    if "school" in places:
+        paint_school(stage, (0.5 + side * 0.2) * W, horizon + 8 * u, snow)
     if "pond" in places:
         paint_pond(stage, (0.5 + side * 0.2) * W, 0.72 * H, 0.17 * W)
     if "square" in places:

@@ -262,3 +262,21 @@ def paint_rooftop(stage: Stage, snow: bool) -> None:
                    **stage.ink(0.7))
     draw.rectangle((cx - 5 * u, top - 18 * u, cx + 5 * u, top - 15 * u), fill=stage.shade((120, 70, 56)),
                    **stage.ink(0.6))
+
+
+def paint_school(stage: Stage, x: float, base: float, snow: bool) -> None:
+    """A schoolhouse seen from its yard: a long building, a bell tower with a clock, rows of windows."""
+    u, draw = stage.u, stage.draw
+    w, h = 56 * u, 18 * u
+    brick = stage.shade(mix((176, 84, 62), stage.pal(1), 0.15), 0.1)
+    draw.rectangle((x - w / 2, base - h, x + w / 2, base), fill=brick, **stage.ink(0.8))
+    _roof(stage, x - w / 2, x + w / 2, base - h, base - h - 8 * u, (70, 70, 80), snow)
+    draw.rectangle((x - 6 * u, base - h - 22 * u, x + 6 * u, base - h), fill=brick, **stage.ink(0.7))
+    _roof(stage, x - 6 * u, x + 6 * u, base - h - 22 * u, base - h - 30 * u, (70, 70, 80), snow)
+    draw.ellipse(box(x, base - h - 14 * u, 4 * u), fill=stage.shade((246, 244, 236)), **stage.ink(0.5))
+    draw.line([(x, base - h - 14 * u), (x, base - h - 17 * u)], fill=stage.shade(INK), width=stroke(0.5 * u))
+    draw.line([(x, base - h - 14 * u), (x + 2 * u, base - h - 14 * u)], fill=stage.shade(INK), width=stroke(0.5 * u))
+    for k in range(-3, 4):
+        if k:
+            _lit_window(stage, x + k * 7.5 * u - 2.5 * u, base - 14 * u, 5 * u, 6 * u)
+    draw.rectangle((x - 3 * u, base - 10 * u, x + 3 * u, base), fill=stage.shade(WOOD), **stage.ink(0.6))

@@ -37,7 +37,7 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     "garage": _words("garage carport"),
     "kitchen": _words("kitchen scullery pantry"),
     "home": _words("house home flat apartment living_room sitting_room lounge"),
-    "outdoors": _words("outside outdoors garden yard gate doorstep porch courtyard street"),
+    "outdoors": _words("outside outdoors garden yard gate doorstep porch courtyard street schoolyard playground"),
     "sea": _words("sea ocean wave harbour harbor boat ship island lighthouse shore beach coast bay pier quay dock"
                   " seaside port"),
     "town": _words("town street market village city square plaza alley lane shopfront road avenue"),
