@@ -17,7 +17,7 @@ import numpy as np
 from PIL import ImageDraw
 
 from .designs import CreatureDesign
-from .paint import DARK, INK, RGB, Pen, darken, lighten, mix, stroke
+from .paint import DARK, INK, RGB, Pen, darken, lighten, mix
 from .props import read_prop
 
 PINK: RGB = (236, 140, 156)
@@ -393,7 +393,8 @@ def _coat(pen: Pen, d: CreatureDesign, back: bool) -> None:
                 pen.ellipse(x, y - ry * (0.55 + 0.3 * k), 1.1, 1.1, darken(d.top, 0.45), ink=False)
     elif d.kind in BODIES:
         x, y, rx, ry = BODIES[d.kind]
-        arc = [(x + rx * 0.72 * math.cos(a), y + ry * 1.04 * math.sin(a)) for a in np.linspace(0.25, math.pi - 0.25, 12)]
+        arc = [(x + rx * 0.72 * math.cos(a), y + ry * 1.04 * math.sin(a))
+               for a in np.linspace(0.25, math.pi - 0.25, 12)]
         pen.polygon(arc + [(x - rx * 0.7, y - ry * 0.45), (x + rx * 0.7, y - ry * 0.45)], d.top)
         pen.line([(x - rx * 0.66, y - ry * 0.3), (x + rx * 0.66, y - ry * 0.3)], lighten(d.top, 0.4), 1.2)
 

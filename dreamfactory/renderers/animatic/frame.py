@@ -154,9 +154,9 @@ class AnimaticKeyframes:
 
     name: ClassVar[str] = "animatic"
     reads: ClassVar[frozenset[str]] = frozenset({
-        "scene_id", "framing", "prop", "prompt", "caption", "setting", "time_of_day", "environment", "context", "look", "palette",
-        "characters", "seed", "width", "height",
-    })
+        "scene_id", "framing", "prop", "prompt", "caption", "setting", "time_of_day", "environment", "context", "look",
+        "palette", "characters", "seed", "width", "height",
+    })  # shot_id is not read: a shot's look follows its framing, prop, cast and seed, not its name
 
     def identity(self) -> dict[str, Any]:
         return {"backend": "animatic-keyframes", "version": KEYFRAME_VERSION, "font": font_family()}

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .paint import INK, RGB, ROCK, STONE, WOOD, box, darken, glow, gradient, lighten, mix, rgba, stroke
+from .paint import INK, RGB, ROCK, WOOD, box, darken, glow, gradient, lighten, mix, rgba, stroke
 from .sky import sky_image
 from .stage import Light, Stage
 from .words import Scenery
@@ -38,7 +38,8 @@ def paint_cave(stage: Stage, scenery: Scenery, outside: Light) -> dict[str, Any]
     floor = FLOOR * H
     points = [(x, floor + rng.uniform(-2, 2) * u) for x in np.linspace(0, W, 24)]
     draw.polygon(points + [(W, H), (0, H)], fill=darken(rock, 0.05))
-    stage.img.paste(gradient((W, int(H - floor - 3 * u)), darken(rock, 0.05), darken(rock, 0.4)), (0, int(floor + 3 * u)))
+    stage.img.paste(gradient((W, int(H - floor - 3 * u)), darken(rock, 0.05), darken(rock, 0.4)),
+                    (0, int(floor + 3 * u)))
     for _ in range(7):
         x, y, r = rng.uniform(0, W), rng.uniform(floor + 4 * u, H), rng.uniform(2, 6) * u
         draw.ellipse(box(x, y, r * 1.4, r * 0.7), fill=lighten(rock, 0.08), **stage.ink(0.5))
@@ -80,7 +81,8 @@ def paint_greenhouse(stage: Stage, scenery: Scenery, outside: Light) -> dict[str
     for x in (0.25 * W, 0.75 * W):  # hanging baskets
         draw.line([(x, 0), (x, 0.12 * H)], fill=stage.shade(INK), width=stroke(0.3 * u))
         for k in range(6):
-            draw.line([(x + (k - 2.5) * 1.5 * u, 0.14 * H), (x + (k - 2.5) * 2.2 * u, 0.14 * H + rng.uniform(6, 12) * u)],
+            draw.line([(x + (k - 2.5) * 1.5 * u, 0.14 * H),
+                       (x + (k - 2.5) * 2.2 * u, 0.14 * H + rng.uniform(6, 12) * u)],
                       fill=stage.shade((70, 140, 70)), width=stroke(0.8 * u))
         draw.chord(box(x, 0.13 * H, 5 * u, 3 * u), 0, 180, fill=stage.shade((160, 110, 60)), **stage.ink(0.4))
     return {"stand": 0.76 * H, "side": stage.side}
