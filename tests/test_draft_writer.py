@@ -586,3 +586,23 @@ def test_a_storyteller_who_says_its_name_is_that_character(reader):
     assert list(cast) == ["ada", "tom"]  # one Ada, who is the 'I'; the queen that is gone is not cast
     assert lines_of(plans) == [("ada", "Where is she?"), ("tom", "Swarmed.")]
     assert plans.scenes[0].setting == "farmhouse" and "ada" in plans.scenes[0].characters
+
+
+UMBRELLA = """The Umbrella
+
+Marta had curly grey hair, green eyes and round glasses. She wore a red beret and always carried a black umbrella.
+
+Her neighbour Piet, who was seventy, had a long white beard and a flat cap. He walked with a wooden cane.
+
+One rainy Sunday Marta lent Piet her umbrella. "You'll get wet," he said. "I like rain," Marta laughed.
+"""
+
+
+def test_named_characters_keep_hair_eyes_glasses_beard_headwear_and_props(reader):
+    _, design, plans = write_phases(UMBRELLA)
+    cast = cast_of(design)
+    assert cast["marta"].appearance == "curly grey hair, green eyes"
+    assert cast["marta"].wardrobe == "round glasses, red beret" and cast["marta"].props == ["black umbrella"]
+    assert cast["piet"].appearance == "seventy years old, long white beard"  # 'who was seventy' between name and verb
+    assert cast["piet"].wardrobe == "flat cap" and cast["piet"].props == ["wooden cane"]
+    assert lines_of(plans) == [("piet", "You'll get wet."), ("marta", "I like rain.")]

@@ -81,11 +81,16 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
 def _worn_and_had(about: str, text: str, cast: Cast, look: Look) -> None:
     """'Mira ... wore a yellow raincoat and green boots', 'Rufus had a bushy tail and wore a green scarf'."""
     verbs = {"wardrobe": r"wore|wears|was wearing|is wearing|was dressed in|dressed in|had on", "": r"had|has"}
-    for default, verb in verbs.items():
-        for m in re.finditer(rf"{about}((?:\s+(?!(?:he|she|they)\b)[\w'-]+){{0,8}}?)\s+(?:and\s+)?(?:{verb})\s+"
+    for default, verb in verbs.items():  # 'Piet, who was seventy, had ...': an aside may come between
+        for m in re.finditer(rf"{about}((?:,?\s+(?!(?:he|she|they)\b)[\w'-]+,?){{0,8}}?)\s+(?:and\s+)?(?:{verb})\s+"
                              rf"([^.;]+?){LIST_END}", text, re.I):
             if not cast.mentions(m.group(1)):  # 'Mira saw that Tomas wore...' is not Mira's
                 _file_items(m.group(2), look, default=default)
+    carried = r"[a-z]+\s+with|(?:always\s+|often\s+)?(?:carried|carries|was carrying|is carrying|held|holds)"
+    for m in re.finditer(rf"{about}((?:,?\s+(?!(?:he|she|they)\b)[\w'-]+,?){{0,6}}?)\s+(?:and\s+)?(?:{carried})\s+"
+                         rf"(?:a|an|his|her|their|its)\s+((?:[\w-]+\s+){{0,2}}?(?:{CARRIED_RX}))\b", text, re.I):
+        if not cast.mentions(m.group(1)):  # 'He walked with a wooden cane', 'always carried a black umbrella'
+            _add(look.props, m.group(2))
 
 
 def _belongings(owner: str, text: str, look: Look) -> None:
@@ -143,6 +148,7 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
     of no known kind goes to `default`: 'wardrobe', None (appearance), or '' (dropped: 'had three daughters')."""
     for item in re.split(r",\s*(?:and\s+)?|\s+and\s+", phrase):
         item = re.split(r"\s+(?:he|she|they|that|which|who|from|made)\b", item)[0]  # 'a kite he had built himself'
+        item = re.sub(r"^.*\b(?:carried|carries|held|holds|had|has|wore|wears)\s+", "", item)  # '... always carried a'
         item = " ".join(w for w in item.split() if w.lower() not in ARTICLES)
         head = item.split()[-1].lower() if item else ""
         if not head:
@@ -155,6 +161,8 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
             _add(look.appearance, item)
         elif default == "wardrobe":
             _add(look.wardrobe, item)
+        elif default == "props":
+            _add(look.props, item)
 
 
 def _add(items: list[str], phrase: str) -> None:
@@ -163,7 +171,13 @@ def _add(items: list[str], phrase: str) -> None:
     while kept and kept[0].lower() in ARTICLES:
         kept.pop(0)
     phrase = " ".join(kept)
-    if phrase and phrase.lower() not in (i.lower() for i in items) and len(kept) <= 6:
+    if not phrase or len(kept) > 6 or any(i.lower() == phrase.lower() or i.lower().endswith(" " + phrase.lower())
+                                          for i in items):
+        return  # 'umbrella' after 'black umbrella' is the same umbrella
+    shorter = [i for i in items if phrase.lower().endswith(" " + i.lower())]
+    if shorter:
+        items[items.index(shorter[0])] = phrase
+    else:
         items.append(phrase)
 
 
@@ -180,7 +194,8 @@ def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
     old = bool(re.search(r"\b(?:old|elderly)\b", f"{said} {person.name.lower()}"))
     age = re.search(r"\b(\w+) years old\b", said)
     child = bool(age) and age.group(1) in AGES.split("|")[:12]  # 'only six': a child, not a young woman
-    appearance, wardrobe = fallback_look(person, old=old and not age, child=child)
+    old = old and not age or bool(age) and age.group(1) in ("sixty", "seventy", "eighty", "ninety")
+    appearance, wardrobe = fallback_look(person, old=old, child=child)
     if look.appearance and (creature or any(w in BODY_WORDS for w in re.findall(r"[a-z]+", said))):
         appearance = ", ".join(look.appearance)
     elif look.appearance:  # 'baker' alone does not fix a face: add hair that stays the same
