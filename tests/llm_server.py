@@ -84,7 +84,7 @@ class Recorded:
             return fmt["json_schema"]["name"]
         if isinstance(fmt.get("schema"), dict) and fmt["schema"].get("title"):
             return fmt["schema"]["title"]
-        found = re.search(r'\{"title": "(\w+)"', self.text)
+        found = re.search(r'\{"title":\s*"(\w+)"', self.text)
         return found.group(1) if found else ""
 
     @property

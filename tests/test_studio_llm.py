@@ -204,10 +204,19 @@ def refusing_response_format(step, tools: bool = True):
     return serve
 
 
+def strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    return [s for v in value for s in strings(v)] if isinstance(value, list) else []
+
+
 def assert_a_valid_film(screenplay: Screenplay, scenes: int) -> None:
     """What the renderers count on, beyond what the Screenplay's validators already made sure of."""
     again = Screenplay.model_validate(screenplay.model_dump(mode="json"))
     assert again == screenplay and len(screenplay.scenes) == scenes
+    assert not re.search(r"[\x00-\x1f]", "".join(strings(screenplay.model_dump(mode="json"))))  # drawn on one line
     cast = {c.id for c in screenplay.characters}
     assert len(cast) == len(screenplay.characters) and all(c.voice is None for c in screenplay.characters)
     for scene in screenplay.scenes:
@@ -325,11 +334,12 @@ def test_what_a_schema_cannot_say_is_settled_the_same_way_every_time():
         "style": DESIGN["style"], "characters": [{**DESIGN["characters"][0], "id": "narrator"}]}).settle()
     assert [c.id for c in narrator.characters] == ["narrator-2"]  # a character is never taken for the narration
 
-    plan = {**PLANS["scenes"][0], "characters": ["mara", "mara"],
+    plan = {**PLANS["scenes"][0], "characters": ["mara", "mara"], "setting": "the lamp\nroom\t",
             "dialogue": [{"speaker": "tom", "text": "Ahoy!"}, {"speaker": "narrator", "text": "Night fell."}]}
     plans = answers.plans_answer(2, ["mara", "tom"]).model_validate({"scenes": [plan, plan]}).settle()
     assert [s.id for s in plans.scenes] == ["s01", "s01-2"]
     assert plans.scenes[0].characters == ["mara", "tom"]  # the speaker is on screen; nobody twice
+    assert plans.scenes[0].setting == "the lamp room "  # drawn on one line
 
     scene = {**plans.scenes[0].model_dump(mode="json"), "dialogue": [{"speaker": "mara", "text": f"Line {i}."} for i in range(4)]}
     shot = shots("s01")[1]

@@ -5,14 +5,15 @@ strict mode) it cannot answer anything else. So every rule of the studio's valid
 said here: the client's scene count; the cast's ids as the only characters and speakers; one storyboard entry per
 scene, keyed by its id; each scene's own cast for who is in frame and its own number of lines for the lines a shot
 claims; the scenes' ids in reviews; durations a short film can play. What a schema cannot say (ids unique, a line
-claimed once, speech heard in order) `settle` makes true the same way every time, so that any answer the schema
-allows becomes a valid phase answer. The phase models' own validators stay as the second line.
+claimed once, speech heard in order) or need not (text on one line) `settle` makes true the same way every time,
+so that any answer the schema allows becomes a valid phase answer. The phase models' validators stay the second line.
 
 Voices are not asked for: casting gives them (the model cannot know which engines this machine has).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, create_model
@@ -34,7 +35,11 @@ class Answer(Contract):
     output_type: ClassVar[type[BaseModel]]
 
     def settle(self) -> BaseModel:
-        return self.output_type.model_validate(self.model_dump(mode="json"))
+        return self.output_type.model_validate(_one_line(self.shaped()))
+
+    def shaped(self) -> dict[str, Any]:
+        """The answer in the phase model's shape, with what the schema could not say made true."""
+        return self.model_dump(mode="json")
 
 
 class BriefAnswer(Answer):
@@ -48,16 +53,16 @@ class ReviewAnswer(Answer):
 class DesignAnswer(Answer):
     output_type = Design
 
-    def settle(self) -> Design:
+    def shaped(self) -> dict[str, Any]:
         taken: set[str] = {NARRATOR}  # 'narrator' speaks the narration: no character may take that id
         cast = [{**c.model_dump(mode="json"), "id": _fresh(c.id, taken)} for c in self.characters]
-        return Design(style=self.style, characters=cast)
+        return {"style": self.style.model_dump(mode="json"), "characters": cast}
 
 
 class PlansAnswer(Answer):
     output_type = ScenePlans
 
-    def settle(self) -> ScenePlans:
+    def shaped(self) -> dict[str, Any]:
         taken: set[str] = set()
         scenes = []
         for plan in self.scenes:
@@ -67,13 +72,13 @@ class PlansAnswer(Answer):
             speakers = [line["speaker"] for line in scene["dialogue"] if line["speaker"] != NARRATOR]
             scene["characters"] = list(dict.fromkeys(scene["characters"] + speakers))
             scenes.append(scene)
-        return ScenePlans(scenes=scenes)
+        return {"scenes": scenes}
 
 
 class StoryboardAnswer(Answer):
     output_type = Storyboard
 
-    def settle(self) -> Storyboard:
+    def shaped(self) -> dict[str, Any]:
         cuts = []
         for name, field in type(self.scenes).model_fields.items():
             cut = getattr(self.scenes, name)
@@ -89,7 +94,7 @@ class StoryboardAnswer(Answer):
                 last = max(data["lines"], default=last)
                 shots.append(data)
             cuts.append({"scene_id": field.alias, "shots": shots, "transition": cut.transition})
-        return Storyboard(base_description=self.base_description, scenes=cuts)
+        return {"base_description": self.base_description.model_dump(mode="json"), "scenes": cuts}
 
 
 # -- the narrowed models, per phase -----------------------------------------------------------------------------
@@ -135,13 +140,14 @@ def plans_answer(count: int, cast: list[str]) -> type[Answer]:
 def storyboard_answer(scenes: list[dict[str, Any]]) -> type[Answer]:
     """The Base Description and one cut per scene, keyed by the scene's id: each shot frames that scene's cast and
     claims that scene's lines."""
-    f, cuts = Shot.model_fields, {}
+    f, cuts, first = Shot.model_fields, {}, scenes[0]["id"] if scenes else ""
     for position, scene in enumerate(scenes):
         plan = ScenePlan.model_validate({k: v for k, v in scene.items() if k != "context_previous"})
         count = len(plan.dialogue)
         lines = list[Annotated[int, Field(ge=0, le=count - 1)]] if count else list[int]
-        shot = _model(
-            Shot, Contract, name=f"Shot_{plan.id}",
+        shot = _model(  # the fields are described once, in the first scene's shots: the schema stays small
+            Shot, Contract, name=f"Shot_{plan.id}", terse=position > 0,
+            doc=f"A shot of scene {plan.id}; its fields mean what they mean in the shots of scene {first}." if position else None,
             characters=_ids(f["characters"], plan.characters),
             lines=_like(f["lines"], lines, **({} if count else {"max_length": 0})),
             duration=_like(f["duration"], float, ge=SHOT_SECONDS[0], le=SHOT_SECONDS[1]),
@@ -166,10 +172,18 @@ def review_answer(scene_ids: list[str]) -> type[Answer]:
 
 # -- helpers ------------------------------------------------------------------------------------------------
 def _model(source: type[BaseModel], base: type[BaseModel], *, name: str | None = None, drop: tuple[str, ...] = (),
-           **narrowed: tuple[Any, FieldInfo]) -> type[Any]:
-    """`source`'s fields (less `drop`) on `base`, with some fields narrowed; the same name and description."""
+           doc: str | None = None, terse: bool = False, **narrowed: tuple[Any, FieldInfo]) -> type[Any]:
+    """`source`'s fields (less `drop`) on `base`, with some fields narrowed; the same name and description. A terse
+    model leaves its fields' descriptions out (a copy of a model the schema has already described)."""
     fields = {n: narrowed.get(n, (info.annotation, info)) for n, info in source.model_fields.items() if n not in drop}
-    return create_model(name or source.__name__, __base__=base, __doc__=source.__doc__, __module__=__name__, **fields)
+    if terse:
+        fields = {n: (annotation, _undescribed(info)) for n, (annotation, info) in fields.items()}
+    return create_model(name or source.__name__, __base__=base, __doc__=doc or source.__doc__, __module__=__name__,
+                        **fields)
+
+
+def _undescribed(info: FieldInfo) -> FieldInfo:
+    return FieldInfo.merge_field_infos(info, description=None)
 
 
 def _like(info: FieldInfo, annotation: Any, **constraints: Any) -> tuple[Any, FieldInfo]:
@@ -189,6 +203,21 @@ def _one_of(values: list[str]) -> Any:
 def _ids(info: FieldInfo, ids: list[str]) -> tuple[Any, FieldInfo]:
     """A list of ids taken from `ids` (an empty list when there are none)."""
     return _like(info, list[_one_of(ids)]) if ids else _like(info, list[str], max_length=0)
+
+
+def _one_line(value: Any) -> Any:
+    """Every string with its line breaks, tabs and other control characters as spaces: a name, a setting or a line
+    of dialogue is drawn and subtitled on one line (never longer, never empty: lengths hold)."""
+    if isinstance(value, str):
+        return _BREAKS.sub(" ", value)
+    if isinstance(value, dict):
+        return {k: _one_line(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_one_line(v) for v in value]
+    return value
+
+
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
 
 
 def _fresh(value: str, taken: set[str]) -> str:

@@ -186,7 +186,8 @@ def _ask(request: PhaseRequest, name: str, schema: dict, mode: str) -> tuple[lis
     """The messages and the format arguments (response_format, or a forced tool) of one request in one mode."""
     prompt = request.prompt
     if mode not in ("json_schema", "tool"):  # the schema goes into the prompt when the server will not take it
-        prompt += "\n\n" + SCHEMA_HINT.format(name=name, schema=json.dumps({"title": name, **schema}, ensure_ascii=False))
+        compact = json.dumps({"title": name, **schema}, ensure_ascii=False, separators=(",", ":"))
+        prompt += "\n\n" + SCHEMA_HINT.format(name=name, schema=compact)
     messages = [{"role": "system", "content": request.system}]
     messages += [_turn(m, request.role) for m in request.history]
     messages.append({"role": "user", "content": prompt})
@@ -237,7 +238,7 @@ def strict_schema(model: type[BaseModel], *, openai: bool = True) -> dict:
             rest = {k: v for k, v in node.items() if k != "$ref"}
             return walk({**copy.deepcopy(defs[ref]), **rest}, seen + (ref,))
         out = {k: ({n: walk(p, seen) for n, p in v.items()} if k == "properties" else walk(v, seen))
-               for k, v in node.items() if k != "default"}
+               for k, v in node.items() if k not in ("default", "title")}  # a title is pydantic's name, not a hint
         if "default" in node and "description" in out and node["default"] not in (None, [], ""):
             out["description"] += f" (default {json.dumps(node['default'])})"
         if "const" in out:
@@ -250,7 +251,7 @@ def strict_schema(model: type[BaseModel], *, openai: bool = True) -> dict:
             out["required"] = list(out["properties"])
         return out
 
-    return walk(raw, ())
+    return {"title": raw.get("title", model.__name__), **walk(raw, ())}
 
 
 # -- what comes back ------------------------------------------------------------------------------------------
