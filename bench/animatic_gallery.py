@@ -53,7 +53,8 @@ TIMES = ("dawn", "noon", "dusk", "night")
 PROPS = ("a brass lantern", "a rusty key", "a letter", "a red book", "a seed", "a map", "a toy boat", "a cup of tea",
          "a flower", "a sword", "a phone", "a shell", "a gold coin", "a bottle", "a pocket watch", "a candle",
          "an apple", "a crown", "a crystal", "a treasure chest", "a feather", "an umbrella", "a basket",
-         "a strange gadget")
+         "a compass", "a ball", "a drum", "his drumsticks", "a guitar", "a trumpet", "a bell", "the microphone",
+         "a kite", "a birthday cake", "a loaf of bread", "a fish", "a camera", "a strange gadget")
 
 
 def request(**changes) -> KeyframeRequest:

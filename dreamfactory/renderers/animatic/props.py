@@ -256,6 +256,96 @@ def _ball(p: Pen, c: RGB) -> None:
     p.ellipse(-14, 60, 7, 5, lighten(c, 0.5), ink=False)
 
 
+def _drum(p: Pen, c: RGB) -> None:
+    p.polygon([(-36, 14), (36, 14), (36, 64), (-36, 64)], c)
+    for k in range(4):
+        x = -36 + k * 18
+        p.line([(x, 60), (x + 18, 18)], (240, 220, 150), 1.2)
+    p.ellipse(0, 64, 36, 9, (244, 236, 214))
+    p.ellipse(0, 14, 36, 9, darken(c, 0.2))
+    p.polygon([(-36, 10), (36, 10), (36, 18), (-36, 18)], darken(c, 0.2), ink=False)
+
+
+def _sticks(p: Pen, c: RGB) -> None:
+    for s in (-1, 1):
+        p.line([(s * 30, 8), (s * -6, 92)], DARK, 5)
+        p.line([(s * 30, 8), (s * -6, 92)], c, 3.4)
+        p.ellipse(s * -6, 92, 4, 4, lighten(c, 0.2))
+
+
+def _guitar(p: Pen, c: RGB) -> None:
+    p.polygon([(-4, 60), (4, 60), (4, 96), (-4, 96)], (110, 70, 40))
+    p.ellipse(0, 24, 26, 22, c)
+    p.ellipse(0, 50, 18, 16, c)
+    p.ellipse(0, 24, 26, 22, c, ink=False)
+    p.ellipse(0, 36, 6, 6, DARK)
+    for x in (-1.5, 1.5):
+        p.line([(x, 14), (x, 94)], (230, 230, 230), 0.5)
+
+
+def _trumpet(p: Pen, c: RGB) -> None:
+    p.polygon([(-40, 46), (20, 48), (20, 52), (-40, 54)], c)
+    p.polygon([(18, 46), (44, 30), (44, 70), (18, 54)], c)
+    for x in (-14, -6, 2):
+        p.polygon([(x - 2, 54), (x + 2, 54), (x + 2, 66), (x - 2, 66)], lighten(c, 0.2))
+    p.polygon([(-30, 54), (0, 54), (0, 40), (-30, 40)], c, ink=True)
+
+
+def _bell(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 88, 6, 6, c)
+    p.polygon([(-6, 82), (6, 82), (14, 62), (20, 30), (32, 16), (-32, 16), (-20, 30), (-14, 62)], c)
+    p.polygon([(-36, 12), (36, 12), (32, 18), (-32, 18)], darken(c, 0.2))
+    p.ellipse(0, 8, 7, 7, darken(c, 0.4))
+
+
+def _microphone(p: Pen, c: RGB) -> None:
+    p.polygon([(-5, 4), (5, 4), (7, 60), (-7, 60)], (60, 60, 66))
+    p.ellipse(0, 74, 16, 18, c)
+    for y in (66, 74, 82):
+        p.line([(-14, y), (14, y)], darken(c, 0.3), 0.8)
+
+
+def _kite(p: Pen, c: RGB) -> None:
+    p.polygon([(10, 98), (36, 66), (10, 30), (-16, 66)], c)
+    p.line([(10, 98), (10, 30)], darken(c, 0.3), 1)
+    p.line([(-16, 66), (36, 66)], darken(c, 0.3), 1)
+    p.line([(10, 30), (0, 20), (12, 12), (-2, 2)], DARK, 1)
+    for x, y in ((0, 20), (12, 12)):
+        p.polygon([(x - 4, y + 2), (x + 4, y - 2), (x + 4, y + 2), (x - 4, y - 2)], (240, 200, 60))
+
+
+def _cake(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 8, 44, 8, (240, 240, 236))
+    p.polygon([(-34, 10), (34, 10), (34, 52), (-34, 52)], c)
+    p.ellipse(0, 52, 34, 8, lighten(c, 0.4))
+    p.line([(-34, 30), (34, 30)], lighten(c, 0.5), 3)
+    p.polygon([(-2, 56), (2, 56), (2, 74), (-2, 74)], (240, 220, 180))
+    p.ellipse(0, 80, 3, 5, FLAME, ink=False)
+
+
+def _loaf(p: Pen, c: RGB) -> None:
+    p.ellipse(0, 30, 44, 24, c)
+    p.polygon([(-44, 30), (44, 30), (44, 10), (-44, 10)], c, ink=False)
+    p.line([(-44, 10), (44, 10)], DARK, 1)
+    for x in (-20, 0, 20):
+        p.line([(x - 6, 40), (x + 6, 50)], lighten(c, 0.35), 2)
+
+
+def _fish(p: Pen, c: RGB) -> None:
+    p.polygon([(-30, 40), (-50, 58), (-50, 22)], darken(c, 0.1))
+    p.ellipse(0, 40, 34, 16, c)
+    p.ellipse(20, 44, 3, 3, DARK)
+    p.line([(8, 52), (12, 40), (8, 28)], darken(c, 0.3), 1)
+
+
+def _camera(p: Pen, c: RGB) -> None:
+    p.polygon([(-40, 14), (40, 14), (40, 66), (-40, 66)], c)
+    p.polygon([(-14, 66), (14, 66), (10, 76), (-10, 76)], c)
+    p.ellipse(0, 40, 18, 18, (60, 60, 70))
+    p.ellipse(0, 40, 11, 11, (120, 160, 200))
+    p.ellipse(28, 58, 4, 3, (250, 250, 240))
+
+
 def _parcel(p: Pen, c: RGB) -> None:
     """The labelled fallback: a parcel tied with string, the prop's name written on its tag."""
     p.polygon([(-40, 6), (40, 6), (40, 70), (-40, 70)], c)
@@ -294,6 +384,17 @@ PROPS: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
     (r"basket|hamper", _basket, (204, 164, 112)),
     (r"compass", _compass, COLOURS["brass"]),
     (r"ball", _ball, (220, 60, 60)),
+    (r"drumsticks|sticks", _sticks, COLOURS["wooden"]),
+    (r"drum|tambourine", _drum, (200, 60, 50)),
+    (r"guitar|violin|fiddle|lute|ukulele|cello", _guitar, (190, 120, 60)),
+    (r"trumpet|horn|bugle|trombone|flute|whistle", _trumpet, COLOURS["brass"]),
+    (r"bell", _bell, COLOURS["gold"]),
+    (r"microphone|mic", _microphone, (150, 150, 160)),
+    (r"kite", _kite, (220, 70, 60)),
+    (r"bread|loaf|bun|baguette", _loaf, (200, 140, 70)),
+    (r"cake|pie|biscuit|cookie|muffin", _cake, (240, 180, 200)),
+    (r"fish", _fish, (170, 180, 200)),
+    (r"camera|radio", _camera, (50, 50, 56)),
 )
 
 
