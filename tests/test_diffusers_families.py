@@ -1,7 +1,7 @@
 """Every diffusers family through the renderers, on tiny random pipelines built from configs (CPU).
 
-Keyframes: FLUX.1 (img2img from the Base frame), FLUX.1 Kontext (an edit of the Base frame), SD 3.5 (three text
-encoders). Clips: Wan 2.1 image-to-video and its first-last-frame variant, LTX-Video, CogVideoX. Each model is saved
+Keyframes: FLUX.1 (img2img from the Base frame), FLUX.1 Kontext and FLUX.2 klein (edits of the Base frame), SD 3.5
+(three text encoders), Qwen-Image (true CFG). Clips: Wan 2.1 image-to-video and its first-last-frame variant, LTX-Video, CogVideoX. Each model is saved
 with save_pretrained and loaded by the product's own code from its model_index.json, as a hub checkpoint would be.
 """
 
@@ -189,6 +189,29 @@ def test_keyframe_memory_back_off_and_choices_are_recorded(models, monkeypatch):
     monkeypatch.setattr(diffusers.FluxPipeline, "__call__", oom)
     with pytest.raises(OutOfMemory, match="the next try tiles the VAE"):
         DiffusersKeyframes(keyframe_settings(models("flux"))).render(base_shot(), None)
+
+
+def test_qwen_image_true_cfg_with_a_negative_prompt(models, monkeypatch):
+    renderer = DiffusersKeyframes(keyframe_settings(models("qwen_image")).model_copy(update={"guidance": 3.0}))
+    calls = spy(monkeypatch, diffusers.QwenImagePipeline)
+    img2img = spy(monkeypatch, diffusers.QwenImageImg2ImgPipeline)
+    base = renderer.render(base_shot(), None)
+    assert calls[0]["true_cfg_scale"] == 3.0 and calls[0]["negative_prompt"].startswith("crowds")
+    assert renderer.last_notes["prompt_read"][0]["max_tokens"] == 512
+    keyframe = renderer.render(shot(), base)
+    assert keyframe.size == base.size and img2img[0]["image"].size == base.size
+
+
+def test_flux2_klein_edits_the_base_frame_within_its_templated_budget(models, monkeypatch):
+    renderer = DiffusersKeyframes(keyframe_settings(models("flux2_klein")).model_copy(update={"keyframe_size": 64}))
+    calls = spy(monkeypatch, diffusers.Flux2KleinPipeline)
+    base = renderer.render(base_shot(), None)  # klein draws from text alone when given no image
+    assert "image" not in calls[0]
+    renderer.render(shot(), base)
+    assert calls[-1]["image"].size == base.size and renderer.last_notes["tie"]["by"] == "edit"
+    read = renderer.last_notes["prompt_read"][0]
+    # FLUX.2 wraps the prompt in the chat template, then cuts at max_sequence_length: the budget keeps room for it.
+    assert read["max_tokens"] < 512 and read["tokens"] <= read["max_tokens"]
 
 
 # -- clips ------------------------------------------------------------------------------------------------------

@@ -373,3 +373,82 @@ def build_tiny_cogvideox_i2v(path: str | Path) -> Path:
         )
     pipe.save_pretrained(path)
     return Path(path)
+
+
+QWEN_CHAT = ("{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
+             "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% if enable_thinking is defined and "
+             "not enable_thinking %}<think>\n\n</think>\n\n{% endif %}{% endif %}")
+
+
+def qwen_tokenizer():
+    """A Qwen2 tokenizer (byte-level BPE, as Qwen's) over single bytes, with Qwen's chat tokens and a chat template."""
+    from transformers import Qwen2Tokenizer
+
+    vocab = {c: i for i, c in enumerate(_byte_level_chars())}
+    tokenizer = Qwen2Tokenizer(vocab=vocab, merges=[])
+    tokenizer.add_special_tokens({"additional_special_tokens": [
+        "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|vision_start|>", "<|vision_end|>", "<|image_pad|>"]})
+    tokenizer.chat_template = QWEN_CHAT
+    return tokenizer
+
+
+def build_tiny_qwen_image(path: str | Path) -> Path:
+    """A Qwen-Image pipeline: a Qwen2.5-VL text encoder (text path only), the Qwen-Image VAE and MMDiT."""
+    from diffusers import AutoencoderKLQwenImage, FlowMatchEulerDiscreteScheduler, QwenImagePipeline, QwenImageTransformer2DModel
+    from transformers import Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        tokenizer = qwen_tokenizer()
+        ids = tokenizer.convert_tokens_to_ids
+        config = Qwen2_5_VLConfig(
+            text_config={"hidden_size": 16, "intermediate_size": 16, "num_hidden_layers": 2, "num_attention_heads": 2,
+                         "num_key_value_heads": 2, "rope_scaling": {"mrope_section": [1, 1, 2], "rope_type": "default",
+                                                                    "type": "default"}, "rope_theta": 1000000.0,
+                         "vocab_size": len(tokenizer), "eos_token_id": ids("<|im_end|>"), "bos_token_id": ids("<|endoftext|>"),
+                         "pad_token_id": ids("<|endoftext|>")},
+            vision_config={"depth": 2, "hidden_size": 16, "intermediate_size": 16, "num_heads": 2, "out_hidden_size": 16},
+            hidden_size=16, vocab_size=len(tokenizer), vision_start_token_id=ids("<|vision_start|>"),
+            vision_end_token_id=ids("<|vision_end|>"), vision_token_id=ids("<|image_pad|>"),
+            image_token_id=ids("<|image_pad|>"),
+        )
+        z_dim = 4
+        pipe = QwenImagePipeline(
+            transformer=QwenImageTransformer2DModel(
+                patch_size=2, in_channels=16, out_channels=4, num_layers=2, attention_head_dim=16, num_attention_heads=3,
+                joint_attention_dim=16, guidance_embeds=False, axes_dims_rope=(8, 4, 4)).eval(),
+            vae=AutoencoderKLQwenImage(base_dim=z_dim * 6, z_dim=z_dim, dim_mult=[1, 2, 4], num_res_blocks=1,
+                                       temperal_downsample=[False, True], latents_mean=[0.0] * z_dim,
+                                       latents_std=[1.0] * z_dim).eval(),
+            scheduler=FlowMatchEulerDiscreteScheduler(),
+            text_encoder=Qwen2_5_VLForConditionalGeneration(config).eval(), tokenizer=tokenizer,
+        )
+    pipe.save_pretrained(path)
+    return Path(path)
+
+
+def build_tiny_flux2_klein(path: str | Path) -> Path:
+    """A FLUX.2 klein pipeline: a Qwen3 text encoder read at three of its layers (9, 18, 27: so 28 tiny layers here),
+    the FLUX.2 VAE and transformer."""
+    from diffusers import AutoencoderKLFlux2, FlowMatchEulerDiscreteScheduler, Flux2KleinPipeline, Flux2Transformer2DModel
+    from transformers import Qwen3Config, Qwen3ForCausalLM
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        tokenizer = qwen_tokenizer()
+        pipe = Flux2KleinPipeline(
+            transformer=Flux2Transformer2DModel(
+                patch_size=1, in_channels=4, num_layers=1, num_single_layers=1, attention_head_dim=16,
+                num_attention_heads=2, joint_attention_dim=48, timestep_guidance_channels=256,
+                axes_dims_rope=[4, 4, 4, 4], guidance_embeds=False).eval(),
+            text_encoder=Qwen3ForCausalLM(Qwen3Config(
+                intermediate_size=16, hidden_size=16, num_hidden_layers=28, num_attention_heads=2, num_key_value_heads=2,
+                vocab_size=len(tokenizer), max_position_embeddings=1024)).eval(),
+            tokenizer=tokenizer,
+            vae=AutoencoderKLFlux2(sample_size=32, in_channels=3, out_channels=3, down_block_types=("DownEncoderBlock2D",),
+                                   up_block_types=("UpDecoderBlock2D",), block_out_channels=(4,), layers_per_block=1,
+                                   latent_channels=1, norm_num_groups=1, use_quant_conv=False, use_post_quant_conv=False).eval(),
+            scheduler=FlowMatchEulerDiscreteScheduler(),
+        )
+    pipe.save_pretrained(path)
+    return Path(path)

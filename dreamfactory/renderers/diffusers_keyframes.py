@@ -196,7 +196,7 @@ class DiffusersKeyframes:
         s, family = self.settings, self.family
         if s.long_prompts == "compel" and family.name in COMPEL:
             return self._compel_call(pipe, parts, request, notes)
-        budgets = budget.encoder_budgets(pipe, s.max_sequence_length)
+        budgets = budget.encoder_budgets(pipe, s.max_sequence_length, family.chat_template)
         prompt = budget.compose(parts, budgets)
         notes.update(prompt.notes())
         call: dict[str, Any] = {

@@ -33,6 +33,7 @@ class Family:
     extends: str = "last_frame"  # how a shot longer than one generation goes on
     negative: bool = True  # takes a negative prompt (real classifier-free guidance); guidance-distilled models do not
     component_dtypes: tuple[tuple[str, str], ...] = ()  # components the card keeps in another dtype on a GPU
+    chat_template: bool = False  # the pipeline wraps the prompt in its tokenizer's chat template, then cuts to length
     size_multiple: int = 1  # what the pipeline's input checks ask sides to divide by, beyond its VAE's scale
     vram: str = ""  # what the model card says it needs, and where that figure is from
 
@@ -48,8 +49,9 @@ FAMILIES: tuple[Family, ...] = (
     Family("flux-kontext", ("FluxKontextPipeline",), "image-edit", "bfloat16", ("black-forest-labs/FLUX.1-Kontext-dev",),
            tie="edit", text_to_image="FluxPipeline", negative=False),
     Family("flux2-klein", ("Flux2KleinPipeline",), "image-edit", "bfloat16",
-           ("black-forest-labs/FLUX.2-klein-4B", "black-forest-labs/FLUX.2-klein-9B"), tie="edit", negative=False),
-    Family("flux2", ("Flux2Pipeline",), "image-edit", "bfloat16", ("black-forest-labs/FLUX.2-dev",), tie="edit", negative=False),
+           ("black-forest-labs/FLUX.2-klein-4B", "black-forest-labs/FLUX.2-klein-9B"), tie="edit", negative=False,
+           chat_template=True),
+    Family("flux2", ("Flux2Pipeline",), "image-edit", "bfloat16", ("black-forest-labs/FLUX.2-dev",), tie="edit", negative=False, chat_template=True),
     Family("qwen-image", ("QwenImagePipeline",), "text-to-image", "bfloat16", ("Qwen/Qwen-Image",), guidance="true_cfg_scale"),
     Family("qwen-image-edit", ("QwenImageEditPipeline",), "image-edit", "bfloat16", ("Qwen/Qwen-Image-Edit",),
            tie="edit", text_to_image="QwenImagePipeline", guidance="true_cfg_scale"),

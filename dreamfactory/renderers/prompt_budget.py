@@ -56,8 +56,9 @@ def is_clip(tokenizer: Any) -> bool:
     return "CLIP" in type(tokenizer).__name__
 
 
-def encoder_budgets(pipe: Any, max_sequence_length: int | None = None) -> list[EncoderBudget]:
-    """A budget per tokenizer of the pipeline: CLIP's own limit (77), the others the call's max_sequence_length."""
+def encoder_budgets(pipe: Any, max_sequence_length: int | None = None, chat_template: bool = False) -> list[EncoderBudget]:
+    """A budget per tokenizer of the pipeline: CLIP's own limit (77), the others the call's max_sequence_length, less
+    the chat template's own tokens where the pipeline wraps the prompt in it before cutting (FLUX.2)."""
     budgets = []
     sequence = max_sequence_length or call_default(pipe, "max_sequence_length")
     trained = getattr(getattr(getattr(pipe, "transformer", None), "config", None), "max_text_seq_length", None)
@@ -75,6 +76,10 @@ def encoder_budgets(pipe: Any, max_sequence_length: int | None = None) -> list[E
             limit = pipe.tokenizer_max_length
         else:
             limit = component.model_max_length if component.model_max_length < UNBOUNDED else 512
+        if chat_template and getattr(component, "chat_template", None):
+            wrapper = component.apply_chat_template([{"role": "user", "content": ""}], tokenize=False,
+                                                    add_generation_prompt=True, enable_thinking=False)
+            limit -= len(component(wrapper, add_special_tokens=False, verbose=False)["input_ids"])
         budgets.append(EncoderBudget(encoder, component, int(limit)))
     return budgets
 
