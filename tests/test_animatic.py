@@ -505,8 +505,10 @@ def test_humans_by_age_hair_beard_glasses_and_headwear():
     assert child.hat == ("hood", animatic.COLOURS["green"]), "a hood is the colour of its hoodie"
     assert elder.elder and elder.glasses and elder.hair_style == "bun" and elder.hat[0] == "hat"
     assert elder.hair == animatic.HAIR_COLOURS["grey"]
-    heights = [figure_sprite(d, 200, 1.0).image.getbbox() for d in (child, elder)]
-    assert heights[0] != heights[1]
+    adult = design_of(TOMAS.model_copy(update={"appearance": "a keeper with a white beard"}))
+    assert pose_of(child).head_r > pose_of(adult).head_r, "a child's head is bigger for its size"
+    assert pose_of(elder).head[1] > pose_of(adult).head[1], "an old back bends: the head sits lower"
+    assert child.height < design_of(TOMAS).height < adult.height
 
 
 def _steady(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -89,10 +89,10 @@ def _paint_human(draw: ImageDraw.ImageDraw, d: Design, cx: float, foot_y: float,
     u = height / 100
     top_y = foot_y - 100 * u
     r = (14.0 if d.child else 11.0) * u  # head radius: children have bigger heads
-    hy = top_y + r + 1.5 * u  # head centre
+    hy = top_y + r + 1.5 * u + (3 * u if d.elder else 0)  # head centre; an old back bends, the head sinks
     neck_y = hy + r * 0.92
     shoulder_y = neck_y + 2.5 * u
-    sw = (15.5 if d.child else 14.5) * u * d.width  # half shoulder width
+    sw = (15.5 if d.child else 13.5 if d.elder else 14.5) * u * d.width  # half shoulder width; old ones round
     hip_y = top_y + (66 if d.child else 60) * u
     hem_y = top_y + (80 if d.child else 79) * u if d.long_top else hip_y + 5 * u
     shoe_top = foot_y - 6.5 * u
