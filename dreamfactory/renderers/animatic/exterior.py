@@ -11,8 +11,8 @@ from .paint import (
     GRASS, INK, RGB, ROCK, SAND, SEA, STONE, WOOD, box, darken, glow, gradient, lighten, mix, rgba, stroke,
 )
 from .places import (
-    paint_barn, paint_cabin, paint_castle, paint_fountain, paint_house, paint_pond, paint_rooftop, paint_school,
-    paint_space, paint_tower, paint_water_body,
+    paint_barn, paint_cabin, paint_castle, paint_fountain, paint_hill, paint_house, paint_pond, paint_rooftop,
+    paint_school, paint_space, paint_tower, paint_water_body,
 )
 from .sky import sky_image
 from .stage import Stage
@@ -315,6 +315,8 @@ def paint_exterior(stage: Stage, scenery: Scenery) -> dict[str, Any]:
     side = stage.side
     shore = 0.69 * H
     lake = not sea and ("lake" in places or "ice" in places)
+    if "hill" in things and not places & {"town", "sea", "castle", "farm", "forest", "river"} and not lake:
+        paint_hill(stage, (0.5 + side * 0.22) * W, horizon + 4 * u, grass, snow)  # its foot hidden by the ground
     if lake:  # a lake, or a fjord between its mountains: water (or ice) from the far shore to the near one
         paint_water_body(stage, scenery, horizon, shore, frozen="frozen" in things)
         _trees(stage, horizon + 0.5 * u, 5, 12, 0.65, snow)

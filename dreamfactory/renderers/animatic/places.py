@@ -280,3 +280,17 @@ def paint_school(stage: Stage, x: float, base: float, snow: bool) -> None:
         if k:
             _lit_window(stage, x + k * 7.5 * u - 2.5 * u, base - 14 * u, 5 * u, 6 * u)
     draw.rectangle((x - 3 * u, base - 10 * u, x + 3 * u, base), fill=stage.shade(WOOD), **stage.ink(0.6))
+
+
+def paint_hill(stage: Stage, x: float, base: float, colour: RGB, snow: bool) -> None:
+    """A big round hill rising behind the cast, a path winding up it and a lone tree on its top."""
+    W, u, draw = stage.W, stage.u, stage.draw
+    green = stage.shade(SNOW if snow else lighten(colour, 0.08), 0.25)
+    top = base - 26 * u
+    points = [(x + 0.42 * W * math.cos(a), base - (base - top) * math.sin(a)) for a in np.linspace(0, math.pi, 32)]
+    draw.polygon(points, fill=green, **stage.ink(0.6))
+    path = [(x + 0.2 * W * math.sin(t * 5) * (1 - t), base - (base - top) * t) for t in np.linspace(0, 0.95, 14)]
+    draw.line(path, fill=stage.shade((206, 184, 140), 0.25), width=stroke(1.6 * u), joint="curve")
+    trunk, leaves = stage.shade((110, 74, 48), 0.25), stage.shade((52, 118, 72) if not snow else SNOW, 0.25)
+    draw.rectangle((x - 0.8 * u, top - 9 * u, x + 0.8 * u, top + 1 * u), fill=trunk)
+    draw.ellipse(box(x, top - 11 * u, 6 * u, 5 * u), fill=leaves, **stage.ink(0.5))

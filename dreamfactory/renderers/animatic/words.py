@@ -207,6 +207,8 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
         things.add("sea_view")  # what a window looks out on
     if "furnace" in things:
         things.add("sparks")
+    if re.search(r"\bhill(?:s|top|side)?\b", setting, re.IGNORECASE):
+        things.add("hill")  # one big hill to climb, not just rolling country
     if re.search(r"\b(?:frozen|ice|icy|iced|glacier|floe)\b", setting + " . " + env, re.IGNORECASE):
         things.add("frozen")
     if re.search(r"\bmoon\b[^.;]{0,40}\b(?:gone|vanish\w*|hid\w*|went out|goes out|disappear\w*|missing)\b"
