@@ -346,6 +346,24 @@ def _camera(p: Pen, c: RGB) -> None:
     p.ellipse(28, 58, 4, 3, (250, 250, 240))
 
 
+def _lens(p: Pen, c: RGB) -> None:
+    """A lighthouse lens: a glass disc of rings in a brass frame, on its stand."""
+    p.polygon([(-8, 2), (8, 2), (6, 16), (-6, 16)], c)
+    p.ellipse(0, 56, 34, 40, c)
+    p.ellipse(0, 56, 29, 35, (200, 226, 236))
+    for k in (0.75, 0.5, 0.25):
+        p.ellipse(0, 56, 29 * k, 35 * k, (200, 226, 236))
+    p.line([(-14, 78), (-20, 64)], (255, 255, 255), 2)
+
+
+def _spectacles(p: Pen, c: RGB) -> None:
+    for s in (-1, 1):
+        p.ellipse(s * 20, 50, 16, 14, (220, 236, 244))
+    p.line([(-5, 54), (0, 57), (5, 54)], c, 2)
+    for s in (-1, 1):
+        p.line([(s * 36, 54), (s * 46, 60)], c, 2)
+
+
 def _parcel(p: Pen, c: RGB) -> None:
     """The labelled fallback: a parcel tied with string, the prop's name written on its tag."""
     p.polygon([(-40, 6), (40, 6), (40, 70), (-40, 70)], c)
@@ -364,7 +382,9 @@ PROPS: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
     (r"seeds?|sprout|seedling|plant|pot|sapling|bulb", _plant, (196, 104, 64)),
     (r"map|chart|plan", _map, PAPER),
     (r"boat|ship|yacht|canoe", _boat, (200, 60, 50)),
-    (r"cup|mug|tea|coffee|cocoa|teacup", _cup, (70, 120, 190)),
+    (r"glasses|spectacles", _spectacles, (60, 50, 50)),
+    (r"lens|magnifying glass|magnifier|monocle", _lens, COLOURS["brass"]),
+    (r"cup|mug|tea|coffee|cocoa|teacup|glass", _cup, (70, 120, 190)),
     (r"flower|rose|daisy|tulip|sunflower|bouquet|blossom|poppy", _flower, (230, 90, 120)),
     (r"sword|dagger|blade|knife", _sword, COLOURS["gold"]),
     (r"phone|smartphone|mobile|tablet", _phone, (40, 40, 48)),
@@ -383,6 +403,7 @@ PROPS: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
     (r"umbrella|parasol", _umbrella, (200, 50, 60)),
     (r"basket|hamper", _basket, (204, 164, 112)),
     (r"compass", _compass, COLOURS["brass"]),
+
     (r"ball", _ball, (220, 60, 60)),
     (r"drumsticks|sticks", _sticks, COLOURS["wooden"]),
     (r"drum|tambourine", _drum, (200, 60, 50)),
