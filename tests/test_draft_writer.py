@@ -606,3 +606,14 @@ def test_named_characters_keep_hair_eyes_glasses_beard_headwear_and_props(reader
     assert cast["piet"].appearance == "seventy years old, long white beard"  # 'who was seventy' between name and verb
     assert cast["piet"].wardrobe == "flat cap" and cast["piet"].props == ["wooden cane"]
     assert lines_of(plans) == [("piet", "You'll get wet."), ("marta", "I like rain.")]
+
+
+def test_an_unnamed_agent_noun_who_walks_and_speaks_is_cast(reader):
+    story = ('The old lamplighter walked the same streets every evening with his long pole. A small girl in a '
+             'yellow coat waited for him at the corner.\n\n"How many lamps tonight?" she asked.\n\n'
+             '"Forty-two," the lamplighter said.\n\nThe river flowed under the bridge and the tower stood dark.')
+    _, design, plans = write_phases(story)
+    assert [(c.id, c.name) for c in design.characters] == [("lamplighter", "the old lamplighter"),
+                                                           ("girl", "the small girl")]  # not the river, not the tower
+    assert cast_of(design)["lamplighter"].props == ["long pole"]
+    assert lines_of(plans) == [("girl", "How many lamps tonight?"), ("lamplighter", "Forty-two.")]

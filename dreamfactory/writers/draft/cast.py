@@ -9,7 +9,7 @@ from functools import lru_cache
 from ...agents.phases import Design
 from . import nlp
 from .story import QUOTE, WORD, Reading, mask_quotes, slug, words
-from .tense import looks_past
+from .tense import base_form, looks_past
 from .vocabulary import (
     ACTOR_NOUNS,
     ANIMATE_VERBS,
@@ -198,9 +198,12 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
              rf"(?:\s+(?:in|with|from)\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?[\w-]+)?" \
              rf"(?:\s+(?:was|is|could|would)(?:\s+not)?)?\s+" \
-             rf"(?:{acted}|{SPEECH_RX}|[a-z]{{3,}}ed|(?:(?<=was )|(?<=were )|(?<=is ))[a-z]{{3,}}ing)\b"  # 'the queen was gone' does not act
+             rf"({acted}|{SPEECH_RX}|[a-z]{{3,}}ed|(?:(?<=was )|(?<=were )|(?<=is ))[a-z]{{3,}}ing)\b"  # 'the queen was gone' does not act
         for m in re.finditer(rx, text):
-            if m.group(2) in ACTOR_NOUNS:
+            verb = base_form(m.group(3)) or m.group(3)
+            agent = AGENT.search(m.group(2)) and m.group(2) not in COMMON_NOUNS and (
+                verb in ANIMATE_VERBS or m.group(3) in SPEECH_VERBS)  # 'the old lamplighter walked', '... said'
+            if m.group(2) in ACTOR_NOUNS or agent:
                 phrases.append(m.group(1) + m.group(2))
         for m in re.finditer(rf"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur)\s+({'|'.join(RELATIONS)})\s+"
                              rf"(?:(?:was|were|is)\s+[a-z]+ing|{acted}|{SPEECH_RX}|[a-z]{{3,}}ed)\b", text):
@@ -245,6 +248,7 @@ def _compound(word: str) -> bool:
     return word in SPOTS or word in AREAS or word in COMMON_NOUNS
 
 
+AGENT = re.compile(r"(?:[^aeiou]er|or|ist|man|woman|ess|ian)$")  # lamplighter, sailor, florist, ferryman, librarian
 GENERIC_PEOPLE = {"man", "woman", "boy", "girl", "lady", "gentleman", "child", "kid", "person", "figure", "stranger"}
 STOPWORDS_NOT_ACTORS = {"one", "other", "others", "rest", "same", "first", "last", "next", "voice", "door", "wind"}
 
