@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -34,22 +35,24 @@ def measure(story_path: str, reader: str, repeat: int) -> dict:
     if reader == "keywords":
         nlp.pipeline = lambda: None  # as a machine without spaCy reads
     imported = time.perf_counter() - started
-    loading = time.perf_counter()
+    loading, loading_cpu = time.perf_counter(), time.process_time()
     name = nlp.reader_name()  # loads spaCy's pipeline here, once, when it is installed
-    loaded = time.perf_counter() - loading
+    loaded, loaded_cpu = time.perf_counter() - loading, time.process_time() - loading_cpu
     text = Path(story_path).read_text(encoding="utf-8")
-    times, scenes = [], 0
+    times, cpu, scenes = [], [], 0
     for _ in range(repeat):
         story.read_story.cache_clear()
         cast._find_people.cache_clear()
         nlp.parse_sentences.cache_clear()
         with tempfile.TemporaryDirectory() as tmp:
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             screenplay = Studio(DraftWriter(), open_store(tmp), "bench", FilmOptions()).write(text)
             times.append(time.perf_counter() - began)
+            cpu.append(time.process_time() - began_cpu)
         scenes = len(screenplay.scenes)
-    return {"reader": name, "import_s": imported, "load_s": loaded, "first_write_s": times[0],
-            "write_s": statistics.median(times[1:] or times), "scenes": scenes,
+    return {"reader": name, "import_s": imported, "load_s": loaded, "load_cpu_s": loaded_cpu, "first_write_s": times[0],
+            "write_s": statistics.median(times[1:] or times), "write_cpu_s": statistics.median(cpu[1:] or cpu),
+            "load_avg": os.getloadavg()[0], "scenes": scenes,
             "cast": [c.id for c in screenplay.characters],
             "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
@@ -74,7 +77,9 @@ def main() -> None:
     print(f"story: {Path(args.story).name}, {args.repeat} writes per reader, each reader in a fresh process")
     print(f"{'':28}{'spaCy':>16}{'keywords':>16}")
     for key, label in [("reader", "reader"), ("import_s", "import dreamfactory (s)"), ("load_s", "load the reader (s)"),
-                       ("first_write_s", "first write (s)"), ("write_s", "write, median (s)"),
+                       ("load_cpu_s", "load the reader, CPU (s)"), ("first_write_s", "first write (s)"),
+                       ("write_s", "write, median (s)"), ("write_cpu_s", "write, median CPU (s)"),
+                       ("load_avg", "load average (1 min)"),
                        ("process_s", "whole process (s)"), ("peak_rss_mib", "peak RSS (MiB)"),
                        ("scenes", "scenes"), ("cast", "cast")]:
         values = [rows[r][key] for r in ("spacy", "keywords")]
