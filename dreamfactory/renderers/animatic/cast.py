@@ -143,12 +143,17 @@ def cast_layout(request: KeyframeRequest) -> list[Placement]:
 def figure_boxes(request: KeyframeRequest) -> dict[str, tuple[int, int, int, int]]:
     """Each character's bounding box (x0, y0, x1, y1) in the keyframe: for tests and face-consistency crops."""
     boxes, scale = {}, supersample(request.height)
+    wide = shown_framing(request) == "wide"
     for p in cast_layout(request):
-        sprite = figure_sprite(design_of(p.character), max(1, int(p.height * scale)), 1.0, p.facing)
+        # a wide shot's sprite as drawn; a closer shot's figure (larger than the frame) from a small one, scaled
+        size = max(1, int(p.height * scale)) if wide else 100
+        sprite = figure_sprite(design_of(p.character), size, 1.0, p.facing)
+        k = p.height / size if not wide else 1 / scale
         fx, fy = sprite.foot
-        x0, y0 = p.x - fx / scale, p.feet - fy / scale
-        boxes[p.character.id] = (int(x0), int(y0), int(x0 + sprite.image.width / scale),
-                                 int(y0 + sprite.image.height / scale))
+        x0, y0 = p.x - fx * k, p.feet - fy * k
+        box_ = (int(x0), int(y0), int(x0 + sprite.image.width * k), int(y0 + sprite.image.height * k))
+        boxes[p.character.id] = box_ if wide else (max(0, box_[0]), max(0, box_[1]), min(request.width, box_[2]),
+                                                    min(request.height, box_[3]))
     return boxes
 
 
