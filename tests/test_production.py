@@ -1,5 +1,7 @@
-"""Durable production: independent retries, failures that keep finished work, resume after SIGKILL, edit and rerun
-one scene, concurrent runs, and the same film on S3."""
+"""Durable production: a failed render retries alone as its own task run, failures keep finished work, resume
+after SIGKILL, edit and rerun one shot, concurrent runs, the GPU limit, and the same film on S3.
+
+Fault drills live here: a test patches a backend to fail or stall; production code has no hooks for them."""
 
 from __future__ import annotations
 
@@ -37,85 +39,169 @@ def records(store: Path, kind: str) -> dict[str, list[RenderRecord]]:
     return found
 
 
+class FailingClips:
+    """A fault drill driven from the test: the animatic clip backend fails chosen renders (no hook in production).
+
+    fail(request, attempt) -> True makes that try raise; every try is recorded as (scene, shot, attempt)."""
+
+    def __init__(self, monkeypatch, fail):
+        from dreamfactory.renderers.animatic import AnimaticClips
+
+        self.tries: list[tuple[str, str, int]] = []
+        self.lock = threading.Lock()
+        real = AnimaticClips.render
+
+        def render(clips, request, keyframe, out_path, attempt=1):
+            with self.lock:
+                self.tries.append((request.scene_id, request.shot_id, attempt))
+            if fail(request, attempt):
+                raise RuntimeError(f"CUDA out of memory (drill: {request.scene_id}/{request.shot_id}, attempt {attempt})")
+            return real(clips, request, keyframe, out_path, attempt=attempt)
+
+        monkeypatch.setattr(AnimaticClips, "render", render)
+
+
+def task_runs_named(name: str) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterName
+
+    with get_client(sync_client=True) as client:
+        return client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(any_=[name])))
+
+
 def test_a_failing_clip_retries_alone(tmp_path, capsys, monkeypatch):
     store = tmp_path / "store"
-    monkeypatch.setenv("DREAMFACTORY_FAULTS", "clip:s02:1")
+    drill = FailingClips(monkeypatch, lambda request, attempt: (request.scene_id, attempt) == ("s02", 1)
+                         and request.shot_id == min_shot(store, "s02"))
     result = make(capsys, store)
-    # s02's retry goes on from its clip: the keyframe its first attempt made is not drawn again, and still counts
-    # as made by this run.
-    assert result["clips"] == {"rendered": 4, "cached": 0} and result["keyframes"] == {"rendered": 4, "cached": 0}
+    shots = result["shots"]
+    assert result["clips"] == {"rendered": shots, "cached": 0} and result["keyframes"] == {"rendered": shots, "cached": 0}
+    failed = min_shot(store, "s02")
+    # The failed clip was retried as its own task run (attempt 2, its own count); its keyframe was drawn once.
+    assert sorted(a for sc, sh, a in drill.tries if (sc, sh) == ("s02", failed)) == [1, 2]
+    assert all(a == 1 for sc, sh, a in drill.tries if (sc, sh) != ("s02", failed))
     clips = records(store, "clip")
-    assert {sid: [r.attempts for r in rs] for sid, rs in clips.items()} == {"s01": [1], "s02": [2], "s03": [1], "s04": [1]}
-    assert all(len(rs) == 1 for rs in records(store, "keyframe").values())
+    assert {(r.shot_id, r.attempts) for r in clips["s02"]} >= {(failed, 2)}
+    assert all(r.attempts == 1 for sid, rs in clips.items() for r in rs if (sid, r.shot_id) != ("s02", failed))
+    assert all(len({r.shot_id for r in rs}) == len(rs) for rs in records(store, "keyframe").values())
+    # In the UI: one task run named clip-s02-<shot> ran twice and completed; its keyframe's ran once.
+    runs = task_runs_named(f"clip-s02-{failed}")
+    assert any(r.run_count == 2 and r.state.is_completed() for r in runs)
+    assert all(r.run_count == 1 for r in task_runs_named(f"keyframe-s02-{failed}"))
 
 
-def test_a_scene_failing_for_good_names_it_and_keeps_the_rest(tmp_path, capsys, monkeypatch):
+def min_shot(store: Path, scene_id: str) -> str:
+    """The id of the scene's first shot, read from the project's screenplay once it is written."""
+    heads = list(store.glob("*/screenplay.json"))
+    if not heads:
+        return ""
+    play = json.loads(heads[0].read_text())
+    return next(s for s in play["scenes"] if s["id"] == scene_id)["shots"][0]["id"]
+
+
+def shots_of(store: Path, project: str) -> dict[str, list[str]]:
+    play = json.loads((store / layout.screenplay_head(project)).read_text())
+    return {scene["id"]: [shot["id"] for shot in scene["shots"]] for scene in play["scenes"]}
+
+
+def test_a_shot_failing_for_good_names_it_and_keeps_the_rest(tmp_path, capsys, monkeypatch):
     store = tmp_path / "store"
-    monkeypatch.setenv("DREAMFACTORY_FAULTS", "clip:s03:*")
+    FailingClips(monkeypatch, lambda request, attempt: request.scene_id == "s03")
     err = make(capsys, store, expect=1)
-    assert "s03" in err and "failed for good" in err and "Traceback" not in err
+    assert "clip of s03/" in err and "failed for good" in err and "Traceback" not in err
     assert set(records(store, "clip")) == {"s01", "s02", "s04"}
-    monkeypatch.delenv("DREAMFACTORY_FAULTS")
+    monkeypatch.undo()
     result = make(capsys, store)
-    assert result["clips"] == {"rendered": 1, "cached": 3}
-    assert result["keyframes"] == {"rendered": 0, "cached": 4}
+    in_s03 = len(shots_of(store, result["project"])["s03"])
+    assert result["clips"] == {"rendered": in_s03, "cached": result["shots"] - in_s03}
+    assert result["keyframes"] == {"rendered": 0, "cached": result["shots"]}
+
+
+STALL_S04 = """
+import sys, time
+from dreamfactory.renderers.animatic import AnimaticClips
+real = AnimaticClips.render
+def render(self, request, keyframe, out_path, attempt=1):
+    if request.scene_id == "s04":
+        time.sleep(120)  # a drill: this render is still running when the test kills the process
+    return real(self, request, keyframe, out_path, attempt=attempt)
+AnimaticClips.render = render
+from dreamfactory.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
 
 
 def test_resume_after_sigkill_renders_only_what_was_missing(tmp_path, capsys):
     store = tmp_path / "store"
-    exe = Path(sys.executable).with_name("dreamfactory")
-    env = {**os.environ, "DREAMFACTORY_FAULTS": "clip:s04:sleep=120", "DREAMFACTORY_MAX_WORKERS": "2"}
+    env = {**os.environ, "DREAMFACTORY_MAX_WORKERS": "2", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
     env.pop("PREFECT_API_URL", None)  # its own ephemeral server, as a user's first run has
-    proc = subprocess.Popen([str(exe), "make", str(SAMPLE), "--store", str(store), "--scenes", "4", *SMALL],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = tmp_path / "run.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-c", STALL_S04, "make", str(SAMPLE), "--store", str(store), "--scenes",
+                                 "4", *SMALL], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.time() + 240
+        deadline = time.time() + 300
         while time.time() < deadline and len(records(store, "clip")) < 3:
-            assert proc.poll() is None, "the run ended before it could be killed"
+            assert proc.poll() is None, f"the run ended before it could be killed:\n{log.read_text()[-3000:]}"
             time.sleep(0.5)
         assert len(records(store, "clip")) >= 3, "clips did not appear in time"
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    finished, drawn = set(records(store, "clip")), set(records(store, "keyframe"))
-    assert "s04" not in finished and finished <= drawn
+
+    def made(kind):
+        return {(sid, r.shot_id) for sid, rs in records(store, kind).items() for r in rs}
+
+    finished, drawn = made("clip"), made("keyframe")
+    assert not any(sid == "s04" for sid, _ in finished) and finished <= drawn
     result = make(capsys, store)
     # Exactly what was missing at the kill: the clips not finished, and the keyframes not drawn yet.
-    assert result["clips"] == {"rendered": 4 - len(finished), "cached": len(finished)}
-    assert result["keyframes"] == {"rendered": 4 - len(drawn), "cached": len(drawn)}
+    assert result["clips"] == {"rendered": result["shots"] - len(finished), "cached": len(finished)}
+    assert result["keyframes"] == {"rendered": result["shots"] - len(drawn), "cached": len(drawn)}
 
 
-def test_edit_one_scene_then_rerun_renders_only_that_scene(tmp_path, capsys):
+def test_edit_one_shot_then_rerun_renders_only_that_shot(tmp_path, capsys):
+    from dreamfactory.editing import add_shot, apply_edits
+    from dreamfactory.store import open_store
+
     store = tmp_path / "store"
     first = make(capsys, store)
-    project = first["project"]
+    project, shots = first["project"], first["shots"]
+    s02 = shots_of(store, project)["s02"]
+    edited_shot = s02[-1]
 
-    assert main(["edit", project, "--store", str(store), "--scene", "2", "--set", "action=Mira waves at the seagulls.",
-                 "--set", "description=Mira waves at the seagulls"]) == 0
-    capsys.readouterr()
+    apply_edits(open_store(str(store)), project, "2", ["description=Mira counts the silver fish",
+                                                       "keyframe_prompt=a girl counting silver fish"], shot_ref=edited_shot)
     assert main(["rerun", project, "--store", str(store), "--json", *SMALL]) == 0
     second = json.loads(capsys.readouterr().out)
-    # The action is in s02's prompt and caption: s02 is drawn again; s03's context C(t-1) is s02's environment,
-    # which did not change, so s03 stays.
-    assert second["keyframes"] == {"rendered": 1, "cached": 3}
-    assert second["clips"] == {"rendered": 1, "cached": 3}
+    # Exactly that shot's keyframe and clip, and the film.
+    assert second["keyframes"] == {"rendered": 1, "cached": shots - 1}
+    assert second["clips"] == {"rendered": 1, "cached": shots - 1}
     assert second["film_rendered"] is True and second["film_key"] != first["film_key"]
-    # The new contact sheet draws one new cell (s02's new keyframe); the other cells come from the store.
+    # The new contact sheet draws one new cell; the other cells come from the store.
     cells = sorted(p.name for p in (store / project / "contact" / "cells").iterdir())
-    assert len(cells) == 5 and sum(name.startswith("s02-") for name in cells) == 2
+    assert len(cells) == shots + 1 and sum(name.startswith(f"s02-{edited_shot}-") for name in cells) == 2
+
+    add_shot(open_store(str(store)), project, "3", None, ["framing=wide", "description=The sea at night"])
+    assert main(["rerun", project, "--store", str(store), "--json", *SMALL]) == 0
+    third = json.loads(capsys.readouterr().out)
+    # A new shot with a fresh id: its keyframe and clip alone; no other shot moves or is drawn again.
+    assert third["shots"] == shots + 1
+    assert third["keyframes"] == {"rendered": 1, "cached": shots}
+    assert third["clips"] == {"rendered": 1, "cached": shots}
 
     assert main(["edit", project, "--store", str(store), "--scene", "s02", "--set", "environment=thick fog over the stairs"]) == 0
     capsys.readouterr()
     assert main(["rerun", project, "--store", str(store), "--json", *SMALL]) == 0
-    third = json.loads(capsys.readouterr().out)
-    # Now s03's C(t-1) changed too: exactly s02 and s03 are drawn again (their clips follow only where the
-    # keyframe's pixels changed: a clip is keyed by its keyframe's content).
-    assert third["keyframes"] == {"rendered": 2, "cached": 2}
-    assert third["clips"]["cached"] >= 2
+    fourth = json.loads(capsys.readouterr().out)
+    # s02's environment is in its shots' keyframes and it is s03's C(t-1): exactly those shots are drawn again.
+    changed = len(s02) + len(shots_of(store, project)["s03"])
+    assert fourth["keyframes"] == {"rendered": changed, "cached": shots + 1 - changed}
 
     assert main(["show", project, "--store", str(store)]) == 0
     shown = capsys.readouterr().out
-    for film in (first, second, third):
+    for film in (first, second, third, fourth):
         assert film["film_key"].split("/")[-1] in shown
         assert (store / film["film_key"]).exists()  # earlier versions are kept
 
@@ -129,7 +215,7 @@ def test_hand_edited_screenplay_is_rendered_by_rerun_and_kept_by_make(tmp_path, 
     head.write_text(json.dumps(data, indent=1))
     assert main(["rerun", first["project"], "--store", str(store), "--json", *SMALL]) == 0
     rerun = json.loads(capsys.readouterr().out)
-    assert rerun["keyframes"] == {"rendered": 1, "cached": 3}
+    assert rerun["keyframes"] == {"rendered": 1, "cached": rerun["shots"] - 1}
     again = make(capsys, store)  # make keeps the hand edit rather than overwriting it
     assert again["edited_screenplay"] is True and again["keyframes"]["rendered"] == 0
 
@@ -160,8 +246,9 @@ def test_two_runs_of_one_project_at_once(tmp_path, capsys):
         t.join()
     capsys.readouterr()
     assert codes == [0, 0]
-    for kind in ("keyframe", "clip"):
-        assert all(len(rs) == 1 for rs in records(store, kind).values())
+    for kind in ("keyframe", "clip"):  # each shot's render made once, whichever run made it
+        made = [(sid, r.shot_id) for sid, rs in records(store, kind).items() for r in rs]
+        assert len(made) == len(set(made)) > 4
     assert not list(store.rglob(".part-*"))
     result = make(capsys, store)
     assert result["clips"]["rendered"] == 0
@@ -169,16 +256,16 @@ def test_two_runs_of_one_project_at_once(tmp_path, capsys):
 
 def test_the_same_film_on_s3(s3_env, capsys):
     first = make(capsys, s3_env)
-    assert first["film"].startswith("s3://") and first["clips"]["rendered"] == 4
+    assert first["film"].startswith("s3://") and first["clips"]["rendered"] == first["shots"] > 4
     second = make(capsys, s3_env)
-    assert second["clips"] == {"rendered": 0, "cached": 4} and second["keyframes"]["rendered"] == 0
+    assert second["clips"] == {"rendered": 0, "cached": first["shots"]} and second["keyframes"]["rendered"] == 0
     assert second["film_key"] == first["film_key"]
     # Prefect's task results live on the same store, beside the artifacts, keyed by the same content addresses.
     from dreamfactory.store import open_store
 
     results = open_store(s3_env).list(f"{first['project']}/_prefect")
     kinds = {key.rsplit("/", 1)[-1].split("-")[0] for key in results}
-    assert kinds == {"base", "scene", "film"}
+    assert kinds == {"base", "keyframe", "voice", "clip", "film"}
 
 
 def test_nightly_batch_films_only_new_stories(tmp_path):
@@ -206,16 +293,58 @@ def test_renders_deleted_by_hand_are_made_again(tmp_path, capsys):
     store = tmp_path / "store"
     first = make(capsys, store)
     project = store / first["project"]
-    shutil.rmtree(project / "clips" / "s03")  # a whole scene's clip, object and record
-    next(p for p in (project / "keyframes" / "s04").glob("*.png") if "." not in p.stem).unlink()  # only the image
+    shutil.rmtree(project / "clips" / "s03")  # a whole scene's clips, objects and records
+    sorted((project / "keyframes" / "s04").glob("*.png"))[0].unlink()  # only the image of one shot's keyframe
     assert main(["edit", first["project"], "--store", str(store), "--scene", "1", "--set", "description=Mira waves"]) == 0
     capsys.readouterr()
     assert main(["rerun", first["project"], "--store", str(store), "--json", *SMALL]) == 0
     second = json.loads(capsys.readouterr().out)
-    assert second["keyframes"] == {"rendered": 2, "cached": 2}  # s01 (edited) and s04 (its image was deleted)
-    assert second["clips"]["rendered"] >= 2 and second["film_rendered"] is True
+    in_s03 = len(shots_of(store, first["project"])["s03"])
+    # s01's first shot (edited) and s04's shot whose image was deleted; s03's clips, and the two new keyframes' clips.
+    assert second["keyframes"] == {"rendered": 2, "cached": first["shots"] - 2}
+    assert second["clips"]["rendered"] >= in_s03 + 1 and second["film_rendered"] is True
     assert {"s03", "s04"} <= {r.scene_id for rs in records(store, "clip").values() for r in rs}
     Path(second["film"]).unlink()  # the film itself
     assert main(["rerun", first["project"], "--store", str(store), "--json", *SMALL]) == 0
     third = json.loads(capsys.readouterr().out)
     assert third["film_rendered"] is True and Path(third["film"]).exists() and third["clips"]["rendered"] == 0
+
+
+def test_gpu_renders_hold_a_slot_of_the_gpu_limit(tmp_path, monkeypatch):
+    """With a GPU backend (the animatic marked as one here), the flow creates the `gpu` limit at its configured size
+    and no two renders ever hold the GPU at once, though the runner has threads to spare."""
+    from prefect.client.orchestration import get_client
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from dreamfactory.renderers.animatic import AnimaticClips, AnimaticKeyframes
+    from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
+    from flows.make_film import make_film
+
+    busy, most, lock = [0], [0], threading.Lock()
+
+    def holding(real):
+        def render(self, *args, **kwargs):
+            with lock:
+                busy[0] += 1
+                most[0] = max(most[0], busy[0])
+            try:
+                time.sleep(0.05)  # long enough that two renders without the limit would overlap
+                return real(self, *args, **kwargs)
+            finally:
+                with lock:
+                    busy[0] -= 1
+        return render
+
+    for cls in (AnimaticKeyframes, AnimaticClips):
+        monkeypatch.setattr(cls, "uses_gpu", True, raising=False)
+        monkeypatch.setattr(cls, "render", holding(cls.render))
+    name = f"gpu-test-{os.getpid()}-{time.monotonic_ns()}"
+    options = FilmOptions(scenes=2, store=str(tmp_path / "store"), gpu_limit=name, gpu_slots=1,
+                          render=RenderSettings(width=320, height=180, fps=8), sound=SoundSettings(enabled=False))
+    result = make_film.with_options(task_runner=ThreadPoolTaskRunner(max_workers=4))(
+        SAMPLE.read_text(encoding="utf-8"), options)
+    assert result.clips.rendered == result.shots > 2
+    assert most[0] == 1
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name(name)
+    assert limit.limit == 1 and limit.active_slots == 0
