@@ -60,7 +60,7 @@ def test_budget_stops_before_passing_it_and_keeps_what_was_written(tmp_path, cap
     assert json.loads(capsys.readouterr().out)["llm_calls"] == 8 - made
 
 
-@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("seed", [0, 1, 5])  # seed 5 once wrote a setting with a line break, which the animatic could not draw
 def test_make_films_whatever_a_schema_filling_server_answers(tmp_path, capsys, llm_server, seed):
     """A server that decodes with the schema as its grammar, and a model that writes nonsense within it: the film is
     still made, every shot rendered, and the screenplay in the store is valid."""
