@@ -305,7 +305,8 @@ def plan_written(store: Store, written, options, writing: PlannedStep | None) ->
             out.film = film
         else:
             plan.film = PlannedStep(kind="film", stored=False, certain=False, why="after the renders above")
-    _estimate(store, plan, options, [s for s in out.sounds if s is not None])
+    if not plan.nothing_to_do:  # the answer-at-once path reads no render records
+        _estimate(store, plan, options, [s for s in out.sounds if s is not None])
     return out
 
 
