@@ -707,3 +707,12 @@ def test_the_sky_follows_the_words(keyframes):
     sky = (slice(int(0.1 * H), int(0.4 * H)), slice(0, W))
     greener = aurora[sky][..., 1] - aurora[sky][..., 2]
     assert greener.mean() > (moonlit[sky][..., 1] - moonlit[sky][..., 2]).mean() + 5, "green curtains in the sky"
+
+
+def test_words_with_line_breaks_are_lettered_on_one_line(keyframes):
+    odd = MIRA.model_copy(update={"name": "Mira\nthe brave"})
+    request = keyframe_request(setting="the harbour\ntown", characters=(odd,), framing="insert", prop="a\nstrange thing")
+    image = keyframes.render(request, None)
+    assert image.size == (W, H)
+    assert png(image) == png(keyframes.render(request.model_copy(update={"setting": "the harbour town",
+                                                                          "prop": "a strange thing"}), None))

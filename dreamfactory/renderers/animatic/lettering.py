@@ -88,7 +88,7 @@ def draw_scene_tag(img: Image.Image, request: KeyframeRequest, framing: str = "w
     """'s03 · harbour town · afternoon', small, inside the title-safe corner; a closer shot names its framing."""
     face = font(max(7, round(0.026 * img.height)))
     shot = "" if framing == "wide" else f" · {framing.replace('_', ' ')}"
-    text = f"{request.scene_id}{shot} · {request.setting} · {request.time_of_day}"
+    text = " ".join(f"{request.scene_id}{shot} · {request.setting} · {request.time_of_day}".split())  # one line
     while face.getlength(text) > 0.55 * img.width and len(text) > 4:
         text = text[:-2].rstrip() + "…"
         text = text[:-1] if text.endswith("……") else text
@@ -101,9 +101,10 @@ def draw_labels(img: Image.Image, heads: list[tuple[Placement, float]], under_fe
     draw = ImageDraw.Draw(img, "RGBA")
     for p, head_top in heads:
         y = p.feet + 0.6 * face.size if under_feet else max(0.02 * img.height, head_top - face.size * 1.9)
-        x = min(max(p.x, face.getlength(p.character.name) / 2 + 0.03 * img.width),
-                img.width - face.getlength(p.character.name) / 2 - 0.03 * img.width)
-        _pill(draw, (x, y), p.character.name, face, True, (22, 18, 34, 150))
+        name = " ".join(p.character.name.split())
+        x = min(max(p.x, face.getlength(name) / 2 + 0.03 * img.width),
+                img.width - face.getlength(name) / 2 - 0.03 * img.width)
+        _pill(draw, (x, y), name, face, True, (22, 18, 34, 150))
 
 
 def draw_model_sheet_header(img: Image.Image, request: KeyframeRequest) -> None:
@@ -139,6 +140,7 @@ def draw_model_sheet_header(img: Image.Image, request: KeyframeRequest) -> None:
 def draw_prop_label(img: Image.Image, prop: str) -> None:
     """The name on an insert's parcel, for a prop the animatic has no drawing of."""
     face = font(max(8, round(0.04 * img.height)), bold=True)
+    prop = " ".join(prop.split())
     text = prop if face.getlength(prop) < 0.6 * img.width else prop[: max(4, int(len(prop) * 0.6 * img.width /
                                                                                    face.getlength(prop)) - 1)] + "…"
     _pill(ImageDraw.Draw(img, "RGBA"), (img.width / 2, 0.68 * img.height), text, face, True, (22, 18, 34, 200))
