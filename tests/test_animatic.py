@@ -471,6 +471,10 @@ def test_a_creature_is_drawn_in_its_colour_words():
     cat = design_of(creature("cat"))
     assert max(cat.body) < 90 and min(cat.belly) > 200, "a black cat with a white chest"
     assert design_of(FOX).collar == animatic.COLOURS["blue"], "the scarf from its wardrobe"
+    raven, swan, blue_duck = (design_of(CharacterLook(id=f"b{i}", name="B", kind="bird", appearance=a, wardrobe=""))
+                              for i, a in enumerate(("an old raven", "a swan", "a blue duck")))
+    assert max(raven.body) < 60 and min(swan.body) > 230, "a species' name brings its colours"
+    assert blue_duck.body == animatic.COLOURS["blue"], "colour words win over the species'"
     bolt = design_of(CharacterLook(id="bolt", name="Bolt", kind="robot", wardrobe="",
                                    appearance="a small delivery robot, one blue lamp for an eye",
                                    props=["dented copper shell", "blue lamp"]))

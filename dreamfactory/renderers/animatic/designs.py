@@ -224,6 +224,17 @@ KIND_LOOKS: dict[str, tuple[tuple[RGB, ...], float]] = {  # colours to choose fr
     "robot": (((190, 196, 206), (160, 164, 174)), 0.78),
     "creature": (((128, 92, 170), (60, 160, 150), (220, 120, 60)), 0.66),
 }
+NOUN_LOOKS: dict[str, tuple[RGB, RGB | None]] = {  # the colours a species' name brings: (body, belly)
+    "raven": ((40, 38, 46), None), "crow": ((40, 38, 46), None), "blackbird": ((40, 38, 46), None),
+    "magpie": ((40, 38, 46), (246, 246, 246)), "robin": ((130, 96, 66), (222, 96, 52)),
+    "sparrow": ((150, 110, 70), (220, 200, 170)), "duck": ((246, 246, 240), None),
+    "duckling": ((250, 214, 70), None), "swan": ((248, 248, 248), None), "chick": ((250, 214, 70), None),
+    "canary": ((250, 214, 70), None), "parrot": ((60, 170, 80), (230, 70, 50)), "bluebird": ((70, 120, 210), None),
+    "goldfish": ((246, 140, 40), None), "shark": ((120, 130, 146), (236, 236, 236)),
+    "polar": ((246, 246, 246), None), "panda": ((246, 246, 246), (40, 38, 46)), "grizzly": ((120, 84, 52), None),
+    "arctic": ((246, 246, 246), None), "tabby": ((150, 110, 70), None), "dalmatian": ((246, 246, 246), None),
+    "pony": ((170, 120, 80), None), "unicorn": ((248, 248, 250), None), "zebra": ((246, 246, 246), None),
+}
 _EYES = {"cat": (120, 190, 70), "fox": (214, 150, 40), "wolf": (226, 190, 70), "owl": (250, 170, 40),
          "robot": (90, 230, 250), "dragon": (250, 210, 60), "creature": (250, 250, 250)}
 
@@ -264,7 +275,7 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
         following = next((t for t in tokens[i + 1:i + 3] if t in PARTS), None)
         part = PARTS.get(following or "", "body")
         noun = next((t for t in tokens[i + 1:i + 3] if t not in FUR_COLOURS and t not in {"and", "with"}), "")
-        if part == "body" and noun not in BODY_WORDS | {kind, "", ",", ".", ";"}:
+        if part == "body" and noun not in BODY_WORDS | NOUN_LOOKS.keys() | {kind, "", ",", ".", ";"}:
             continue  # 'a blue lamp for an eye' colours the lamp, not the robot
         if part == "body" and body is None and colour is not None:
             body = colour
@@ -275,6 +286,11 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
             parts.setdefault("accent", colour)
     if kind == "robot" and body is None:
         body = next((COLOURS[w] for w in tokens if w in {"silver", "brass", "copper", "gold", "rust"}), None)
+    named = next((NOUN_LOOKS[w] for w in tokens if w in NOUN_LOOKS), None)  # 'a raven', 'a polar bear'
+    if named is not None:
+        body = body or named[0]
+        if named[1] is not None:
+            parts.setdefault("belly", named[1])
     body = body or choices[h[5] % len(choices)]
     belly = parts.get("belly") or {
         "fox": (246, 242, 232), "owl": lighten(body, 0.45), "robot": darken(body, 0.18), "hedgehog": (214, 180, 140),
