@@ -258,3 +258,10 @@ def test_an_insert_shows_a_thing_not_a_being_or_a_pointing_word():
     assert scene_prop(plan(action="Marco carries his bellows and a bucket of coals."), PEOPLE) == "bellows"
     assert scene_prop(plan(action="Zoë fetched a crowbar from the café."), PEOPLE) == "crowbar"
     assert scene_prop(plan(action="Tomas sets down his lantern.", characters=["tomas"]), PEOPLE) == "brass lantern"
+
+
+def test_captions_and_prompts_are_one_line_whatever_the_story_breaks():
+    broken = plan(action="Mira climbs\nthe stairs.\n\nShe sees the lamp.", characters=["mira"], duration=12.0,
+                  setting="lighthouse,\nlamp room")
+    for shot in cut_scene(broken.model_copy(update={"environment": "storm,\nthunder"}), PEOPLE):
+        assert "\n" not in shot.description + shot.keyframe_prompt and "  " not in shot.keyframe_prompt

@@ -214,13 +214,18 @@ def _finish(cuts: list[_Cut], plan: ScenePlan, people: dict[str, Character]) -> 
     moves = _moves(cuts, plan)
     shots = []
     for cut, sid, length, move in zip(cuts, ids, seconds, moves):
-        shots.append(Shot(id=sid, description=shot_caption(cut, plan, people),
-                          keyframe_prompt=shot_prompt(cut, plan, people), camera=move, framing=cut.framing,
+        shots.append(Shot(id=sid, description=_one_line(shot_caption(cut, plan, people)),
+                          keyframe_prompt=_one_line(shot_prompt(cut, plan, people)), camera=move, framing=cut.framing,
                           characters=cut.characters, prop=cut.prop, duration=length, lines=cut.lines))
     return shots
 
 
 _LINE_IDS = "bcdefghijklmnoqstuvwxyz"  # a coverage shot is named after the first line it holds ('p', 'r' are taken)
+
+
+def _one_line(text: str) -> str:
+    """Captions and prompts are one line of text whatever the story's line breaks (a caption is lettered on one)."""
+    return " ".join(text.split())
 
 
 def _ids(cuts: list[_Cut]) -> list[str]:
