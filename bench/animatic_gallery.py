@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/animatic_gallery.py OUT_DIR [--size 320x180]
 
-Writes OUT_DIR/kinds.png (every character kind in every framing), OUT_DIR/settings.png (every place at four times
-of day) and OUT_DIR/props.png (insert shots of common props), and prints the median time of a 1280x720 keyframe.
+Writes OUT_DIR/kinds.png (every character kind in every framing), OUT_DIR/settings1.png and settings2.png (every
+place at four times of day) and OUT_DIR/props.png (insert shots of common props), and prints the CPU and wall time
+of a 1280x720 keyframe (a storm over a harbour market, two characters) in each framing.
 """
 
 from __future__ import annotations
@@ -103,12 +104,15 @@ def main() -> None:
         big = request(width=1280, height=720, characters=(CAST[0], CAST[1]), framing=framing, prop="a brass lantern",
                       setting="the harbour town market", environment="a storm with rain", caption="Mira waits.")
         renderer.render(big, None)
-        times = []
+        wall, cpu = [], []
         for seed in range(5):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             renderer.render(big.model_copy(update={"seed": seed}), None)
-            times.append(time.perf_counter() - start)
-        print(f"1280x720 {framing:18s} median {statistics.median(times) * 1000:.0f} ms")
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+        # on a shared machine the wall time is mostly waiting for a core; CPU time is what an idle one would take
+        print(f"1280x720 {framing:18s} CPU min {min(cpu) * 1000:.0f} ms, median {statistics.median(cpu) * 1000:.0f} ms;"
+              f" wall median {statistics.median(wall) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
