@@ -76,11 +76,12 @@ def _sea(stage: Stage, horizon: float, scenery: Scenery) -> None:
     for row in range(22):
         t = (row + 1) / 22
         y = horizon + (H - horizon) * t ** 1.6
+        under = mix(far, near, min(1.0, ((y - horizon) / max(1.0, H - horizon)) ** 0.7))
+        foam = mix(under, crest, 170 / 255)  # the crest as it looks over this row's water: no blending needed
         for _ in range(int(4 + 10 * (1 - t)) + (6 if storm else 0)):
             x, length = rng.uniform(-0.05, 1.05) * W, (1.5 + 7 * t) * u * rng.uniform(0.6, 1.3)
             height = (0.4 + 1.6 * t) * u * (2.2 if storm else 1)
-            draw.arc((x, y - height, x + length, y + height), 200, 340, fill=rgba(crest, 170),
-                     width=stroke((0.25 + 0.5 * t) * u))
+            draw.arc((x, y - height, x + length, y + height), 200, 340, fill=foam, width=stroke((0.25 + 0.5 * t) * u))
     if stage.light.body and stage.light.body_at[1] < 0.9:  # the sun's or moon's road on the water
         bx = stage.light.body_at[0] * W
         for k in range(26):
