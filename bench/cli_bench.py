@@ -56,7 +56,7 @@ def series(label: str, env: dict, store: Path, size: list[str]) -> dict:
     same, t_same, rss_same, _ = command(["make", str(SAMPLE), "--store", str(store), "--project", project, "--json",
                                          *size], env, "same")
     command(["edit", project, "--scene", "2", "--set", "action=The keeper climbs the stairs with a lantern.",
-             "--store", str(store)], env)
+             "--store", str(store)], env, "edit-command")
     edited, t_edit, rss_edit, _ = command(["rerun", project, "--store", str(store), "--json", *size], env, "edit")
     duration = first["duration"]
     row = {
@@ -67,7 +67,7 @@ def series(label: str, env: dict, store: Path, size: list[str]) -> dict:
         "edit_s": round(t_edit, 2), "edit_ratio": round(t_edit / duration, 3),
         "edit_renders": {"keyframes": edited["keyframes"]["rendered"], "clips": edited["clips"]["rendered"]},
         "peak_rss_mib": round(max(rss_first, rss_same, rss_edit)), "server": server_line.strip(),
-        "cpu_s": dict(CPU), "load_avg": os.getloadavg()[0],
+        "cpu_s": {k: CPU[k] for k in ("first", "same", "edit")}, "load_avg": os.getloadavg()[0],
     }
     print(json.dumps(row), flush=True)
     return row
