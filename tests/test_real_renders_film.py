@@ -13,7 +13,7 @@ from dreamfactory.metrics import GateThresholds
 from dreamfactory.renders import RenderRecord
 from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
 from tests.conftest import SAMPLE
-from tests.tiny_models import build_tiny_sd, build_tiny_svd
+from tests.tiny_models import build_tiny_flux_kontext, build_tiny_sd, build_tiny_svd, build_tiny_wan_i2v
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -40,12 +40,14 @@ def test_film_with_diffusers_keyframes_and_svd_clips(tmp_path, capsys, tiny_mode
     argv = ["make", str(SAMPLE), "--store", str(store), "--json", "--image-model", str(sd), "--video-model", str(svd), *TINY]
     assert main(argv) == 0
     result = json.loads(capsys.readouterr().out)
-    assert result["keyframes"] == {"rendered": 2, "cached": 0} and result["clips"] == {"rendered": 2, "cached": 0}
-    assert "diffusers" in result["backends"] and "Stable Video Diffusion" in result["backends"]
-    records = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("keyframes/*/*.json")]
+    # One keyframe and one clip per shot (two scenes, a few shots each), nothing from a cache.
+    assert result["keyframes"]["rendered"] >= 2 and result["clips"]["rendered"] >= 2
+    assert result["keyframes"]["cached"] == result["clips"]["cached"] == 0
+    assert "diffusers text-to-image" in result["backends"] and "image-to-video" in result["backends"]
+    records = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("keyframes/**/*.json")]
     assert {r.renderer for r in records} == {"diffusers"}
     assert all(r.identity["weights"] for r in records)  # the local model's content hash is in every key
-    clips = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("clips/*/*.json")]
+    clips = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("clips/**/*.json")]
     assert {r.renderer for r in clips} == {"svd"}
     assert all(r.notes["frames"] == round(r.inputs["duration"] * 4) for r in clips)
     # The second run loads nothing and renders nothing.
@@ -68,22 +70,23 @@ def test_reviewer_re_renders_keyframes_that_drift_from_the_base_frame(tmp_path, 
         sound=SoundSettings(enabled=False),
     )
     result = make_film(story, options)
-    assert result.keyframes.rendered == 2
-    by_scene: dict[str, list[RenderRecord]] = {}
-    for path in (tmp_path / "store").rglob("keyframes/*/*.json"):
+    by_shot: dict[tuple[str, str], list[RenderRecord]] = {}
+    for path in (tmp_path / "store").rglob("keyframes/**/*.json"):
         record = RenderRecord.model_validate_json(path.read_text())
-        by_scene.setdefault(record.scene_id, []).append(record)
-    assert sorted(by_scene) == ["s01", "s02"]
-    for attempts in by_scene.values():
+        by_shot.setdefault((record.scene_id, record.shot_id), []).append(record)
+    assert result.keyframes.rendered == len(by_shot) >= 2
+    assert sorted({scene for scene, _ in by_shot}) == ["s01", "s02"]
+    for attempts in by_shot.values():
         assert len(attempts) == 3  # the first render and two re-renders
         assert all(r.scores and r.scores[0]["style_embedding"] == "gram-v1" for r in attempts)
         assert len({r.seed for r in attempts}) == 3
         ties = sorted(r.inputs["tie_strength"] or 1.0 for r in attempts)
         assert ties[0] < ties[1] < ties[2]  # each retry is tied closer to the Base frame
-    # Each scene's clip was made from the closest attempt.
-    clips = [RenderRecord.model_validate_json(p.read_text()) for p in (tmp_path / "store").rglob("clips/*/*.json")]
+    # Each shot's clip was made from its closest attempt.
+    clips = [RenderRecord.model_validate_json(p.read_text()) for p in (tmp_path / "store").rglob("clips/**/*.json")]
+    assert clips
     for clip in clips:
-        attempts = by_scene[clip.scene_id]
+        attempts = by_shot[(clip.scene_id, clip.shot_id)]
         best = min(attempts, key=lambda r: r.scores[0]["style_distance"] + (r.scores[0]["face_distance"] or 0))
         assert clip.inputs["keyframe_sha"] == best.sha256
 
@@ -94,8 +97,30 @@ def test_without_keyframe_iteration_each_keyframe_is_drawn_on_its_own(tmp_path, 
     assert main(["make", str(SAMPLE), "--store", str(store), "--json", "--image-model", str(sd), "--clips", "animatic",
                  "--no-keyframe-iteration", *TINY]) == 0
     capsys.readouterr()
-    records = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("keyframes/*/*.json")]
-    assert len(records) == 2
+    records = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("keyframes/**/*.json")]
+    assert len(records) >= 2
     for record in records:
         assert record.inputs["base_frame_sha"] is None and record.inputs["context"] == ""
         assert record.scores == []  # nothing to compare with: the gate does not run
+
+
+@pytest.mark.slow
+def test_film_with_kontext_edits_and_wan_clips(tmp_path, capsys, tiny_models, tiny_env, monkeypatch):
+    """Today's open models end to end: FLUX.1 Kontext edits the Base frame into every shot, Wan 2.1 sets them moving."""
+    root = tmp_path / "models"
+    kontext, wan = build_tiny_flux_kontext(root / "kontext"), build_tiny_wan_i2v(root / "wan")
+    for name, value in {"VIDEO_FRAMES": "5", "VIDEO_STEPS": "2", "VIDEO_SHORT_SIDE": "16"}.items():
+        monkeypatch.setenv(f"DREAMFACTORY_RENDER__{name}", value)
+    store = tmp_path / "store"
+    argv = ["make", str(SAMPLE), "--store", str(store), "--json", "--image-model", str(kontext), "--video-model", str(wan), *TINY]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["keyframes"]["rendered"] >= 2 and result["clips"]["rendered"] >= 2
+    keyframes = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("keyframes/**/*.json")]
+    assert {r.identity["family"] for r in keyframes} == {"flux-kontext"}
+    clips = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("clips/**/*.json")]
+    assert {r.renderer for r in clips} == {"diffusers-video"} and {r.identity["family"] for r in clips} == {"wan-i2v"}
+    for record in clips:
+        assert record.notes["frames"] == round(record.inputs["duration"] * 4)
+        read = record.notes["prompt_read"][0]
+        assert read["encoder"] == "text_encoder" and read["tokens"] <= read["max_tokens"] and read["text"]
