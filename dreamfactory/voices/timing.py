@@ -157,30 +157,52 @@ def voice_scene(
         steps += frames
     sound.duration = steps / step
     track = digest({"lines": placed, "duration": sound.duration, "sample_rate": SAMPLE_RATE,
-                    "loudness": settings.loudness if placed else None})[:32]
+                    "loudness": settings.loudness if placed else None, "normalised": "lines together, as placed"})[:32]
     sound.key = f"{project}/voices/scene-{track}.wav"
     if not store.exists(sound.key):
-        store.put_bytes(sound.key, _normalised(wav_bytes(_track(store, placed, sound.duration)), settings.loudness)
-                        if placed else wav_bytes(_track(store, placed, sound.duration)))
+        lines = [read_wav(store.read_bytes(key))[0] for key, _ in placed]
+        starts = [start for _, start in placed]
+        store.put_bytes(sound.key, wav_bytes(_speech_track(lines, starts, sound.duration, settings.loudness)))
     return sound
 
 
-def _normalised(wav: bytes, loudness: float) -> bytes:
-    """The scene's speech at the loudness target (EBU R128), made once per scene: assembling a film then only
-    joins scene tracks, so editing one scene re-measures that scene alone."""
+def _normalised(lines: list[np.ndarray], loudness: float) -> list[np.ndarray]:
+    """The scene's lines at the loudness target (EBU R128), made once per scene: assembling a film then only joins
+    scene tracks, so editing one scene re-measures that scene alone.
+
+    The lines are normalised together, back to back, and placed afterwards: the pauses a scene's shots put between
+    its lines do not change how loud its speech is made (loudnorm over long silences misses the target)."""
     from .mix import normalise_speech
 
     with tempfile.TemporaryDirectory(prefix="dreamfactory-scene-") as tmp:
         raw, out = Path(tmp) / "raw.wav", Path(tmp) / "norm.wav"
-        raw.write_bytes(wav)
+        raw.write_bytes(wav_bytes(np.concatenate(lines)))
         normalise_speech(raw, loudness, out)
-        return out.read_bytes()
+        speech, _ = read_wav(out.read_bytes())
+    ends = np.cumsum([len(line) for line in lines])
+    return [speech[end - len(line):end] for line, end in zip(lines, ends)]
 
 
-def _track(store: Store, placed: list[tuple[str, float]], duration: float) -> np.ndarray:
+def _speech_track(lines: list[np.ndarray], starts: list[float], duration: float, loudness: float) -> np.ndarray:
+    """The scene's track at the loudness target: its lines normalised together, placed, measured as placed (the
+    pauses between shots lower the integrated loudness), and normalised once more for the difference."""
+    if not lines:
+        return _track(lines, starts, duration)
+    track = _track(_normalised(lines, loudness), starts, duration)
+    from .mix import measure_loudness
+
+    with tempfile.TemporaryDirectory(prefix="dreamfactory-scene-") as tmp:
+        placed = Path(tmp) / "placed.wav"
+        placed.write_bytes(wav_bytes(track))
+        measured = measure_loudness(placed)["input_i"]
+    if not math.isfinite(measured) or abs(measured - loudness) < 0.5:
+        return track
+    return _track(_normalised(lines, loudness + min(6.0, max(-6.0, loudness - measured))), starts, duration)
+
+
+def _track(lines: list[np.ndarray], starts: list[float], duration: float) -> np.ndarray:
     track = np.zeros(int(round(duration * SAMPLE_RATE)), np.float32)
-    for key, start in placed:
-        samples, _ = read_wav(store.read_bytes(key))
+    for samples, start in zip(lines, starts):
         at = int(round(start * SAMPLE_RATE))
         piece = samples[: len(track) - at]
         track[at : at + len(piece)] += piece
