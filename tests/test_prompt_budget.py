@@ -91,6 +91,16 @@ def test_a_generous_encoder_reads_looks_wardrobe_and_colours_by_name(clip):
     assert all(r["text"] == both.text for r in both.prompt_read)
 
 
+def test_the_base_frame_prompt_keeps_every_character(clip):
+    clip77 = budget.EncoderBudget("text_encoder", clip, 77)
+    base = long_request(scene_id="base", shot_id="", framing="wide", base_frame_sha=None,
+                        prompt="storybook watercolour. " + BD + " Character sheet, full figures, the headland.")
+    composed = budget.keyframe_prompt(base, [clip77])
+    assert composed.text.startswith("character sheet, full figures")
+    assert all(c.name in composed.text for c in CAST) and "storybook watercolour" in composed.text
+    assert len(clip(composed.text)["input_ids"]) <= 77
+
+
 def test_characters_shorten_before_they_drop(clip):
     clip77 = budget.EncoderBudget("text_encoder", clip, 77)
     composed = budget.keyframe_prompt(long_request(framing="wide"), [clip77])

@@ -181,28 +181,46 @@ def keyframe_parts(request: KeyframeRequest) -> list[Part]:
     return parts
 
 
+ESSENTIAL = ("keep", "shot", "character", "look")  # what every encoder must read, if only in its shortest form
+
+
 def compose(parts: list[Part], budgets: list[EncoderBudget], separator: str = ". ") -> Composed:
-    """The parts, in order, each in its longest form that still lets the whole prompt fit every encoder."""
-    chosen: list[str] = []
-    left_out: list[str] = []
-    shortened: list[str] = []
-    for part in parts:
-        for i, form in enumerate(part.forms):
-            trial = separator.join([*chosen, form])
-            if all(b.fits(trial) for b in budgets):
-                chosen.append(form)
-                if i:
-                    shortened.append(part.forms[0])
-                break
-        else:
-            if not chosen and part.forms:  # the most important part alone is too long: keep as many words as fit
-                chosen.append(_words_that_fit(part.forms[-1], budgets))
-                shortened.append(part.forms[0])
-            else:
-                left_out.append(part.forms[0] if part.forms else "")
-    text = separator.join(chosen)
-    return Composed(text=text, left_out=[p for p in left_out if p], shortened=shortened,
-                    prompt_read=[b.read(text) for b in budgets])
+    """The parts, in order, each in the longest form that still lets the whole prompt fit every encoder.
+
+    Essential parts (the shot, each character, the look) first go in at their shortest forms, so every character's
+    name is read before any character's wardrobe; then they grow to their longer forms in order of importance; then
+    the other parts (setting, C(t-1), the Base Description) fill what room is left.
+    """
+    chosen: dict[int, int] = {}  # part index -> index of the form used
+
+    def fits(trial: dict[int, int]) -> bool:
+        text = separator.join(parts[i].forms[f] for i, f in sorted(trial.items()))
+        return all(b.fits(text) for b in budgets)
+
+    def cut_to_fit(i: int) -> int:  # the most important part alone is too long: keep as many words as fit
+        parts[i].forms.append(_words_that_fit(parts[i].forms[-1], budgets))
+        return len(parts[i].forms) - 1
+
+    essential = [i for i, p in enumerate(parts) if p.kind in ESSENTIAL and p.forms]
+    for i in essential:  # 1. shortest forms
+        if fits({**chosen, i: len(parts[i].forms) - 1}):
+            chosen[i] = len(parts[i].forms) - 1
+        elif not chosen:
+            chosen[i] = cut_to_fit(i)
+    for i in essential:  # 2. grow, most important first
+        if i in chosen:
+            chosen[i] = next(f for f in range(len(parts[i].forms)) if f == chosen[i] or fits({**chosen, i: f}))
+    for i, part in enumerate(parts):  # 3. the rest, as room allows
+        if i not in chosen and part.kind not in ESSENTIAL:
+            form = next((f for f in range(len(part.forms)) if fits({**chosen, i: f})), None)
+            if form is None and not chosen:
+                form = cut_to_fit(i)
+            if form is not None:
+                chosen[i] = form
+    text = separator.join(parts[i].forms[f] for i, f in sorted(chosen.items()))
+    shortened = [parts[i].forms[0] for i, f in sorted(chosen.items()) if f]
+    left_out = [p.forms[0] for i, p in enumerate(parts) if i not in chosen and p.forms]
+    return Composed(text=text, left_out=left_out, shortened=shortened, prompt_read=[b.read(text) for b in budgets])
 
 
 def _words_that_fit(text: str, budgets: list[EncoderBudget]) -> str:
