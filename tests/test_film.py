@@ -1,8 +1,10 @@
-"""A film from a story, end to end through the Prefect flow, with the embedded default backends."""
+"""A film from a story, end to end through the Prefect flow, with the embedded default backends: shots cut hard
+within a scene, scenes joined by their transitions."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import imageio_ffmpeg
@@ -63,8 +65,9 @@ def test_identical_second_run_renders_and_writes_nothing(first_film, capsys):
     store, _ = first_film
     before = snapshot(store)
     result = make(capsys, store)
-    assert result["keyframes"] == {"rendered": 0, "cached": 4}
-    assert result["clips"] == {"rendered": 0, "cached": 4}
+    assert result["shots"] > result["scenes"] == 4  # the storyboard cuts scenes into shots
+    assert result["keyframes"] == {"rendered": 0, "cached": result["shots"]}
+    assert result["clips"] == {"rendered": 0, "cached": result["shots"]}
     assert result["base_frame"] == {"rendered": 0, "cached": 1}
     assert result["film_rendered"] is False
     assert result["writer_answers"]["rendered"] == 0 and result["llm_calls"] == 0
@@ -79,7 +82,9 @@ def test_manifest_records_how_to_make_every_render_again(first_film, capsys):
     assert len(manifests) == 1
     table = pq.read_table(manifests[0]).to_pylist()
     kinds = [r["kind"] for r in table]
-    assert kinds.count("keyframe") == 4 and kinds.count("clip") == 4 and kinds.count("base_frame") == 1
+    assert kinds.count("keyframe") == kinds.count("clip") == result["shots"] and kinds.count("base_frame") == 1
+    assert {(r["scene_id"], r["shot_id"]) for r in table if r["kind"] == "clip"} == \
+        {(r["scene_id"], r["shot_id"]) for r in table if r["kind"] == "keyframe"}
     assert "film" in kinds and "writing" in kinds
     for row in table:
         if row["kind"] in ("keyframe", "clip", "base_frame"):
@@ -147,3 +152,81 @@ def test_runs_started_by_the_cli_have_no_heartbeat_unless_asked(monkeypatch):
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")  # the user's choice is kept
     with _started_here():
         assert get_current_settings().flows.heartbeat_frequency == default
+
+
+def scene_changes(path) -> list[float]:
+    """Times ffmpeg's scene-change filter marks as cuts (a frame differing from the one before by more than 0.3)."""
+    done = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path), "-vf",
+                           "select='gt(scene,0.3)',showinfo", "-f", "null", "-"], capture_output=True, text=True)
+    return [float(t) for t in re.findall(r"pts_time:([0-9.]+)", done.stderr)]
+
+
+def test_shots_are_hard_cuts_within_a_scene(first_film, capsys):
+    """Shot boundaries inside a scene are cuts that ffmpeg's scene-change filter finds, to the frame."""
+    store, _ = first_film
+    result = make(capsys, store)
+    record = json.loads((store / result["film_key"].replace(".mp4", ".json")).read_text())
+    t, cuts, previous = 0.0, [], None
+    for key in record["inputs"]["clips"]:
+        clip = json.loads((store / key.replace(".mp4", ".json")).read_text())
+        if previous == clip["scene_id"]:
+            cuts.append(t)
+        t, previous = t + clip["inputs"]["duration"], clip["scene_id"]
+    assert result["shots"] > result["scenes"] and len(cuts) == result["shots"] - result["scenes"]
+    found = scene_changes(store / result["film_key"])
+    seen = [cut for cut in cuts if any(abs(f - cut) <= 1 / 8 + 1e-3 for f in found)]
+    # Two shots of one scene can be alike (a medium shot, then a close-up on the same backdrop) and score under
+    # 0.3; most cuts are plain changes of picture.
+    assert len(seen) >= 0.6 * len(cuts), (cuts, found)
+
+
+def solid_clip(path, colour: str, seconds: float, fps: int = 8) -> None:
+    from dreamfactory.film import EDGE_ENCODING, ffmpeg
+
+    ffmpeg("-f", "lavfi", "-i", f"color=c={colour}:s=64x36:r={fps}:d={seconds}", "-c:v", EDGE_ENCODING["codec"],
+           "-pix_fmt", EDGE_ENCODING["pix_fmt"], "-preset", EDGE_ENCODING["preset"], "-crf", str(EDGE_ENCODING["crf"]),
+           str(path))
+
+
+def frames_of(path) -> list:
+    import numpy as np
+
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    w, h = meta["size"]
+    return [np.frombuffer(f, np.uint8).reshape(h, w, 3).astype(float) for f in reader]
+
+
+def test_scene_transitions_change_only_the_boundary_pieces(tmp_path):
+    """A fade dips to black across the boundary, a dissolve melts the last shot into the next scene's first frame;
+    both keep every clip's frame count (sound stays in sync), are made once and stored content-addressed."""
+    from dreamfactory.film import transitions, with_transition
+    from dreamfactory.renders import Made
+    from dreamfactory.store import open_store
+
+    store = open_store(str(tmp_path / "store"))
+    for name, colour in (("red", "red"), ("blue", "blue")):
+        solid_clip(tmp_path / f"{name}.mp4", colour, 2.0)
+        store.put_file(f"p/clips/{name}.mp4", tmp_path / f"{name}.mp4")
+    red = Made(kind="clip", scene_id="s01", shot_id="a", key="p/clips/red.mp4", sha256="0" * 64, made=False)
+    blue = Made(kind="clip", scene_id="s02", shot_id="a", key="p/clips/blue.mp4", sha256="1" * 64, made=False)
+
+    fade_out = frames_of(store.local_file(with_transition(store, "p", red, 2.0, 8, {"fade_out": 0.25})))
+    fade_in = frames_of(store.local_file(with_transition(store, "p", blue, 2.0, 8, {"fade_in": 0.25})))
+    assert len(fade_out) == len(fade_in) == 16
+    assert fade_out[0].mean() > 40 and fade_out[-1].mean() < 15 and fade_in[0].mean() < 15 and fade_in[-1].mean() > 20 and fade_in[1].mean() < fade_in[-1].mean()
+    edge = {"dissolve_to": blue.key, "seconds": 0.5}
+    key = with_transition(store, "p", red, 2.0, 8, edge)
+    melted = frames_of(store.local_file(key))
+    assert len(melted) == 16
+    r, b = melted[0].mean(axis=(0, 1)), melted[-1].mean(axis=(0, 1))
+    assert r[0] > 150 > r[2] and b[2] > 150 > b[0]  # starts red, ends on the blue scene's first frame
+    assert with_transition(store, "p", red, 2.0, 8, edge) == key  # made once
+    assert with_transition(store, "p", red, 2.0, 8, {}) == red.key  # a hard cut is the clip itself
+
+    class Two:  # the screenplay's transitions only
+        def scene(self, scene_id):
+            return type("S", (), {"transition": {"s01": "dissolve", "s02": "fade"}[scene_id]})
+
+    shot_b = red.model_copy(update={"shot_id": "b", "key": "p/clips/red-b.mp4"})
+    assert transitions(Two(), [red, shot_b, blue]) == [{}, {"dissolve_to": blue.key, "seconds": 0.5}, {}]
