@@ -198,13 +198,14 @@ ALPHABET = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + "
             + "'\"\\{}[]<>&%$#@!?.,:;-_/|~`^*()+=" + "éÉüßøñçÆœ" + "中文字ひらがなДом" + "🙂")
 
 
-def fill(schema: dict, rng: random.Random, root: dict | None = None) -> Any:
-    """An arbitrary instance of `schema` (the subset of JSON Schema the studio sends)."""
+def fill(schema: dict, rng: random.Random, root: dict | None = None, alphabet: str = ALPHABET) -> Any:
+    """An arbitrary instance of `schema` (the subset of JSON Schema the studio sends), its strings drawn from
+    `alphabet` (and whatever characters a pattern names)."""
     root = root or schema
     if "$ref" in schema:
         schema = {**_resolve(root, schema["$ref"]), **{k: v for k, v in schema.items() if k != "$ref"}}
     if "anyOf" in schema:
-        return fill(rng.choice(schema["anyOf"]), rng, root)
+        return fill(rng.choice(schema["anyOf"]), rng, root, alphabet)
     if "enum" in schema:
         return rng.choice(schema["enum"])
     if "const" in schema:
@@ -214,13 +215,13 @@ def fill(schema: dict, rng: random.Random, root: dict | None = None) -> Any:
         kind = rng.choice(kind)
     if kind == "object":
         required = set(schema.get("required", []))
-        return {name: fill(sub, rng, root) for name, sub in schema.get("properties", {}).items()
+        return {name: fill(sub, rng, root, alphabet) for name, sub in schema.get("properties", {}).items()
                 if name in required or rng.random() < 0.5}
     if kind == "array":
         low = schema.get("minItems", 0)
-        return [fill(schema.get("items", {}), rng, root) for _ in range(_count(rng, low, schema.get("maxItems", low + 4)))]
+        return [fill(schema.get("items", {}), rng, root, alphabet) for _ in range(_count(rng, low, schema.get("maxItems", low + 4)))]
     if kind == "string":
-        return _string(schema, rng)
+        return _string(schema, rng, alphabet)
     if kind == "integer":
         low = schema.get("minimum", schema.get("exclusiveMinimum", -1001) + 1)
         high = schema.get("maximum", schema.get("exclusiveMaximum", low + 1001) - 1)
@@ -254,46 +255,46 @@ def _number(schema: dict, rng: random.Random) -> float:
     return rng.choice([low, high, round(rng.uniform(low, high), 3)])
 
 
-def _string(schema: dict, rng: random.Random) -> str:
+def _string(schema: dict, rng: random.Random, alphabet: str = ALPHABET) -> str:
     low, high = schema.get("minLength", 0), schema.get("maxLength")
     for _ in range(100):
         if "pattern" in schema:
-            text = "".join(_from_regex(sre_parse.parse(schema["pattern"]), rng))
+            text = "".join(_from_regex(sre_parse.parse(schema["pattern"]), rng, alphabet))
         else:
-            text = "".join(rng.choice(ALPHABET) for _ in range(_count(rng, low, low + 24 if high is None else high)))
+            text = "".join(rng.choice(alphabet) for _ in range(_count(rng, low, low + 24 if high is None else high)))
         if low <= len(text) <= (len(text) if high is None else high) and re.search(schema.get("pattern", ""), text):
             return text
     raise ValueError(f"the filler found no string for {schema}")
 
 
-def _from_regex(parsed, rng: random.Random) -> list[str]:
+def _from_regex(parsed, rng: random.Random, alphabet: str) -> list[str]:
     """Characters matching a parsed regular expression (the part of the syntax JSON schemas use)."""
     out: list[str] = []
     for op, value in parsed:
         if op is sre.LITERAL:
             out.append(chr(value))
         elif op is sre.ANY:
-            out.append(rng.choice(ALPHABET.replace("\n", "")))
+            out.append(rng.choice(alphabet.replace("\n", "")))
         elif op is sre.IN:
-            out.append(rng.choice(_members(tuple(value))))
+            out.append(rng.choice(_members(tuple(value), alphabet)))
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
             low, high, sub = value
             high = low + 30 if high is sre.MAXREPEAT else high
             for _ in range(_count(rng, low, high)):
-                out += _from_regex(sub, rng)
+                out += _from_regex(sub, rng, alphabet)
         elif op is sre.SUBPATTERN:
-            out += _from_regex(value[-1], rng)
+            out += _from_regex(value[-1], rng, alphabet)
         elif op is sre.BRANCH:
-            out += _from_regex(rng.choice(value[1]), rng)
+            out += _from_regex(rng.choice(value[1]), rng, alphabet)
         elif op is not sre.AT:  # anchors match where they are
             raise ValueError(f"the filler cannot generate {op} in a pattern")
     return out
 
 
 @functools.lru_cache(maxsize=None)
-def _members(items: tuple) -> list[str]:
-    """The characters of ALPHABET (and those the class names) that a character class matches."""
-    return [c for c in dict.fromkeys(ALPHABET + _named(items)) if _in_class(c, items)]
+def _members(items: tuple, alphabet: str) -> list[str]:
+    """The characters of the alphabet (and those the class names) that a character class matches."""
+    return [c for c in dict.fromkeys(alphabet + _named(items)) if _in_class(c, items)]
 
 
 def _named(items) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from dreamfactory.writers.base import Message, PhaseRequest
 from dreamfactory.writers.openai_chat import MODES, WRITER_VERSION, ChatWriter, strict_schema
 from tests.llm_server import (
     answer,
+    fill,
     by_schema,
     empty,
     llm_server,  # noqa: F401 - the fixture
@@ -210,7 +212,7 @@ def test_server_with_tools_but_no_response_format_gets_a_forced_tool_call(llm_se
     assert called.body["tool_choice"] == {"type": "function", "function": {"name": "Brief"}}
     parameters = called.tool["parameters"]
     assert called.tool["strict"] is True and parameters["additionalProperties"] is False
-    assert parameters["properties"]["scene_count"]["maximum"] == 2 and "maxLength" not in parameters["properties"]["title"]
+    assert parameters["properties"]["scene_count"]["maximum"] == 2 and parameters["properties"]["title"]["maxLength"] == 120
     llm_server.reset()
     writer.write(request)
     assert [r.format_type for r in llm_server.requests] == ["tool"]  # remembered
@@ -399,6 +401,48 @@ def test_lengths_are_patterns_for_openai_and_minlength_maxlength_elsewhere():
     assert re.fullmatch(openai_title["pattern"].strip("^$"), "Two\nlines")
     palette = strict_schema(ANSWERS["design"])["properties"]["style"]["properties"]["palette"]["items"]
     assert palette == {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}  # an id-like pattern is kept as it is
+
+
+def test_only_openai_gets_lengths_as_patterns():
+    assert ChatWriter(WritingSettings(backend="openai"), api_key=KEY).lengths_as_patterns
+    azure = WritingSettings(backend="openai", base_url="https://studio.openai.azure.com/openai/v1")
+    assert ChatWriter(azure, api_key=KEY).lengths_as_patterns
+    local = WritingSettings(backend="openai", base_url="http://127.0.0.1:8000/v1")
+    assert not ChatWriter(local, api_key=None).lengths_as_patterns
+
+
+# Grammar engines of real servers: xgrammar (vLLM's and SGLang's default) and llguidance (llama.cpp's optional one,
+# the approach OpenAI's structured outputs credit). Neither is a dependency of the product; the test runs when
+# they are installed (pip install xgrammar llguidance).
+PLAIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?'-éü中🙂"  # nothing JSON escapes
+
+
+@pytest.mark.parametrize("name", ANSWERS)
+def test_grammar_engines_compile_the_answer_schemas_and_hold_models_to_them(name):
+    xgrammar = pytest.importorskip("xgrammar")
+    llguidance = pytest.importorskip("llguidance")
+    from xgrammar.testing import _is_grammar_accept_string as accepts  # xgrammar's own test helper
+
+    for openai in (True, False):
+        schema = json.dumps(strict_schema(ANSWERS[name], openai=openai))
+        assert llguidance.LLMatcher.validate_grammar(llguidance.grammar_from("json_schema", schema)) == ""
+        grammar = xgrammar.Grammar.from_json_schema(schema, strict_mode=True)
+        if openai:
+            continue  # compiles; acceptance is checked on the form local servers get
+        for seed in range(3):
+            answer_ = fill(json.loads(schema), random.Random(seed), alphabet=PLAIN)
+            assert accepts(grammar, json.dumps(answer_, ensure_ascii=False)), answer_
+        # What the narrowed model forbids, the grammar cannot produce.
+        wrong = fill(json.loads(schema), random.Random(9), alphabet=PLAIN)
+        if name.startswith("scenes") and wrong["scenes"][0]["dialogue"]:
+            wrong["scenes"][0]["dialogue"][0]["speaker"] = "stranger"
+        elif name == "storyboard":
+            wrong["scenes"]["s02"]["shots"][0]["lines"] = [0]  # s02 has no lines
+        elif name.startswith("brief"):
+            wrong["scene_count"] = 201
+        else:
+            wrong["unasked"] = True
+        assert not accepts(grammar, json.dumps(wrong, ensure_ascii=False))
 
 
 def test_the_fallback_modes_send_the_schema_with_its_lengths(llm_server):

@@ -63,6 +63,9 @@ class ChatWriter:
             timeout=settings.timeout, max_retries=settings.max_retries,
         )
         self.mode = 0  # index into MODES: the most constrained kind of answer this server accepted
+        # OpenAI's strict subset has no minLength/maxLength: lengths go as patterns there. Elsewhere they stay, since
+        # grammar engines compile them cheaply (xgrammar: a 2000-character pattern takes seconds, maxLength nothing).
+        self.lengths_as_patterns = _is_openai(self.base_url)
 
     def model_for(self, role: str) -> str:
         return self.settings.role_models.get(role, self.settings.model)
@@ -125,7 +128,7 @@ class ChatWriter:
         """One completion, in the most constrained mode the server accepts; returns (messages sent, completion)."""
         name = request.output_type.__name__
         for mode in range(self.mode, len(MODES)):
-            schema = strict_schema(answer_type, openai=MODES[mode] in ("json_schema", "tool"))
+            schema = strict_schema(answer_type, openai=self.lengths_as_patterns and MODES[mode] in ("json_schema", "tool"))
             messages, extra = _ask(request, name, schema, MODES[mode])
             messages += repair
             try:
@@ -294,6 +297,12 @@ def _usage(completion, messages: list[dict]) -> Usage:
     sent = sum(len(str(m.get("content") or "")) for m in messages) // 4
     got = sum(len(_answer_text(c.message)) for c in completion.choices or []) // 4
     return Usage(calls=1, prompt_tokens=sent, completion_tokens=got)
+
+
+def _is_openai(url: str) -> bool:
+    """OpenAI's own API or Azure OpenAI: the servers whose strict mode takes only OpenAI's subset of JSON Schema."""
+    host = urlsplit(url).hostname or ""
+    return host == "api.openai.com" or host.endswith(".openai.azure.com")
 
 
 def _public_url(url: str) -> str:
