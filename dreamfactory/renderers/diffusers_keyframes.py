@@ -139,7 +139,9 @@ class DiffusersKeyframes:
         width, height = scaled_size(request.width, request.height, s.keyframe_size * scale, multiple=multiple)
         notes["size"] = f"{width}x{height}"
         advice = "retry it (the next try tiles the VAE, then draws smaller), lower keyframe_size, or set cpu_offload"
-        with out_of_memory_is_retryable(f"keyframe {request.scene_id} at {width}x{height}", advice):
+        # The pipeline's lock for the whole render: its tokenizers are measured here, and a fast tokenizer's
+        # truncation setting is shared state that a concurrent encode in another thread would see.
+        with out_of_memory_is_retryable(f"keyframe {request.scene_id} at {width}x{height}", advice), loaded.lock:
             if request.scene_id == "base" or base_frame is None:
                 return self._text_to_image(loaded, request, width, height, notes)
             base = cover_fit(base_frame, width, height)

@@ -172,7 +172,8 @@ def keyframe_parts(request: KeyframeRequest) -> list[Part]:
     if look:
         told = [s for s in told if s.strip().rstrip(".").lower() != look.lower()]  # the look is a part of its own
     action = told.pop(0) if told and request.scene_id != "base" else ""
-    parts = [Part("shot", [f"{shot_line(request)}: {action}" if action else shot_line(request), shot_line(request)])]
+    # One form only: a shot without its action is no shot (if even it is too long, its first words are kept).
+    parts = [Part("shot", [f"{shot_line(request)}: {action}" if action else shot_line(request)])]
     parts += [Part("character", character_forms(c)) for c in request.characters]
     colours = ", ".join(colour_names(list(request.palette[:4]))) if request.palette else ""
     parts.append(Part("look", [f"{look}, colours of {colours}" if colours else look, look]))

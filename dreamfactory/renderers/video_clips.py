@@ -128,7 +128,15 @@ class DiffusersClips:
     # -- rendering -------------------------------------------------------------------------------------------------
     def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path, attempt: int = 1,
                end_image: Image.Image | None = None) -> ClipResult:
+        """Write the shot's clip. `end_image`: the next shot's keyframe, for models that end on a given frame."""
         loaded = load_pipeline(self.spec())
+        with loaded.lock:  # one render at a time per pipeline (its tokenizers' state included), as the keyframes do
+            film_frames, notes = self._frames(loaded, request, keyframe, attempt, end_image)
+        write_h264(film_frames, out_path, request.fps)  # outside the lock: the next render need not wait for ffmpeg
+        return ClipResult(frames=len(film_frames), seconds=len(film_frames) / request.fps, notes=notes)
+
+    def _frames(self, loaded: Any, request: ClipRequest, keyframe: Image.Image, attempt: int,
+                end_image: Image.Image | None) -> tuple[list[Image.Image], dict[str, Any]]:
         pipe = loaded.pipe
         native_frames, model_fps, short_side, step = self.native(pipe)
         per_generation, scale, notes = self.memory_plan(attempt, native_frames, step)
@@ -191,8 +199,7 @@ class DiffusersClips:
                 image = segment[-1]
         film_frames = [cover_fit(f, request.width, request.height)
                        for f in resample(frames, frames_out, request.fps, model_fps)]
-        write_h264(film_frames, out_path, request.fps)
-        return ClipResult(frames=frames_out, seconds=frames_out / request.fps, notes=notes)
+        return film_frames, notes
 
 
 def first_last_frame_only(pipe: Any) -> bool:
