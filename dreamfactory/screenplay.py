@@ -42,7 +42,7 @@ class Brief(Contract):
     logline: str = Field(description="One sentence: who wants what, and what stands in the way.", min_length=1)
     genre: str = Field(description="Genre in one or two words, e.g. 'fantasy adventure'.", min_length=1)
     tone: str = Field(description="The emotional tone in a few words, e.g. 'warm, wistful'.", min_length=1)
-    target_seconds: float = Field(description="Target running time of the whole film in seconds.", gt=0)
+    target_seconds: float = Field(description="Target running time of the whole film in seconds.", gt=0, le=120000)  # 200 scenes x 600 s
     scene_count: int = Field(description="How many scenes the film has.", ge=1, le=200)
 
 
@@ -99,8 +99,8 @@ class Shot(Contract):
     """A shot of a scene: one framing, one keyframe, one clip; shots within a scene are joined by hard cuts."""
 
     id: str = Field(description="Stable id of the shot within its scene, e.g. 'a'; never renumbered.", pattern=_ID)
-    description: str = Field(description="What the audience sees, in one sentence (the storyboard caption).")
-    keyframe_prompt: str = Field(description="The visual prompt for this shot's keyframe, without style or cast.")
+    description: str = Field(description="What the audience sees, in one sentence (the storyboard caption).", min_length=1)
+    keyframe_prompt: str = Field(description="The visual prompt for this shot's keyframe, without style or cast.", min_length=1)
     camera: CameraMove = Field(default="hold", description="Camera move over the shot.")
     framing: Framing = Field(
         default="wide",
@@ -155,6 +155,9 @@ class Scene(Contract):
         twice = sorted({i for i in claimed if claimed.count(i) > 1})
         if twice:
             raise ValueError(f"scene {self.id}: dialogue lines {twice} are claimed by more than one shot")
+        heard = [i for shot in self.shots for i in sorted(shot.lines)]
+        if heard != sorted(heard):
+            raise ValueError(f"scene {self.id}: shots claim lines {heard} out of speech order (shots play in order)")
         return self
 
     def shot(self, shot_id: str) -> Shot:
@@ -211,6 +214,8 @@ class Screenplay(Contract):
         char_ids = [c.id for c in self.characters]
         if len(char_ids) != len(set(char_ids)):
             raise ValueError(f"character ids must be unique, got {char_ids}")
+        if "narrator" in char_ids:
+            raise ValueError("'narrator' is the speaker id of voice-over narration; give the character another id")
         scene_ids = [s.id for s in self.scenes]
         if len(scene_ids) != len(set(scene_ids)):
             raise ValueError(f"scene ids must be unique, got {scene_ids}")
