@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_server import prefect_api
+
 from dreamfactory.cli import main
 from dreamfactory.plan import FilmPlan, StoreProbe, Missing, plan_project, plan_story
 from dreamfactory.settings import FilmOptions, RenderSettings
@@ -27,19 +29,8 @@ def _options(store: Path, project: str) -> FilmOptions:
 
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory):
-    """A Prefect server for the module, found by the CLI through PREFECT_API_URL (the CLI's own temporary server,
-    which waits for a busy machine longer than the test harness does)."""
-    from dreamfactory.processes import TemporaryServer
-
-    server = TemporaryServer(database=tmp_path_factory.mktemp("prefect") / "prefect.db").start()
-    before = os.environ.get("PREFECT_API_URL")
-    os.environ["PREFECT_API_URL"] = server.api_url
-    yield server.api_url
-    if before is None:
-        os.environ.pop("PREFECT_API_URL", None)
-    else:
-        os.environ["PREFECT_API_URL"] = before
-    server.stop()
+    with prefect_api(tmp_path_factory.mktemp("prefect")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

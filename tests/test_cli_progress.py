@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from tests.cli_server import prefect_api
+
 from dreamfactory.progress import RunWatcher, step_label
 
 
@@ -21,17 +23,8 @@ def test_step_labels():
 
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory):
-    from dreamfactory.processes import TemporaryServer
-
-    server = TemporaryServer(database=tmp_path_factory.mktemp("prefect") / "prefect.db").start()
-    before = os.environ.get("PREFECT_API_URL")
-    os.environ["PREFECT_API_URL"] = server.api_url  # the Dask worker processes inherit it
-    yield server.api_url
-    if before is None:
-        os.environ.pop("PREFECT_API_URL", None)
-    else:
-        os.environ["PREFECT_API_URL"] = before
-    server.stop()
+    with prefect_api(tmp_path_factory.mktemp("prefect")) as url:
+        yield url
 
 
 @pytest.mark.slow
