@@ -4,11 +4,11 @@ the one cache policy (Prefect's cache key is the store's content address, and th
 
 from __future__ import annotations
 
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from prefect.cache_policies import NONE, CachePolicy
 
