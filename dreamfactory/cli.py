@@ -433,6 +433,11 @@ def cmd_make(args, settings, started: float) -> int:
         return _answer_from_store(planned, store, options, args, started)
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
     print(f"store: {store.url}", file=sys.stderr)
+    if planned.plan.writing is not None and not planned.plan.writing.stored and backends.writer_backend(options.writing) == "draft":
+        from .writers.draft import reading_notes  # loads spaCy: only when the draft writer is about to read the story
+
+        for note in reading_notes(story):
+            print(note, file=sys.stderr)
 
     def flow_call(name: str) -> int:
         from flows.make_film import make_film
