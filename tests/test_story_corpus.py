@@ -35,12 +35,17 @@ KINDS = ("cast", "kinds", "looks", "speakers", "places", "props", "beats", "cast
 NARRATOR_NAMES = ("I", "me", "myself", "narrator", "storyteller")
 
 # Recall each reader must keep, per kind of fact (fraction of the corpus's facts of that kind): spaCy's when it is
-# installed (the default), and the keyword reader that reads without it.
+# installed (the default), and the keyword reader that reads without it. Set at what the readers reached on
+# 2026-12-01 (the figures in the comments, 21 stories) less about 0.03; text addressed to the studio must be kept
+# out every time and the one-paragraph story must be split, so those two have no margin.
 FLOORS = {
-    "spacy": {"cast": 0.68, "kinds": 0.0, "looks": 0.45, "speakers": 0.55, "places": 0.58, "props": 0.28,
-              "beats": 0.0, "cast_precision": 0.75, "false_cast_out": 0.94, "injection_out": 0.12},
-    "keywords": {"cast": 0.68, "kinds": 0.0, "looks": 0.45, "speakers": 0.55, "places": 0.58, "props": 0.28,
-                 "beats": 0.0, "cast_precision": 0.75, "false_cast_out": 0.94, "injection_out": 0.12},
+    "spacy": {"cast": 0.90, "kinds": 0.92, "looks": 0.85, "speakers": 0.95, "places": 0.81, "props": 0.90,
+              "beats": 1.0, "cast_precision": 0.93, "false_cast_out": 0.97, "injection_out": 1.0},
+    # reached: cast 0.93, kinds 1.00, looks 0.88, speakers 0.98, places 0.84, props 0.93, beats 1.00,
+    # cast_precision 0.96, false_cast_out 1.00, injection_out 1.00
+    "keywords": {"cast": 0.90, "kinds": 0.92, "looks": 0.85, "speakers": 0.95, "places": 0.81, "props": 0.88,
+                 "beats": 1.0, "cast_precision": 0.93, "false_cast_out": 0.97, "injection_out": 1.0},
+    # reached: the same but props 0.91
 }
 
 
