@@ -74,7 +74,7 @@ class OpenAIImageKeyframes:
             parts.append(f"Avoid: {avoid}.")  # the API has no negative prompt
         return "\n".join(parts)
 
-    def render(self, request: KeyframeRequest, base_frame: Image.Image | None) -> Image.Image:
+    def render(self, request: KeyframeRequest, base_frame: Image.Image | None, attempt: int = 1) -> Image.Image:
         call: dict[str, Any] = {
             "model": self.model,
             "prompt": self.prompt(request),

@@ -129,7 +129,8 @@ class SvdClips:
             scale = 0.75 ** (attempt - 2)
         return chunk, scale, notes
 
-    def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path, attempt: int = 1) -> ClipResult:
+    def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path, attempt: int = 1,
+               end_image: Image.Image | None = None) -> ClipResult:
         s = self.settings
         chunk, scale, notes = self.memory_plan(attempt)
         width, height = scaled_size(request.width, request.height, min(s.keyframe_size, SVD_SHORT_SIDE) * scale, multiple=64)

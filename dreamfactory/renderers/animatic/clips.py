@@ -88,7 +88,8 @@ class AnimaticClips:
     def identity(self) -> dict[str, Any]:
         return {"backend": "animatic-clips", "version": CLIP_VERSION, "fade_s": FADE_SECONDS, **ENCODING}
 
-    def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path, attempt: int = 1) -> ClipResult:
+    def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path, attempt: int = 1,
+               end_image: Image.Image | None = None) -> ClipResult:
         import imageio_ffmpeg
 
         if request.width % 2 or request.height % 2:

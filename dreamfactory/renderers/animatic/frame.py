@@ -161,6 +161,6 @@ class AnimaticKeyframes:
     def identity(self) -> dict[str, Any]:
         return {"backend": "animatic-keyframes", "version": KEYFRAME_VERSION, "font": font_family()}
 
-    def render(self, request: KeyframeRequest, base_frame: Image.Image | None) -> Image.Image:
+    def render(self, request: KeyframeRequest, base_frame: Image.Image | None, attempt: int = 1) -> Image.Image:
         # base_frame is not read: the animatic's designs come from character ids, so every frame already matches it
         return draw_keyframe(request)
