@@ -114,7 +114,7 @@ def edit_one(project: str, store: str, env: dict) -> str:
     args = ["edit", project, "--store", store, "--scene", scene["id"], "--set", "description=Mira counts the silver fish"]
     probe = subprocess.run([EXE, "edit", "--help"], capture_output=True, text=True, env=env)
     if "--shot" in probe.stdout:
-        args[5:5] = ["--shot", shot["id"]]
+        args[6:6] = ["--shot", shot["id"]]
     subprocess.run([EXE, *args], check=True, capture_output=True, env=env)
     return f"{scene['id']}/{shot['id']}" if "--shot" in args else scene["id"]
 
