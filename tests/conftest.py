@@ -29,7 +29,7 @@ def prefect_harness():
     """One temporary Prefect server (SQLite) for every test that runs a flow."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=180)  # a loaded 2-core machine can take over 60 s:
+    with prefect_test_harness(server_startup_timeout=180):  # a loaded 2-core machine can take over 60 s
         yield
 
 
