@@ -400,14 +400,16 @@ def _short(text: str) -> str:
 
 
 def _subject_start(sentence: str, names: list[str]) -> int | None:
-    """Where the sentence's subject starts when it is a character ('At dawn Mira rowed...' -> 'Mira')."""
+    """Where the sentence's subject starts when it is a character ('At dawn Mira rowed...' -> 'Mira'): the earliest
+    name that can lead it, whatever the cast's order ('Pip and Hazel walked' starts at Pip, not at Hazel)."""
+    starts = []
     for name in names:
         m = re.search(rf"\b{re.escape(name)}\b", sentence)
         before = sentence[:m.start()] if m else ""
         if m and len(before.split()) <= 4 and not re.search(r"\b(?:with|of|to|by)\s*$", before) \
                 and not re.search(rf"\b(?:\w+ed|{_OBJECT_VERBS})\s*$", before, re.I):  # 'Elena showed Mira' is not Mira's
-            return m.start()
-    return None
+            starts.append(m.start())
+    return min(starts, default=None)
 
 
 def shot_caption(cut: _Cut, plan: ScenePlan, people: dict[str, Character]) -> str:
