@@ -58,7 +58,7 @@ def base_form(verb: str) -> str | None:
     if verb.endswith("eed"):
         return verb[:-1]  # agreed -> agree
     stem = verb[:-2]
-    if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "lsz" and _syllables(stem) == 1:
+    if len(stem) >= 4 and stem[-1] == stem[-2] and stem[-1] not in "flsz" and _syllables(stem) == 1:  # sniffed -> sniff
         return stem[:-1]  # stopped -> stop
     return stem + "e" if _dropped_e(stem) else stem
 
