@@ -319,7 +319,7 @@ def test_zoom_in_grows_and_zoom_out_shrinks(tmp_path):
     for camera in ("zoom_in", "zoom_out", "push_in", "pull_back"):
         AnimaticClips().render(clip_request(camera=camera), target(), tmp_path / f"{camera}.mp4")
         _, frames = decode(tmp_path / f"{camera}.mp4")
-        first, last = frames[2], frames[-3]  # past the fades
+        first, last = frames[2], frames[-3]
         assert np.abs(first - last).mean() > 1
         white = [np.nonzero(((f.min(-1) > 200)).any(0))[0] for f in (first, last)]
         sizes[camera] = [w.max() - w.min() for w in white]  # the square's width
@@ -351,11 +351,12 @@ def test_motion_is_smooth_and_eased(tmp_path):
     assert steps[len(steps) // 2] > steps[0] and steps[len(steps) // 2] > steps[-1], "ease in and out"
 
 
-def test_hold_drifts_a_little_and_fades_in_and_out(tmp_path):
+def test_hold_drifts_a_little_and_cuts_without_fades(tmp_path):
     AnimaticClips().render(clip_request(camera="hold", duration=2.0, fps=8), target(), tmp_path / "c.mp4")
     _, frames = decode(tmp_path / "c.mp4")
     middle = frames[len(frames) // 2]
-    assert frames[0].mean() < middle.mean() * 0.6 and frames[-1].mean() < middle.mean() * 0.6, "fade from and to black"
+    # A clip starts and ends on its picture: shots are hard cuts, and a scene's transition is the assembly's.
+    assert abs(frames[0].mean() - middle.mean()) < 3 and abs(frames[-1].mean() - middle.mean()) < 3, "no fade to black"
     difference = np.abs(frames[3] - frames[-4]).mean()
     assert 0.2 < difference < 12, "a slow drift, not a still and not a zoom"
 

@@ -1,4 +1,5 @@
-"""The clip renderer: a camera move over the keyframe, faded in and out, encoded as H.264."""
+"""The clip renderer: a camera move over the keyframe, encoded as H.264. No fades: shots within a scene are hard cuts,
+and the transitions between scenes are the assembly's (dreamfactory/film.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,7 @@ from ..base import ClipRequest, ClipResult
 from .paint import box
 
 
-CLIP_VERSION = 1  # bump whenever the motion or encoding changes: it is part of every clip's key
-FADE_SECONDS = 0.25
+CLIP_VERSION = 2  # 2: no fades (transitions moved to assembly). Bump whenever the motion or encoding changes: it is part of every clip's key
 PAN_WINDOW = 0.92  # a pan or tilt looks through 92% of the frame and slides it across
 ZOOM = 1.10
 HOLD_DRIFT = 1.02
@@ -67,15 +67,11 @@ def camera_window(camera: str, t: float, width: int, height: int) -> tuple[float
 
 
 def camera_frames(still: Image.Image, camera: str, count: int, fps: int) -> Iterator[Image.Image]:
-    """The clip's frames one at a time: the camera move, with a short fade from and to black."""
-    fade = max(1e-6, FADE_SECONDS * fps)
+    """The clip's frames one at a time: the camera move."""
     for i in range(count):
         t = i / (count - 1) if count > 1 else 0.0
         frame = still.resize(still.size, Image.BILINEAR,
                              box=camera_window(camera, t, *still.size))  # <= 1.1x: bilinear is enough
-        level = min(1.0, (i + 0.5) / fade, (count - i - 0.5) / fade)
-        if level < 1.0:
-            frame = frame.point([int(v * level + 0.5) for v in range(256)] * 3)
         yield frame
 
 
@@ -86,7 +82,7 @@ class AnimaticClips:
     reads: ClassVar[frozenset[str]] = frozenset({"keyframe_sha", "camera", "duration", "fps", "width", "height"})
 
     def identity(self) -> dict[str, Any]:
-        return {"backend": "animatic-clips", "version": CLIP_VERSION, "fade_s": FADE_SECONDS, **ENCODING}
+        return {"backend": "animatic-clips", "version": CLIP_VERSION, **ENCODING}
 
     def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path, attempt: int = 1,
                end_image: Image.Image | None = None) -> ClipResult:
