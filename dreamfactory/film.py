@@ -200,13 +200,15 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
         return Made(kind="film", key=film_key, sha256=store.read_model(layout.record(film_key), RenderRecord).sha256, made=False)
 
     started = time.perf_counter()
-    # The contact sheet is drawn while ffmpeg joins the film (PIL and ffmpeg both work outside the GIL).
-    with ThreadPoolExecutor(max_workers=1) as pool, tempfile.TemporaryDirectory(prefix="dreamfactory-film-") as tmp:
+    # The contact sheet is drawn while ffmpeg makes the boundary pieces and joins the film (PIL and ffmpeg both work
+    # outside the GIL); the boundary pieces are independent ffmpeg runs, two at a time.
+    with ThreadPoolExecutor(max_workers=3) as pool, tempfile.TemporaryDirectory(prefix="dreamfactory-film-") as tmp:
         sheet = pool.submit(contact_sheet, store, project, keyframes, (options.render.width, options.render.height))
         tmp = Path(tmp)
         listing = tmp / "clips.txt"
-        pieces = [with_transition(store, project, c, r.inputs["duration"], options.render.fps, edge)
-                  for c, r, edge in zip(clips, records, transitions(screenplay, clips))]
+        pieces = list(pool.map(lambda job: with_transition(store, project, job[0], job[1].inputs["duration"],
+                                                           options.render.fps, job[2]),
+                               zip(clips, records, transitions(screenplay, clips))))
         listing.write_text("".join(f"file '{store.local_file(p).as_posix()}'\n" for p in pieces))
         joined, soundtrack, out = tmp / "joined.mp4", tmp / "soundtrack.wav", tmp / "film.mp4"
         ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(joined))
