@@ -13,9 +13,13 @@ export DREAMFACTORY_STORE="${DREAMFACTORY_STORE:-$PWD/dreamfactory-store}"
 "$BIN/prefect" server start --host 127.0.0.1 --port "$PORT" &
 SERVER=$!
 WORKER=""
-cleanup() { [ -n "$WORKER" ] && kill -TERM "$WORKER" 2>/dev/null; sleep 1; [ -n "$WORKER" ] && kill -KILL "$WORKER" 2>/dev/null; kill -TERM "$SERVER" 2>/dev/null; wait 2>/dev/null; }
+SERVER_FILE="${DREAMFACTORY_SERVER_FILE:-$HOME/.dreamfactory/server.json}"
+cleanup() { rm -f "$SERVER_FILE"; [ -n "$WORKER" ] && kill -TERM "$WORKER" 2>/dev/null; sleep 1; [ -n "$WORKER" ] && kill -KILL "$WORKER" 2>/dev/null; kill -TERM "$SERVER" 2>/dev/null; wait 2>/dev/null; }
 trap cleanup EXIT INT TERM
 for _ in $(seq 60); do curl -fsS "$PREFECT_API_URL/health" >/dev/null 2>&1 && break; sleep 1; done
+# Every `dreamfactory` command on this machine finds this server through the file (and checks its health first).
+"$BIN/python" -c 'import sys; from pathlib import Path; from dreamfactory.processes import write_server_file
+write_server_file(Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]))' "$SERVER_FILE" "$PREFECT_API_URL" "$SERVER"
 "$BIN/prefect" work-pool create dreamfactory-process --type process --base-job-template infra/pools/process.json --overwrite >/dev/null
 "$BIN/python" deployments/deploy.py --pool dreamfactory-process
 "$BIN/prefect" worker start --pool dreamfactory-process &
