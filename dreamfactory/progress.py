@@ -9,6 +9,7 @@ per shot and scene as each step finishes.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import sys
 import threading
@@ -63,7 +64,10 @@ class RunWatcher:
         self.done: dict[str, int] = {}
         self.slow_said: set[str] = set()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="dreamfactory-progress", daemon=True)
+        # The thread reads the API of the caller's Prefect settings (temporary_settings live in context variables,
+        # which a new thread does not inherit).
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(target=context.run, args=(self._run,), name="dreamfactory-progress", daemon=True)
 
     def __enter__(self) -> RunWatcher:
         self._thread.start()
