@@ -228,8 +228,11 @@ def stored_sha(store: Store, object_key: str, wrote: bool, ours: str) -> str:
 
 
 def make_keyframe(store: Store, project: str, request: KeyframeRequest, options: FilmOptions, base: Made | None = None,
-                  kind: Literal["base_frame", "keyframe"] = "keyframe", score: Callable | None = None) -> Made:
-    """Render a keyframe (or the Base frame) unless the store has it; `score(image, base_image)` is recorded with it."""
+                  kind: Literal["base_frame", "keyframe"] = "keyframe", score: Callable | None = None,
+                  attempt: int = 1) -> Made:
+    """Render a keyframe (or the Base frame) unless the store has it; `score(image, base_image)` is recorded with it,
+    and so is what the backend says it did (`last_notes`: what each text encoder read, memory choices, back-offs).
+    `attempt` counts this render's tries, for a backend's out-of-memory back-off."""
     renderer = backends.keyframe_renderer(options.render)
     key = render_key(renderer, request)
     object_key = layout.base_frame(project, key) if kind == "base_frame" else \
@@ -239,7 +242,8 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
     started = time.perf_counter()
     base_image = read_image(store, base.key) if base is not None else None
     with backend_errors(f"{kind} of {_name(request)}", renderer):
-        image = renderer.render(request, base_image)
+        image = renderer.render(request, base_image, attempt=attempt)
+        notes = dict(getattr(renderer, "last_notes", None) or {})  # read in this thread, right after its render
     image = fit(image.convert("RGB"), request.width, request.height)
     scores = [score(image, base_image)] if score is not None and base_image is not None else []
     buf = io.BytesIO()
@@ -252,6 +256,7 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
         render_key=key, sha256=stored_sha(store, object_key, wrote, sha256_bytes(data)), bytes=len(data), renderer=renderer.name,
         identity=renderer.identity(),
         inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3), scores=scores,
+        attempts=attempt, notes=notes,
     )
     store.put_json(layout.record(object_key), record)
     report(kind.replace("_", " "), f"{_name(request)} rendered in {seconds:.2f} s")
@@ -263,8 +268,10 @@ def _name(request: KeyframeRequest | ClipRequest) -> str:
     return f"{request.scene_id}/{request.shot_id}" if request.shot_id else request.scene_id
 
 
-def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOptions, keyframe: Made, attempt: int = 1) -> Made:
-    """Render a shot's clip from its keyframe unless the store has it; `attempt` counts this render's tries."""
+def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOptions, keyframe: Made, attempt: int = 1,
+              end_keyframe: Made | None = None) -> Made:
+    """Render a shot's clip from its keyframe unless the store has it; `attempt` counts this render's tries.
+    `end_keyframe`: the image a first-last-frame model ends on (the request's `end_keyframe_sha`)."""
     renderer = backends.clip_renderer(options.render)
     key = render_key(renderer, request)
     object_key = layout.clip(project, request.scene_id, request.shot_id, key)
@@ -275,7 +282,8 @@ def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOpt
     with tempfile.TemporaryDirectory(prefix="dreamfactory-clip-") as tmp:
         out = Path(tmp) / "clip.mp4"
         with backend_errors(f"clip of {_name(request)}", renderer):
-            result = renderer.render(request, image, out, attempt=attempt)
+            ending = {"end_image": read_image(store, end_keyframe.key)} if end_keyframe and request.end_keyframe_sha else {}
+            result = renderer.render(request, image, out, attempt=attempt, **ending)
         seconds = time.perf_counter() - started
         wrote = store.put_file(object_key, out)
         record = RenderRecord(
@@ -293,7 +301,7 @@ def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOpt
 
 
 def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, scene_id: str, shot_id: str, base: Made,
-                          options: FilmOptions) -> Made:
+                          options: FilmOptions, attempt: int = 1) -> Made:
     """A shot's keyframe from BD + C(t-1), tied to the Base frame, and re-rendered while it drifts from it.
 
     The Reviewer's numbers: each attempt's face and style distance to the Base frame is recorded with it; a
@@ -315,7 +323,7 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
     best: tuple[float, Made] | None = None
     for attempt in range(options.review_attempts + 1 if gated else 1):
         request = plan_keyframe(screenplay, scene_id, shot_id, base, options, attempt)
-        made = make_keyframe(store, project, request, options, base if tied else None, score=score)
+        made = make_keyframe(store, project, request, options, base if tied else None, score=score, attempt=attempt)
         if not gated:
             return made
         record = store.read_model(layout.record(made.key), RenderRecord)

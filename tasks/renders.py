@@ -56,7 +56,7 @@ def render_keyframe(scene_id: str, shot_id: str, project: str, screenplay: Scree
     """A shot's keyframe from BD + C(t-1) + the shot, tied to the Base frame, gated by the Reviewer's numbers."""
     with gpu_slot(options, backends.keyframe_renderer(options.render)):
         return renders.make_keyframe_checked(store_for(options.store), project, screenplay, scene_id, shot_id, base,
-                                             options)
+                                             options, attempt=max(1, task_run.run_count))
 
 
 @task(name="voice-scene", retries=2, retry_delay_seconds=2, task_run_name="voice-{scene_id}",
@@ -77,4 +77,4 @@ def render_clip(scene_id: str, shot_id: str, project: str, screenplay: Screenpla
                                 end_keyframe)
     with gpu_slot(options, backends.clip_renderer(options.render)):
         return renders.make_clip(store_for(options.store), project, request, options, keyframe,
-                                 attempt=max(1, task_run.run_count))
+                                 attempt=max(1, task_run.run_count), end_keyframe=end_keyframe)

@@ -47,6 +47,9 @@ def test_film_with_diffusers_keyframes_and_svd_clips(tmp_path, capsys, tiny_mode
     records = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("keyframes/**/*.json")]
     assert {r.renderer for r in records} == {"diffusers"}
     assert all(r.identity["weights"] for r in records)  # the local model's content hash is in every key
+    for record in records:  # what each text encoder read is in the record, within what it reads
+        reads = record.notes["prompt_read"]
+        assert reads and all(r["tokens"] <= r["max_tokens"] == 77 and r["text"] for r in reads), reads
     clips = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("clips/**/*.json")]
     assert {r.renderer for r in clips} == {"svd"}
     assert all(r.notes["frames"] == round(r.inputs["duration"] * 4) for r in clips)
