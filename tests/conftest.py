@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -22,6 +23,17 @@ def _clean_env(monkeypatch, tmp_path_factory):
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DREAMFACTORY_SETTINGS_FILE", str(tmp_path_factory.getbasetemp() / "no-settings.toml"))
     monkeypatch.setenv("DREAMFACTORY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
+def _progress_logger_as_found():
+    # The CLI, called in-process by some tests, gives the progress logger its own handler and stops propagation (as a
+    # command should); the next test must find the logger as a library import leaves it, or caplog sees nothing.
+    logger = logging.getLogger("dreamfactory.progress")
+    kept = (logger.propagate, list(logger.handlers), list(logger.filters), logger.level)
+    yield
+    logger.propagate, logger.handlers[:], logger.filters[:], _ = kept[0], kept[1], kept[2], None
+    logger.setLevel(kept[3])
 
 
 @pytest.fixture(scope="session")
