@@ -57,7 +57,7 @@ class RunWatcher:
                 "AwaitingRetry": "retrying", "Retrying": "retrying"}
 
     def __init__(self, flow_run_name: str, started: float, totals: dict[str, int] | None = None,
-                 interval: float = 1.5, out=None):
+                 interval: float = 0.5, out=None):
         self.flow_run_name, self.started, self.totals = flow_run_name, started, totals or {}
         self.interval, self.out = interval, out or sys.stderr
         self.seen: dict[str, tuple[str, str]] = {}  # task run id -> (state name, updated)
