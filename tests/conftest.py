@@ -26,14 +26,18 @@ def _clean_env(monkeypatch, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _progress_logger_as_found():
+def _progress_logger_as_a_library_leaves_it():
     # The CLI, called in-process by some tests, gives the progress logger its own handler and stops propagation (as a
-    # command should); the next test must find the logger as a library import leaves it, or caplog sees nothing.
-    logger = logging.getLogger("dreamfactory.progress")
-    kept = (logger.propagate, list(logger.handlers), list(logger.filters), logger.level)
+    # command should), and a logging dictConfig run by a library on the way (Prefect, Dask) disables existing
+    # loggers: each test starts with the logger as a plain import leaves it, so caplog sees its lines.
+    loggers = [logging.getLogger("dreamfactory"), logging.getLogger("dreamfactory.progress")]
+    kept = [(lg.propagate, list(lg.handlers), list(lg.filters), lg.level, lg.disabled) for lg in loggers]
+    for lg in loggers:
+        lg.disabled, lg.propagate = False, True
     yield
-    logger.propagate, logger.handlers[:], logger.filters[:], _ = kept[0], kept[1], kept[2], None
-    logger.setLevel(kept[3])
+    for lg, (propagate, handlers, filters, level, disabled) in zip(loggers, kept):
+        lg.propagate, lg.handlers[:], lg.filters[:], lg.disabled = propagate, handlers, filters, disabled
+        lg.setLevel(level)
 
 
 @pytest.fixture(scope="session")
