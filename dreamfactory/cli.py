@@ -332,8 +332,9 @@ def _totals(plan) -> dict[str, int]:
     return {"keyframe": shots, "clip": shots, "voice": len(plan.scenes)} if shots else {}
 
 
-def _run_flow(args, settings, started: float, flow_call, plan_again, before) -> int:
-    """Run a flow against a Prefect server (found, or a temporary one), under the guard when from a terminal."""
+def _run_flow(args, settings, started: float, flow_call, plan_again, before, prepare=None) -> int:
+    """Run a flow against a Prefect server (found, or a temporary one), under the guard when from a terminal.
+    `prepare()` runs while a temporary server starts (it takes seconds on one core: the other can read the story)."""
 
     def work() -> int:
         from .processes import TemporaryServer
@@ -344,7 +345,7 @@ def _run_flow(args, settings, started: float, flow_call, plan_again, before) -> 
         quiet = FollowedFilter()
         progress = logging.getLogger("dreamfactory.progress")
         try:
-            server, url = _prefect_server(settings)
+            server, url = _prefect_server(settings, prepare)
             progress.addFilter(quiet)  # the watcher prints these steps from the task runs, wherever they ran
             with _api(url), _started_here(), RunWatcher(name, started, _totals(before)):
                 return flow_call(name)
@@ -359,6 +360,7 @@ def _run_flow(args, settings, started: float, flow_call, plan_again, before) -> 
         finally:
             progress.removeFilter(quiet)
             if isinstance(server, TemporaryServer):
+                _drain_to(server)
                 server.stop()
             if before_env is None:  # a command run in-process (tests, notebooks) leaves the environment as it was
                 os.environ.pop("PREFECT_API_URL", None)
@@ -370,6 +372,19 @@ def _run_flow(args, settings, started: float, flow_call, plan_again, before) -> 
     from .processes import run_guarded
 
     return run_guarded(work)
+
+
+def _drain_to(server) -> None:
+    """Send the run's last logs and events to the temporary server before it stops: else Prefect's background
+    workers print '--- Error logging to API ---' after the film is made."""
+    try:
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=5)
+        EventsWorker.drain_all(timeout=5)
+    except Exception:  # noqa: BLE001 - a lost log line must not turn a made film into an error
+        pass
 
 
 @contextmanager
@@ -384,13 +399,15 @@ def _api(url: str | None):
         yield
 
 
-def _prefect_server(settings):
+def _prefect_server(settings, prepare=None):
     """(temporary server or None, API URL or None): a running server found, or a temporary one started that dies
     with this process (one line says what it cost and how to avoid it). (None, None): keep Prefect's own setup."""
     if "prefect" in sys.modules:  # a caller (a test harness, a notebook) already set Prefect up: keep its server
         from prefect.settings import PREFECT_API_URL
 
         if PREFECT_API_URL.value():
+            if prepare:
+                prepare()
             return None, None
     from .processes import TemporaryServer, find_server
 
@@ -400,8 +417,12 @@ def _prefect_server(settings):
         server = TemporaryServer().launch()
         url = server.api_url
     os.environ["PREFECT_API_URL"] = url  # Prefect, Dask workers and other processes this run starts read it
+    if server is None and prepare:
+        prepare()
     if server is not None:
         try:
+            if prepare:
+                prepare()
             import flows.make_film  # noqa: F401 - Prefect and the flows import while the server starts
             import flows.rerun_scenes  # noqa: F401
 
@@ -433,11 +454,13 @@ def cmd_make(args, settings, started: float) -> int:
         return _answer_from_store(planned, store, options, args, started)
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
     print(f"store: {store.url}", file=sys.stderr)
-    if planned.plan.writing is not None and not planned.plan.writing.stored and backends.writer_backend(options.writing) == "draft":
-        from .writers.draft import reading_notes  # loads spaCy: only when the draft writer is about to read the story
 
-        for note in reading_notes(story):
-            print(note, file=sys.stderr)
+    def prepare() -> None:
+        if planned.plan.writing is not None and not planned.plan.writing.stored and backends.writer_backend(options.writing) == "draft":
+            from .writers.draft import reading_notes  # loads spaCy: only when the draft writer is about to read the story
+
+            for note in reading_notes(story):
+                print(note, file=sys.stderr)
 
     def flow_call(name: str) -> int:
         from flows.make_film import make_film
@@ -448,7 +471,8 @@ def cmd_make(args, settings, started: float) -> int:
         _print_result(result, args, started)
         return 0
 
-    return _run_flow(args, settings, started, flow_call, lambda: plan_story(store, story, options, args.rewrite), planned.plan)
+    return _run_flow(args, settings, started, flow_call, lambda: plan_story(store, story, options, args.rewrite), planned.plan,
+                     prepare)
 
 
 def cmd_rerun(args, settings, started: float) -> int:

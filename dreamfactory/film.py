@@ -1,9 +1,10 @@
 """Assembly: the shots' clips into one MP4 with a subtitle track, the manifest, the contact sheet, the history.
 
 Shots within a scene are joined by hard cuts; between scenes, each scene's transition (cut, fade, dissolve) is
-applied to the two clips at the boundary only: those pieces are re-encoded once and stored content-addressed
-(`layout.clip_edge`), so the film is still joined without re-encoding (ffmpeg's concat demuxer; every clip
-backend encodes H.264 with EDGE_ENCODING's parameters). The film's key hashes the clips' keys, the transitions,
+applied to the two clips at the boundary only: only the transition's frames are re-encoded (every clip has IDR
+frames half a second from each end, renderers/encoding.py), the rest is stream-copied, and each piece is stored
+content-addressed (`layout.clip_edge`), so the film is still joined without re-encoding (ffmpeg's concat demuxer;
+every clip backend encodes H.264 with the one shared setting). The film's key hashes the clips' keys, the transitions,
 the subtitles and the soundtrack: the same inputs give the same film, made once.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import subprocess
 import tempfile
 import time
@@ -26,6 +28,7 @@ from . import layout
 from .errors import RenderError
 from .manifest import manifest_rows, write_manifest
 from .progress import report
+from .renderers.encoding import CUT_SECONDS, ENCODING, codec_args
 from .renderers.fonts import font
 from .renders import Made, RenderRecord
 from .screenplay import Screenplay
@@ -34,10 +37,10 @@ from .store import Store, digest, sha256_file
 from .voices import SceneSound, film_cues, mix_soundtrack, mux, srt
 
 ASSEMBLY_VERSION = "3"  # 2: speech normalised per scene track; 3: a clip per shot, transitions at scene boundaries
-EDGE_VERSION = 1  # bump when a transition's look changes: it is part of every boundary piece's key
-EDGE_ENCODING = {"codec": "libx264", "pix_fmt": "yuv420p", "preset": "veryfast", "crf": 20}  # the clip backends' own
+EDGE_VERSION = 2  # bump when a transition's look changes: it is part of every boundary piece's key (2: parts)
 FADE_SECONDS = 0.25  # each side of a fade: out to black, then in from black
 DISSOLVE_SECONDS = 0.5  # the outgoing scene's last shot melts into the next scene's first frame
+assert max(FADE_SECONDS, DISSOLVE_SECONDS) <= CUT_SECONDS, "a transition must fit between a clip's cut and its end"
 
 
 class FilmVersion(BaseModel):
@@ -132,43 +135,80 @@ def transitions(screenplay: Screenplay, clips: list[Made]) -> list[dict]:
     return edges
 
 
-def _edge_filter(edge: dict, seconds: float, fps: int) -> tuple[str, bool]:
-    """The ffmpeg filter graph of one boundary piece (input 0: the clip; input 1: the next one, for a dissolve).
-    A fade ends black on the clip's last frame; a dissolve ends on the next clip's first frame, so the cut after it
-    is invisible. The piece keeps the clip's frame count."""
-    frame = 1 / fps
-    chain, label = [], "[0:v]"
+def _edge_filter(edge: dict, seconds: float, fps: int, first: int, end: int) -> tuple[str, bool]:
+    """The ffmpeg filter graph that makes frames [first, end) of a boundary piece (input 0: the clip, `seconds`
+    long; input 1: the next clip, for a dissolve). A fade ends black on the clip's last frame; a dissolve ends on the
+    next clip's first frame, so the cut after it is invisible. Times inside the graph count from `first`."""
+    frame, part = 1 / fps, (end - first) / fps
+    chain = [f"[0:v]trim=start_frame={first}:end_frame={end},setpts=PTS-STARTPTS[clip]"]
+    label = "[clip]"
     if "dissolve_to" in edge:
         d = min(edge["seconds"], seconds / 2)
         chain.append(f"[1:v]trim=end_frame=1,setpts=PTS-STARTPTS,tpad=stop_mode=clone:stop_duration={d:.4f}[next];"
-                     f"[0:v][next]xfade=transition=fade:duration={d:.4f}:offset={seconds - d - frame:.4f}[mixed]")
+                     f"[clip][next]xfade=transition=fade:duration={d:.4f}:offset={max(0.0, part - d - frame):.4f}[mixed]")
         label = "[mixed]"
     fades = []
     if "fade_in" in edge:
         fades.append(f"fade=t=in:st=0:d={min(edge['fade_in'], seconds / 2):.4f}")
     if "fade_out" in edge:
         d = min(edge["fade_out"], seconds / 2)
-        fades.append(f"fade=t=out:st={max(0.0, seconds - d - frame):.4f}:d={d:.4f}")
+        fades.append(f"fade=t=out:st={max(0.0, part - d - frame):.4f}:d={d:.4f}")
     chain.append(f"{label}{','.join(fades) or 'null'}[out]")
     return ";".join(chain), "dissolve_to" in edge
 
 
-def with_transition(store: Store, project: str, clip: Made, seconds: float, fps: int, edge: dict) -> str:
+def edge_parts(edge: dict, frames: int, cuts: list[int]) -> list[tuple[str, int, int, dict]]:
+    """How a boundary piece is made: [(how, first, end, what)]: how 'encode' (frames [first, end) re-encoded with
+    the transitions in `what`) or 'copy' (stream-copied from the clip, untouched). With the clip's cut points only
+    the frames before the first cut (fade in) and after the last (fade out, dissolve) are encoded; without them,
+    the whole clip."""
+    opening = {k: v for k, v in edge.items() if k == "fade_in"}
+    closing = {k: v for k, v in edge.items() if k != "fade_in"}
+    head = cuts[0] if cuts and opening else 0
+    tail = cuts[-1] if cuts and closing else frames
+    if not cuts or head > tail:
+        return [("encode", 0, frames, edge)]
+    parts = [("encode", 0, head, opening)] if head else []
+    if tail > head:
+        parts.append(("copy", head, tail, {}))
+    if tail < frames:
+        parts.append(("encode", tail, frames, closing))
+    return parts
+
+
+def with_transition(store: Store, project: str, clip: Made, seconds: float, fps: int, edge: dict,
+                    cuts: list[int] | None = None) -> str:
     """The store key of the clip with its boundary transition applied: the clip itself when it has none, else a
-    piece re-encoded once (exactly as many frames) and kept at a key that hashes the clip and the transition."""
+    piece made once (exactly as many frames: the transition's frames re-encoded, the rest stream-copied when the
+    clip has cut points) and kept at a key that hashes the clip and the transition."""
     if not edge:
         return clip.key
     key = layout.clip_edge(project, clip.scene_id, digest({"clip": clip.key, "edge": edge, "fps": fps,
-                                                            "version": EDGE_VERSION, "encoding": EDGE_ENCODING}))
+                                                            "version": EDGE_VERSION, "encoding": ENCODING}))
     if store.exists(key):
         return key
-    graph, two = _edge_filter(edge, seconds, fps)
-    inputs = ["-i", str(store.local_file(clip.key))] + (["-i", str(store.local_file(edge["dissolve_to"]))] if two else [])
+    frames = round(seconds * fps)
+    source = str(store.local_file(clip.key))
     with tempfile.TemporaryDirectory(prefix="dreamfactory-edge-") as tmp:
-        out = Path(tmp) / "edge.mp4"
-        ffmpeg(*inputs, "-filter_complex", graph, "-map", "[out]", "-frames:v", str(round(seconds * fps)), "-r", str(fps),
-               "-c:v", EDGE_ENCODING["codec"], "-pix_fmt", EDGE_ENCODING["pix_fmt"], "-preset", EDGE_ENCODING["preset"],
-               "-crf", str(EDGE_ENCODING["crf"]), "-an", "-movflags", "+faststart", str(out))
+        made = []
+        for i, (how, first, end, what) in enumerate(edge_parts(edge, frames, cuts or [])):
+            part = Path(tmp) / f"part{i}.mp4"
+            # A part that starts at a cut starts at an IDR frame: ffmpeg seeks straight to it (to the microsecond
+            # rounded up; -noaccurate_seek so a decode keeps that frame) instead of reading the clip from its start.
+            seek = ["-noaccurate_seek", "-ss", f"{math.ceil(first * 1_000_000 / fps)}us"] if first else []
+            if how == "copy":
+                ffmpeg(*seek, "-i", source, "-c", "copy", "-frames:v", str(end - first), "-an", str(part))
+            else:
+                graph, two = _edge_filter(what, seconds, fps, 0 if seek else first, end - first if seek else end)
+                inputs = [*seek, "-i", source] + (["-i", str(store.local_file(edge["dissolve_to"]))] if two else [])
+                ffmpeg(*inputs, "-filter_complex", graph, "-map", "[out]", "-frames:v", str(end - first),
+                       "-r", str(fps), *codec_args(), "-an", str(part))
+            made.append(part)
+        out = made[0]
+        if len(made) > 1:
+            listing, out = Path(tmp) / "parts.txt", Path(tmp) / "edge.mp4"
+            listing.write_text("".join(f"file '{p.as_posix()}'\n" for p in made))
+            ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", "-movflags", "+faststart", str(out))
         store.put_file(key, out)
     return key
 
@@ -207,7 +247,7 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
         tmp = Path(tmp)
         listing = tmp / "clips.txt"
         pieces = list(pool.map(lambda job: with_transition(store, project, job[0], job[1].inputs["duration"],
-                                                           options.render.fps, job[2]),
+                                                           options.render.fps, job[2], job[1].notes.get("cuts")),
                                zip(clips, records, transitions(screenplay, clips))))
         listing.write_text("".join(f"file '{store.local_file(p).as_posix()}'\n" for p in pieces))
         joined, soundtrack, out = tmp / "joined.mp4", tmp / "soundtrack.wav", tmp / "film.mp4"

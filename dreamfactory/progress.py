@@ -63,6 +63,7 @@ class RunWatcher:
         self.seen: dict[str, tuple[str, str]] = {}  # task run id -> (state name, updated)
         self.done: dict[str, int] = {}
         self.slow_said: set[str] = set()
+        self._ended_since = None  # the latest end time seen: later polls ask only for task runs that ended after it
         self._stop = threading.Event()
         # The thread reads the API of the caller's Prefect settings (temporary_settings live in context variables,
         # which a new thread does not inherit).
@@ -94,16 +95,38 @@ class RunWatcher:
                             name=FlowRunFilterName(any_=[self.flow_run_name])), limit=1)
                         flow_run_id = runs[0].id if runs else None
                     if flow_run_id is not None:
-                        from prefect.client.schemas.filters import FlowRunFilterId
-
-                        task_runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-                        for run in sorted(task_runs, key=lambda r: r.expected_start_time or r.created):
+                        for run in self._changed(client, flow_run_id, everything=stopping):
                             self._saw(run)
                     if stopping:
                         return
                     self._stop.wait(self.interval)
         except Exception as exc:  # noqa: BLE001 - progress must never break a run; say once that it stopped
             print(f"(progress lines stopped: {type(exc).__name__}: {str(exc)[:120]})", file=self.out, flush=True)
+
+    def _changed(self, client, flow_run_id, everything: bool = False) -> list:
+        """The flow run's task runs that may have news: those running or waiting to retry, and those that ended
+        since the last poll (a few seconds of overlap; `seen` drops repeats). Reading every task run on every
+        poll cost the server more than the film's 50 task runs themselves (9 s of a 76 s run on 2 cores)."""
+        from datetime import timedelta
+
+        from prefect.client.schemas.filters import (FlowRunFilter, FlowRunFilterId, TaskRunFilter,
+                                                    TaskRunFilterEndTime, TaskRunFilterState,
+                                                    TaskRunFilterStateType)
+        from prefect.client.schemas.objects import StateType
+
+        of_flow = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
+        if everything:  # the last look, as the flow ends: nothing may be missed
+            runs = client.read_task_runs(flow_run_filter=of_flow)
+        else:
+            news = TaskRunFilter(operator="or_", state=TaskRunFilterState(type=TaskRunFilterStateType(
+                any_=[StateType.RUNNING, StateType.SCHEDULED])),
+                end_time=TaskRunFilterEndTime(after_=self._ended_since - timedelta(seconds=5)) if self._ended_since
+                else TaskRunFilterEndTime(is_null_=False))
+            runs = client.read_task_runs(flow_run_filter=of_flow, task_run_filter=news)
+        for run in runs:
+            if run.end_time is not None and (self._ended_since is None or run.end_time > self._ended_since):
+                self._ended_since = run.end_time
+        return sorted({str(r.id): r for r in runs}.values(), key=lambda r: r.expected_start_time or r.created)
 
     def _saw(self, run) -> None:
         state = run.state.name if run.state else "Pending"

@@ -180,12 +180,22 @@ def test_shots_are_hard_cuts_within_a_scene(first_film, capsys):
     assert len(seen) >= 0.6 * len(cuts), (cuts, found)
 
 
-def solid_clip(path, colour: str, seconds: float, fps: int = 8) -> None:
-    from dreamfactory.film import EDGE_ENCODING, ffmpeg
+def solid_clip(path, colour: str, seconds: float, fps: int = 8) -> list[int]:
+    """A clip as every clip backend writes it (the shared encoding, its cut points), of one colour with a white bar
+    that moves a pixel column a frame (so frames differ and copying the wrong one shows). Returns its cut points."""
+    import numpy as np
+    from PIL import ImageColor
 
-    ffmpeg("-f", "lavfi", "-i", f"color=c={colour}:s=64x36:r={fps}:d={seconds}", "-c:v", EDGE_ENCODING["codec"],
-           "-pix_fmt", EDGE_ENCODING["pix_fmt"], "-preset", EDGE_ENCODING["preset"], "-crf", str(EDGE_ENCODING["crf"]),
-           str(path))
+    from dreamfactory.renderers.encoding import write_clip
+
+    count = round(seconds * fps)
+    frames = []
+    for i in range(count):
+        frame = np.zeros((36, 64, 3), np.uint8)
+        frame[:] = ImageColor.getrgb(colour)
+        frame[:, (2 * i) % 64] = 255
+        frames.append(frame.tobytes())
+    return write_clip(frames, path, (64, 36), fps, count)
 
 
 def frames_of(path) -> list:
@@ -205,24 +215,39 @@ def test_scene_transitions_change_only_the_boundary_pieces(tmp_path):
     from dreamfactory.store import open_store
 
     store = open_store(str(tmp_path / "store"))
+    cuts = {}
     for name, colour in (("red", "red"), ("blue", "blue")):
-        solid_clip(tmp_path / f"{name}.mp4", colour, 2.0)
+        cuts[name] = solid_clip(tmp_path / f"{name}.mp4", colour, 2.0)
         store.put_file(f"p/clips/{name}.mp4", tmp_path / f"{name}.mp4")
+    assert cuts["red"] == [5, 11]  # half a second and a frame from each end, at 8 fps
     red = Made(kind="clip", scene_id="s01", shot_id="a", key="p/clips/red.mp4", sha256="0" * 64, made=False)
     blue = Made(kind="clip", scene_id="s02", shot_id="a", key="p/clips/blue.mp4", sha256="1" * 64, made=False)
+    source = {name: frames_of(store.local_file(f"p/clips/{name}.mp4")) for name in cuts}
 
-    fade_out = frames_of(store.local_file(with_transition(store, "p", red, 2.0, 8, {"fade_out": 0.25})))
-    fade_in = frames_of(store.local_file(with_transition(store, "p", blue, 2.0, 8, {"fade_in": 0.25})))
+    fade_out = frames_of(store.local_file(with_transition(store, "p", red, 2.0, 8, {"fade_out": 0.25}, cuts["red"])))
+    fade_in = frames_of(store.local_file(with_transition(store, "p", blue, 2.0, 8, {"fade_in": 0.25}, cuts["blue"])))
     assert len(fade_out) == len(fade_in) == 16
     assert fade_out[0].mean() > 40 and fade_out[-1].mean() < 15 and fade_in[0].mean() < 15 and fade_in[-1].mean() > 20 and fade_in[1].mean() < fade_in[-1].mean()
+    # Only the transition's frames were re-encoded: the rest are the clip's own frames, bit for bit.
+    assert all((a == b).all() for a, b in zip(fade_out[:11], source["red"][:11]))
+    assert all((a == b).all() for a, b in zip(fade_in[5:], source["blue"][5:]))
     edge = {"dissolve_to": blue.key, "seconds": 0.5}
-    key = with_transition(store, "p", red, 2.0, 8, edge)
+    key = with_transition(store, "p", red, 2.0, 8, edge, cuts["red"])
     melted = frames_of(store.local_file(key))
-    assert len(melted) == 16
+    assert len(melted) == 16 and all((a == b).all() for a, b in zip(melted[:11], source["red"][:11]))
     r, b = melted[0].mean(axis=(0, 1)), melted[-1].mean(axis=(0, 1))
     assert r[0] > 150 > r[2] and b[2] > 150 > b[0]  # starts red, ends on the blue scene's first frame
-    assert with_transition(store, "p", red, 2.0, 8, edge) == key  # made once
+    assert with_transition(store, "p", red, 2.0, 8, edge, cuts["red"]) == key  # made once
     assert with_transition(store, "p", red, 2.0, 8, {}) == red.key  # a hard cut is the clip itself
+    # A one-shot scene between two fades: both ends re-encoded, the middle copied.
+    both = frames_of(store.local_file(with_transition(store, "p", red, 2.0, 8, {"fade_in": 0.25, "fade_out": 0.25},
+                                                      cuts["red"])))
+    assert len(both) == 16 and both[0].mean() < 15 and both[-1].mean() < 15
+    assert all((a == b).all() for a, b in zip(both[5:11], source["red"][5:11]))
+    assert abs(both[4].mean() - source["red"][4].mean()) < 3 and abs(both[11].mean() - source["red"][11].mean()) < 3
+    # A clip without cut points (another backend's, an older one) is re-encoded whole, to the same frame count.
+    whole = frames_of(store.local_file(with_transition(store, "p", blue, 2.0, 8, {"fade_out": 0.25})))
+    assert len(whole) == 16 and whole[-1].mean() < 15 and whole[0].mean() > 40
 
     class Two:  # the screenplay's transitions only
         def scene(self, scene_id):

@@ -9,12 +9,10 @@ the camera directive and the action.
 from __future__ import annotations
 
 import importlib.metadata
-import os
 import re
 from pathlib import Path
 from typing import Any, ClassVar
 
-import imageio_ffmpeg
 import numpy as np
 import torch
 from PIL import Image
@@ -32,10 +30,10 @@ from .devices import (
     scaled_size,
     weight_identity,
 )
+from .encoding import ENCODING, write_clip
 
-VERSION = 1  # bump when this module changes what it sends to the pipeline or the encoder
+VERSION = 2  # bump when this module changes what it sends to the pipeline or the encoder (2: the shared encoding)
 SVD_SHORT_SIDE = 576  # SVD was trained at 1024x576: larger costs memory and adds nothing
-ENCODING = {"codec": "libx264", "pix_fmt": "yuv420p", "preset": "veryfast", "crf": 20}
 
 # SVD's motion_bucket_id (1..255): how much the picture moves.
 CAMERA_MOTION = {
@@ -156,28 +154,12 @@ class SvdClips:
                 frames.extend(segment if not frames else segment[1:])
                 image = segment[-1]
         film_frames = [cover_fit(f, request.width, request.height) for f in resample(frames, frames_out, request.fps, s.svd_fps)]
-        write_h264(film_frames, out_path, request.fps)
+        notes["cuts"] = write_h264(film_frames, out_path, request.fps)
         return ClipResult(frames=frames_out, seconds=frames_out / request.fps, notes=notes)
 
 
-def write_h264(frames: list[Image.Image], out_path: Path, fps: int) -> None:
-    """Encode RGB frames as H.264 yuv420p MP4 (moov first for streaming), written atomically."""
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(out_path.stem + ".partial.mp4")
-    width, height = frames[0].size
-    writer = imageio_ffmpeg.write_frames(
-        str(partial), (width, height), fps=fps, codec=ENCODING["codec"], pix_fmt_out=ENCODING["pix_fmt"],
-        quality=None, macro_block_size=2,
-        output_params=["-preset", ENCODING["preset"], "-crf", str(ENCODING["crf"]), "-movflags", "+faststart"],
-    )
-    writer.send(None)
-    try:
-        for frame in frames:
-            writer.send(np.ascontiguousarray(np.asarray(frame.convert("RGB"))))
-        writer.close()
-    except BaseException:
-        writer.close()
-        partial.unlink(missing_ok=True)
-        raise
-    os.replace(partial, out_path)
+def write_h264(frames: list[Image.Image], out_path: Path, fps: int) -> list[int]:
+    """Encode RGB frames with the shared clip encoding (renderers/encoding.py), written atomically; returns the
+    clip's cut points."""
+    return write_clip((np.ascontiguousarray(np.asarray(f.convert("RGB"))).tobytes() for f in frames), out_path,
+                      frames[0].size, fps, len(frames))

@@ -132,7 +132,7 @@ class DiffusersClips:
         loaded = load_pipeline(self.spec())
         with loaded.lock:  # one render at a time per pipeline (its tokenizers' state included), as the keyframes do
             film_frames, notes = self._frames(loaded, request, keyframe, attempt, end_image)
-        write_h264(film_frames, out_path, request.fps)  # outside the lock: the next render need not wait for ffmpeg
+        notes["cuts"] = write_h264(film_frames, out_path, request.fps)  # outside the lock: the next render need not wait
         return ClipResult(frames=len(film_frames), seconds=len(film_frames) / request.fps, notes=notes)
 
     def _frames(self, loaded: Any, request: ClipRequest, keyframe: Image.Image, attempt: int,

@@ -1,10 +1,14 @@
 """The clip renderer: a camera move over the keyframe, encoded as H.264. No fades: shots within a scene are hard cuts,
-and the transitions between scenes are the assembly's (dreamfactory/film.py)."""
+and the transitions between scenes are the assembly's (dreamfactory/film.py).
+
+The move is drawn straight into the encoder's planes: the keyframe is turned into Y, Cb and Cr once (video range,
+chroma at half size), and each frame resamples the three planes through the camera's window (sub-pixel, bilinear).
+That is 1.5 bytes a pixel instead of RGB's 3, and ffmpeg has no colour conversion left to do: 5 ms of CPU a 720p
+frame instead of 29 (PIL's RGB resize, then ffmpeg's rgb24 -> yuv420p)."""
 
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import Any, ClassVar, Iterator
 
@@ -12,15 +16,14 @@ from PIL import Image
 
 from ...errors import RenderError
 from ..base import ClipRequest, ClipResult
+from ..encoding import ENCODING, write_clip
 from .paint import box
 
 
-CLIP_VERSION = 2  # 2: no fades (transitions moved to assembly). Bump whenever the motion or encoding changes: it is part of every clip's key
+CLIP_VERSION = 3  # 2: no fades (transitions moved to assembly); 3: drawn in YUV planes (OpenCV), the shared encoding. Bump whenever the motion or encoding changes: it is part of every clip's key
 PAN_WINDOW = 0.92  # a pan or tilt looks through 92% of the frame and slides it across
 ZOOM = 1.10
 HOLD_DRIFT = 1.02
-# Every clip shares these, so the film can be joined with `ffmpeg -f concat -c copy`.
-ENCODING: dict[str, Any] = {"codec": "libx264", "pix_fmt": "yuv420p", "preset": "veryfast", "crf": 20}
 
 
 def frame_count(request: ClipRequest) -> int:
@@ -75,6 +78,49 @@ def camera_frames(still: Image.Image, camera: str, count: int, fps: int) -> Iter
         yield frame
 
 
+# Full-range BT.601 (PIL's YCbCr, as JPEG) to video range, which is what an unflagged yuv420p stream means and
+# what ffmpeg's own rgb24 -> yuv420p conversion makes.
+_LUMA = [round(16 + v * 219 / 255) for v in range(256)]
+_CHROMA = [round(128 + (v - 128) * 224 / 255) for v in range(256)]
+
+
+def video_planes(still: Image.Image) -> tuple[Image.Image, Image.Image, Image.Image]:
+    """The still as yuv420p's planes: Y at full size, Cb and Cr at half, video range."""
+    y, cb, cr = still.convert("RGB").convert("YCbCr").split()
+    half = (max(1, still.width // 2), max(1, still.height // 2))
+    return (y.point(_LUMA), cb.point(_CHROMA).resize(half, Image.BILINEAR),
+            cr.point(_CHROMA).resize(half, Image.BILINEAR))
+
+
+def _window_matrix(window: tuple[float, float, float, float], size: tuple[int, int], scale: float = 1.0):
+    """The affine map from a plane (of the frame's size times `scale`) to the output, showing `window` (frame
+    coordinates): pixel centres as PIL's box resize places them."""
+    import numpy as np
+
+    x0, y0, x1, y1 = (v * scale for v in window)
+    sx, sy = size[0] / (x1 - x0), size[1] / (y1 - y0)
+    return np.array([[sx, 0.0, (0.5 - x0) * sx - 0.5], [0.0, sy, (0.5 - y0) * sy - 0.5]])
+
+
+def camera_frames_yuv(still: Image.Image, camera: str, count: int) -> Iterator[bytes]:
+    """The clip's frames as raw yuv420p, one at a time: the camera move, each plane resampled through the window
+    (OpenCV's bilinear warp: 5 ms a 720p frame, half of PIL's box resize; sub-pixel, so slow moves do not step)."""
+    import cv2
+    import numpy as np
+
+    cv2.setNumThreads(1)  # clips render side by side, each beside its own ffmpeg: one core each is the fair share
+    planes = [np.asarray(p) for p in video_planes(still)]
+    width, height = still.size
+    for i in range(count):
+        t = i / (count - 1) if count > 1 else 0.0
+        window = camera_window(camera, t, width, height)
+        yield b"".join(
+            cv2.warpAffine(plane, _window_matrix(window, (plane.shape[1], plane.shape[0]), plane.shape[1] / width),
+                           (plane.shape[1], plane.shape[0]), flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE).tobytes()
+            for plane in planes)
+
+
 class AnimaticClips:
     """A keyframe set in motion with the scene's camera move; the default clip renderer."""
 
@@ -86,30 +132,14 @@ class AnimaticClips:
 
     def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path, attempt: int = 1,
                end_image: Image.Image | None = None) -> ClipResult:
-        import imageio_ffmpeg
-
         if request.width % 2 or request.height % 2:
             raise RenderError(f"H.264 needs an even frame size, got {request.width}x{request.height}; "
                               "choose even numbers")
         count = frame_count(request)
         still = cover_fit(keyframe, (request.width, request.height))
-        out_path = Path(out_path)
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = out_path.with_name(out_path.stem + ".partial" + out_path.suffix)
-        writer = imageio_ffmpeg.write_frames(
-            str(partial), (request.width, request.height), fps=request.fps, codec=ENCODING["codec"], quality=None,
-            pix_fmt_out=ENCODING["pix_fmt"], macro_block_size=2, ffmpeg_log_level="error",
-            output_params=["-preset", ENCODING["preset"], "-crf", str(ENCODING["crf"]), "-movflags", "+faststart",
-                           "-f", "mp4"],
-        )
         try:
-            writer.send(None)
-            for frame in camera_frames(still, request.camera, count, request.fps):
-                writer.send(frame.tobytes())
-            writer.close()
-        except Exception as error:  # ffmpeg died or could not write: say so, leave no half file behind
-            writer.close()
-            partial.unlink(missing_ok=True)
+            cuts = write_clip(camera_frames_yuv(still, request.camera, count), Path(out_path),
+                              (request.width, request.height), request.fps, count, pix_fmt_in="yuv420p")
+        except Exception as error:  # ffmpeg died or could not write: say so (no half file is left behind)
             raise RenderError(f"encoding the clip of scene {request.scene_id} failed: {error}") from error
-        os.replace(partial, out_path)
-        return ClipResult(frames=count, seconds=count / request.fps, notes={})
+        return ClipResult(frames=count, seconds=count / request.fps, notes={"cuts": cuts})
