@@ -4,7 +4,9 @@ Shots within a scene are joined by hard cuts; between scenes, each scene's trans
 applied to the two clips at the boundary only: only the transition's frames are re-encoded (every clip has IDR
 frames half a second from each end, renderers/encoding.py), the rest is stream-copied, and each piece is stored
 content-addressed (`layout.clip_edge`), so the film is still joined without re-encoding (ffmpeg's concat demuxer;
-every clip backend encodes H.264 with the one shared setting). The film's key hashes the clips' keys, the transitions,
+every clip backend encodes H.264 with the one shared setting). A clip's fades are made by its own render task as soon
+as the clip exists (`fade_edge`), while other shots render; dissolves, which need the next scene's first clip, and
+anything missing are made here. The film's key hashes the clips' keys, the transitions,
 the subtitles and the soundtrack: the same inputs give the same film, made once.
 """
 
@@ -133,6 +135,23 @@ def transitions(screenplay: Screenplay, clips: list[Made]) -> list[dict]:
         elif kind == "dissolve":
             edges[i].update(dissolve_to=clips[i + 1].key, seconds=DISSOLVE_SECONDS)
     return edges
+
+
+def fade_edge(screenplay: Screenplay, scene_id: str, shot_id: str) -> dict:
+    """The fades one shot's clip gets at a scene boundary, exactly as `transitions()` gives them when the film is
+    assembled ({} for most shots). Dissolves are left out: they need the next scene's first clip."""
+    ids = [scene.id for scene in screenplay.scenes]
+    i = ids.index(scene_id)
+    shots = [shot.id for shot in screenplay.scenes[i].shots]
+    edge: dict = {}
+    if shot_id == shots[0] and i > 0 and screenplay.scenes[i - 1].transition == "fade":
+        edge["fade_in"] = FADE_SECONDS
+    if shot_id == shots[-1] and i < len(ids) - 1:
+        if screenplay.scenes[i].transition == "dissolve":
+            return {}  # the piece needs the next clip as well: the assembly makes it whole
+        if screenplay.scenes[i].transition == "fade":
+            edge["fade_out"] = FADE_SECONDS
+    return edge
 
 
 def _edge_filter(edge: dict, seconds: float, fps: int, first: int, end: int) -> tuple[str, bool]:

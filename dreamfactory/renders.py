@@ -240,7 +240,9 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
     if found := _stored(store, kind, request.scene_id, request.shot_id, object_key):
         return found
     started = time.perf_counter()
-    base_image = read_image(store, base.key) if base is not None else None
+    # A backend that never looks at the Base frame (the animatic) gets none unless a score compares with it.
+    wanted = score is not None or "base_frame_sha" in renderer.reads
+    base_image = read_image(store, base.key) if base is not None and wanted else None
     with backend_errors(f"{kind} of {_name(request)}", renderer):
         image = renderer.render(request, base_image, attempt=attempt)
         notes = dict(getattr(renderer, "last_notes", None) or {})  # read in this thread, right after its render

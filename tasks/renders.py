@@ -1,6 +1,7 @@
 """Render tasks: the Base frame, a keyframe per shot, a speech track per scene, a clip per shot.
 
-Each task calls one library function and finds in the store whatever an earlier attempt or run made; its
+Each task calls one library function (a clip at a fading scene boundary also gets its faded piece, which the
+film's assembly would otherwise make) and finds in the store whatever an earlier attempt or run made; its
 Prefect cache key is that render's content address (`tasks.common.StoreKeyed`). GPU renders hold a slot of
 the `gpu` global concurrency limit, so workers sharing a machine never oversubscribe its GPU.
 """
@@ -10,8 +11,8 @@ from __future__ import annotations
 from prefect import task
 from prefect.runtime import task_run
 
-from dreamfactory import backends, renders
-from dreamfactory.renders import Made
+from dreamfactory import backends, film, layout, renders
+from dreamfactory.renders import Made, RenderRecord
 from dreamfactory.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
 from dreamfactory.voices import SceneSound, voice_scene
@@ -75,6 +76,13 @@ def render_clip(scene_id: str, shot_id: str, project: str, screenplay: Screenpla
     memory use on it, e.g. SVD after running out of GPU memory)."""
     request = renders.plan_clip(screenplay, scene_id, shot_id, keyframe, sound.span(shot_id).duration, options,
                                 end_keyframe)
+    store = store_for(options.store)
     with gpu_slot(options, backends.clip_renderer(options.render)):
-        return renders.make_clip(store_for(options.store), project, request, options, keyframe,
-                                 attempt=max(1, task_run.run_count), end_keyframe=end_keyframe)
+        made = renders.make_clip(store, project, request, options, keyframe, attempt=max(1, task_run.run_count),
+                                 end_keyframe=end_keyframe)
+    # A shot at a fading scene boundary gets its faded piece now, while other shots render, instead of in the
+    # film's assembly (which finds it in the store: the same content address).
+    if edge := film.fade_edge(screenplay, scene_id, shot_id):
+        record = store.read_model(layout.record(made.key), RenderRecord)
+        film.with_transition(store, project, made, request.duration, options.render.fps, edge, record.notes.get("cuts"))
+    return made

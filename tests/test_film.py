@@ -255,3 +255,32 @@ def test_scene_transitions_change_only_the_boundary_pieces(tmp_path):
 
     shot_b = red.model_copy(update={"shot_id": "b", "key": "p/clips/red-b.mp4"})
     assert transitions(Two(), [red, shot_b, blue]) == [{}, {"dissolve_to": blue.key, "seconds": 0.5}, {}]
+
+
+def test_a_clips_own_fades_are_the_ones_the_assembly_applies():
+    """The clip task makes its faded piece early (film.fade_edge); the assembly must then find it at the same key,
+    so both must agree on every shot's fades; dissolves are the assembly's alone."""
+    from dreamfactory.film import fade_edge, transitions
+    from dreamfactory.renders import Made
+
+    class Scene:  # the screenplay's fields these two read
+        def __init__(self, id, shots, transition):
+            self.id, self.transition = id, transition
+            self.shots = [type("Shot", (), {"id": s}) for s in shots]
+
+    class Play:
+        def __init__(self, scenes):
+            self.scenes = scenes
+
+        def scene(self, scene_id):
+            return next(s for s in self.scenes if s.id == scene_id)
+
+    play = Play([Scene("s01", "ab", "fade"), Scene("s02", "a", "fade"), Scene("s03", "abc", "dissolve"),
+                 Scene("s04", "a", "cut"), Scene("s05", "ab", "fade"), Scene("s06", "a", "fade")])
+    clips = [Made(kind="clip", scene_id=s.id, shot_id=h.id, key=f"p/clips/{s.id}{h.id}.mp4", sha256="0" * 64, made=True)
+             for s in play.scenes for h in s.shots]
+    for clip, edge in zip(clips, transitions(play, clips)):
+        early = fade_edge(play, clip.scene_id, clip.shot_id)
+        assert early == ({} if "dissolve_to" in edge else edge), (clip, edge, early)
+    assert fade_edge(play, "s02", "a") == {"fade_in": 0.25, "fade_out": 0.25}
+    assert fade_edge(play, "s06", "a") == {"fade_in": 0.25}  # the last scene fades in, and has no next to fade to
