@@ -377,7 +377,30 @@ def test_odd_sizes_are_refused_with_a_clear_error(tmp_path):
 
 
 def test_frames_are_streamed_one_at_a_time():
-    assert inspect.isgeneratorfunction(animatic.camera_frames)
+    from dreamfactory.renderers.animatic.clips import camera_frames_yuv
+
+    assert inspect.isgeneratorfunction(camera_frames_yuv)
+
+
+@pytest.mark.parametrize("camera", ["hold", "zoom_in", "pan_left", "tilt_down"])
+def test_the_fast_frames_are_the_reference_move(camera):
+    """The clip's frames (yuv420p planes warped by OpenCV, a picture shown again while the camera moved less than a
+    quarter pixel) match PIL's box resize of the same window (the reference move) in every frame."""
+    from dreamfactory.renderers.animatic.clips import _LUMA, camera_frames, camera_frames_yuv
+
+    still = target()
+    count = 40
+    ours = list(camera_frames_yuv(still, camera, count))
+    reference = [np.asarray(f.convert("YCbCr").split()[0].point(_LUMA), float)
+                 for f in camera_frames(still, camera, count, 24)]
+    for i, (frame, ref) in enumerate(zip(ours, reference)):
+        luma = np.frombuffer(frame[:W * H], np.uint8).reshape(H, W).astype(float)
+        assert np.abs(luma - ref).mean() < 1.5, (camera, i)
+    repeats = sum(a == b for a, b in zip(ours, ours[1:]))
+    if camera == "hold":
+        assert 0 < repeats < count - 1, "a slow drift repeats some pictures, and still moves"
+    else:
+        assert repeats < count // 3, "a move draws most of its frames"
 
 
 def test_clips_concatenate_without_reencoding(tmp_path):
