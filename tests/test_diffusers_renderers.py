@@ -272,7 +272,8 @@ def test_svd_clip_chains_segments_to_the_scene_length(settings, tmp_path, monkey
     renderer = SvdClips(settings)
     keyframe = Image.new("RGB", (112, 64), (200, 120, 40))
     result = renderer.render(clip_request(), keyframe, tmp_path / "a.mp4")
-    assert result.frames == 8 and result.seconds == 1.0 and result.notes == {}
+    # Too short for cut points (a transition re-encodes it whole): the record says so.
+    assert result.frames == 8 and result.seconds == 1.0 and result.notes == {"cuts": []}
     # 8 film frames at 8 fps need 7 SVD frames at 7 fps: a 4-frame segment, then one chained (3 new frames).
     assert len(calls) == 2
     assert calls[0]["num_frames"] == 4 and calls[0]["decode_chunk_size"] == 4 and calls[0]["fps"] == 7
@@ -319,7 +320,7 @@ def test_svd_retry_after_out_of_memory_lowers_memory_use(settings, tmp_path, mon
 
     second = renderer.render(request, keyframe, tmp_path / "clip.mp4", attempt=2)
     assert calls[-1]["decode_chunk_size"] == 4
-    assert second.notes == {"decode_chunk_size": 4, "reason": "retry 2 after running out of device memory"}
+    assert second.notes == {"decode_chunk_size": 4, "reason": "retry 2 after running out of device memory", "cuts": []}
     assert (calls[-1]["width"], calls[-1]["height"]) == (256, 128)
 
     third = renderer.render(request, keyframe, tmp_path / "clip.mp4", attempt=3)
