@@ -19,6 +19,7 @@ logger = logging.getLogger("dreamfactory.progress")
 
 # Stages whose lines the watcher prints from the task runs while a flow runs (the rest — writing, review — stay).
 FOLLOWED = {"keyframe", "base frame", "clip", "film", "voice"}
+PAGE = 200  # task runs per read: Prefect's default API limit
 
 
 def report(stage: str, message: str) -> None:
@@ -113,16 +114,21 @@ class RunWatcher:
                                                     TaskRunFilterEndTime, TaskRunFilterState,
                                                     TaskRunFilterStateType)
         from prefect.client.schemas.objects import StateType
+        from prefect.client.schemas.sorting import TaskRunSort
 
         of_flow = FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id]))
-        if everything:  # the last look, as the flow ends: nothing may be missed
-            runs = client.read_task_runs(flow_run_filter=of_flow)
-        else:
-            news = TaskRunFilter(operator="or_", state=TaskRunFilterState(type=TaskRunFilterStateType(
+        news = None if everything else TaskRunFilter(  # everything: the last look, as the flow ends
+            operator="or_", state=TaskRunFilterState(type=TaskRunFilterStateType(
                 any_=[StateType.RUNNING, StateType.SCHEDULED])),
-                end_time=TaskRunFilterEndTime(after_=self._ended_since - timedelta(seconds=5)) if self._ended_since
-                else TaskRunFilterEndTime(is_null_=False))
-            runs = client.read_task_runs(flow_run_filter=of_flow, task_run_filter=news)
+            end_time=TaskRunFilterEndTime(after_=self._ended_since - timedelta(seconds=5)) if self._ended_since
+            else TaskRunFilterEndTime(is_null_=False))
+        runs: list = []
+        while True:  # the API answers at most PAGE runs at a time: a long film has more
+            page = client.read_task_runs(flow_run_filter=of_flow, task_run_filter=news, offset=len(runs), limit=PAGE,
+                                         sort=TaskRunSort.EXPECTED_START_TIME_ASC)
+            runs += page
+            if len(page) < PAGE:
+                break
         for run in runs:
             if run.end_time is not None and (self._ended_since is None or run.end_time > self._ended_since):
                 self._ended_since = run.end_time

@@ -59,3 +59,30 @@ def test_progress_of_steps_run_by_dask_worker_processes(prefect_server):
     for what in ("keyframe   s01/a", "keyframe   s01/b", "keyframe   s02/a", "voice      s01", "voice      s02"):
         assert any(what in line and "done" in line for line in lines), out.getvalue()
     assert any("(3/3 keyframes)" in line for line in lines) and any("(2/2 voices)" in line for line in lines)
+
+
+def test_the_watcher_reads_every_page_of_a_long_films_task_runs():
+    """Prefect answers at most 200 task runs a read: the last look at a 450-shot run must still see them all, and a
+    poll asks only for what may have news."""
+    import types
+    import uuid
+    from datetime import datetime, timedelta, timezone
+
+    from dreamfactory.progress import PAGE
+
+    start = datetime(2026, 12, 2, tzinfo=timezone.utc)
+    runs = [types.SimpleNamespace(id=uuid.uuid4(), end_time=start + timedelta(seconds=i), created=start,
+                                  expected_start_time=start + timedelta(seconds=i)) for i in range(450)]
+    asked = []
+
+    class Client:
+        def read_task_runs(self, *, flow_run_filter, task_run_filter, offset, limit, sort):
+            asked.append(task_run_filter)
+            return runs[offset:offset + limit]
+
+    watcher = RunWatcher("long", time.perf_counter(), out=io.StringIO())
+    seen = watcher._changed(Client(), uuid.uuid4(), everything=True)
+    assert len(seen) == 450 and len(asked) == 3 and PAGE == 200 and asked[0] is None
+    watcher._changed(Client(), uuid.uuid4())
+    assert asked[-1] is not None and asked[-1].operator == "or_"  # running/retrying, or ended since the last look
+    assert asked[-1].end_time.after_ == runs[-1].end_time - timedelta(seconds=5)
