@@ -417,19 +417,19 @@ def _prefect_server(settings, prepare=None):
         server = TemporaryServer().launch()
         url = server.api_url
     os.environ["PREFECT_API_URL"] = url  # Prefect, Dask workers and other processes this run starts read it
-    if server is None and prepare:
-        prepare()
-    if server is not None:
-        try:
-            if prepare:
-                prepare()
+    try:
+        if prepare:
+            prepare()  # while a temporary server starts, if one does
+        if server is not None:
             import flows.make_film  # noqa: F401 - Prefect and the flows import while the server starts
             import flows.rerun_scenes  # noqa: F401
 
             server.wait()
-        except BaseException:
+    except BaseException:
+        if server is not None:
             server.stop()
-            raise
+        raise
+    if server is not None:
         print(f"no Prefect server running: started a temporary one in {server.seconds:.1f} s (it stops with this "
               "command); `make serve` or `dreamfactory serve` keeps one running and saves this on every run",
               file=sys.stderr)

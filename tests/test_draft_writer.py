@@ -374,6 +374,7 @@ def reader(request, monkeypatch):
     """Each reading test runs twice: with spaCy's pipeline (skipped when it is not installed) and with the keyword
     reader alone, as a user without spaCy gets it."""
     if request.param == "spacy" and nlp.pipeline() is None:
+        # Reason: a machine without the `read` extra has no spaCy to test; the keyword run of each test still runs.
         pytest.skip(f"spaCy's English pipeline is not installed ({nlp.INSTALL_HINT})")
     if request.param == "keywords":
         monkeypatch.setattr(nlp, "pipeline", lambda: None)

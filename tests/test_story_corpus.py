@@ -175,6 +175,7 @@ def write(story: str, project: str, store) -> Screenplay:
 def reader(request) -> str:
     """Which reader reads the corpus: spaCy's pipeline (skipped when not installed) or the keyword reader alone."""
     if request.param == "spacy" and nlp.pipeline() is None:
+        # Reason: a machine without the `read` extra has no spaCy to measure; the keyword run below still runs.
         pytest.skip(f"spaCy's English pipeline is not installed ({nlp.INSTALL_HINT})")
     return request.param
 

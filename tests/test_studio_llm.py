@@ -220,7 +220,8 @@ def assert_a_valid_film(screenplay: Screenplay, scenes: int) -> None:
     cast = {c.id for c in screenplay.characters}
     assert len(cast) == len(screenplay.characters) and "narrator" not in cast
     for scene in screenplay.scenes:
-        assert 1 <= len(scene.shots) <= 5 and scene.transition in ("cut", "fade", "dissolve")
+        assert 1 <= len(scene.shots) <= 5, scene.id  # fails on a scene with no shots or more than five
+        assert scene.transition in ("cut", "fade", "dissolve"), scene.transition
         placed = scene.shot_lines()
         assert sorted(i for lines in placed.values() for i in lines) == list(range(len(scene.dialogue)))
         heard = [i for shot in scene.shots for i in placed[shot.id]]
