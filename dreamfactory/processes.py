@@ -263,6 +263,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def database_path(env: dict[str, str]) -> Path | None:
+    """The SQLite file a server started with `env` uses; None for another database (PostgreSQL)."""
+    url = env.get("PREFECT_API_DATABASE_CONNECTION_URL") or env.get("PREFECT_SERVER_DATABASE_CONNECTION_URL")
+    if url:
+        return Path(url.partition(":///")[2]).expanduser() if url.startswith("sqlite") and ":///" in url else None
+    return Path(env.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser() / "prefect.db"
+
+
+def _migration_mark(database: Path) -> Path:
+    return database.with_name(database.name + ".dreamfactory-migrated")
+
+
+def _database_identity(database: Path) -> str:
+    """This Prefect's version and the file's inode: a database made again, or a Prefect upgrade, reads as new."""
+    import importlib.metadata
+
+    return f"prefect {importlib.metadata.version('prefect')} inode {database.stat().st_ino}"
+
+
+def migrated_by_this_prefect(database: Path) -> bool:
+    """Whether a server of this Prefect version already brought this database file to its migrations' head."""
+    try:
+        return _migration_mark(database).read_text().strip() == _database_identity(database)
+    except OSError:
+        return False
+
+
+def mark_migrated(database: Path) -> None:
+    """After a server that ran its migrations on start answered on `database`: mark the file as at this Prefect's head."""
+    try:
+        identity = _database_identity(database)
+        if not migrated_by_this_prefect(database):
+            _migration_mark(database).write_text(identity + "\n")
+    except OSError:
+        pass  # a read-only Prefect home: the next start migrates again, as Prefect would
+
+
 class TemporaryServer:
     """A Prefect server (uvicorn, SQLite) that lives exactly as long as the process that started it."""
 
@@ -272,6 +309,8 @@ class TemporaryServer:
         self.database = database
         self.process: subprocess.Popen | None = None
         self.seconds = 0.0
+        self._database: Path | None = None  # the SQLite file it uses, known at launch
+        self._migrates = True
 
     def start(self, timeout: float = 180.0) -> TemporaryServer:
         """Launch the server and wait until it answers."""
@@ -287,23 +326,21 @@ class TemporaryServer:
         if self.database is not None:
             self.database.parent.mkdir(parents=True, exist_ok=True)
             env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{self.database}"
-        if self._database_exists(env):  # its block types were registered when it was made: 1.3 s saved a start
+        self._database = database_path(env)
+        if self._database is not None and self._database.is_file() and self._database.stat().st_size > 0:
+            # Its block types were registered when it was made (1.3 s a start), and when this Prefect migrated this
+            # very file, its migrations have nothing to do (alembic reads every revision script to learn that: ~1.4 s).
             env.setdefault("PREFECT_API_BLOCKS_REGISTER_ON_START", "false")
+            if migrated_by_this_prefect(self._database):
+                env.setdefault("PREFECT_API_DATABASE_MIGRATE_ON_START", "false")
+        # Skipped (by us, or by the person's own setting), migrations leave the mark as it was.
+        self._migrates = not any(env.get(name, "true").strip().lower() in ("false", "0", "no", "off")
+                                 for name in ("PREFECT_API_DATABASE_MIGRATE_ON_START", "PREFECT_SERVER_DATABASE_MIGRATE_ON_START"))
         command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
                    "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "error", "--lifespan", "on"]
         self.process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.PIPE, preexec_fn=die_with_parent)
         return self
-
-    def _database_exists(self, env: dict[str, str]) -> bool:
-        """Whether the server's SQLite database is already there (a server made it, registering Prefect's block
-        types). Another database (PostgreSQL) or one named another way: assume not, and let Prefect register."""
-        url = env.get("PREFECT_API_DATABASE_CONNECTION_URL") or env.get("PREFECT_SERVER_DATABASE_CONNECTION_URL")
-        if url:
-            path = url.partition(":///")[2] if url.startswith("sqlite") else ""
-        else:
-            path = str(Path(env.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser() / "prefect.db")
-        return bool(path) and Path(path).is_file() and Path(path).stat().st_size > 0
 
     def wait(self, timeout: float = 180.0) -> TemporaryServer:
         """Wait until the launched server answers GET /api/health; `seconds` is then its start cost."""
@@ -319,6 +356,8 @@ class TemporaryServer:
                                   "a slow first database migration); `make serve` starts one that stays")
             time.sleep(0.1)
         self.seconds = time.perf_counter() - self._started
+        if self._database is not None and self._migrates:
+            mark_migrated(self._database)
         return self
 
     def stop(self) -> None:

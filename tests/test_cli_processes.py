@@ -143,6 +143,38 @@ def test_active_profile_url_is_found_and_explicit_url_wins(no_prefect_env, healt
     assert processes.find_server(no_prefect_env / "none.json") == ("http://127.0.0.1:9/api", "PREFECT_API_URL")
 
 
+
+def test_migrations_are_skipped_only_on_a_database_this_prefect_migrated(tmp_path, monkeypatch):
+    """A server start runs Prefect's migrations (alembic reads every revision script: ~1.4 s) unless this very file
+    was brought to this Prefect's head before; a database made again, or another Prefect, migrates again."""
+    launched = []
+
+    class Recorded:
+        def __init__(self, command, env, **_):
+            launched.append(env)
+
+    monkeypatch.setattr(processes.subprocess, "Popen", Recorded)
+    monkeypatch.delenv("PREFECT_API_DATABASE_MIGRATE_ON_START", raising=False)
+    database = tmp_path / "prefect.db"
+
+    def migrates() -> str | None:
+        processes.TemporaryServer(database=database).launch()
+        return launched[-1].get("PREFECT_API_DATABASE_MIGRATE_ON_START")
+
+    assert migrates() is None  # no database yet: the server makes and migrates it
+    database.write_bytes(b"SQLite format 3\0")
+    assert migrates() is None  # there, but no server of ours migrated it
+    processes.mark_migrated(database)
+    assert migrates() == "false" and launched[-1]["PREFECT_API_BLOCKS_REGISTER_ON_START"] == "false"
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(database.read_bytes())
+    copy.replace(database)  # the same bytes in a new file: not the file that was migrated
+    assert migrates() is None
+    processes.mark_migrated(database)
+    mark = database.with_name("prefect.db.dreamfactory-migrated")
+    mark.write_text(mark.read_text().replace("prefect ", "prefect 0.0.1-"))  # another Prefect version migrated it
+    assert migrates() is None
+
 # -- the real command ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def prefect_home(tmp_path_factory) -> Path:
