@@ -97,6 +97,21 @@ def _clip_renderer(options_json: str) -> ClipRenderer:
     raise SettingsError(f"unknown clip backend {options.clip_backend!r}")
 
 
+def warm_up(options: FilmOptions) -> list[str]:
+    """Load now, in this process, what its first tasks would load: the renderers' modules (torch and diffusers for
+    real models, OpenCV for the animatic's camera) and the offline voices' synthesis stack. Called while a temporary
+    Prefect server starts (seconds of Prefect's imports in another process), when it costs the film nothing; no
+    weights are loaded. Returns what was loaded, for the tests."""
+    loaded = []
+    for renderer in (keyframe_renderer(options.render), clip_renderer(options.render)):
+        loaded += getattr(renderer, "warm", lambda: [])()
+    if options.sound.enabled:
+        from .voices.engines import warm_offline_engines
+
+        loaded += warm_offline_engines()
+    return loaded
+
+
 def task_runner(settings: Settings):
     """Where scene tasks run: a thread pool in this process, or a Dask cluster (prefect-dask)."""
     if settings.task_runner == "dask":

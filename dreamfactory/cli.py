@@ -334,7 +334,8 @@ def _totals(plan) -> dict[str, int]:
 
 def _run_flow(args, settings, started: float, flow_call, plan_again, before, prepare=None) -> int:
     """Run a flow against a Prefect server (found, or a temporary one), under the guard when from a terminal.
-    `prepare()` runs while a temporary server starts (it takes seconds on one core: the other can read the story)."""
+    `prepare(server_starting)` runs before the flow; while a temporary server starts (seconds on one core) the other
+    core reads the story and loads what the first tasks would load."""
 
     def work() -> int:
         from .processes import TemporaryServer
@@ -407,7 +408,7 @@ def _prefect_server(settings, prepare=None):
 
         if PREFECT_API_URL.value():
             if prepare:
-                prepare()
+                prepare(False)
             return None, None
     from .processes import TemporaryServer, find_server
 
@@ -419,7 +420,7 @@ def _prefect_server(settings, prepare=None):
     os.environ["PREFECT_API_URL"] = url  # Prefect, Dask workers and other processes this run starts read it
     try:
         if prepare:
-            prepare()  # while a temporary server starts, if one does
+            prepare(server is not None)  # while a temporary server starts, if one does
         if server is not None:
             import flows.make_film  # noqa: F401 - Prefect and the flows import while the server starts
             import flows.rerun_scenes  # noqa: F401
@@ -455,12 +456,14 @@ def cmd_make(args, settings, started: float) -> int:
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
     print(f"store: {store.url}", file=sys.stderr)
 
-    def prepare() -> None:
+    def prepare(server_starting: bool) -> None:
         if planned.plan.writing is not None and not planned.plan.writing.stored and backends.writer_backend(options.writing) == "draft":
             from .writers.draft import reading_notes  # loads spaCy: only when the draft writer is about to read the story
 
             for note in reading_notes(story):
                 print(note, file=sys.stderr)
+        if server_starting:
+            backends.warm_up(options)
 
     def flow_call(name: str) -> int:
         from flows.make_film import make_film
@@ -497,7 +500,12 @@ def cmd_rerun(args, settings, started: float) -> int:
         _print_result(result, args, started)
         return 0
 
-    return _run_flow(args, settings, started, flow_call, lambda: plan_project(store, args.project, options), planned.plan)
+    def prepare(server_starting: bool) -> None:
+        if server_starting:
+            backends.warm_up(options)
+
+    return _run_flow(args, settings, started, flow_call, lambda: plan_project(store, args.project, options), planned.plan,
+                     prepare)
 
 
 def cmd_plan(args, settings, started: float) -> int:

@@ -175,6 +175,23 @@ def test_migrations_are_skipped_only_on_a_database_this_prefect_migrated(tmp_pat
     mark.write_text(mark.read_text().replace("prefect ", "prefect 0.0.1-"))  # another Prefect version migrated it
     assert migrates() is None
 
+
+def test_warm_up_loads_what_the_first_tasks_would_and_no_weights():
+    """While a temporary server starts, the CLI imports what the default film's first tasks would wait for."""
+    import importlib.util
+
+    from dreamfactory import backends
+    from dreamfactory.settings import FilmOptions
+
+    loaded = backends.warm_up(FilmOptions())
+    assert "cv2" in loaded and "cv2" in sys.modules  # the animatic camera's OpenCV
+    if importlib.util.find_spec("hibari") is not None:
+        assert "hibari" in loaded and "hibari" in sys.modules
+    from dreamfactory.voices.engines import get_engine
+
+    assert get_engine("hibari")._models == {}  # no voice model was loaded: casting has not chosen one yet
+    assert backends.warm_up(FilmOptions(sound={"enabled": False})) == ["cv2"]
+
 # -- the real command ------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def prefect_home(tmp_path_factory) -> Path:

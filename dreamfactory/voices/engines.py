@@ -72,6 +72,16 @@ def get_engine(name: str) -> SpeechEngine:
         return _built[name]
 
 
+def warm_offline_engines() -> list[str]:
+    """Import the synthesis stack of the offline engines casting would pick, for `backends.warm_up`."""
+    loaded = []
+    for name in OFFLINE_ENGINES:
+        warm = getattr(get_engine(name), "warm", None)
+        if warm is not None:
+            loaded += warm()
+    return loaded
+
+
 def use_engine(engine: SpeechEngine) -> None:
     """Install a configured engine instance under its name (e.g. an OpenAI engine with its own client)."""
     with _lock:

@@ -78,6 +78,14 @@ class HibariEngine:
     def identity(self, voice_id: str) -> dict:
         return {"engine": self.name, "version": importlib.metadata.version("hibari-tts"), "model": model_hash(self._path(voice_id)), "seed": SEED}
 
+    def warm(self) -> list[str]:
+        """Import hibari's synthesis stack (scipy, onnxruntime), which the first line would otherwise wait for."""
+        if not self._installed():
+            return []
+        import hibari  # noqa: F401
+
+        return ["hibari"]
+
     def _model(self, voice_id: str):
         if voice_id not in self._models:
             from hibari import Hibari

@@ -140,6 +140,12 @@ class AnimaticClips:
     name: ClassVar[str] = "animatic"
     reads: ClassVar[frozenset[str]] = frozenset({"keyframe_sha", "camera", "duration", "fps", "width", "height"})
 
+    def warm(self) -> list[str]:
+        """Import OpenCV, which the first clip's camera would otherwise wait for (`backends.warm_up`)."""
+        import cv2  # noqa: F401
+
+        return ["cv2"]
+
     def identity(self) -> dict[str, Any]:
         return {"backend": "animatic-clips", "version": CLIP_VERSION, **ENCODING}
 
