@@ -36,7 +36,7 @@ from .renders import Made, RenderRecord
 from .screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store, digest, sha256_file
-from .voices import SceneSound, film_cues, mix_soundtrack, mux, srt
+from .voices import SceneSound, clip_sound_bed, film_cues, mix_soundtrack, mux, srt
 
 ASSEMBLY_VERSION = "3"  # 2: speech normalised per scene track; 3: a clip per shot, transitions at scene boundaries
 EDGE_VERSION = 2  # bump when a transition's look changes: it is part of every boundary piece's key (2: parts)
@@ -268,12 +268,20 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
         pieces = list(pool.map(lambda job: with_transition(store, project, job[0], job[1].inputs["duration"],
                                                            options.render.fps, job[2], job[1].notes.get("cuts")),
                                zip(clips, records, transitions(screenplay, clips))))
-        listing.write_text("".join(f"file '{store.local_file(p).as_posix()}'\n" for p in pieces))
+        # Each piece lasts exactly its frames (`duration`): a clip with its own sound track, a little longer in AAC
+        # frames, must not push the next one later. Only the pictures are joined; the sound is mixed below.
+        fps = options.render.fps
+        listing.write_text("".join(f"file '{store.local_file(p).as_posix()}'\nduration {round(r.inputs['duration'] * fps) / fps:.6f}\n"
+                                   for p, r in zip(pieces, records)))
         joined, soundtrack, out = tmp / "joined.mp4", tmp / "soundtrack.wav", tmp / "film.mp4"
-        ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(joined))
+        ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:v:0", "-c", "copy", str(joined))
+        # A video model's own sound (LTX-2 with video_audio): the clips' tracks, joined in film time, go under the speech.
+        bed = tmp / "clip-sound.wav"
+        has_bed = clip_sound_bed([(store.local_file(c.key) if r.notes.get("audio") else None, round(r.inputs["duration"] * fps) / fps)
+                                  for c, r in zip(clips, records)], bed)
         # Scene tracks come normalised to the loudness target from voice_scene: the film's mix only joins them.
         mix = mix_soundtrack([(store.local_file(s.key), s.duration) for s in sounds], music, options.sound.loudness,
-                             soundtrack, normalise=False)
+                             soundtrack, normalise=False, scene_sound=bed if has_bed else None)
         mux(joined, soundtrack, subtitles, out)
         seconds = time.perf_counter() - started
         store.put_file(film_key, out)

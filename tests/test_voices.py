@@ -20,7 +20,7 @@ from dreamfactory.screenplay import (
 from dreamfactory.settings import SoundSettings
 from dreamfactory.store import open_store
 from dreamfactory.voices import (
-    SAMPLE_RATE, VoiceError, cast_voices, film_cues, get_engine, line_key, measure_loudness,
+    SAMPLE_RATE, VoiceError, cast_voices, clip_sound_bed, film_cues, get_engine, line_key, measure_loudness,
     media_seconds, mix_soundtrack, mux, speakable, split_for_speech, srt, streams, synthesize,
     synthesize_line, use_engine, voice_scene,
 )
@@ -294,6 +294,45 @@ def test_mix_mux_loudness_ducking_and_length(store, tmp_path):
     assert abs(len(padded) / 48_000 - out.duration) <= 1024 / 48_000
     assert streams(tmp_path / "pad.mp4") == ["video", "audio"]
 
+
+
+def test_clips_own_sound_is_laid_in_film_time_under_the_speech_with_the_music(store, tmp_path):
+    """A video model's own sound (LTX-2): each clip's track in its place on the film's timeline, silence for clips
+    without one, ducked under the speech like the music; the music is still there."""
+    play = voiced_play()
+    sounds = [voice_scene(store, "p", s, play, SoundSettings()) for s in play.scenes]
+    tracks = [(store.local_file(s.key), s.duration) for s in sounds]
+    total = sum(s.duration for s in sounds)
+    first, rest = round(total / 2, 3), total - round(total / 2, 3)
+    clip = tmp_path / "clip.mp4"  # a clip with a 440 Hz sound track as a video model with audio would make
+    run_ffmpeg(["-f", "lavfi", "-i", f"color=c=black:s=64x48:r=24:d={first}", "-f", "lavfi",
+                "-i", f"sine=f=440:d={first + 0.3}:sample_rate=44100", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", str(clip)], what="make a clip with sound")
+    bed = tmp_path / "bed.wav"
+    assert not clip_sound_bed([(None, first), (None, rest)], bed) and not bed.exists()  # no sound: no bed
+    assert clip_sound_bed([(clip, first), (None, rest)], bed)
+    samples, rate = read_wav(bed)
+    assert rate == SAMPLE_RATE and len(samples) == round(first * SAMPLE_RATE) + round(rest * SAMPLE_RATE)
+    at = lambda x, a, b, f: goertzel(x[int(a * SAMPLE_RATE):int(b * SAMPLE_RATE)], f)
+    assert at(samples, 0.1, first - 0.1, 440) > 0.05  # lavfi's sine has amplitude 1/8: its component reads 1/16
+    assert np.abs(samples[round(first * SAMPLE_RATE) + 10:]).max() == 0
+
+    music = tmp_path / "music.wav"
+    run_ffmpeg(["-f", "lavfi", "-i", "sine=f=70:d=3:sample_rate=24000", str(music)], what="make a tone")
+    mixed_info = mix_soundtrack(tracks, music, -16.0, tmp_path / "mix.wav", scene_sound=bed)
+    assert mixed_info.scene_sound and mixed_info.music == str(music)
+    mixed, _ = read_wav(Path(mixed_info.path))
+    assert len(mixed) == round(total * SAMPLE_RATE)
+    cues = [c for c in film_cues(sounds) if c.end < first and c.end - c.start > 0.4]
+    gaps = [(a.end + 0.1, b.start - 0.1) for a, b in zip(cues, cues[1:]) if b.start - a.end > 0.5]
+    assert cues, "the test needs a spoken line in the first half"
+    under = np.mean([at(mixed, c.start + 0.1, c.end - 0.1, 440) for c in cues])
+    clear = max([at(mixed, a, b, 440) for a, b in gaps] + [at(mixed, 0.0, max(0.05, cues[0].start - 0.05), 440)])
+    assert clear > 2 * under > 0  # the clip's sound is there, and ducked while someone speaks
+    plain, _ = read_wav(Path(mix_soundtrack(tracks, music, -16.0, tmp_path / "plain.wav").path))
+    half = round(first * SAMPLE_RATE) + SAMPLE_RATE // 10
+    assert np.abs(mixed[half:] - plain[half:]).max() < 2e-3  # nothing of it past its clip: the mix without it
+    assert at(mixed, 0.0, total, 70) > 0.001  # the music bed is still laid
 
 def test_missing_music_is_one_line(tmp_path):
     track = tmp_path / "t.wav"

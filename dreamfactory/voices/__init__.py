@@ -9,14 +9,14 @@
 from .audio import SAMPLE_RATE
 from .casting import Casting, appearance_gender, cast_voices, check_voices
 from .engines import ENGINES, VoiceError, available_voices, describe_voices, get_engine, use_engine, voice_problem
-from .mix import MixInfo, MuxInfo, measure_loudness, media_seconds, mix_soundtrack, mux, streams
+from .mix import MixInfo, MuxInfo, clip_sound_bed, measure_loudness, media_seconds, mix_soundtrack, mux, streams
 from .speech import LineAudio, line_key, speakable, split_for_speech, synthesize, synthesize_line
 from .timing import Cue, SceneSound, SkippedLine, film_cues, srt, voice_scene
 
 __all__ = [
     "SAMPLE_RATE", "Casting", "appearance_gender", "cast_voices", "check_voices", "ENGINES", "VoiceError",
     "available_voices", "describe_voices", "get_engine", "use_engine", "voice_problem", "MixInfo", "MuxInfo",
-    "measure_loudness", "media_seconds", "mix_soundtrack", "mux", "streams", "LineAudio", "line_key", "speakable",
+    "clip_sound_bed", "measure_loudness", "media_seconds", "mix_soundtrack", "mux", "streams", "LineAudio", "line_key", "speakable",
     "split_for_speech", "synthesize", "synthesize_line", "Cue", "SceneSound", "SkippedLine", "film_cues", "srt",
     "voice_scene",
 ]

@@ -10,6 +10,7 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -18,6 +19,7 @@ from ..errors import RenderError
 from .audio import SAMPLE_RATE, ffmpeg_exe, read_wav, run_ffmpeg, wav_bytes
 
 MUSIC_BELOW_SPEECH = 14.0  # LU: the music bed sits this far under the speech target before ducking
+SCENE_SOUND_BELOW_SPEECH = 10.0  # LU: the video model's own sound (LTX-2) sits this far under the speech, ducked too
 TRUE_PEAK = -1.5  # dBTP ceiling of the speech after normalising
 AAC_RATE = 48_000
 
@@ -31,6 +33,8 @@ class MixInfo(BaseModel):
     loudness: float = Field(description="The speech loudness target in LUFS.")
     music: str | None = Field(default=None, description="The music file used, if any.")
     music_seconds: float | None = Field(default=None, description="Length of the music file; shorter than the film means looped.")
+    scene_sound: bool = Field(default=False, description="Whether the clips' own sound (a video model that makes audio) is "
+                              "laid under the speech.")
 
 
 class MuxInfo(BaseModel):
@@ -76,8 +80,9 @@ def media_seconds(path: Path, stream: str = "0:a:0") -> float:
 
 
 def mix_soundtrack(scene_tracks: list[tuple[Path, float]], music: Path | None, loudness: float, out_wav: Path,
-                   normalise: bool = True) -> MixInfo:
-    """Join the scene tracks (each padded or cut to its scene duration), normalise the speech, lay music under it.
+                   normalise: bool = True, scene_sound: Path | None = None) -> MixInfo:
+    """Join the scene tracks (each padded or cut to its scene duration), normalise the speech, lay music under it,
+    and the clips' own sound (`scene_sound`, a film-long WAV: `clip_sound_bed`) when a video model made some.
 
     normalise=False: the scene tracks are already at the loudness target (voice_scene makes them so), and the
     joined speech is used as it is.
@@ -101,31 +106,67 @@ def mix_soundtrack(scene_tracks: list[tuple[Path, float]], music: Path | None, l
         measured = normalise_speech(raw, loudness, norm) if normalise else None
         if not normalise:
             norm = raw
-        if music is None:
+        beds = []
+        if music is not None:
+            beds.append(Bed(Path(music), loudness - MUSIC_BELOW_SPEECH, loop=True, fade=True))
+        if scene_sound is not None:
+            beds.append(Bed(Path(scene_sound), loudness - SCENE_SOUND_BELOW_SPEECH, loop=False, fade=False))
+        if not beds:
             run_ffmpeg(["-i", str(norm), "-af", "apad", "-t", f"{total:.6f}", "-ac", "1", "-ar", str(SAMPLE_RATE),
                         "-c:a", "pcm_s16le", str(out_wav)], what="write the soundtrack")
             return MixInfo(path=str(out_wav), duration=total, speech_lufs=measured, loudness=loudness)
-        music_seconds = media_seconds(Path(music))
-        _lay_music(norm, Path(music), loudness - MUSIC_BELOW_SPEECH, total, out_wav)
+        music_seconds = media_seconds(Path(music)) if music is not None else None
+        _lay_beds(norm, beds, total, out_wav)
     return MixInfo(path=str(out_wav), duration=total, speech_lufs=measured, loudness=loudness,
-                   music=str(music), music_seconds=music_seconds)
+                   music=str(music) if music is not None else None, music_seconds=music_seconds,
+                   scene_sound=scene_sound is not None)
 
 
-def _lay_music(speech: Path, music: Path, music_lufs: float, total: float, out_wav: Path) -> None:
-    """Music looped or cut to the film, levelled, faded in and out, ducked under the speech (sidechain)."""
-    level = measure_loudness(music)["input_i"]
-    gain = music_lufs - level if math.isfinite(level) else 0.0
+class Bed(NamedTuple):
+    """A sound laid under the speech: the music (looped, faded in and out) or the clips' own sound (as it is)."""
+
+    path: Path
+    lufs: float  # where it sits before ducking
+    loop: bool
+    fade: bool
+
+
+def _lay_beds(speech: Path, beds: list[Bed], total: float, out_wav: Path) -> None:
+    """Each bed cut to the film (music looped), levelled, ducked under the speech (sidechain), mixed with it."""
     fade = min(1.5, total / 4)
-    graph = (
-        f"[1:a]aresample={SAMPLE_RATE},aformat=channel_layouts=mono,atrim=0:{total:.6f},volume={gain:.2f}dB,"
-        f"afade=t=in:d={fade:.3f},afade=t=out:st={max(0.0, total - fade):.3f}:d={fade:.3f}[bed];"
-        f"[0:a]asplit=2[voice][key];"
-        f"[bed][key]sidechaincompress=threshold=0.03:ratio=6:attack=20:release=400[ducked];"
-        f"[voice][ducked]amix=inputs=2:duration=first:normalize=0,apad[mix]"
-    )
-    run_ffmpeg(["-i", str(speech), "-stream_loop", "-1", "-i", str(music), "-filter_complex", graph, "-map", "[mix]",
-                "-t", f"{total:.6f}", "-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", str(out_wav)],
-               what=f"mix the music {music.name} under the speech")
+    inputs, chains = ["-i", str(speech)], [f"[0:a]asplit={len(beds) + 1}[voice]" + "".join(f"[key{i}]" for i in range(len(beds)))]
+    for i, bed in enumerate(beds, start=1):
+        level = measure_loudness(bed.path)["input_i"]
+        gain = bed.lufs - level if math.isfinite(level) else 0.0
+        inputs += [*(["-stream_loop", "-1"] if bed.loop else []), "-i", str(bed.path)]
+        fades = f",afade=t=in:d={fade:.3f},afade=t=out:st={max(0.0, total - fade):.3f}:d={fade:.3f}" if bed.fade else ""
+        chains.append(f"[{i}:a]aresample={SAMPLE_RATE},aformat=channel_layouts=mono,atrim=0:{total:.6f},"
+                      f"volume={gain:.2f}dB{fades}[bed{i}];"
+                      f"[bed{i}][key{i - 1}]sidechaincompress=threshold=0.03:ratio=6:attack=20:release=400[ducked{i}]")
+    ducked = "".join(f"[ducked{i}]" for i in range(1, len(beds) + 1))
+    chains.append(f"[voice]{ducked}amix=inputs={len(beds) + 1}:duration=first:normalize=0,apad[mix]")
+    names = ", ".join(b.path.name for b in beds)
+    run_ffmpeg([*inputs, "-filter_complex", ";".join(chains), "-map", "[mix]", "-t", f"{total:.6f}", "-ac", "1",
+                "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", str(out_wav)], what=f"mix {names} under the speech")
+
+
+def clip_sound_bed(clips: list[tuple[Path | None, float]], out_wav: Path) -> bool:
+    """The film-long sound of the clips that have their own (a video model that makes audio): each clip's first
+    audio track, mono at the soundtrack's rate, padded or cut to the clip's length; silence for a clip without.
+    Returns whether any clip had sound (no file is written when none had)."""
+    parts, any_sound = [], False
+    for path, seconds in clips:
+        length = int(round(seconds * SAMPLE_RATE))
+        samples = np.zeros(0, np.float32)
+        if path is not None:
+            proc = run_ffmpeg(["-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", str(SAMPLE_RATE), "-f", "s16le",
+                               "pipe:1"], what=f"read the sound of clip {Path(path).name}")
+            samples = np.frombuffer(proc.stdout, dtype="<i2").astype(np.float32) / 32767.0
+            any_sound = True
+        parts.append(np.pad(samples[:length], (0, max(0, length - len(samples)))))
+    if any_sound:
+        Path(out_wav).write_bytes(wav_bytes(np.concatenate(parts)))
+    return any_sound
 
 
 def mux(video_mp4: Path, soundtrack_wav: Path, srt: str | Path | None, out_mp4: Path) -> MuxInfo:
