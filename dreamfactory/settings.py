@@ -87,6 +87,9 @@ class RenderSettings(Options):
     video_steps: int | None = Field(default=None, ge=1, le=200, description="Denoising steps per video generation; empty: the pipeline's default.")
     video_guidance: float | None = Field(default=None, ge=0, le=30, description="Guidance of the video model; empty: the pipeline's default.")
     video_short_side: int | None = Field(default=None, ge=16, le=2160, description="Short side of a generated clip; empty: the model's default size (Wan 480, LTX 512).")
+    video_audio: bool = Field(default=False, description="Keep the sound a video model makes with its picture (LTX-2) as "
+                              "the clip's AAC track. Off: the model is asked not to make it where it can be, else it "
+                              "is dropped.")
     long_prompts: Literal["compose", "compel"] = Field(
         default="compose", description="'compose': each keyframe prompt is composed to what every text encoder reads "
         "(CLIP 77 tokens). 'compel': for SD 1.5/SDXL, long-prompt embeddings (compel) let prompt_chunks x 75 tokens through.")

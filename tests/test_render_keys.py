@@ -45,13 +45,28 @@ def _all_keyframe_readers():
     return [AnimaticKeyframes(), DiffusersKeyframes(RenderSettings())]  # `reads` only: no identity, no model needed
 
 
-def _clip_renderers():
+def _flf_model_folder(root) -> str:
+    """The config files of a Wan first-last-frame model (an image encoder, and a transformer that embeds two images):
+    what a clip backend's `reads` is decided from, without weights and whatever this machine's hub cache holds."""
+    import json
+
+    (root / "transformer").mkdir(parents=True, exist_ok=True)
+    (root / "model_index.json").write_text(json.dumps({
+        "_class_name": "WanImageToVideoPipeline", "image_encoder": ["transformers", "CLIPVisionModel"],
+        "transformer": ["diffusers", "WanTransformer3DModel"]}))
+    (root / "transformer" / "config.json").write_text(json.dumps({"pos_embed_seq_len": 514}))
+    return str(root)
+
+
+def _clip_renderers(tmp_path):
     renderers = [AnimaticClips(), SvdClips(RenderSettings())]
     try:  # the diffusers image-to-video backend (Wan, LTX, CogVideoX, ...): text prompts, first-last-frame
         from dreamfactory.renderers.video_clips import DiffusersClips
     except ImportError:
         return renderers
-    return renderers + [DiffusersClips(RenderSettings(clip_backend="diffusers"))]
+    flf = DiffusersClips(RenderSettings(clip_backend="diffusers", video_model=_flf_model_folder(tmp_path / "flf")))
+    assert flf.ending() == "required"  # the folder is read as a first-last-frame model
+    return renderers + [flf]
 
 
 def test_request_fields_are_the_reviewed_ones():
@@ -59,10 +74,10 @@ def test_request_fields_are_the_reviewed_ones():
     assert set(ClipRequest.model_fields) == CLIP_FIELDS, "a ClipRequest field changed: update the backends' reads"
 
 
-def test_every_field_enters_some_key_or_is_excluded_on_purpose():
+def test_every_field_enters_some_key_or_is_excluded_on_purpose(tmp_path):
     read = set().union(*(r.reads for r in _all_keyframe_readers()))
     assert KEYFRAME_FIELDS - read - set(KEYFRAME_NEVER_READ) == set()
-    read = set().union(*(r.reads for r in _clip_renderers()))
+    read = set().union(*(r.reads for r in _clip_renderers(tmp_path)))
     assert CLIP_FIELDS - read - set(CLIP_NEVER_READ) == set()
     assert not read & set(CLIP_NEVER_READ), "a field marked never read is read: remove it from the list"
 

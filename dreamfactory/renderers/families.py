@@ -3,7 +3,8 @@
 A family says how its pipeline is called (which guidance, whether it takes a negative prompt), how a keyframe is
 tied to the Base frame (img2img from it, or an edit of it by instruction), what dtype its model card asks for on a
 GPU, and, for video, its frame rate. Frame counts and sizes come from the pipeline itself (its `__call__` defaults
-and its VAE's scale factors), so a new checkpoint of a known class needs no new row.
+and its VAE's scale factors), so a new checkpoint of a known class needs no new row. What differs between checkpoints
+of one class (Wan's first-last-frame variant) is read from the model's own config files (`model_config`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Family:
     text_to_image: str | None = None  # an edit family's sibling for the Base frame (same weights, from_pipe)
     guidance: str = "guidance_scale"  # the call's guidance argument ("true_cfg_scale": real CFG with a negative)
     fps: int | None = None  # video: the rate it was trained at (model card)
+    frames: int | None = None  # video: frames per generation where the pipeline's __call__ gives no default
     end_frame: bool = False  # video: takes a last frame (first-last-frame)
     audio: bool = False  # video: makes its own sound track
     extends: str = "last_frame"  # how a shot longer than one generation goes on
@@ -66,11 +68,13 @@ FAMILIES: tuple[Family, ...] = (
            component_dtypes=(("vae", "float32"), ("image_encoder", "float32"))),
     Family("ltx-i2v", ("LTXImageToVideoPipeline", "LTXConditionPipeline"), "image-to-video", "bfloat16",
            ("Lightricks/LTX-Video",), fps=24, size_multiple=32),
-    Family("ltx2-i2v", ("LTX2ImageToVideoPipeline",), "image-to-video", "bfloat16", ("Lightricks/LTX-2",), fps=24, audio=True, size_multiple=32),
+    Family("ltx2-i2v", ("LTX2ImageToVideoPipeline",), "image-to-video", "bfloat16", ("Lightricks/LTX-2",), fps=24,
+           frames=121, audio=True, size_multiple=32),  # 121: its __call__'s own choice without a duration head
     Family("cogvideox-i2v", ("CogVideoXImageToVideoPipeline",), "image-to-video", "bfloat16",
            ("THUDM/CogVideoX-5b-I2V", "THUDM/CogVideoX1.5-5B-I2V"), fps=8),
     Family("hunyuan-i2v", ("HunyuanVideoImageToVideoPipeline",), "image-to-video", "bfloat16",
-           ("hunyuanvideo-community/HunyuanVideo-I2V",), fps=24, negative=False),
+           ("hunyuanvideo-community/HunyuanVideo-I2V", "hunyuanvideo-community/HunyuanVideo-I2V-33ch"), fps=24,
+           negative=False, size_multiple=16),
 )
 
 # A pipeline class the table does not list is still usable when it is a known task's: a generic row keeps it working.
@@ -102,6 +106,25 @@ def model_class(model: str, revision: str | None) -> str:
             f"model {model!r}: cannot load it as a diffusers pipeline: no model_index.json with a pipeline class ({str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}); "
             "give a diffusers hub id or a folder saved with save_pretrained"
         ) from exc
+
+
+def model_config(model: str, revision: str | None, name: str = "model_index.json") -> dict | None:
+    """A config file of a model (its model_index.json, or a component's, e.g. 'transformer/config.json') as a dict,
+    read from the model's folder or from this machine's hub cache, never over the network; None when it is not here."""
+    path = Path(model).expanduser()
+    if path.exists():
+        found: Path | None = path / name
+    else:
+        from huggingface_hub import try_to_load_from_cache
+
+        try:
+            cached = try_to_load_from_cache(model, name, revision=revision)
+        except ValueError:  # not a hub id either (a folder that does not exist)
+            return None
+        found = Path(cached) if isinstance(cached, str) else None
+    if found is None or not found.is_file():
+        return None
+    return json.loads(found.read_text())
 
 
 @lru_cache(maxsize=64)

@@ -1,27 +1,36 @@
 """Clips by any diffusers image-to-video pipeline: Wan 2.1/2.2, LTX-Video, LTX-2, CogVideoX, HunyuanVideo.
 
 The shot's keyframe is the first frame; the shot's prompt (what moves) is composed to what the pipeline's text
-encoders read. Frames per generation, frame rate and size come from the model: the pipeline's own `__call__`
-defaults and its VAE's temporal and spatial scale factors (Wan: 81 frames at 16 fps, 832x480; LTX: 161 at 24 fps).
-A shot longer than one generation goes on from the last frame of the one before (the only way all of these
-pipelines share); a shot with an end keyframe ends on it when the model takes a last frame (Wan's first-last-frame).
-The frames are then resampled to the film's rate and size and encoded as H.264, exactly round(duration * fps).
-Stable Video Diffusion keeps its own module (svd_clips.py): it has no prompt and its own motion conditioning.
+encoders read, counted with their own tokenizers (HunyuanVideo's Llava-Llama reads it inside its prompt template, so
+the template's tokens are counted too). Frames per generation, frame rate and size come from the model: the
+pipeline's own `__call__` defaults and its VAE's temporal and spatial scale factors (Wan: 81 frames at 16 fps,
+832x480; LTX: 161 at 24 fps; LTX-2: 8x in time and 32x in space). A shot longer than one generation goes on from
+the last frame of the one before (the only way all of these pipelines share); a shot with an end keyframe ends on it
+when the model takes a last frame (Wan's first-last-frame variant and Wan 2.2, told apart by their config files, so
+that the clip's key holds the next shot's keyframe only then). The frames are then resampled to the film's rate and
+size and encoded as H.264, exactly round(duration * fps). A model that makes its own sound (LTX-2) gives the clip
+an AAC track when `video_audio` is on. Stable Video Diffusion keeps its own module (svd_clips.py): it has no prompt
+and its own motion conditioning.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import math
+import os
+import subprocess
 import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import torch
 from PIL import Image
 
+from ..errors import RenderError, SettingsError
 from ..settings import RenderSettings
 from . import prompt_budget as budget
 from .base import ClipRequest, ClipResult
@@ -38,20 +47,22 @@ from .devices import (
     weight_identity,
 )
 from .diffusers_keyframes import call_parameters
-from .families import Family, family_of_class, model_class
+from .families import Family, family_of_class, model_class, model_config
 from .svd_clips import ENCODING, resample, source_frames_needed, write_h264
 
-VERSION = 1  # bump when this module changes what it sends to the pipeline or the encoder
+VERSION = 2  # bump when this module changes what it sends to the pipeline or the encoder (2: LTX's frame step,
+#             HunyuanVideo's template budget, LTX-2's first frame re-compressed here, its sound)
 FALLBACK_FRAMES, FALLBACK_SHORT_SIDE = 49, 480  # a pipeline whose __call__ gives no default
+READS = frozenset({"keyframe_sha", "prompt", "negative_prompt", "duration", "fps", "width", "height", "seed"})
+AUDIO_ENCODING = {"codec": "aac", "bitrate": "128k"}
+AUDIO_SWITCHES = ("sample_audio",)  # call parameters that turn a pipeline's own sound off (Kandinsky 6 TI2VA)
+Ending = Literal["none", "optional", "required", "unknown"]
 
 
 class DiffusersClips:
     """Image-to-video by a diffusers pipeline chosen by the model's class, chained into shots of any length."""
 
     name: ClassVar[str] = "diffusers-video"
-    reads: ClassVar[frozenset[str]] = frozenset(
-        {"keyframe_sha", "end_keyframe_sha", "prompt", "negative_prompt", "duration", "fps", "width", "height", "seed"}
-    )
 
     def __init__(self, settings: RenderSettings):
         self.settings = settings
@@ -66,6 +77,30 @@ class DiffusersClips:
     def dtype(self) -> torch.dtype:
         return resolve_dtype(self.settings.dtype, self.device, self.family.cuda_dtype)
 
+    @property
+    def reads(self) -> frozenset[str]:
+        """The request fields that decide the clip: the next shot's keyframe only for a model that can end on it."""
+        return READS | {"end_keyframe_sha"} if self.ending() != "none" else READS
+
+    def ending(self) -> Ending:
+        """Whether the model ends on a given last frame, from its config files alone (no weights loaded; see
+        `last_frame_mode`). 'unknown' while they are not on this machine (a hub model not downloaded yet): its key
+        then holds the next keyframe too, an input too many (one needless re-render) rather than one too few."""
+        s = self.settings
+        index = model_config(s.video_model, s.video_model_revision)
+        if index is None:
+            return "unknown"
+        family = family_of_class(index["_class_name"], "clips")
+        transformer = model_config(s.video_model, s.video_model_revision, "transformer/config.json") or {}
+        if family.end_frame and not transformer and "transformer" in index:
+            return "unknown"
+        return last_frame_mode(family, index, transformer)
+
+    @property
+    def audio(self) -> bool:
+        """Whether the clip gets the model's own sound: `video_audio` on, and a family that makes one."""
+        return self.settings.video_audio and self.family.audio
+
     def identity(self) -> dict[str, Any]:
         s = self.settings
         return {
@@ -79,6 +114,7 @@ class DiffusersClips:
             "video_steps": s.video_steps,
             "video_guidance": s.video_guidance,
             "video_short_side": s.video_short_side,
+            "video_audio": AUDIO_ENCODING if self.audio else False,  # a model with no sound is keyed as before
             "max_sequence_length": s.max_sequence_length,
             "dtype": dtype_name(self.dtype),
             "device": self.device.split(":")[0],
@@ -106,8 +142,8 @@ class DiffusersClips:
         """(frames per generation, fps, short side, frame step) from the model: the pipeline's defaults, the VAE's
         temporal compression (frame counts of the form step * k + 1), the family's training rate; settings override."""
         s = self.settings
-        step = int(getattr(pipe, "vae_scale_factor_temporal", 4) or 4)
-        frames = s.video_frames or budget.call_default(pipe, "num_frames") or FALLBACK_FRAMES
+        step = vae_scale(pipe, "temporal", 4)
+        frames = s.video_frames or budget.call_default(pipe, "num_frames") or self.family.frames or FALLBACK_FRAMES
         fps = budget.call_default(pipe, "frame_rate") or self.family.fps or 16
         sides = [budget.call_default(pipe, "height"), budget.call_default(pipe, "width")]
         short = s.video_short_side or (min(x for x in sides if x) if any(sides) else FALLBACK_SHORT_SIDE)
@@ -131,12 +167,14 @@ class DiffusersClips:
         """Write the shot's clip. `end_image`: the next shot's keyframe, for models that end on a given frame."""
         loaded = load_pipeline(self.spec())
         with loaded.lock:  # one render at a time per pipeline (its tokenizers' state included), as the keyframes do
-            film_frames, notes = self._frames(loaded, request, keyframe, attempt, end_image)
+            film_frames, sound, notes = self._frames(loaded, request, keyframe, attempt, end_image)
         notes["cuts"] = write_h264(film_frames, out_path, request.fps)  # outside the lock: the next render need not wait
+        if sound is not None:
+            add_audio(out_path, sound.samples, sound.rate)
         return ClipResult(frames=len(film_frames), seconds=len(film_frames) / request.fps, notes=notes)
 
     def _frames(self, loaded: Any, request: ClipRequest, keyframe: Image.Image, attempt: int,
-                end_image: Image.Image | None) -> tuple[list[Image.Image], dict[str, Any]]:
+                end_image: Image.Image | None) -> tuple[list[Image.Image], Sound | None, dict[str, Any]]:
         pipe = loaded.pipe
         native_frames, model_fps, short_side, step = self.native(pipe)
         per_generation, scale, notes = self.memory_plan(attempt, native_frames, step)
@@ -151,10 +189,13 @@ class DiffusersClips:
         if fixed:  # learned positional embeddings (CogVideoX 1.0): one size and length only; the film is cover-fitted
             (width, height), per_generation = fixed, native_frames
             notes["fixed_size"] = "the model's positional embeddings allow only its trained size and length"
-        plan = generations(needed, per_generation, step, exact=bool(fixed))
+        dropped = frames_dropped(pipe)
+        plan = generations(needed, per_generation, step, exact=bool(fixed), dropped=dropped)
 
         params = call_parameters(pipe)
         budgets = budget.encoder_budgets(pipe, self.settings.max_sequence_length)
+        lengths = [b.max_tokens for b in budgets if not budget.is_clip(b.tokenizer)]  # what the LLM/T5 encoders read
+        budgets = in_prompt_template(budgets, budget.call_default(pipe, "prompt_template"))
         prompt = budget.compose_text(request.prompt or request.action or "the scene comes to life", budgets)
         call: dict[str, Any] = {"prompt": prompt.text, "height": height, "width": width, "output_type": "pil"}
         notes.update(prompt.notes())
@@ -168,12 +209,17 @@ class DiffusersClips:
             call["guidance_scale"] = self.settings.video_guidance
         if "frame_rate" in params:
             call["frame_rate"] = model_fps
-        if "max_sequence_length" in params and any(not budget.is_clip(b.tokenizer) for b in budgets):
-            call["max_sequence_length"] = max(b.max_tokens for b in budgets if not budget.is_clip(b.tokenizer))
-        needs_end = first_last_frame_only(pipe)
-        if needs_end and end_image is None:  # an FLF2V model cannot run without a last frame: the shot holds its look
+        if "max_sequence_length" in params and lengths:
+            call["max_sequence_length"] = max(lengths)
+        crf = first_frame_crf(pipe, params)
+        if crf:  # LTX-2 re-compresses its first frame as in training (with PyAV): done here, with our own ffmpeg
+            call["image_crf"], notes["image_crf"] = 0, crf
+        keep_sound = self.audio_plan(params, call, notes)
+        transformer = getattr(getattr(pipe, "transformer", None), "config", None) or {}
+        ending = last_frame_mode(self.family, pipe.config, transformer)  # as `reads` decides it, from the same configs
+        if ending == "required" and end_image is None:  # FLF2V cannot run without a last frame: the shot holds its look
             end_image, notes["end_frame_is_start"] = keyframe, True
-        ends = end_image is not None and "last_image" in params and (needs_end or getattr(pipe, "image_encoder", None) is None)
+        ends = end_image is not None and "last_image" in params and ending != "none"
         notes.update({
             "family": self.family.name, "pipeline": loaded.spec.choices(), "size": f"{width}x{height}",
             "model_fps": model_fps, "generations": plan, "extend": self.family.extends if len(plan) > 1 else None,
@@ -185,27 +231,76 @@ class DiffusersClips:
         generator = torch.Generator("cpu").manual_seed(request.seed)  # the same noise on every device
         image = cover_fit(keyframe, width, height)
         frames: list[Image.Image] = []
+        sounds: list[tuple[Any, int, int]] = []  # (the generation's sound, its frames, frames of it not kept)
         advice = "retry it (each retry makes fewer frames per generation, then smaller), or set cpu_offload"
         with out_of_memory_is_retryable(f"clip {request.scene_id} at {width}x{height}", advice):
             for index, count in enumerate(plan):
                 extra: dict[str, Any] = {}
                 if ends and index == len(plan) - 1:
                     extra["last_image"] = cover_fit(end_image, width, height)
+                first = h264_round_trip(image, crf) if crf else image
                 with loaded.lock:
-                    output = pipe(image=image, num_frames=count, generator=generator, **call, **extra)
+                    output = pipe(image=first, num_frames=count, generator=generator, **call, **extra)
                 segment = as_images(output.frames[0])
-                # A generation opens on its conditioning image: the previous one's last frame, already kept.
-                frames.extend(segment if not frames else segment[1:])
+                # A generation opens on its conditioning image: the previous one's last frame, already kept (unless
+                # the pipeline drops its opening frames: then all it returns is new).
+                repeated = 1 if frames and not dropped else 0
+                frames.extend(segment[repeated:])
+                if keep_sound:
+                    sounds.append((output.audio[0], count, repeated))
                 image = segment[-1]
         film_frames = [cover_fit(f, request.width, request.height)
                        for f in resample(frames, frames_out, request.fps, model_fps)]
-        return film_frames, notes
+        sound = None
+        if keep_sound:
+            sound = soundtrack(sounds, model_fps, audio_rate(pipe), frames_out / request.fps)
+            notes["audio"] = {"sample_rate": sound.rate, "seconds": sound.seconds, "channels": sound.samples.shape[0]}
+        return film_frames, sound, notes
+
+    def audio_plan(self, params: Any, call: dict[str, Any], notes: dict[str, Any]) -> bool:
+        """Whether this render keeps the model's sound; when it does not, the pipeline is asked not to make one where
+        its call has a switch for it (else the sound it makes anyway is dropped), and the notes say which."""
+        if self.audio:
+            return True
+        if self.family.audio:
+            switch = next((p for p in AUDIO_SWITCHES if p in params), None)
+            if switch:
+                call[switch] = False
+                notes["audio_off"] = f"video_audio is off: not made ({switch}=False)"
+            else:
+                notes["audio_off"] = (f"video_audio is off: {self.family.name} makes its sound with the picture and "
+                                      "has no switch to skip it, so it is dropped")
+        elif self.settings.video_audio:
+            notes["audio_off"] = f"{self.family.name} makes no sound"
+        return False
 
 
-def first_last_frame_only(pipe: Any) -> bool:
-    """Wan FLF2V: its image embedder reads the first and the last frame's embeddings together (pos_embed_seq_len)."""
+def last_frame_mode(family: Family, index: Mapping[str, Any], transformer: Mapping[str, Any]) -> Ending:
+    """How a model of `family` takes a last frame, from its model_index.json's components and its transformer's
+    config (a loaded pipeline's `config` and `transformer.config` hold the same): 'required' for Wan FLF2V, whose
+    image embedder reads the first and the last frame's embeddings together (pos_embed_seq_len) and so cannot run
+    without one; 'optional' for a first-last-frame family's model without an image encoder (Wan 2.2: the last frame
+    joins the latents); 'none' for every other (plain Wan 2.1 I2V, LTX, CogVideoX, HunyuanVideo)."""
+    if not family.end_frame:
+        return "none"
+    image_encoder = (index.get("image_encoder") or [None])[0] is not None
+    if image_encoder and transformer.get("pos_embed_seq_len") is not None:
+        return "required"
+    return "none" if image_encoder else "optional"
+
+
+def vae_scale(pipe: Any, axis: Literal["temporal", "spatial"], default: int) -> int:
+    """The VAE's compression along `axis`, by either name diffusers pipelines give it (Wan, HunyuanVideo, CogVideoX:
+    vae_scale_factor_temporal; LTX, LTX-2: vae_temporal_compression_ratio)."""
+    found = getattr(pipe, f"vae_scale_factor_{axis}", None) or getattr(pipe, f"vae_{axis}_compression_ratio", None)
+    return int(found or default)
+
+
+def frames_dropped(pipe: Any) -> int:
+    """Frames a generation returns fewer than it is asked for, from its start: HunyuanVideo-I2V-33ch (latent_concat)
+    drops the first 4 it decodes, the keyframe's among them, so none of its frames repeats the conditioning image."""
     config = getattr(getattr(pipe, "transformer", None), "config", None)
-    return getattr(config, "pos_embed_seq_len", None) is not None and getattr(pipe, "image_encoder", None) is not None
+    return 4 if getattr(config, "image_condition_type", None) == "latent_concat" else 0
 
 
 def snap_frames(frames: int, step: int) -> int:
@@ -218,25 +313,26 @@ def fixed_size(pipe: Any) -> tuple[int, int] | None:
     config = getattr(getattr(pipe, "transformer", None), "config", None)
     if not getattr(config, "use_learned_positional_embeddings", False):
         return None
-    spatial = int(getattr(pipe, "vae_scale_factor_spatial", 8) or 8)
+    spatial = vae_scale(pipe, "spatial", 8)
     return config.sample_width * spatial, config.sample_height * spatial
 
 
-def generations(needed: int, per_generation: int, step: int, exact: bool = False) -> list[int]:
+def generations(needed: int, per_generation: int, step: int, exact: bool = False, dropped: int = 0) -> list[int]:
     """Frame counts of the generations that make `needed` frames: full ones, each after the first adding count - 1
-    new frames, and a last one only as long as it must be (snapped to the VAE's step) unless `exact` lengths only."""
+    new frames, and a last one only as long as it must be (snapped to the VAE's step) unless `exact` lengths only.
+    `dropped`: frames the pipeline leaves out of each generation's start (then no generation repeats a frame)."""
     plan, have = [], 0
     while have < needed:
-        missing = needed - have + (1 if plan else 0)  # a later generation repeats its first frame
-        count = per_generation if exact else min(per_generation, snap_frames(missing, step))
+        unkept = dropped or (1 if plan else 0)  # a later generation repeats its first frame
+        count = per_generation if exact else min(per_generation, snap_frames(needed - have + unkept, step))
         plan.append(count)
-        have += count if len(plan) == 1 else count - 1
+        have += count - unkept
     return plan
 
 
 def video_size_multiple(pipe: Any) -> int:
     """Both sides a multiple of the VAE's spatial scale times the transformer's patch size."""
-    spatial = int(getattr(pipe, "vae_scale_factor_spatial", 8) or 8)
+    spatial = vae_scale(pipe, "spatial", 8)
     denoiser = getattr(pipe, "transformer", None)
     patch = getattr(getattr(denoiser, "config", None), "patch_size", 1) or 1
     patch = patch[-1] if isinstance(patch, (tuple, list)) else patch
@@ -251,3 +347,149 @@ def as_images(frames: Any) -> list[Image.Image]:
     if array.ndim == 4 and array.shape[1] in (1, 3) and array.shape[-1] not in (1, 3):
         array = array.transpose(0, 2, 3, 1)
     return [Image.fromarray((np.clip(f, 0, 1) * 255).round().astype(np.uint8)) for f in array]
+
+
+# -- HunyuanVideo's prompt template --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TemplateBudget(budget.EncoderBudget):
+    """A text encoder that reads the prompt inside a template (HunyuanVideo's Llava-Llama one): the pipeline cuts
+    the whole templated text at max_sequence_length + the template's `crop_start` tokens. The prompt's tokens are
+    counted as they sit in the template, against the room the template's own tokens leave."""
+
+    template: str = "{}"
+
+    @cached_property
+    def frame(self) -> tuple[int, int]:
+        """(tokens before the prompt, tokens after it) in the templated text, special tokens included."""
+        before = super().ids(self.template.split("{}", 1)[0])
+        return len(before), len(super().ids(self.template.format(""))) - len(before)
+
+    def ids(self, text: str) -> list[int]:
+        full = super().ids(self.template.format(text))
+        head, tail = self.frame
+        return full[head:len(full) - tail]
+
+    def read(self, text: str) -> dict[str, Any]:
+        return {**super().read(text), "template_tokens": sum(self.frame)}
+
+
+def in_prompt_template(budgets: list[budget.EncoderBudget], template: Any) -> list[budget.EncoderBudget]:
+    """The budgets of a pipeline whose LLM encoder reads the prompt in a template (its `prompt_template` call default,
+    a dict with the template and `crop_start`); the CLIP encoders read the bare prompt and keep theirs."""
+    if not isinstance(template, Mapping) or "template" not in template:
+        return budgets
+    out: list[budget.EncoderBudget] = []
+    for b in budgets:
+        if budget.is_clip(b.tokenizer):
+            out.append(b)
+            continue
+        framed = TemplateBudget(b.encoder, b.tokenizer, 0, template["template"])
+        room = b.max_tokens + int(template.get("crop_start") or 0) - sum(framed.frame)
+        if room < 1:
+            raise SettingsError(f"max_sequence_length {b.max_tokens} leaves no room for the prompt in the "
+                                f"{sum(framed.frame)}-token prompt template of {b.encoder}: raise it")
+        out.append(TemplateBudget(b.encoder, b.tokenizer, room, template["template"]))
+    return out
+
+
+# -- LTX-2's first frame ---------------------------------------------------------------------------------------------
+def first_frame_crf(pipe: Any, params: Any) -> int | None:
+    """The H.264 CRF a pipeline re-compresses its first frame at before encoding it (LTX-2: as its training frames
+    were; 33, or 18 for LTX-2.5), when its call takes `image_crf`; None otherwise."""
+    if "image_crf" not in params:
+        return None
+    try:
+        from diffusers.pipelines.ltx2.utils import resolve_default_image_crf
+    except ImportError:  # a diffusers whose LTX-2 chooses differently: leave it to the pipeline
+        return None
+    return int(resolve_default_image_crf(getattr(pipe, "text_encoder", None)))
+
+
+def h264_round_trip(image: Image.Image, crf: int) -> Image.Image:
+    """The image as one H.264 frame at `crf` (x264 veryfast, yuv420p) decodes: what LTX-2's pipeline does with PyAV,
+    done with the ffmpeg the clips are encoded with, so it needs no PyAV and gives the same pixels everywhere."""
+    import imageio_ffmpeg
+
+    width, height = image.width // 2 * 2, image.height // 2 * 2
+    rgb = image.convert("RGB").crop((0, 0, width, height))
+    ffmpeg = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error"]
+    encoded = _run([*ffmpeg, "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-i", "-",
+                    "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf), "-threads", "1",
+                    "-pix_fmt", "yuv420p", "-f", "h264", "-"], rgb.tobytes())
+    decoded = _run([*ffmpeg, "-f", "h264", "-i", "-", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                   encoded)
+    return Image.frombytes("RGB", (width, height), decoded[: width * height * 3])
+
+
+def _run(command: list[str], stdin: bytes) -> bytes:
+    done = subprocess.run(command, input=stdin, capture_output=True)
+    if done.returncode:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise RenderError(f"ffmpeg failed: {message[-1] if message else done.returncode}")
+    return done.stdout
+
+
+# -- the model's own sound -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sound:
+    """A clip's sound track: channels x samples in -1..1 at `rate`."""
+
+    samples: np.ndarray
+    rate: int
+
+    @property
+    def seconds(self) -> float:
+        return self.samples.shape[1] / self.rate
+
+
+def audio_rate(pipe: Any) -> int:
+    """The sample rate of the sound the pipeline returns (LTX-2: its vocoder's output rate)."""
+    rate = getattr(getattr(getattr(pipe, "vocoder", None), "config", None), "output_sampling_rate", None)
+    if not rate:
+        raise RenderError(f"{type(pipe).__name__} says it makes sound but not at what sample rate; set video_audio off")
+    return int(rate)
+
+
+def soundtrack(pieces: list[tuple[Any, int, int]], fps: int, rate: int, seconds: float) -> Sound:
+    """The generations' sounds joined as their frames are. Each (sound, frames, frames not kept) lasts exactly its
+    frames' span at the model's rate (the vocoder's causal decoding makes it a few ms short: stretched to fit, so no
+    gap opens where two generations meet); a later one starts after the frame it repeats. Then cut (or padded with
+    silence) to the clip's `seconds`."""
+    parts = []
+    for audio, count, unkept in pieces:
+        samples = np.asarray(audio.float().cpu() if isinstance(audio, torch.Tensor) else audio, dtype=np.float32)
+        samples = samples.reshape(-1, samples.shape[-1])  # channels x samples, mono too
+        parts.append(stretch(samples, round(count / fps * rate))[:, round(unkept / fps * rate):])
+    joined = np.concatenate(parts, axis=1)
+    length = round(seconds * rate)
+    if joined.shape[1] < length:
+        joined = np.pad(joined, ((0, 0), (0, length - joined.shape[1])))
+    return Sound(np.clip(joined[:, :length], -1.0, 1.0), rate)
+
+
+def stretch(samples: np.ndarray, length: int) -> np.ndarray:
+    """`samples` (channels x n) resampled to `length` samples by linear interpolation (a change of well under 1% for
+    the real models, inaudible)."""
+    if samples.shape[1] == length:
+        return samples
+    source = np.linspace(0.0, samples.shape[1] - 1, num=length)
+    return np.stack([np.interp(source, np.arange(samples.shape[1]), channel) for channel in samples]).astype(np.float32)
+
+
+def add_audio(clip: Path, samples: np.ndarray, rate: int) -> None:
+    """Mux the sound into the clip as an AAC track, written atomically as the clip was. The video stream is copied as
+    it was encoded, so its IDR cut points (notes["cuts"]) stay where write_h264 put them."""
+    import imageio_ffmpeg
+
+    clip = Path(clip)
+    partial = clip.with_name(clip.stem + ".audio.partial" + clip.suffix)
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(clip),
+               "-f", "f32le", "-ar", str(rate), "-ac", str(samples.shape[0]), "-i", "-",
+               "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", AUDIO_ENCODING["codec"],
+               "-b:a", AUDIO_ENCODING["bitrate"], "-movflags", "+faststart", str(partial)]
+    try:
+        _run(command, np.ascontiguousarray(samples.T, dtype="<f4").tobytes())  # interleaved frames of all channels
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    os.replace(partial, clip)
