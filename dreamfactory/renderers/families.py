@@ -32,7 +32,6 @@ class Family:
     frames: int | None = None  # video: frames per generation where the pipeline's __call__ gives no default
     end_frame: bool = False  # video: takes a last frame (first-last-frame)
     audio: bool = False  # video: makes its own sound track
-    extends: str = "last_frame"  # how a shot longer than one generation goes on
     negative: bool = True  # takes a negative prompt (real classifier-free guidance); guidance-distilled models do not
     component_dtypes: tuple[tuple[str, str], ...] = ()  # components the card keeps in another dtype on a GPU
     chat_template: bool = False  # the pipeline wraps the prompt in its tokenizer's chat template, then cuts to length
@@ -66,6 +65,9 @@ FAMILIES: tuple[Family, ...] = (
            ("Wan-AI/Wan2.1-I2V-14B-480P-Diffusers", "Wan-AI/Wan2.1-FLF2V-14B-720P-diffusers",
             "Wan-AI/Wan2.2-I2V-A14B-Diffusers"), fps=16, end_frame=True,
            component_dtypes=(("vae", "float32"), ("image_encoder", "float32"))),
+    Family("wan-vace", ("WanVACEPipeline",), "image-to-video", "bfloat16",
+           ("Wan-AI/Wan2.1-VACE-1.3B-diffusers", "Wan-AI/Wan2.1-VACE-14B-diffusers"), fps=16, end_frame=True,
+           component_dtypes=(("vae", "float32"),)),
     Family("ltx-i2v", ("LTXImageToVideoPipeline", "LTXConditionPipeline"), "image-to-video", "bfloat16",
            ("Lightricks/LTX-Video",), fps=24, size_multiple=32),
     Family("ltx2-i2v", ("LTX2ImageToVideoPipeline",), "image-to-video", "bfloat16", ("Lightricks/LTX-2",), fps=24,

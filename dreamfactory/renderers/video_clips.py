@@ -5,9 +5,11 @@ encoders read, counted with their own tokenizers (HunyuanVideo's Llava-Llama rea
 the template's tokens are counted too). Frames per generation, frame rate and size come from the model: the
 pipeline's own `__call__` defaults and its VAE's temporal and spatial scale factors (Wan: 81 frames at 16 fps,
 832x480; LTX: 161 at 24 fps; LTX-2: 8x in time and 32x in space). A shot longer than one generation goes on from
-the last frame of the one before (the only way all of these pipelines share); a shot with an end keyframe ends on it
-when the model takes a last frame (Wan's first-last-frame variant and Wan 2.2, told apart by their config files, so
-that the clip's key holds the next shot's keyframe only then). The frames are then resampled to the film's rate and
+what the one before made, as extension.py says for the pipeline's class: its last frames as a video to continue
+(LTX-Video's condition pipeline, Wan VACE), else its last frame (the way all of these pipelines share). A shot with
+an end keyframe ends on it when the model takes a last frame (Wan's first-last-frame variant and Wan 2.2, told
+apart by their config files, so that the clip's key holds the next shot's keyframe only then; Wan VACE, as a kept
+last frame of its control video). The frames are then resampled to the film's rate and
 size and encoded as H.264, exactly round(duration * fps). A model that makes its own sound (LTX-2) gives the clip
 an AAC track when `video_audio` is on. Stable Video Diffusion keeps its own module (svd_clips.py): it has no prompt
 and its own motion conditioning.
@@ -32,6 +34,7 @@ from PIL import Image
 
 from ..errors import RenderError, SettingsError
 from ..settings import RenderSettings
+from . import extension
 from . import prompt_budget as budget
 from .base import ClipRequest, ClipResult
 from .devices import (
@@ -51,7 +54,7 @@ from .families import Family, family_of_class, model_class, model_config
 from .svd_clips import ENCODING, resample, source_frames_needed, write_h264
 
 VERSION = 2  # bump when this module changes what it sends to the pipeline or the encoder (2: LTX's frame step,
-#             HunyuanVideo's template budget, LTX-2's first frame re-compressed here, its sound)
+#             HunyuanVideo's template budget, LTX-2's first frame re-compressed here, its sound, extension.py)
 FALLBACK_FRAMES, FALLBACK_SHORT_SIDE = 49, 480  # a pipeline whose __call__ gives no default
 READS = frozenset({"keyframe_sha", "prompt", "negative_prompt", "duration", "fps", "width", "height", "seed"})
 AUDIO_ENCODING = {"codec": "aac", "bitrate": "128k"}
@@ -190,7 +193,11 @@ class DiffusersClips:
             (width, height), per_generation = fixed, native_frames
             notes["fixed_size"] = "the model's positional embeddings allow only its trained size and length"
         dropped = frames_dropped(pipe)
-        plan = generations(needed, per_generation, step, exact=bool(fixed), dropped=dropped)
+        kind = extension.extension_of(pipe)
+        goes_on_from = extension.overlap(kind, step)  # the frames made that a later generation is given
+        repeat = 0 if dropped else goes_on_from  # those of them it returns again (a dropping pipeline returns none)
+        per_generation = max(per_generation, snap_frames(repeat + 1, step))  # each generation adds frames
+        plan = generations(needed, per_generation, step, exact=bool(fixed), dropped=dropped, overlap=repeat)
 
         params = call_parameters(pipe)
         budgets = budget.encoder_budgets(pipe, self.settings.max_sequence_length)
@@ -219,36 +226,38 @@ class DiffusersClips:
         ending = last_frame_mode(self.family, pipe.config, transformer)  # as `reads` decides it, from the same configs
         if ending == "required" and end_image is None:  # FLF2V cannot run without a last frame: the shot holds its look
             end_image, notes["end_frame_is_start"] = keyframe, True
-        ends = end_image is not None and "last_image" in params and ending != "none"
+        ends = end_image is not None and ("last_image" in params or kind == "vace") and ending != "none"
         notes.update({
             "family": self.family.name, "pipeline": loaded.spec.choices(), "size": f"{width}x{height}",
-            "model_fps": model_fps, "generations": plan, "extend": self.family.extends if len(plan) > 1 else None,
+            "model_fps": model_fps, "generations": plan, "extend": kind if len(plan) > 1 else None,
+            "overlap": repeat if len(plan) > 1 else None,
             "end_frame": bool(ends),
         })
         if end_image is not None and not ends:
             notes["end_frame_ignored"] = f"{self.family.name} takes no last frame"
 
         generator = torch.Generator("cpu").manual_seed(request.seed)  # the same noise on every device
-        image = cover_fit(keyframe, width, height)
         frames: list[Image.Image] = []
         sounds: list[tuple[Any, int, int]] = []  # (the generation's sound, its frames, frames of it not kept)
         advice = "retry it (each retry makes fewer frames per generation, then smaller), or set cpu_offload"
         with out_of_memory_is_retryable(f"clip {request.scene_id} at {width}x{height}", advice):
             for index, count in enumerate(plan):
-                extra: dict[str, Any] = {}
+                # The first generation opens on the keyframe; a later one goes on from what was made (extension.py).
+                extra = (extension.first_inputs(kind, keyframe, width, height, count) if index == 0 else
+                         extension.next_inputs(kind, frames, keyframe, width, height, count, goes_on_from))
+                if crf and "image" in extra:
+                    extra["image"] = h264_round_trip(extra["image"], crf)
                 if ends and index == len(plan) - 1:
-                    extra["last_image"] = cover_fit(end_image, width, height)
-                first = h264_round_trip(image, crf) if crf else image
+                    extension.end_on(kind, extra, cover_fit(end_image, width, height))
                 with loaded.lock:
-                    output = pipe(image=first, num_frames=count, generator=generator, **call, **extra)
+                    output = pipe(num_frames=count, generator=generator, **call, **extra)
                 segment = as_images(output.frames[0])
-                # A generation opens on its conditioning image: the previous one's last frame, already kept (unless
-                # the pipeline drops its opening frames: then all it returns is new).
-                repeated = 1 if frames and not dropped else 0
+                # A later generation opens on the `repeat` frames it went on from, already kept (unless the pipeline
+                # drops its opening frames: then all it returns is new).
+                repeated = repeat if frames and not dropped else 0
                 frames.extend(segment[repeated:])
                 if keep_sound:
                     sounds.append((output.audio[0], count, repeated))
-                image = segment[-1]
         film_frames = [cover_fit(f, request.width, request.height)
                        for f in resample(frames, frames_out, request.fps, model_fps)]
         sound = None
@@ -317,13 +326,18 @@ def fixed_size(pipe: Any) -> tuple[int, int] | None:
     return config.sample_width * spatial, config.sample_height * spatial
 
 
-def generations(needed: int, per_generation: int, step: int, exact: bool = False, dropped: int = 0) -> list[int]:
-    """Frame counts of the generations that make `needed` frames: full ones, each after the first adding count - 1
-    new frames, and a last one only as long as it must be (snapped to the VAE's step) unless `exact` lengths only.
+def generations(needed: int, per_generation: int, step: int, exact: bool = False, dropped: int = 0,
+                overlap: int = 1) -> list[int]:
+    """Frame counts of the generations that make `needed` frames: full ones, each after the first adding
+    count - overlap new frames (`overlap`: the frames it goes on from, extension.overlap), and a last one only as
+    long as it must be (snapped to the VAE's step) unless `exact` lengths only (a model with one trained length).
     `dropped`: frames the pipeline leaves out of each generation's start (then no generation repeats a frame)."""
+    if per_generation <= overlap and not dropped:
+        raise ValueError(f"a generation of {per_generation} frames cannot go on from {overlap} kept frames; "
+                         "make more frames per generation")
     plan, have = [], 0
     while have < needed:
-        unkept = dropped or (1 if plan else 0)  # a later generation repeats its first frame
+        unkept = dropped or (overlap if plan else 0)  # a later generation repeats the frames it goes on from
         count = per_generation if exact else min(per_generation, snap_frames(needed - have + unkept, step))
         plan.append(count)
         have += count - unkept
