@@ -92,7 +92,9 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
     g.add_argument("--clips", choices=["animatic", "svd", "diffusers"], help="Clip backend ('diffusers': any "
                    "image-to-video pipeline named by --video-model).")
     g.add_argument("--image-model", help="diffusers model id or local path for keyframes (implies --keyframes diffusers).")
-    g.add_argument("--video-model", help="SVD model id or local path for clips (implies --clips svd).")
+    g.add_argument("--video-model", help="Image-to-video model id or local path for clips (SVD, Wan, LTX, LTX-2, CogVideoX, "
+                   "HunyuanVideo; the class in its model_index.json picks the pipeline; implies --clips svd).")
+    g.add_argument("--video-audio", action="store_true", help="Keep the video model's own sound (LTX-2) under the speech.")
     g.add_argument("--image-model-revision", help="Hub revision (commit) of --image-model.")
     g.add_argument("--video-model-revision", help="Hub revision (commit) of --video-model.")
     g.add_argument("--device", help="auto, cpu, cuda or cuda:N for diffusers and SVD (default auto).")
@@ -238,6 +240,8 @@ def _options(args, settings, **extra):
             setattr(render, name, getattr(args, name))
     if args.no_keyframe_iteration:
         render.keyframe_iteration = False
+    if args.video_audio:
+        render.video_audio = True
     if args.no_sound:
         sound.enabled = False
     if args.music:

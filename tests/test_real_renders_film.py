@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -127,3 +128,31 @@ def test_film_with_kontext_edits_and_wan_clips(tmp_path, capsys, tiny_models, ti
         assert record.notes["frames"] == round(record.inputs["duration"] * 4)
         read = record.notes["prompt_read"][0]
         assert read["encoder"] == "text_encoder" and read["tokens"] <= read["max_tokens"] and read["text"]
+
+
+@pytest.mark.slow
+def test_film_with_ltx2_clips_keeps_their_own_sound(tmp_path, capsys, tiny_models, tiny_env, monkeypatch):
+    """LTX-2 end to end with --video-audio: every clip carries the model's sound, and the film lays it under the
+    speech in film time (the mix says so, and the film's sound is not silent where the clips have sound)."""
+    from dreamfactory.voices.audio import decode_audio
+    from dreamfactory.voices.mix import streams
+    from tests.tiny_video_models import build_tiny_ltx2_i2v
+
+    sd, _ = tiny_models
+    ltx2 = build_tiny_ltx2_i2v(tmp_path / "models" / "ltx2")
+    for name, value in {"VIDEO_FRAMES": "9", "VIDEO_STEPS": "2", "VIDEO_SHORT_SIDE": "32"}.items():
+        monkeypatch.setenv(f"DREAMFACTORY_RENDER__{name}", value)
+    store = tmp_path / "store"
+    argv = ["make", str(SAMPLE), "--store", str(store), "--json", "--image-model", str(sd), "--video-model", str(ltx2),
+            "--video-audio", *TINY]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    clips = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("clips/**/*.json")]
+    assert clips and {r.identity["family"] for r in clips} == {"ltx2-i2v"}
+    for record in clips:
+        assert record.notes["audio"]["seconds"] == pytest.approx(record.notes["frames"] / 4, abs=0.03)
+        assert streams(store / record.object_key) == ["video", "audio"]
+    film = RenderRecord.model_validate_json((store / (result["film_key"].rsplit(".", 1)[0] + ".json")).read_text())
+    assert film.notes["mix"]["scene_sound"] is True  # --no-sound: no speech, the clips' own sound alone
+    sound = decode_audio(str(store / result["film_key"]), 48_000)
+    assert len(sound) / 48_000 == pytest.approx(result["duration"], abs=0.05) and np.abs(sound).max() > 0.001
