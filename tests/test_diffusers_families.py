@@ -197,9 +197,18 @@ def test_qwen_image_true_cfg_with_a_negative_prompt(models, monkeypatch):
     img2img = spy(monkeypatch, diffusers.QwenImageImg2ImgPipeline)
     base = renderer.render(base_shot(), None)
     assert calls[0]["true_cfg_scale"] == 3.0 and calls[0]["negative_prompt"].startswith("crowds")
-    assert renderer.last_notes["prompt_read"][0]["max_tokens"] == 512
+    # Qwen-Image keeps max_sequence_length tokens after its template's dropped system prefix: the prompt and the
+    # template's close (<|im_end|>, the assistant turn). The prompt's budget leaves the close its room.
+    pipe = devices.load_pipeline(renderer.spec()).pipe
+    close = len(pipe.tokenizer(pipe.prompt_template_encode.split("{}")[1], add_special_tokens=False)["input_ids"])
+    assert close >= 3 and calls[0]["max_sequence_length"] == 512
+    assert renderer.last_notes["prompt_read"][0]["max_tokens"] == 512 - close
     keyframe = renderer.render(shot(), base)
     assert keyframe.size == base.size and img2img[0]["image"].size == base.size
+    # Qwen-Image's pipelines refuse more than 1024 text tokens: a longer setting is held to that, not a crash.
+    longer = DiffusersKeyframes(keyframe_settings(models("qwen_image")).model_copy(update={"max_sequence_length": 2048}))
+    longer.render(base_shot(), None)
+    assert calls[-1]["max_sequence_length"] == 1024 and longer.last_notes["prompt_read"][0]["max_tokens"] == 1024 - close
 
 
 def test_flux2_klein_edits_the_base_frame_within_its_templated_budget(models, monkeypatch):
@@ -210,8 +219,10 @@ def test_flux2_klein_edits_the_base_frame_within_its_templated_budget(models, mo
     renderer.render(shot(), base)
     assert calls[-1]["image"].size == base.size and renderer.last_notes["tie"]["by"] == "edit"
     read = renderer.last_notes["prompt_read"][0]
-    # FLUX.2 wraps the prompt in the chat template, then cuts at max_sequence_length: the budget keeps room for it.
+    # FLUX.2 wraps the prompt in the chat template, then cuts at max_sequence_length: the budget keeps room for it,
+    # and the call still gets the whole window (given the smaller number, it would cut the prompt's end).
     assert read["max_tokens"] < 512 and read["tokens"] <= read["max_tokens"]
+    assert calls[-1]["max_sequence_length"] == 512
 
 
 # -- clips ------------------------------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ from .devices import (
 )
 from .families import Family, family_of_class, model_class
 
-VERSION = 2  # bump when this module changes what it sends to the pipeline (2: prompts composed to each encoder's budget)
+VERSION = 3  # bump when this module changes what it sends to the pipeline (2: prompts composed to each encoder's budget;
+#             3: room for the template Qwen-Image and FLUX.2 wrap the prompt in, their whole window in the call)
 EDIT_KEEP = "Keep the same characters, their faces, hair and clothes, and the same art style as in this image"
 
 
@@ -216,7 +217,7 @@ class DiffusersKeyframes:
             if family.guidance == "true_cfg_scale" and not negative.text:
                 call["negative_prompt"] = " "  # Qwen-Image runs true CFG only with a negative prompt
         if "max_sequence_length" in params and any(not budget.is_clip(b.tokenizer) for b in budgets):
-            call["max_sequence_length"] = max(b.max_tokens for b in budgets if not budget.is_clip(b.tokenizer))
+            call["max_sequence_length"] = max(b.sequence for b in budgets if not budget.is_clip(b.tokenizer))
         return call
 
 

@@ -32,7 +32,13 @@ class EncoderBudget:
 
     encoder: str  # the pipeline component it feeds, e.g. "text_encoder_2"
     tokenizer: Any
-    max_tokens: int
+    max_tokens: int  # the prompt's own tokens it reads
+    window: int = 0  # the whole text the call lets it read (a template's tokens included); 0: max_tokens
+
+    @property
+    def sequence(self) -> int:
+        """What the call's max_sequence_length must be for the encoder to read `max_tokens` of prompt."""
+        return self.window or self.max_tokens
 
     def ids(self, text: str) -> list[int]:
         # verbose=False: counting a text longer than the encoder reads is the point here, not a mistake to warn of.
@@ -58,12 +64,18 @@ def is_clip(tokenizer: Any) -> bool:
 
 def encoder_budgets(pipe: Any, max_sequence_length: int | None = None, chat_template: bool = False) -> list[EncoderBudget]:
     """A budget per tokenizer of the pipeline: CLIP's own limit (77), the others the call's max_sequence_length, less
-    the chat template's own tokens where the pipeline wraps the prompt in it before cutting (FLUX.2)."""
+    the tokens of a template the pipeline wraps the prompt in before cutting it there: FLUX.2's chat template, and the
+    close of Qwen-Image's prompt template (its system prefix is dropped, what follows the prompt is kept and counts).
+    The budget's `sequence` is what the call must be given as max_sequence_length."""
     budgets = []
     sequence = max_sequence_length or call_default(pipe, "max_sequence_length")
     trained = getattr(getattr(getattr(pipe, "transformer", None), "config", None), "max_text_seq_length", None)
     if sequence and isinstance(trained, int):  # CogVideoX's positional embeddings cover exactly this many text tokens
         sequence = min(sequence, trained)
+    template = getattr(pipe, "prompt_template_encode", None)
+    qwen = isinstance(template, str) and "{}" in template and hasattr(pipe, "prompt_template_encode_start_idx")
+    if sequence and qwen and getattr(pipe, "tokenizer_max_length", None):
+        sequence = min(sequence, pipe.tokenizer_max_length)  # Qwen-Image's pipelines refuse more (1024)
     for name, component in sorted(getattr(pipe, "components", {}).items()):
         if not name.startswith("tokenizer") or component is None:
             continue
@@ -76,11 +88,15 @@ def encoder_budgets(pipe: Any, max_sequence_length: int | None = None, chat_temp
             limit = pipe.tokenizer_max_length
         else:
             limit = component.model_max_length if component.model_max_length < UNBOUNDED else 512
+        window, wrapper = int(limit), 0
         if chat_template and getattr(component, "chat_template", None):
-            wrapper = component.apply_chat_template([{"role": "user", "content": ""}], tokenize=False,
-                                                    add_generation_prompt=True, enable_thinking=False)
-            limit -= len(component(wrapper, add_special_tokens=False, verbose=False)["input_ids"])
-        budgets.append(EncoderBudget(encoder, component, int(limit)))
+            text = component.apply_chat_template([{"role": "user", "content": ""}], tokenize=False,
+                                                 add_generation_prompt=True, enable_thinking=False)
+            wrapper = len(component(text, add_special_tokens=False, verbose=False)["input_ids"])
+        elif qwen and not is_clip(component):
+            close = template.split("{}", 1)[1]
+            wrapper = len(component(close, add_special_tokens=False, verbose=False)["input_ids"])
+        budgets.append(EncoderBudget(encoder, component, window - wrapper, window=window if wrapper else 0))
     return budgets
 
 

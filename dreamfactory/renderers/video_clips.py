@@ -201,7 +201,7 @@ class DiffusersClips:
 
         params = call_parameters(pipe)
         budgets = budget.encoder_budgets(pipe, self.settings.max_sequence_length)
-        lengths = [b.max_tokens for b in budgets if not budget.is_clip(b.tokenizer)]  # what the LLM/T5 encoders read
+        lengths = [b.sequence for b in budgets if not budget.is_clip(b.tokenizer)]  # what the LLM/T5 encoders read
         budgets = in_prompt_template(budgets, budget.call_default(pipe, "prompt_template"))
         prompt = budget.compose_text(request.prompt or request.action or "the scene comes to life", budgets)
         call: dict[str, Any] = {"prompt": prompt.text, "height": height, "width": width, "output_type": "pil"}
@@ -397,12 +397,12 @@ def in_prompt_template(budgets: list[budget.EncoderBudget], template: Any) -> li
         if budget.is_clip(b.tokenizer):
             out.append(b)
             continue
-        framed = TemplateBudget(b.encoder, b.tokenizer, 0, template["template"])
+        framed = TemplateBudget(b.encoder, b.tokenizer, 0, template=template["template"])
         room = b.max_tokens + int(template.get("crop_start") or 0) - sum(framed.frame)
         if room < 1:
             raise SettingsError(f"max_sequence_length {b.max_tokens} leaves no room for the prompt in the "
                                 f"{sum(framed.frame)}-token prompt template of {b.encoder}: raise it")
-        out.append(TemplateBudget(b.encoder, b.tokenizer, room, template["template"]))
+        out.append(TemplateBudget(b.encoder, b.tokenizer, room, template=template["template"]))
     return out
 
 
