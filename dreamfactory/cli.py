@@ -336,10 +336,11 @@ def _totals(plan) -> dict[str, int]:
     return {"keyframe": shots, "clip": shots, "voice": len(plan.scenes)} if shots else {}
 
 
-def _run_flow(args, settings, started: float, flow_call, plan_again, before, prepare=None) -> int:
+def _run_flow(args, settings, started: float, configure, plan_again, before, prepare=None) -> int:
     """Run a flow against a Prefect server (found, or a temporary one), under the guard when from a terminal.
-    `prepare(server_starting)` runs before the flow; while a temporary server starts (seconds on one core) the other
-    core reads the story and loads what the first tasks would load."""
+    `configure(run_name)` gives the flow call (Prefect builds the flow's parameter schema then: half a second);
+    `prepare(server_starting)` runs before it. While a temporary server starts (seconds on one core) both run: the
+    other core reads the story, loads what the first tasks would load and configures the flow."""
 
     def work() -> int:
         from .processes import TemporaryServer
@@ -349,11 +350,20 @@ def _run_flow(args, settings, started: float, flow_call, plan_again, before, pre
         name = f"cli-{uuid.uuid4().hex[:12]}"
         quiet = FollowedFilter()
         progress = logging.getLogger("dreamfactory.progress")
+        configured = []
+
+        def before_flow(server_starting: bool) -> None:
+            if prepare:
+                prepare(server_starting)
+            if server_starting:
+                configured.append(configure(name))
+
         try:
-            server, url = _prefect_server(settings, prepare)
+            server, url = _prefect_server(settings, before_flow)
+            flow_call = configured[0] if configured else configure(name)
             progress.addFilter(quiet)  # the watcher prints these steps from the task runs, wherever they ran
             with _api(url), _started_here(), RunWatcher(name, started, _totals(before)):
-                return flow_call(name)
+                return flow_call()
         except KeyboardInterrupt:
             return _interrupted(plan_again, before)
         except (StoryError, SettingsError) as exc:
@@ -428,6 +438,11 @@ def _prefect_server(settings, prepare=None):
         if server is not None:
             import flows.make_film  # noqa: F401 - Prefect and the flows import while the server starts
             import flows.rerun_scenes  # noqa: F401
+            # ... and what a flow's first call imports (its engine, the parameters' JSON encoder, the task engine).
+            import fastapi.encoders  # noqa: F401
+            import prefect.flow_engine  # noqa: F401
+            import prefect.task_engine  # noqa: F401
+            import prefect.utilities.visualization  # noqa: F401
 
             server.wait()
     except BaseException:
@@ -462,23 +477,29 @@ def cmd_make(args, settings, started: float) -> int:
 
     def prepare(server_starting: bool) -> None:
         if planned.plan.writing is not None and not planned.plan.writing.stored and backends.writer_backend(options.writing) == "draft":
-            from .writers.draft import reading_notes  # loads spaCy: only when the draft writer is about to read the story
+            from .writers.draft import read_ahead, reading_notes  # loads spaCy: only when the draft writer will read
 
             for note in reading_notes(story):
                 print(note, file=sys.stderr)
+            if server_starting:
+                read_ahead(story)
         if server_starting:
             backends.warm_up(options)
 
-    def flow_call(name: str) -> int:
+    def configure(name: str):
         from flows.make_film import make_film
 
-        result = make_film.with_options(task_runner=backends.task_runner(settings), flow_run_name=name)(
-            story=story, options=options, rewrite=args.rewrite)
-        _copy_out(store, result.film_key, out)
-        _print_result(result, args, started)
-        return 0
+        flow = make_film.with_options(task_runner=backends.task_runner(settings), flow_run_name=name)
 
-    return _run_flow(args, settings, started, flow_call, lambda: plan_story(store, story, options, args.rewrite), planned.plan,
+        def flow_call() -> int:
+            result = flow(story=story, options=options, rewrite=args.rewrite)
+            _copy_out(store, result.film_key, out)
+            _print_result(result, args, started)
+            return 0
+
+        return flow_call
+
+    return _run_flow(args, settings, started, configure, lambda: plan_story(store, story, options, args.rewrite), planned.plan,
                      prepare)
 
 
@@ -495,20 +516,24 @@ def cmd_rerun(args, settings, started: float) -> int:
         return _answer_from_store(planned, store, options, args, started)
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
 
-    def flow_call(name: str) -> int:
+    def configure(name: str):
         from flows.rerun_scenes import rerun_film
 
-        result = rerun_film.with_options(task_runner=backends.task_runner(settings), flow_run_name=name)(
-            project=args.project, options=options)
-        _copy_out(store, result.film_key, out)
-        _print_result(result, args, started)
-        return 0
+        flow = rerun_film.with_options(task_runner=backends.task_runner(settings), flow_run_name=name)
+
+        def flow_call() -> int:
+            result = flow(project=args.project, options=options)
+            _copy_out(store, result.film_key, out)
+            _print_result(result, args, started)
+            return 0
+
+        return flow_call
 
     def prepare(server_starting: bool) -> None:
         if server_starting:
             backends.warm_up(options)
 
-    return _run_flow(args, settings, started, flow_call, lambda: plan_project(store, args.project, options), planned.plan,
+    return _run_flow(args, settings, started, configure, lambda: plan_project(store, args.project, options), planned.plan,
                      prepare)
 
 

@@ -92,6 +92,19 @@ def test_identity_and_unknown_output_type():
         ask(Shot, story=LIGHTHOUSE)
 
 
+
+def test_reading_ahead_leaves_the_writer_nothing_to_parse():
+    """The CLI parses the story while a temporary server starts; the writing task then finds every sentence parsed."""
+    from dreamfactory.writers.draft import read_ahead
+    from dreamfactory.writers.draft.nlp import parse_sentences
+
+    story = LIGHTHOUSE.replace("Daughter", "Son")  # a text no other test parsed
+    read_ahead(story)
+    before = parse_sentences.cache_info()
+    ask(Brief, story=story, style="", scenes=0, beats=0)
+    after = parse_sentences.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits
+
 # -- brief and design --------------------------------------------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ scenes. The same story always gives the same screenplay. Modules, in the order a
 from .nlp import reader_name
 from .story import read_story
 from .tense import base_form, present_tense
-from .writer import DRAFT_VERSION, DraftWriter, reading_notes
+from .writer import DRAFT_VERSION, DraftWriter, read_ahead, reading_notes
 
 __all__ = ["DRAFT_VERSION", "DraftWriter", "base_form", "present_tense", "read_story", "reader_name",
-           "reading_notes"]
+           "read_ahead", "reading_notes"]

@@ -9,7 +9,7 @@ from ...errors import WritingError
 from ..base import PhaseReply, PhaseRequest, Usage
 from .brief import write_brief, write_design
 from .condense import condense
-from .nlp import reader_key, reader_name
+from .nlp import parse_sentences, reader_key, reader_name
 from .story import left_out_note, read_story
 from .review import review_draft
 from .scenes import write_plans
@@ -58,3 +58,10 @@ def reading_notes(story: str) -> list[str]:
     notes = [f"story read by {reader_name()}"]
     left_out = left_out_note(reading)
     return notes + ([left_out] if left_out else [])
+
+
+def read_ahead(story: str) -> None:
+    """Parse the story's sentences now, as the writer's phases will (the parse is cached per process): the CLI does
+    it while a temporary Prefect server starts, so the writing task finds it done."""
+    reading = read_story(story)
+    parse_sentences(tuple(s for _, s in reading.sentences), reader_key())
