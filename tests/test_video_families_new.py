@@ -229,3 +229,19 @@ def test_only_models_that_end_on_a_frame_are_keyed_by_the_next_keyframe(models, 
     (wan22 / "transformer" / "config.json").unlink()
     for model in ("nobody/not-here", str(wan22)):
         assert "end_keyframe_sha" in DiffusersClips(RenderSettings(clip_backend="diffusers", video_model=model)).reads
+
+
+@pytest.mark.parametrize("name, declared, loaded", [("ltx2_i2v", "LTX2Pipeline", diffusers.LTX2ImageToVideoPipeline),
+                                                    ("ltx_i2v", "LTXPipeline", diffusers.LTXImageToVideoPipeline)])
+def test_a_checkpoint_that_declares_text_to_video_renders_clips_image_to_video(models, tmp_path, name, declared, loaded):
+    """The hub's Lightricks/LTX-Video and Lightricks/LTX-2 declare their text-to-video class; the same weights hold
+    the image-to-video pipeline, which clips load."""
+    folder = tmp_path / declared
+    shutil.copytree(models(name), folder)
+    index = json.loads((folder / "model_index.json").read_text())
+    (folder / "model_index.json").write_text(json.dumps({**index, "_class_name": declared}))
+    settings = (ltx2_settings(models) if name == "ltx2_i2v" else clip_settings(models(name)))
+    renderer = DiffusersClips(settings.model_copy(update={"video_model": str(folder)}))
+    assert renderer.identity()["pipeline"] == loaded.__name__ and renderer.ending() == "none"
+    result = renderer.render(clip(duration=0.5), Image.new("RGB", (64, 36), ORANGE), tmp_path / "clip.mp4")
+    assert result.frames == 4 and isinstance(devices.load_pipeline(renderer.spec()).pipe, loaded)

@@ -79,6 +79,10 @@ FAMILIES: tuple[Family, ...] = (
            negative=False, size_multiple=16),
 )
 
+# Checkpoints that declare their text-to-video class (the hub's Lightricks/LTX-Video and Lightricks/LTX-2 do) hold the
+# weights of an image-to-video pipeline too: clips load that class from the same folder.
+IMAGE_TO_VIDEO = {"LTXPipeline": "LTXImageToVideoPipeline", "LTX2Pipeline": "LTX2ImageToVideoPipeline"}
+
 # A pipeline class the table does not list is still usable when it is a known task's: a generic row keeps it working.
 _BY_CLASS = {cls: family for family in FAMILIES for cls in family.classes}
 
@@ -94,6 +98,13 @@ def family_of_class(class_name: str, task: Literal["keyframes", "clips"]) -> Fam
     if family.task not in wanted:
         raise SettingsError(f"{class_name} is a {family.task} pipeline, not one for {task}; choose another model")
     return family
+
+
+def clip_class(model: str, revision: str | None) -> str:
+    """The pipeline class clips load from a model: its declared class, or the image-to-video class of the same
+    weights when it declares a text-to-video one (IMAGE_TO_VIDEO)."""
+    declared = model_class(model, revision)
+    return IMAGE_TO_VIDEO.get(declared, declared)
 
 
 def model_class(model: str, revision: str | None) -> str:

@@ -50,7 +50,7 @@ from .devices import (
     weight_identity,
 )
 from .diffusers_keyframes import call_parameters
-from .families import Family, family_of_class, model_class, model_config
+from .families import IMAGE_TO_VIDEO, Family, clip_class, family_of_class, model_config
 from .svd_clips import ENCODING, resample, source_frames_needed, write_h264
 
 VERSION = 2  # bump when this module changes what it sends to the pipeline or the encoder (2: LTX's frame step,
@@ -74,7 +74,7 @@ class DiffusersClips:
 
     @cached_property
     def family(self) -> Family:
-        return family_of_class(model_class(self.settings.video_model, self.settings.video_model_revision), "clips")
+        return family_of_class(clip_class(self.settings.video_model, self.settings.video_model_revision), "clips")
 
     @property
     def dtype(self) -> torch.dtype:
@@ -93,7 +93,7 @@ class DiffusersClips:
         index = model_config(s.video_model, s.video_model_revision)
         if index is None:
             return "unknown"
-        family = family_of_class(index["_class_name"], "clips")
+        family = family_of_class(IMAGE_TO_VIDEO.get(index["_class_name"], index["_class_name"]), "clips")
         transformer = model_config(s.video_model, s.video_model_revision, "transformer/config.json") or {}
         if family.end_frame and not transformer and "transformer" in index:
             return "unknown"
@@ -111,7 +111,7 @@ class DiffusersClips:
             "version": VERSION,
             "diffusers": importlib.metadata.version("diffusers"),
             "family": self.family.name,
-            "pipeline": model_class(s.video_model, s.video_model_revision),
+            "pipeline": clip_class(s.video_model, s.video_model_revision),
             "weights": weight_identity(s.video_model, s.video_model_revision),
             "video_frames": s.video_frames,
             "video_steps": s.video_steps,
@@ -128,7 +128,7 @@ class DiffusersClips:
     def spec(self) -> PipelineSpec:
         s = self.settings
         return PipelineSpec(
-            pipeline_class=model_class(s.video_model, s.video_model_revision),
+            pipeline_class=clip_class(s.video_model, s.video_model_revision),
             model=s.video_model,
             revision=s.video_model_revision,
             device=self.device,
