@@ -22,7 +22,7 @@ from dreamfactory.renderers import devices
 from dreamfactory.renderers import prompt_budget as budget
 from dreamfactory.renderers.base import render_key
 from dreamfactory.renderers.encoding import cut_frames
-from dreamfactory.renderers.video_clips import DiffusersClips, generations, in_prompt_template, soundtrack
+from dreamfactory.renderers.video_clips import DiffusersClips, as_images, generations, in_prompt_template, soundtrack
 from dreamfactory.renders import wants_end_keyframe
 from dreamfactory.settings import FilmOptions, RenderSettings
 from tests import tiny_models, tiny_video_models
@@ -231,7 +231,7 @@ def test_only_models_that_end_on_a_frame_are_keyed_by_the_next_keyframe(models, 
         assert "end_keyframe_sha" in DiffusersClips(RenderSettings(clip_backend="diffusers", video_model=model)).reads
 
 
-@pytest.mark.parametrize("name, declared, loaded", [("ltx2_i2v", "LTX2Pipeline", diffusers.LTX2ImageToVideoPipeline),
+@pytest.mark.parametrize("name, declared, loaded", [("ltx2_i2v", "LTX2Pipeline", diffusers.LTX2ConditionPipeline),
                                                     ("ltx_i2v", "LTXPipeline", diffusers.LTXImageToVideoPipeline)])
 def test_a_checkpoint_that_declares_text_to_video_renders_clips_image_to_video(models, tmp_path, name, declared, loaded):
     """The hub's Lightricks/LTX-Video and Lightricks/LTX-2 declare their text-to-video class; the same weights hold
@@ -245,3 +245,35 @@ def test_a_checkpoint_that_declares_text_to_video_renders_clips_image_to_video(m
     assert renderer.identity()["pipeline"] == loaded.__name__ and renderer.ending() == "none"
     result = renderer.render(clip(duration=0.5), Image.new("RGB", (64, 36), ORANGE), tmp_path / "clip.mp4")
     assert result.frames == 4 and isinstance(devices.load_pipeline(renderer.spec()).pipe, loaded)
+
+
+def test_ltx2_goes_on_from_its_last_frames_with_its_own_sound(models, tmp_path, monkeypatch):
+    """LTX-2 as its condition pipeline (how the hub's checkpoint loads): the first generation opens on the keyframe
+    (re-compressed here, crf 0 to the pipeline), each later one continues the last 9 frames made (two latent frames
+    of its 8x VAE) as a video condition; the sound is chained at the same overlap."""
+    folder = tmp_path / "ltx2-condition"
+    shutil.copytree(models("ltx2_i2v"), folder)
+    index = json.loads((folder / "model_index.json").read_text())
+    (folder / "model_index.json").write_text(json.dumps({**index, "_class_name": "LTX2ConditionPipeline"}))
+    renderer = DiffusersClips(ltx2_settings(models, video_audio=True).model_copy(update={"video_model": str(folder)}))
+    calls, made = [], []
+    real = diffusers.LTX2ConditionPipeline.__call__
+
+    def recording(self, **kw):
+        calls.append(kw)
+        output = real(self, **kw)
+        made.append(output.frames[0])
+        return output
+
+    monkeypatch.setattr(diffusers.LTX2ConditionPipeline, "__call__", recording)
+    out = tmp_path / "ltx2.mp4"
+    result = renderer.render(clip(duration=1.25), Image.new("RGB", (64, 36), ORANGE), out)
+    assert result.frames == 10 and frames_in(out) == 10
+    assert result.notes["extend"] == "ltx2_conditions" and result.notes["overlap"] == 9
+    # 28 source frames at 24 fps: 17, then 8 new ones per generation after the 9 it goes on from.
+    assert result.notes["generations"] == [17, 17, 17] and len(calls) == 3
+    first, later = calls[0]["conditions"][0], calls[1]["conditions"][0]
+    assert isinstance(first.frames, Image.Image) and first.crf == 0 and first.index == 0
+    assert len(later.frames) == 9 and later.index == 0
+    assert [f.tobytes() for f in later.frames] == [f.tobytes() for f in as_images(made[0])[-9:]]
+    assert result.notes["audio"]["seconds"] == pytest.approx(1.25, abs=0.03)

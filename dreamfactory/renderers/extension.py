@@ -13,6 +13,9 @@ calls, and how a later call is told what came before decides whether the joins s
   step (their timestep is capped by the conditioning mask), while the transformer attends over the whole sequence. So
   the new frames are denoised next to frames already in motion, exactly where a single longer generation would have
   had them, and carry that motion on.
+- "ltx2_conditions" (LTX-2's LTX2ConditionPipeline, which the hub's LTX-2 checkpoint is loaded as): the same, with
+  LTX-2's own condition (`LTX2VideoCondition(frames=..., index=0)`); its sound is made with the frames and chained
+  at the same overlap.
 - "vace" (Wan 2.1 VACE, WanVACEPipeline): the control `video=` holds the last `overlap` frames made, then grey frames,
   and the `mask=` is black over the kept frames and white over the frames to make. VACE encodes the kept part and the
   part to make separately and feeds both, with the mask, to its context blocks; "extend a clip" (its firstclip task)
@@ -33,16 +36,18 @@ The plan of generations (how many, how long) is video_clips.generations(), with 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Literal, Sequence
 
 from PIL import Image
 
 from .devices import cover_fit
 
-Kind = Literal["last_frame", "ltx_conditions", "vace"]
+Kind = Literal["last_frame", "ltx_conditions", "ltx2_conditions", "vace"]
 
 # By class, not by family: LTXImageToVideoPipeline and LTXConditionPipeline share weights but not a way to extend.
-EXTENSIONS: dict[str, Kind] = {"LTXConditionPipeline": "ltx_conditions", "WanVACEPipeline": "vace"}
+EXTENSIONS: dict[str, Kind] = {"LTXConditionPipeline": "ltx_conditions", "LTX2ConditionPipeline": "ltx2_conditions",
+                               "WanVACEPipeline": "vace"}
 GREY = (128, 128, 128)  # "to be made" in a VACE control video (VACE's own code uses 127.5, the mid-grey of [0, 255])
 
 
@@ -53,7 +58,7 @@ def extension_of(pipe: Any) -> Kind:
 
 def overlap(kind: Kind, step: int) -> int:
     """How many leading frames of a later generation repeat frames already made (see the module's docstring)."""
-    return {"last_frame": 1, "ltx_conditions": step + 1, "vace": 2 * step + 1}[kind]
+    return {"last_frame": 1, "ltx_conditions": step + 1, "ltx2_conditions": step + 1, "vace": 2 * step + 1}[kind]
 
 
 def first_inputs(kind: Kind, keyframe: Image.Image, width: int, height: int, count: int) -> dict[str, Any]:
@@ -63,6 +68,10 @@ def first_inputs(kind: Kind, keyframe: Image.Image, width: int, height: int, cou
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
 
         return {"conditions": [LTXVideoCondition(image=start, frame_index=0)]}
+    if kind == "ltx2_conditions":
+        from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
+
+        return {"conditions": [LTX2VideoCondition(frames=start, index=0)]}
     if kind == "vace":
         return _vace([start], width, height, count)
     return {"image": start}
@@ -79,12 +88,29 @@ def next_inputs(kind: Kind, made: Sequence[Image.Image], keyframe: Image.Image, 
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
 
         return {"conditions": [LTXVideoCondition(video=kept, frame_index=0)]}
+    if kind == "ltx2_conditions":
+        from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
+
+        return {"conditions": [LTX2VideoCondition(frames=kept, index=0)]}
     if kind == "vace":
         inputs = _vace(kept, width, height, count)
         if reference:
             inputs["reference_images"] = [cover_fit(keyframe, width, height)]
         return inputs
     return {"image": kept[-1]}
+
+
+def recompressed(inputs: dict[str, Any], still: Any) -> dict[str, Any]:
+    """The inputs with each single conditioning picture passed through `still` (LTX-2 re-compresses one as H.264, as
+    its training frames were: done by the caller, and the pipeline told not to); videos are left as they are."""
+    out = dict(inputs)
+    if "image" in out:
+        out["image"] = still(out["image"])
+    if "conditions" in out and type(out["conditions"][0]).__name__ == "LTX2VideoCondition":
+        out["conditions"] = [
+            dataclasses.replace(c, frames=still(c.frames), crf=0) if isinstance(c.frames, Image.Image) else c
+            for c in out["conditions"]]
+    return out
 
 
 def end_on(kind: Kind, inputs: dict[str, Any], end: Image.Image) -> None:

@@ -70,7 +70,7 @@ FAMILIES: tuple[Family, ...] = (
            component_dtypes=(("vae", "float32"),)),
     Family("ltx-i2v", ("LTXImageToVideoPipeline", "LTXConditionPipeline"), "image-to-video", "bfloat16",
            ("Lightricks/LTX-Video",), fps=24, size_multiple=32),
-    Family("ltx2-i2v", ("LTX2ImageToVideoPipeline",), "image-to-video", "bfloat16", ("Lightricks/LTX-2",), fps=24,
+    Family("ltx2-i2v", ("LTX2ImageToVideoPipeline", "LTX2ConditionPipeline"), "image-to-video", "bfloat16", ("Lightricks/LTX-2",), fps=24,
            frames=121, audio=True, size_multiple=32),  # 121: its __call__'s own choice without a duration head
     Family("cogvideox-i2v", ("CogVideoXImageToVideoPipeline",), "image-to-video", "bfloat16",
            ("THUDM/CogVideoX-5b-I2V", "THUDM/CogVideoX1.5-5B-I2V"), fps=8),
@@ -80,8 +80,9 @@ FAMILIES: tuple[Family, ...] = (
 )
 
 # Checkpoints that declare their text-to-video class (the hub's Lightricks/LTX-Video and Lightricks/LTX-2 do) hold the
-# weights of an image-to-video pipeline too: clips load that class from the same folder.
-IMAGE_TO_VIDEO = {"LTXPipeline": "LTXImageToVideoPipeline", "LTX2Pipeline": "LTX2ImageToVideoPipeline"}
+# weights of an image-to-video pipeline too: clips load that class from the same folder (LTX-2's condition pipeline:
+# it opens on the keyframe and goes on from the last frames made, extension.py).
+IMAGE_TO_VIDEO = {"LTXPipeline": "LTXImageToVideoPipeline", "LTX2Pipeline": "LTX2ConditionPipeline"}
 
 # A pipeline class the table does not list is still usable when it is a known task's: a generic row keeps it working.
 _BY_CLASS = {cls: family for family in FAMILIES for cls in family.classes}

@@ -220,7 +220,9 @@ class DiffusersClips:
             call["max_sequence_length"] = max(lengths)
         crf = first_frame_crf(pipe, params)
         if crf:  # LTX-2 re-compresses its first frame as in training (with PyAV): done here, with our own ffmpeg
-            call["image_crf"], notes["image_crf"] = 0, crf
+            notes["image_crf"] = crf
+            if "image_crf" in params:
+                call["image_crf"] = 0
         keep_sound = self.audio_plan(params, call, notes)
         transformer = getattr(getattr(pipe, "transformer", None), "config", None) or {}
         ending = last_frame_mode(self.family, pipe.config, transformer)  # as `reads` decides it, from the same configs
@@ -245,8 +247,8 @@ class DiffusersClips:
                 # The first generation opens on the keyframe; a later one goes on from what was made (extension.py).
                 extra = (extension.first_inputs(kind, keyframe, width, height, count) if index == 0 else
                          extension.next_inputs(kind, frames, keyframe, width, height, count, goes_on_from))
-                if crf and "image" in extra:
-                    extra["image"] = h264_round_trip(extra["image"], crf)
+                if crf:
+                    extra = extension.recompressed(extra, lambda image: h264_round_trip(image, crf))
                 if ends and index == len(plan) - 1:
                     extension.end_on(kind, extra, cover_fit(end_image, width, height))
                 with loaded.lock:
@@ -409,8 +411,8 @@ def in_prompt_template(budgets: list[budget.EncoderBudget], template: Any) -> li
 # -- LTX-2's first frame ---------------------------------------------------------------------------------------------
 def first_frame_crf(pipe: Any, params: Any) -> int | None:
     """The H.264 CRF a pipeline re-compresses its first frame at before encoding it (LTX-2: as its training frames
-    were; 33, or 18 for LTX-2.5), when its call takes `image_crf`; None otherwise."""
-    if "image_crf" not in params:
+    were; 33, or 18 for LTX-2.5), when its call takes `image_crf` or its conditions carry one; None otherwise."""
+    if "image_crf" not in params and extension.extension_of(pipe) != "ltx2_conditions":
         return None
     try:
         from diffusers.pipelines.ltx2.utils import resolve_default_image_crf
