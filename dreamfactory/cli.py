@@ -366,12 +366,16 @@ def _run_flow(args, settings, started: float, configure, plan_again, before, pre
                 return flow_call()
         except KeyboardInterrupt:
             return _interrupted(plan_again, before)
-        except (StoryError, SettingsError) as exc:
-            return _die(str(exc), EXIT_BAD_INPUT)
-        except DreamFactoryError as exc:
-            if args.verbose:
-                raise
-            return _die(str(exc), EXIT_FAILED)
+        except Exception as exc:
+            from .processes import interrupted
+
+            if interrupted():  # Ctrl-C surfaced as another error from inside Prefect: still an interruption
+                return _interrupted(plan_again, before)
+            if isinstance(exc, (StoryError, SettingsError)):
+                return _die(str(exc), EXIT_BAD_INPUT)
+            if isinstance(exc, DreamFactoryError) and not args.verbose:
+                return _die(str(exc), EXIT_FAILED)
+            raise
         finally:
             progress.removeFilter(quiet)
             if isinstance(server, TemporaryServer):

@@ -114,6 +114,21 @@ def _exit_code(status: int) -> int:
     return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
+_INTERRUPTS: list[int] = []
+
+
+def _interrupt(signum, _frame):
+    """The work's SIGINT: remembered, then raised as KeyboardInterrupt as Python's own handler would."""
+    _INTERRUPTS.append(signum)
+    raise KeyboardInterrupt
+
+
+def interrupted() -> bool:
+    """Whether this process was asked to stop (SIGINT forwarded by its guard). Ctrl-C inside Prefect's own
+    bookkeeping can surface as another error (a task run that crashed while it was being created): still a stop."""
+    return bool(_INTERRUPTS)
+
+
 def _guard(work: Callable[[], int], watch: int) -> int:
     """The guard's life: start the work, wait for it, forward signals, end everything left."""
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
@@ -123,7 +138,7 @@ def _guard(work: Callable[[], int], watch: int) -> int:
     worker = os.fork()
     if worker == 0:
         os.close(watch)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, _interrupt)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         code = 1
         try:

@@ -97,6 +97,38 @@ def test_the_guard_returns_the_work_exit_code_and_output(tmp_path):
     assert done.returncode == 3 and done.stdout == b"made\n"
 
 
+
+def test_an_interrupt_that_surfaces_as_another_error_is_still_known_as_one():
+    """Ctrl-C inside Prefect's bookkeeping can reach the command as another error (Prefect's "Task run is not set"):
+    the work process remembers it was interrupted, so the command still says it was and what it kept."""
+    script = textwrap.dedent("""
+        import sys, time
+        from dreamfactory.processes import interrupted, run_guarded
+
+        def work():
+            try:
+                print("ready", flush=True)
+                time.sleep(30)
+            except KeyboardInterrupt:
+                try:
+                    raise ValueError("Task run is not set")
+                except ValueError:
+                    return 42 if interrupted() else 1
+            return 0 if not interrupted() else 2
+
+        sys.exit(run_guarded(work))
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, cwd=ROOT)
+    try:
+        assert proc.stdout.readline().strip() == b"ready"
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 42
+    finally:
+        proc.kill()
+    done = subprocess.run([sys.executable, "-c", "from dreamfactory.processes import interrupted; print(interrupted())"],
+                          capture_output=True, cwd=ROOT, timeout=60)
+    assert done.stdout.strip() == b"False"  # never interrupted: an error is an error
+
 # -- finding a server ------------------------------------------------------------------------------------------
 class _Health(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
@@ -182,14 +214,14 @@ def test_warm_up_loads_what_the_first_tasks_would_and_no_weights():
 
     from dreamfactory import backends
     from dreamfactory.settings import FilmOptions
+    from dreamfactory.voices.engines import get_engine
 
+    voices = dict(get_engine("hibari")._models)  # what earlier tests in this process loaded
     loaded = backends.warm_up(FilmOptions())
+    assert get_engine("hibari")._models == voices  # no voice model is loaded: casting has not chosen one yet
     assert "cv2" in loaded and "cv2" in sys.modules  # the animatic camera's OpenCV
     if importlib.util.find_spec("hibari") is not None:
         assert "hibari" in loaded and "hibari" in sys.modules
-    from dreamfactory.voices.engines import get_engine
-
-    assert get_engine("hibari")._models == {}  # no voice model was loaded: casting has not chosen one yet
     assert backends.warm_up(FilmOptions(sound={"enabled": False})) == ["cv2"]
 
 # -- the real command ------------------------------------------------------------------------------------------

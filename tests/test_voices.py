@@ -331,7 +331,10 @@ def test_clips_own_sound_is_laid_in_film_time_under_the_speech_with_the_music(st
     assert clear > 2 * under > 0  # the clip's sound is there, and ducked while someone speaks
     plain, _ = read_wav(Path(mix_soundtrack(tracks, music, -16.0, tmp_path / "plain.wav").path))
     half = round(first * SAMPLE_RATE) + SAMPLE_RATE // 10
-    assert np.abs(mixed[half:] - plain[half:]).max() < 2e-3  # nothing of it past its clip: the mix without it
+    rms = lambda x: float(np.sqrt(np.mean(np.square(x))))
+    added, after = rms(mixed[:half] - plain[:half]), rms(mixed[half:] - plain[half:])
+    assert after < added / 20  # nothing of it past its clip: there the mix is the mix without it (ffmpeg's frame
+    #                            boundaries vary run to run, so not sample for sample)
     assert at(mixed, 0.0, total, 70) > 0.001  # the music bed is still laid
 
 def test_missing_music_is_one_line(tmp_path):
