@@ -156,3 +156,52 @@ def test_film_with_ltx2_clips_keeps_their_own_sound(tmp_path, capsys, tiny_model
     assert film.notes["mix"]["scene_sound"] is True  # --no-sound: no speech, the clips' own sound alone
     sound = decode_audio(str(store / result["film_key"]), 48_000)
     assert len(sound) / 48_000 == pytest.approx(result["duration"], abs=0.05) and np.abs(sound).max() > 0.001
+
+
+# The families no other film test covers, paired so that each pair is one short film through `dreamfactory make`:
+# keyframes by a text-to-image or editing model, clips by an image-to-video model (and its own way to extend).
+FAMILY_FILMS = [
+    ("tests.tiny_models:build_tiny_flux2_klein", "tests.tiny_extension_models:build_tiny_ltx_condition",
+     "flux2-klein", "ltx-i2v", "ltx_conditions"),
+    ("tests.tiny_models:build_tiny_qwen_image", "tests.tiny_extension_models:build_tiny_wan_vace",
+     "qwen-image", "wan-vace", "vace"),
+    ("tests.tiny_models:build_tiny_sd3", "tests.tiny_video_models:build_tiny_hunyuan_i2v",
+     "sd3", "hunyuan-i2v", "last_frame"),
+    ("tests.tiny_models:build_tiny_sdxl", "tests.tiny_models:build_tiny_cogvideox_i2v",
+     "sdxl", "cogvideox-i2v", "last_frame"),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("image, video, image_family, video_family, extend", FAMILY_FILMS,
+                         ids=[f"{f[2]}+{f[3]}" for f in FAMILY_FILMS])
+def test_film_with_each_remaining_family(tmp_path, capsys, tiny_env, monkeypatch, image, video, image_family,
+                                         video_family, extend):
+    import importlib
+
+    def build(spec: str, folder):
+        module, name = spec.split(":")
+        return getattr(importlib.import_module(module), name)(folder)
+
+    torch.set_num_threads(1)
+    keyframes_model, clips_model = build(image, tmp_path / "image"), build(video, tmp_path / "video")
+    for name, value in {"KEYFRAME_SIZE": "64", "VIDEO_FRAMES": "9", "VIDEO_STEPS": "2", "VIDEO_SHORT_SIDE": "16"}.items():
+        monkeypatch.setenv(f"DREAMFACTORY_RENDER__{name}", value)
+    store = tmp_path / "store"
+    argv = ["make", str(SAMPLE), "--store", str(store), "--json", "--image-model", str(keyframes_model),
+            "--video-model", str(clips_model), "--clips", "diffusers", "--width", "128", "--height", "64", "--fps", "4",
+            "--no-sound", "--scenes", "1"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["keyframes"]["rendered"] >= 2 and result["clips"]["rendered"] == result["keyframes"]["rendered"]
+    keyframes = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("keyframes/**/*.json")]
+    assert {r.identity["family"] for r in keyframes} == {image_family}
+    clips = [RenderRecord.model_validate_json(p.read_text()) for p in store.rglob("clips/**/*.json")]
+    assert {r.identity["family"] for r in clips} == {video_family}
+    for record in clips:
+        assert record.notes["frames"] == round(record.inputs["duration"] * 4)
+        assert all(r["tokens"] <= r["max_tokens"] for r in record.notes["prompt_read"])
+        if len(record.notes["generations"]) > 1:  # a shot longer than one generation goes on the model's own way
+            assert record.notes["extend"] == extend
+    if video_family == "wan-vace":  # it ends each shot on the next shot's keyframe, so the flow hands it over
+        assert any(r.notes["end_frame"] for r in clips)
