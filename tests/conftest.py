@@ -40,6 +40,28 @@ def _progress_logger_as_a_library_leaves_it():
         lg.setLevel(level)
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """For modules that run tiny torch models: torch's two OpenMP threads spin against other processes on a shared
+    2-core machine, many times slower than one."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def fresh_pipelines():
+    """No diffusers pipeline loaded by another test: each test's loads are its own to count."""
+    from dreamfactory.renderers import devices
+
+    devices.release_pipelines()
+    yield
+    devices.release_pipelines()
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect server (SQLite) for every test that runs a flow."""

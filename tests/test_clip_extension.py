@@ -19,19 +19,7 @@ from dreamfactory.settings import RenderSettings
 from tests.tiny_extension_models import build_tiny_ltx_condition, build_tiny_wan_vace
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # two OpenMP threads on a shared 2-core machine are many times slower than one
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pipelines():
-    devices.release_pipelines()
-    yield
-    devices.release_pipelines()
+pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
 
 
 def load(path) -> object:

@@ -29,19 +29,7 @@ from tests import tiny_models
 MIRA = CharacterLook(id="mira", name="Mira", appearance="curly red hair, freckles", wardrobe="a #f2c94c raincoat")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # two OpenMP threads on a shared 2-core machine are many times slower than one
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pipelines():
-    devices.release_pipelines()
-    yield
-    devices.release_pipelines()
+pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
 
 
 @pytest.fixture(scope="module")

@@ -55,20 +55,7 @@ def settings(tiny) -> RenderSettings:
     )
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    # On a shared 2-core machine torch's two OpenMP threads spin against other processes: 10x slower than one.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pipelines():
-    devices.release_pipelines()
-    yield
-    devices.release_pipelines()
+pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
 
 
 def keyframe_request(**kw) -> KeyframeRequest:

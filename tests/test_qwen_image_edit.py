@@ -13,7 +13,6 @@ import logging
 
 import diffusers
 import pytest
-import torch
 import transformers
 
 from dreamfactory.cli import main
@@ -30,19 +29,7 @@ FAMILY = {False: "qwen-image-edit", True: "qwen-image-edit-plus"}
 TRUNCATION = ("truncat", "longer than the specified maximum")  # what transformers and diffusers say when they cut
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # two OpenMP threads on a shared 2-core machine are many times slower than one
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pipelines():
-    devices.release_pipelines()
-    yield
-    devices.release_pipelines()
+pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
 
 
 @pytest.fixture(scope="module")

@@ -32,19 +32,7 @@ LONG = " ".join(["Mira runs up the stairs of the lighthouse."] + ["The storm las
 ORANGE = (200, 100, 50)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # two OpenMP threads on a shared 2-core machine are many times slower than one
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_pipelines():
-    devices.release_pipelines()
-    yield
-    devices.release_pipelines()
+pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
 
 
 @pytest.fixture(scope="module")
