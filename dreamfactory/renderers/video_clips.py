@@ -20,7 +20,6 @@ from __future__ import annotations
 import importlib.metadata
 import math
 import os
-import subprocess
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from PIL import Image
 
 from ..errors import RenderError, SettingsError
 from ..settings import RenderSettings
+from ..voices.audio import run_ffmpeg
 from . import extension
 from . import prompt_budget as budget
 from .base import ClipRequest, ClipResult
@@ -424,25 +424,14 @@ def first_frame_crf(pipe: Any, params: Any) -> int | None:
 def h264_round_trip(image: Image.Image, crf: int) -> Image.Image:
     """The image as one H.264 frame at `crf` (x264 veryfast, yuv420p) decodes: what LTX-2's pipeline does with PyAV,
     done with the ffmpeg the clips are encoded with, so it needs no PyAV and gives the same pixels everywhere."""
-    import imageio_ffmpeg
-
     width, height = image.width // 2 * 2, image.height // 2 * 2
     rgb = image.convert("RGB").crop((0, 0, width, height))
-    ffmpeg = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error"]
-    encoded = _run([*ffmpeg, "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-i", "-",
-                    "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf), "-threads", "1",
-                    "-pix_fmt", "yuv420p", "-f", "h264", "-"], rgb.tobytes())
-    decoded = _run([*ffmpeg, "-f", "h264", "-i", "-", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
-                   encoded)
-    return Image.frombytes("RGB", (width, height), decoded[: width * height * 3])
-
-
-def _run(command: list[str], stdin: bytes) -> bytes:
-    done = subprocess.run(command, input=stdin, capture_output=True)
-    if done.returncode:
-        message = done.stderr.decode(errors="replace").strip().splitlines()
-        raise RenderError(f"ffmpeg failed: {message[-1] if message else done.returncode}")
-    return done.stdout
+    encoded = run_ffmpeg(["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-i", "-",
+                          "-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf), "-threads", "1",
+                          "-pix_fmt", "yuv420p", "-f", "h264", "-"], what="re-compress the first frame", stdin=rgb.tobytes())
+    decoded = run_ffmpeg(["-f", "h264", "-i", "-", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+                         what="decode the re-compressed first frame", stdin=encoded.stdout)
+    return Image.frombytes("RGB", (width, height), decoded.stdout[: width * height * 3])
 
 
 # -- the model's own sound -------------------------------------------------------------------------------------------
@@ -495,16 +484,14 @@ def stretch(samples: np.ndarray, length: int) -> np.ndarray:
 def add_audio(clip: Path, samples: np.ndarray, rate: int) -> None:
     """Mux the sound into the clip as an AAC track, written atomically as the clip was. The video stream is copied as
     it was encoded, so its IDR cut points (notes["cuts"]) stay where write_h264 put them."""
-    import imageio_ffmpeg
-
     clip = Path(clip)
     partial = clip.with_name(clip.stem + ".audio.partial" + clip.suffix)
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", "-i", str(clip),
-               "-f", "f32le", "-ar", str(rate), "-ac", str(samples.shape[0]), "-i", "-",
+    command = ["-i", str(clip), "-f", "f32le", "-ar", str(rate), "-ac", str(samples.shape[0]), "-i", "-",
                "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", AUDIO_ENCODING["codec"],
                "-b:a", AUDIO_ENCODING["bitrate"], "-movflags", "+faststart", str(partial)]
     try:
-        _run(command, np.ascontiguousarray(samples.T, dtype="<f4").tobytes())  # interleaved frames of all channels
+        run_ffmpeg(command, what=f"add the model's sound to {clip.name}",  # interleaved frames of all channels
+                   stdin=np.ascontiguousarray(samples.T, dtype="<f4").tobytes())
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
