@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from tests.tiny_models import _t5, build_tiny_ltx_i2v, t5_tokenizer
+from tests.tiny_models import _t5, build_tiny_ltx_i2v, t5_tokenizer, wan_vae
 
 
 def build_tiny_ltx_condition(path: str | Path) -> Path:
@@ -30,15 +30,13 @@ def build_tiny_ltx_condition(path: str | Path) -> Path:
 def build_tiny_wan_vace(path: str | Path) -> Path:
     """Wan 2.1 VACE: the Wan VAE and a Wan transformer with VACE blocks (at layers 0 and 2) that read the control video
     (the kept and the to-be-made parts encoded apart, 2 x 16 channels) and its mask (8 x 8 pixels per latent: 64)."""
-    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanVACEPipeline, WanVACETransformer3DModel
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanVACEPipeline, WanVACETransformer3DModel
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         tokenizer = t5_tokenizer()
         pipe = WanVACEPipeline(
-            vae=AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
-                                 temperal_downsample=[False, True, True]).eval(),
-            scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+            vae=wan_vae(), scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
             text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer,
             transformer=WanVACETransformer3DModel(
                 patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16, out_channels=16,

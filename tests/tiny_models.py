@@ -296,20 +296,26 @@ def build_tiny_sd3(path: str | Path, clip_tokenizer=None) -> Path:
     return Path(path)
 
 
+def wan_vae():
+    """The tiny Wan VAE every Wan pipeline here shares: 4x in time, 8x in space, 16 latent channels."""
+    from diffusers import AutoencoderKLWan
+
+    return AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                            temperal_downsample=[False, True, True]).eval()
+
+
 def build_tiny_wan_i2v(path: str | Path, first_last_frame: bool = False) -> Path:
     """A Wan 2.1 image-to-video pipeline (UMT5-style text encoder, CLIP image encoder, Wan VAE: 4x in time, 8x in space);
     `first_last_frame`: the FLF2V variant, whose image embedder reads the first and the last frame (pos_embed_seq_len)."""
     image_size = 4 if first_last_frame else 32
-    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanImageToVideoPipeline, WanTransformer3DModel
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanImageToVideoPipeline, WanTransformer3DModel
     from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection
 
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         tokenizer = t5_tokenizer()
         pipe = WanImageToVideoPipeline(
-            vae=AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
-                                 temperal_downsample=[False, True, True]).eval(),
-            scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+            vae=wan_vae(), scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
             text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer,
             transformer=WanTransformer3DModel(
                 patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=36, out_channels=16,
