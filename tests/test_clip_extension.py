@@ -17,6 +17,7 @@ from dreamfactory.renderers.base import ClipRequest
 from dreamfactory.renderers.video_clips import DiffusersClips, generations, vae_scale
 from dreamfactory.settings import RenderSettings
 from tests.tiny_extension_models import build_tiny_ltx_condition, build_tiny_wan_vace
+from tests.test_diffusers_families import spy
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
@@ -202,9 +203,7 @@ def test_vace_shot_ends_on_the_next_keyframe_and_is_keyed_by_it(tmp_path, monkey
 
     renderer = DiffusersClips(_clip_settings(build_tiny_wan_vace(tmp_path / "vace")))
     assert renderer.ending() == "optional" and "end_keyframe_sha" in renderer.reads
-    calls = []
-    real = diffusers.WanVACEPipeline.__call__
-    monkeypatch.setattr(diffusers.WanVACEPipeline, "__call__", lambda self, **kw: calls.append(kw) or real(self, **kw))
+    calls = spy(monkeypatch, diffusers.WanVACEPipeline)
     end = Image.new("RGB", (64, 36), (20, 40, 200))
     result = renderer.render(_request(duration=0.5), KEYFRAME, tmp_path / "end.mp4", end_image=end)
     assert result.notes["end_frame"] is True

@@ -6,6 +6,7 @@ Each model is saved with save_pretrained and loaded by the product's own code fr
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import subprocess
@@ -247,6 +248,7 @@ def test_ltx2_goes_on_from_its_last_frames_with_its_own_sound(models, tmp_path, 
     calls, made = [], []
     real = diffusers.LTX2ConditionPipeline.__call__
 
+    @functools.wraps(real)  # the call's own signature: the renderer reads its parameters
     def recording(self, **kw):
         calls.append(kw)
         output = real(self, **kw)
