@@ -169,6 +169,8 @@ FAMILY_FILMS = [
      "sd3", "hunyuan-i2v", "last_frame"),
     ("tests.tiny_models:build_tiny_sdxl", "tests.tiny_models:build_tiny_cogvideox_i2v",
      "sdxl", "cogvideox-i2v", "last_frame"),
+    ("tests.tiny_models:build_tiny_flux", "tests.tiny_video_models:build_tiny_wan22_ti2v",  # saved as the hub declares it
+     "flux", "wan2.2-ti2v", "last_frame"),
 ]
 
 
@@ -205,3 +207,6 @@ def test_film_with_each_remaining_family(tmp_path, capsys, tiny_env, monkeypatch
             assert record.notes["extend"] == extend
     if video_family == "wan-vace":  # it ends each shot on the next shot's keyframe, so the flow hands it over
         assert any(r.notes["end_frame"] for r in clips)
+    if video_family == "wan2.2-ti2v":  # the hub's layout (WanPipeline declared), its card's rate; no last frame
+        assert {r.identity["pipeline"] for r in clips} == {"WanImageToVideoPipeline"}
+        assert all(r.notes["model_fps"] == 24 and not r.notes["end_frame"] for r in clips)

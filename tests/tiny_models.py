@@ -304,11 +304,22 @@ def wan_vae():
                             temperal_downsample=[False, True, True]).eval()
 
 
+def wan_transformer(in_channels: int, out_channels: int, **kw):
+    """A tiny Wan transformer (patch 1x2x2): 36 -> 16 channels for image-to-video (noise, mask, image latents),
+    48 -> 48 for Wan 2.2 TI2V (its VAE's 48 latent channels, the keyframe in place of the first latent frame)."""
+    from diffusers import WanTransformer3DModel
+
+    return WanTransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=in_channels,
+        out_channels=out_channels, text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True,
+        qk_norm="rms_norm_across_heads", rope_max_seq_len=32, **kw).eval()
+
+
 def build_tiny_wan_i2v(path: str | Path, first_last_frame: bool = False) -> Path:
     """A Wan 2.1 image-to-video pipeline (UMT5-style text encoder, CLIP image encoder, Wan VAE: 4x in time, 8x in space);
     `first_last_frame`: the FLF2V variant, whose image embedder reads the first and the last frame (pos_embed_seq_len)."""
     image_size = 4 if first_last_frame else 32
-    from diffusers import FlowMatchEulerDiscreteScheduler, WanImageToVideoPipeline, WanTransformer3DModel
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanImageToVideoPipeline
     from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModelWithProjection
 
     with torch.random.fork_rng(devices=[]):
@@ -317,11 +328,8 @@ def build_tiny_wan_i2v(path: str | Path, first_last_frame: bool = False) -> Path
         pipe = WanImageToVideoPipeline(
             vae=wan_vae(), scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
             text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer,
-            transformer=WanTransformer3DModel(
-                patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=36, out_channels=16,
-                text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
-                rope_max_seq_len=32, image_dim=4,
-                pos_embed_seq_len=2 * (image_size * image_size + 1) if first_last_frame else None).eval(),
+            transformer=wan_transformer(36, 16, image_dim=4,
+                                        pos_embed_seq_len=2 * (image_size * image_size + 1) if first_last_frame else None),
             image_encoder=CLIPVisionModelWithProjection(CLIPVisionConfig(
                 hidden_size=4, projection_dim=4, num_hidden_layers=2, num_attention_heads=2, image_size=image_size,
                 intermediate_size=16, patch_size=1)).eval(),

@@ -1,4 +1,5 @@
-"""Tiny random HunyuanVideo image-to-video and LTX-2 pipelines, built from configs and saved with save_pretrained.
+"""Tiny random HunyuanVideo image-to-video, LTX-2 and Wan 2.2 pipelines, built from configs and saved with
+save_pretrained.
 
 As in tiny_models.py: every component is real and small, weights random and fixed by seed, and the tokenizers are
 built offline. The Llava-Llama and Gemma tokenizers are SentencePiece-style BPE (words open with '▁', unknown bytes
@@ -173,5 +174,53 @@ def build_tiny_ltx2_i2v(path: str | Path) -> Path:
                 upsample_factors=[4, 4, 10], resnet_kernel_sizes=[3], resnet_dilations=[[1, 3, 5]],
                 leaky_relu_negative_slope=0.1, output_sampling_rate=16000).eval(),
         )
+    pipe.save_pretrained(path)
+    return Path(path)
+
+
+# -- Wan 2.2 ---------------------------------------------------------------------------------------------------------
+def build_tiny_wan22_ti2v(path: str | Path, declared: str = "WanPipeline") -> Path:
+    """Wan 2.2 TI2V-5B in small (after diffusers' Wan225B test): its VAE has 48 latent channels, patchifies 2x2 and
+    compresses 16x in space; `expand_timesteps`. Saved as the hub's checkpoint declares it, the text-to-video
+    WanPipeline, or as `declared` (WanImageToVideoPipeline: how save_pretrained of a loaded I2V pipeline writes it)."""
+    import diffusers
+    from diffusers import AutoencoderKLWan, UniPCMultistepScheduler
+
+    from tests.tiny_models import _t5, t5_tokenizer, wan_transformer
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        tokenizer = t5_tokenizer()
+        vae = AutoencoderKLWan(base_dim=3, z_dim=48, in_channels=12, out_channels=12, is_residual=True, patch_size=2,
+                               latents_mean=[0.0] * 48, latents_std=[1.0] * 48, dim_mult=[1, 1, 1, 1],
+                               num_res_blocks=1, scale_factor_spatial=16, scale_factor_temporal=4,
+                               temperal_downsample=[False, True, True]).eval()
+        parts = dict(transformer=wan_transformer(48, 48), transformer_2=None, vae=vae, text_encoder=_t5(len(tokenizer)),
+                     tokenizer=tokenizer, boundary_ratio=None, expand_timesteps=True,
+                     scheduler=UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True,
+                                                       flow_shift=5.0))
+        if declared == "WanImageToVideoPipeline":
+            parts.update(image_encoder=None, image_processor=None)
+        pipe = getattr(diffusers, declared)(**parts)
+    pipe.save_pretrained(path)
+    return Path(path)
+
+
+def build_tiny_wan22_a14b(path: str | Path, high_noise: bool = True) -> Path:
+    """Wan 2.2 I2V-A14B in small: two experts, `transformer` for the high-noise steps and `transformer_2` for the
+    low-noise ones, split at `boundary_ratio`; no CLIP image encoder (the last frame joins the latents, so it can end
+    on one). `high_noise=False`: a folder with the low-noise expert alone (boundary_ratio 1.0, as diffusers allows)."""
+    from diffusers import UniPCMultistepScheduler, WanImageToVideoPipeline
+
+    from tests.tiny_models import _t5, t5_tokenizer, wan_transformer, wan_vae
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        tokenizer = t5_tokenizer()
+        pipe = WanImageToVideoPipeline(
+            transformer=wan_transformer(36, 16) if high_noise else None, transformer_2=wan_transformer(36, 16),
+            vae=wan_vae(), text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer, image_encoder=None,
+            image_processor=None, boundary_ratio=0.875 if high_noise else 1.0,
+            scheduler=UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0))
     pipe.save_pretrained(path)
     return Path(path)

@@ -9,6 +9,7 @@ of one class (Wan's first-last-frame variant) is read from the model's own confi
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,8 @@ class Family:
     text_to_image: str | None = None  # an edit family's sibling for the Base frame (same weights, from_pipe)
     guidance: str = "guidance_scale"  # the call's guidance argument ("true_cfg_scale": real CFG with a negative)
     fps: int | None = None  # video: the rate it was trained at (model card)
-    frames: int | None = None  # video: frames per generation where the pipeline's __call__ gives no default
+    frames: int | None = None  # video: frames per generation the card uses, over the pipeline's __call__ default
+    short_side: int | None = None  # video: the short side the card renders at, over the pipeline's __call__ default
     end_frame: bool = False  # video: takes a last frame (first-last-frame)
     audio: bool = False  # video: makes its own sound track
     negative: bool = True  # takes a negative prompt (real classifier-free guidance); guidance-distilled models do not
@@ -79,6 +81,15 @@ FAMILIES: tuple[Family, ...] = (
            negative=False, size_multiple=16),
 )
 
+# Wan 2.2 TI2V-5B declares the text-to-video WanPipeline with `expand_timesteps` (its image-to-video mode: the keyframe
+# is the first latent frame, whose timesteps are held at zero). Clips load WanImageToVideoPipeline from the same weights
+# as this row (a folder saved as WanImageToVideoPipeline with expand_timesteps is the same model). Such a pipeline
+# accepts a `last_image` and silently ignores it, so this row takes no last frame. 121 frames at 24 fps, 1280x704: the
+# card's; the pipeline's own defaults (81 frames, 832x480) are Wan 2.1's.
+WAN_TI2V = Family("wan2.2-ti2v", (), "image-to-video", "bfloat16", ("Wan-AI/Wan2.2-TI2V-5B-Diffusers",), fps=24, frames=121,
+                  short_side=704, component_dtypes=(("vae", "float32"),))
+WAN_CLASSES = ("WanPipeline", "WanImageToVideoPipeline")
+
 # Checkpoints that declare their text-to-video class (the hub's Lightricks/LTX-Video and Lightricks/LTX-2 do) hold the
 # weights of an image-to-video pipeline too: clips load that class from the same folder (LTX-2's condition pipeline:
 # it opens on the keyframe and goes on from the last frames made, extension.py).
@@ -102,19 +113,61 @@ def family_of_class(class_name: str, task: Literal["keyframes", "clips"]) -> Fam
 
 
 def clip_class(model: str, revision: str | None) -> str:
-    """The pipeline class clips load from a model: its declared class, or the image-to-video class of the same
-    weights when it declares a text-to-video one (IMAGE_TO_VIDEO)."""
-    declared = model_class(model, revision)
-    return IMAGE_TO_VIDEO.get(declared, declared)
+    """The pipeline class clips load from a model (see `clip_choice`)."""
+    return clip_choice(model_index(model, revision), model)[0]
+
+
+def clip_family(model: str, revision: str | None) -> Family:
+    """The family clips render a model as (see `clip_choice`)."""
+    return clip_choice(model_index(model, revision), model)[1]
+
+
+def clip_choice(index: dict, model: str = "the video model") -> tuple[str, Family]:
+    """(the pipeline class to load, its family) for clips, from a model's model_index.json: its declared class, or the
+    image-to-video class of the same weights when it declares a text-to-video one (IMAGE_TO_VIDEO; Wan 2.2 TI2V by
+    its `expand_timesteps`). A text-to-video model that cannot start from an image is a settings error, said before
+    anything is rendered."""
+    declared = index["_class_name"]
+    if declared in WAN_CLASSES and index.get("expand_timesteps"):
+        return "WanImageToVideoPipeline", WAN_TI2V
+    name = IMAGE_TO_VIDEO.get(declared, declared)
+    family = family_of_class(name, "clips")
+    if not opens_on_an_image(name):
+        raise SettingsError(
+            f"{model}: {declared} makes video from text alone (its call takes no image), so a clip cannot open on its "
+            "shot's keyframe; choose an image-to-video checkpoint (e.g. Wan-AI/Wan2.2-TI2V-5B-Diffusers, "
+            "Wan-AI/Wan2.1-I2V-14B-480P-Diffusers, Lightricks/LTX-Video)")
+    return name, family
+
+
+def opens_on_an_image(class_name: str) -> bool:
+    """Whether a diffusers pipeline class's call takes the frame a clip opens on: an `image`, LTX's `conditions`, or
+    VACE's control `video`. A class this diffusers does not have (a custom pipeline) is given the benefit of the doubt."""
+    import diffusers
+
+    try:
+        cls = getattr(diffusers, class_name)
+    except (AttributeError, ImportError):
+        return True
+    return bool({"image", "conditions", "video"} & set(inspect.signature(cls.__call__).parameters))
 
 
 def model_class(model: str, revision: str | None) -> str:
     """The pipeline class a model folder or hub repo declares (`_class_name` in its model_index.json)."""
-    path = Path(model).expanduser()
+    return model_index(model, revision)["_class_name"]
+
+
+def model_index(model: str, revision: str | None) -> dict:
+    """A model's model_index.json: from its folder, this machine's hub cache, or the hub."""
     try:
-        if path.exists():
-            return json.loads((path / "model_index.json").read_text())["_class_name"]
-        return _hub_class(model, revision)
+        index = model_config(model, revision)
+        if index is None and not Path(model).expanduser().exists():
+            index = dict(_hub_index(model, revision))
+        if index is None:
+            raise FileNotFoundError(f"{Path(model).expanduser() / 'model_index.json'} does not exist")
+        if "_class_name" not in index:
+            raise KeyError("_class_name")
+        return index
     except (OSError, ValueError, KeyError) as exc:
         raise SettingsError(
             f"model {model!r}: cannot load it as a diffusers pipeline: no model_index.json with a pipeline class ({str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}); "
@@ -142,7 +195,7 @@ def model_config(model: str, revision: str | None, name: str = "model_index.json
 
 
 @lru_cache(maxsize=64)
-def _hub_class(model: str, revision: str | None) -> str:
+def _hub_index(model: str, revision: str | None) -> dict:
     from diffusers import DiffusionPipeline
 
-    return DiffusionPipeline.load_config(model, revision=revision)["_class_name"]
+    return DiffusionPipeline.load_config(model, revision=revision)

@@ -2,17 +2,18 @@
 
 The shot's keyframe is the first frame; the shot's prompt (what moves) is composed to what the pipeline's text
 encoders read, counted with their own tokenizers (HunyuanVideo's Llava-Llama reads it inside its prompt template, so
-the template's tokens are counted too). Frames per generation, frame rate and size come from the model: the
-pipeline's own `__call__` defaults and its VAE's temporal and spatial scale factors (Wan: 81 frames at 16 fps,
-832x480; LTX: 161 at 24 fps; LTX-2: 8x in time and 32x in space). A shot longer than one generation goes on from
-what the one before made, as extension.py says for the pipeline's class: its last frames as a video to continue
-(LTX-Video's condition pipeline, Wan VACE), else its last frame (the way all of these pipelines share). A shot with
-an end keyframe ends on it when the model takes a last frame (Wan's first-last-frame variant and Wan 2.2, told
-apart by their config files, so that the clip's key holds the next shot's keyframe only then; Wan VACE, as a kept
-last frame of its control video). The frames are then resampled to the film's rate and
-size and encoded as H.264, exactly round(duration * fps). A model that makes its own sound (LTX-2) gives the clip
-an AAC track when `video_audio` is on. Stable Video Diffusion keeps its own module (svd_clips.py): it has no prompt
-and its own motion conditioning.
+the template's tokens are counted too). Frames per generation, frame rate and size come from the model: the pipeline's
+own `__call__` defaults and its VAE's temporal and spatial scale factors (Wan: 81 frames at 16 fps, 832x480; LTX: 161
+at 24 fps; LTX-2: 8x in time and 32x in space), or the card's where the family row says so (Wan 2.2 TI2V-5B: 121
+frames at 24 fps, 1280x704). A shot longer than one generation goes on from what the one before made, as extension.py
+says for the pipeline's class: its last frames as a video to continue (LTX-Video's condition pipeline, Wan VACE), else
+its last frame (the way all of these pipelines share). A shot with an end keyframe ends on it when the model takes a
+last frame (Wan's first-last-frame variant and Wan 2.2 I2V-A14B, told apart by their config files, so that the clip's
+key holds the next shot's keyframe only then; Wan VACE, as a kept last frame of its control video; not Wan 2.2
+TI2V-5B, which accepts one and ignores it). Wan 2.2 A14B's two experts (high- and low-noise transformers) run inside
+the pipeline; the record notes them. The frames are then resampled to the film's rate and size and encoded as H.264,
+exactly round(duration * fps). A model that makes its own sound (LTX-2) gives the clip an AAC track when `video_audio`
+is on. Stable Video Diffusion keeps its own module (svd_clips.py): it has no prompt and its own motion conditioning.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ from .devices import (
     weight_identity,
 )
 from .diffusers_keyframes import call_parameters
-from .families import IMAGE_TO_VIDEO, Family, clip_class, family_of_class, model_config
+from .families import Family, clip_choice, clip_class, clip_family, model_config
 from .svd_clips import ENCODING, resample, source_frames_needed, write_h264
 
 VERSION = 2  # bump when this module changes what it sends to the pipeline or the encoder (2: LTX's frame step,
@@ -74,7 +75,7 @@ class DiffusersClips:
 
     @cached_property
     def family(self) -> Family:
-        return family_of_class(clip_class(self.settings.video_model, self.settings.video_model_revision), "clips")
+        return clip_family(self.settings.video_model, self.settings.video_model_revision)
 
     @property
     def dtype(self) -> torch.dtype:
@@ -93,9 +94,12 @@ class DiffusersClips:
         index = model_config(s.video_model, s.video_model_revision)
         if index is None:
             return "unknown"
-        family = family_of_class(IMAGE_TO_VIDEO.get(index["_class_name"], index["_class_name"]), "clips")
-        transformer = model_config(s.video_model, s.video_model_revision, "transformer/config.json") or {}
-        if family.end_frame and not transformer and "transformer" in index:
+        family = clip_choice(index, s.video_model)[1]
+        if not family.end_frame:
+            return "none"
+        names = [n for n in ("transformer", "transformer_2") if (index.get(n) or [None])[0] is not None]
+        transformer = model_config(s.video_model, s.video_model_revision, f"{names[0]}/config.json") if names else {}
+        if transformer is None:
             return "unknown"
         return last_frame_mode(family, index, transformer)
 
@@ -146,10 +150,11 @@ class DiffusersClips:
         temporal compression (frame counts of the form step * k + 1), the family's training rate; settings override."""
         s = self.settings
         step = vae_scale(pipe, "temporal", 4)
-        frames = s.video_frames or budget.call_default(pipe, "num_frames") or self.family.frames or FALLBACK_FRAMES
+        frames = s.video_frames or self.family.frames or budget.call_default(pipe, "num_frames") or FALLBACK_FRAMES
         fps = budget.call_default(pipe, "frame_rate") or self.family.fps or 16
         sides = [budget.call_default(pipe, "height"), budget.call_default(pipe, "width")]
-        short = s.video_short_side or (min(x for x in sides if x) if any(sides) else FALLBACK_SHORT_SIDE)
+        short = (s.video_short_side or self.family.short_side
+                 or (min(x for x in sides if x) if any(sides) else FALLBACK_SHORT_SIDE))
         return snap_frames(int(frames), step), int(fps), int(short), step
 
     def memory_plan(self, attempt: int, frames: int, step: int) -> tuple[int, float, dict[str, Any]]:
@@ -224,7 +229,7 @@ class DiffusersClips:
             if "image_crf" in params:
                 call["image_crf"] = 0
         keep_sound = self.audio_plan(params, call, notes)
-        transformer = getattr(getattr(pipe, "transformer", None), "config", None) or {}
+        transformer = getattr(denoiser(pipe), "config", None) or {}
         ending = last_frame_mode(self.family, pipe.config, transformer)  # as `reads` decides it, from the same configs
         if ending == "required" and end_image is None:  # FLF2V cannot run without a last frame: the shot holds its look
             end_image, notes["end_frame_is_start"] = keyframe, True
@@ -235,6 +240,9 @@ class DiffusersClips:
             "overlap": repeat if len(plan) > 1 else None,
             "end_frame": bool(ends),
         })
+        if getattr(pipe, "transformer_2", None) is not None:  # Wan 2.2 A14B: two experts split by noise level
+            notes["experts"] = {"boundary_ratio": pipe.config.boundary_ratio,
+                                "high_noise": pipe.transformer is not None, "low_noise": True}
         if end_image is not None and not ends:
             notes["end_frame_ignored"] = f"{self.family.name} takes no last frame"
 
@@ -349,10 +357,15 @@ def generations(needed: int, per_generation: int, step: int, exact: bool = False
 def video_size_multiple(pipe: Any) -> int:
     """Both sides a multiple of the VAE's spatial scale times the transformer's patch size."""
     spatial = vae_scale(pipe, "spatial", 8)
-    denoiser = getattr(pipe, "transformer", None)
-    patch = getattr(getattr(denoiser, "config", None), "patch_size", 1) or 1
+    patch = getattr(getattr(denoiser(pipe), "config", None), "patch_size", 1) or 1
     patch = patch[-1] if isinstance(patch, (tuple, list)) else patch
     return spatial * int(patch)
+
+
+def denoiser(pipe: Any) -> Any:
+    """The pipeline's transformer; a Wan 2.2 A14B folder may hold only its low-noise expert (`transformer_2`)."""
+    found = getattr(pipe, "transformer", None)
+    return found if found is not None else getattr(pipe, "transformer_2", None)
 
 
 def as_images(frames: Any) -> list[Image.Image]:
