@@ -90,6 +90,14 @@ WAN_TI2V = Family("wan2.2-ti2v", (), "image-to-video", "bfloat16", ("Wan-AI/Wan2
                   short_side=704, component_dtypes=(("vae", "float32"),))
 WAN_CLASSES = ("WanPipeline", "WanImageToVideoPipeline")
 
+# CogVideoX 1.5 shares its class with 1.0 and is told apart by its transformer's config (a temporal patch of 2, no
+# learned positional embeddings): its card runs it at 16 fps, 81 frames, at least 768 on the short side (the
+# pipeline's default size is its transformer's sample size, 2400x2400 for 1.5); 1.0 is 8 fps, 49 frames, 720x480.
+COGVIDEOX_15 = Family("cogvideox1.5-i2v", (), "image-to-video", "bfloat16", ("THUDM/CogVideoX1.5-5B-I2V",), fps=16,
+                      frames=81, short_side=768)
+# Classes whose family depends on their transformer's config: only for them is it read (or fetched from the hub).
+BY_TRANSFORMER = ("CogVideoXImageToVideoPipeline",)
+
 # Checkpoints that declare their text-to-video class (the hub's Lightricks/LTX-Video and Lightricks/LTX-2 do) hold the
 # weights of an image-to-video pipeline too: clips load that class from the same folder (LTX-2's condition pipeline:
 # it opens on the keyframe and goes on from the last frames made, extension.py).
@@ -119,18 +127,36 @@ def clip_class(model: str, revision: str | None) -> str:
 
 def clip_family(model: str, revision: str | None) -> Family:
     """The family clips render a model as (see `clip_choice`)."""
-    return clip_choice(model_index(model, revision), model)[1]
+    index = model_index(model, revision)
+    transformer = transformer_config(model, revision) if index["_class_name"] in BY_TRANSFORMER else None
+    return clip_choice(index, model, transformer)[1]
 
 
-def clip_choice(index: dict, model: str = "the video model") -> tuple[str, Family]:
+def transformer_config(model: str, revision: str | None) -> dict | None:
+    """The model's transformer/config.json: from its folder or the hub cache, else fetched from the hub (a small
+    file; no weights); None where it cannot be had."""
+    found = model_config(model, revision, "transformer/config.json")
+    if found is not None or Path(model).expanduser().exists():
+        return found
+    try:
+        from huggingface_hub import hf_hub_download
+
+        return json.loads(Path(hf_hub_download(model, "transformer/config.json", revision=revision)).read_text())
+    except Exception:  # offline, or no such file: the class's own row
+        return None
+
+
+def clip_choice(index: dict, model: str = "the video model", transformer: dict | None = None) -> tuple[str, Family]:
     """(the pipeline class to load, its family) for clips, from a model's model_index.json: its declared class, or the
     image-to-video class of the same weights when it declares a text-to-video one (IMAGE_TO_VIDEO; Wan 2.2 TI2V by
-    its `expand_timesteps`). A text-to-video model that cannot start from an image is a settings error, said before
-    anything is rendered."""
+    its `expand_timesteps`); `transformer` (its transformer's config) tells CogVideoX 1.5 from 1.0. A text-to-video
+    model that cannot start from an image is a settings error, said before anything is rendered."""
     declared = index["_class_name"]
     if declared in WAN_CLASSES and index.get("expand_timesteps"):
         return "WanImageToVideoPipeline", WAN_TI2V
     name = IMAGE_TO_VIDEO.get(declared, declared)
+    if name == "CogVideoXImageToVideoPipeline" and (transformer or {}).get("patch_size_t"):
+        return name, COGVIDEOX_15
     family = family_of_class(name, "clips")
     if not opens_on_an_image(name):
         raise SettingsError(

@@ -94,7 +94,7 @@ class DiffusersClips:
         index = model_config(s.video_model, s.video_model_revision)
         if index is None:
             return "unknown"
-        family = clip_choice(index, s.video_model)[1]
+        family = clip_choice(index, s.video_model)[1]  # the rows one class's checkpoints differ by all end alike
         if not family.end_frame:
             return "none"
         names = [n for n in ("transformer", "transformer_2") if (index.get(n) or [None])[0] is not None]
@@ -147,9 +147,12 @@ class DiffusersClips:
     # -- what one generation is -----------------------------------------------------------------------------------
     def native(self, pipe: Any) -> tuple[int, int, int, int]:
         """(frames per generation, fps, short side, frame step) from the model: the pipeline's defaults, the VAE's
-        temporal compression (frame counts of the form step * k + 1), the family's training rate; settings override."""
+        temporal compression times the transformer's temporal patch (frame counts of the form step * k + 1; CogVideoX
+        1.5 pads its latent frames to whole patches, so 8k+1 frames come back as asked, 8k+5 do not), the family's
+        card; settings override."""
         s = self.settings
-        step = vae_scale(pipe, "temporal", 4)
+        patch_t = getattr(getattr(denoiser(pipe), "config", None), "patch_size_t", None) or 1
+        step = vae_scale(pipe, "temporal", 4) * int(patch_t)
         frames = s.video_frames or self.family.frames or budget.call_default(pipe, "num_frames") or FALLBACK_FRAMES
         fps = budget.call_default(pipe, "frame_rate") or self.family.fps or 16
         sides = [budget.call_default(pipe, "height"), budget.call_default(pipe, "width")]

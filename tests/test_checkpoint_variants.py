@@ -1,13 +1,18 @@
-"""Wan 2.2 through the clip renderer, on tiny random pipelines (CPU), each saved as the hub's checkpoints are:
+"""Checkpoints of one pipeline class that their cards run differently, through the clip renderer, on tiny random
+pipelines (CPU), each saved as the hub's checkpoints are:
 
 - TI2V-5B declares the text-to-video WanPipeline (with `expand_timesteps`): clips load WanImageToVideoPipeline from
   it, at the card's 24 fps, 121 frames, 704 short side; it accepts a last frame and ignores it, so it is not given one.
 - I2V-A14B has two experts split by noise level (`transformer`, `transformer_2`, `boundary_ratio`) and ends on a
   last frame; a folder may hold the low-noise expert alone.
 - A text-to-video Wan (2.1 T2V, 2.2 T2V-A14B) cannot open a clip on a keyframe: a settings error before any render.
+- CogVideoX 1.5 shares its class with 1.0: told apart by its transformer's config, it runs at its card's 16 fps, 81
+  frames, 768 short side, in frame counts its temporal patch of 2 gives back as asked (8k+1).
 """
 
 from __future__ import annotations
+
+import functools
 
 import diffusers
 import pytest
@@ -31,7 +36,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
-    root = tmp_path_factory.mktemp("wan22")
+    root = tmp_path_factory.mktemp("variants")
     built = {}
 
     def model(name: str, **kw):
@@ -123,3 +128,27 @@ def test_a_text_to_video_wan_is_a_settings_error_before_anything_renders(models,
     with pytest.raises(SettingsError, match="makes video from text alone .* image-to-video checkpoint"):
         renderer.identity()
     assert devices.loaded_pipelines() == []
+
+
+def test_cogvideox15_runs_at_its_cards_rate_in_frame_counts_it_gives_back(models, tmp_path, monkeypatch):
+    settings = clip_settings(models("cogvideox15_i2v")).model_copy(update={"video_frames": 13})
+    renderer = DiffusersClips(settings)
+    assert renderer.identity()["family"] == "cogvideox1.5-i2v" and devices.loaded_pipelines() == []
+    pipe = devices.load_pipeline(renderer.spec()).pipe
+    card = DiffusersClips(RenderSettings(clip_backend="diffusers", video_model=settings.video_model, device="cpu",
+                                         dtype="float32"))
+    assert card.native(pipe) == (81, 16, 768, 8)  # 4x VAE times a temporal patch of 2
+    made = []
+    real = diffusers.CogVideoXImageToVideoPipeline.__call__
+
+    @functools.wraps(real)
+    def recording(self, **kw):
+        output = real(self, **kw)
+        made.append((kw["num_frames"], len(output.frames[0])))
+        return output
+
+    monkeypatch.setattr(diffusers.CogVideoXImageToVideoPipeline, "__call__", recording)
+    result = renderer.render(clip(duration=2.0), START, tmp_path / "cog15.mp4")
+    assert result.notes["model_fps"] == 16 and result.frames == 16 and frames_in(tmp_path / "cog15.mp4") == 16
+    # 13 asked for is 17 (8k+1): 2 s at 16 fps is 32 frames, 17 then 16 more going on from the last frame.
+    assert made == [(17, 17), (17, 17)]
