@@ -8,6 +8,8 @@ with save_pretrained and loaded by the product's own code from its model_index.j
 from __future__ import annotations
 
 import functools
+import json
+import shutil
 
 import diffusers
 import imageio_ffmpeg
@@ -157,6 +159,22 @@ def test_sd3_prompt_fits_all_three_encoders(models, monkeypatch):
     assert [(r["encoder"], r["max_tokens"]) for r in read] == [("text_encoder", 77), ("text_encoder_2", 77), ("text_encoder_3", 256)]
     assert calls[0]["negative_prompt"].startswith("crowds") and calls[0]["max_sequence_length"] == 256
     assert "#" not in calls[0]["prompt"]
+
+
+def test_sd35_saved_without_its_t5_encoder_loads_and_reads_two_clips(models, tmp_path):
+    """SD 3.5's card allows dropping T5; a folder saved so has nulls in its model_index.json, which diffusers writes
+    but will not load unless told again (ValueError: expected ... text_encoder_3)."""
+    folder = shutil.copytree(models("sd3"), tmp_path / "sd3-no-t5")
+    index = json.loads((folder / "model_index.json").read_text())
+    (folder / "model_index.json").write_text(json.dumps({**index, "text_encoder_3": [None, None],
+                                                         "tokenizer_3": [None, None]}))
+    shutil.rmtree(folder / "text_encoder_3")
+    shutil.rmtree(folder / "tokenizer_3")
+    renderer = DiffusersKeyframes(keyframe_settings(folder))
+    base = renderer.render(base_shot(), None)
+    assert base.size == (56, 32)
+    assert [(r["encoder"], r["max_tokens"]) for r in renderer.last_notes["prompt_read"]] == [("text_encoder", 77),
+                                                                                            ("text_encoder_2", 77)]
 
 
 def test_keyframe_memory_back_off_and_choices_are_recorded(models, monkeypatch):

@@ -137,7 +137,8 @@ def _load(spec: PipelineSpec) -> Any:
         dtype: Any = getattr(torch, spec.dtype)
         if spec.component_dtypes:
             dtype = {"default": dtype, **{name: getattr(torch, d) for name, d in spec.component_dtypes}}
-        pipe = cls.from_pretrained(spec.model, revision=spec.revision, dtype=dtype)
+        pipe = cls.from_pretrained(spec.model, revision=spec.revision, dtype=dtype,
+                                   **dict.fromkeys(dropped_components(spec.model, spec.revision)))
     except (OSError, ValueError) as exc:
         raise SettingsError(
             f"model {spec.model!r}: cannot load it as a diffusers pipeline ({_first_line(exc)}); "
@@ -167,6 +168,16 @@ def _load(spec: PipelineSpec) -> Any:
             log.info("cpu_offload=%s has no effect on %s", spec.cpu_offload, spec.device)
         pipe.to(spec.device)
     return pipe
+
+
+def dropped_components(model: str, revision: str | None) -> list[str]:
+    """Components a model folder was saved without (null in its model_index.json: SD 3.5 without its T5 encoder, as
+    its card allows). diffusers saves such a folder but loads it only when told again that they are None."""
+    from .families import model_config
+
+    index = model_config(model, revision) or {}
+    return [name for name, value in index.items()
+            if not name.startswith("_") and isinstance(value, list) and len(value) == 2 and value[0] is None]
 
 
 def vae_memory(pipe: Any, slicing: bool, tiling: bool) -> list[str]:
