@@ -70,9 +70,12 @@ class PipelineSpec:
 
     def choices(self) -> dict[str, Any]:
         """The memory and speed choices this pipeline was loaded with, for a render's notes."""
-        return {"pipeline": self.pipeline_class, "device": self.device, "dtype": self.dtype, "cpu_offload": self.cpu_offload,
-                "vae_slicing": self.vae_slicing, "vae_tiling": self.vae_tiling,
-                "attention_backend": self.attention_backend or "default (torch SDPA)"}
+        choices = {"pipeline": self.pipeline_class, "device": self.device, "dtype": self.dtype,
+                   "cpu_offload": self.cpu_offload, "vae_slicing": self.vae_slicing, "vae_tiling": self.vae_tiling,
+                   "attention_backend": self.attention_backend or "default (torch SDPA)"}
+        if self.component_dtypes:  # what the card keeps in another precision (Wan's fp32 VAE)
+            choices["component_dtypes"] = dict(self.component_dtypes)
+        return choices
 
 
 @dataclass
@@ -156,18 +159,24 @@ def _load(spec: PipelineSpec) -> Any:
             ) from exc
     pipe.set_progress_bar_config(disable=True)
     vae_memory(pipe, slicing=spec.vae_slicing, tiling=spec.vae_tiling)
-    on_cuda = spec.device.startswith("cuda")
+    offloads = offload_applies(spec.device)
     if spec.attention_backend:
         use_attention_backend(pipe, spec.attention_backend)
-    if spec.cpu_offload == "model" and on_cuda:
+    if spec.cpu_offload == "model" and offloads:
         pipe.enable_model_cpu_offload(device=spec.device)
-    elif spec.cpu_offload == "sequential" and on_cuda:
+    elif spec.cpu_offload == "sequential" and offloads:
         pipe.enable_sequential_cpu_offload(device=spec.device)
     else:
         if spec.cpu_offload != "none":
             log.info("cpu_offload=%s has no effect on %s", spec.cpu_offload, spec.device)
         pipe.to(spec.device)
     return pipe
+
+
+def offload_applies(device: str) -> bool:
+    """Whether CPU offload means anything on `device`: on a GPU it keeps the weights in host memory until each model
+    (or layer) runs; on the CPU they are there already."""
+    return device.startswith("cuda")
 
 
 def dropped_components(model: str, revision: str | None) -> list[str]:

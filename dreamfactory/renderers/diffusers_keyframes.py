@@ -117,7 +117,7 @@ class DiffusersKeyframes:
             vae_tiling=s.vae_slicing,
             attention_backend=s.attention_backend,
             ip_adapter=(s.ip_adapter, s.ip_adapter_weight) if s.ip_adapter else None,
-            component_dtypes=self.family.component_dtypes if self.device.startswith("cuda") else (),
+            component_dtypes=self.family.component_dtypes if self.dtype != torch.float32 else (),
         )
 
     # -- rendering -----------------------------------------------------------------------------------------------

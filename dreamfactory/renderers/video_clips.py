@@ -141,7 +141,7 @@ class DiffusersClips:
             vae_slicing=s.vae_slicing,
             vae_tiling=s.vae_slicing,
             attention_backend=s.attention_backend,
-            component_dtypes=self.family.component_dtypes if self.device.startswith("cuda") else (),
+            component_dtypes=self.family.component_dtypes if self.dtype != torch.float32 else (),
         )
 
     # -- what one generation is -----------------------------------------------------------------------------------
