@@ -211,3 +211,26 @@ def test_vace_shot_ends_on_the_next_keyframe_and_is_keyed_by_it(tmp_path, monkey
     assert last["video"][-1].getpixel((0, 0)) == (20, 40, 200) and last["mask"][-1].getpixel((0, 0)) == 0
     assert last["mask"][0].getpixel((0, 0)) == 0 and last["mask"][1].getpixel((0, 0)) == 255
     assert render_key(renderer, _request(end_keyframe_sha="e" * 64)) != render_key(renderer, _request())
+
+
+def test_ltx_condition_shot_ends_on_the_next_keyframe_as_a_last_frame_condition(tmp_path, monkeypatch):
+    """LTX-Video's condition pipeline pins the next shot's keyframe at the last frame of the shot's last generation
+    (as its own first-last-frame use does); the VAE encodes it as given."""
+    import diffusers
+
+    from dreamfactory.renderers.base import render_key
+    from dreamfactory.renderers.devices import cover_fit
+
+    renderer = DiffusersClips(_clip_settings(build_tiny_ltx_condition(tmp_path / "ltx")))
+    assert renderer.ending() == "optional" and "end_keyframe_sha" in renderer.reads
+    assert render_key(renderer, _request(end_keyframe_sha="e" * 64)) != render_key(renderer, _request())
+    calls = spy(monkeypatch, diffusers.LTXConditionPipeline)
+    seen = encoded(monkeypatch, devices.load_pipeline(renderer.spec()).pipe)
+    end = Image.new("RGB", (64, 36), (20, 40, 200))
+    result = renderer.render(_request(), KEYFRAME, tmp_path / "end.mp4", end_image=end)
+    assert result.notes["end_frame"] is True and len(calls) == 5
+    assert [len(c["conditions"]) for c in calls] == [1, 1, 1, 1, 2]
+    last = calls[-1]["conditions"][-1]
+    assert last.frame_index == calls[-1]["num_frames"] - 1
+    width, height = calls[-1]["width"], calls[-1]["height"]
+    assert torch.allclose(seen[-1], pixels([cover_fit(end, width, height)]), atol=1e-5)

@@ -205,7 +205,7 @@ def test_film_with_each_remaining_family(tmp_path, capsys, tiny_env, monkeypatch
         assert all(r["tokens"] <= r["max_tokens"] for r in record.notes["prompt_read"])
         if len(record.notes["generations"]) > 1:  # a shot longer than one generation goes on the model's own way
             assert record.notes["extend"] == extend
-    if video_family == "wan-vace":  # it ends each shot on the next shot's keyframe, so the flow hands it over
+    if video_family in ("wan-vace", "ltx-i2v"):  # each ends a shot on the next shot's keyframe: the flow hands it over
         assert any(r.notes["end_frame"] for r in clips)
     if video_family == "wan2.2-ti2v":  # the hub's layout (WanPipeline declared), its card's rate; no last frame
         assert {r.identity["pipeline"] for r in clips} == {"WanImageToVideoPipeline"}

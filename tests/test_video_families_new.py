@@ -220,9 +220,11 @@ def test_only_models_that_end_on_a_frame_are_keyed_by_the_next_keyframe(models, 
         assert "end_keyframe_sha" in DiffusersClips(RenderSettings(clip_backend="diffusers", video_model=model)).reads
 
 
-@pytest.mark.parametrize("name, declared, loaded", [("ltx2_i2v", "LTX2Pipeline", diffusers.LTX2ConditionPipeline),
-                                                    ("ltx_i2v", "LTXPipeline", diffusers.LTXImageToVideoPipeline)])
-def test_a_checkpoint_that_declares_text_to_video_renders_clips_image_to_video(models, tmp_path, name, declared, loaded):
+@pytest.mark.parametrize("name, declared, loaded, ending", [
+    ("ltx2_i2v", "LTX2Pipeline", diffusers.LTX2ConditionPipeline, "optional"),  # its conditions can pin a last frame
+    ("ltx_i2v", "LTXPipeline", diffusers.LTXImageToVideoPipeline, "none")])
+def test_a_checkpoint_that_declares_text_to_video_renders_clips_image_to_video(models, tmp_path, name, declared, loaded,
+                                                                              ending):
     """The hub's Lightricks/LTX-Video and Lightricks/LTX-2 declare their text-to-video class; the same weights hold
     the image-to-video pipeline, which clips load."""
     folder = tmp_path / declared
@@ -231,7 +233,7 @@ def test_a_checkpoint_that_declares_text_to_video_renders_clips_image_to_video(m
     (folder / "model_index.json").write_text(json.dumps({**index, "_class_name": declared}))
     settings = (ltx2_settings(models) if name == "ltx2_i2v" else clip_settings(models(name)))
     renderer = DiffusersClips(settings.model_copy(update={"video_model": str(folder)}))
-    assert renderer.identity()["pipeline"] == loaded.__name__ and renderer.ending() == "none"
+    assert renderer.identity()["pipeline"] == loaded.__name__ and renderer.ending() == ending
     result = renderer.render(clip(duration=0.5), Image.new("RGB", (64, 36), ORANGE), tmp_path / "clip.mp4")
     assert result.frames == 4 and isinstance(devices.load_pipeline(renderer.spec()).pipe, loaded)
 
@@ -257,7 +259,9 @@ def test_ltx2_goes_on_from_its_last_frames_with_its_own_sound(models, tmp_path, 
 
     monkeypatch.setattr(diffusers.LTX2ConditionPipeline, "__call__", recording)
     out = tmp_path / "ltx2.mp4"
-    result = renderer.render(clip(duration=1.25), Image.new("RGB", (64, 36), ORANGE), out)
+    assert renderer.ending() == "optional"  # its conditions can pin the last frame too: keyed by the next keyframe
+    end = Image.new("RGB", (64, 36), (20, 40, 200))
+    result = renderer.render(clip(duration=1.25), Image.new("RGB", (64, 36), ORANGE), out, end_image=end)
     assert result.frames == 10 and frames_in(out) == 10
     assert result.notes["extend"] == "ltx2_conditions" and result.notes["overlap"] == 9
     # 28 source frames at 24 fps: 17, then 8 new ones per generation after the 9 it goes on from.
@@ -267,3 +271,8 @@ def test_ltx2_goes_on_from_its_last_frames_with_its_own_sound(models, tmp_path, 
     assert len(later.frames) == 9 and later.index == 0
     assert [f.tobytes() for f in later.frames] == [f.tobytes() for f in as_images(made[0])[-9:]]
     assert result.notes["audio"]["seconds"] == pytest.approx(1.25, abs=0.03)
+    # The shot ends on the next keyframe: a condition at the last latent index, re-compressed as its first frame is.
+    assert [len(c["conditions"]) for c in calls] == [1, 1, 2] and result.notes["end_frame"] is True
+    last = calls[-1]["conditions"][-1]
+    assert last.index == -1 and isinstance(last.frames, Image.Image) and last.crf == 0
+    assert np.abs(np.asarray(last.frames, dtype=int) - (20, 40, 200)).mean() < 8

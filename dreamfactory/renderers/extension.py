@@ -113,11 +113,25 @@ def recompressed(inputs: dict[str, Any], still: Any) -> dict[str, Any]:
     return out
 
 
-def end_on(kind: Kind, inputs: dict[str, Any], end: Image.Image) -> None:
-    """Make a shot's last generation end on `end` (the next shot's keyframe, already at the generation's size): Wan
-    VACE keeps it as the last frame of its control video (black in the mask), first-last-frame models take it as
-    `last_image`."""
-    if kind == "vace":
+# Pipelines whose own conditions can pin a shot's last frame (LTX's condition pipelines: a condition at the last frame,
+# as their first-last-frame examples do; VACE: a kept last frame of its control video), whatever the family's row says.
+ENDS_BY_CONDITION: frozenset[Kind] = frozenset({"ltx_conditions", "ltx2_conditions", "vace"})
+
+
+def end_on(kind: Kind, inputs: dict[str, Any], end: Image.Image, count: int) -> None:
+    """Make a shot's last generation (of `count` frames) end on `end` (the next shot's keyframe, already at the
+    generation's size): LTX-Video's condition pipeline takes it as an image condition at the last frame, LTX-2's as
+    one at the last latent index (-1); Wan VACE keeps it as the last frame of its control video (black in the mask);
+    first-last-frame models take it as `last_image`."""
+    if kind == "ltx_conditions":
+        from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+
+        inputs["conditions"] = [*inputs["conditions"], LTXVideoCondition(image=end, frame_index=count - 1)]
+    elif kind == "ltx2_conditions":
+        from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
+
+        inputs["conditions"] = [*inputs["conditions"], LTX2VideoCondition(frames=end, index=-1)]
+    elif kind == "vace":
         inputs["video"] = [*inputs["video"][:-1], end]
         inputs["mask"] = [*inputs["mask"][:-1], Image.new("L", end.size, 0)]
     else:

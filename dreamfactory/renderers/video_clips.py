@@ -9,11 +9,12 @@ frames at 24 fps, 1280x704). A shot longer than one generation goes on from what
 says for the pipeline's class: its last frames as a video to continue (LTX-Video's condition pipeline, Wan VACE), else
 its last frame (the way all of these pipelines share). A shot with an end keyframe ends on it when the model takes a
 last frame (Wan's first-last-frame variant and Wan 2.2 I2V-A14B, told apart by their config files, so that the clip's
-key holds the next shot's keyframe only then; Wan VACE, as a kept last frame of its control video; not Wan 2.2
-TI2V-5B, which accepts one and ignores it). Wan 2.2 A14B's two experts (high- and low-noise transformers) run inside
-the pipeline; the record notes them. The frames are then resampled to the film's rate and size and encoded as H.264,
-exactly round(duration * fps). A model that makes its own sound (LTX-2) gives the clip an AAC track when `video_audio`
-is on. Stable Video Diffusion keeps its own module (svd_clips.py): it has no prompt and its own motion conditioning.
+key holds the next shot's keyframe only then; Wan VACE, as a kept last frame of its control video; LTX-Video's and
+LTX-2's condition pipelines, as a condition at the last frame; not Wan 2.2 TI2V-5B, which accepts one and ignores it).
+Wan 2.2 A14B's two experts (high- and low-noise transformers) run inside the pipeline; the record notes them. The
+frames are then resampled to the film's rate and size and encoded as H.264, exactly round(duration * fps). A model
+that makes its own sound (LTX-2) gives the clip an AAC track when `video_audio` is on. Stable Video Diffusion keeps
+its own module (svd_clips.py): it has no prompt and its own motion conditioning.
 """
 
 from __future__ import annotations
@@ -95,7 +96,9 @@ class DiffusersClips:
         index = model_config(s.video_model, s.video_model_revision)
         if index is None:
             return "unknown"
-        family = clip_choice(index, s.video_model)[1]  # the rows one class's checkpoints differ by all end alike
+        name, family = clip_choice(index, s.video_model)  # the rows one class's checkpoints differ by all end alike
+        if extension.EXTENSIONS.get(name) in extension.ENDS_BY_CONDITION:
+            return "optional"
         if not family.end_frame:
             return "none"
         names = [n for n in ("transformer", "transformer_2") if (index.get(n) or [None])[0] is not None]
@@ -234,10 +237,12 @@ class DiffusersClips:
                 call["image_crf"] = 0
         keep_sound = self.audio_plan(params, call, notes)
         transformer = getattr(denoiser(pipe), "config", None) or {}
-        ending = last_frame_mode(self.family, pipe.config, transformer)  # as `reads` decides it, from the same configs
+        # As `ending()` decides it (and so the clip's key), from the same configs.
+        ending = "optional" if kind in extension.ENDS_BY_CONDITION else last_frame_mode(self.family, pipe.config, transformer)
         if ending == "required" and end_image is None:  # FLF2V cannot run without a last frame: the shot holds its look
             end_image, notes["end_frame_is_start"] = keyframe, True
-        ends = end_image is not None and ("last_image" in params or kind == "vace") and ending != "none"
+        ends = (end_image is not None and ending != "none"
+                and ("last_image" in params or kind in extension.ENDS_BY_CONDITION))
         notes.update({
             "family": self.family.name, "pipeline": loaded.spec.choices(), "size": f"{width}x{height}",
             "model_fps": model_fps, "generations": plan, "extend": kind if len(plan) > 1 else None,
@@ -259,10 +264,10 @@ class DiffusersClips:
                 # The first generation opens on the keyframe; a later one goes on from what was made (extension.py).
                 extra = (extension.first_inputs(kind, keyframe, width, height, count) if index == 0 else
                          extension.next_inputs(kind, frames, keyframe, width, height, count, goes_on_from))
-                if crf:
-                    extra = extension.recompressed(extra, lambda image: h264_round_trip(image, crf))
                 if ends and index == len(plan) - 1:
-                    extension.end_on(kind, extra, cover_fit(end_image, width, height))
+                    extension.end_on(kind, extra, cover_fit(end_image, width, height), count)
+                if crf:  # the end frame too, as a picture the model reads
+                    extra = extension.recompressed(extra, lambda image: h264_round_trip(image, crf))
                 with loaded.lock:
                     output = pipe(num_frames=count, generator=generator, **call, **extra)
                 segment = as_images(output.frames[0])
