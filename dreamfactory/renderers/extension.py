@@ -31,6 +31,10 @@ the next `step` pixel frames. One latent frame is a still image and carries no m
   frames the mask would call latent frame 1 "to make" though its pixels are kept; with 9, latent frames 0 and 1 are
   kept in the video and in the mask alike, for every generation length.
 The overlapping frames are made again by the later generation and dropped: the frames already made are kept.
+
+Ending. The same conditions can pin a shot's last frame to the next shot's keyframe (`end_on`): LTX-Video's as an
+image condition at the last frame, LTX-2's at the last latent index (-1), as their first-last-frame examples do;
+VACE as a kept last frame of its control video; first-last-frame Wan models take it as `last_image`.
 The plan of generations (how many, how long) is video_clips.generations(), with this module's overlap.
 """
 
