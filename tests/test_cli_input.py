@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -102,3 +103,23 @@ def test_missing_local_model_folder_is_refused_before_any_work(tmp_path, store, 
                          "--image-model", str(tmp_path / "no-such-model")], capsys)
     _assert_one_line_error(code, err, "no such folder")
     assert _snapshot(store) == before
+
+
+@pytest.mark.parametrize("flag, make, needle", [
+    ("--video-model", "wan_t2v", "makes video from text alone"),
+    ("--image-model", "wan_i2v", "image-to-video pipeline, not one for keyframes"),
+    ("--video-model", "empty", "cannot load it as a diffusers pipeline"),
+])
+def test_a_local_model_that_cannot_do_its_task_is_refused_before_any_work(tmp_path, store, capsys, flag, make, needle):
+    """Only its config files are read (a model_index.json is all these folders have): refused while planning, before
+    a server starts or a word of the script is written."""
+    folder = tmp_path / make
+    folder.mkdir()
+    declared = {"wan_t2v": "WanPipeline", "wan_i2v": "WanImageToVideoPipeline"}.get(make)
+    if declared:
+        (folder / "model_index.json").write_text(json.dumps({"_class_name": declared, "transformer": ["diffusers", "X"]}))
+    before = _snapshot(store)
+    code, _, err = _run(["make", str(ROOT / "stories" / "lighthouse.txt"), "--store", str(store), flag, str(folder)],
+                        capsys)
+    _assert_one_line_error(code, err, needle)
+    assert _snapshot(store) == before  # not a word of the script written
