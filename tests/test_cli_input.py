@@ -112,7 +112,7 @@ def test_missing_local_model_folder_is_refused_before_any_work(tmp_path, store, 
 ])
 def test_a_local_model_that_cannot_do_its_task_is_refused_before_any_work(tmp_path, store, capsys, flag, make, needle):
     """Only its config files are read (a model_index.json is all these folders have): refused while planning, before
-    a server starts or a word of the script is written."""
+    a word of the script is written."""
     folder = tmp_path / make
     folder.mkdir()
     declared = {"wan_t2v": "WanPipeline", "wan_i2v": "WanImageToVideoPipeline"}.get(make)
