@@ -259,8 +259,11 @@ def test_svd_clip_chains_segments_to_the_scene_length(settings, tmp_path, monkey
     renderer = SvdClips(settings)
     keyframe = Image.new("RGB", (112, 64), (200, 120, 40))
     result = renderer.render(clip_request(), keyframe, tmp_path / "a.mp4")
-    # Too short for cut points (a transition re-encodes it whole): the record says so.
-    assert result.frames == 8 and result.seconds == 1.0 and result.notes == {"cuts": []}
+    # Too short for cut points (a transition re-encodes it whole): the record says so, and how the pipeline was loaded.
+    assert result.frames == 8 and result.seconds == 1.0 and result.notes["cuts"] == []
+    assert result.notes["pipeline"] == {"pipeline": "StableVideoDiffusionPipeline", "device": "cpu", "dtype": "float32",
+                                        "cpu_offload": "none", "vae_slicing": False, "vae_tiling": False,
+                                        "attention_backend": "default (torch SDPA)"}
     # 8 film frames at 8 fps need 7 SVD frames at 7 fps: a 4-frame segment, then one chained (3 new frames).
     assert len(calls) == 2
     assert calls[0]["num_frames"] == 4 and calls[0]["decode_chunk_size"] == 4 and calls[0]["fps"] == 7
@@ -307,7 +310,8 @@ def test_svd_retry_after_out_of_memory_lowers_memory_use(settings, tmp_path, mon
 
     second = renderer.render(request, keyframe, tmp_path / "clip.mp4", attempt=2)
     assert calls[-1]["decode_chunk_size"] == 4
-    assert second.notes == {"decode_chunk_size": 4, "reason": "retry 2 after running out of device memory", "cuts": []}
+    assert {k: v for k, v in second.notes.items() if k != "pipeline"} == {
+        "decode_chunk_size": 4, "reason": "retry 2 after running out of device memory", "cuts": []}
     assert (calls[-1]["width"], calls[-1]["height"]) == (256, 128)
 
     third = renderer.render(request, keyframe, tmp_path / "clip.mp4", attempt=3)
@@ -339,6 +343,10 @@ def test_clip_key_follows_reads_and_identity(settings):
                       {"decode_chunk_size": 2}, {"video_model_revision": "r1"})
     for change in pixel_settings:
         assert render_key(SvdClips(settings.model_copy(update=change)), request) != key, change
+    # An attention kernel is keyed when one is chosen; the default leaves the keys of clips already made as they were.
+    assert "attention_backend" not in renderer.identity()
+    chosen = SvdClips(settings.model_copy(update={"attention_backend": "native"}))
+    assert render_key(chosen, request) != key and chosen.spec().attention_backend == "native"
 
 
 # -- OpenAI Images ----------------------------------------------------------------------------------------------

@@ -102,6 +102,8 @@ class SvdClips:
             "dtype": dtype_name(self.dtype),
             "device": self.device.split(":")[0],
             "encoding": ENCODING,
+            # a kernel may change the last bits of a frame; keyed only when chosen, so the default keys stay as they were
+            **({"attention_backend": s.attention_backend} if s.attention_backend else {}),
         }
 
     def spec(self) -> PipelineSpec:
@@ -114,6 +116,7 @@ class SvdClips:
             dtype=dtype_name(self.dtype),
             cpu_offload=s.cpu_offload,
             vae_slicing=s.vae_slicing,
+            attention_backend=s.attention_backend,
         )
 
     def memory_plan(self, attempt: int) -> tuple[int, float, dict[str, Any]]:
@@ -154,6 +157,7 @@ class SvdClips:
                 frames.extend(segment if not frames else segment[1:])
                 image = segment[-1]
         film_frames = [cover_fit(f, request.width, request.height) for f in resample(frames, frames_out, request.fps, s.svd_fps)]
+        notes["pipeline"] = loaded.spec.choices()  # device, dtype, offload, slicing, attention: as loaded
         notes["cuts"] = write_h264(film_frames, out_path, request.fps)
         return ClipResult(frames=frames_out, seconds=frames_out / request.fps, notes=notes)
 
