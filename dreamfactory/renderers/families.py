@@ -120,16 +120,12 @@ def family_of_class(class_name: str, task: Literal["keyframes", "clips"]) -> Fam
     return family
 
 
-def clip_class(model: str, revision: str | None) -> str:
-    """The pipeline class clips load from a model (see `clip_choice`)."""
-    return clip_choice(model_index(model, revision), model)[0]
-
-
-def clip_family(model: str, revision: str | None) -> Family:
-    """The family clips render a model as (see `clip_choice`)."""
+def clip_pipeline(model: str, revision: str | None) -> tuple[str, Family]:
+    """(the pipeline class clips load from a model, the family they render it as): `clip_choice` on its
+    model_index.json, and on its transformer's config where the class has rows that differ by it."""
     index = model_index(model, revision)
     transformer = transformer_config(model, revision) if index["_class_name"] in BY_TRANSFORMER else None
-    return clip_choice(index, model, transformer)[1]
+    return clip_choice(index, model, transformer)
 
 
 def transformer_config(model: str, revision: str | None) -> dict | None:

@@ -52,7 +52,7 @@ from .devices import (
     weight_identity,
 )
 from .diffusers_keyframes import call_parameters
-from .families import Family, clip_choice, clip_class, clip_family, model_config
+from .families import Family, clip_choice, clip_pipeline, model_config
 from .svd_clips import ENCODING, resample, source_frames_needed, write_h264
 
 VERSION = 3  # bump when this module changes what it sends to the pipeline or the encoder (2: LTX's frame step,
@@ -76,8 +76,13 @@ class DiffusersClips:
         self._local = threading.local()
 
     @cached_property
+    def pipeline(self) -> tuple[str, Family]:
+        """(the pipeline class loaded, its family), read once from the model's config files."""
+        return clip_pipeline(self.settings.video_model, self.settings.video_model_revision)
+
+    @property
     def family(self) -> Family:
-        return clip_family(self.settings.video_model, self.settings.video_model_revision)
+        return self.pipeline[1]
 
     @property
     def dtype(self) -> torch.dtype:
@@ -97,15 +102,13 @@ class DiffusersClips:
         if index is None:
             return "unknown"
         name, family = clip_choice(index, s.video_model)  # the rows one class's checkpoints differ by all end alike
-        if extension.EXTENSIONS.get(name) in extension.ENDS_BY_CONDITION:
-            return "optional"
-        if not family.end_frame:
-            return "none"
-        names = [n for n in ("transformer", "transformer_2") if (index.get(n) or [None])[0] is not None]
-        transformer = model_config(s.video_model, s.video_model_revision, f"{names[0]}/config.json") if names else {}
+        transformer: dict | None = {}
+        if family.end_frame:  # only then does the transformer's config tell (last_frame_mode)
+            names = [n for n in ("transformer", "transformer_2") if (index.get(n) or [None])[0] is not None]
+            transformer = model_config(s.video_model, s.video_model_revision, f"{names[0]}/config.json") if names else {}
         if transformer is None:
             return "unknown"
-        return last_frame_mode(family, index, transformer)
+        return last_frame_mode(family, name, index, transformer)
 
     @property
     def audio(self) -> bool:
@@ -119,7 +122,7 @@ class DiffusersClips:
             "version": VERSION,
             "diffusers": importlib.metadata.version("diffusers"),
             "family": self.family.name,
-            "pipeline": clip_class(s.video_model, s.video_model_revision),
+            "pipeline": self.pipeline[0],
             "weights": weight_identity(s.video_model, s.video_model_revision),
             "video_frames": s.video_frames,
             "video_steps": s.video_steps,
@@ -136,7 +139,7 @@ class DiffusersClips:
     def spec(self) -> PipelineSpec:
         s = self.settings
         return PipelineSpec(
-            pipeline_class=clip_class(s.video_model, s.video_model_revision),
+            pipeline_class=self.pipeline[0],
             model=s.video_model,
             revision=s.video_model_revision,
             device=self.device,
@@ -238,7 +241,7 @@ class DiffusersClips:
         keep_sound = self.audio_plan(params, call, notes)
         transformer = getattr(denoiser(pipe), "config", None) or {}
         # As `ending()` decides it (and so the clip's key), from the same configs.
-        ending = "optional" if kind in extension.ENDS_BY_CONDITION else last_frame_mode(self.family, pipe.config, transformer)
+        ending = last_frame_mode(self.family, type(pipe).__name__, pipe.config, transformer)
         if ending == "required" and end_image is None:  # FLF2V cannot run without a last frame: the shot holds its look
             end_image, notes["end_frame_is_start"] = keyframe, True
         ends = (end_image is not None and ending != "none"
@@ -303,12 +306,17 @@ class DiffusersClips:
         return False
 
 
-def last_frame_mode(family: Family, index: Mapping[str, Any], transformer: Mapping[str, Any]) -> Ending:
-    """How a model of `family` takes a last frame, from its model_index.json's components and its transformer's
-    config (a loaded pipeline's `config` and `transformer.config` hold the same): 'required' for Wan FLF2V, whose
-    image embedder reads the first and the last frame's embeddings together (pos_embed_seq_len) and so cannot run
-    without one; 'optional' for a first-last-frame family's model without an image encoder (Wan 2.2: the last frame
-    joins the latents); 'none' for every other (plain Wan 2.1 I2V, LTX, CogVideoX, HunyuanVideo)."""
+def last_frame_mode(family: Family, pipeline_class: str, index: Mapping[str, Any],
+                    transformer: Mapping[str, Any]) -> Ending:
+    """How a model of `family`, loaded as `pipeline_class`, takes a last frame, from its model_index.json's components
+    and its transformer's config (a loaded pipeline's `config` and `transformer.config` hold the same): 'optional'
+    for a pipeline whose own conditions can pin it (LTX's condition pipelines, VACE: extension.py); 'required' for
+    Wan FLF2V, whose image embedder reads the first and the last frame's embeddings together (pos_embed_seq_len) and
+    so cannot run without one; 'optional' for a first-last-frame family's model without an image encoder (Wan 2.2
+    A14B: the last frame joins the latents); 'none' for every other (plain Wan 2.1 I2V, Wan 2.2 TI2V, LTX's
+    image-to-video pipeline, CogVideoX, HunyuanVideo)."""
+    if extension.EXTENSIONS.get(pipeline_class) in extension.ENDS_BY_CONDITION:
+        return "optional"
     if not family.end_frame:
         return "none"
     image_encoder = (index.get("image_encoder") or [None])[0] is not None
