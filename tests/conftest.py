@@ -62,6 +62,25 @@ def fresh_pipelines():
     devices.release_pipelines()
 
 
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """`models(name, **kw)`: the tiny model `build_tiny_<name>` of tests/tiny_*.py builds, saved once per module under a
+    folder named by the name and its keyword arguments (other arguments, another model)."""
+    from tests import tiny_extension_models, tiny_models, tiny_qwen_edit, tiny_video_models
+
+    root, built = tmp_path_factory.mktemp("models"), {}
+
+    def model(name: str, **kw):
+        key = "_".join([name, *(f"{k}-{v}" for k, v in sorted(kw.items()))])
+        if key not in built:
+            module = next(m for m in (tiny_models, tiny_video_models, tiny_extension_models, tiny_qwen_edit)
+                          if hasattr(m, f"build_tiny_{name}"))
+            built[key] = getattr(module, f"build_tiny_{name}")(root / key, **kw)
+        return built[key]
+
+    return model
+
+
 @pytest.fixture(scope="session")
 def prefect_harness():
     """One temporary Prefect server (SQLite) for every test that runs a flow."""

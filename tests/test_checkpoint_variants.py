@@ -34,20 +34,6 @@ START, END = Image.new("RGB", (64, 36), (200, 100, 50)), Image.new("RGB", (64, 3
 pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
 
 
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    root = tmp_path_factory.mktemp("variants")
-    built = {}
-
-    def model(name: str, **kw):
-        key = "_".join([name, *(f"{k}-{v}" for k, v in sorted(kw.items()))])
-        if key not in built:
-            built[key] = getattr(tiny_video_models, f"build_tiny_{name}")(root / key, **kw)
-        return built[key]
-
-    return model
-
-
 def expert_steps(monkeypatch, pipe) -> dict[str, int]:
     """How many denoising steps each of the pipeline's transformers ran."""
     counts = {}
@@ -131,7 +117,7 @@ def test_a_text_to_video_wan_is_a_settings_error_before_anything_renders(models,
 
 
 def test_cogvideox15_runs_at_its_cards_rate_in_frame_counts_it_gives_back(models, tmp_path, monkeypatch):
-    settings = clip_settings(models("cogvideox15_i2v")).model_copy(update={"video_frames": 13})
+    settings = clip_settings(models("cogvideox_i2v", v15=True)).model_copy(update={"video_frames": 13})
     renderer = DiffusersClips(settings)
     assert renderer.identity()["family"] == "cogvideox1.5-i2v" and devices.loaded_pipelines() == []
     pipe = devices.load_pipeline(renderer.spec()).pipe

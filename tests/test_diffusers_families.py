@@ -34,20 +34,6 @@ MIRA = CharacterLook(id="mira", name="Mira", appearance="curly red hair, freckle
 pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
 
 
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    root = tmp_path_factory.mktemp("families")
-    built = {}
-
-    def model(name: str, **kw):
-        if name not in built:
-            builder = getattr(tiny_models, f"build_tiny_{name.removesuffix('_flf')}")
-            built[name] = builder(root / name, **kw)
-        return built[name]
-
-    return model
-
-
 def spy(monkeypatch, cls) -> list[dict]:
     calls, real = [], cls.__call__
 
@@ -257,7 +243,7 @@ def test_wan_clip_chains_generations_to_the_shot_length(models, tmp_path, monkey
 
 
 def test_wan_first_last_frame_ends_on_the_next_keyframe(models, tmp_path, monkeypatch):
-    renderer = DiffusersClips(clip_settings(models("wan_i2v_flf", first_last_frame=True)))
+    renderer = DiffusersClips(clip_settings(models("wan_i2v", first_last_frame=True)))
     calls = spy(monkeypatch, diffusers.WanImageToVideoPipeline)
     start, end = Image.new("RGB", (64, 36), (200, 100, 50)), Image.new("RGB", (64, 36), (20, 40, 200))
     result = renderer.render(clip(duration=0.5), start, tmp_path / "flf.mp4", end_image=end)

@@ -26,7 +26,6 @@ from dreamfactory.renderers.encoding import cut_frames
 from dreamfactory.renderers.video_clips import DiffusersClips, as_images, generations, in_prompt_template, soundtrack
 from dreamfactory.renders import wants_end_keyframe
 from dreamfactory.settings import FilmOptions, RenderSettings
-from tests import tiny_models, tiny_video_models
 from tests.test_diffusers_families import clip, clip_settings, frames_in, spy
 
 LONG = " ".join(["Mira runs up the stairs of the lighthouse."] + ["The storm lashes the sea and the lamp room glows."] * 8)
@@ -34,21 +33,6 @@ ORANGE = (200, 100, 50)
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    root = tmp_path_factory.mktemp("video-families")
-    built = {}
-
-    def model(name: str, **kw):
-        key = "_".join([name, *(f"{k}-{v}" for k, v in sorted(kw.items()))])
-        if key not in built:
-            module = tiny_video_models if hasattr(tiny_video_models, f"build_tiny_{name}") else tiny_models
-            built[key] = getattr(module, f"build_tiny_{name}")(root / key, **kw)
-        return built[key]
-
-    return model
 
 
 def ffmpeg(*args: str) -> str:

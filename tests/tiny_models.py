@@ -366,24 +366,29 @@ def build_tiny_ltx_i2v(path: str | Path) -> Path:
     return Path(path)
 
 
-def build_tiny_cogvideox_i2v(path: str | Path) -> Path:
-    """A CogVideoX image-to-video pipeline (T5, CogVideoX VAE 4x in time, a transformer with 3D RoPE)."""
-    from diffusers import AutoencoderKLCogVideoX, CogVideoXImageToVideoPipeline, CogVideoXTransformer3DModel, DDIMScheduler
+def build_tiny_cogvideox_i2v(path: str | Path, v15: bool = False) -> Path:
+    """A CogVideoX image-to-video pipeline (T5, CogVideoX VAE 4x in time, a transformer with 3D RoPE). 1.0 has learned
+    positional embeddings (one size and length); `v15`: CogVideoX 1.5's temporal patch of 2, an `ofs` embedding and
+    RoPE only (any size and length), with its DPM scheduler."""
+    from diffusers import (AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXImageToVideoPipeline,
+                           CogVideoXTransformer3DModel, DDIMScheduler)
 
+    version = (dict(sample_width=8, sample_height=8, patch_size_t=2, ofs_embed_dim=2, use_learned_positional_embeddings=False)
+               if v15 else dict(sample_width=2, sample_height=2, use_learned_positional_embeddings=True))
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         tokenizer = t5_tokenizer()
         pipe = CogVideoXImageToVideoPipeline(
             transformer=CogVideoXTransformer3DModel(
                 num_attention_heads=2, attention_head_dim=16, in_channels=8, out_channels=4, time_embed_dim=2,
-                text_embed_dim=32, num_layers=1, sample_width=2, sample_height=2, sample_frames=9, patch_size=2,
-                temporal_compression_ratio=4, max_text_seq_length=16, use_rotary_positional_embeddings=True,
-                use_learned_positional_embeddings=True).eval(),
+                text_embed_dim=32, num_layers=1, sample_frames=9, patch_size=2, temporal_compression_ratio=4,
+                max_text_seq_length=16, use_rotary_positional_embeddings=True, **version).eval(),
             vae=AutoencoderKLCogVideoX(
                 in_channels=3, out_channels=3, down_block_types=("CogVideoXDownBlock3D",) * 4,
                 up_block_types=("CogVideoXUpBlock3D",) * 4, block_out_channels=(8, 8, 8, 8), latent_channels=4,
                 layers_per_block=1, norm_num_groups=2, temporal_compression_ratio=4).eval(),
-            scheduler=DDIMScheduler(), text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer,
+            scheduler=CogVideoXDPMScheduler() if v15 else DDIMScheduler(), text_encoder=_t5(len(tokenizer)),
+            tokenizer=tokenizer,
         )
     pipe.save_pretrained(path)
     return Path(path)

@@ -1,5 +1,5 @@
-"""Tiny random HunyuanVideo image-to-video, LTX-2, Wan 2.2 and CogVideoX 1.5 pipelines, built from configs and saved
-with save_pretrained.
+"""Tiny random HunyuanVideo image-to-video, LTX-2 and Wan 2.2 pipelines, built from configs and saved with
+save_pretrained.
 
 As in tiny_models.py: every component is real and small, weights random and fixed by seed, and the tokenizers are
 built offline. The Llava-Llama and Gemma tokenizers are SentencePiece-style BPE (words open with '▁', unknown bytes
@@ -222,31 +222,5 @@ def build_tiny_wan22_a14b(path: str | Path, high_noise: bool = True) -> Path:
             vae=wan_vae(), text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer, image_encoder=None,
             image_processor=None, boundary_ratio=0.875 if high_noise else 1.0,
             scheduler=UniPCMultistepScheduler(prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0))
-    pipe.save_pretrained(path)
-    return Path(path)
-
-
-def build_tiny_cogvideox15_i2v(path: str | Path) -> Path:
-    """CogVideoX 1.5 image-to-video in small: as 1.0 (tiny_models.build_tiny_cogvideox_i2v) but with its temporal patch
-    of 2, an `ofs` embedding and 3D RoPE only (no learned positional embeddings: any size and length)."""
-    from diffusers import AutoencoderKLCogVideoX, CogVideoXDPMScheduler, CogVideoXImageToVideoPipeline, CogVideoXTransformer3DModel
-
-    from tests.tiny_models import _t5, t5_tokenizer
-
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
-        tokenizer = t5_tokenizer()
-        pipe = CogVideoXImageToVideoPipeline(
-            transformer=CogVideoXTransformer3DModel(
-                num_attention_heads=2, attention_head_dim=16, in_channels=8, out_channels=4, time_embed_dim=2,
-                text_embed_dim=32, num_layers=1, sample_width=8, sample_height=8, sample_frames=9, patch_size=2,
-                patch_size_t=2, ofs_embed_dim=2, temporal_compression_ratio=4, max_text_seq_length=16,
-                use_rotary_positional_embeddings=True, use_learned_positional_embeddings=False).eval(),
-            vae=AutoencoderKLCogVideoX(
-                in_channels=3, out_channels=3, down_block_types=("CogVideoXDownBlock3D",) * 4,
-                up_block_types=("CogVideoXUpBlock3D",) * 4, block_out_channels=(8, 8, 8, 8), latent_channels=4,
-                layers_per_block=1, norm_num_groups=2, temporal_compression_ratio=4).eval(),
-            scheduler=CogVideoXDPMScheduler(), text_encoder=_t5(len(tokenizer)), tokenizer=tokenizer,
-        )
     pipe.save_pretrained(path)
     return Path(path)
