@@ -44,6 +44,13 @@ class WritingSettings(Options):
     max_retries: int = Field(default=4, ge=0, le=20, description="Retries of a call on timeouts, 429 and 5xx.")
     repair_attempts: int = Field(default=2, ge=0, le=10, description="Re-asks with the validation error after an invalid answer.")
     context_tokens: int = Field(default=8000, ge=512, description="The model's context; longer stories are condensed in steps.")
+    grammar: Literal["auto", "openai", "xgrammar", "llama.cpp"] = Field(
+        default="auto", description="The server's schema engine, which decides what the schema sent may say: 'openai' "
+        "(lengths as patterns), 'xgrammar' (vLLM, SGLang: every bound), 'llama.cpp' (llama.cpp, llama-cpp-python, "
+        "Ollama, LM Studio, and any server not known: no long length bounds, which it would expand until it crashes). "
+        "'auto': from the URL and the server's /models. Answers are validated against every bound whatever is sent.")
+    answer_tokens: int | None = Field(default=None, ge=16, description="At most this many tokens per answer (the "
+                                      "request's max_tokens); empty: the server's own limit.")
 
 
 class RenderSettings(Options):
