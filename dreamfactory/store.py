@@ -4,20 +4,27 @@ Two kinds of object live here:
 - immutable objects at keys derived from their inputs (renders, phase outputs, films, manifests): written
   once, atomically, never overwritten; a second writer of the same key keeps the first one's object;
 - heads, the few mutable documents a person edits or reads first (the working screenplay, the film
-  history): written atomically and only when their content changes.
+  history): changed only by compare-and-swap, so a writer that read an older version never overwrites a newer one.
+  A local folder swaps under an exclusive lock (flock) beside the head; S3 by conditional PUTs (If-Match on the
+  ETag read, If-None-Match: * for a new head), and an endpoint that ignores them is refused before the first swap.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import random
 import shutil
 import tempfile
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
+from fsspec.asyn import sync
 from fsspec.core import url_to_fs
 from pydantic import BaseModel, ValidationError
 
@@ -180,11 +187,97 @@ class Store:
         return True
 
     def set_head(self, key: str, data: bytes) -> bool:
-        """Write a mutable head atomically, only when its content changes. True when it wrote."""
-        if self.exists(key) and self.read_bytes(key) == data:
-            return False
-        self._guard("write", key, self._atomic_write, key, data=data, replace=True)
+        """Make `data` the head, whatever it was (by compare-and-swap, so no write is torn); True when it wrote."""
+        return self.update_head(key, lambda current: data)[1]
+
+    # -- heads: compare-and-swap -------------------------------------------------------------------------
+    def read_head(self, key: str) -> tuple[bytes | None, str | None]:
+        """A head's content and the version a swap names: (None, None) when there is no head yet."""
+        if self.is_local:
+            try:
+                data = Path(self.path(key)).read_bytes()
+            except FileNotFoundError:
+                return None, None
+            return data, sha256_bytes(data)
+        bucket, name, _ = self.fs.split_path(self.path(key))
+
+        async def get():
+            try:
+                response = await self.fs._call_s3("get_object", Bucket=bucket, Key=name)
+            except FileNotFoundError as exc:
+                if _s3_error(exc).get("Code") == "NoSuchKey":
+                    return None, None
+                raise
+            async with response["Body"] as body:
+                return await body.read(), response["ETag"]
+
+        return self._guard("read", key, sync, self.fs.loop, get)
+
+    def swap_head(self, key: str, data: bytes, version: str | None) -> bool:
+        """Write the head only if it is still at `version` (None: only if there is none); False when it moved."""
+        if self.is_local:
+            return self._guard("write", key, self._swap_local, key, data, version)
+        self.check_conditional_writes()
+        condition = {"IfMatch": version} if version else {"IfNoneMatch": "*"}
+        return self._guard("write", key, self._put_if, key, data, condition)
+
+    def _put_if(self, key: str, data: bytes, condition: dict) -> bool:
+        bucket, name, _ = self.fs.split_path(self.path(key))
+        try:
+            self.fs.call_s3("put_object", Bucket=bucket, Key=name, Body=data, **condition)
+        except OSError as exc:
+            if _precondition_failed(exc):
+                return False
+            raise
         return True
+
+    def update_head(self, key: str, change: Callable[[bytes | None], bytes | None]) -> tuple[bytes | None, bool]:
+        """Change a head by compare-and-swap: `change(current)` gives the new content (None or the same: leave it).
+        When another writer moved the head in between, `change` runs again on its version. Returns the head as
+        left and whether this call wrote it."""
+        for attempt in range(HEAD_ATTEMPTS):
+            current, version = self.read_head(key)
+            new = change(current)
+            if new is None or new == current:
+                return current, False
+            if self.swap_head(key, new, version):
+                return new, True
+            time.sleep(random.uniform(0, 0.02 * min(attempt + 1, 10)))  # writers that collided spread out
+        raise StoreError(f"store {self.url}: {key} changed under {HEAD_ATTEMPTS} attempts in a row to update it; "
+                         "too many writers at once, try again")
+
+    def _swap_local(self, key: str, data: bytes, version: str | None) -> bool:
+        final = self.path(key)
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        with _locked(os.path.join(os.path.dirname(final), f".{os.path.basename(final)}.lock")):
+            try:
+                current = sha256_bytes(Path(final).read_bytes())
+            except FileNotFoundError:
+                current = None
+            if current != version:
+                return False
+            self._atomic_write(key, data=data, replace=True)
+            return True
+
+    def check_conditional_writes(self) -> None:
+        """Refuse, once per store in a process, an S3 endpoint that ignores conditional PUTs: on it two writers
+        of a head would silently keep only the last one's version."""
+        if self.url in _CONDITIONAL_WRITES:
+            return
+        probe = f".probe-cas-{uuid.uuid4().hex}"
+        self._guard("write to", probe, self.fs.pipe_file, self.path(probe), b"probe")
+        try:
+            lacks = [header for header, condition in (("If-None-Match: *", {"IfNoneMatch": "*"}),
+                                                      ("If-Match", {"IfMatch": '"0123456789abcdef0123456789abcdef"'}))
+                     if self._guard("write to", probe, self._put_if, probe, b"probe", condition)]
+        finally:
+            self.fs.rm_file(self.path(probe))
+        if lacks:
+            endpoint = self.fs.s3.meta.endpoint_url
+            raise StoreError(f"store {self.url}: the S3 endpoint {endpoint} ignores conditional writes ({' and '.join(lacks)} "
+                             "on PutObject), so concurrent writers could lose edits; use an endpoint that honours both "
+                             "(AWS S3 does since November 2024)")
+        _CONDITIONAL_WRITES.add(self.url)
 
     def _atomic_write(self, key: str, *, data: bytes | None = None, source: Path | None = None, replace: bool = False):
         final = self.path(key)
@@ -217,6 +310,34 @@ class Store:
             self.fs.pipe_file(final, data)
         else:
             self.fs.put_file(str(source), final)
+
+
+HEAD_ATTEMPTS = 200
+_CONDITIONAL_WRITES: set[str] = set()  # S3 stores whose endpoint was seen to honour conditional writes
+
+
+def _s3_error(exc: BaseException) -> dict:
+    """The S3 error behind an s3fs exception: Code, Message, and the HTTP status as Status."""
+    response = getattr(exc.__cause__, "response", None) or {}
+    return {**response.get("Error", {}), "Status": response.get("ResponseMetadata", {}).get("HTTPStatusCode")}
+
+
+def _precondition_failed(exc: OSError) -> bool:
+    """A conditional PUT refused because the head moved: 412, or 409 when S3 saw two conditional writes at once."""
+    error = _s3_error(exc)
+    return error["Status"] in (409, 412) or error.get("Code") in ("PreconditionFailed", "ConditionalRequestConflict")
+
+
+@contextmanager
+def _locked(path: str) -> Iterator[None]:
+    """An exclusive lock on a lock file: flock belongs to the open file, so threads of one process exclude each other
+    as processes do, and the kernel releases it when its holder dies."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def open_store(url: str, **kwargs) -> Store:
