@@ -5,8 +5,10 @@ default step when the script is used up. A step is a function of the recorded re
 the helpers below make the usual ones: a JSON answer (fixed, or computed from the request, e.g. picked by the
 json_schema name), raw text, an HTTP error, a slow answer, a refusal, an empty answer, and `fills_schema`: an
 arbitrary answer valid against the schema the request carries, exactly as given and no more (what a server with
-grammar-constrained decoding may return, however bad its model). Every request is recorded, so a test can say how
-many calls were made and what they carried.
+grammar-constrained decoding may return, however bad its model), and `dies`: the server crashes mid-request (closes
+the connection unanswered and stops listening; `start()` brings it back on the same port). GET /v1/models names the
+server's family in `owned_by`, as real servers do. Every chat request is recorded, so a test can say how many calls
+were made and what they carried.
 
     with ScriptedLLM(default=by_schema({"Review": {"approved": True, "notes": []}})) as llm:
         llm.script(raw("not json"), status(429))
@@ -116,6 +118,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     usage: bool = True
+    dies: bool = False
 
 
 Step = Callable[[Recorded], Reply]
@@ -164,6 +167,11 @@ def refusal(text: str = "I'm sorry, I can't help with that.") -> Step:
 
 def empty() -> Step:
     return lambda rec: Reply(content="")
+
+
+def dies() -> Step:
+    """The server crashes while answering (as llama.cpp's did on a grammar it could not hold)."""
+    return lambda rec: Reply(dies=True)
 
 
 def fills_schema(seed: int) -> Step:
@@ -329,8 +337,10 @@ _CATEGORIES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_NOT_DIGIT: r"\D", sre.CAT
 class ScriptedLLM:
     """The server: start it (or use it as a context manager), point base_url at `url`, script its answers."""
 
-    def __init__(self, default: Step | None = None):
+    def __init__(self, default: Step | None = None, owned_by: str | None = "scripted"):
         self.default = default
+        self.owned_by = owned_by  # what GET /models says of the server; None: no /models (404)
+        self.port = 0  # 0 until started; kept, so that a server that died comes back at the same URL
         self.steps: list[Step] = []
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
@@ -340,8 +350,8 @@ class ScriptedLLM:
 
     @property
     def url(self) -> str:
-        assert self._httpd is not None, "start the server first"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
+        assert self.port, "start the server first"
+        return f"http://127.0.0.1:{self.port}/v1"
 
     @property
     def calls(self) -> int:
@@ -366,7 +376,9 @@ class ScriptedLLM:
         return step(rec)
 
     def start(self) -> ScriptedLLM:
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._stopping.clear()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self))
+        self.port = self._httpd.server_address[1]
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="scripted-llm", daemon=True)
@@ -413,6 +425,12 @@ def _handler(server: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args) -> None:  # quiet
             pass
 
+        def do_GET(self) -> None:
+            if not self.path.rstrip("/").endswith("/models") or server.owned_by is None:
+                return self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+            model = {"id": "scripted-model", "object": "model", "created": 0, "owned_by": server.owned_by}
+            self._send(200, {"object": "list", "data": [model]})
+
         def do_POST(self) -> None:
             length = int(self.headers.get("content-length") or 0)
             try:
@@ -423,6 +441,9 @@ def _handler(server: ScriptedLLM) -> type[BaseHTTPRequestHandler]:
                 return self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
             rec = Recorded(path=self.path, headers={k.lower(): v for k, v in self.headers.items()}, body=body)
             reply = server._next(rec)
+            if reply.dies:  # stop listening first, so that the client's retries find nobody; then hang up unanswered
+                server.stop()
+                return
             if reply.delay and server._stopping.wait(reply.delay):
                 return
             if reply.status != 200:

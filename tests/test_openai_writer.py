@@ -19,7 +19,7 @@ from dreamfactory.agents.phases import Brief, Condensed, Design, Review, ScenePl
 from dreamfactory.errors import WritingError
 from dreamfactory.settings import WritingSettings
 from dreamfactory.writers.base import Message, PhaseRequest
-from dreamfactory.writers.openai_chat import MODES, WRITER_VERSION, ChatWriter, strict_schema
+from dreamfactory.writers.openai_chat import MODES, NESTED_LIMIT, WRITER_VERSION, ChatWriter, strict_schema, within
 from tests.llm_server import (
     answer,
     fill,
@@ -28,6 +28,7 @@ from tests.llm_server import (
     llm_server,  # noqa: F401 - the fixture
     raw,
     refusal,
+    dies,
     refuses_json_schema,
     slow,
     status,
@@ -170,6 +171,24 @@ def test_unknown_model_and_unreachable_server(llm_server):
         ChatWriter(gone, None).write(brief_request())
 
 
+@pytest.mark.parametrize("answered_first", [False, True])
+def test_a_server_that_dies_mid_request_is_named_as_such(llm_server, answered_first):
+    writer = ChatWriter(settings(llm_server, max_retries=2), None)
+    if answered_first:
+        llm_server.script(answer(BRIEF))
+        writer.write(brief_request())
+    llm_server.script(dies())
+    with pytest.raises(WritingError) as caught:
+        writer.write(plans_request())
+    assert str(caught.value) == (
+        f"screenplay phase (screenwriter): the server at {llm_server.url} closed the connection during the screenplay "
+        "phase (it may have crashed); start it again and run again: what was written is kept")
+    assert llm_server.calls == 1 + answered_first  # the retries found nobody listening
+    llm_server.start()  # back at the same URL: the same writer goes on
+    llm_server.script(answer(BRIEF))
+    assert writer.write(brief_request()).output.title == "The Lamp"
+
+
 def test_openai_without_a_key_says_what_to_set():
     writer = ChatWriter(WritingSettings(backend="openai"), api_key=None)
     with pytest.raises(WritingError, match="OpenAI needs an API key: set OPENAI_API_KEY"):
@@ -263,6 +282,13 @@ def test_identity_holds_what_decides_answers_and_no_secret():
     other = ChatWriter(s.model_copy(update={"timeout": 3, "max_retries": 0}), api_key="sk-other-000000").identity("ceo")
     assert other == identity
     assert ChatWriter(WritingSettings(backend="openai"), None).identity("ceo")["base_url"] == "https://api.openai.com/v1"
+
+
+def test_answer_tokens_caps_each_answer_only_when_set(llm_server):
+    llm_server.default = answer(BRIEF)
+    ChatWriter(settings(llm_server), None).write(brief_request())
+    ChatWriter(settings(llm_server, answer_tokens=300), None).write(brief_request())
+    assert [r.body.get("max_tokens") for r in llm_server.requests] == [None, 300]
 
 
 def test_history_is_sent_as_context(llm_server):
@@ -403,12 +429,72 @@ def test_lengths_are_patterns_for_openai_and_minlength_maxlength_elsewhere():
     assert palette == {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}  # an id-like pattern is kept as it is
 
 
-def test_only_openai_gets_lengths_as_patterns():
-    assert ChatWriter(WritingSettings(backend="openai"), api_key=KEY).lengths_as_patterns
+def test_openai_and_the_grammar_setting_decide_without_asking_the_server():
+    assert ChatWriter(WritingSettings(backend="openai"), api_key=KEY).grammar == "openai"
     azure = WritingSettings(backend="openai", base_url="https://studio.openai.azure.com/openai/v1")
-    assert ChatWriter(azure, api_key=KEY).lengths_as_patterns
+    assert ChatWriter(azure, api_key=KEY).grammar == "openai"
     local = WritingSettings(backend="openai", base_url="http://127.0.0.1:8000/v1")
-    assert not ChatWriter(local, api_key=None).lengths_as_patterns
+    assert ChatWriter(local, api_key=None).grammar is None  # asked of the server's /models at the first call
+    assert ChatWriter(local.model_copy(update={"grammar": "xgrammar"}), api_key=None).grammar == "xgrammar"
+
+
+def max_lengths(schema) -> set[int]:
+    if isinstance(schema, list):
+        return set().union(*map(max_lengths, schema)) if schema else set()
+    if not isinstance(schema, dict):
+        return set()
+    return ({schema["maxLength"]} if isinstance(schema.get("maxLength"), int) else set()).union(*map(max_lengths, schema.values()))
+
+
+def plans_request() -> PhaseRequest:
+    return brief_request().model_copy(update={"phase": "screenplay", "role": "screenwriter", "output_type": ScenePlans,
+                                              "answer_type": ANSWERS["scenes"]})
+
+
+@pytest.mark.parametrize("owned_by, grammar", [
+    ("vllm", "xgrammar"), ("sglang", "xgrammar"),  # xgrammar holds a 2000-character bound at once
+    ("llamacpp", "llama.cpp"), ("me", "llama.cpp"), ("library", "llama.cpp"),  # llama.cpp, llama-cpp-python, Ollama
+    ("someone", "llama.cpp"), (None, "llama.cpp"),  # not known, or no /models: the form every engine holds
+])
+def test_the_servers_models_decide_which_bounds_its_grammar_is_given(owned_by, grammar):
+    from tests.llm_server import ScriptedLLM, fills_schema
+
+    with ScriptedLLM(default=fills_schema(0), owned_by=owned_by) as server:
+        writer = ChatWriter(settings(server, grammar="auto"), None)
+        assert isinstance(writer.write(plans_request()).output, ScenePlans)
+        writer.write(plans_request())
+    assert writer.grammar == grammar and server.calls == 2  # /models is asked once, and is no chat call
+    sent = max_lengths(server.requests[0].response_format["json_schema"]["schema"])
+    assert (2000 in sent) is (grammar == "xgrammar") and max(sent, default=0) <= (2000 if grammar == "xgrammar" else NESTED_LIMIT)
+
+
+def test_a_bound_left_out_of_the_grammar_is_still_told_and_enforced(llm_server):
+    plans = fill(strict_schema(ANSWERS["scenes"], openai=False), random.Random(1), alphabet=PLAIN)
+    too_long = json.loads(json.dumps(plans))
+    too_long["scenes"][0]["dialogue"] = [{"speaker": "mara", "text": "o" * 2001}]
+    llm_server.script(refuses_json_schema(), answer(too_long), answer(plans))
+    reply = ChatWriter(settings(llm_server), None).write(plans_request())
+    assert isinstance(reply.output, ScenePlans) and llm_server.calls == 3
+    asked = llm_server.requests[1]
+    assert asked.format_type == "json_object" and 2000 not in max_lengths(asked.response_format["schema"])
+    assert '"maxLength":2000' in asked.last_user  # the prompt still says it
+    assert "at most 2000 characters" in llm_server.requests[2].last_user  # and the repair round holds the answer to it
+
+
+def test_within_leaves_out_only_bounds_longer_than_the_limit():
+    schema = {"type": "object", "properties": {
+        "maxLength": {"type": "string", "maxLength": 9000},  # a property's name is not a keyword
+        "id": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,47}$"},
+        "code": {"type": "string", "pattern": "^[a-z]{1,5000}$"},
+        "notes": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 300}, "maxItems": 10},
+    }}
+    assert within(schema, 256) == {"type": "object", "properties": {
+        "maxLength": {"type": "string"}, "id": {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,47}$"},
+        "code": {"type": "string"}, "notes": {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 10},
+    }}
+    for name in ANSWERS:  # of the answers' schemas only the 2000-character line is left out
+        full = strict_schema(ANSWERS[name], openai=False)
+        assert max_lengths(within(full, NESTED_LIMIT)) == max_lengths(full) - {2000}
 
 
 # Grammar engines of real servers: xgrammar (vLLM's and SGLang's default) and llguidance (llama.cpp's optional one,

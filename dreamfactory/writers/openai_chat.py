@@ -5,8 +5,11 @@ agents/answers.py) as a strict JSON schema (`response_format: json_schema`), so 
 grammar cannot answer outside it. Servers that refuse it get the schema in the prompt with `json_object` and
 llama.cpp's own `schema` field (which llama.cpp enforces), then as the parameters of a forced tool call (strict
 function calling), then in the prompt with plain `json_object`, then as plain text; the first kind a server accepts
-is kept for the rest of the writer's life. Every answer is validated by pydantic and settled into the phase's model; an invalid one
-is sent back with the validation errors, at most `repair_attempts` times.
+is kept for the rest of the writer's life. What the schema may say depends on the server's grammar engine, known from
+its URL, its /models or the `grammar` setting, never found by trying: llama.cpp writes a length bound of n as n nested
+terms and crashes on long ones, so there long bounds are left out of the grammar. Every answer is validated by pydantic
+against every bound and settled into the phase's model; an invalid one is sent back with the validation errors, at most
+`repair_attempts` times.
 Timeouts, 429 and 5xx are retried by the client itself (`timeout`, `max_retries`). The story is data: whatever
 it says, an answer that is not the schema is repaired or rejected. API keys never reach a message we build.
 """
@@ -19,6 +22,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import httpx
 import openai
 from pydantic import BaseModel, ValidationError
 
@@ -41,6 +45,14 @@ REPAIR = (
 )
 # OpenAI's strict mode takes `pattern` but not minLength/maxLength: there a string's length is said as a pattern.
 ANY_LENGTH = "^[\\s\\S]{{{low},{high}}}$"
+# Servers that say in /models (owned_by) that they decode with xgrammar, which holds every bound at once. Any other
+# server (llama.cpp "llamacpp", llama-cpp-python "me", Ollama "library", LM Studio, unknown ones) gets the schema that
+# llama.cpp's grammar holds: a server we do not know must not be crashed to find out.
+XGRAMMAR_OWNERS = {"vllm", "sglang"}
+# llama.cpp writes a bound of n characters or items as n nested optional terms: 2000 crashed its server (segfault),
+# NESTED_LIMIT held (docs/llm-servers.md). Longer bounds are enforced by validation and the repair round only.
+NESTED_LIMIT = 256
+REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_*\-]{6,}")
 BEARER = re.compile(r"\bBearer\s+[A-Za-z0-9._~+/=\-]{8,}")  # only in errors: a story may speak of a bearer
 
@@ -63,9 +75,11 @@ class ChatWriter:
             timeout=settings.timeout, max_retries=settings.max_retries,
         )
         self.mode = 0  # index into MODES: the most constrained kind of answer this server accepted
-        # OpenAI's strict subset has no minLength/maxLength: lengths go as patterns there. Elsewhere they stay, since
-        # grammar engines compile them cheaply (xgrammar: a 2000-character pattern takes seconds, maxLength nothing).
-        self.lengths_as_patterns = _is_openai(self.base_url)
+        # The server's schema engine: OpenAI's strict subset has no minLength/maxLength (lengths go as patterns);
+        # xgrammar compiles every bound at once; llama.cpp expands long ones until it crashes. None: not asked yet.
+        self.grammar = "openai" if settings.grammar == "auto" and _is_openai(self.base_url) else (
+            None if settings.grammar == "auto" else settings.grammar)
+        self.answered = False  # a server that answered and then fails to connect has gone away, not never been up
 
     def model_for(self, role: str) -> str:
         return self.settings.role_models.get(role, self.settings.model)
@@ -126,11 +140,15 @@ class ChatWriter:
 
     def _complete(self, request: PhaseRequest, model: str, answer_type: type[BaseModel], repair: list[dict]):
         """One completion, in the most constrained mode the server accepts; returns (messages sent, completion)."""
-        name = request.output_type.__name__
+        name, grammar = request.output_type.__name__, self._grammar(request, model)
+        told = strict_schema(answer_type, openai=False)  # what the prompt says: every bound
         for mode in range(self.mode, len(MODES)):
-            schema = strict_schema(answer_type, openai=self.lengths_as_patterns and MODES[mode] in ("json_schema", "tool"))
-            messages, extra = _ask(request, name, schema, MODES[mode])
+            enforced = {"openai": lambda: strict_schema(answer_type), "xgrammar": lambda: told,
+                        "llama.cpp": lambda: within(told, NESTED_LIMIT)}[grammar]()
+            messages, extra = _ask(request, name, told, enforced, MODES[mode])
             messages += repair
+            if self.settings.answer_tokens:
+                extra["max_tokens"] = self.settings.answer_tokens
             try:
                 completion = self.client.chat.completions.create(
                     model=model, messages=messages, temperature=self.settings.temperature, **extra
@@ -142,9 +160,25 @@ class ChatWriter:
                 raise self._error(exc, request, model) from None
             except openai.APIConnectionError as exc:
                 raise self._error(exc, request, model) from None
-            self.mode = mode
+            self.mode, self.answered = mode, True
             return messages, completion
         raise AssertionError("unreachable: the last mode never falls back")
+
+    def _grammar(self, request: PhaseRequest, model: str) -> str:
+        """The server's schema engine, asked of its /models once (owned_by names the server)."""
+        if self.grammar is None:
+            try:
+                asking = self.client.with_options(max_retries=0, timeout=min(self.settings.timeout, 30))
+                owners = {str(m.owned_by or "").lower() for m in asking.models.list()}
+            except openai.APIConnectionError as exc:
+                raise self._error(exc, request, model) from None
+            except openai.APIError:  # no /models, or not the usual answer: an engine we do not know
+                owners = set()
+            self.answered = True
+            self.grammar = "xgrammar" if owners & XGRAMMAR_OWNERS else "llama.cpp"
+            report("writing", f"{self.server} (owned_by: {', '.join(sorted(owners)) or 'not said'}): "
+                   f"schemas are sent in the form {self.grammar}'s grammar holds")
+        return self.grammar
 
     # -- errors for people ----------------------------------------------------------------------------------
     def _error(self, exc: openai.APIError, request: PhaseRequest, model: str) -> WritingError:
@@ -152,6 +186,10 @@ class ChatWriter:
         if isinstance(exc, openai.APITimeoutError):
             text = (f"{server} gave no answer from model {model} within {s.timeout:g} s ({retries} retries); "
                     "raise writing.timeout, or check that the server is up and not overloaded")
+        elif isinstance(exc, openai.APIConnectionError) and (self.answered or isinstance(
+                exc.__cause__, (httpx.RemoteProtocolError, httpx.ReadError))):
+            text = (f"the server at {server} closed the connection during the {request.phase} phase (it may have "
+                    "crashed); start it again and run again: what was written is kept")
         elif isinstance(exc, openai.APIConnectionError):
             cause = self._redact(str(exc.__cause__ or exc), error=True)[:160]
             text = f"cannot reach {server} ({cause}); start the server, or check --llm-base-url"
@@ -185,11 +223,12 @@ class ChatWriter:
 
 
 # -- what is sent ---------------------------------------------------------------------------------------------
-def _ask(request: PhaseRequest, name: str, schema: dict, mode: str) -> tuple[list[dict], dict]:
-    """The messages and the format arguments (response_format, or a forced tool) of one request in one mode."""
+def _ask(request: PhaseRequest, name: str, told: dict, schema: dict, mode: str) -> tuple[list[dict], dict]:
+    """The messages and the format arguments (response_format, or a forced tool) of one request in one mode: `told`
+    is the schema a prompt may carry, `schema` the one the server's grammar is given."""
     prompt = request.prompt
     if mode not in ("json_schema", "tool"):  # the schema goes into the prompt when the server will not take it
-        compact = json.dumps({"title": name, **schema}, ensure_ascii=False, separators=(",", ":"))
+        compact = json.dumps({"title": name, **told}, ensure_ascii=False, separators=(",", ":"))
         prompt += "\n\n" + SCHEMA_HINT.format(name=name, schema=compact)
     messages = [{"role": "system", "content": request.system}]
     messages += [_turn(m, request.role) for m in request.history]
@@ -255,6 +294,23 @@ def strict_schema(model: type[BaseModel], *, openai: bool = True) -> dict:
         return out
 
     return {"title": raw.get("title", model.__name__), **walk(raw, ())}
+
+
+def within(schema: Any, limit: int) -> Any:
+    """The schema less every bound above `limit` that llama.cpp's grammar writes out term by term: lengths and item
+    counts, and patterns with such a repetition. Validation still holds the answer to them."""
+    if isinstance(schema, list):
+        return [within(s, limit) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: within(v, limit) if k != "properties" else {n: within(p, limit) for n, p in v.items()}
+           for k, v in schema.items()}
+    for key in ("minLength", "maxLength", "minItems", "maxItems"):
+        if isinstance(out.get(key), int) and out[key] > limit:
+            del out[key]
+    if "pattern" in out and any(int(n) > limit for m in REPEAT.finditer(out["pattern"]) for n in m.groups() if n):
+        del out["pattern"]
+    return out
 
 
 # -- what comes back ------------------------------------------------------------------------------------------
