@@ -202,11 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _options(args, settings, **extra):
+    """The run's FilmOptions: the settings' own (`Settings.film_options`, every section) with the flags on top."""
     from .settings import FilmOptions
 
-    writing = settings.writing.model_copy()
-    render = settings.render.model_copy()
-    sound = settings.sound.model_copy()
+    base = settings.film_options()
+    writing, render, sound = base.writing.model_copy(), base.render.model_copy(), base.sound.model_copy()
     if getattr(args, "writer", None):
         writing.backend = args.writer
     if args.llm_base_url:
@@ -250,9 +250,9 @@ def _options(args, settings, **extra):
         sound.music = args.music
     try:
         return FilmOptions.model_validate({
-            "store": args.store or settings.store, "seed": args.seed if args.seed is not None else settings.seed,
+            **base.model_dump(), "store": args.store or base.store, "seed": base.seed if args.seed is None else args.seed,
             "writing": writing.model_dump(), "render": render.model_dump(), "sound": sound.model_dump(),
-            "gpu_limit": settings.gpu_limit, "gpu_slots": settings.gpu_slots if args.gpu_slots is None else args.gpu_slots, **extra,
+            "gpu_slots": base.gpu_slots if args.gpu_slots is None else args.gpu_slots, **extra,
         })
     except Exception as exc:  # pydantic's ValidationError: keep the first problem, in one line
         errors = getattr(exc, "errors", None)

@@ -123,3 +123,17 @@ def test_a_local_model_that_cannot_do_its_task_is_refused_before_any_work(tmp_pa
                         capsys)
     _assert_one_line_error(code, err, needle)
     assert _snapshot(store) == before  # not a word of the script written
+
+
+def test_settings_of_every_section_reach_the_options_of_a_run(tmp_path, capsys, monkeypatch):
+    """`make`, `rerun`, `plan` and `params` take their options from the one converter: a `[metrics]` setting (in the
+    environment or the TOML file) reaches the keyframe gate as it reaches `evaluate`, and a flag still wins."""
+    toml = tmp_path / "dreamfactory.toml"
+    toml.write_text("[metrics]\nface_min_size = 24\n[render]\nfps = 12\n")
+    monkeypatch.setenv("DREAMFACTORY_SETTINGS_FILE", str(toml))
+    monkeypatch.setenv("DREAMFACTORY_METRICS__CLIP_MODEL", "./my-clip")
+    code, out, err = _run(["params", str(ROOT / "stories" / "lighthouse.txt"), "--fps", "8"], capsys)
+    assert code == 0, err
+    options = json.loads(out)["options"]
+    assert options["metrics"] == {"face_min_size": 24, "clip_model": "./my-clip"}
+    assert options["render"]["fps"] == 8
