@@ -134,13 +134,14 @@ def plan_base(screenplay: Screenplay, options: FilmOptions) -> KeyframeRequest:
 
 
 def plan_keyframe(screenplay: Screenplay, scene_id: str, shot_id: str, base: Made, options: FilmOptions,
-                  attempt: int = 0) -> KeyframeRequest:
-    """A shot's keyframe: its framing, prop and cast in frame (subject first), from BD + C(t-1) + the shot."""
+                  review_round: int = 0) -> KeyframeRequest:
+    """A shot's keyframe: its framing, prop and cast in frame (subject first), from BD + C(t-1) + the shot.
+    `review_round` > 0: the Reviewer's gate asks again, with a new seed and a closer tie to the Base frame."""
     scene = screenplay.scene(scene_id)
     shot = scene.shot(shot_id)
     r = options.render
     iteration = r.keyframe_iteration
-    tie = None if attempt == 0 else max(0.15, r.keyframe_strength - 0.15 * attempt)  # a retry ties closer to the Base frame
+    tie = None if review_round == 0 else max(0.15, r.keyframe_strength - 0.15 * review_round)
     return KeyframeRequest(
         scene_id=scene.id, shot_id=shot.id, framing=shot.framing, prop=shot.prop,
         prompt=compose_prompt(screenplay, scene_id, shot_id, iteration),
@@ -151,7 +152,7 @@ def plan_keyframe(screenplay: Screenplay, scene_id: str, shot_id: str, base: Mad
         look=screenplay.style.look, palette=tuple(screenplay.style.palette),
         characters=_looks(screenplay, in_frame(screenplay, scene_id, shot_id)),
         base_frame_sha=base.sha256 if iteration else None,
-        seed=shot_seed(options.seed, scene.id, shot.id, f"keyframe{attempt or ''}"),
+        seed=shot_seed(options.seed, scene.id, shot.id, f"keyframe{review_round or ''}"),
         width=r.width, height=r.height, tie_strength=tie,
     )
 
@@ -232,7 +233,7 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
                   attempt: int = 1) -> Made:
     """Render a keyframe (or the Base frame) unless the store has it; `score(image, base_image)` is recorded with it,
     and so is what the backend says it did (`last_notes`: what each text encoder read, memory choices, back-offs).
-    `attempt` counts this render's tries, for a backend's out-of-memory back-off."""
+    `attempt`: the Prefect try of this render (1 first), for a backend's out-of-memory back-off."""
     renderer = backends.keyframe_renderer(options.render)
     key = render_key(renderer, request)
     object_key = layout.base_frame(project, key) if kind == "base_frame" else \
@@ -310,6 +311,9 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
     keyframe that fails the thresholds is rendered again with a new seed and a closer tie to the Base frame,
     at most `review_attempts` times, and the best attempt is kept. Backends that never look at the Base frame
     (the animatic) are not gated: a re-render could not change what they draw.
+
+    Two counters: `attempt` is the Prefect try of the whole task (a backend backs off its memory use on a retry
+    after running out of it); `review_round` is the gate's own re-render, a new draw on purpose.
     """
     renderer = backends.keyframe_renderer(options.render)
     tied = options.render.keyframe_iteration  # the ablation draws each scene on its own, without the Base frame
@@ -323,8 +327,8 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
             return score_keyframe(base_image, image, characters, options.metrics).model_dump()
 
     best: tuple[float, Made] | None = None
-    for attempt in range(options.review_attempts + 1 if gated else 1):
-        request = plan_keyframe(screenplay, scene_id, shot_id, base, options, attempt)
+    for review_round in range(options.review_attempts + 1 if gated else 1):
+        request = plan_keyframe(screenplay, scene_id, shot_id, base, options, review_round)
         made = make_keyframe(store, project, request, options, base if tied else None, score=score, attempt=attempt)
         if not gated:
             return made
@@ -337,7 +341,7 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
             best = (drift, made)
         if not verdict:
             return made
-        report("review", f"{scene_id}/{shot_id} attempt {attempt + 1}: {'; '.join(verdict)}")
+        report("review", f"{scene_id}/{shot_id} round {review_round + 1}: {'; '.join(verdict)}")
     report("review", f"{scene_id}/{shot_id}: keeping the closest of {options.review_attempts + 1} attempts")
     return best[1]
 

@@ -47,14 +47,16 @@ def design_base(project: str, screenplay: Screenplay, options: FilmOptions) -> M
     store.put_bytes(key, data)
     renderer = backends.keyframe_renderer(options.render)
     with gpu_slot(options, renderer):
-        return renders.make_keyframe(store, project, renders.plan_base(screenplay, options), options, kind="base_frame")
+        return renders.make_keyframe(store, project, renders.plan_base(screenplay, options), options, kind="base_frame",
+                                     attempt=max(1, task_run.run_count))
 
 
 @task(name="render-keyframe", retries=2, retry_delay_seconds=2, task_run_name="keyframe-{scene_id}-{shot_id}",
       **keyed_by("keyframe", _keyframe_key))
 def render_keyframe(scene_id: str, shot_id: str, project: str, screenplay: Screenplay, base: Made,
                     options: FilmOptions) -> Made:
-    """A shot's keyframe from BD + C(t-1) + the shot, tied to the Base frame, gated by the Reviewer's numbers."""
+    """A shot's keyframe from BD + C(t-1) + the shot, tied to the Base frame, gated by the Reviewer's numbers; a
+    Prefect retry of this task is the render's next attempt (a backend may lower its memory use on it)."""
     with gpu_slot(options, backends.keyframe_renderer(options.render)):
         return renders.make_keyframe_checked(store_for(options.store), project, screenplay, scene_id, shot_id, base,
                                              options, attempt=max(1, task_run.run_count))

@@ -90,6 +90,33 @@ def test_a_failing_clip_retries_alone(tmp_path, capsys, monkeypatch):
     assert all(r.run_count == 1 for r in task_runs_named(f"keyframe-s02-{failed}"))
 
 
+def test_a_keyframe_out_of_memory_once_is_retried_by_prefect_as_the_renders_second_try(tmp_path, capsys, monkeypatch):
+    """The keyframe backend runs out of memory on the first try of the Base frame and of one shot's keyframe: Prefect
+    retries each task run, and the backend sees that retry as the render's attempt 2 (its out-of-memory back-off);
+    every other render is a first try. The number comes from Prefect's own retry, not from the test."""
+    from dreamfactory.renderers.animatic import AnimaticKeyframes
+
+    store, tries, lock = tmp_path / "store", [], threading.Lock()
+    real = AnimaticKeyframes.render
+
+    def render(self, request, base_frame, attempt=1):
+        with lock:
+            tries.append((request.scene_id, request.shot_id, attempt))
+        if attempt == 1 and (request.scene_id == "base" or (request.scene_id, request.shot_id) == ("s02", min_shot(store, "s02"))):
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB (drill)")
+        return real(self, request, base_frame, attempt=attempt)
+
+    monkeypatch.setattr(AnimaticKeyframes, "render", render)
+    result = make(capsys, store)
+    failed = min_shot(store, "s02")
+    assert result["keyframes"] == {"rendered": result["shots"], "cached": 0}
+    assert [a for sc, _, a in tries if sc == "base"] == [1, 2]
+    assert [a for sc, sh, a in tries if (sc, sh) == ("s02", failed)] == [1, 2]
+    assert all(a == 1 for sc, sh, a in tries if sc != "base" and (sc, sh) != ("s02", failed))
+    assert {(r.shot_id, r.attempts) for r in records(store, "keyframe")["s02"]} >= {(failed, 2)}
+    assert any(r.run_count == 2 and r.state.is_completed() for r in task_runs_named(f"keyframe-s02-{failed}"))
+
+
 def min_shot(store: Path, scene_id: str) -> str:
     """The id of the scene's first shot, read from the project's screenplay once it is written."""
     heads = list(store.glob("*/screenplay.json"))
