@@ -11,7 +11,7 @@ from dreamfactory.cli import main
 from tests.conftest import SMALL
 from dreamfactory.store import open_store
 from dreamfactory.writing import load_head
-from tests.llm_server import by_schema, fills_schema, llm_server  # noqa: F401 - the fixture
+from tests.llm_server import by_schema, dies, fills_schema, llm_server  # noqa: F401 - the fixture
 from tests.test_studio_llm import GOOD, STORY, assert_a_valid_film
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -79,3 +79,25 @@ def test_make_films_whatever_a_schema_filling_server_answers(tmp_path, capsys, l
     assert_a_valid_film(screenplay, scenes=2)
     shots = sum(len(scene.shots) for scene in screenplay.scenes)
     assert made["shots"] == shots == made["keyframes"]["rendered"] == made["clips"]["rendered"] and made["film_rendered"]
+
+
+def test_a_server_that_dies_mid_run_is_named_and_the_next_run_resumes(tmp_path, capsys, llm_server):
+    def crashes_on_the_screenplay(rec):
+        return dies()(rec) if rec.schema_name == "ScenePlans" else by_schema(GOOD)(rec)
+
+    llm_server.default = crashes_on_the_screenplay
+    story = tmp_path / "story.txt"
+    story.write_text(STORY)
+    argv = ["make", str(story), "--store", str(tmp_path / "store"), "--scenes", "2", "--json", "--no-sound",
+            "--llm-base-url", llm_server.url, "--llm-model", "m-main", *SMALL]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert (f"the server at {llm_server.url} closed the connection during the screenplay phase (it may have crashed)"
+            in err and "start the server" not in err and "Traceback" not in err)
+    made = llm_server.calls
+    assert made == 5  # brief, its review, design, its review, and the screenplay it died on
+
+    llm_server.default = by_schema(GOOD)
+    llm_server.start()  # restarted at the same URL: the answers written before it died are not asked again
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["llm_calls"] == 4 and llm_server.calls == made + 4
