@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import layout
 from .errors import RenderError
+from .escape import metadata
 from .manifest import manifest_rows, write_manifest
 from .progress import report
 from .renderers.encoding import CUT_SECONDS, ENCODING, codec_args
@@ -234,14 +235,14 @@ def with_transition(store: Store, project: str, clip: Made, seconds: float, fps:
 
 def film_key_of(store: Store, clips: list[Made], sounds: list[SceneSound], screenplay: Screenplay, options: FilmOptions,
                 music_sha: str | None = None) -> str:
-    """The film's content address: its clips, the transitions between scenes, its speech tracks, subtitles, music
-    and mix settings."""
+    """The film's content address: its clips, the transitions between scenes, its speech tracks, subtitles, music,
+    mix settings and the title in its metadata."""
     if music_sha is None:
         _, music_sha = music_file(store, options.sound.music)
     return digest({"version": ASSEMBLY_VERSION, "clips": [c.key for c in clips], "edges": transitions(screenplay, clips),
                    "srt": srt(film_cues(sounds)),
                    "speech": [s.key for s in sounds], "music": music_sha, "loudness": options.sound.loudness,
-                   "sound": options.sound.enabled})
+                   "sound": options.sound.enabled, "title": metadata(screenplay.brief.title)})
 
 
 def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay_sha: str, clips: list[Made],
@@ -282,7 +283,7 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
         # Scene tracks come normalised to the loudness target from voice_scene: the film's mix only joins them.
         mix = mix_soundtrack([(store.local_file(s.key), s.duration) for s in sounds], music, options.sound.loudness,
                              soundtrack, normalise=False, scene_sound=bed if has_bed else None)
-        mux(joined, soundtrack, subtitles, out)
+        mux(joined, soundtrack, subtitles, out, title=screenplay.brief.title)
         seconds = time.perf_counter() - started
         store.put_file(film_key, out)
         store.put_bytes(layout.subtitles(project, key), subtitles.encode("utf-8"))

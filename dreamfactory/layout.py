@@ -15,23 +15,21 @@
     <project>/films/<key>.mp4|.srt|.json         a film version, its subtitles and its record
     <project>/contact/<key>.png                  contact sheet of a film's keyframes
     <project>/manifests/<key>.parquet            everything needed to make the film again
+    <project>/evaluations/<film>-<key>.parquet|.png  a film's consistency report, keyed by what decides it
     <project>/films.json                         head: the list of film versions, newest last
+    <project>/steps/<step>-<key>.json            what a step of the pipeline made, at its content key (steps.py)
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
+from .escape import file_name
 from .store import digest
 
 SHORT = 20  # hex characters of a key used in object names (80 bits)
 
 
 def slug(text: str, words: int = 4) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    parts = re.findall(r"[a-z0-9]+", ascii_text)[:words]
-    return "-".join(parts) or "film"
+    return file_name(text, words)  # a project id is a folder's name: the one rule for names made from a story
 
 
 def project_id(story: str) -> str:
@@ -103,8 +101,14 @@ def manifest(project: str, key: str) -> str:
     return f"{project}/manifests/{key[:SHORT]}.parquet"
 
 
-def evaluation(project: str, key: str, ext: str) -> str:
-    return f"{project}/evaluations/{key[:SHORT]}.{ext}"
+def evaluation(project: str, film_key: str, report_key: str, ext: str) -> str:
+    """A film's report: named by the film (its object name) and by the digest of everything else that decides it."""
+    film_name = film_key.rsplit("/", 1)[-1].split(".")[0]
+    return f"{project}/evaluations/{film_name}-{report_key[:SHORT]}.{ext}"
+
+
+def step(project: str, name: str, key: str) -> str:
+    return f"{project}/steps/{name}-{key[:SHORT]}.json"
 
 
 def films_head(project: str) -> str:

@@ -1,7 +1,8 @@
 """The paper's consistency metrics: Cross-Scene Face Distance, Cross-Scene Style Consistency, Average Key-Frames CLIP Score.
 
 Definitions live in the module docstrings: faces.py (CSFD), style.py (CSSC), clip_score.py (CLIP score),
-gate.py (the Reviewer's keyframe gate). Every metric is computed with the models on disk; nothing is
+gate.py (the Reviewer's keyframe gate, whose per-shot numbers the report's rows show), grouping.py (shots grouped
+by scene); docs/metrics.md. Every metric is computed with the models on disk; nothing is
 downloaded, and weights.missing_weights() says what is missing and how to get it.
 """
 
@@ -19,14 +20,17 @@ _WHERE = {
     "GRAM_STYLE_THRESHOLD": "gate",
     "GateThresholds": "gate",
     "KeyframeScores": "gate",
+    "analyse_frame": "gate",
+    "judge": "gate",
     "failures": "gate",
     "passes": "gate",
     "score_keyframe": "gate",
     "MetricOptions": "options",
     "Comparison": "report",
     "EvaluationReport": "report",
-    "SceneFrames": "report",
-    "SceneScores": "report",
+    "ShotFrames": "report",
+    "ShotScores": "report",
+    "models_used": "report",
     "compare": "report",
     "evaluate_frames": "report",
     "cross_scene_style_consistency": "style",
@@ -55,8 +59,9 @@ __all__ = [
     "MetricOptions",
     "MetricUnavailable",
     "MissingWeight",
-    "SceneFrames",
-    "SceneScores",
+    "ShotFrames",
+    "ShotScores",
+    "analyse_frame",
     "average_clip_score",
     "clip_scores",
     "compare",
@@ -68,7 +73,9 @@ __all__ = [
     "failures",
     "find_faces",
     "gram_embedding",
+    "judge",
     "missing_weights",
+    "models_used",
     "passes",
     "score_keyframe",
     "style_embeddings",

@@ -1,4 +1,4 @@
-"""The report's chart, drawn with Pillow: per-scene bars of style similarity and face distance to the Base frame."""
+"""The report's chart, drawn with Pillow: per-shot bars of style similarity and face distance to the Base frame."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def _scene_labels(draw: ImageDraw.ImageDraw, ids: list[str], slot: float, font) -> list[str]:
-    """Scene ids when they fit under their bars, else their 1-based positions."""
+def _shot_labels(draw: ImageDraw.ImageDraw, ids: list[str], slot: float, font) -> list[str]:
+    """'scene/shot' labels when they fit under their bars, else their 1-based positions."""
     if all(draw.textlength(i, font=font) <= slot - 6 for i in ids):
         return ids
     return [str(k + 1) for k in range(len(ids))]
@@ -50,7 +50,7 @@ def _panel(draw, top, height, title, ids, values, y_max, colour, empty, limit=No
         draw.text((LEFT - 8, y_of(tick)), f"{tick:.2f}", font=small, fill=INK, anchor="rm")
     slot = (RIGHT - LEFT) / max(len(values), 1)
     bar = max(2.0, min(slot * 0.6, 90))
-    labels = _scene_labels(draw, ids, slot, small)
+    labels = _shot_labels(draw, ids, slot, small)
     every = max(1, math.ceil(draw.textlength(max(labels, key=len, default=""), font=small) / max(slot - 4, 1)))
     for k, (label, value) in enumerate(zip(labels, values)):
         cx = LEFT + slot * (k + 0.5)
@@ -73,7 +73,7 @@ def _panel(draw, top, height, title, ids, values, y_max, colour, empty, limit=No
 
 
 def draw_report(report: EvaluationReport) -> Image.Image:
-    """The chart as an image: the film's numbers in the title, two panels of per-scene bars, the gate's limits dashed."""
+    """The chart as an image: the film's numbers in the title, two panels of per-shot bars, the gate's limits dashed."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
     title = (
@@ -82,23 +82,23 @@ def draw_report(report: EvaluationReport) -> Image.Image:
     )
     models = (
         f"faces: {report.face_embedder or 'not evaluated'}    style: {report.style_embedding}    "
-        f"CLIP: {report.clip_model or 'none'}    {len(report.scenes)} scenes, in film order"
+        f"CLIP: {report.clip_model or 'none'}    {len(report.shots)} shots, in film order"
     )
     draw.text((LEFT, 16), title, font=_font(24, bold=True), fill=INK)
     draw.text((LEFT, 50), models, font=_font(15), fill=MUTED)
     gate = GateThresholds()
-    ids = [s.scene_id for s in report.scenes]
+    ids = [s.label for s in report.shots]
 
     family = "clip" if report.style_embedding.startswith("clip:") else report.style_embedding
     style_limit = gate.style_min_similarity.get(family)
     _panel(
         draw, 140, 220, "Style similarity to the Base frame (higher = closer)", ids,
-        [s.style_similarity_to_base for s in report.scenes], 1.0, STYLE_BAR, "",
+        [s.style_similarity_to_base for s in report.shots], 1.0, STYLE_BAR, "",
         (style_limit, f"Reviewer gate {style_limit}") if style_limit else None,
     )  # fmt: skip
 
     face_limit = gate.face_max_distance.get(report.face_embedder or "")
-    faces = [s.face_distance_to_base for s in report.scenes]
+    faces = [s.face_distance_to_base for s in report.shots]
     y_max = math.ceil(max([v for v in faces if v is not None] + [face_limit or 0.0, 0.75]) * 1.1 / 0.25) * 0.25
     _panel(
         draw, 490, 220, "Face distance to the Base frame (lower = closer)", ids, faces, y_max, FACE_BAR,

@@ -58,7 +58,7 @@ def _normalised(out) -> np.ndarray:
 def load_clip(options: MetricOptions) -> ClipModel:
     """The CLIP model named by options.clip_model; MetricUnavailable (saying what to download) when it is not on disk."""
     if not options.clip_model:
-        raise MetricUnavailable("No CLIP model is set. " + _how(options))
+        raise MetricUnavailable("CLIP is turned off: metrics.clip_model is empty; set it to a CLIP model folder.")
     device = torch_device(options.device)
     local = clip_local_dir(options.clip_model)
     key = ("clip", str(local.resolve()) if local else options.clip_model, options.clip_revision, device)
@@ -85,4 +85,4 @@ def _load(options: MetricOptions, device: str) -> ClipModel:
 
 def _how(options: MetricOptions) -> str:
     clip = [m for m in missing_weights(options) if m.name.startswith("clip")]
-    return clip[0].message() if clip else "Download it again with `hf download ... --local-dir` (see the README)."
+    return clip[0].message() if clip else "Download it again with `hf download ... --local-dir` (see docs/metrics.md)."

@@ -14,21 +14,28 @@ The distance between two faces is the Euclidean distance between their embedding
 dlib's same-person threshold is 0.6 (LFW); for the facenet model we use 1.04, DeepFace's threshold for
 the same 512-d model on L2-normalised embeddings. Distances of different embedders are not comparable.
 
-Cross-Scene Face Distance (CSFD), lower is better, 0 when every scene shows the same frame.
-1. Faces per scene: in each scene's keyframe, the most confident faces, at most as many as the scene
-   lists characters on screen (all of them when the scene does not say; none when it lists nobody).
+Cross-Scene Face Distance (CSFD), lower is better, 0 when every shot shows the same frame. A scene has
+several shots, each with its own keyframe; the shot is what is measured, the scene is the grouping.
+1. Faces per shot: in each shot's keyframe, the most confident faces, at most as many as the shot lists
+   characters in frame (all of them when it does not say; none when it lists nobody).
 2. Attribution to identities:
-   a. A character that is alone on screen in a scene owns that scene's most confident face; its face in
-      the first such scene is its reference. In scenes listing several characters, faces are matched
-      one-to-one to those listed characters that have a reference, nearest pair first.
+   a. A character that is alone in frame in a shot owns that shot's most confident face; its face in the
+      first such shot is its reference. In shots listing several characters, faces are matched one-to-one
+      to those listed characters that have a reference, nearest pair first.
    b. Faces not attributed by (a) are matched one-to-one, nearest pair first, to the Base frame's faces;
       each Base face is an identity ("base-face-1", "base-face-2", ... from left to right).
-   Either way an identity has at most one face per scene.
-3. For each identity seen in at least two scenes: the mean Euclidean distance between its faces over
-   all pairs of different scenes. CSFD = the mean over those identities. It is undefined (None, with a
-   note) when no identity is seen in two scenes, e.g. when no faces are found (drawn storyboards).
-A scene's face distance to the Base frame: its faces (step 1) matched one-to-one to the Base frame's
-faces, nearest pair first; the mean distance of the matched pairs (None when either side has no face).
+   Either way an identity has at most one face per shot.
+3. For each identity seen in at least two scenes: for every pair of those scenes, the mean Euclidean
+   distance between its faces over all pairs of shots (one shot from each scene); the identity's distance is
+   the mean over the pairs of scenes (grouping.scene_pair_mean), so a scene of five shots weighs as much as
+   one of two. CSFD = the mean over those identities. Undefined (None, with the reason) when no identity is
+   seen in two scenes, e.g. when no faces are found (drawn storyboards) or the film has one scene.
+Per shot (each row of the report): for each identity in the shot, the mean distance of its face to the same
+identity's faces in the other shots of its scene, and in the shots of other scenes; the row shows the worst
+identity's. The distance to the Base frame is the Reviewer's gate's number (gate.py). A shot is flagged when
+that number fails the gate, or when a character's face in it is, by the median of its distances to the same
+identity's faces in all other shots, farther than the same-person threshold (the odd one out: one wrong shot
+does not flag the right shots beside it; with only two shots of an identity both are flagged).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
 from .cache import load_once, torch_device
+from .grouping import scene_pair_mean
 from .options import MetricOptions
 from .weights import (
     DLIB_FACE_MODEL,
@@ -238,83 +246,112 @@ def distance_to_base(base_faces: Sequence[Face], faces: Sequence[Face], worst: b
 
 
 class IdentityScores(BaseModel):
-    """One identity's faces across scenes."""
+    """One identity's faces across shots and scenes."""
 
     model_config = ConfigDict(extra="forbid")
 
     identity: str = Field(description="A character id, or 'base-face-N' for the Base frame's N-th face from the left.")
     attributed_by: Literal["character", "base_frame"] = Field(description="How faces were attributed to it (CSFD step 2).")
-    scenes: list[str] = Field(description="Scenes where it was found, in film order.")
-    mean_distance: float | None = Field(description="Mean distance over pairs of those scenes; None when seen in fewer than two.")
+    shots: list[str] = Field(description="Shots where it was found, as 'scene/shot', in film order.")
+    mean_distance: float | None = Field(description="Its distance across scenes (CSFD step 3); None when seen in fewer than two scenes.")
+    within_scenes: float | None = Field(default=None, description="Mean distance over pairs of its shots in the same scene; None without such a pair.")
 
 
 @dataclass
-class SceneFaces:
-    """A scene's faces and its characters on screen (None: not known)."""
+class ShotFaces:
+    """A shot's faces and its characters in frame (None: not known)."""
 
     scene_id: str
+    shot_id: str
     faces: list[Face]
     characters: list[str] | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.scene_id}/{self.shot_id}"
 
 
 @dataclass
 class FaceConsistency:
     csfd: float | None
     identities: list[IdentityScores]
-    to_base: dict[str, float | None]
+    in_scene: dict[str, float | None]  # shot label -> worst identity's mean distance to its other shots in the scene
+    other_scenes: dict[str, float | None]  # shot label -> the same, to its shots in other scenes
+    odd_one_out: dict[str, float | None]  # shot label -> worst identity's median distance to all its other shots
     note: str | None
 
 
-def _attribute(base_faces: Sequence[Face], scenes: Sequence[SceneFaces]) -> dict[str, tuple[str, dict[str, Face]]]:
-    """identity -> (how, {scene_id: face}) following CSFD step 2."""
+def _attribute(base_faces: Sequence[Face], shots: Sequence[ShotFaces]) -> dict[str, tuple[str, dict[str, Face]]]:
+    """identity -> (how, {shot label: face}) following CSFD step 2."""
     identities: dict[str, tuple[str, dict[str, Face]]] = {}
     references: dict[str, Face] = {}
-    for scene in scenes:
-        if scene.characters is not None and len(scene.characters) == 1 and scene.faces:
-            references.setdefault(scene.characters[0], faces_on_screen(scene.faces, scene.characters)[0])
+    for shot in shots:
+        if shot.characters is not None and len(shot.characters) == 1 and shot.faces:
+            references.setdefault(shot.characters[0], faces_on_screen(shot.faces, shot.characters)[0])
     base_order = sorted(range(len(base_faces)), key=lambda i: base_faces[i].box[0] + base_faces[i].box[2])
     base_names = {i: f"base-face-{rank + 1}" for rank, i in enumerate(base_order)}
 
-    def give(identity: str, how: str, scene_id: str, face: Face) -> None:
-        identities.setdefault(identity, (how, {}))[1][scene_id] = face
+    def give(identity: str, how: str, shot: ShotFaces, face: Face) -> None:
+        identities.setdefault(identity, (how, {}))[1][shot.label] = face
 
-    for scene in scenes:
-        left = faces_on_screen(scene.faces, scene.characters)
-        named = [c for c in scene.characters or [] if c in references]
-        if scene.characters is not None and len(scene.characters) == 1 and left:
-            give(scene.characters[0], "character", scene.scene_id, left.pop(0))
+    for shot in shots:
+        left = faces_on_screen(shot.faces, shot.characters)
+        named = [c for c in shot.characters or [] if c in references]
+        if shot.characters is not None and len(shot.characters) == 1 and left:
+            give(shot.characters[0], "character", shot, left.pop(0))
         elif named and left:
             matched = match_faces([references[c] for c in named], left)
             for i, j, _ in matched:
-                give(named[i], "character", scene.scene_id, left[j])
+                give(named[i], "character", shot, left[j])
             taken = {j for _, j, _ in matched}
             left = [f for j, f in enumerate(left) if j not in taken]
         for i, j, _ in match_faces(base_faces, left):
-            give(base_names[i], "base_frame", scene.scene_id, left[j])
+            give(base_names[i], "base_frame", shot, left[j])
     return identities
 
 
-def cross_scene_face_distance(base_faces: Sequence[Face], scenes: Sequence[SceneFaces]) -> FaceConsistency:
-    """CSFD and its parts (see the module docstring); scenes in film order, all embedded by one embedder."""
-    order = {s.scene_id: k for k, s in enumerate(scenes)}
+def _mean(values: list[float]) -> float | None:
+    return float(np.mean(values)) if values else None
+
+
+def _worst(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
+
+
+def cross_scene_face_distance(base_faces: Sequence[Face], shots: Sequence[ShotFaces]) -> FaceConsistency:
+    """CSFD and its parts (see the module docstring); shots in film order, all embedded by one embedder."""
+    order = {s.label: k for k, s in enumerate(shots)}
+    scene_of = {s.label: s.scene_id for s in shots}
     rows: list[IdentityScores] = []
-    for identity, (how, seen) in _attribute(base_faces, scenes).items():
-        ids = sorted(seen, key=order.__getitem__)
-        pairs = [face_distance(seen[a], seen[b]) for a, b in itertools.combinations(ids, 2)]
-        rows.append(
-            IdentityScores(
-                identity=identity, attributed_by=how, scenes=ids, mean_distance=float(np.mean(pairs)) if pairs else None
-            )
-        )
+    in_scene: dict[str, list[float | None]] = {s.label: [] for s in shots}
+    other_scenes: dict[str, list[float | None]] = {s.label: [] for s in shots}
+    odd: dict[str, list[float | None]] = {s.label: [] for s in shots}
+    for identity, (how, seen) in _attribute(base_faces, shots).items():
+        labels = sorted(seen, key=order.__getitem__)
+        for x in labels:
+            to = {y: face_distance(seen[x], seen[y]) for y in labels if y != x}
+            in_scene[x].append(_mean([d for y, d in to.items() if scene_of[y] == scene_of[x]]))
+            other_scenes[x].append(_mean([d for y, d in to.items() if scene_of[y] != scene_of[x]]))
+            odd[x].append(float(np.median(list(to.values()))) if to else None)
+        same_scene = [face_distance(seen[a], seen[b]) for a, b in itertools.combinations(labels, 2)
+                      if scene_of[a] == scene_of[b]]
+        rows.append(IdentityScores(
+            identity=identity, attributed_by=how, shots=labels, within_scenes=_mean(same_scene),
+            mean_distance=scene_pair_mean([(scene_of[x], seen[x]) for x in labels], face_distance),
+        ))
     rows.sort(key=lambda r: (r.attributed_by != "character", r.identity))
     scored = [r.mean_distance for r in rows if r.mean_distance is not None]
-    to_base = {s.scene_id: distance_to_base(base_faces, faces_on_screen(s.faces, s.characters)) for s in scenes}
     note = None
     if not scored:
-        found = sum(len(s.faces) for s in scenes)
-        note = (
-            "CSFD undefined: no faces found in the keyframes"
-            if found == 0
-            else "CSFD undefined: no character's face was found in two scenes"
-        )
-    return FaceConsistency(csfd=float(np.mean(scored)) if scored else None, identities=rows, to_base=to_base, note=note)
+        found = sum(len(s.faces) for s in shots)
+        if found == 0:
+            note = "CSFD undefined: no faces found in the keyframes"
+        elif len(set(scene_of.values())) < 2:
+            note = "CSFD undefined: it needs at least two scenes"
+        else:
+            note = "CSFD undefined: no character's face was found in two scenes"
+    return FaceConsistency(csfd=_mean(scored), identities=rows, note=note,
+                           in_scene={k: _worst(v) for k, v in in_scene.items()},
+                           other_scenes={k: _worst(v) for k, v in other_scenes.items()},
+                           odd_one_out={k: _worst(v) for k, v in odd.items()})

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -74,7 +75,16 @@ class GateThresholds(BaseModel):
     )
 
 
-_base_cache: OrderedDict[tuple, tuple[list[Face] | None, np.ndarray, str]] = OrderedDict()
+@dataclass(frozen=True)
+class FrameAnalysis:
+    """What the gate reads of one frame: its faces (None when faces are not evaluated) and its style embedding."""
+
+    faces: list[Face] | None
+    style: np.ndarray
+    style_embedding: str
+
+
+_base_cache: OrderedDict[tuple, FrameAnalysis] = OrderedDict()
 _base_lock = threading.Lock()
 
 
@@ -85,19 +95,41 @@ def _open(image: Path | Image.Image) -> Image.Image:
         return im.convert("RGB")
 
 
-def _base_analysis(base: Image.Image, options: MetricOptions) -> tuple[list[Face] | None, np.ndarray, str]:
+def analyse_frame(image: Image.Image, options: MetricOptions) -> FrameAnalysis:
+    """Detect and embed a frame's faces (when a face model is available) and embed its style."""
+    embeddings, name = style_embeddings([image], options)
+    return FrameAnalysis(find_faces(image, options) if faces_available(options) else None, embeddings[0], name)
+
+
+def _base_analysis(base: Image.Image, options: MetricOptions) -> FrameAnalysis:
     key = (hashlib.sha256(base.tobytes()).hexdigest(), base.size, options.model_dump_json())
     with _base_lock:
         if key in _base_cache:
             _base_cache.move_to_end(key)
             return _base_cache[key]
-    faces = find_faces(base, options) if faces_available(options) else None
-    embeddings, name = style_embeddings([base], options)
+    analysis = analyse_frame(base, options)
     with _base_lock:
-        _base_cache[key] = (faces, embeddings[0], name)
+        _base_cache[key] = analysis
         while len(_base_cache) > 8:
             _base_cache.popitem(last=False)
-    return faces, embeddings[0], name
+    return analysis
+
+
+def judge(base: FrameAnalysis, keyframe: FrameAnalysis, characters: Sequence[str] | None,
+          options: MetricOptions) -> KeyframeScores:
+    """The gate's numbers of an analysed keyframe against the analysed Base frame: the Reviewer and the evaluation
+    both take a shot's scores from here, so a shot's row in a report shows what the gate saw."""
+    judged = faces_on_screen(keyframe.faces, characters) if keyframe.faces is not None else []
+    similarity = cosine(base.style, keyframe.style)
+    return KeyframeScores(
+        faces_base=None if base.faces is None else len(base.faces),
+        faces_keyframe=None if keyframe.faces is None else len(keyframe.faces),
+        face_distance=distance_to_base(base.faces or [], judged, worst=True),
+        face_embedder=embedder_name(options) if base.faces is not None else None,
+        style_similarity=similarity,
+        style_distance=1.0 - similarity,
+        style_embedding=keyframe.style_embedding,
+    )
 
 
 def score_keyframe(
@@ -109,23 +141,10 @@ def score_keyframe(
     """Face and style scores of a keyframe against the Base frame; characters on screen cap the faces judged."""
     options = options or MetricOptions()
     base, keyframe = _open(base_image), _open(keyframe_image)
-    base_faces, base_style, style_name = _base_analysis(base, options)
-    key_style, key_name = style_embeddings([keyframe], options)
-    if key_name != style_name:  # CLIP became unreadable between calls: compare like with like
-        base_style = style_embeddings([base], options)[0][0]
-        style_name = key_name
-    faces = find_faces(keyframe, options) if base_faces is not None else None
-    judged = faces_on_screen(faces, characters) if faces is not None else []
-    similarity = cosine(base_style, key_style[0])
-    return KeyframeScores(
-        faces_base=None if base_faces is None else len(base_faces),
-        faces_keyframe=None if faces is None else len(faces),
-        face_distance=distance_to_base(base_faces or [], judged, worst=True),
-        face_embedder=embedder_name(options) if base_faces is not None else None,
-        style_similarity=similarity,
-        style_distance=1.0 - similarity,
-        style_embedding=style_name,
-    )
+    base_analysis, analysis = _base_analysis(base, options), analyse_frame(keyframe, options)
+    if analysis.style_embedding != base_analysis.style_embedding:  # CLIP became unreadable between calls
+        base_analysis = analyse_frame(base, options)
+    return judge(base_analysis, analysis, characters, options)
 
 
 def failures(scores: KeyframeScores, thresholds: GateThresholds | None = None) -> list[str]:

@@ -15,10 +15,11 @@ class MetricOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    face_embedder: Literal["auto", "facenet", "dlib"] = Field(
+    face_embedder: Literal["auto", "facenet", "dlib", "off"] = Field(
         default="auto",
         description="'facenet': InceptionResnetV1 (VGGFace2) from facenet-pytorch; 'dlib': dlib's 128-d ResNet face "
-        "model; 'auto': facenet when its weights are on disk, else dlib.",
+        "model; 'auto': facenet when its weights are on disk, else dlib; 'off': faces are not measured (no CSFD, no "
+        "face gate).",
     )
     facenet_weights: Path | None = Field(
         default=None,

@@ -1,12 +1,14 @@
-"""A film's consistency report: evaluate its keyframes against the Base frame, save it (Parquet, PNG), compare two.
+"""A film's consistency report, shot by shot: evaluate its keyframes against the Base frame and each other, save it
+(Parquet, PNG), compare two films shot by shot.
 
-`evaluate_frames` computes every metric it can with the models on disk and says, in the report, which
-models it used, what was missing and why a metric is None. Definitions: faces.py (CSFD), style.py (CSSC),
-clip_score.py (Average Key-Frames CLIP Score).
+`evaluate_frames` computes every metric it can with the models on disk and says, in the report, which models and
+weight files it used, what was missing and why a metric is None. Definitions: faces.py (CSFD), style.py (CSSC),
+clip_score.py (Average Key-Frames CLIP Score), gate.py (a shot's distance to the Base frame); docs/metrics.md.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import time
 from pathlib import Path
@@ -16,12 +18,14 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
 from .clip_score import average_clip_score, clip_scores
-from .faces import IdentityScores, SceneFaces, cross_scene_face_distance, embedder_name, faces_available, find_faces
+from .faces import IdentityScores, ShotFaces, cross_scene_face_distance, embedder_name, faces_available
+from .gate import GateThresholds, analyse_frame, failures, judge
 from .options import MetricOptions
-from .style import cross_scene_style_consistency, style_embeddings
-from .weights import MetricUnavailable, MissingWeight, clip_available, missing_weights
+from .style import cross_scene_style_consistency, style_embedding_name
+from .weights import (MetricUnavailable, MissingWeight, clip_available, clip_folder, dlib_model_files,
+                      facenet_weights_path, files_fingerprint, missing_weights, turned_off)
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 _PARQUET_KEY = b"dreamfactory.evaluation"
 
 
@@ -29,66 +33,79 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SceneFrames(_Model):
-    """What is evaluated of one scene: its keyframe, the prompt it was drawn from, who is on screen."""
+class ShotFrames(_Model):
+    """What is evaluated of one shot: its keyframe, the prompt it was drawn from, who is in frame."""
 
     scene_id: str = Field(description="The scene's stable id.")
+    shot_id: str = Field(description="The shot's id within its scene.")
     keyframe: Path = Field(description="The keyframe image file.")
     prompt: str = Field(default="", description="The prompt the keyframe was drawn from (for the CLIP score).")
     characters: list[str] | None = Field(
-        default=None, description="Character ids on screen; None when unknown (all faces count), [] for nobody."
+        default=None, description="Character ids in frame; None when unknown (all faces count), [] for nobody."
     )
 
+    @property
+    def label(self) -> str:
+        return f"{self.scene_id}/{self.shot_id}"
 
-class SceneScores(_Model):
-    """One scene's row of the report."""
+
+class ShotScores(_Model):
+    """One shot's row of the report."""
 
     scene_id: str = Field(description="The scene's stable id.")
+    shot_id: str = Field(description="The shot's id within its scene.")
     keyframe: str = Field(description="The keyframe evaluated.")
+    characters: list[str] | None = Field(description="Character ids in frame, as the screenplay says; None: not known.")
     faces_found: int | None = Field(description="Faces MTCNN found in the keyframe; None when faces were not evaluated.")
-    face_distance_to_base: float | None = Field(description="Mean distance of its faces to the Base frame's (lower is closer).")
-    style_similarity_to_base: float = Field(description="Cosine similarity of its style embedding to the Base frame's.")
+    face_distance_to_base: float | None = Field(
+        description="The Reviewer's gate's number: the worst distance of its faces to the Base frame's (lower is closer).")
+    face_distance_in_scene: float | None = Field(
+        description="Mean distance of a character's face here to its faces in the scene's other shots (worst character).")
+    face_distance_other_scenes: float | None = Field(
+        description="Mean distance of a character's face here to its faces in other scenes' shots (worst character).")
+    style_similarity_to_base: float = Field(description="Cosine similarity of its style embedding to the Base frame's (the gate's).")
     clip_score: float | None = Field(description="CLIPScore of keyframe and prompt, 0-100; None without CLIP or prompt.")
+    flags: list[str] = Field(default_factory=list, description="Why this shot looks inconsistent; empty when it does not.")
+
+    @property
+    def label(self) -> str:
+        return f"{self.scene_id}/{self.shot_id}"
 
 
 class EvaluationReport(_Model):
-    """The consistency metrics of one film, with the models used and what was missing."""
+    """The consistency metrics of one film, shot by shot, with the models used and what was missing."""
 
     version: int = Field(default=REPORT_VERSION, description="Report schema version.")
-    scenes: list[SceneScores] = Field(description="Per-scene rows, in film order.")
+    shots: list[ShotScores] = Field(description="Per-shot rows, in film order.")
     identities: list[IdentityScores] = Field(default_factory=list, description="Per-identity face distances (CSFD's parts).")
-    csfd: float | None = Field(description="Cross-Scene Face Distance; lower is better.")
-    cssc: float | None = Field(description="Cross-Scene Style Consistency; higher is better.")
-    style_to_base: float | None = Field(description="Mean style similarity of the scenes to the Base frame.")
+    csfd: float | None = Field(description="Cross-Scene Face Distance over shots grouped by scene; lower is better.")
+    cssc: float | None = Field(description="Cross-Scene Style Consistency over shots grouped by scene; higher is better.")
+    style_to_base: float | None = Field(description="Mean style similarity of the shots to the Base frame.")
     clip_score: float | None = Field(description="Average Key-Frames CLIP Score (0-100).")
     base_faces: int | None = Field(description="Faces found in the Base frame; None when faces were not evaluated.")
     face_detector: str | None = Field(description="'mtcnn' when faces were evaluated.")
     face_embedder: str | None = Field(description="'facenet-vggface2' or 'dlib-resnet-v1'; distances of the two differ in scale.")
     style_embedding: str = Field(description="'clip:<model>' or 'gram-v1'; similarities of the two differ in scale.")
     clip_model: str | None = Field(description="The CLIP model of the CLIP score, when there was one.")
+    models: dict[str, str] = Field(default_factory=dict, description="The models used and their weight files' hashes (models_used).")
+    unavailable: dict[str, str] = Field(default_factory=dict, description="Why a film metric (csfd, cssc, clip_score) is None.")
     missing: list[MissingWeight] = Field(default_factory=list, description="Models not found, and how to get them.")
-    notes: list[str] = Field(default_factory=list, description="Why a metric is None, or anything else to know.")
+    notes: list[str] = Field(default_factory=list, description="Anything else to know.")
     seconds: float = Field(default=0.0, description="Time the evaluation took.")
 
     def to_parquet(self, where: str | Path | BinaryIO) -> None:
-        """One row per scene; the film-level fields ride along as JSON in the file's metadata."""
+        """One row per shot; the film-level fields ride along as JSON in the file's metadata."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        rows = [s.model_dump() for s in self.scenes]
-        film = self.model_dump(mode="json", exclude={"scenes"})
-        schema = pa.schema(
-            [
-                ("scene_id", pa.string()),
-                ("keyframe", pa.string()),
-                ("faces_found", pa.int64()),
-                ("face_distance_to_base", pa.float64()),
-                ("style_similarity_to_base", pa.float64()),
-                ("clip_score", pa.float64()),
-            ],
-            metadata={_PARQUET_KEY: json.dumps(film).encode()},
-        )
-        pq.write_table(pa.Table.from_pylist(rows, schema=schema), where)
+        text, number, names = pa.string(), pa.float64(), pa.list_(pa.string())
+        columns = [("scene_id", text), ("shot_id", text), ("keyframe", text), ("characters", names),
+                   ("faces_found", pa.int64()), ("face_distance_to_base", number), ("face_distance_in_scene", number),
+                   ("face_distance_other_scenes", number), ("style_similarity_to_base", number),
+                   ("clip_score", number), ("flags", names)]
+        film = self.model_dump(mode="json", exclude={"shots"})
+        schema = pa.schema(columns, metadata={_PARQUET_KEY: json.dumps(film).encode()})
+        pq.write_table(pa.Table.from_pylist([s.model_dump() for s in self.shots], schema=schema), where)
 
     @classmethod
     def from_parquet(cls, where: str | Path | BinaryIO) -> EvaluationReport:
@@ -96,10 +113,10 @@ class EvaluationReport(_Model):
 
         table = pq.read_table(where)
         film = json.loads((table.schema.metadata or {})[_PARQUET_KEY])
-        return cls.model_validate({**film, "scenes": table.to_pylist()})
+        return cls.model_validate({**film, "shots": table.to_pylist()})
 
     def plot_png(self, path: str | Path) -> Path:
-        """A bar chart per scene (style similarity and face distance to the Base frame), film numbers on top."""
+        """A bar chart per shot (style similarity and face distance to the Base frame), film numbers on top."""
         from .chart import draw_report
 
         path = Path(path)
@@ -114,87 +131,115 @@ def _open(image: Path | Image.Image) -> Image.Image:
         return im.convert("RGB")
 
 
+def models_used(options: MetricOptions) -> dict[str, str]:
+    """The models these options use on this machine and a hash of each one's weight files: what, besides the film
+    and the options, decides a report (new weights in the same place make a new report)."""
+    used = {"style": style_embedding_name(options)}
+    if used["style"].startswith("clip:"):
+        used["style_weights"] = files_fingerprint([clip_folder(options)])
+    face = embedder_name(options) if faces_available(options) else None
+    if face:
+        used["face_detector"] = f"mtcnn (facenet-pytorch {importlib.metadata.version('facenet-pytorch')})"
+        used["face_embedder"] = face
+        weights = [facenet_weights_path(options)] if face == "facenet-vggface2" else dlib_model_files()
+        used["face_weights"] = files_fingerprint(weights)
+    return used
+
+
+def _shot_flags(scores, odd_one_out: float | None, thresholds: GateThresholds) -> list[str]:
+    """The gate's reasons, and a character whose face here is another person's than in most of its other shots."""
+    reasons = failures(scores, thresholds)
+    limit = thresholds.face_max_distance.get(scores.face_embedder or "")
+    if odd_one_out is not None and limit is not None and odd_one_out > limit:
+        reasons.append(f"a character's face differs from its face in most of its other shots (median distance "
+                       f"{odd_one_out:.2f} > {limit} by {scores.face_embedder})")
+    return reasons
+
+
 def evaluate_frames(
     base_frame: Path | Image.Image,
-    scenes: Sequence[SceneFrames],
+    shots: Sequence[ShotFrames],
     prompts: Mapping[str, str] | None = None,
     options: MetricOptions | None = None,
+    thresholds: GateThresholds | None = None,
 ) -> EvaluationReport:
-    """Every metric the models on disk allow, for the scenes' keyframes (film order) against the Base frame.
+    """Every metric the models on disk allow, for the shots' keyframes (film order) against the Base frame.
 
-    `prompts` (scene id -> prompt) overrides SceneFrames.prompt. Missing models never raise: their metrics
-    are None, and `missing`/`notes` say what to download.
+    `prompts` ('scene/shot' -> prompt) overrides ShotFrames.prompt. Missing models never raise: their metrics are
+    None, `unavailable` says why and `missing` what to download. `thresholds` are the gate's, for the rows' flags.
     """
     start = time.perf_counter()
-    options = options or MetricOptions()
-    prompts = {s.scene_id: (prompts or {}).get(s.scene_id, s.prompt) for s in scenes}
-    base = _open(base_frame)
-    frames = [_open(s.keyframe) for s in scenes]
-    notes: list[str] = []
+    options, thresholds = options or MetricOptions(), thresholds or GateThresholds()
+    prompts = {s.label: (prompts or {}).get(s.label, s.prompt) for s in shots}
+    frames = [_open(s.keyframe) for s in shots]
+    missing, unavailable, notes = missing_weights(options), turned_off(options), []
 
-    # 1. Faces (CSFD)
-    face_embedder = embedder_name(options) if faces_available(options) else None
-    base_faces, faces, csfd, identities, face_to_base = None, [None] * len(scenes), None, [], {}
-    if face_embedder:
-        base_found = find_faces(base, options)
-        found = [find_faces(frame, options) for frame in frames]
-        consistency = cross_scene_face_distance(
-            base_found, [SceneFaces(s.scene_id, f, s.characters) for s, f in zip(scenes, found)]
-        )
-        base_faces, faces = len(base_found), [len(f) for f in found]
-        csfd, identities, face_to_base = consistency.csfd, consistency.identities, consistency.to_base
-        notes += [consistency.note] if consistency.note else []
-    else:
-        notes.append("CSFD not computed: no face detector or embedder on this machine (see missing)")
+    # 1. Each shot as the Reviewer's gate sees it: its faces and style against the Base frame's.
+    base = analyse_frame(_open(base_frame), options)
+    analysed = [analyse_frame(frame, options) for frame in frames]
+    scores = [judge(base, a, s.characters, options) for s, a in zip(shots, analysed)]
 
-    # 2. Style (CSSC)
-    embeddings, style_name = style_embeddings([base, *frames], options)
-    style = cross_scene_style_consistency(embeddings[0], embeddings[1:])
-    notes += [style.note] if style.note else []
-    if clip_available(options) and not style_name.startswith("clip:"):
+    # 2. Faces across shots and scenes (CSFD)
+    faces = None
+    if base.faces is not None:
+        faces = cross_scene_face_distance(
+            base.faces, [ShotFaces(s.scene_id, s.shot_id, a.faces, s.characters) for s, a in zip(shots, analysed)])
+        if faces.note:
+            unavailable["csfd"] = faces.note
+    elif "csfd" not in unavailable:
+        names = ", ".join(m.name for m in missing if "faces (CSFD)" in m.needed_for)
+        unavailable["csfd"] = f"no face model on this machine ({names}; see missing)"
+
+    # 3. Style across scenes (CSSC)
+    cssc, why = cross_scene_style_consistency([s.scene_id for s in shots], [a.style for a in analysed])
+    if why:
+        unavailable["cssc"] = why
+    if clip_available(options) and not base.style_embedding.startswith("clip:"):
         notes.append(f"CLIP model {options.clip_model!r} is on disk but could not be loaded: style used Gram statistics")
 
-    # 3. CLIP score
-    clip = [None] * len(scenes)
+    # 4. CLIP score
+    clip: list[float | None] = [None] * len(shots)
     clip_model = options.clip_model if clip_available(options) else None
-    if clip_model:
-        scored = [k for k, s in enumerate(scenes) if prompts[s.scene_id].strip()]
+    scored = [k for k, s in enumerate(shots) if prompts[s.label].strip()]
+    if clip_model and scored:
         try:
-            values = clip_scores([frames[k] for k in scored], [prompts[scenes[k].scene_id] for k in scored], options)
+            values = clip_scores([frames[k] for k in scored], [prompts[shots[k].label] for k in scored], options)
         except MetricUnavailable as exc:
             clip_model, values = None, []
-            notes.append(f"CLIP score not computed: {exc}")
+            unavailable["clip_score"] = f"CLIP could not be loaded: {exc}"
         for k, v in zip(scored, values):
             clip[k] = v
-        if clip_model and len(scored) < len(scenes):
-            notes.append(f"{len(scenes) - len(scored)} keyframe(s) without a prompt have no CLIP score")
-    else:
-        notes.append("CLIP score not computed: no CLIP model on this machine (see missing)")
+        if clip_model and len(scored) < len(shots):
+            notes.append(f"{len(shots) - len(scored)} keyframe(s) without a prompt have no CLIP score")
+    elif clip_model:
+        unavailable["clip_score"] = "no keyframe has a prompt"
+    elif "clip_score" not in unavailable:
+        unavailable["clip_score"] = f"no CLIP weights: {options.clip_model} is not on this machine (see missing)"
 
+    in_scene, other_scenes, odd = (faces.in_scene, faces.other_scenes, faces.odd_one_out) if faces else ({}, {}, {})
     rows = [
-        SceneScores(
-            scene_id=s.scene_id,
-            keyframe=str(s.keyframe),
-            faces_found=faces[k],
-            face_distance_to_base=face_to_base.get(s.scene_id),
-            style_similarity_to_base=style.to_base[k],
-            clip_score=clip[k],
-        )
-        for k, s in enumerate(scenes)
+        ShotScores(scene_id=s.scene_id, shot_id=s.shot_id, keyframe=str(s.keyframe), characters=s.characters,
+                   faces_found=k.faces_keyframe, face_distance_to_base=k.face_distance,
+                   face_distance_in_scene=in_scene.get(s.label), face_distance_other_scenes=other_scenes.get(s.label),
+                   style_similarity_to_base=k.style_similarity, clip_score=score,
+                   flags=_shot_flags(k, odd.get(s.label), thresholds))
+        for s, k, score in zip(shots, scores, clip)
     ]
     return EvaluationReport(
-        scenes=rows,
-        identities=identities,
-        csfd=csfd,
-        cssc=style.cssc,
-        style_to_base=sum(style.to_base) / len(style.to_base) if style.to_base else None,
+        shots=rows,
+        identities=faces.identities if faces else [],
+        csfd=faces.csfd if faces else None,
+        cssc=cssc,
+        style_to_base=sum(k.style_similarity for k in scores) / len(scores) if scores else None,
         clip_score=average_clip_score([c for c in clip if c is not None]),
-        base_faces=base_faces,
-        face_detector="mtcnn" if face_embedder else None,
-        face_embedder=face_embedder,
-        style_embedding=style_name,
+        base_faces=None if base.faces is None else len(base.faces),
+        face_detector="mtcnn" if base.faces is not None else None,
+        face_embedder=embedder_name(options) if base.faces is not None else None,
+        style_embedding=base.style_embedding,
         clip_model=clip_model,
-        missing=missing_weights(options),
+        models=models_used(options),
+        unavailable=unavailable,
+        missing=missing,
         notes=notes,
         seconds=round(time.perf_counter() - start, 3),
     )
@@ -213,9 +258,11 @@ class ComparisonRow(_Model):
 
 
 class Comparison(_Model):
-    """Two reports side by side; deltas are B minus A."""
+    """Two reports side by side, shot by shot (matched by scene and shot id); deltas are B minus A."""
 
     rows: list[ComparisonRow]
+    only_in_a: list[str] = Field(default_factory=list, description="Shots ('scene/shot') film B does not have.")
+    only_in_b: list[str] = Field(default_factory=list, description="Shots ('scene/shot') film A does not have.")
 
     def to_text(self) -> str:
         def num(v: float | None) -> str:
@@ -227,6 +274,11 @@ class Comparison(_Model):
             delta = "-" if r.delta is None else f"{r.delta:+.4g}"
             tail = (r.better or "") + (f"  ({r.note})" if r.note else "")
             lines.append(f"{r.metric:<{width}}  {num(r.a):>9}  {num(r.b):>9}  {delta:>9}  {tail}".rstrip())
+        for film, only in (("A", self.only_in_a), ("B", self.only_in_b)):
+            if only:
+                lines.append(f"only in {film} ({len(only)} shots, not compared): {', '.join(only)}")
+        if not (self.only_in_a or self.only_in_b):
+            lines.append("both films have the same shots")
         return "\n".join(lines)
 
 
@@ -245,7 +297,7 @@ def _row(
 
 
 def compare(a: EvaluationReport, b: EvaluationReport) -> Comparison:
-    """Film-level metrics, then every scene present in both, side by side with deltas (B - A)."""
+    """Film-level metrics, then every shot present in both films (same scene id and shot id), with deltas (B - A)."""
     faces = (a.face_embedder, b.face_embedder)
     style = (a.style_embedding, b.style_embedding)
     clip = (a.clip_model, b.clip_model)
@@ -255,14 +307,18 @@ def compare(a: EvaluationReport, b: EvaluationReport) -> Comparison:
         _row("style similarity to Base", a.style_to_base, b.style_to_base, True, style),
         _row("CLIP score", a.clip_score, b.clip_score, True, clip),
     ]
-    b_scenes = {s.scene_id: s for s in b.scenes}
-    for sa in a.scenes:
-        sb = b_scenes.get(sa.scene_id)
+    b_shots = {s.label: s for s in b.shots}
+    for sa in a.shots:
+        sb = b_shots.get(sa.label)
         if sb is None:
             continue
         rows += [
-            _row(f"{sa.scene_id}: style to Base", sa.style_similarity_to_base, sb.style_similarity_to_base, True, style),
-            _row(f"{sa.scene_id}: face distance to Base", sa.face_distance_to_base, sb.face_distance_to_base, False, faces),
-            _row(f"{sa.scene_id}: CLIP score", sa.clip_score, sb.clip_score, True, clip),
+            _row(f"{sa.label}: style to Base", sa.style_similarity_to_base, sb.style_similarity_to_base, True, style),
+            _row(f"{sa.label}: face distance to Base", sa.face_distance_to_base, sb.face_distance_to_base, False, faces),
+            _row(f"{sa.label}: face distance to other scenes", sa.face_distance_other_scenes,
+                 sb.face_distance_other_scenes, False, faces),
+            _row(f"{sa.label}: CLIP score", sa.clip_score, sb.clip_score, True, clip),
         ]
-    return Comparison(rows=rows)
+    a_labels = {s.label for s in a.shots}
+    return Comparison(rows=rows, only_in_a=[s.label for s in a.shots if s.label not in b_shots],
+                      only_in_b=[s.label for s in b.shots if s.label not in a_labels])

@@ -1,9 +1,11 @@
 """Style: per-frame style embeddings (CLIP, or Gram statistics without CLIP) and the Cross-Scene Style Consistency (CSSC).
 
-Cross-Scene Style Consistency (CSSC), higher is better, 1.0 when every scene shows the same frame:
-the mean, over all pairs of different scenes, of the cosine similarity of their keyframes' style
-embeddings. Beside it each scene's style similarity to the Base frame (the cosine similarity of its
-keyframe's embedding and the Base frame's) and, per film, the mean of those.
+Cross-Scene Style Consistency (CSSC), higher is better, 1.0 when every shot shows the same frame: for
+every pair of different scenes, the mean cosine similarity of the style embeddings of their shots'
+keyframes over all pairs of shots (one from each scene); CSSC is the mean over the pairs of scenes
+(grouping.scene_pair_mean), so every scene weighs the same whatever its number of shots. Beside it each
+shot's style similarity to the Base frame (the cosine similarity of its keyframe's embedding and the Base
+frame's, the Reviewer's gate's number) and, per film, the mean of those over shots.
 
 Style embeddings, one of two, named in every report (values of the two are not comparable):
 - "clip:<model>": CLIP's L2-normalised image embedding (the projection), when a CLIP model is on disk.
@@ -25,13 +27,12 @@ Style embeddings, one of two, named in every report (values of the two are not c
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
 from PIL import Image
 
+from .grouping import scene_pair_mean
 from .options import MetricOptions
 from .weights import MetricUnavailable, clip_available
 
@@ -99,16 +100,7 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.dot(a, b) / max(np.linalg.norm(a) * np.linalg.norm(b), 1e-12))
 
 
-@dataclass
-class StyleConsistency:
-    cssc: float | None
-    to_base: list[float]
-    note: str | None
-
-
-def cross_scene_style_consistency(base: np.ndarray, scenes: np.ndarray) -> StyleConsistency:
-    """CSSC over the scenes' embeddings (rows, film order) and each scene's similarity to the Base frame's."""
-    to_base = [cosine(base, e) for e in scenes]
-    pairs = [cosine(a, b) for a, b in itertools.combinations(scenes, 2)]
-    note = None if pairs else "CSSC undefined: it needs at least two scenes"
-    return StyleConsistency(cssc=float(np.mean(pairs)) if pairs else None, to_base=to_base, note=note)
+def cross_scene_style_consistency(scenes: Sequence[str], embeddings: Sequence[np.ndarray]) -> tuple[float | None, str | None]:
+    """CSSC over the shots' embeddings (film order), each shot labelled with its scene; and why it is None, if it is."""
+    cssc = scene_pair_mean(list(zip(scenes, embeddings)), cosine)
+    return cssc, None if cssc is not None else "CSSC undefined: it needs at least two scenes"

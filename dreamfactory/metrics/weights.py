@@ -7,6 +7,7 @@ download, where to put it and which setting points at it.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 import re
@@ -70,6 +71,12 @@ def dlib_models_dir() -> Path | None:
     return folder if ok else None
 
 
+def dlib_model_files() -> list[Path]:
+    """dlib's face model and shape predictor files (empty when face_recognition_models is not installed)."""
+    folder = dlib_models_dir()
+    return [folder / DLIB_FACE_MODEL, folder / DLIB_SHAPE_MODEL] if folder else []
+
+
 def dlib_available() -> bool:
     return importlib.util.find_spec("dlib") is not None and dlib_models_dir() is not None
 
@@ -102,6 +109,30 @@ def clip_available(options: MetricOptions) -> bool:
     return cached("config.json") and any(cached(w) for w in weights)
 
 
+def clip_folder(options: MetricOptions) -> Path:
+    """The folder CLIP loads from: the local folder, or the Hugging Face cache's snapshot of the hub id."""
+    local = clip_local_dir(options.clip_model)
+    if local is not None:
+        return local
+    from huggingface_hub import try_to_load_from_cache
+
+    return Path(try_to_load_from_cache(options.clip_model, "config.json", revision=options.clip_revision)).parent
+
+
+def files_fingerprint(paths: list[Path]) -> str:
+    """sha256 over the names and contents of files (every file under a folder, hidden ones aside): which weights
+    a report was measured with, whatever folder they sit in."""
+    h = hashlib.sha256()
+    for path in paths:
+        files = [path] if path.is_file() else sorted(
+            f for f in path.rglob("*") if f.is_file() and not any(p.startswith(".") for p in f.relative_to(path).parts))
+        for file in files:
+            h.update(f"{file.name if file == path else file.relative_to(path).as_posix()}\0".encode())
+            with open(file, "rb") as f:
+                h.update(hashlib.file_digest(f, "sha256").digest())
+    return h.hexdigest()
+
+
 def _clip_missing(options: MetricOptions) -> MissingWeight:
     model = options.clip_model or DEFAULT_CLIP_MODEL
     local = clip_local_dir(model) if options.clip_model else None
@@ -119,7 +150,8 @@ def _clip_missing(options: MetricOptions) -> MissingWeight:
 
 
 def missing_weights(options: MetricOptions | None = None) -> list[MissingWeight]:
-    """Every model the metrics would use with these options but cannot find on this machine."""
+    """Every model the metrics would use with these options but cannot find on this machine; a model the options
+    turn off (face_embedder 'off', an empty clip_model) is never asked for."""
     options = options or MetricOptions()
     missing: list[MissingWeight] = []
     has_dlib = dlib_available()
@@ -151,7 +183,7 @@ def missing_weights(options: MetricOptions | None = None) -> list[MissingWeight]
                 how="pip install dlib-bin face-recognition-models",
             )
         )
-    if importlib.util.find_spec("facenet_pytorch") is None:
+    if options.face_embedder != "off" and importlib.util.find_spec("facenet_pytorch") is None:
         missing.append(
             MissingWeight(
                 name="mtcnn",
@@ -161,9 +193,19 @@ def missing_weights(options: MetricOptions | None = None) -> list[MissingWeight]
                 how="pip install --no-deps facenet-pytorch",
             )
         )
-    if not clip_available(options):
+    if options.clip_model and not clip_available(options):
         missing.append(_clip_missing(options))
     return missing
+
+
+def turned_off(options: MetricOptions) -> dict[str, str]:
+    """The metrics these options switch off, and the setting that does it."""
+    off = {}
+    if options.face_embedder == "off":
+        off["csfd"] = "turned off (metrics.face_embedder is 'off')"
+    if not options.clip_model:
+        off["clip_score"] = "turned off (metrics.clip_model is empty; style uses Gram statistics)"
+    return off
 
 
 def describe_missing(missing: list[MissingWeight]) -> str:
