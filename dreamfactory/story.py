@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .errors import StoryError
+from .escape import HIDDEN, LINE_BREAKS
 
 MAX_STORY_BYTES = 200_000  # about 35,000 words: a long short story; longer texts are novels, not one film
 MAX_SCENES = 200
@@ -41,12 +42,57 @@ def check_story(data: bytes, where: str = "the story") -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise StoryError(f"{where} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again") from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = words_only(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise StoryError(f"{where} is empty")
     if not re.search(r"\w{2,}", text):
         raise StoryError(f"{where} has no words to film")
     return text.strip() + "\n"
+
+
+# Markup around the words, removed whole: terminal escape sequences (CSI, OSC, and ESC with one character),
+# HTML comments, scripts and styles with what they hold, any other HTML tag or autolink (its text stays).
+_SEQUENCES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?"
+                        r"|<!--.*?(?:-->|$)|<(script|style)\b.*?(?:</\1\s*>|$)|</?[a-zA-Z][^<>]*>",
+                        re.IGNORECASE | re.DOTALL)
+# Markdown, line by line: reference definitions and rules go, headings, quotes and bullets keep their words.
+_MARKDOWN_LINES = [
+    (re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S.*$"), ""),  # [ref]: http://...
+    (re.compile(r"^ {0,3}(?:([-*_])\s*(?:\1\s*){2,}|=+\s*|`{3,}.*|~{3,}.*)$"), ""),  # rules, setext lines, fences
+    (re.compile(r"^ {0,3}#{1,6}(?:\s+|$)(.*?)(?:\s+#+)?\s*$"), r"\1"),  # '# Part Two'
+    (re.compile(r"^\s*(?:>\s?)+"), ""),  # quoted
+    (re.compile(r"^\s*[-*+]\s+(?=\S)"), ""),  # bullets
+]
+# Markdown inside a line: images go; links keep their words; emphasis, strike-through and code keep theirs.
+_TARGET = r"(?:\((?:[^()\n]|\([^()\n]*\))*\)|\[[^\]\n]*\])"  # (url), (url(with)parens) or [ref]
+_MARKDOWN_INLINE = [
+    (re.compile(rf"!\[[^\]]*\]{_TARGET}"), ""),
+    (re.compile(rf"\[([^\]]*)\]{_TARGET}"), r"\1"),
+    (re.compile(r"(\*{1,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    (re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
+]
+
+
+def words_only(text: str) -> str:
+    """The story's words without markup: what every writer reads and the project id derives from.
+
+    HTML and markdown (the link's words kept), terminal escape sequences, control, direction and zero-width
+    characters are removed; punctuation, accents and emoji stay. A line with nothing to remove is kept exactly (so a
+    plain story keeps its project id); a line that lost markup loses the spaces it leaves. Applying it twice changes
+    nothing more."""
+    text = text.translate(LINE_BREAKS)
+    while True:  # until nothing changes: removing '<b>' from '<<b>img>' leaves a tag to remove
+        # A removal spanning lines leaves its line breaks, so each line can be compared with what it was.
+        removed = _SEQUENCES.sub(lambda m: "\n" * m.group().count("\n"), text)
+        lines = []
+        for line, cleaned in zip(text.split("\n"), removed.split("\n")):
+            cleaned = HIDDEN.sub("", cleaned)
+            for pattern, keep in _MARKDOWN_LINES + _MARKDOWN_INLINE:
+                cleaned = pattern.sub(keep, cleaned)
+            lines.append(line if cleaned == line else " ".join(cleaned.split()))
+        if "\n".join(lines) == text:
+            return text
+        text = "\n".join(lines)
 
 
 def sentence_count(text: str) -> int:

@@ -6,6 +6,7 @@ from prefect import task
 
 from dreamfactory.editing import ScreenplayApproval, apply_approval
 from dreamfactory.settings import FilmOptions
+from dreamfactory.story import words_only
 from dreamfactory.writing import Written, load_project, write_project
 
 from .common import NO_CACHE, store_for
@@ -13,7 +14,8 @@ from .common import NO_CACHE, store_for
 
 @task(name="write-screenplay", retries=0, **NO_CACHE)
 def write_screenplay(story: str, options: FilmOptions, rewrite: bool = False) -> Written:
-    return write_project(store_for(options.store), story, options, rewrite=rewrite)
+    # A story given to the flow directly (a deployment's parameter) is read as the CLI reads a file: words, no markup.
+    return write_project(store_for(options.store), words_only(story).strip() + "\n", options, rewrite=rewrite)
 
 
 @task(name="load-screenplay", **NO_CACHE)
