@@ -9,6 +9,7 @@ from PIL import Image
 from pydantic import BaseModel
 
 from . import backends, layout
+from .escape import markdown as md
 from .film import film_history
 from .renderers.base import render_key
 from .renders import Made, plan_base, plan_keyframe
@@ -20,29 +21,29 @@ from .store import Store
 def screenplay_markdown(screenplay: Screenplay) -> str:
     b, s = screenplay.brief, screenplay.style
     names = {c.id: c.name for c in screenplay.characters}
-    out = [f"# {b.title}", "", f"*{b.logline}*", "", f"**Genre** {b.genre} · **Tone** {b.tone} · "
+    out = [f"# {md(b.title)}", "", f"*{md(b.logline)}*", "", f"**Genre** {md(b.genre)} · **Tone** {md(b.tone)} · "
            f"**Scenes** {len(screenplay.scenes)} · **Length** {screenplay.duration:.1f} s", "",
-           f"**Look** {s.look} · **Palette** {' '.join(s.palette)} · **Lens** {s.lens}", "", "## Cast", ""]
+           f"**Look** {md(s.look)} · **Palette** {' '.join(s.palette)} · **Lens** {md(s.lens)}", "", "## Cast", ""]
     for c in screenplay.characters:
-        props = f"; carries {', '.join(c.props)}" if c.props else ""
+        props = f"; carries {md(', '.join(c.props))}" if c.props else ""
         voice = f"; voice {c.voice.engine}/{c.voice.voice_id}" if c.voice else ""
-        out.append(f"- **{c.name}** (`{c.id}`): {c.appearance}; wears {c.wardrobe}{props}{voice}")
-    out += ["", "## Base Description", "", screenplay.base_description.text, "", "## Scenes", ""]
+        out.append(f"- **{md(c.name)}** (`{c.id}`): {md(c.appearance)}; wears {md(c.wardrobe)}{props}{voice}")
+    out += ["", "## Base Description", "", md(screenplay.base_description.text), "", "## Scenes", ""]
     for scene in screenplay.scenes:
-        out.append(f"### {scene.index}. {scene.setting} — {scene.time_of_day} (`{scene.id}`, {scene.duration:.1f} s, "
-                   f"camera {scene.camera}, then {scene.transition})")
-        out += ["", f"_{scene.environment}_", "", scene.action, ""]
+        out.append(f"### {scene.index}. {md(scene.setting)} — {md(scene.time_of_day)} (`{scene.id}`, {scene.duration:.1f} s, "
+                   f"camera {md(scene.camera)}, then {scene.transition})")
+        out += ["", f"_{md(scene.environment)}_", "", md(scene.action), ""]
         for line in scene.dialogue:
-            out.append(f"> **{names.get(line.speaker, line.speaker)}**: {line.text}")
+            out.append(f"> **{md(names.get(line.speaker, line.speaker))}**: {md(line.text)}")
         if scene.dialogue:
             out.append("")
         placed = scene.shot_lines()
         for shot in scene.shots:
-            who = ", ".join(names.get(c, c) for c in shot.characters)
+            who = md(", ".join(names.get(c, c) for c in shot.characters))
             said = f"; lines {', '.join(str(i + 1) for i in placed[shot.id])}" if placed[shot.id] else ""
             out.append(f"- shot `{shot.id}` {shot.framing.replace('_', ' ')}{f' of {who}' if who else ''}"
-                       f"{f' ({shot.prop})' if shot.prop else ''}, {shot.camera}, {shot.duration:.1f} s{said}: "
-                       f"{shot.description} — *{shot.keyframe_prompt}*")
+                       f"{f' ({md(shot.prop)})' if shot.prop else ''}, {md(shot.camera)}, {shot.duration:.1f} s{said}: "
+                       f"{md(shot.description)} — *{md(shot.keyframe_prompt)}*")
         out.append("")
     return "\n".join(out)
 
@@ -103,4 +104,4 @@ def contact_sheet_markdown(store: Store, key: str, title: str) -> str:
     buf = io.BytesIO()
     image.save(buf, format="JPEG", quality=80)
     data = base64.b64encode(buf.getvalue()).decode()
-    return f"# {title}: keyframes\n\n![contact sheet](data:image/jpeg;base64,{data})\n\nStored at `{store.location(key)}`."
+    return f"# {md(title)}: keyframes\n\n![contact sheet](data:image/jpeg;base64,{data})\n\nStored at `{store.location(key)}`."
