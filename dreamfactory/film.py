@@ -106,6 +106,23 @@ def film_history(store: Store, project: str) -> list[FilmVersion]:
     return [FilmVersion.model_validate(v) for v in store.read_json(key)]
 
 
+def add_to_history(store: Store, project: str, record: RenderRecord) -> None:
+    """List a film in the project's history once, however many runs made or found it (compare-and-swap on the head,
+    so concurrent runs neither duplicate nor drop an entry)."""
+    entry = FilmVersion(key=record.object_key, manifest=layout.manifest(project, record.render_key),
+                        screenplay_sha=record.inputs["screenplay_sha"], scenes=record.inputs["scenes"],
+                        duration=round(record.inputs["duration"], 3),
+                        created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+
+    def add(current: bytes | None) -> bytes | None:
+        history = json.loads(current) if current else []
+        if any(film["key"] == entry.key for film in history):
+            return None
+        return json.dumps([*history, entry.model_dump()], indent=2).encode()
+
+    store.update_head(layout.films_head(project), add)
+
+
 def music_file(store: Store, music: str | None) -> tuple[Path | None, str | None]:
     """The music bed as a local file and its content hash; a store URL is fetched once into the local cache."""
     if not music:
@@ -196,6 +213,12 @@ def edge_parts(edge: dict, frames: int, cuts: list[int]) -> list[tuple[str, int,
     return parts
 
 
+def edge_key(project: str, clip: Made, edge: dict, fps: int) -> str:
+    """Where a clip's boundary piece is kept: keyed by the clip and the transition."""
+    return layout.clip_edge(project, clip.scene_id, digest({"clip": clip.key, "edge": edge, "fps": fps,
+                                                            "version": EDGE_VERSION, "encoding": ENCODING}))
+
+
 def with_transition(store: Store, project: str, clip: Made, seconds: float, fps: int, edge: dict,
                     cuts: list[int] | None = None) -> str:
     """The store key of the clip with its boundary transition applied: the clip itself when it has none, else a
@@ -203,8 +226,7 @@ def with_transition(store: Store, project: str, clip: Made, seconds: float, fps:
     clip has cut points) and kept at a key that hashes the clip and the transition."""
     if not edge:
         return clip.key
-    key = layout.clip_edge(project, clip.scene_id, digest({"clip": clip.key, "edge": edge, "fps": fps,
-                                                            "version": EDGE_VERSION, "encoding": ENCODING}))
+    key = edge_key(project, clip, edge, fps)
     if store.exists(key):
         return key
     frames = round(seconds * fps)
@@ -257,7 +279,9 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
     key = film_key_of(store, clips, sounds, screenplay, options, music_sha)
     film_key = layout.film(project, key)
     if store.exists(layout.record(film_key)) and store.exists(film_key):
-        return Made(kind="film", key=film_key, sha256=store.read_model(layout.record(film_key), RenderRecord).sha256, made=False)
+        record = store.read_model(layout.record(film_key), RenderRecord)
+        add_to_history(store, project, record)  # a run stopped before its history entry leaves the film unlisted
+        return Made(kind="film", key=film_key, sha256=record.sha256, made=False)
 
     started = time.perf_counter()
     # The contact sheet is drawn while ffmpeg makes the boundary pieces and joins the film (PIL and ffmpeg both work
@@ -305,10 +329,7 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
     write_manifest(store, layout.manifest(project, key), rows)
     store.put_json(layout.record(film_key), record)
 
-    history = film_history(store, project)
-    history.append(FilmVersion(key=film_key, manifest=layout.manifest(project, key), screenplay_sha=screenplay_sha,
-                               scenes=len(sounds), duration=round(total, 3), created=datetime.now(timezone.utc).isoformat(timespec="seconds")))
-    store.set_head(layout.films_head(project), json.dumps([h.model_dump() for h in history], indent=2).encode())
+    add_to_history(store, project, record)
     report("film", f"assembled {len(sounds)} scenes, {len(clips)} shots, {total:.1f} s, in {seconds:.2f} s")
     return Made(kind="film", key=film_key, sha256=record.sha256, made=True, seconds=seconds)
 

@@ -2,19 +2,19 @@
 
 One row per render (Base frame, a keyframe and a clip per shot, the film) with its renderer identity (model id, revision or
 weight hash, settings), seed and full inputs, and one row per writing phase and role with its model calls and
-tokens.
+tokens. Its JSON columns hold story text (prompts) exactly, as ASCII JSON: no raw control or direction character.
 """
 
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from . import layout
+from .escape import manifest_json
 from .renders import Made, RenderRecord
 from .store import Store
 
@@ -36,9 +36,9 @@ def _render_row(record: RenderRecord, screenplay_sha: str) -> dict[str, Any]:
         "sha256": record.sha256, "bytes": record.bytes, "renderer": record.renderer,
         "model_id": str(ident.get("model_id") or ident.get("model") or ident.get("backend") or ""),
         "model_revision": str(ident.get("revision") or ident.get("weights_sha256") or ident.get("version") or ""),
-        "seed": record.seed, "identity_json": json.dumps(ident, sort_keys=True), "inputs_json": json.dumps(record.inputs, sort_keys=True),
-        "seconds": record.seconds, "attempts": record.attempts, "notes_json": json.dumps(record.notes, sort_keys=True),
-        "scores_json": json.dumps(record.scores), "phase": None, "role": None, "calls": None, "prompt_tokens": None,
+        "seed": record.seed, "identity_json": manifest_json(ident), "inputs_json": manifest_json(record.inputs),
+        "seconds": record.seconds, "attempts": record.attempts, "notes_json": manifest_json(record.notes),
+        "scores_json": manifest_json(record.scores), "phase": None, "role": None, "calls": None, "prompt_tokens": None,
         "completion_tokens": None, "screenplay_sha": screenplay_sha,
     }
 

@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from ..errors import RenderError
+from ..escape import metadata
 from .audio import SAMPLE_RATE, ffmpeg_exe, read_wav, run_ffmpeg, wav_bytes
 
 MUSIC_BELOW_SPEECH = 14.0  # LU: the music bed sits this far under the speech target before ducking
@@ -169,10 +170,10 @@ def clip_sound_bed(clips: list[tuple[Path | None, float]], out_wav: Path) -> boo
     return any_sound
 
 
-def mux(video_mp4: Path, soundtrack_wav: Path, srt: str | Path | None, out_mp4: Path) -> MuxInfo:
+def mux(video_mp4: Path, soundtrack_wav: Path, srt: str | Path | None, out_mp4: Path, title: str = "") -> MuxInfo:
     """One MP4: the video copied, ONE AAC track exactly as long as the video, the SRT as mov_text.
 
-    srt: a Path to an .srt file, SRT text, or None/'' for no subtitle track.
+    srt: a Path to an .srt file, SRT text, or None/'' for no subtitle track. title: the film's title in its metadata.
     """
     video_mp4, out_mp4 = Path(video_mp4), Path(out_mp4)
     duration = media_seconds(video_mp4, "0:v:0")
@@ -193,6 +194,8 @@ def mux(video_mp4: Path, soundtrack_wav: Path, srt: str | Path | None, out_mp4: 
             args += ["-i", str(srt_file)]
             maps += ["-map", "2:s:0", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng"]
         # apad makes the audio at least as long as the video, -t cuts it (and everything) at the video's end.
+        if title:
+            maps += ["-metadata", f"title={metadata(title)}"]
         run_ffmpeg([*args, *maps, "-c:v", "copy", "-af", "apad", "-c:a", "aac", "-b:a", "128k", "-ar", str(AAC_RATE),
                     "-ac", "1", "-t", f"{duration:.6f}", "-movflags", "+faststart", str(out_mp4)],
                    what=f"mux sound and subtitles into {out_mp4.name}")

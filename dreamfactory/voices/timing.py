@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
+from ..escape import subtitle
 from ..screenplay import DialogueLine, Scene, Screenplay, Voice
 from ..settings import SoundSettings
 from ..store import Store, digest
@@ -224,9 +225,10 @@ def _timestamp(seconds: float) -> str:
 
 
 def srt(cues: list[Cue], *, names: bool = True) -> str:
-    """SubRip text of the cues (HH:MM:SS,mmm); 'Name: ' before a character's line when names is True."""
+    """SubRip text of the cues (HH:MM:SS,mmm); 'Name: ' before a character's line when names is True. Each cue is
+    one line of plain text: nothing in it starts a new cue or reads as a tag to a player (escape.subtitle)."""
     blocks = []
     for number, cue in enumerate(cues, start=1):
-        text = f"{cue.name}: {cue.text}" if names and cue.name else cue.text
+        text = subtitle(f"{cue.name}: {cue.text}" if names and cue.name else cue.text)
         blocks.append(f"{number}\n{_timestamp(cue.start)} --> {_timestamp(cue.end)}\n{text}\n")
     return "\n".join(blocks)
