@@ -15,6 +15,8 @@ import sys
 import threading
 import time
 
+from .escape import terminal
+
 logger = logging.getLogger("dreamfactory.progress")
 
 # Stages whose lines the watcher prints from the task runs while a flow runs (the rest — writing, review — stay).
@@ -24,6 +26,7 @@ PAGE = 200  # task runs per read: Prefect's default API limit
 
 def report(stage: str, message: str) -> None:
     """One line of progress, e.g. report('keyframe', 'scene s03 rendered in 0.4 s')."""
+    message = terminal(message)  # it may quote the story: a terminal or a log shows its escapes, never runs them
     logger.info("%-10s %s", stage, message)
     if "prefect" not in sys.modules:  # no Prefect, no run to log to (and planning must not pay Prefect's import)
         return
