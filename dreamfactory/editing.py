@@ -4,19 +4,24 @@ screenplay schema, as a new version.
 Shot ids are stable: an edit names a shot by its id (or its 1-based position), a new shot gets an id no
 version of the scene ever used, and removing a shot renumbers nothing. Seeds and render keys derive from the
 ids, so adding a shot renders that shot alone and the film.
+
+Edits race safely: each names the fields it sets, and lands on the head by compare-and-swap. When another edit
+moved the head since this one read it, the edit is re-applied on the new head if none of its fields changed there
+(and says so); otherwise it is refused (EditConflict, naming the field and the version), and nothing is written.
 """
 
 from __future__ import annotations
 
 import json
 import string
+from typing import Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import SettingsError
+from .errors import EditConflict, SettingsError
 from .screenplay import Scene, Screenplay, Shot
 from .store import Store
-from .writing import load_head, save_edit
+from .writing import change_head, load_head
 
 EDITABLE = ("setting", "time_of_day", "environment", "action", "characters", "dialogue", "camera", "duration",
             "transition")
@@ -72,39 +77,83 @@ def _pairs(assignments: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _save(store: Store, project: str, data: dict, what: str) -> str:
+Where = tuple[str, str | None, str]  # what an edit sets: (scene id, shot id or None for the scene, field)
+_GONE = object()  # the value of a field whose scene or shot is no longer there
+
+
+def _target(data: dict, where: Where) -> dict:
+    scene = next(s for s in data["scenes"] if s["id"] == where[0])
+    return scene if where[1] is None else next(s for s in scene["shots"] if s["id"] == where[1])
+
+
+def _at(data: dict, where: Where):
     try:
-        edited = Screenplay.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise SettingsError(f"{what} makes an invalid screenplay: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
-    return save_edit(store, project, edited)
+        target = _target(data, where)
+    except StopIteration:
+        return _GONE
+    return [s["id"] for s in target["shots"]] if where[2] == "shots" else target.get(where[2], _GONE)
+
+
+def _label(where: Where) -> str:
+    scene, shot, field = where
+    return f"scene {scene} {'shot ' + shot + ' ' if shot else ''}{field}"
+
+
+def _commit(store: Store, project: str, base: Screenplay, base_sha: str, sets: list[Where],
+            edit: Callable[[dict], None], what: str) -> tuple[str, str]:
+    """Land an edit read from `base` on the head; (new sha, a note when it was re-applied on a newer head)."""
+    before = base.model_dump(mode="json")
+    onto = {"sha": base_sha}
+
+    def apply(head: Screenplay, head_sha: str) -> Screenplay:
+        data = head.model_dump(mode="json")
+        if head_sha != base_sha:
+            for where in sets:
+                if _at(data, where) != _at(before, where):
+                    raise EditConflict(f"{what}: {_label(where)} was changed by another edit (screenplay {head_sha[:12]}) "
+                                       f"since this one read screenplay {base_sha[:12]}; nothing was written: look at it "
+                                       f"with `dreamfactory show {project}` and edit again")
+        onto["sha"] = head_sha
+        edit(data)
+        try:
+            return Screenplay.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise SettingsError(f"{what} makes an invalid screenplay: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+
+    sha = change_head(store, project, apply)
+    moved = onto["sha"] != base_sha
+    return sha, f"; re-applied on screenplay {onto['sha'][:12]}, which another edit wrote meanwhile" if moved else ""
 
 
 def apply_edits(store: Store, project: str, scene_ref: str, assignments: list[str], shot_ref: str | None = None) -> str:
     """Set fields of a scene, or of one of its shots when shot_ref is given; a new screenplay version."""
-    screenplay, _ = load_head(store, project)
+    screenplay, base_sha = load_head(store, project)
     scene = find_scene(screenplay, scene_ref)
-    data = screenplay.model_dump(mode="json")
-    target = data["scenes"][screenplay.scenes.index(scene)]
     shot = find_shot(scene, shot_ref) if shot_ref is not None else None
-    changed = []
+    sets: list[tuple[Where, object]] = []
     for field, raw in _pairs(assignments):
         if shot is not None:
             if field not in SHOT_EDITABLE:
                 raise SettingsError(f"--set {field}: editable shot fields are {', '.join(SHOT_EDITABLE)}")
-            target["shots"][scene.shots.index(shot)][field] = _value(field, raw)
+            sets.append(((scene.id, shot.id, field), _value(field, raw)))
         elif field in EDITABLE:
-            target[field] = _value(field, raw)
+            sets.append(((scene.id, None, field), _value(field, raw)))
         elif field in SHOT_FIELDS or field.startswith("shot."):
-            target["shots"][0][field.removeprefix("shot.")] = _value(field.removeprefix("shot."), raw)
+            name = field.removeprefix("shot.")
+            sets.append(((scene.id, scene.shots[0].id, name), _value(name, raw)))
         else:
             raise SettingsError(f"--set {field}: editable scene fields are {', '.join(EDITABLE + SHOT_FIELDS)} "
                                 f"(with --shot: {', '.join(SHOT_EDITABLE)})")
-        changed.append(field)
-    sha = _save(store, project, data, "--set")
+
+    def edit(data: dict) -> None:
+        for where, value in sets:
+            _target(data, where)[where[2]] = value
+
+    sha, note = _commit(store, project, screenplay, base_sha, [where for where, _ in sets], edit, "--set")
+    changed = ", ".join(field for (_, _, field), _ in sets)
     where = f"scene {scene.id} shot {shot.id}" if shot is not None else f"scene {scene.id}"
-    return f"{where}: set {', '.join(changed)} (screenplay {sha[:12]}); run `dreamfactory rerun {project}` to render it"
+    return f"{where}: set {changed} (screenplay {sha[:12]}){note}; run `dreamfactory rerun {project}` to render it"
 
 
 def _ids_ever_used(store: Store, project: str, scene_id: str) -> set[str]:
@@ -128,7 +177,7 @@ def fresh_shot_id(used: set[str]) -> str:
 def add_shot(store: Store, project: str, scene_ref: str, after: str | None, assignments: list[str]) -> str:
     """Insert a new shot after shot `after` (None or '0': first), with fields from FIELD=VALUE assignments; the
     shot gets a fresh id and every other shot keeps its own."""
-    screenplay, _ = load_head(store, project)
+    screenplay, base_sha = load_head(store, project)
     scene = find_scene(screenplay, scene_ref)
     position = 0 if after in (None, "0") else scene.shots.index(find_shot(scene, after)) + 1
     used = _ids_ever_used(store, project, scene.id) | {s.id for s in scene.shots}
@@ -140,31 +189,40 @@ def add_shot(store: Store, project: str, scene_ref: str, after: str | None, assi
     if not shot["description"] or not shot["keyframe_prompt"]:
         text = shot["description"] or shot["keyframe_prompt"] or scene.action
         shot["description"], shot["keyframe_prompt"] = shot["description"] or text, shot["keyframe_prompt"] or text
-    data = screenplay.model_dump(mode="json")
-    target = data["scenes"][screenplay.scenes.index(scene)]
-    target["shots"].insert(position, shot)
     new = Shot.model_validate(shot)
     # The scene grows by the new shot's share, so every other shot keeps its span (and its clip).
-    target["duration"] = scene.duration * (1 + new.duration / sum(s.duration for s in scene.shots))
-    sha = _save(store, project, data, "--add-shot")
-    return (f"scene {scene.id}: added shot {shot['id']} at position {position + 1} (screenplay {sha[:12]}); "
+    duration = scene.duration * (1 + new.duration / sum(s.duration for s in scene.shots))
+
+    def edit(data: dict) -> None:
+        target = _target(data, (scene.id, None, "shots"))
+        target["shots"].insert(position, shot)
+        target["duration"] = duration
+
+    sha, note = _commit(store, project, screenplay, base_sha, [(scene.id, None, "shots"), (scene.id, None, "duration")],
+                        edit, "--add-shot")
+    return (f"scene {scene.id}: added shot {shot['id']} at position {position + 1} (screenplay {sha[:12]}){note}; "
             f"run `dreamfactory rerun {project}` to render it")
 
 
 def remove_shot(store: Store, project: str, scene_ref: str, shot_ref: str) -> str:
     """Remove one shot; its lines go to the shots `Scene.shot_lines()` gives them, the other ids stay."""
-    screenplay, _ = load_head(store, project)
+    screenplay, base_sha = load_head(store, project)
     scene = find_scene(screenplay, scene_ref)
     shot = find_shot(scene, shot_ref)
     if len(scene.shots) == 1:
         raise SettingsError(f"--remove-shot {shot_ref}: scene {scene.id} has no other shot; a scene needs one")
-    data = screenplay.model_dump(mode="json")
-    target = data["scenes"][screenplay.scenes.index(scene)]
-    target["shots"].pop(scene.shots.index(shot))
+    index = scene.shots.index(shot)
     # The scene shrinks by the shot's share, so every other shot keeps its span (and its clip).
-    target["duration"] = scene.duration * (1 - shot.duration / sum(s.duration for s in scene.shots))
-    sha = _save(store, project, data, "--remove-shot")
-    return f"scene {scene.id}: removed shot {shot.id} (screenplay {sha[:12]}); run `dreamfactory rerun {project}`"
+    duration = scene.duration * (1 - shot.duration / sum(s.duration for s in scene.shots))
+
+    def edit(data: dict) -> None:
+        target = _target(data, (scene.id, None, "shots"))
+        target["shots"].pop(index)
+        target["duration"] = duration
+
+    sha, note = _commit(store, project, screenplay, base_sha, [(scene.id, None, "shots"), (scene.id, None, "duration")],
+                        edit, "--remove-shot")
+    return f"scene {scene.id}: removed shot {shot.id} (screenplay {sha[:12]}){note}; run `dreamfactory rerun {project}`"
 
 
 class SceneEdit(BaseModel):

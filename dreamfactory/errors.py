@@ -13,6 +13,10 @@ class SettingsError(DreamFactoryError):
     """A setting or flag has a value the studio cannot use."""
 
 
+class EditConflict(SettingsError):
+    """An edit sets a field that another edit changed since this one read the screenplay: refused, nothing written."""
+
+
 class WritingError(DreamFactoryError):
     """A writing phase failed for good (invalid answers, refusals, a backend that cannot be reached)."""
 

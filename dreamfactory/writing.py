@@ -7,6 +7,7 @@ The head `screenplay.json` is what renders use. The writers' output replaces it 
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -45,19 +46,22 @@ def save_version(store: Store, project: str, screenplay: Screenplay) -> str:
     return sha
 
 
+def parse_screenplay(data: bytes, where: str) -> Screenplay:
+    """A stored screenplay (upgraded from an older schema), or a one-line error naming where it is."""
+    try:
+        return Screenplay.model_validate(upgrade_screenplay(json.loads(data)))
+    except (ValidationError, ValueError) as exc:
+        if not isinstance(exc, ValidationError):
+            raise DreamFactoryError(f"{where}: {exc}") from exc
+        first = exc.errors()[0]
+        raise DreamFactoryError(f"{where} is not a valid screenplay: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
+
+
 def load_head(store: Store, project: str) -> tuple[Screenplay, str]:
     key = layout.screenplay_head(project)
     if not store.exists(key):
         raise ProjectNotFound(f"no project {project!r} in {store.url} (run `dreamfactory make STORY` first)")
-    data = store.read_bytes(key)
-    try:
-        screenplay = Screenplay.model_validate(upgrade_screenplay(json.loads(data)))
-    except (ValidationError, ValueError) as exc:
-        if not isinstance(exc, ValidationError):
-            raise DreamFactoryError(f"{store.location(key)}: {exc}") from exc
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise DreamFactoryError(f"{store.location(key)} is not a valid screenplay: {where}: {first['msg']}") from exc
+    screenplay = parse_screenplay(store.read_bytes(key), store.location(key))
     return screenplay, sha256_bytes(canonical(screenplay))
 
 
@@ -77,19 +81,24 @@ def write_project(store: Store, story: str, options: FilmOptions, rewrite: bool 
     store.put_json(layout.transcript(project, sha), [m.model_dump() for m in studio.report.transcript])
 
     head_key, written_key = layout.screenplay_head(project), layout.written_head(project)
-    edited = False
-    if store.exists(head_key) and store.exists(written_key) and not rewrite:
-        head_sha = sha256_bytes(store.read_bytes(head_key))
-        if head_sha != store.read_json(written_key)["sha"]:
-            edited = True
-            screenplay, sha = load_head(store, project)
-            save_version(store, project, screenplay)
-            report("writing", "the screenplay in the store was edited by hand: rendering the edited version "
-                              "(make --rewrite discards the edits)")
+    written_sha = store.read_json(written_key)["sha"] if not rewrite and store.exists(written_key) else None
+
+    def unless_edited(current: bytes | None) -> bytes | None:
+        # A head that is not the writers' last version is a person's edit (perhaps made a moment ago): it is kept.
+        if current is not None and written_sha and sha256_bytes(current) != written_sha:
+            return None
+        return canonical(screenplay)
+
+    head, _ = store.update_head(head_key, unless_edited)
+    edited = head != canonical(screenplay)
+    if edited:
+        screenplay = parse_screenplay(head, store.location(head_key))
+        sha = save_version(store, project, screenplay)
+        report("writing", "the screenplay in the store was edited by hand: rendering the edited version "
+                          "(make --rewrite discards the edits)")
     r = studio.report
     usage = {k: v.model_dump() for k, v in r.usage.items()}
     if not edited:
-        store.set_head(head_key, canonical(screenplay))
         store.set_head(written_key, json.dumps({"sha": sha, "usage": usage}, sort_keys=True).encode())
     return Written(project=project, screenplay=screenplay, sha=sha, edited=edited,
                    usage=usage, calls_made=r.calls_made,
@@ -98,10 +107,27 @@ def write_project(store: Store, story: str, options: FilmOptions, rewrite: bool 
 
 
 def save_edit(store: Store, project: str, screenplay: Screenplay) -> str:
-    """Store an edited screenplay as a new version and make it the head."""
+    """Store a screenplay as a new version and make it the head, whatever the head was."""
     sha = save_version(store, project, screenplay)
     store.set_head(layout.screenplay_head(project), canonical(screenplay))
     return sha
+
+
+def change_head(store: Store, project: str, edit: Callable[[Screenplay, str], Screenplay]) -> str:
+    """Apply an edit to the head by compare-and-swap: `edit(head, head_sha)` gives the edited screenplay, and runs
+    again on the newer head when another writer moved it in between. The version that landed is stored; its sha."""
+    key = layout.screenplay_head(project)
+    edited: list[Screenplay] = []
+
+    def change(current: bytes | None) -> bytes:
+        if current is None:
+            raise ProjectNotFound(f"no project {project!r} in {store.url} (run `dreamfactory make STORY` first)")
+        head = parse_screenplay(current, store.location(key))
+        edited[:] = [edit(head, sha256_bytes(canonical(head)))]
+        return canonical(edited[0])
+
+    store.update_head(key, change)
+    return save_version(store, project, edited[0])
 
 
 def load_project(store: Store, project: str) -> Written:
