@@ -19,12 +19,12 @@ _HIDDEN = (r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b\u200c\u200e\u2
 _PICTOGRAPH = r"[\u2600-\u27bf\ufe0f\U0001f000-\U0001faff]"
 _STRAY_JOINER = rf"(?<!{_PICTOGRAPH})\u200d|\u200d(?!{_PICTOGRAPH})"
 HIDDEN = re.compile(rf"{_HIDDEN}|{_STRAY_JOINER}")
-_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\x0b": "\n", "\x0c": "\n"})
+LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\x85": "\n", "\x0b": "\n", "\x0c": "\n"})
 
 
 def plain(text: str) -> str:
     """The text without hidden characters: what every medium below starts from (newlines kept)."""
-    return HIDDEN.sub("", text.translate(_BREAKS))
+    return HIDDEN.sub("", text.translate(LINE_BREAKS))
 
 
 def one_line(text: str) -> str:
@@ -32,15 +32,16 @@ def one_line(text: str) -> str:
     return " ".join(plain(text).split())
 
 
-# Every ASCII punctuation mark that CommonMark, GitHub's extensions or HTML give a meaning to: emphasis, headings,
-# lists, links and images, autolinks (':' of 'https://', '.' of 'www.', '@' of an address), tables, code, entities
-# and tags. CommonMark lets a backslash escape any ASCII punctuation, so the text shows exactly as written.
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|&~:@=$\"'^])")
+# What CommonMark, GitHub's extensions and HTML give a meaning to, anywhere in a line: emphasis, code, links and
+# images, tags and entities, headings, tables, strike-through, e-mail autolinks; and where it starts a line: lists,
+# quotes, rules and setext headings; and the starts of web autolinks ('https://', 'www.'). CommonMark lets a
+# backslash escape any ASCII punctuation, so the text shows exactly as written; ordinary '.', '-', ':' stay bare.
+_MARKDOWN = re.compile(r"[\\`*_{}\[\]<>#|&~@]|^\s*\d+[.)]|(?<=www)\.|:(?=//)|^\s*[-+=]", re.MULTILINE | re.IGNORECASE)
 
 
 def markdown(text: str) -> str:
     """Text for a Prefect markdown artifact: shows as itself, never as a heading, a link, an image or HTML."""
-    return _MARKDOWN.sub(r"\\\1", plain(text))
+    return _MARKDOWN.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], plain(text))
 
 
 def table_cell(text: str) -> str:
