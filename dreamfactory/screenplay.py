@@ -18,10 +18,9 @@ CameraMove = Literal[
     "hold", "pan_left", "pan_right", "tilt_up", "tilt_down", "zoom_in", "zoom_out", "push_in", "pull_back"
 ]
 TimeOfDay = Literal["dawn", "morning", "noon", "afternoon", "dusk", "evening", "night"]
-CharacterKind = Literal[
-    "human", "cat", "dog", "fox", "wolf", "owl", "bird", "rabbit", "hedgehog", "mouse", "horse", "fish", "bear",
-    "dragon", "robot", "creature",
-]
+# What a character is, in one lowercase word or two: 'human', a species ('dog' for a spaniel, 'goose', 'ferret'),
+# 'robot', 'dragon'; dreamfactory.beings.body_plan says how a renderer draws it.
+CharacterKind = Annotated[str, Field(pattern=r"^[a-z][a-z -]{0,39}$")]
 Framing = Literal["wide", "medium", "close_up", "over_the_shoulder", "insert", "reaction"]
 Transition = Literal["cut", "fade", "dissolve"]
 HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
@@ -74,18 +73,40 @@ class Voice(Contract):
     pitch: float = Field(default=0.0, description="Pitch shift in semitones.", ge=-12, le=12)
 
 
+class LaterLook(Contract):
+    """A character's look from a scene on, after the story changes it (a time skip, a disguise, a new coat)."""
+
+    from_scene: str = Field(description="Id of the first scene with this look.", pattern=_ID)
+    appearance: str = Field(description="Face, hair, build, age from that scene on.", min_length=1)
+    wardrobe: str = Field(description="Clothing, with colours, from that scene on.")
+
+
 class Character(Contract):
     """A person (or creature) of the film; its look is fixed once and reused in every scene."""
 
     id: str = Field(description="Stable id, lowercase letters, digits, '-' or '_'; never changes.", pattern=_ID)
     name: str = Field(description="The name used in dialogue and captions.", min_length=1)
     kind: CharacterKind = Field(
-        default="human", description="What the character is: 'human', an animal kind, 'robot', 'dragon', or 'creature' for any other being."
+        default="human", description="What the character is: 'human', a species of animal ('dog', 'goose', 'ferret'; a breed as its species), 'robot', 'dragon', or 'creature' for any other being."
     )
     appearance: str = Field(description="Face, hair, build, age: what stays the same in every shot.", min_length=1)
     wardrobe: str = Field(description="Clothing, with colours; worn the same in every scene unless the story changes it.")
     props: list[str] = Field(default_factory=list, description="Objects the character carries in every scene.")
     voice: Voice | None = Field(default=None, description="The character's voice; set by casting.")
+    later_looks: list[LaterLook] = Field(
+        default_factory=list, description="Looks the story changes over time ('forty years later her hair was white'): "
+        "each replaces appearance and wardrobe from its scene on; empty when the look never changes.")
+
+    def look_in(self, scene_id: str, scene_ids: list[str]) -> Character:
+        """The character as drawn in a scene: the latest of its looks whose period has begun by that scene."""
+        position = scene_ids.index(scene_id)
+        begun = [look for look in self.later_looks
+                 if look.from_scene in scene_ids and scene_ids.index(look.from_scene) <= position]
+        if not begun:
+            return self
+        latest = max(begun, key=lambda look: scene_ids.index(look.from_scene))
+        return self.model_copy(update={"appearance": latest.appearance, "wardrobe": latest.wardrobe,
+                                       "later_looks": []})
 
 
 class DialogueLine(Contract):
