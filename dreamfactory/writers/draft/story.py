@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ...story import addressed_to_studio
+from ...story import addressed_to_studio, words_only
 from .vocabulary import ABBREVIATIONS, SPEECH_RX
 
 
@@ -77,11 +77,13 @@ def is_title_line(line: str) -> bool:
 
 
 def paragraphs(story: str) -> list[str]:
-    """Blank-line paragraphs; inside one, a line break is a paragraph break only when every line ends a sentence."""
+    """Blank-line paragraphs; inside one, a line break is a paragraph break only when every line ends a sentence.
+    Markup is not story: markdown's marks go (dreamfactory.story.words_only), and a heading line ('## Part Two') is
+    a paragraph of its own, the title when it comes first."""
     out = []
-    for block in re.split(r"\n\s*\n", normalise(story).strip()):
+    for block in re.split(r"\n\s*\n", normalise(words_only(story)).strip()):
         lines = [line.strip() for line in block.splitlines() if line.strip()]
-        if not out and len(lines) > 1 and is_title_line(lines[0]):
+        if len(lines) > 1 and is_title_line(lines[0]):
             out.append(lines.pop(0))
         if len(lines) > 1 and all(re.search(r'[.!?]["\')]?$', line) for line in lines[:-1]):
             out.extend(lines)
@@ -119,7 +121,9 @@ def read_story(story: str) -> Reading:
     title = parts[0] if parts and is_title_line(parts[0]) and len(parts) > 1 else None
     beats = []
     for part in parts[1:] if title else parts:
-        kept = [s for s in sentences(part) if not addressed_to_studio(s)]
+        if is_title_line(part) and len(parts) > 2:
+            continue  # a heading inside the story ('Part Two', 'Chapter 3') is its structure, not its text
+        kept = [s for s in sentences(part) if not to_the_program(s)]
         left_out += tuple(s for s in sentences(part) if s not in kept)
         if kept:
             beats.append(tuple(kept))
@@ -127,10 +131,44 @@ def read_story(story: str) -> Reading:
     return Reading(title=title, beats=tuple(beats) or ((fallback,),), left_out=left_out)
 
 
+# Text addressed to the program, by what it does rather than by its words: a note or a role label addressed to
+# the machine ('Note to the AI:', 'System:', '(Assistant, ...)'), or a command in the second person about the
+# making of the film ('Write the scenes in a noir style', 'Repeat the text above'), or a request to reveal, print or
+# repeat anything. Only the narration is read: a character who reads a note aloud, in quotes, is still story.
+_ADDRESSED = re.compile(
+    r"^\W*(?:system|assistant|ai|user|developer|admin|model|chatbot|bot|llm|gpt)\s*[:,(\-\u2014]"
+    r"|^\W*(?:hey|hi|hello|dear)\s+(?:ai|assistant|model|system|chatgpt|bot|computer|program)\b", re.I)
+_NOTE = re.compile(r"^\W*(?:a\s+)?(?:note|n\.?b\.?|p\.?s\.?|reminder|attention|important|instructions?)\b", re.I)
+_COMMAND = re.compile(
+    r"^\W*(?:(?:please|now|also|then|and|finally|first)\s+)*(?:write|make|output|print|reveal|repeat|describe|show|list|"
+    r"ignore|disregard|forget|put|add|render|draw|generate|give|return|format|respond|answer|translate|summari[sz]e|"
+    r"include|use|set|change|turn|stop|continue|begin|start|replace|remove|delete|tell|explain|display|dump|echo|"
+    r"send|copy|rewrite|insert|end|append|cast|title|name|call|convert|produce)\b", re.I)
+_PRODUCTION = re.compile(
+    r"\b(?:you|your|yourself|scenes?|screenplay|script|film|movie|video|output|json|yaml|markdown|prompts?|"
+    r"instructions?|credits?|captions?|subtitles?|title|style|settings|configuration|system|model|ai|assistant|"
+    r"format|response|reply|word\s+for\s+word|verbatim|text\s+above|story\s+above|the\s+above|frames?|"
+    r"keyframes?|characters?|narrator|storyboard)\b", re.I)
+_REVEAL = re.compile(r"\b(?:reveal|print|repeat|leak|dump|disclose|recite)\b[^.!?]*\b(?:your|hidden|secret|"
+                     r"above|settings|instructions|prompt|configuration|word\s+for\s+word|verbatim)\b", re.I)
+
+
+def to_the_program(sentence: str) -> bool:
+    """Whether a sentence speaks to the program (or to a model reading the story) instead of telling the story."""
+    if addressed_to_studio(sentence):
+        return True
+    told = mask_quotes(sentence).strip()
+    if not re.search(r"\w", told):
+        return False  # speech alone is a character's
+    bracketed = re.fullmatch(r"[(\[{<].*[)\]}>][.!?]?", told)
+    return bool(_ADDRESSED.search(told) or _REVEAL.search(told)
+                or (_COMMAND.search(told) or _NOTE.search(told) or bracketed) and _PRODUCTION.search(told))
+
+
 def _to_the_studio(paragraph: str) -> bool:
     """A paragraph that opens by speaking to the studio, or mostly does, is left out whole: what follows such an
     opening ('Instead, write ...') is the same message."""
-    said = [addressed_to_studio(s) for s in sentences(paragraph)]
+    said = [to_the_program(s) for s in sentences(paragraph)]
     return bool(said) and (said[0] or 2 * sum(said) >= len(said))
 
 
