@@ -30,8 +30,8 @@ def screenplay_markdown(screenplay: Screenplay) -> str:
         out.append(f"- **{md(c.name)}** (`{c.id}`): {md(c.appearance)}; wears {md(c.wardrobe)}{props}{voice}")
     out += ["", "## Base Description", "", md(screenplay.base_description.text), "", "## Scenes", ""]
     for scene in screenplay.scenes:
-        out.append(f"### {scene.index}. {md(scene.setting)} — {md(scene.time_of_day)} (`{scene.id}`, {scene.duration:.1f} s, "
-                   f"camera {md(scene.camera)}, then {scene.transition})")
+        out.append(f"### {scene.index}. {md(scene.setting)} — {md(scene.time_of_day)} (`{scene.id}`, "
+                   f"{scene.duration:.1f} s, camera {md(scene.camera)}, then {scene.transition})")
         out += ["", f"_{md(scene.environment)}_", "", md(scene.action), ""]
         for line in scene.dialogue:
             out.append(f"> **{md(names.get(line.speaker, line.speaker))}**: {md(line.text)}")

@@ -11,6 +11,7 @@ from .escape import HIDDEN, LINE_BREAKS
 
 MAX_STORY_BYTES = 200_000  # about 35,000 words: a long short story; longer texts are novels, not one film
 MAX_SCENES = 200
+MAX_WORD = 100  # characters: longer than any word of any language, as long as a long web address
 
 
 def read_story(source: str) -> str:
@@ -70,6 +71,9 @@ _MARKDOWN_INLINE = [
     (re.compile(rf"\[([^\]]*)\]{_TARGET}"), r"\1"),
     (re.compile(r"(\*{1,3}|~~|`+)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
     (re.compile(r"(?<!\w)(_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
+    # Not markup, but no word either: a run of more than MAX_WORD letters is cut (no caption, prompt or name can hold
+    # 10,000 of them), to MAX_WORD characters with its ellipsis, so reading it again cuts nothing more.
+    (re.compile(rf"\S{{{MAX_WORD + 1},}}"), lambda m: m.group()[:MAX_WORD - 1] + "…"),
 ]
 
 
@@ -77,9 +81,9 @@ def words_only(text: str) -> str:
     """The story's words without markup: what every writer reads and the project id derives from.
 
     HTML and markdown (the link's words kept), terminal escape sequences, control, direction and zero-width
-    characters are removed; punctuation, accents and emoji stay. A line with nothing to remove is kept exactly (so a
-    plain story keeps its project id); a line that lost markup loses the spaces it leaves. Applying it twice changes
-    nothing more."""
+    characters are removed, and a 'word' longer than MAX_WORD is cut; punctuation, accents and emoji stay. A line
+    with nothing to remove is kept exactly (so a plain story keeps its project id); a line that lost markup loses the
+    spaces it leaves. Applying it twice changes nothing more."""
     text = text.translate(LINE_BREAKS)
     while True:  # until nothing changes: removing '<b>' from '<<b>img>' leaves a tag to remove
         # A removal spanning lines leaves its line breaks, so each line can be compared with what it was.
