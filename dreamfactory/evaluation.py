@@ -76,16 +76,16 @@ def report_text(project: str, result: EvaluationReport, store: Store, png_key: s
              f"  Cross-Scene Face Distance (lower is better): {film('csfd', result.csfd, '{:.3f}', result.face_embedder)}",
              f"  Cross-Scene Style Consistency (higher is better): {film('cssc', result.cssc, '{:.3f}', result.style_embedding)}",
              f"  Style similarity to the Base frame: {num(result.style_to_base)}",
-             f"  Average Key-Frames CLIP Score: {film('clip_score', result.clip_score, '{:.1f}', result.clip_model)}",
-             "  scene    shot  in frame        faces  face→base  face↔scene  face↔others  style→base  CLIP  flags"]
-    for s in result.shots:
-        who = "?" if s.characters is None else ",".join(s.characters) or "-"
-        lines.append(f"  {s.scene_id:<8} {s.shot_id:<5} {who[:14]:<14} {num(s.faces_found, '{}'):>6}  "
+             f"  Average Key-Frames CLIP Score: {film('clip_score', result.clip_score, '{:.1f}', result.clip_model)}"]
+    who = ["?" if s.characters is None else ",".join(s.characters) or "-" for s in result.shots]
+    width = max([len(w) for w in who] + [8])
+    lines.append(f"  scene    shot  {'in frame':<{width}}  faces  face→base  face↔scene  face↔others  style→base  CLIP  flags")
+    for s, w in zip(result.shots, who):
+        lines.append(f"  {s.scene_id:<8} {s.shot_id:<5} {w:<{width}} {num(s.faces_found, '{}'):>6}  "
                      f"{num(s.face_distance_to_base):>9}  {num(s.face_distance_in_scene):>10}  "
                      f"{num(s.face_distance_other_scenes):>11}  {s.style_similarity_to_base:>10.3f}  "
                      f"{num(s.clip_score, '{:.1f}'):>4}  {'; '.join(s.flags) or 'ok'}")
     lines += [f"  note: {n}" for n in result.notes]
-    lines += [f"  missing: {m.name} ({', '.join(m.needed_for)}): put {m.file} in {m.put_in}; get it with: {m.how}"
-              for m in result.missing]
+    lines += [f"  missing: {m.message()}" for m in result.missing]
     lines.append(f"  plot: {store.location(png_key)}")
     return "\n".join(lines)

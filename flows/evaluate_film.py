@@ -12,10 +12,10 @@ from tasks.evaluate import evaluate, publish_evaluation
 def evaluate_film(project: str, options: FilmOptions = FilmOptions()) -> dict:
     options = options.resolved()  # an empty store means the worker's own
 
-    # 1. Score every keyframe against the Base frame and the others (faces, style, CLIP score).
+    # 1. Score every shot's keyframe against the Base frame and the other shots (faces, style, CLIP score).
     result = evaluate(project, options)
 
-    # 2. Publish the per-scene table and the film's numbers as artifacts of the run.
+    # 2. Publish the per-shot table and the film's numbers as artifacts of the run.
     publish_evaluation(project, result, options)
     return result
 

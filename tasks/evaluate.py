@@ -25,8 +25,8 @@ def publish_evaluation(project: str, result: dict, options: FilmOptions) -> None
 
     store = store_for(options.store)
     report = EvaluationReport.model_validate(result["report"])
-    create_table_artifact(key="consistency", table=[s.model_dump() for s in report.scenes],
-                          description=f"{project}: per-scene consistency against the Base frame")
+    create_table_artifact(key="consistency", table=[s.model_dump() for s in report.shots],
+                          description=f"{project}: per-shot consistency against the Base frame and the other shots")
     png = base64.b64encode(store.read_bytes(result["png"])).decode()
     create_markdown_artifact(key="consistency-report", description=f"{project}: film-level consistency",
                              markdown=f"```\n{report_text(project, report, store, result['png'])}\n```\n\n"
