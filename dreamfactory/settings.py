@@ -173,6 +173,8 @@ class Settings(BaseSettings):
     max_workers: int = Field(default=2, ge=1, le=64, description="Scene tasks at once (thread runner).")
     gpu_limit: str = Field(default="gpu", description="Prefect global concurrency limit every GPU render of a CLI run holds.")
     gpu_slots: int = Field(default=1, ge=1, le=64, description="Size of that limit: GPU renders at once (1 per GPU).")
+    batch_concurrency: int = Field(default=1, ge=1, le=64, description="Films the nightly batch makes side by side, each its "
+                                   "own make-film run (their GPU renders still share the gpu limit's slots).")
     cache_dir: Path = Field(default=Path.home() / ".cache" / "dreamfactory", description="Local copies of remote artifacts.")
     server_file: Path = Field(default=Path.home() / ".dreamfactory" / "server.json",
                               description="Where `dreamfactory serve` / `make serve` record their Prefect server's URL, "
