@@ -73,7 +73,7 @@ def _synset(offset: int) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
     pointers = [parts[at + 1 + 4 * i:at + 3 + 4 * i] for i in range(int(parts[at]))]
     hypernyms = tuple(int(offset) for symbol, offset in pointers if symbol in ("@", "@i"))
     instance = any(symbol == "@i" for symbol, _ in pointers)
-    return lemmas, "" if instance else LEXNAMES.get(parts[1], ""), hypernyms
+    return lemmas, "" if instance else LEXNAMES.get(parts[1], f"lexfile {parts[1]}"), hypernyms
 
 
 LEXNAMES = {"03": "noun.Tops", "05": "noun.animal", "06": "noun.artifact", "09": "noun.cognition",
@@ -139,3 +139,8 @@ def is_being(word: str) -> bool:
     """Whether the word's commonest sense (proper names aside) is a person or an animal: a noun that can be cast."""
     senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]] if _wordnet() else []
     return bool(senses) and _synset(senses[0])[1] in ("noun.person", "noun.animal")
+
+
+def is_noun(word: str) -> bool:
+    """Whether the dictionary knows the word as a common noun (proper names aside): 'house', 'frost', 'forty'."""
+    return _wordnet() is not None and any(_synset(o)[1] for o in _senses(word.strip().lower())[1])

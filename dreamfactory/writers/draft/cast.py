@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from ... import beings
 from ...agents.phases import Design
 from . import nlp
 from .story import QUOTE, WORD, Reading, mask_quotes, slug, words
@@ -104,6 +105,7 @@ def _find_people(reading: Reading, reader: str) -> tuple[Person, ...]:
     named = _named_people(reading, parsed)
     storyteller = _storyteller(reading, named)
     unnamed = _unnamed_people(reading, parsed, named)
+    named, unnamed = _revealed(reading, named, unnamed)
     if storyteller and storyteller.id in {p.id for p in named}:  # 'My name is Ada': Ada is the 'I'
         named = tuple(storyteller if p.id == storyteller.id else p for p in named)
         storyteller = None
@@ -148,11 +150,14 @@ def _named_people(reading: Reading, parsed: dict) -> tuple[Person, ...]:
         if t["person"] + 2 * t["strong"] > t["place"]
         and (t["mid"] or t["count"] >= 2 or t["strong"] or t["person"])
         and (t["mid"] or t["strong"] or not _common_noun(name, lowercase_words))
+        and (t["mid"] or t["strong"] or not _dictionary_word(name))
     ]
     if not names:
         return ()
+    nicknames = _nicknames(reading, names)
     people, used = [], set()
-    for name, forms in _merge_aliases(names):
+    for name, forms in _merge_aliases([n for n in names if n not in nicknames]):
+        forms |= {alias for alias, owner in nicknames.items() if owner in forms}
         pid = slug(name)
         if pid in used or pid in ("narrator", STORYTELLER):
             pid = f"{pid}-{len(used) + 1}"
@@ -161,6 +166,66 @@ def _named_people(reading: Reading, parsed: dict) -> tuple[Person, ...]:
         people.append(Person(id=pid, name=name, pattern=pattern))
     profiled = [_profile(p, reading) for p in people]
     return tuple(_with_descriptor(p, profiled) for p in profiled)
+
+
+def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]):
+    """A role later named is one character: 'A stranger ... she was Dr Elspeth Crane', 'A boy ... "I'm Kit."', 'The
+    scrapyard robot ... Its name was Bramble'. The name takes the role's mentions, kind and look; a name first met
+    there, never before."""
+    texts = [s for _, s in reading.sentences]
+    named, unnamed = list(named), list(unnamed)
+    for i, sentence in enumerate(texts):
+        masked = mask_quotes(sentence)
+        for n in list(named):
+            told = rf"(?:[A-Z][\w.]*\s+)*?(?:{n.pattern})"
+            if not (re.search(rf"\b(?:[Ss]he|[Hh]e|[Ii]t|[Tt]hey)\s+(?:was|is)\s+{told}", masked)
+                    or re.search(rf"\b(?:[Hh]er|[Hh]is|[Ii]ts|[Tt]heir)\s+name\b[^.;]*?\b(?:was|is)\s+{told}", masked)
+                    or re.search(rf"\b(?:I'm|I am|[Mm]y name is|[Cc]all me)\s+(?:{n.pattern})\b", sentence)):
+                continue
+            if any(re.search(n.pattern, mask_quotes(t)) for t in texts[:i]):
+                continue  # known before: not a reveal
+            window = " ".join(mask_quotes(t) for t in texts[max(0, i - 2):i + 1])
+            role = [u for u in unnamed if re.search(u.pattern, window)]
+            if role:
+                u = role[-1]
+                unnamed.remove(u)
+                merged = replace(n, pattern=f"{n.pattern}|{u.pattern}", descriptor=u.descriptor or n.descriptor,
+                                 kind=u.kind if u.kind != "human" else n.kind, gender=n.gender or u.gender)
+            else:  # 'The scrapyard robot had a tin face. Its name was Bramble.'
+                heads = [w for m in re.finditer(r"\b[Tt]he((?:\s+[a-z-]+){1,3})", window)
+                         for w in reversed(m.group(1).split()) if being_noun(w) and beings.is_noun(w)]
+                if not heads or n.descriptor:
+                    continue
+                merged = replace(n, pattern=rf"{n.pattern}|(?<=[Tt]he )(?:[a-z-]+ ){{0,2}}?{heads[0]}\b(?!-)",
+                                 descriptor=heads[0], kind=noun_kind(heads[0]))
+            named[named.index(n)] = merged
+    return tuple(_first_names(named, texts)), unnamed
+
+
+def _first_names(named: list[Person], texts: list[str]) -> list[Person]:
+    """'Nurse Adebayo ... Funmi laughed': a first name met later, never beside the one titled person of its gender
+    the story calls by surname alone, and never introduced, is that person's first name."""
+    def first(p: Person) -> int:
+        return next((i for i, t in enumerate(texts) if re.search(p.pattern, mask_quotes(t))), len(texts))
+    out = list(named)
+    for x in named:
+        if len(x.name.split()) != 1 or x.relations or x.descriptor or x.kind != "human":
+            continue
+        at = first(x)
+        said = re.search(r"\b(she|he)\b", mask_quotes(" ".join(texts[at:at + 2])), re.I)
+        x = replace(x, gender=x.gender or ({"she": "f", "he": "m"}.get(said.group(1).lower()) if said else ""))
+        owners = [y for y in out if y is not x and y.kind == "human" and y.gender == x.gender and len(y.name.split()) == 2
+                  and y.name.split()[0] in TITLES | {"Nurse", "Dr", "Detective", "Officer", "Sergeant", "Constable"}
+                  or (y is not x and y.descriptor and y.name.split()[0].lower() == y.descriptor and y.gender == x.gender
+                      and len(y.name.split()) == 2)]
+        owners = [y for y in owners if first(y) < first(x)
+                  and not any(re.search(y.pattern, mask_quotes(t)) and re.search(x.pattern, mask_quotes(t)) for t in texts)]
+        original = next(p for p in out if p.id == x.id)
+        if len(owners) == 1 and x.gender:
+            y = owners[0]
+            out[out.index(y)] = replace(y, pattern=f"{y.pattern}|{x.pattern}")
+            out.remove(original)
+    return out
 
 
 def _storyteller(reading: Reading, named: tuple[Person, ...]) -> Person | None:
@@ -175,7 +240,7 @@ def _storyteller(reading: Reading, named: tuple[Person, ...]) -> Person | None:
     gender = _pronoun_gender(" ".join(re.findall(r"\b(?:[Mm]y|[Oo]ur)\s+(?:\w+\s+){0,2}?(?:he|she)\b", narration)))
     return Person(id=STORYTELLER if own is None else own.id, name=own.name if own else "the storyteller",
                   pattern=FIRST_PERSON + (f"|{own.pattern}" if own else ""), gender=gender,
-                  kind=KINDS[kind.group(1)] if kind else "human", descriptor=kind.group(1) if kind else "")
+                  kind=noun_kind(kind.group(1)) if kind else "human", descriptor=kind.group(1) if kind else "")
 
 
 _ARTICLE = r"\b(?:[Tt]he|[Aa]n?|[Tt]his|[Tt]hat)\s+"
@@ -193,7 +258,7 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         phrases = []
         for phrase, noun, plural, verb in nlp.parsed(sentence, parsed).actors:
             acts = (verb in ANIMATE_VERBS or verb in SPEECH_VERBS) and noun not in COMMON_NOUNS
-            if not plural and (noun in ACTOR_NOUNS or acts):
+            if not plural and (noun in ACTOR_NOUNS or acts and _can_act(noun)):
                 phrases.append(phrase)
         rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
              rf"(?:\s+(?:in|with|from)\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?[\w-]+)?" \
@@ -203,7 +268,7 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
             verb = base_form(m.group(3)) or m.group(3)
             agent = AGENT.search(m.group(2)) and m.group(2) not in COMMON_NOUNS and (
                 verb in ANIMATE_VERBS or m.group(3) in SPEECH_VERBS)  # 'the old lamplighter walked', '... said'
-            if m.group(2) in ACTOR_NOUNS or agent:
+            if m.group(2) in ACTOR_NOUNS or agent and _can_act(m.group(2)):
                 phrases.append(m.group(1) + m.group(2))
         for m in re.finditer(rf"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur)\s+({'|'.join(RELATIONS)})\s+"
                              rf"(?:(?:was|were|is)\s+[a-z]+ing|{acted}|{SPEECH_RX}|[a-z]{{3,}}ed)\b", text):
@@ -237,10 +302,15 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         article = _ARTICLE if noun not in RELATIONS else r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur)\s+"
         pattern = rf"{article}(?:[a-z][\w-]*\s+){{0,2}}?{re.escape(noun)}\b(?!-)"  # 'the guard' is the harbour guard
         gender = PERSON_NOUNS.get(noun) or ("f" if noun.endswith("woman") else "m" if noun.endswith("man") else "")
-        person = Person(id=pid, name=f"the {phrase}", pattern=pattern, gender=gender,
-                        descriptor=noun, kind=KINDS.get(noun, "human"))
+        kind = next((k for k in map(noun_kind, head.split()) if k != "human"), "human")  # 'a fox cub' is a fox
+        person = Person(id=pid, name=f"the {phrase}", pattern=pattern, gender=gender, descriptor=noun, kind=kind)
         people.append(_profile(person, reading))
     return people
+
+
+def _can_act(noun: str) -> bool:
+    """'the alarm woke her' is no character: a noun the dictionary knows must name a being to be cast."""
+    return not beings.is_noun(noun) or beings.is_being(noun)
 
 
 def _compound(word: str) -> bool:
@@ -251,6 +321,12 @@ def _compound(word: str) -> bool:
 AGENT = re.compile(r"(?:[^aeiou]er|or|ist|man|woman|ess|ian)$")  # lamplighter, sailor, florist, ferryman, librarian
 GENERIC_PEOPLE = {"man", "woman", "boy", "girl", "lady", "gentleman", "child", "kid", "person", "figure", "stranger"}
 STOPWORDS_NOT_ACTORS = {"one", "other", "others", "rest", "same", "first", "last", "next", "voice", "door", "wind"}
+
+
+def _dictionary_word(name: str) -> bool:
+    """'Water dripped', 'Frost covered the walls', 'Forty years later': a single word met only as a sentence's first,
+    with nothing that uses it as a name, is the dictionary's word (a name is a name by how the story uses it)."""
+    return len(name.split()) == 1 and beings.is_noun(name.lower()) and not beings.is_being(name.lower())
 
 
 def _common_noun(word: str, lowercase_words: set[str]) -> bool:
@@ -267,7 +343,8 @@ def _name_candidates(sentence: str):
     run: list[re.Match] = []
     for token in list(WORD.finditer(masked)) + [None]:
         word = token.group().removesuffix("'s") if token else ""
-        capital = word[:1].isupper() and (word not in NOT_NAMES or word in TITLES or _kin_name(masked, token))
+        capital = word[:1].isupper() and (word not in NOT_NAMES or word in TITLES or _kin_name(masked, token)
+                                          or _used_as_name(masked, token, first_word))
         joined = token is not None and run and masked[run[-1].end():token.start()] in (" ", ". ")
         if capital and (not run or joined):
             run.append(token)
@@ -275,6 +352,28 @@ def _name_candidates(sentence: str):
         if run:
             yield from _judge_run(masked, run, first_word)
         run = [token] if capital else []
+
+
+# Words capitalised mid-sentence whatever they are used as: elsewhere a capital mid-sentence makes a word a name.
+MID_CAPITALS = set("I God Heaven Earth Mars Moon Sun Venus Jupiter Saturn Christmas Easter Halloween English French "
+                   "German Spanish Italian Sir Madam Miss Mister Master Monday Tuesday Wednesday Thursday Friday "
+                   "Saturday Sunday".split())
+MONTHS = set("January February March April May June July August September October November December".split())
+TIME_WORDS = set("in on of since until till by last next every early late mid this that during before after "
+                 "through from".split())
+
+
+def _used_as_name(masked: str, token: re.Match, first_word: re.Match | None) -> bool:
+    """'Grace and May lived ...': a word capitalised mid-sentence for no other reason is a name, whatever else it
+    can be (a month after 'in' or before a date is still a month)."""
+    word = token.group().removesuffix("'s")
+    if word in MID_CAPITALS or (first_word is not None and token.start() == first_word.start()) or not (
+            word in MONTHS or beings.is_noun(word.lower())):  # 'Dear Tom, The goats ...' is no name
+        return False
+    before = re.findall(r"[\w']+", masked[:token.start()].lower())[-1:]
+    if word in MONTHS and (before and before[0] in TIME_WORDS or re.match(r"\s+\d", masked[token.end():])):
+        return False
+    return bool(before) and not masked[:token.start()].rstrip().endswith((".", "!", "?", ":"))
 
 
 def _kin_name(masked: str, token: re.Match) -> bool:
@@ -296,7 +395,8 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     kin = len(parts) == 1 and parts[0] in KIN_NAMES  # 'Papa' alone, already judged a name by _kin_name
     while parts and parts[-1] in TITLES and not kin:
         parts.pop()
-    if not parts or not kin and all(p in TITLES or p in NOT_NAMES for p in parts):
+    used = {t.group().removesuffix("'s") for t in run if _used_as_name(masked, t, first_word)}  # 'and May lived'
+    if not parts or not kin and all(p in TITLES or p in NOT_NAMES and p not in used for p in parts):
         return
     start, end = run[0].start(), run[len(parts) - 1].end()
     before = re.findall(r"[\w']+", masked[:start].lower())
@@ -304,17 +404,60 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     after = masked[end:]
     next_word = (re.findall(r"^\s*([\w']+)", after) or [""])[0].lower()
     present = re.fullmatch(r"[a-z]{2,}[^su\W]s|[a-z]+(?:ches|shes|sses)", next_word) is not None  # 'Ravi plants'
-    acts = looks_past(next_word) or present or next_word in MODALS or after.startswith("'s") or \
+    owns_place = run[len(parts) - 1].group().endswith("'s") and next_word in SPOTS  # 'at Kowalski's bakery'
+    acts = looks_past(next_word) or present or next_word in MODALS or after.startswith("'s") and not owns_place or \
         next_word in ("and", "had", "was", "is", "could", "would", "did", "felt", "knew")
     company = last in ("with", "and", "told", "asked", "helped", "showed", "gave")
-    described = re.match(rf"(?:,|\s+(?:was|is))\s+(?:a|an|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?(?:{NOUNS_RX})\b", after)
-    introduced = re.search(rf"\b(?:{NOUNS_RX})\s+(?:named|called)\s+$", masked[:start])
-    strong = next_word in SPEECH_VERBS or last in SPEECH_VERBS or last in RELATIONS or described or introduced
-    place = (last in ("in", "at", "from", "towards", "toward", "near", "into", "through")) + \
-        (parts[-1].lower() in SPOTS or parts[-1].lower() in AREAS)
+    # Who or what the name is said to be: 'Tomas, an old keeper', 'a spaniel called Pepper' (a being), 'Crowhurst
+    # Hall, a grand grey house', 'a diesel called the Kestrel', 'the colony ship Perseverance' (a thing).
+    apposed = re.match(r"(?:,|\s+(?:was|is))\s+(?:a|an|the|his|her)\s+(?:[\w-]+\s+){0,3}?([a-z]+)\b", after)
+    nicknamed = re.search(r"\b(?:whom|who)\s+(?:[\w'-]+\s+){0,6}?(?:called|call|calls|nicknamed)\s+$|\bknown\s+as\s+$",
+                          masked[:start])  # 'Thomas Bell, whom everyone at the station called Tiny'
+    called = None if nicknamed else re.search(r"\b([a-z]+)\s+(?:named|called)\s+(?:the\s+)?$", masked[:start])
+    preceded = re.search(r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s+$",
+                         masked[:start])
+    nouns = [m.group(1) for m in (apposed, called, preceded) if m and m.group(1) not in MODIFIERS]
+    described = any(being_noun(n) for n in nouns[:2])
+    thing = any(not being_noun(n) and beings.is_noun(n) for n in nouns) or last == "the" and not kin  # 'the Marigold'
+    revealed = re.search(r"\b(?:[Ss]he|[Hh]e|[Ii]t|name)\s+(?:was|is)\s+(?:[A-Z][\w.]*\s+)*$", masked[:start])
+    strong = next_word in SPEECH_VERBS or last in SPEECH_VERBS or last in RELATIONS or described or revealed or \
+        nicknamed
+    place = (last in ("in", "at", "from", "towards", "toward", "near", "into", "through", "of")) + \
+        (parts[-1].lower() in SPOTS or parts[-1].lower() in AREAS) + 4 * thing + bool(owns_place)
     mid = first_word is None or start != first_word.start()
     yield " ".join(parts), {"mid": int(mid), "person": int(acts) + int(company), "place": int(place),
                             "strong": int(bool(strong))}
+
+
+# Words between an article and a name that describe rather than name what it is ('the old Tomas').
+MODIFIERS = {"old", "young", "little", "new", "poor", "dear", "late", "great", "same", "other", "very", "own"}
+
+
+def noun_kind(noun: str) -> str:
+    """What a being called by this noun is (screenplay Character.kind): the word table's species ('kitten' is a cat),
+    else the dictionary's ('spaniel' is a dog, 'goose' a goose, 'ferret' a ferret), else human."""
+    table = KINDS.get(noun, "")
+    if table and table not in ("bird", "fish", "creature"):
+        return table
+    return beings.species(noun) or table or "human"
+
+
+def being_noun(word: str) -> bool:
+    """A noun for someone who can be cast: a person, an animal, a robot ('keeper', 'spaniel', 'sergeant')."""
+    return word in ACTOR_NOUNS or word in RELATIONS or beings.is_being(word)
+
+
+def _nicknames(reading: Reading, names: list[str]) -> dict[str, str]:
+    """Nickname -> name: 'Thomas Bell, whom everyone at the station called Tiny', 'Robert Hale, known as Bobby'."""
+    out = {}
+    for _, sentence in reading.sentences:
+        for m in re.finditer(r"([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*),?\s+(?:(?:whom|who)\s+(?:[\w'-]+\s+){0,6}?"
+                             r"(?:called|call|calls|nicknamed)|(?:also\s+)?known\s+as)\s+([A-Z][\w'-]*)",
+                             mask_quotes(sentence)):
+            owner = next((n for n in names if n in m.group(1) or m.group(1).endswith(n)), None)
+            if owner and m.group(2) in names and m.group(2) != owner:
+                out[m.group(2)] = owner
+    return out
 
 
 def _merge_aliases(names: list[str]) -> list[tuple[str, set[str]]]:
@@ -362,6 +505,10 @@ def _profile(person: Person, reading: Reading) -> Person:
             before = re.findall(r"[\w']+", text[:m.start()].lower())[-1:]
             if before and before[0] in KINDS and not person.descriptor:  # 'the maintenance robot K-7'
                 descriptors.append(before[0])
+            elif before and being_noun(before[0]) and before[0] not in RELATIONS and re.search(
+                    r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he|[Aa]n?|[Mm]y|[Oo]ur)\s+(?:[a-z-]+\s+){0,2}?[a-z]+,?\s*$",
+                    text[:m.start()]):
+                descriptors.append(before[0])  # 'Her sergeant, Thomas Bell': 'the sergeant' is Bell
             if before and before[0] in RELATIONS:
                 relations.append(before[0])
                 votes[RELATIONS[before[0]]] += 3
@@ -386,10 +533,12 @@ def _profile(person: Person, reading: Reading) -> Person:
             votes["m" if opener.group(1).lower() in ("he", "his") else "f"] += 1
         alone_before = alone
     gender = "m" if votes["m"] > votes["f"] else "f" if votes["f"] > votes["m"] else ""
-    titled = [w.lower() for w in person.name.split() if w.lower() in PERSON_NOUNS and w in TITLES]
+    # 'Nurse Adebayo', 'Detective Inspector Ines Varga': a role worn as a title is what 'the nurse' calls them
+    titled = [w.lower() for w in person.name.split()[:-1] if w.lower() in ACTOR_NOUNS or beings.is_being(w.lower())]
     descriptor = descriptors[0] if descriptors else person.descriptor or (titled[0] if titled else "")
+    kind = noun_kind(descriptor) if descriptor and person.kind == "human" else person.kind
     return replace(person, gender=person.gender or gender, relations=tuple(dict.fromkeys(relations)),
-                   descriptor=descriptor, kind=KINDS.get(descriptor, person.kind))
+                   descriptor=descriptor, kind=kind)
 
 
 def _with_descriptor(person: Person, cast: list[Person]) -> Person:
