@@ -144,3 +144,9 @@ def is_being(word: str) -> bool:
 def is_noun(word: str) -> bool:
     """Whether the dictionary knows the word as a common noun (proper names aside): 'house', 'frost', 'forty'."""
     return _wordnet() is not None and any(_synset(o)[1] for o in _senses(word.strip().lower())[1])
+
+
+def is_person(word: str) -> bool:
+    """Whether the word's commonest sense (proper names aside) is a person: 'preacher', 'salesman', 'nurse'."""
+    senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]] if _wordnet() else []
+    return bool(senses) and _synset(senses[0])[1] == "noun.person"

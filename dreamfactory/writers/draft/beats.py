@@ -124,7 +124,7 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
     """Narration, characters and speakers of each sentence, following who 'he', 'she', 'it' and 'they' are through
     the story."""
     out: list[Sentence] = []
-    for beat, raw in group:
+    for index, (beat, raw) in enumerate(group):
         narration, speech = split_speech(raw)
         named = cast.mentions(narration)
         narration, pointed = _name_the_pronoun(narration, named, cast, state, out)
@@ -132,7 +132,11 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
         spoken, placed = [], cast.positions(mask_quotes(raw)) + [(-1, p) for p in pointed]
         said_by = None  # a sentence's untagged second quote is the same speaker's: '"Wait," said Pip, "look!"'
         for line in speech:
-            who = _speaker(line, named, out, beat, cast, state) if line.attribution or not said_by else said_by
+            if line.attribution and UNSEEN.search(line.attribution) and not cast.mentions(line.attribution):
+                ahead = [mask_quotes(raw[line.start:])] + [mask_quotes(s) for _, s in group[index + 1:index + 5]]
+                who = _revealed_voice(ahead, out, cast)
+            else:
+                who = _speaker(line, named, out, beat, cast, state) if line.attribution or not said_by else said_by
             said_by = who
             spoken.append((who, line.text))
             placed.append((line.start, who))
@@ -205,11 +209,28 @@ def _subject_last(named: list[str], raw: str, cast: Cast, state: Continuity) -> 
     return [c for c in named if c != subject] + [subject]
 
 
+# A line said by a voice not yet seen: 'said a voice from the dark', 'said someone behind the door'.
+UNSEEN = re.compile(r"\b(?:a|an|the|some)\s+(?:[\w-]+\s+){0,2}?voices?\b|\bsome(?:one|body|thing)\b|\bno ?one\b", re.I)
+
+
+def _revealed_voice(ahead: list[str], earlier: list[Sentence], cast: Cast) -> str:
+    """A voice heard before it is seen is whoever the next sentences reveal (someone not yet in the scene: 'In the
+    corner ... was his great-aunt Lotte'); a voice never revealed is the narrator's, never an invented person."""
+    seen = {c for sentence in earlier for c in sentence.order}
+    for text in ahead:
+        revealed = [c for c in cast.mentions(text) if c not in seen]
+        if revealed:
+            return revealed[0]
+    return "narrator"
+
+
 def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int, cast: Cast, state: Continuity) -> str:
     """Who speaks a line: its attribution, else the sentence's character, the action beat before, the last
     speaker of the paragraph, the other one of a two-person exchange, the scene's first character."""
     if line.attribution:
         mentioned = cast.mentions(line.attribution)
+        if re.search(r"\b[A-Z][\w-]*'s\s+[a-z]", line.attribution):
+            mentioned = mentioned[::-1]  # 'called Ivo's mother': the mother speaks, not Ivo
         if mentioned:
             return mentioned[0]
         pronoun = re.search(r"\b(he|she|it|they|i|we)\b", line.attribution, re.I)

@@ -258,7 +258,7 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         phrases = []
         for phrase, noun, plural, verb in nlp.parsed(sentence, parsed).actors:
             acts = (verb in ANIMATE_VERBS or verb in SPEECH_VERBS) and noun not in COMMON_NOUNS
-            if not plural and (noun in ACTOR_NOUNS or acts and _can_act(noun)):
+            if not plural and (noun in ACTOR_NOUNS or acts and _can_act(noun) or _person_noun(noun)):
                 phrases.append(phrase)
         rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
              rf"(?:\s+(?:in|with|from)\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?[\w-]+)?" \
@@ -268,14 +268,15 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
             verb = base_form(m.group(3)) or m.group(3)
             agent = AGENT.search(m.group(2)) and m.group(2) not in COMMON_NOUNS and (
                 verb in ANIMATE_VERBS or m.group(3) in SPEECH_VERBS)  # 'the old lamplighter walked', '... said'
-            if m.group(2) in ACTOR_NOUNS or agent and _can_act(m.group(2)):
+            if m.group(2) in ACTOR_NOUNS or agent and _can_act(m.group(2)) or _person_noun(m.group(2)):
                 phrases.append(m.group(1) + m.group(2))
         for m in re.finditer(rf"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur)\s+({'|'.join(RELATIONS)})\s+"
                              rf"(?:(?:was|were|is)\s+[a-z]+ing|{acted}|{SPEECH_RX}|[a-z]{{3,}}ed)\b", text):
             if RELATIONS[m.group(1)] or m.group(1) in ("friend", "teacher", "neighbour", "neighbor", "cousin"):
                 phrases.append(m.group(1))  # 'her mother was waiting on the steps' (not 'his mother had knitted')
-        for m in re.finditer(rf"\b(?:{SPEECH_RX})\s+(?:the|a|an)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z]+)\b"
-                             rf"(?=\s*[,.;!?]|\s*$)", text):  # '"Halt!" shouted the harbour guard.'
+        for m in re.finditer(rf"\b(?:{SPEECH_RX})\s+(?:the|a|an|[A-Z][\w-]*'s)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z]+)\b"
+                             rf"(?=\s*[,.;!?]|\s*$|\s+(?:through|from|behind|inside|outside|across|over|at|in|on)\b)", text):
+            # '"Halt!" shouted the harbour guard.', '"Dinner's ready!" called Ivo's mother through the wood.'
             phrases.append(m.group(1))
         for phrase in phrases:
             words_ = phrase.lower().split()
@@ -289,8 +290,10 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         gender = PERSON_NOUNS.get(noun, "")
         introduced = re.search(rf"\b[Aa]n?\s+(?:[\w-]+\s+){{0,2}}?{noun}\b", narration)
         first = re.search(rf"\b{noun}\b", narration)
-        if not introduced or (first and introduced.end() > first.end()):
-            # 'the old man' first met as 'the': another name for someone the story already brought in
+        speaks = re.search(rf"\b(?:{SPEECH_RX})\s+the\s+(?:[\w-]+\s+){{0,2}}?{noun}\b", narration)
+        if (not introduced or (first and introduced.end() > first.end())) and not speaks:
+            # 'the old man' first met as 'the': another name for someone the story already brought in (unless a
+            # line is his alone: 'said the old man')
             if named or any(o != noun and o not in GENERIC_PEOPLE for o in found):
                 del found[noun]
     people, used = [], {p.id for p in named}
@@ -299,13 +302,19 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         if pid in used or pid in ("narrator", STORYTELLER):
             continue
         used.add(pid)
-        article = _ARTICLE if noun not in RELATIONS else r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur)\s+"
+        article = _ARTICLE if noun not in RELATIONS else \
+            r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[A-Z][\w-]*'s)\s+"  # 'Ivo's mother'
         pattern = rf"{article}(?:[a-z][\w-]*\s+){{0,2}}?{re.escape(noun)}\b(?!-)"  # 'the guard' is the harbour guard
         gender = PERSON_NOUNS.get(noun) or ("f" if noun.endswith("woman") else "m" if noun.endswith("man") else "")
         kind = next((k for k in map(noun_kind, head.split()) if k != "human"), "human")  # 'a fox cub' is a fox
         person = Person(id=pid, name=f"the {phrase}", pattern=pattern, gender=gender, descriptor=noun, kind=kind)
         people.append(_profile(person, reading))
     return people
+
+
+def _person_noun(noun: str) -> bool:
+    """'The preacher took off his hat': a noun the dictionary knows first as a person acts whatever the verb."""
+    return beings.is_person(noun) and not (noun.endswith("s") and beings.is_noun(noun[:-1]))  # 'the wipers'
 
 
 def _can_act(noun: str) -> bool:
