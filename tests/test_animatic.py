@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import inspect
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -450,8 +451,12 @@ KINDS = {
     "owl": "a grey owl", "bird": "a robin with a red breast", "rabbit": "a white rabbit",
     "hedgehog": "a small hedgehog", "mouse": "a brown mouse", "horse": "a chestnut horse with a black mane",
     "fish": "a golden fish", "bear": "a big brown bear", "dragon": "a green dragon",
-    "robot": "a dented silver robot", "creature": "a furry purple creature",
+    "robot": "a dented silver robot",
 }
+# Beings of the other body plans as a screenplay names them: a creature whose looks say what it is (or nothing: four
+# legs, as beings.py draws a being it does not know).
+OTHER_PLANS = {"quadruped": "a furry purple creature", "reptile": "a lizard", "serpent": "a snake",
+               "amphibian": "a frog", "insect": "a beetle"}
 FOX = CharacterLook(id="vix", name="Vix", kind="fox", appearance="a rust-red fox", wardrobe="a blue scarf")
 OWL = CharacterLook(id="hoot", name="Hoot", kind="owl", appearance="a grey owl", wardrobe="")
 
@@ -469,6 +474,8 @@ def silhouette(character: CharacterLook, size: int = 40) -> np.ndarray:
 
 def test_every_kind_has_its_own_silhouette():
     shapes = {kind: silhouette(creature(kind)) for kind in KINDS}
+    shapes |= {plan: silhouette(CharacterLook(id=plan, name=plan, kind="creature", appearance=looks, wardrobe=""))
+               for plan, looks in OTHER_PLANS.items()}
     shapes["human"] = silhouette(TOMAS)
     kinds = sorted(shapes)
     for i, a in enumerate(kinds):
@@ -648,8 +655,7 @@ def test_a_creature_looks_the_same_in_every_scene_and_framing(keyframes):
     ("the village pond", {"pond"}), ("a farm with a red barn", {"farm"}), ("the old stone tower", {"tower"}),
     ("a rooftop over the city", {"rooftop"}), ("the market square", {"square", "market"}),
     ("the harbour", {"sea", "town"}), ("a sandy beach", {"beach", "sea"}), ("a snowy mountain pass", {"mountains"}),
-    ("the castle courtyard", {"castle"}), ("a space station orbiting a planet", {"space"}),
-    ("the tiny silver ship, on the observation deck", {"space"}), ("the schoolyard", {"school"}),
+    ("the castle courtyard", {"castle"}), ("a space station orbiting a planet", {"space"}), ("the schoolyard", {"school"}),
 ])
 def test_places_are_read_from_the_setting(setting, places):
     scenery = read_scenery(keyframe_request(setting=setting, environment="", caption=""))
@@ -661,13 +667,63 @@ def test_places_are_read_from_the_setting(setting, places):
 @pytest.mark.parametrize("setting,room", [
     ("the kitchen", "kitchen"), ("a cluttered garage", "garage"), ("the greenhouse", "greenhouse"),
     ("the school classroom", "school"), ("a dark cave", "cave"), ("Grandma's house", "home"),
-    ("inside the log cabin", "cabin"), ("the castle's great hall", "hall"), ("somewhere inside", "room"),
+    ("inside the log cabin", "cabin"), ("the castle's great hall", "hall"), ("somewhere inside", "home"),
+    ("the tiny silver ship, on the observation deck", "spaceship"),
 ])
 def test_rooms_are_read_from_the_setting(setting, room):
     scenery = read_scenery(keyframe_request(setting=setting, environment="", caption=""))
     assert scenery.interior and scenery.room == room
     for outdoors in ("somewhere outside", "the schoolyard", "outside Grandma's house", "a log cabin by the lake"):
         assert not read_scenery(keyframe_request(setting=outdoors, environment="", caption="")).interior, outdoors
+
+
+# Settings whose place the drawing vocabulary names in no word: chosen by what they mean (the sentence embedder).
+BY_MEANING = [
+    ("Nurse Adebayo's ward", "hospital", "indoors"), ("the back seat of Dad's car", "car", "vehicle"),
+    ("the night train to Inverness", "train", "vehicle"), ("the galley of the trawler", "ship", "vehicle"),
+    ("the bridge of the starship Endeavour", "spaceship", "vehicle"), ("the coral reef", "seabed", "underwater"),
+    ("the old mine", "cave", "underground"), ("the dentist's waiting room", "hospital", "indoors"),
+    ("a second-hand bookshop", "library", "indoors"), ("the office on the fourteenth floor", "office", "indoors"),
+    ("the art gallery", "museum", "indoors"), ("the bakery on the corner", "shop", "indoors"),
+    ("the kitchen of the farmhouse", "kitchen", "indoors"), ("the meadow behind the school", "meadow", "outdoors"),
+    ("the ferry's deck", "coast", "outdoors"), ("Grandma's parlour", "living_room", "indoors"),
+]
+
+
+@pytest.mark.parametrize("setting,design,cls", BY_MEANING)
+def test_a_place_is_chosen_by_meaning_with_its_class(setting, design, cls):
+    place = read_scenery(keyframe_request(setting=setting, environment="", caption="")).place
+    assert (place.name, place.cls) == (design, cls)
+
+
+@pytest.mark.parametrize("setting", [
+    "inside the old windmill", "the waiting room", "in the attic of the house on the hill", "the stairwell",
+    "the school corridor", "inside the castle", "the ward", "the hotel lobby", "the platform's waiting room",
+])
+def test_an_indoor_setting_is_never_drawn_outdoors(keyframes, setting):
+    request = keyframe_request(setting=setting, environment="", caption="", characters=(), time_of_day="noon")
+    scenery = read_scenery(request)
+    assert scenery.interior and scenery.place.indoors, scenery.place.name
+    keyframes.render(request, None)
+    assert keyframes.last_notes["drawn"]["indoors"] is True and keyframes.last_notes["drawn"]["class"] != "outdoors"
+
+
+def test_the_vehicles_and_new_rooms_look_like_themselves(keyframes):
+    """Each new design draws its own room: no two alike, and none a copy of the plain living room."""
+    settings = ("Nurse Adebayo's ward", "the back seat of Dad's car", "the night train to Inverness",
+                "the galley of the trawler", "the bridge of the starship", "the coral reef", "the art gallery",
+                "the bakery", "the office", "St Mark's church", "the cellar", "an aeroplane cabin", "Grandma's parlour")
+    images = {s: pixels(keyframes.render(keyframe_request(setting=s, environment="", caption="", characters=(),
+                                                          time_of_day="noon", width=160, height=90), None))
+              for s in settings}
+    names = list(images)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            differ = (np.abs(images[a] - images[b]).sum(-1) > 40).mean()
+            assert differ > 0.08, f"{a} and {b} look alike ({differ:.2f} of the frame differs)"
+    green = lambda r, g, b: (g > r + 15) & (g > b + 10)  # noqa: E731
+    for s in settings[:5] + settings[6:]:
+        assert _share(images[s], green) < 0.2, f"{s} is drawn as fields"
 
 
 def test_every_place_looks_different(keyframes):
@@ -744,3 +800,82 @@ def test_words_with_line_breaks_are_lettered_on_one_line(keyframes):
     assert image.size == (W, H)
     assert png(image) == png(keyframes.render(request.model_copy(update={"setting": "the harbour town",
                                                                           "prop": "a strange thing"}), None))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Beings in their family's body plan and the story's colours; the record of what was drawn
+# ---------------------------------------------------------------------------------------------------------------
+
+PLANS = {"human", "quadruped", "bird", "fish", "reptile", "serpent", "amphibian", "insect", "dragon", "robot"}
+BEINGS = [  # (kind as the screenplay gives it, looks, wardrobe, body plan, {part: the basic colour it must read as})
+    ("creature", "a grey goose", "", "bird", {"feathers": "grey"}),
+    ("creature", "a sleek brown ferret", "a blue collar", "quadruped", {"fur": "brown", "collar": "blue"}),
+    ("dog", "a black spaniel", "a red collar", "quadruped", {"fur": "black", "collar": "red"}),
+    ("creature", "a green snake with yellow eyes", "", "serpent", {"scales": "green", "eyes": "yellow"}),
+    ("creature", "a lizard with blue scales", "", "reptile", {"scales": "blue"}),
+    ("creature", "a fat brown toad", "", "amphibian", {"skin": "brown"}),
+    ("creature", "a striped bee", "", "insect", {}),
+    ("robot", "a metal face with lamp eyes, copper plating", "", "robot", {"metal": "orange"}),
+    ("dragon", "a dragon with red scales", "", "dragon", {"scales": "red"}),
+    ("cat", "a ginger cat with white paws", "", "quadruped", {"paws": "white"}),
+    ("owl", "a white owl", "", "bird", {"feathers": "white"}),
+    ("human", "a girl with short black hair and green eyes", "a purple dress, a yellow scarf", "human",
+     {"hair": "black", "eyes": "green", "dress": "purple", "scarf": "yellow"}),
+    ("human", "a huge orc with green skin", "a black leather jerkin", "human", {"skin": "green", "jerkin": "black"}),
+]
+BASIC = {"black": (0, 0, 0), "white": (255, 255, 255), "grey": (128, 128, 128), "red": (200, 30, 30),
+         "orange": (240, 130, 30), "yellow": (245, 210, 40), "green": (50, 150, 60), "blue": (40, 90, 200),
+         "purple": (128, 50, 150), "pink": (245, 150, 180), "brown": (120, 75, 40)}
+
+
+def basic_colour(code: str) -> str:
+    """The nearest of the 11 basic colour terms, as the story-facts scorer reads a drawn colour."""
+    rgb = np.asarray([int(code[i:i + 2], 16) for i in (1, 3, 5)])
+    return min(BASIC, key=lambda name: float(((np.asarray(BASIC[name]) - rgb) ** 2).sum()))
+
+
+@pytest.mark.parametrize("kind,looks,wardrobe,plan,colours", BEINGS)
+def test_a_being_is_drawn_with_its_body_plan_in_its_colours(keyframes, kind, looks, wardrobe, plan, colours):
+    being = CharacterLook(id="b1", name="Bo", kind=kind, appearance=looks, wardrobe=wardrobe)
+    keyframes.render(keyframe_request(characters=(being,)), None)
+    figure, = keyframes.last_notes["drawn"]["figures"]
+    assert figure["body"] == plan and figure["character"] == "b1"
+    for part, colour in colours.items():
+        assert basic_colour(figure["colours"][part]) == colour, (part, figure["colours"])
+    if plan != "human":
+        assert not isinstance(design_of(being), animatic.designs.Design), "an animal is never drawn as a person"
+
+
+def test_an_unknown_animal_gets_its_familys_drawing_not_a_generic_one():
+    goose, ferret, toad = (CharacterLook(id=w, name=w, kind="creature", appearance=f"a {w}", wardrobe="")
+                           for w in ("goose", "ferret", "toad"))
+    assert design_of(goose).kind == "bird" and design_of(ferret).kind == "quadruped"
+    assert design_of(toad).kind == "amphibian"
+    assert not np.array_equal(silhouette(goose), silhouette(ferret))
+
+
+def test_the_record_says_what_was_drawn(tmp_path):
+    """notes.drawn in the stored render record, in the agreed form; a record, so the render's key is unchanged."""
+    from dreamfactory import renders
+    from dreamfactory.settings import FilmOptions, RenderSettings
+    from dreamfactory.store import open_store
+
+    store = open_store(str(tmp_path))
+    goose = CharacterLook(id="gus", name="Gus", kind="creature", appearance="a grey goose", wardrobe="a red scarf")
+    request = keyframe_request(setting="Nurse Adebayo's ward", characters=(MIRA, goose))
+    options = FilmOptions(render=RenderSettings(width=W, height=H))
+    made = renders.make_keyframe(store, "p", request, options)
+    record = store.read_json(renders.layout.record(made.key))
+    drawn = record["notes"]["drawn"]
+    assert set(drawn) == {"place", "class", "indoors", "place_words", "figures"}
+    assert (drawn["place"], drawn["class"], drawn["indoors"]) == ("hospital", "indoors", True)
+    assert drawn["place_words"] == ["ward"]
+    assert [f["character"] for f in drawn["figures"]] == ["mira", "gus"]
+    for figure in drawn["figures"]:
+        assert set(figure) == {"character", "body", "colours", "words"} and figure["body"] in PLANS
+        assert all(re.fullmatch(r"#[0-9a-f]{6}", c) for c in figure["colours"].values())
+    mira, gus = drawn["figures"]
+    assert mira["body"] == "human" and basic_colour(mira["colours"]["raincoat"]) == "yellow"
+    assert "yellow raincoat" in mira["words"] and "short red hair" in mira["words"]
+    assert gus["body"] == "bird" and basic_colour(gus["colours"]["scarf"]) == "red"
+    assert record["render_key"] == render_key(AnimaticKeyframes(), request), "the notes are not in the key"

@@ -194,28 +194,6 @@ def _robot(pen: Pen, d: CreatureDesign, back: bool) -> Pose:
     return Pose(pen.p(0, 78), 18 * pen.u, pen.p(0, 102)[1])
 
 
-def _creature(pen: Pen, d: CreatureDesign, back: bool) -> Pose:
-    for s in (-1, 1):
-        pen.ellipse(s * 11, 3, 9, 4.5, darken(d.body, 0.25))
-        pen.polygon([(s * 10, 66), (s * 19, 90), (s * 21, 64)], HORN)
-        pen.limb([(s * 27, 42), (s * 37, 30)], 6, d.body)
-    pen.ellipse(0, 38, 30, 36, d.body)
-    tufts = [(x, 6 + 3 * (k % 2)) for k, x in enumerate(range(-24, 25, 6))]
-    pen.polygon([(-25, 12)] + tufts + [(25, 12)], d.body, ink=False)
-    if d.marks == "spots" or back:
-        for x, y in ((-16, 46), (14, 56), (-6, 62), (18, 30)):
-            pen.ellipse(x, y, 3.5, 3, darken(d.body, 0.25), ink=False)
-    if not back:
-        pen.ellipse(0, 28, 18, 18, d.belly, ink=False)
-        for s in (-1, 1):
-            pen.ellipse(s * 9.5, 52, 7.5, 8, (252, 252, 248))
-            pen.eye(s * 9.5, 51, 3.8)
-        pen.polygon([(-9, 40), (9, 40), (0, 33)], DARK)
-        pen.polygon([(-5, 40), (-3, 40), (-4, 37.5)], (252, 252, 248), ink=False)
-        pen.polygon([(3, 40), (5, 40), (4, 37.5)], (252, 252, 248), ink=False)
-    return Pose(pen.p(0, 50), 26 * pen.u, pen.p(0, 90)[1])
-
-
 # --- standing, seen from the side (facing +x) -------------------------------------------------------------------
 
 def _legs(pen: Pen, xs: tuple[float, ...], top: float, width: float, colour: RGB, hoof: RGB | None = None) -> None:
@@ -364,20 +342,111 @@ def _fish(pen: Pen, d: CreatureDesign, back: bool) -> Pose:
     return Pose(pen.p(14, 50), 26 * pen.u, pen.p(0, 90)[1])
 
 
+# --- the other body plans, for any species of them: a generic four-legged animal, a lizard, a snake, a frog, a bug ---
+
+def _quadruped(pen: Pen, d: CreatureDesign, back: bool) -> Pose:
+    """Any four-legged animal without a drawing of its own: long legs, an upright neck, pricked ears, a short tail."""
+    pen.limb([(-30, 60), (-38, 66)], 4, d.accent)  # a short tail, flicked up
+    _legs(pen, (-22, -14, 12, 20), 50, 6.5, d.body, hoof=darken(d.body, 0.5))
+    pen.ellipse(-2, 55, 30, 13, d.body)
+    pen.ellipse(0, 48, 19, 5, d.belly, ink=False)
+    pen.limb([(18, 60), (26, 80)], 11, d.body)
+    pen.polygon([(22, 92), (18, 102), (28, 93)], d.body)  # pricked ears
+    pen.polygon([(30, 93), (33, 103), (35, 91)], d.body)
+    pen.ellipse(28, 86, 9, 8, d.body)
+    pen.polygon([(32, 90), (46, 82), (45, 76), (32, 78)], d.body)  # the muzzle
+    pen.ellipse(44, 79, 3.5, 3, d.belly, ink=False)
+    pen.ellipse(46, 80, 1.5, 1.3, DARK, ink=False)
+    if d.marks:
+        for x, y in ((-16, 58), (-2, 62), (8, 54)):
+            pen.ellipse(x, y, 4.5, 3.5, d.accent, ink=False)
+    pen.eye(32, 88, 2.2, d.eyes)
+    return Pose(pen.p(30, 85), 13 * pen.u, pen.p(0, 103)[1])
+
+
+def _reptile(pen: Pen, d: CreatureDesign, back: bool) -> Pose:
+    pen.polygon([(-22, 14), (-60, 8), (-84, 4), (-60, 2), (-22, 4)], d.body)  # the long tail along the ground
+    for x, s in ((-14, -1), (-8, 1), (14, -1), (20, 1)):  # splayed legs, elbows out
+        pen.limb([(x, 10), (x + s * 6, 5), (x + s * 8, 0)], 5, darken(d.body, 0.15 if s > 0 else 0))
+    pen.ellipse(0, 12, 26, 10, d.body)
+    pen.ellipse(2, 7, 18, 4, d.belly, ink=False)
+    for x in range(-18, 20, 6):  # a ridge of scales
+        pen.polygon([(x - 2.5, 20), (x, 24), (x + 2.5, 20)], d.accent)
+    pen.ellipse(30, 16, 12, 8, d.body)
+    pen.polygon([(36, 20), (50, 15), (48, 11), (36, 10)], d.body)
+    pen.line([(38, 13), (49, 13)], INK, 0.7)
+    pen.eye(33, 19, 2.4, d.eyes, slit=True)
+    return Pose(pen.p(34, 16), 10 * pen.u, pen.p(0, 26)[1])
+
+
+def _serpent(pen: Pen, d: CreatureDesign, back: bool) -> Pose:
+    for k, (y, r) in enumerate(((8, 30), (20, 24), (31, 18))):  # coils, the largest at the bottom
+        pen.ellipse(0, y, r, 7, d.body if k % 2 == 0 else darken(d.body, 0.1))
+        pen.ellipse(0, y - 2, r * 0.7, 2.5, d.belly, ink=False)
+    pen.limb([(6, 36), (14, 52), (10, 66), (18, 74)], 10, d.body)  # the raised neck
+    pen.ellipse(24, 76, 11, 7, d.body)
+    for x, y in ((-16, 9), (4, 10), (20, 8), (-10, 21), (10, 21), (0, 32)):  # its markings
+        pen.ellipse(x, y, 2.6, 1.6, d.accent, ink=False)
+    pen.line([(34, 74), (40, 74), (43, 76)], (220, 50, 60), 0.8)  # the forked tongue
+    pen.line([(40, 74), (43, 72)], (220, 50, 60), 0.8)
+    pen.eye(27, 79, 2.4, d.eyes, slit=True)
+    return Pose(pen.p(24, 76), 11 * pen.u, pen.p(0, 84)[1])
+
+
+def _amphibian(pen: Pen, d: CreatureDesign, back: bool) -> Pose:
+    for s in (-1, 1):  # folded back legs and webbed feet, seen from the front
+        pen.ellipse(s * 22, 14, 13, 12, darken(d.body, 0.1))
+        pen.polygon([(s * 18, 2), (s * 34, 0), (s * 36, 5), (s * 22, 6)], darken(d.body, 0.1))
+    pen.ellipse(0, 26, 26, 22, d.body)
+    if not back:
+        pen.ellipse(0, 20, 17, 14, d.belly, ink=False)
+    for s in (-1, 1):
+        pen.limb([(s * 12, 18), (s * 12, 3)], 5, d.body)
+        pen.ellipse(s * 14, 48, 9, 9, d.body)
+        if not back:
+            pen.eye(s * 14, 49, 5.5, d.eyes)
+    if not back:
+        pen.line([(-15, 36), (0, 33), (15, 36)], INK, 1)
+    if d.marks:
+        for x, y in ((-16, 32), (14, 28), (-4, 42)):
+            pen.ellipse(x, y, 3, 2.4, d.accent, ink=False)
+    return Pose(pen.p(0, 40), 20 * pen.u, pen.p(0, 57)[1])
+
+
+def _insect(pen: Pen, d: CreatureDesign, back: bool) -> Pose:
+    for k, x in enumerate((-14, 2, 14)):  # six thin legs
+        for s in (0, 1):
+            c = darken(d.body, 0.3) if s else INK
+            pen.line([(x, 30), (x + (4 if k < 2 else 6), 18), (x + (-2 if k < 2 else 8), 0)], c, 1.3)
+    pen.ellipse(-22, 30, 24, 16, d.body)  # abdomen
+    if d.marks:
+        for x in (-32, -22, -12):
+            pen.polygon([(x - 2, 15), (x + 2, 15), (x + 2, 45), (x - 2, 45)], d.accent, ink=False)
+    pen.polygon([(-4, 44), (-20, 62), (-36, 68), (-42, 62), (-34, 52), (-10, 40)], (226, 236, 246))  # a wing
+    pen.ellipse(6, 34, 11, 10, darken(d.body, 0.1))  # thorax
+    pen.ellipse(22, 38, 9, 9, d.body)  # head
+    for dx in (0, 4):
+        pen.line([(24 + dx, 45), (30 + dx, 60), (36 + dx, 64)], INK, 0.8)
+    pen.eye(26, 40, 3.6, d.eyes)
+    return Pose(pen.p(22, 38), 9 * pen.u, pen.p(0, 66)[1])
+
+
 KINDS: dict[str, Callable[[Pen, CreatureDesign, bool], Pose]] = {
-    "cat": _cat, "fox": _fox, "rabbit": _rabbit, "mouse": _mouse, "owl": _owl, "robot": _robot, "creature": _creature,
+    "cat": _cat, "fox": _fox, "rabbit": _rabbit, "mouse": _mouse, "owl": _owl, "robot": _robot,
     "dog": _dog, "wolf": _wolf, "horse": _horse, "bear": _bear, "dragon": _dragon, "hedgehog": _hedgehog,
-    "bird": _bird, "fish": _fish,
+    "bird": _bird, "fish": _fish, "quadruped": _quadruped, "reptile": _reptile, "serpent": _serpent,
+    "amphibian": _amphibian, "insect": _insect,
 }
-SIDE_VIEW = {"dog", "wolf", "horse", "bear", "dragon", "hedgehog", "bird", "fish"}
+SIDE_VIEW = {"dog", "wolf", "horse", "bear", "dragon", "hedgehog", "bird", "fish", "quadruped", "reptile", "serpent",
+             "insect"}
 
 
 # Where a waistcoat sits on a kind seen from the front (x, y, rx, ry in its units): the chest, clear of face and
 # feet; and the body a coat is laid over on a kind seen from the side.
 VESTS = {"cat": (0, 36, 19, 14), "fox": (0, 36, 14, 12), "rabbit": (0, 32, 17, 13), "mouse": (0, 32, 14, 12),
-         "owl": (0, 36, 24, 18), "creature": (0, 34, 26, 16)}
+         "owl": (0, 36, 24, 18)}
 BODIES = {"dog": (-4, 50, 31, 15), "wolf": (-6, 50, 33, 14.5), "horse": (-4, 62, 35, 14), "bear": (-6, 42, 38, 26),
-          "bird": (-2, 38, 28, 21)}
+          "bird": (-2, 38, 28, 21), "quadruped": (-2, 55, 30, 13)}
 
 
 def _coat(pen: Pen, d: CreatureDesign, back: bool) -> None:
@@ -405,7 +474,7 @@ def paint_creature(draw: ImageDraw.ImageDraw, d: CreatureDesign, cx: float, foot
     if back and d.kind in SIDE_VIEW:
         facing, back = -facing, False  # seen from behind, a side-on animal simply faces the other way
     pen = Pen(draw, cx, foot, height, facing, line)
-    pose = KINDS.get(d.kind, _creature)(pen, d, back)
+    pose = KINDS.get(d.kind, _quadruped)(pen, d, back)
     _coat(pen, d, back)
     hx, hy = pose.head
     r = pose.head_r

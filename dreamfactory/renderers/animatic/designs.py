@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ... import beings
 from ..base import CharacterLook
 from .paint import COLOURS, HAIR_COLOURS, RGB, SKIN_TONES, darken, lighten, mix
 from .props import read_prop
@@ -14,12 +15,14 @@ from .props import read_prop
 
 TOPS = {"coat", "raincoat", "jacket", "sweater", "jumper", "shirt", "tunic", "cloak", "dress", "robe", "gown",
         "cardigan", "blouse", "hoodie", "vest", "waistcoat", "overalls", "smock", "uniform", "parka", "anorak",
-        "poncho", "cape", "pullover", "top", "tshirt", "oilskin", "mac"}
+        "poncho", "cape", "pullover", "top", "tshirt", "oilskin", "mac", "jerkin", "blazer", "suit", "kimono", "sari",
+        "armour", "armor", "habit", "scrubs", "gown", "frock", "kaftan", "tabard", "doublet", "jersey", "fleece"}
 LONG_TOPS = {"coat", "raincoat", "cloak", "dress", "robe", "gown", "parka", "anorak", "poncho", "cape", "smock",
-             "oilskin", "mac"}
+             "oilskin", "mac", "kimono", "sari", "habit", "frock", "kaftan"}
 BOTTOMS = {"trousers", "pants", "jeans", "skirt", "shorts", "leggings", "breeches", "dungarees"}
 SHOES = {"boots", "boot", "shoes", "shoe", "sandals", "slippers", "clogs", "wellingtons", "wellies"}
-HATS = {"hat", "cap", "beret", "bonnet", "beanie", "helmet", "sou'wester", "souwester"}
+HATS = {"hat", "cap", "beret", "bonnet", "beanie", "helmet", "sou'wester", "souwester", "turban", "crown", "hood",
+        "headscarf", "bowler", "fedora", "stetson"}
 HAIR_NOUNS = {"hair", "braids", "braid", "plaits", "plait", "ponytail", "bun", "curls", "locks", "pigtails"}
 PROP_KINDS = {
     "lantern": "lantern", "lamp": "lantern", "torch": "lantern", "umbrella": "umbrella", "basket": "basket",
@@ -75,6 +78,8 @@ class Design:
     scarf: RGB | None
     apron: RGB | None
     props: tuple[tuple[str, RGB], ...]
+    eyes: RGB | None = None  # an iris colour the story gives ('green eyes'); else plain dark eyes
+    colours: tuple[tuple[str, RGB, str], ...] = ()  # (part, colour drawn, the story's words for it): the record
 
 
 @lru_cache(maxsize=256)
@@ -125,13 +130,23 @@ def _design(character_id: str, appearance: str, wardrobe: str, props: tuple[str,
         skin_i = 2
     if re.search(r"\b(brown|dark)(?:.| )skin", look):
         skin_i = 4
+    skin, skin_words = SKIN_TONES[skin_i], ""
+    said = re.search(r"\b([a-z]+)[- ]skin", look)
+    if said and said.group(1) in COLOURS and said.group(1) not in {"dark", "light", "brown"}:
+        skin, skin_words = COLOURS[said.group(1)], said.group(0)  # an orc's green skin, a ghost's white
+    elif said or re.search(r"\b(pale|fair.skinned|olive|tan(?:ned)?)\b", look):
+        skin_words = said.group(0) if said else re.search(r"\b(pale|fair.skinned|olive|tan(?:ned)?)\b", look).group(0)
+    eyes = _eyes(tokens)
 
     wear = _tokens(wardrobe)
+    worn: list[tuple[str, RGB, str]] = []  # each garment the story colours, by its own word
     tops: list[tuple[str, RGB | None]] = []
     bottom, shoes, hat, scarf, apron = None, None, None, None, None
     skirt = False
     for i, word in enumerate(wear):
         colour = _colour_before(wear, i, COLOURS)
+        if colour is not None and word in TOPS | BOTTOMS | SHOES | HATS | {"scarf", "shawl", "apron", "hood"}:
+            worn.append((word, colour, _phrase(wear, i)))
         if word in TOPS:
             tops.append((word, colour))
         elif word in BOTTOMS:
@@ -160,15 +175,42 @@ def _design(character_id: str, appearance: str, wardrobe: str, props: tuple[str,
         build = 0.93
     width = 1.14 if re.search(r"\b(stout|broad|plump|round|burly|big)\b",
                               look) else 0.9 if re.search(r"\b(thin|slender|skinny|slim|wiry)\b", look) else 1.0
+    hair_words = next((_phrase(tokens, i) for i, w in enumerate(tokens) if w in HAIR_NOUNS), "")
+    eye_words = next((_phrase(tokens, i) for i, w in enumerate(tokens) if w in {"eyes", "eyed"}), "")
+    colours = (("skin", skin, skin_words), ("hair", hair_colour, hair_words if style != "bald" else "bald"),
+               *((("eyes", eyes, eye_words),) if eyes else ()), *worn)
     return Design(
-        skin=SKIN_TONES[skin_i], hair=hair_colour, hair_style=style, beard=beard,
+        skin=skin, hair=hair_colour, hair_style=style, beard=beard,
         glasses=bool(re.search(r"\b(glasses|spectacles)\b", look + " " + wardrobe.lower())),
         freckles="freckle" in look, child=child, elder=elder,
         height=(0.74 if child else 0.97 if elder else 1.0) * build, width=width,
         top=outer[1] or fallback, top_kind=outer[0], long_top=outer[0] in LONG_TOPS, inner=inner,
         bottom=bottom or darken(tuple(COLOURS.values())[h[4] % 12], 0.35), skirt=skirt,
         shoes=shoes or darken(COLOURS["brown"], 0.3), hat=hat, scarf=scarf, apron=apron, props=carried,
+        eyes=eyes, colours=colours,
     )
+
+
+def _phrase(tokens: list[str], i: int) -> str:
+    """The words that describe tokens[i], from the colour words before it: 'dark green wool coat'."""
+    j = i
+    while j > 0 and tokens[j - 1] not in {",", ";", ".", "and", "with", "a", "an", "the", "her", "his", "their", "its"}:
+        j -= 1
+    return " ".join(tokens[max(j, i - 4):i + 1])
+
+
+EYE_COLOURS: dict[str, RGB] = {**COLOURS, "hazel": (150, 110, 50), "amber": (230, 160, 40), "brown": (110, 70, 40)}
+
+
+def _eyes(tokens: list[str]) -> RGB | None:
+    """The colour the story gives the eyes: 'green eyes', 'eyes of blue', 'blue-eyed'."""
+    for i, word in enumerate(tokens):
+        if word in {"eyes", "eye", "eyed"}:
+            before = next((EYE_COLOURS[t] for t in reversed(tokens[max(0, i - 3):i]) if t in EYE_COLOURS), None)
+            after = EYE_COLOURS.get(tokens[i + 2]) if i + 2 < len(tokens) and tokens[i + 1] == "of" else None
+            if before or after:
+                return before or after
+    return None
 
 
 @dataclass(frozen=True)
@@ -187,6 +229,8 @@ class CreatureDesign:
     hat: tuple[str, RGB] | None
     dented: bool
     props: tuple[tuple[str, RGB], ...]  # what it carries, in its own words, and the colour those words give
+    body_plan: str = ""  # human, quadruped, bird, fish, reptile, serpent, amphibian, insect, dragon or robot
+    colours: tuple[tuple[str, RGB, str], ...] = ()  # (part, colour drawn, the story's words for it): the record
 
 
 FUR_COLOURS: dict[str, RGB] = {**HAIR_COLOURS, **COLOURS, "ginger": HAIR_COLOURS["ginger"], "red": (196, 84, 40),
@@ -196,7 +240,7 @@ FUR_COLOURS: dict[str, RGB] = {**HAIR_COLOURS, **COLOURS, "ginger": HAIR_COLOURS
                                "tabby": (150, 110, 70), "tortoiseshell": (120, 80, 50), "piebald": (240, 236, 228),
                                "amber": (230, 160, 40), "hazel": (150, 110, 50)}
 _SHADES = {"dark": 0.35, "deep": 0.25, "light": -0.35, "pale": -0.45, "bright": -0.1}
-PARTS = {"paws": "belly", "paw": "belly", "chest": "belly", "belly": "belly", "face": "belly", "muzzle": "belly",
+PARTS = {"metal": "body", "skin": "body", "plating": "body", "casing": "body", "paws": "belly", "paw": "belly", "chest": "belly", "belly": "belly", "face": "belly", "muzzle": "belly",
          "socks": "accent", "tip": "accent", "tail": "accent", "mane": "accent", "wings": "accent", "wing": "accent",
          "spines": "body", "quills": "body", "prickles": "body", "fins": "accent", "fin": "accent", "ears": "accent",
          "blaze": "belly", "breast": "belly", "patch": "belly", "patches": "belly", "spots": "spots",
@@ -223,6 +267,11 @@ KIND_LOOKS: dict[str, tuple[tuple[RGB, ...], float]] = {  # colours to choose fr
     "dragon": (((64, 150, 90), (190, 58, 50), (112, 74, 160)), 1.1),
     "robot": (((190, 196, 206), (160, 164, 174)), 0.78),
     "creature": (((128, 92, 170), (60, 160, 150), (220, 120, 60)), 0.66),
+    "quadruped": (((150, 110, 70), (200, 190, 170), (90, 80, 76)), 0.6),
+    "reptile": (((90, 150, 70), (130, 120, 70)), 0.3),
+    "serpent": (((90, 130, 60), (160, 120, 60), (60, 60, 70)), 0.36),
+    "amphibian": (((90, 170, 80), (150, 130, 70)), 0.26),
+    "insect": (((60, 50, 50), (240, 190, 40), (200, 60, 50)), 0.22),
 }
 NOUN_LOOKS: dict[str, tuple[RGB, RGB | None]] = {  # the colours a species' name brings: (body, belly)
     "raven": ((40, 38, 46), None), "crow": ((40, 38, 46), None), "blackbird": ((40, 38, 46), None),
@@ -235,6 +284,12 @@ NOUN_LOOKS: dict[str, tuple[RGB, RGB | None]] = {  # the colours a species' name
     "arctic": ((246, 246, 246), None), "tabby": ((150, 110, 70), None), "dalmatian": ((246, 246, 246), None),
     "pony": ((170, 120, 80), None), "unicorn": ((248, 248, 250), None), "zebra": ((246, 246, 246), None),
 }
+COLLARS = {"collar", "scarf", "ribbon", "bow", "bandana", "neckerchief", "shawl"}
+# What a body plan's body is made of, by default, and the story's other words for the same part.
+MATERIALS = {"quadruped": "fur", "bird": "feathers", "fish": "scales", "reptile": "scales", "serpent": "scales",
+             "dragon": "scales", "amphibian": "skin", "insect": "body", "robot": "metal"}
+SAID_AS = {"plumage": "feathers", "coat": "fur", "pelt": "fur", "hide": "fur", "wool": "fur", "eye": "eyes",
+           "lights": "eyes", "wing": "wings", "fin": "fins", "paw": "paws", "plating": "metal", "casing": "metal"}
 _EYES = {"cat": (120, 190, 70), "fox": (214, 150, 40), "wolf": (226, 190, 70), "owl": (250, 170, 40),
          "robot": (90, 230, 250), "dragon": (250, 210, 60), "creature": (250, 250, 250)}
 
@@ -256,11 +311,14 @@ def _colour_words(tokens: list[str], i: int) -> RGB | None:
 
 
 @lru_cache(maxsize=256)
-def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, props: tuple[str, ...]) -> CreatureDesign:
+def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, props: tuple[str, ...],
+              plan: str = "", species: str = "") -> CreatureDesign:
     h = stable_hash(character_id)
     choices, height = KIND_LOOKS.get(kind, KIND_LOOKS["creature"])
     body: RGB | None = None
     parts: dict[str, RGB] = {}
+    said: dict[str, tuple[str, str]] = {}  # the story's word for a part -> (what it colours, its words)
+    material = MATERIALS.get(plan, "body")
     marks = ""
     worn = [p for p in props if BODY_WORDS & set(_tokens(p))]  # 'a dented copper shell' describes, not carries
     tokens = _tokens(" , ".join([appearance, *worn]))
@@ -275,8 +333,17 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
         following = next((t for t in tokens[i + 1:i + 3] if t in PARTS), None)
         part = PARTS.get(following or "", "body")
         noun = next((t for t in tokens[i + 1:i + 3] if t not in FUR_COLOURS and t not in {"and", "with"}), "")
-        if part == "body" and noun not in BODY_WORDS | NOUN_LOOKS.keys() | {kind, "", ",", ".", ";"}:
-            continue  # 'a blue lamp for an eye' colours the lamp, not the robot
+        known = BODY_WORDS | NOUN_LOOKS.keys() | {kind, species, "", ",", ".", ";"}
+        if part == "body" and noun not in known and not (len(noun) > 2 and beings.species(noun)):
+            continue  # 'a blue lamp for an eye' colours the lamp, not the robot; 'a black spaniel' colours the dog
+        if colour is not None:  # the record: which part the story coloured, in its words
+            word = SAID_AS.get(following or "", following) if following else material
+            named = following or (noun if noun not in {",", ".", ";"} else "")
+            end = i + 1 + (tokens[i + 1:i + 3].index(named) + 1 if named else 0)
+            start = i
+            while start > 0 and (tokens[start - 1] in FUR_COLOURS or tokens[start - 1] in _SHADES):
+                start -= 1
+            said.setdefault(word, (part, " ".join(tokens[start:end])))
         if part == "body" and body is None and colour is not None:
             body = colour
         elif part in {"belly", "accent", "eyes"} and colour is not None:
@@ -312,16 +379,24 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
     for i, word in enumerate(wear):
         if word in TOPS and top is None and i > 0:
             top = _colour_before(wear, i, COLOURS) or tuple(COLOURS.values())[h[7] % 12]
-        if word in {"collar", "scarf", "ribbon", "bow", "bandana", "neckerchief", "shawl"} and collar is None:
+        if word in COLLARS and collar is None:
             collar = _colour_before(wear, i, COLOURS) or tuple(COLOURS.values())[h[6] % 12]  # no colour given: its own
         elif word in HATS and hat is None:
             hat = (word, _colour_before(wear, i, COLOURS) or COLOURS["brown"])
+    drawn = {"body": body, "belly": belly, "accent": accent, "eyes": eyes, "spots": accent, "stripes": accent}
+    colours = {material: (body, ""), "eyes": (eyes, "")}
+    colours.update({word: (drawn[part], words) for word, (part, words) in said.items()})
+    for i, word in enumerate(wear):  # what it wears, in the story's words and the colours drawn
+        colour = collar if word in COLLARS else top if word in TOPS else hat[1] if hat and word in HATS else None
+        if colour is not None and i > 0:
+            colours[word] = (colour, _phrase(wear, i))
     return CreatureDesign(
         kind=kind, body=body, belly=belly, accent=accent, eyes=eyes, marks=marks, height=size, collar=collar, top=top,
         hat=hat,
         dented=bool(re.search(r"\b(dent|dented|battered|scratched|rusty|rusted)\b", " ".join(tokens))),
         props=tuple((prop, colour) for prop in props if prop not in worn
                     for _, colour, unknown in [read_prop(prop)] if not unknown)[:2],
+        body_plan=plan, colours=tuple((part, colour, words) for part, (colour, words) in colours.items()),
     )
 
 
@@ -340,8 +415,39 @@ def _carried(props: tuple[str, ...]) -> tuple[tuple[str, RGB], ...]:
 
 
 def design_of(character: CharacterLook) -> Design | CreatureDesign:
-    """The character's fixed design: from its id (a stable hash), its kind and its colour words; never the scene."""
-    if character.kind != "human":
-        return _creature(character.id, character.kind, character.appearance, character.wardrobe,
-                         tuple(character.props))
-    return _design(character.id, character.appearance, character.wardrobe, tuple(character.props))
+    """The character's fixed design: from its id (a stable hash), its kind and its colour words; never the scene.
+    A being is drawn with its family's body plan: its kind's own drawing where there is one (a cat, an owl), else
+    its plan's (a goose as a bird, a ferret as a four-legged animal); a being shaped like a person as a person."""
+    species, plan = body_of(character)
+    if plan == "human":
+        return _design(character.id, character.appearance, character.wardrobe, tuple(character.props))
+    drawing = character.kind if character.kind in DRAWINGS else plan
+    return _creature(character.id, drawing, character.appearance, character.wardrobe, tuple(character.props), plan,
+                     species)
+
+
+# The kinds and plans with a drawing of their own (creatures.KINDS draws them).
+DRAWINGS = {"cat", "dog", "fox", "wolf", "owl", "bird", "rabbit", "hedgehog", "mouse", "horse", "fish", "bear",
+            "dragon", "robot", "quadruped", "reptile", "serpent", "amphibian", "insect"}
+
+
+@lru_cache(maxsize=256)
+def _body(kind: str, appearance: str) -> tuple[str, str]:
+    if kind == "human":
+        return kind, "human"
+    if kind != "creature":
+        return kind, beings.body_plan(kind)
+    for word in _tokens(appearance):  # 'a creature': the species its looks name ('a sleek ferret')
+        found = beings.species(word) if len(word) > 2 and word not in FUR_COLOURS.keys() | GENERIC else None
+        if found:
+            return found, beings.body_plan(found)
+    return kind, beings.body_plan(kind)  # a being nothing more is known of: four legs, as beings.py says
+
+
+GENERIC = {"creature", "beast", "monster", "animal", "thing", "critter"}
+
+
+def body_of(character: CharacterLook) -> tuple[str, str]:
+    """(species, body plan) by `beings.body_plan`: 'human', 'quadruped', 'bird', 'fish', 'reptile', 'serpent',
+    'amphibian', 'insect', 'dragon' or 'robot'."""
+    return _body(character.kind, character.appearance)

@@ -16,6 +16,7 @@ from .places import (
 )
 from .sky import sky_image
 from .stage import Stage
+from .vehicles import paint_seabed
 from .words import Scenery
 
 
@@ -294,6 +295,8 @@ def paint_exterior(stage: Stage, scenery: Scenery) -> dict[str, Any]:
     if "space" in places:
         paint_space(stage)
         return {"stand": 0.755 * H, "side": stage.side}
+    if "underwater" in places:
+        return paint_seabed(stage, scenery)
     stage.img.paste(sky_image((W, H), stage.light, weather, rng, u, aurora="aurora" in things))
     if "rooftop" in places:
         paint_rooftop(stage, snow)

@@ -199,7 +199,11 @@ def _paint_human(draw: ImageDraw.ImageDraw, d: Design, cx: float, foot_y: float,
     eye_y = hy + 0.18 * r
     for side in (-1, 1):
         ex = cx + side * 0.38 * r
-        draw.ellipse(box(ex, eye_y, 0.12 * r, 0.16 * r), fill=(34, 28, 36))
+        if d.eyes is not None:  # the colour the story gives them, round a dark pupil
+            draw.ellipse(box(ex, eye_y, 0.16 * r, 0.19 * r), fill=d.eyes, outline=(34, 28, 36), width=stroke(0.03 * r))
+            draw.ellipse(box(ex, eye_y, 0.07 * r, 0.09 * r), fill=(34, 28, 36))
+        else:
+            draw.ellipse(box(ex, eye_y, 0.12 * r, 0.16 * r), fill=(34, 28, 36))
         draw.ellipse((ex - 0.01 * r, eye_y - 0.11 * r, ex + 0.07 * r, eye_y - 0.03 * r), fill=(255, 255, 255))
         brow = d.hair if d.elder else darken(d.hair, 0.2)
         draw.line([(ex - 0.17 * r, eye_y - 0.32 * r), (ex + 0.17 * r, eye_y - 0.35 * r + side * 0.02 * r)], fill=brow,

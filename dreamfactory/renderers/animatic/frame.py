@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -13,6 +14,7 @@ from ...errors import RenderError
 from ..base import KeyframeRequest
 from ..fonts import font_family
 from .cast import cast_layout, insert_prop, paint_cast, shown_framing
+from .designs import body_of, design_of
 from .exterior import paint_exterior
 from .interior import paint_interior, paint_sparks
 from .lettering import draw_caption, draw_labels, draw_model_sheet_header, draw_prop_label, draw_scene_tag
@@ -23,7 +25,9 @@ from .stage import Light, Stage, lighting, scene_side, scenery_seed, seeded_rng,
 from .words import Look, Scenery, read_look, read_scenery
 
 
-KEYFRAME_VERSION = 2  # bump whenever the drawing changes: it is part of every keyframe's key
+KEYFRAME_VERSION = 3  # bump whenever the drawing changes: it is part of every keyframe's key
+# 3: places chosen by meaning among designs of every class (vehicles, shops, wards, the seabed...); beings drawn with
+#    their family's body plan; eye and skin colours the story gives
 
 
 @lru_cache(maxsize=4)
@@ -97,7 +101,7 @@ def draw_keyframe(request: KeyframeRequest) -> Image.Image:
     heads = paint_cast(stage, cast_layout(request), scenery, look.line, close=framing != "wide")
     if marks.get("sparks"):
         paint_sparks(stage, marks["sparks"][0], marks["sparks"][1], 6 * stage.u)
-    if not scenery.interior:
+    if not scenery.interior and "underwater" not in scenery.places:
         paint_weather(stage, scenery.weather)
     img = grade(stage.img.reduce(scale), request.palette, look)
     if base:
@@ -149,6 +153,23 @@ def _paint_insert(stage: Stage, prop: str) -> bool:
     return paint_prop(pen, prop)
 
 
+def drawn(request: KeyframeRequest) -> dict[str, Any]:
+    """What a keyframe draws and why, for its render record (`notes.drawn`): the place design, its class, the words
+    that chose it, and each figure in frame with its body plan, the colours drawn and the words they came from."""
+    scenery = read_scenery(request)
+    place = scenery.place
+    figures = []
+    for placement in cast_layout(request):
+        character = placement.character
+        design = design_of(character)
+        colours = {part: "#%02x%02x%02x" % colour for part, colour, _ in design.colours}
+        words = [w for _, _, w in design.colours if w]
+        figures.append({"character": character.id, "body": body_of(character)[1],
+                        "colours": colours, "words": list(dict.fromkeys(words))})
+    return {"place": place.name, "class": place.cls, "indoors": place.indoors, "place_words": list(scenery.place_words),
+            "figures": figures}
+
+
 class AnimaticKeyframes:
     """Storyboard keyframes drawn from the request's words: the default renderer, no GPU and no weights."""
 
@@ -158,9 +179,20 @@ class AnimaticKeyframes:
         "palette", "characters", "seed", "width", "height",
     })  # shot_id is not read: a shot's look follows its framing, prop, cast and seed, not its name
 
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @property
+    def last_notes(self) -> dict[str, Any]:
+        """What the last keyframe drawn in this thread shows (`drawn`): a record, not an input, so not in the key."""
+        return getattr(self._local, "notes", {})
+
     def identity(self) -> dict[str, Any]:
         return {"backend": "animatic-keyframes", "version": KEYFRAME_VERSION, "font": font_family()}
 
     def render(self, request: KeyframeRequest, base_frame: Image.Image | None, attempt: int = 1) -> Image.Image:
         # base_frame is not read: the animatic's designs come from character ids, so every frame already matches it
-        return draw_keyframe(request)
+        self._local.notes = {}
+        image = draw_keyframe(request)
+        self._local.notes = {"drawn": drawn(request)}
+        return image

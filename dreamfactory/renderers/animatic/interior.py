@@ -9,9 +9,10 @@ import numpy as np
 from PIL import ImageDraw
 
 from .paint import COLOURS, INK, STONE, WOOD, box, darken, glow, gradient, lighten, mix, rgba, stroke
-from .rooms import furnish, log_walls, paint_cave, paint_garage, paint_greenhouse
+from .rooms import NO_WINDOW, WALLS, furnish, furnish_public, log_walls, paint_cave, paint_garage, paint_greenhouse
 from .sky import sky_image
 from .stage import Light, Stage
+from .vehicles import VEHICLES
 from .words import Scenery
 
 
@@ -189,7 +190,7 @@ def _lens(stage: Stage, cx: float, cy: float, scenery: Scenery) -> None:
 
 def paint_interior(stage: Stage, scenery: Scenery, outside: Light) -> dict[str, Any]:
     """Walls, a window onto the time of day, the floor, and the room's things."""
-    whole = {"cave": paint_cave, "greenhouse": paint_greenhouse, "garage": paint_garage}.get(scenery.room)
+    whole = {"cave": paint_cave, "greenhouse": paint_greenhouse, "garage": paint_garage, **VEHICLES}.get(scenery.room)
     if whole is not None:
         return whole(stage, scenery, outside)
     W, H, u, draw, rng = stage.W, stage.H, stage.u, stage.draw, stage.rng
@@ -197,7 +198,7 @@ def paint_interior(stage: Stage, scenery: Scenery, outside: Light) -> dict[str, 
     floor = 0.64 * H
     stone = "stone" in things
     wall = stage.shade(mix(STONE, lighten(stage.pal(3), 0.3), 0.35) if stone else mix(lighten(stage.pal(0), 0.55),
-            (230, 214, 188), 0.5))
+            WALLS.get(scenery.room, (230, 214, 188)), 0.5 if scenery.room not in WALLS else 0.85))
     stage.img.paste(gradient((W, int(floor)), darken(wall, 0.18), wall), (0, 0))
     if stone:
         for row in range(int(floor / (6 * u)) + 1):
@@ -219,7 +220,7 @@ def paint_interior(stage: Stage, scenery: Scenery, outside: Light) -> dict[str, 
     other_x = (0.8 if side < 0 else 0.2) * W
     if "lens" in things:
         _window(stage, (0.04 * W, 0.08 * H, 0.96 * W, 0.46 * H), scenery, outside, panes=5)
-    else:
+    elif scenery.room not in NO_WINDOW:
         wx = other_x if big or scenery.room in {"kitchen", "school"} else 0.5 * W + side * 0.18 * W
         _window(stage, (wx - 0.09 * W, 0.1 * H, wx + 0.09 * W, 0.4 * H), scenery, outside)
         curtain = stage.shade(stage.pal(1))
@@ -238,6 +239,8 @@ def paint_interior(stage: Stage, scenery: Scenery, outside: Light) -> dict[str, 
             draw.line([(x, y), (x, y + (H - floor) / 9)], fill=darken(floor_colour, 0.25), width=stroke(0.4 * u))
     draw.line([(0, floor), (W, floor)], fill=stage.shade(INK), width=stroke(stage.line))
     furnish(stage, scenery.room, floor, big_x, other_x, busy=big is not None)
+    if scenery.room in WALLS:
+        furnish_public(stage, scenery.room, floor, big_x, other_x)
     if "workbench" in things or "table" in things:
         _workbench(stage, other_x if big else 0.5 * W - side * 0.3 * W, floor + 4 * u, glass="workbench" in things)
     elif "shelves" in things:

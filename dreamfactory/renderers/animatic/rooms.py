@@ -197,3 +197,106 @@ def furnish(stage: Stage, room: str, floor: float, big_x: float, other_x: float,
         draw.rectangle((frame_x - 6 * u, 0.14 * H, frame_x + 6 * u, 0.26 * H), fill=stage.shade(WOOD), **stage.ink(0.6))
         draw.rectangle((frame_x - 4.5 * u, 0.155 * H, frame_x + 4.5 * u, 0.245 * H),
                        fill=stage.shade(lighten(stage.pal(0), 0.3)))
+
+
+# Rooms of public life, furnished on the same walls and floor: what each room's wall is painted, and its things.
+WALLS: dict[str, RGB] = {"hospital": (214, 236, 226), "museum": (150, 60, 60), "office": (226, 228, 232),
+                         "shop": (236, 222, 196), "church": (200, 192, 176), "cellar": (120, 112, 104),
+                         "library": (196, 170, 140)}
+NO_WINDOW = {"museum", "cellar", "church"}  # lit from above or by lamps; a church has its own stained glass
+
+
+def furnish_public(stage: Stage, room: str, floor: float, big_x: float, other_x: float) -> None:
+    """A shop's counter and goods, a gallery's paintings and plinth, a ward's bed and drip, an office's desks and
+    screens, a church's stained glass and pews, a cellar's barrels."""
+    W, H, u, draw, rng = stage.W, stage.H, stage.u, stage.draw, stage.rng
+    if room in ("shop", "library"):
+        for y in (0.2 * H, 0.32 * H, 0.44 * H):  # shelves of goods (or books) along the wall
+            draw.rectangle((0.05 * W, y, 0.95 * W, y + 1.2 * u), fill=stage.shade(WOOD), **stage.ink(0.5))
+            for x in np.arange(0.06 * W, 0.94 * W, 4.5 * u):
+                colour = stage.shade(stage.pal(int(rng.integers(0, 6))))
+                h = rng.uniform(4, 8) * u
+                draw.rectangle((x, y - h, x + 3.4 * u, y), fill=colour, **stage.ink(0.3))
+    if room == "shop":
+        counter = stage.shade(mix(WOOD, stage.pal(1), 0.2))
+        draw.rectangle((0.15 * W, floor - 6 * u, 0.85 * W, floor + 10 * u), fill=counter, **stage.ink())
+        draw.rectangle((0.14 * W, floor - 8 * u, 0.86 * W, floor - 6 * u), fill=lighten(counter, 0.2), **stage.ink(0.6))
+        draw.rectangle((big_x - 5 * u, floor - 14 * u, big_x + 5 * u, floor - 8 * u), fill=stage.shade((70, 70, 76)),
+                       **stage.ink(0.6))  # the till
+    if room == "museum":
+        for k, x in enumerate((0.2 * W, 0.5 * W, 0.8 * W)):  # paintings in gold frames
+            gold = stage.shade((214, 178, 80))
+            draw.rectangle((x - 11 * u, 0.12 * H, x + 11 * u, 0.42 * H), fill=gold, **stage.ink())
+            art = gradient((int(18 * u), int(0.26 * H)), stage.shade(lighten(stage.pal(k), 0.3)),
+                           stage.shade(darken(stage.pal(k + 2), 0.1)))
+            stage.img.paste(art, (int(x - 9 * u), int(0.14 * H)))
+            draw.ellipse(box(x + (k - 1) * 3 * u, 0.26 * H, 4 * u), fill=stage.shade(stage.pal(k + 1)))
+            draw.line([(x - 9 * u, 0.36 * H), (x + 9 * u, 0.33 * H)], fill=stage.shade(darken(stage.pal(k), 0.3)),
+                      width=stroke(1.2 * u))
+        plinth = stage.shade((236, 234, 228))
+        draw.rectangle((other_x - 5 * u, floor - 10 * u, other_x + 5 * u, floor + 8 * u), fill=plinth, **stage.ink())
+        draw.ellipse(box(other_x, floor - 15 * u, 4 * u, 5 * u), fill=stage.shade(stage.pal(1)), **stage.ink(0.6))
+        for x in (0.3 * W, 0.7 * W):  # the rope keeping visitors back
+            draw.line([(x, floor + 4 * u), (x, floor + 14 * u)], fill=stage.shade((200, 170, 70)), width=stroke(u))
+        draw.arc((0.3 * W, floor + 2 * u, 0.7 * W, floor + 12 * u), 0, 180, fill=stage.shade((170, 40, 40)),
+                 width=stroke(0.9 * u))
+    elif room == "hospital":
+        rail, sheet = stage.shade((190, 196, 204)), stage.shade((246, 248, 250))
+        draw.rectangle((big_x - 22 * u, floor - 4 * u, big_x + 22 * u, floor + 4 * u), fill=sheet, **stage.ink())
+        draw.rounded_rectangle((big_x - 20 * u, floor - 8 * u, big_x - 10 * u, floor - 3 * u), radius=2 * u,
+                               fill=sheet, **stage.ink(0.6))
+        draw.rectangle((big_x - 22 * u, floor - 12 * u, big_x - 20 * u, floor + 14 * u), fill=rail, **stage.ink(0.6))
+        draw.rectangle((big_x + 20 * u, floor - 8 * u, big_x + 22 * u, floor + 14 * u), fill=rail, **stage.ink(0.6))
+        draw.rectangle((big_x - 10 * u, floor - 5 * u, big_x + 22 * u, floor + 2 * u),
+                       fill=stage.shade(lighten(stage.pal(0), 0.4)), **stage.ink(0.6))  # the blanket
+        sx = big_x + 28 * u * (1 if big_x < 0.5 * W else -1)  # the drip stand
+        draw.line([(sx, 0.2 * H), (sx, floor + 12 * u)], fill=rail, width=stroke(0.8 * u))
+        draw.rounded_rectangle((sx - 2 * u, 0.2 * H, sx + 2 * u, 0.2 * H + 6 * u), radius=u,
+                               fill=(230, 240, 250, 200), **stage.ink(0.4))
+        draw.rectangle((other_x - 12 * u, 0.04 * H, other_x + 12 * u, 0.05 * H), fill=rail)  # the curtain rail
+        for k in range(6):
+            x = other_x - 12 * u + k * 4.6 * u
+            draw.rectangle((x, 0.05 * H, x + 4 * u, floor - 4 * u), fill=stage.shade((150, 200, 196)))
+        draw.line([(0, floor - 22 * u), (W, floor - 22 * u)], fill=stage.shade((120, 180, 170)), width=stroke(1.2 * u))
+    elif room == "office":
+        for x in (0.25 * W, 0.75 * W):  # desks with screens
+            desk = stage.shade((200, 200, 204))
+            draw.rectangle((x - 16 * u, floor - 2 * u, x + 16 * u, floor), fill=desk, **stage.ink(0.7))
+            for lx in (x - 15 * u, x + 13 * u):
+                draw.rectangle((lx, floor, lx + 2 * u, floor + 12 * u), fill=darken(desk, 0.3))
+            draw.rectangle((x - 7 * u, floor - 14 * u, x + 7 * u, floor - 5 * u), fill=stage.shade((40, 42, 50)),
+                           **stage.ink(0.6))
+            draw.rectangle((x - 6 * u, floor - 13 * u, x + 6 * u, floor - 6 * u),
+                           fill=stage.shade(mix((120, 180, 230), stage.pal(0), 0.2)))
+            draw.rectangle((x - u, floor - 5 * u, x + u, floor - 2 * u), fill=stage.shade((40, 42, 50)))
+        cab = stage.shade((150, 156, 166))
+        draw.rectangle((0.5 * W - 5 * u, floor - 20 * u, 0.5 * W + 5 * u, floor + 6 * u), fill=cab, **stage.ink())
+        for k in range(3):
+            y = floor - 18 * u + k * 8 * u
+            draw.line([(0.5 * W - 2 * u, y + 3 * u), (0.5 * W + 2 * u, y + 3 * u)], fill=darken(cab, 0.4),
+                      width=stroke(0.6 * u))
+        for x in np.arange(0.1 * W, W, 0.2 * W):  # strip lights
+            draw.rectangle((x, 0.02 * H, x + 0.1 * W, 0.035 * H), fill=(240, 246, 255), **stage.ink(0.3))
+    elif room == "church":
+        cx = 0.5 * W  # a tall arched window of coloured glass
+        draw.rounded_rectangle((cx - 12 * u, 0.06 * H, cx + 12 * u, 0.5 * H), radius=12 * u,
+                               fill=stage.shade((70, 60, 60)), **stage.ink())
+        for row in range(6):
+            for col in range(4):
+                colour = ((200, 50, 50), (60, 90, 200), (240, 200, 60), (60, 160, 90))[(row + col) % 4]
+                x, y = cx - 10 * u + col * 5 * u, 0.12 * H + row * 6 * u
+                draw.rectangle((x, y, x + 4.4 * u, y + 5.4 * u), fill=stage.shade(lighten(colour, 0.2)))
+        for k in range(3):  # pews
+            y = floor + 6 * u + k * 9 * u
+            for s in (-1, 1):
+                pew = stage.shade(darken(WOOD, 0.1))
+                x0 = cx + s * 8 * u
+                draw.rectangle((min(x0, x0 + s * 60 * u), y, max(x0, x0 + s * 60 * u), y + 3 * u), fill=pew,
+                               **stage.ink(0.6))
+    elif room == "cellar":
+        for x in (big_x, other_x):  # barrels
+            oak = stage.shade(darken(WOOD, 0.15))
+            draw.ellipse(box(x, floor + 2 * u, 9 * u, 11 * u), fill=oak, **stage.ink())
+            for dy in (-6, 6):
+                draw.line([(x - 8 * u, floor + (2 + dy) * u), (x + 8 * u, floor + (2 + dy) * u)],
+                          fill=stage.shade((70, 70, 76)), width=stroke(0.8 * u))

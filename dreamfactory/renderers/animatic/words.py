@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..base import KeyframeRequest
+from .place_designs import PlaceDesign, choose_place
 
 
 def _words(*items: str) -> re.Pattern[str]:
@@ -101,12 +102,14 @@ class Scenery:
     weather: Weather
     in_boat: bool = False
     lamp_lit: bool = True
-    room: str = "room"  # which room an interior is: room, kitchen, garage, cabin, greenhouse, classroom, cave, hall
+    room: str = "room"  # which room painter draws an interior (place_designs.DESIGNS names them)
+    place: PlaceDesign | None = None  # the design chosen for the setting
+    place_words: tuple[str, ...] = ()  # the words it was chosen by
 
 
-PLACES = ("space", "ice", "lake", "pond", "farm", "tower", "castle", "cabin", "rooftop", "square", "beach", "cave",
-          "school", "greenhouse", "garage", "home", "kitchen")
-ROOMS = ("kitchen", "garage", "greenhouse", "school", "cave", "cabin", "home")  # in order of precedence
+# What the outdoor painters draw; an outdoor design's setting may add more of them ("a harbour market": sea and town).
+OUTDOOR_PLACES = ("sea", "town", "forest", "mountains", "hills", "river", "ice", "lake", "pond", "farm", "tower",
+                  "castle", "cabin", "rooftop", "square", "beach", "school")
 WEATHER_WORDS = ("storm", "rain", "clouds", "dark_clouds", "lightning", "snow", "fog")
 
 
@@ -158,39 +161,28 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
     def found(key: str, text: str) -> bool:
         return bool(KEYWORDS[key].search(text))
 
-    kinds = ("sea", "town", "forest", "mountains", "hills", "river") + PLACES
-    places = {p for p in kinds if found(p, setting)}
-    if not places:  # a setting with no place word ("Mira's home"): let the scene's own words decide
-        places = {p for p in ("sea", "town", "forest", "mountains", "river") + PLACES
-                  if found(p, env + " . " + caption)}
-    if not places and found("space", request.prompt):  # 'Station Nine' in a film the prompt sets in orbit
-        places = {"space"}
-    indoors = bool(re.search(r"\b(?:inside|indoors)\b", scene_words, re.IGNORECASE))
-    outdoors = found("outdoors", setting)
-    room = next((r for r in ROOMS if r in places), "room")
-    interior = (found("interior", setting) or (not (places - set(ROOMS)) and indoors)
-                or (room in {"cave", "home", "school"} and not outdoors))
-    interior = interior and "space" not in places
-    if "cabin" in places and room == "cabin" and not (indoors or found("interior", setting)):
-        interior = False  # 'a log cabin by the fjord' is seen from outside; 'inside the cabin' from within
-    if "castle" in places or "tower" in places:
-        room = "hall" if interior else room
-    if "space" in places:  # a ship in space is no boat at sea
-        places -= {"sea", "town", "forest", "mountains", "hills", "river", "beach"}
-    if "ice" in places:
-        places.add("mountains")
-    if "beach" in places:
-        places.add("sea")
-    if found("market", setting) or (("town" in places) and found("market", scene_words)):
-        places.add("market")
-    if "town" in places and found("sea", setting):
-        places.add("sea")
-    if re.search(r"\b(?:harbou?r|port)s?\b", setting, re.IGNORECASE):
-        places |= {"sea", "town"}  # a harbour is the town's front on the water
-    if "square" in places:
-        places.add("town")
+    place = choose_place(setting, f"{env} . {caption}")
+    design = place.design
+    kinds = OUTDOOR_PLACES if design.cls == "outdoors" else ()
+    places = {p for p in kinds if found(p, setting)} or {p for p in kinds if found(p, env + " . " + caption)}
+    places |= design.places
+    interior = design.indoors
+    room = design.room
+    if design.cls == "outdoors":  # what else the setting shows round its place
+        if "ice" in places:
+            places.add("mountains")
+        if "beach" in places:
+            places.add("sea")
+        if found("market", setting) or (("town" in places) and found("market", scene_words)):
+            places.add("market")
+        if "town" in places and found("sea", setting):
+            places.add("sea")
+        if re.search(r"\b(?:harbou?r|port)s?\b", setting, re.IGNORECASE):
+            places |= {"sea", "town"}  # a harbour is the town's front on the water
+        if "square" in places:
+            places.add("town")
 
-    things: set[str] = set()
+    things: set[str] = set(design.things)
     for key in ("furnace", "fire", "sparks", "stairs", "workbench", "shelves", "bed", "table", "lens", "stone"):
         if found(key, setting if key in ("stone", "stairs") else scene_words):
             things.add(key)
@@ -200,7 +192,7 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
         if found(key, all_words):
             things.add(key)
     if found("lighthouse", setting):
-        things.add("hero_lighthouse" if not interior else "stone")
+        things.add("hero_lighthouse" if design.cls == "outdoors" else "stone")
     elif found("lighthouse", all_words + " . " + request.context):
         things.add("lighthouse")
     if found("sea", all_words):
@@ -227,6 +219,8 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
     return Scenery(
         interior=interior,
         room=room if interior else "",
+        place=design,
+        place_words=place.words,
         places=places,
         things=things,
         weather=weather,
