@@ -1,10 +1,10 @@
 """What a run would make, known before it starts: per scene and shot its keyframe, voice lines and clip; the film.
 
-A plan runs the library's own make-functions against a *probe* of the store: every lookup that finds its object
-answers as usual, and the first one that misses (or a write that would change something) stops that step with
-`Missing`. So the plan uses the very keys the tasks use — there is no second implementation of a key — and a
-step that is in the store is recognised exactly as a run would recognise it. A step whose inputs are not made yet
-(a clip whose keyframe is new) is planned as "to render" without a key.
+The renders are the flow's own steps (`dreamfactory.steps`), looked up in the store by their content keys, in the
+flow's order: a step is made when its record is there. A step whose inputs are not made yet (a clip whose keyframe
+is new) is planned as "to make" without a key. The screenplay is looked up by running the studio against a *probe*
+of the store, which answers lookups and stops at the first answer that is missing (`Missing`): the studio's answers
+are keyed inside the writers, by their prompts.
 
 No Prefect here: `dreamfactory plan` and the CLI's answer-at-once path import this module before Prefect.
 """
@@ -14,14 +14,12 @@ from __future__ import annotations
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Literal, TypeVar
+from typing import Any, Iterator, Literal
 
 from pydantic import BaseModel, Field
 
 from . import layout
 from .store import Store
-
-T = TypeVar("T")
 
 Kind = Literal["writing", "base_frame", "keyframe", "voice_line", "speech", "clip", "film"]
 
@@ -35,7 +33,7 @@ class Missing(Exception):
 
 
 class StoreProbe:
-    """A store that answers lookups and refuses to make anything: a missing key raises `Missing`.
+    """A store that answers the studio's lookups and refuses to write anything: a missing key raises `Missing`.
 
     Writes of objects that are already there are accepted as the no-ops they are in a real store (an immutable
     object is never rewritten, a head is written only when it changes), so a complete project passes through
@@ -96,14 +94,6 @@ def _quiet() -> Iterator[None]:
         yield
     finally:
         logger.disabled = before
-
-
-def found(step: Callable[[], T]) -> T | None:
-    """The step's result when everything it needs is in the store, else None."""
-    try:
-        return step()
-    except Missing:
-        return None
 
 
 class PlannedStep(BaseModel):
@@ -223,94 +213,74 @@ def _unwritten(store: Store, project: str, options, writing: PlannedStep) -> Pla
 
 
 def plan_written(store: Store, written, options, writing: PlannedStep | None) -> Planned:
-    """Look up every render of a written screenplay with the library's make-functions on a store probe."""
-    from . import backends, renders
-    from .film import assemble_film, film_key_of
-    from .renderers.base import render_key
-    from .renders import make_clip, make_keyframe_checked, plan_clip, wants_end_keyframe
-    from .voices import voice_scene
+    """Look every step of a written screenplay up in the store, in the flow's order (`dreamfactory.steps`): a step is
+    made when its record is there; a step whose inputs are not made yet is to make, with no key yet."""
+    from . import backends, steps
     from .voices.speech import line_key, line_store_key, speakable
     from .voices.timing import speaker_voice
 
     project, screenplay = written.project, written.screenplay
-    probe = StoreProbe(store)
+    film_steps = steps.film_steps(screenplay, options)
     out = Planned(plan=FilmPlan(project=project, store=store.url, screenplay_sha=written.sha,
                                 backends=backends.describe(options), writing=writing,
                                 film=PlannedStep(kind="film", stored=False)), written=written)
     plan = out.plan
-    ends = wants_end_keyframe(options)
 
-    with _quiet():
-        base_request = renders.plan_base(screenplay, options)
-        base_key = layout.base_frame(project, render_key(backends.keyframe_renderer(options.render), base_request))
-        base = found(lambda: renders.make_keyframe(probe, project, base_request, options, kind="base_frame"))
-        plan.base = PlannedStep(kind="base_frame", key=base_key, stored=base is not None,
-                                why="" if base else "the Base frame is not in the store")
-        out.base = base
+    base = out.base = steps.found(store, project, film_steps.base, steps.base_key(screenplay, options))
+    plan.base = PlannedStep(kind="base_frame", key=base and base.key, stored=base is not None,
+                            why="" if base else "the Base frame is not in the store")
+    keyframes = {(s.scene_id, s.shot_id): steps.found(store, project, s, steps.keyframe_key(s, screenplay, base, options))
+                 if base else None for s in film_steps.keyframes}
+    sounds = {s.scene_id: steps.found(store, project, s, steps.speech_key(s, screenplay, options))
+              for s in film_steps.speeches}
+    clips, waiting = {}, {}
+    for step in film_steps.clips:
+        keyframe, sound = keyframes[step.scene_id, step.shot_id], sounds[step.scene_id]
+        end = keyframes[step.scene_id, step.end_shot_id] if step.end_shot_id else None
+        waits = [n for n, v in (("keyframe", keyframe), ("next keyframe", end or not step.end_shot_id), ("speech", sound))
+                 if not v]
+        clips[step.scene_id, step.shot_id] = None if waits else \
+            steps.found(store, project, step, steps.clip_key(step, screenplay, keyframe, sound, options, end))
+        waiting[step.scene_id, step.shot_id] = waits
 
-        complete = base is not None
-        for scene in screenplay.scenes:
-            sid = scene.id
-            shot_lines = scene.shot_lines()
-            shots = [ShotPlan(id=s.id, framing=s.framing, lines=shot_lines.get(s.id, []), description=s.description)
-                     for s in scene.shots]
-            steps: list[PlannedStep] = []
+    for scene in screenplay.scenes:
+        sid, shot_lines = scene.id, scene.shot_lines()
+        shots = [ShotPlan(id=s.id, framing=s.framing, lines=shot_lines.get(s.id, []), description=s.description)
+                 for s in scene.shots]
+        planned: list[PlannedStep] = []
+        for shot in scene.shots:
+            made = keyframes[sid, shot.id]
+            planned.append(PlannedStep(kind="keyframe", scene_id=sid, shot_ids=[shot.id], stored=made is not None,
+                                       key=made and made.key, certain=made is not None or base is not None,
+                                       why="" if made else ("its inputs changed" if base else "after the Base frame")))
+        by_shot = {i: shot_id for shot_id, lines in shot_lines.items() for i in lines}
+        for index, line in enumerate(scene.dialogue if options.sound.enabled else []):
+            if speakable(line.text):
+                key = line_store_key(project, line_key(line.text, speaker_voice(screenplay, line.speaker)))
+                have = store.exists(key)
+                planned.append(PlannedStep(kind="voice_line", scene_id=sid, shot_ids=[by_shot.get(index, "")], line=index,
+                                           key=key, stored=have, why="" if have else f"{line.speaker}: {line.text[:60]}"))
+        sound = sounds[sid]
+        planned.append(PlannedStep(kind="speech", scene_id=sid, shot_ids=[s.id for s in scene.shots],
+                                   stored=sound is not None, key=sound and sound.key,
+                                   why="" if sound else "the scene's speech track, from its lines"))
+        for step in (s for s in film_steps.clips if s.scene_id == sid):
+            clip, waits = clips[sid, step.shot_id], waiting[sid, step.shot_id]
+            why = f"after its {' and '.join(waits)} (reused if that comes out identical)" if waits else "its inputs changed"
+            planned.append(PlannedStep(kind="clip", scene_id=sid, shot_ids=[step.shot_id], stored=clip is not None,
+                                       certain=not waits, key=clip and clip.key, why="" if clip else why))
+        plan.scenes.append(ScenePlan(scene_id=sid, index=scene.index, shots=shots, steps=planned))
 
-            keyframes = {}
-            for shot in scene.shots:
-                keyframes[shot.id] = made = found(lambda: make_keyframe_checked(
-                    probe, project, screenplay, sid, shot.id, base, options)) if base else None
-                steps.append(PlannedStep(kind="keyframe", scene_id=sid, shot_ids=[shot.id], stored=made is not None,
-                                         key=made.key if made else None,
-                                         certain=made is not None or base is not None,
-                                         why="" if made else ("its inputs changed" if base else "after the Base frame")))
-
-            by_shot = {i: shot_id for shot_id, lines in shot_lines.items() for i in lines}
-            if options.sound.enabled:
-                for index, line in enumerate(scene.dialogue):
-                    if not speakable(line.text):
-                        continue
-                    key = line_store_key(project, line_key(line.text, speaker_voice(screenplay, line.speaker)))
-                    have = store.exists(key)
-                    steps.append(PlannedStep(kind="voice_line", scene_id=sid, shot_ids=[by_shot.get(index, "")],
-                                             line=index, key=key, stored=have,
-                                             why="" if have else f"{line.speaker}: {line.text[:60]}"))
-            sound = found(lambda: voice_scene(probe, project, scene, screenplay, options.sound, frame_rate=options.render.fps))
-            steps.append(PlannedStep(kind="speech", scene_id=sid, shot_ids=[s.id for s in scene.shots],
-                                     stored=sound is not None, key=sound.key if sound else None,
-                                     why="" if sound else "the scene's speech track, from its lines"))
-
-            order = [s.id for s in scene.shots]
-            for i, shot in enumerate(scene.shots):
-                keyframe = keyframes[shot.id]
-                end = keyframes[order[i + 1]] if ends and i + 1 < len(order) else None
-                clip, certain = None, True
-                if keyframe is not None and sound is not None and (end is not None or not ends or i + 1 == len(order)):
-                    request = plan_clip(screenplay, sid, shot.id, keyframe, sound.span(shot.id).duration, options, end)
-                    clip = found(lambda: make_clip(probe, project, request, options, keyframe))
-                    why = "its inputs changed"
-                else:
-                    new = [n for n, v in (("keyframe", keyframe), ("next keyframe", end if ends and i + 1 < len(order) else 1),
-                                          ("speech", sound)) if v is None]
-                    why, certain = f"after its {' and '.join(new)} (reused if that comes out identical)", False
-                steps.append(PlannedStep(kind="clip", scene_id=sid, shot_ids=[shot.id], stored=clip is not None,
-                                         certain=certain, key=clip.key if clip else None, why="" if clip else why))
-                out.keyframes.append(keyframe)
-                out.clips.append(clip)
-                complete = complete and None not in (keyframe, clip)
-            plan.scenes.append(ScenePlan(scene_id=sid, index=scene.index, shots=shots, steps=steps))
-            out.sounds.append(sound)
-            complete = complete and sound is not None
-
-        if complete:
-            key = layout.film(project, film_key_of(store, out.clips, out.sounds, screenplay, options))
-            film = found(lambda: assemble_film(probe, project, screenplay, written.sha, out.clips, out.keyframes, base,
-                                               out.sounds, options))
-            plan.film = PlannedStep(kind="film", key=key, stored=film is not None,
-                                    why="" if film else "a new cut of stored shots")
-            out.film = film
-        else:
-            plan.film = PlannedStep(kind="film", stored=False, certain=False, why="after the renders above")
+    out.keyframes = [keyframes[s.scene_id, s.shot_id] for s in film_steps.keyframes]
+    out.clips = [clips[s.scene_id, s.shot_id] for s in film_steps.clips]
+    out.sounds = [sounds[s.scene_id] for s in film_steps.speeches]
+    if base is not None and None not in out.keyframes + out.clips + out.sounds:
+        key = steps.film_key(store, screenplay, out.clips, out.sounds, options)
+        film = out.film = steps.found(store, project, film_steps.film, key)
+        plan.film = PlannedStep(kind="film", key=layout.film(project, key), stored=film is not None,
+                                why="" if film else "a new cut of stored shots")
+    else:
+        plan.film = PlannedStep(kind="film", stored=False, certain=False, why="after the renders above")
     if not plan.nothing_to_do:  # the answer-at-once path reads no render records
         _estimate(store, plan, options, [s for s in out.sounds if s is not None])
     return out

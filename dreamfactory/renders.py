@@ -93,11 +93,6 @@ def in_frame(screenplay: Screenplay, scene_id: str, shot_id: str) -> list[str]:
     return list(scene.shot(shot_id).characters or scene.characters)
 
 
-def shots_of(screenplay: Screenplay) -> list[tuple[str, str]]:
-    """Every shot of the film in order, as (scene id, shot id)."""
-    return [(scene.id, shot.id) for scene in screenplay.scenes for shot in scene.shots]
-
-
 def compose_prompt(screenplay: Screenplay, scene_id: str, shot_id: str, iteration: bool = True) -> str:
     """The exact prompt of a shot's keyframe: the shot, its scene, C(t-1), then the Base Description.
 
@@ -379,5 +374,5 @@ def base_description_key(project: str, screenplay: Screenplay) -> tuple[str, byt
 
 
 __all__ = ["Made", "RenderRecord", "plan_base", "plan_keyframe", "plan_clip", "make_keyframe", "make_clip",
-           "make_keyframe_checked", "compose_prompt", "scene_seed", "shot_seed", "shots_of", "keyframe_content_key",
+           "make_keyframe_checked", "compose_prompt", "scene_seed", "shot_seed", "keyframe_content_key",
            "clip_content_key", "base_content_key", "digest"]

@@ -7,8 +7,9 @@
     5. a clip per shot, exactly its span, from its keyframe                 render-clip      clip-s05-b
     6. assemble the film: hard cuts between shots, the scenes' transitions  assemble-film
 
-Every step finds in the store what is already made (`tasks.common.StoreKeyed`), so a rerun after an edit
-renders only the shots whose inputs changed, and a failed render retries alone as its own task run.
+The steps and their keys come from `dreamfactory.steps` (the same list `dreamfactory plan` reads). Every step finds
+in the store what is already made (`tasks.common.StoreKeyed`), so a rerun after an edit renders only the shots whose
+inputs changed, and a failed render retries alone as its own task run.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from prefect.futures import wait
 
 from dreamfactory.editing import ScreenplayApproval
 from dreamfactory.film import FilmResult
-from dreamfactory.renders import shots_of, wants_end_keyframe
 from dreamfactory.settings import FilmOptions
+from dreamfactory.steps import film_steps
 from dreamfactory.writing import Written
 from tasks.common import ensure_gpu_limit, on_store
 from tasks.film import assemble, failed_for_good, publish, summary
@@ -63,36 +64,35 @@ def render_film(written: Written, options: FilmOptions) -> FilmResult:
     """Steps 2-6 for a written screenplay. A plain function, not a subflow: its task runs show directly under the
     calling run in the UI, and a rerun does not pay for a second flow run."""
     project, screenplay = written.project, written.screenplay
-    shots = shots_of(screenplay)  # (scene id, shot id) of every shot, in film order
-    scene_ids, shot_ids = [sc for sc, _ in shots], [sh for _, sh in shots]
+    steps = film_steps(screenplay, options)  # every step of the film, in this order, each keyed by what decides it
     ensure_gpu_limit(options)  # the `gpu` concurrency limit every GPU render holds a slot of
 
     # 2. Design the base: the Base frame fixes style, cast and world; its Base Description is stored beside it.
-    base = on_store(design_base, options).submit(project, screenplay, options)
+    base = on_store(design_base, options).submit(steps.base, project, screenplay, options)
 
     # 3. A keyframe per shot: BD + the previous scene's context C(t-1) + the shot (framing, cast in frame, prop),
     #    tied to the Base frame and re-drawn while it drifts from it (the Reviewer's numbers).
-    keyframes = on_store(render_keyframe, options).map(scene_ids, shot_ids, unmapped(project), unmapped(screenplay),
+    keyframes = on_store(render_keyframe, options).map(steps.keyframes, unmapped(project), unmapped(screenplay),
                                                        unmapped(base), unmapped(options))
+    keyframe_of = {(step.scene_id, step.shot_id): future for step, future in zip(steps.keyframes, keyframes)}
 
     # 4. A speech track per scene: each line in its speaker's voice, in the shot that says it; its timing gives
     #    every shot its span, and the scene lasts as long as its speech.
-    sounds = on_store(speak_scene, options).map(
-        [scene.id for scene in screenplay.scenes], unmapped(project), unmapped(screenplay), unmapped(options))
-    sound_of = {scene.id: sound for scene, sound in zip(screenplay.scenes, sounds)}
+    sounds = on_store(speak_scene, options).map(steps.speeches, unmapped(project), unmapped(screenplay), unmapped(options))
+    sound_of = {step.scene_id: future for step, future in zip(steps.speeches, sounds)}
 
     # 5. A clip per shot from its keyframe, exactly its span long (ending on the next shot's keyframe when the
-    #    clip backend renders first-last-frame). Each clip retries alone.
-    ends = [keyframes[i + 1] if i + 1 < len(shots) and scene_ids[i + 1] == scene_ids[i] else None
-            for i in range(len(shots))] if wants_end_keyframe(options) else unmapped(None)
-    clips = on_store(render_clip, options).map(scene_ids, shot_ids, unmapped(project), unmapped(screenplay), keyframes,
-                                               [sound_of[sc] for sc in scene_ids], unmapped(options), ends)
+    #    clip backend renders first-last-frame; with its fade when its scene fades). Each clip retries alone.
+    clips = on_store(render_clip, options).map(
+        steps.clips, unmapped(project), unmapped(screenplay), [keyframe_of[c.scene_id, c.shot_id] for c in steps.clips],
+        [sound_of[c.scene_id] for c in steps.clips], unmapped(options),
+        [keyframe_of.get((c.scene_id, c.end_shot_id)) for c in steps.clips])
     wait([base, *keyframes, *sounds, *clips])
-    failed_for_good(shots, screenplay, base, keyframes, sounds, clips)  # names what failed; the store keeps the rest
+    failed_for_good(steps, base, keyframes, sounds, clips)  # names what failed; the store keeps the rest
 
     # 6. Assemble: hard cuts between shots, each scene's transition to the next, the speech tracks and subtitles;
     #    the manifest and the contact sheet; publish the artifacts.
-    film = on_store(assemble, options).submit(project, written, base, keyframes, clips, sounds, options)
+    film = on_store(assemble, options).submit(steps.film, project, written, base, keyframes, clips, sounds, options)
     publish(written, film, options)
     return summary(written, options, base, keyframes, clips, sounds, film)
 

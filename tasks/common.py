@@ -1,5 +1,5 @@
 """What every task shares: the store named by the run's options, Prefect's result storage on that same store,
-the one cache policy (Prefect's cache key is the store's content address, and the store is the truth), the
+the one cache policy (Prefect's cache key is the step's content key, and the store is the truth), the
 `gpu` concurrency slot, and the retry rule."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any, Callable
 
 from prefect.cache_policies import NONE, CachePolicy
 
+from dreamfactory import steps
 from dreamfactory.renders import uses_gpu
 from dreamfactory.settings import FilmOptions
 from dreamfactory.store import Store, digest, open_store
@@ -44,28 +45,26 @@ def on_store(task, options):
 
 @dataclass
 class StoreKeyed(CachePolicy):
-    """The one rule for "already made": Prefect's cache key is the store's content address of what the task makes
-    (under the project's prefix), so the UI's Cached states, the CLI's counts and the store agree; and a cached
-    result is trusted only while the objects it points to are in the store. When one was deleted (by hand, a
-    bucket emptied), there is no key: the task runs, and finds in the store whatever is still there."""
+    """The one rule for "already made": Prefect's cache key is the step's content key (`dreamfactory.steps`), so the
+    UI's Cached states, the CLI's counts and the store agree; and a cached result is trusted only while the step's
+    record and the objects it points to are in the store. When one was deleted (by hand, a bucket emptied), there
+    is no key: the task runs, and finds in the store whatever is still there."""
 
-    kind: str = ""
     content_key: Callable[..., str] | None = None
 
     def compute_key(self, task_ctx, inputs: dict[str, Any], flow_parameters: dict[str, Any], **kwargs) -> str | None:
-        key = f"{inputs['project']}/_prefect/{self.kind}-{self.content_key(**inputs)[:40]}"
+        step, project, content = inputs["step"], inputs["project"], self.content_key(**inputs)
+        key = f"{project}/_prefect/{step.name}-{content[:40]}"
         results = task_ctx.result_store
-        if results is not None and results.exists(key):
-            cached = results.read(key).result
-            store = store_for(inputs["options"].store)
-            if not all(store.exists(k) for k in cached.stored_keys()):
-                return None
+        if results is not None and results.exists(key) and steps.found(store_for(inputs["options"].store), project,
+                                                                       step, content) is None:
+            return None
         return key
 
 
-def keyed_by(kind: str, content_key: Callable[..., str]) -> dict[str, Any]:
-    """Task options for a step whose output is content-addressed in the store (see StoreKeyed)."""
-    return dict(cache_policy=StoreKeyed(kind=kind, content_key=content_key), persist_result=True,
+def keyed_by(content_key: Callable[..., str]) -> dict[str, Any]:
+    """Task options for a step of the film (see StoreKeyed); `content_key` takes the task's parameters."""
+    return dict(cache_policy=StoreKeyed(content_key=content_key), persist_result=True,
                 retry_condition_fn=retry_unless_settings_error)
 
 

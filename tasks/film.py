@@ -5,13 +5,13 @@ from __future__ import annotations
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 
-from dreamfactory import layout
+from dreamfactory import layout, steps
 from dreamfactory.errors import RenderError
 from dreamfactory.escape import markdown as md
-from dreamfactory.film import FilmResult, assemble_film, film_key_of, summarize
+from dreamfactory.film import FilmResult, assemble_film, summarize
 from dreamfactory.renders import Made
-from dreamfactory.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
+from dreamfactory.steps import FilmSteps, Step
 from dreamfactory.show import contact_sheet_markdown, screenplay_markdown
 from dreamfactory.voices import SceneSound
 from dreamfactory.writing import Written
@@ -19,17 +19,18 @@ from dreamfactory.writing import Written
 from .common import NO_CACHE, keyed_by, store_for
 
 
-def _film_key(project: str, written: Written, base: Made, keyframes: list[Made], clips: list[Made],
+def _film_key(step: Step, project: str, written: Written, base: Made, keyframes: list[Made], clips: list[Made],
               sounds: list[SceneSound], options: FilmOptions) -> str:
-    return film_key_of(store_for(options.store), clips, sounds, written.screenplay, options)
+    return steps.film_key(store_for(options.store), written.screenplay, clips, sounds, options)
 
 
-@task(name="assemble-film", retries=1, retry_delay_seconds=2, **keyed_by("film", _film_key))
-def assemble(project: str, written: Written, base: Made, keyframes: list[Made], clips: list[Made],
+@task(name="assemble-film", retries=1, retry_delay_seconds=2, **keyed_by(_film_key))
+def assemble(step: Step, project: str, written: Written, base: Made, keyframes: list[Made], clips: list[Made],
              sounds: list[SceneSound], options: FilmOptions) -> Made:
     store = store_for(options.store)
-    return assemble_film(store, written.project, written.screenplay, written.sha, clips, keyframes, base, sounds, options,
+    made = assemble_film(store, written.project, written.screenplay, written.sha, clips, keyframes, base, sounds, options,
                          writing_usage=written.usage, casting_notes=written.casting_notes)
+    return steps.keep(store, project, step, _film_key(step, project, written, base, keyframes, clips, sounds, options), made)
 
 
 @task(name="publish-artifacts", **NO_CACHE)
@@ -52,16 +53,16 @@ def _why(future) -> str:
     return (future.state.message or future.state.name).removeprefix("Task run encountered an exception ")
 
 
-def failed_for_good(shots: list[tuple[str, str]], screenplay: Screenplay, base, keyframes, sounds, clips) -> None:
+def failed_for_good(steps: FilmSteps, base, keyframes, sounds, clips) -> None:
     """Raise one error naming every step that failed after its retries (a clip waiting on a failed keyframe is not
     named twice); whatever finished is in the store, and the next run renders only what is missing."""
     failed = {"base frame": _why(base)} if not base.state.is_completed() else {}
-    failed |= {f"voice of {scene.id}": _why(f) for scene, f in zip(screenplay.scenes, sounds) if not f.state.is_completed()}
-    for (scene_id, shot_id), keyframe, clip in zip(shots, keyframes, clips):
+    failed |= {f"voice of {step.scene_id}": _why(f) for step, f in zip(steps.speeches, sounds) if not f.state.is_completed()}
+    for step, keyframe, clip in zip(steps.clips, keyframes, clips):
         if not keyframe.state.is_completed():
-            failed[f"keyframe of {scene_id}/{shot_id}"] = _why(keyframe)
+            failed[f"keyframe of {step.scene_id}/{step.shot_id}"] = _why(keyframe)
         elif not clip.state.is_completed() and clip.state.is_final():
-            failed[f"clip of {scene_id}/{shot_id}"] = _why(clip)
+            failed[f"clip of {step.scene_id}/{step.shot_id}"] = _why(clip)
     if failed:
         first = next(iter(failed.values()))
         raise RenderError(f"{', '.join(failed)} failed for good ({first}); every finished render is kept in the store and "

@@ -156,3 +156,22 @@ def test_a_new_story_plans_its_writing_first(tmp_path, capsys):
     assert plan.writing is not None and not plan.writing.stored and not plan.film.stored
     assert plan.estimate_basis.startswith("no earlier records")
     assert not (tmp_path / "empty").exists() or not any((tmp_path / "empty").rglob("*.json"))  # planning wrote nothing
+
+
+def test_a_plan_runs_no_make_function(film, monkeypatch):
+    """The plan looks the flow's own steps up by their keys: no render, voice or assembly function runs, whether the
+    store has everything or a changed seed leaves everything to make."""
+    from dreamfactory import film as film_module, renders, voices
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a make-function ran in a plan")
+
+    for module, name in ((renders, "make_keyframe"), (renders, "make_keyframe_checked"), (renders, "make_clip"),
+                         (film_module, "assemble_film"), (voices, "voice_scene"), (voices.timing, "voice_scene")):
+        monkeypatch.setattr(module, name, refuse)
+    store, project = film
+    options = _options(store, project)
+    assert plan_project(open_store(str(store)), project, options).plan.nothing_to_do
+    reseeded = plan_project(open_store(str(store)), project, options.model_copy(update={"seed": 8})).plan
+    assert not reseeded.base.stored and not reseeded.film.stored
+    assert {s.kind for s in reseeded.to_make()} == {"base_frame", "keyframe", "clip", "film"}  # the words keep their voices

@@ -1,0 +1,129 @@
+"""The pipeline once: a film's steps in order, each step's request and content key, and its record in the store.
+
+    base frame · a keyframe per shot · a speech track per scene · a clip per shot (ending on the next shot's keyframe
+    where the clip model can end on one; carrying its fade where a scene fades) · the film
+
+The flow maps its tasks over these steps, the tasks' cache policy reads their keys, and `dreamfactory plan` looks
+their records up in the store. Pure: no Prefect here, and nothing is rendered. A step's key is known once the
+steps it reads are made (a clip's key hashes its keyframe's pixels), so a plan walks them in order.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import backends, layout, renders
+from .renderers.base import ClipRequest, render_key
+from .renders import Made, wants_end_keyframe
+from .screenplay import Screenplay
+from .settings import FilmOptions
+from .store import Store, digest
+from .voices import SceneSound
+from .voices.timing import scene_inputs_key
+
+Kind = Literal["base_frame", "keyframe", "speech", "clip", "film"]
+RUN_NAMES = {"base_frame": "base-frame", "keyframe": "keyframe", "speech": "voice", "clip": "clip", "film": "film"}
+
+
+class Step(BaseModel):
+    """One thing a film run makes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Kind
+    scene_id: str = ""
+    shot_id: str = ""
+    end_shot_id: str | None = Field(default=None, description="A clip's next shot in its scene, whose keyframe the clip "
+                                    "ends on (clip models that render first-last-frame).")
+    edge: dict = Field(default_factory=dict, description="A clip's fade at a scene boundary ({'fade_in': s} ...).")
+
+    @property
+    def name(self) -> str:
+        """The task run's name in the UI: keyframe-s02-b."""
+        return "-".join(p for p in (RUN_NAMES[self.kind], self.scene_id, self.shot_id) if p)
+
+
+class FilmSteps(BaseModel):
+    """Every step of a film, in the flow's order."""
+
+    base: Step
+    keyframes: list[Step]
+    speeches: list[Step]
+    clips: list[Step]
+    film: Step
+
+
+def film_steps(screenplay: Screenplay, options: FilmOptions) -> FilmSteps:
+    from .film import fade_edge
+
+    ends = wants_end_keyframe(options)
+    keyframes, clips = [], []
+    for scene in screenplay.scenes:
+        ids = [shot.id for shot in scene.shots]
+        for i, shot_id in enumerate(ids):
+            keyframes.append(Step(kind="keyframe", scene_id=scene.id, shot_id=shot_id))
+            clips.append(Step(kind="clip", scene_id=scene.id, shot_id=shot_id, edge=fade_edge(screenplay, scene.id, shot_id),
+                              end_shot_id=ids[i + 1] if ends and i + 1 < len(ids) else None))
+    return FilmSteps(base=Step(kind="base_frame"), keyframes=keyframes, clips=clips, film=Step(kind="film"),
+                     speeches=[Step(kind="speech", scene_id=scene.id) for scene in screenplay.scenes])
+
+
+# -- content keys: a step's key from the results of the steps it reads ----------------------------------------------
+def base_key(screenplay: Screenplay, options: FilmOptions) -> str:
+    return renders.base_content_key(screenplay, options)
+
+
+def keyframe_key(step: Step, screenplay: Screenplay, base: Made, options: FilmOptions) -> str:
+    return renders.keyframe_content_key(screenplay, step.scene_id, step.shot_id, base, options)
+
+
+def speech_key(step: Step, screenplay: Screenplay, options: FilmOptions) -> str:
+    return scene_inputs_key(screenplay.scene(step.scene_id), screenplay, options.sound, options.render.fps)
+
+
+def clip_request(step: Step, screenplay: Screenplay, keyframe: Made, sound: SceneSound, options: FilmOptions,
+                 end_keyframe: Made | None = None) -> ClipRequest:
+    return renders.plan_clip(screenplay, step.scene_id, step.shot_id, keyframe, sound.span(step.shot_id).duration,
+                             options, end_keyframe)
+
+
+def clip_key(step: Step, screenplay: Screenplay, keyframe: Made, sound: SceneSound, options: FilmOptions,
+             end_keyframe: Made | None = None) -> str:
+    """The clip's render key; a clip that fades at a scene boundary is keyed with its fade too (the faded piece is
+    made by its step, so a fade edited in makes the step run again, and the clip is found in the store)."""
+    key = render_key(backends.clip_renderer(options.render), clip_request(step, screenplay, keyframe, sound, options,
+                                                                          end_keyframe))
+    return digest({"clip": key, "edge": step.edge}) if step.edge else key
+
+
+def film_key(store: Store, screenplay: Screenplay, clips: list[Made], sounds: list[SceneSound], options: FilmOptions) -> str:
+    from .film import film_key_of
+
+    return film_key_of(store, clips, sounds, screenplay, options)
+
+
+# -- records: what says a step is made ----------------------------------------------------------------------------
+def record_key(project: str, step: Step, key: str) -> str:
+    return layout.step(project, step.name, key)
+
+
+def keep(store: Store, project: str, step: Step, key: str, result: Made | SceneSound) -> Made | SceneSound:
+    """Record a step's result at its key (after everything it points to is stored): the next plan finds it there."""
+    store.put_json(record_key(project, step, key), result)
+    return result
+
+
+def found(store: Store, project: str, step: Step, key: str) -> Made | SceneSound | None:
+    """The step's result as an earlier run recorded it, when that record and everything it points to are in the store
+    (an object deleted by hand is made again); counted as taken from the store, not made."""
+    record = record_key(project, step, key)
+    if not store.exists(record):
+        return None
+    if step.kind == "speech":
+        sound = store.read_model(record, SceneSound)
+        result = sound.model_copy(update={"cached": sound.cached + sound.synthesized, "synthesized": 0})
+    else:
+        result = store.read_model(record, Made).model_copy(update={"made": False, "seconds": 0.0})
+    return result if all(store.exists(k) for k in result.stored_keys()) else None
