@@ -150,3 +150,11 @@ def is_person(word: str) -> bool:
     """Whether the word's commonest sense (proper names aside) is a person: 'preacher', 'salesman', 'nurse'."""
     senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]] if _wordnet() else []
     return bool(senses) and _synset(senses[0])[1] == "noun.person"
+
+
+@lru_cache(maxsize=4096)
+def is_a(word: str, ancestor: str) -> bool:
+    """Whether some common sense of the word has the ancestor among its hypernyms ('anorak' is a 'clothing')."""
+    if _wordnet() is None:
+        return False
+    return any(ancestor in lemmas for o in _senses(word.strip().lower())[1] if _synset(o)[1] for lemmas in _ancestry(o))

@@ -116,18 +116,36 @@ def _fits(character, terms: list[str]) -> bool:
     return any(has_word(t, character.name) or (t[:1].islower() and has_word(t, lead)) for t in terms)
 
 
-# The eleven basic colour terms the facts give colours in, and where each sits: a colour the screenplay names is
-# scored as the nearest of them ('lilac' is purple, 'ginger' orange).
-BASIC = {"black": (0, 0, 0), "white": (255, 255, 255), "grey": (128, 128, 128), "red": (200, 30, 30),
-         "orange": (230, 130, 30), "yellow": (240, 220, 50), "green": (40, 150, 60), "blue": (40, 80, 200),
-         "purple": (130, 60, 170), "pink": (240, 150, 180), "brown": (120, 75, 40)}
+# The eleven basic colour terms the facts give colours in: a colour the screenplay names (or a picture draws) is
+# scored as the one its hue, saturation and value fall in ('lilac' is purple, 'ginger' orange, 'navy' blue).
+BASIC = ("black", "white", "grey", "red", "orange", "yellow", "green", "blue", "purple", "pink", "brown")
+HAIR = r"hair|bob|plaits?|braids?|curls|ponytail|bun|locks|mane|beard"
 # Where a part's colour is said: a covering in the words for the being, a garment or hair in its own phrase.
 COVERINGS = ("fur", "feathers", "skin", "scales", "metal")
 
 
 def basic_colour(hex_colour: str) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return min(BASIC, key=lambda t: sum((x - y) ** 2 for x, y in zip(BASIC[t], (r, g, b))))
+    import colorsys
+
+    h, s, v = colorsys.rgb_to_hsv(*(int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)))
+    hue = h * 360
+    if v < 0.18 or s < 0.35 and v < 0.35:
+        return "black"
+    if s < 0.18:
+        return "white" if v > 0.85 else "grey"
+    if hue < 15 or hue >= 340:
+        return "pink" if s < 0.5 and v > 0.7 else "red" if v > 0.45 or s > 0.7 else "brown"
+    if hue < 40:
+        return "brown" if v < 0.75 or s < 0.35 else "pink" if s < 0.45 else "orange"
+    if hue < 70:
+        return "yellow" if v > 0.7 else "brown" if hue < 55 else "green"
+    if hue < 170:
+        return "green"
+    if hue < 255:
+        return "blue"
+    if hue < 300:
+        return "purple"
+    return "pink" if v > 0.6 else "purple"
 
 
 def colours_said(character, part: str) -> set[str]:
@@ -136,7 +154,8 @@ def colours_said(character, part: str) -> set[str]:
 
     items = [i.strip() for i in f"{character.appearance}, {character.wardrobe}".lower().split(",")]
     where = items[:1] + [i for i in items if part in ("fur", "feathers", "skin") and not re.search(
-        r"hair|eyes|coat|dress|hat|scarf", i)] if part in COVERINGS else [i for i in items if has_word(part, i)]
+        r"hair|eyes|coat|dress|hat|scarf", i)] if part in COVERINGS else \
+        [i for i in items if re.search(rf"\b(?:{HAIR})\b", i)] if part == "hair" else [i for i in items if has_word(part, i)]
     return {basic_colour(COLOURS[w]) for i in where for w in re.findall(r"[a-z]+", i) if w in COLOURS}
 
 

@@ -277,7 +277,8 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         for m in re.finditer(rf"\b(?:{SPEECH_RX})\s+(?:the|a|an|[A-Z][\w-]*'s)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z]+)\b"
                              rf"(?=\s*[,.;!?]|\s*$|\s+(?:through|from|behind|inside|outside|across|over|at|in|on)\b)", text):
             # '"Halt!" shouted the harbour guard.', '"Dinner's ready!" called Ivo's mother through the wood.'
-            phrases.append(m.group(1))
+            if _can_act(m.group(1).split()[-1]):  # 'replied the ship' is the ship's voice, nobody to draw
+                phrases.append(m.group(1))
         for phrase in phrases:
             words_ = phrase.lower().split()
             head = " ".join(w for w in words_[-2:] if w in ACTOR_NOUNS or w == words_[-1] or _compound(w))
@@ -536,8 +537,8 @@ def _profile(person: Person, reading: Reading) -> Person:
             # 'His neighbour Mei ... came with him': a possessive before a relation, or an object pronoun, is
             # someone else's
             relation = "|".join(RELATIONS)
-            votes["m"] += len(re.findall(rf"\b(?:he|his(?!\s+(?:{relation})\b))\b", text, re.I))
-            votes["f"] += len(re.findall(rf"\b(?:she|hers|her(?!\s+(?:{relation})\b))\b", text, re.I))
+            votes["m"] += len(re.findall(rf"\b(?:he|himself|his(?!\s+(?:{relation})\b))\b", text, re.I))
+            votes["f"] += len(re.findall(rf"\b(?:she|hers|herself|her(?!\s+(?:{relation})\b))\b", text, re.I))
         elif alone_before and opener and not others:
             votes["m" if opener.group(1).lower() in ("he", "his") else "f"] += 1
         alone_before = alone

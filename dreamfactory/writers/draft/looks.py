@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from ... import beings
 from ...screenplay import Character
 from .cast import Cast, Person
 from .story import Reading, mask_quotes
@@ -59,7 +60,7 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
                 _add(look.wardrobe, m.group(2))
         if person.id not in named and person.id not in topic:
             continue
-        _copula(subject, text, look)
+        _copula(rf"(?:{subject}|\b(?:{pronoun.title()})\b)" if topic == [person.id] else subject, text, look)
         _apposition(subject, text, look)
         introduced = re.search(rf"\b(?:a|an)\s+((?:[\w-]+\s+){{0,3}}?(?:{NOUNS_RX}))\s+(?:named|called)\s+{subject}",
                                text)  # 'a red fox named Rufus'
@@ -72,9 +73,12 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
         is_topic = topic == [person.id]
         _worn_and_had(rf"(?:{subject}|\b(?:{pronoun})\b)" if is_topic else subject, text, cast, look)
         _belongings(rf"(?:\b(?:{possessive})|{subject}'s)" if is_topic else rf"{subject}'s", text, look)
-        for m in re.finditer(rf"\b(?:in|wearing)\s+(?:a|an|his|her|their|its)\s+((?:[\w-]+\s+){{0,2}}?(?:{GARMENT_RX}))\b",
-                             text):  # 'she sat by the window in a green shawl'
-            _add(look.wardrobe, m.group(1))
+        for m in re.finditer(r"\b(?:in|wearing)\s+(?:a|an|his|her|their|its|the)\s+((?:[\w-]+\s+){0,2}[a-z-]+)\b",
+                             text):  # 'she sat by the window in a green shawl', 'in the grey thermal suit'
+            worn = m.group(1).split()
+            last = max((i for i, w in enumerate(worn) if is_garment(w)), default=None)
+            if last is not None:
+                _add(look.wardrobe, " ".join(worn[:last + 1]))
     return look
 
 
@@ -122,8 +126,16 @@ AGES = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|
     "eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|[1-9][0-9]?"
 
 
+def is_garment(word: str) -> bool:
+    """A thing worn: the word table's, or the dictionary's clothing ('anorak', 'oilskin', 'swimsuit')."""
+    return word in GARMENT_WORDS or beings.is_a(word, "clothing")
+
+
 def _apposition(subject: str, text: str, look: Look) -> None:
-    m = re.search(rf"{subject},\s+(?:a|an|the)\s+([^,.;]+?)(?:\s+with\s+([^.;]+?))?,", text)
+    with_list = re.search(rf"{subject},\s+with\s+([^.;]+?){LIST_END}", text)  # 'a dragon called Umber, with bronze scales'
+    if with_list:
+        _file_items(with_list.group(1), look, default=None)
+    m = re.search(rf"{subject},\s+(?:a|an|the)\s+([^,.;]+?)(?:\s+(?:with|in)\s+([^.;]+?))?(?:,|\.|$)", text)
     if m and len(m.group(1).split()) <= 5:
         _add(look.appearance, m.group(1))
         if m.group(2):
@@ -146,14 +158,14 @@ def _relation_props(person: Person, text: str, look: Look) -> None:
 def _file_items(phrase: str, look: Look, default: str | None) -> None:
     """Sort 'a white beard and a blue wool sweater' into appearance and wardrobe by each item's last word; an item
     of no known kind goes to `default`: 'wardrobe', None (appearance), or '' (dropped: 'had three daughters')."""
-    for item in re.split(r",\s*(?:and\s+)?|\s+and\s+", phrase):
+    for item in re.split(r",\s*(?:and\s+)?|\s+and\s+|\s+with\s+", phrase):
         item = re.split(r"\s+(?:he|she|they|that|which|who|from|made)\b", item)[0]  # 'a kite he had built himself'
         item = re.sub(r"^.*\b(?:carried|carries|held|holds|had|has|wore|wears)\s+", "", item)  # '... always carried a'
         item = " ".join(w for w in item.split() if w.lower() not in ARTICLES)
         head = item.split()[-1].lower() if item else ""
         if not head:
             continue
-        if head in GARMENT_WORDS:
+        if is_garment(head):
             _add(look.wardrobe, item)
         elif head in PROP_WORDS:
             _add(look.props, item)

@@ -57,7 +57,7 @@ BODY_WORDS = set(
     "hair beard moustache mustache eyes eye freckles skin face nose cheeks braids braid plaits curls ponytail bun "
     "scar smile teeth ears tail fur feathers wings horns whiskers spots stripes build shoulders hands arms legs "
     "limp mane paws claws beak complexion wrinkles tattoo tattoos voice forehead chin lips eyebrows scales "
-    "shell quills spines antlers hooves snout muzzle".split()
+    "shell quills spines antlers hooves snout muzzle ear bob plumage feather gills fins wing mane".split()
 )
 GARMENT_WORDS = set(
     "raincoat coat overcoat boots boot shoes sweater jumper apron dress hat cap cloak cape scarf shirt trousers "
@@ -188,7 +188,11 @@ COLOURS = {
     "violet": "#7f5aa2", "purple": "#6b3fa0", "pink": "#e8a0b4", "rose": "#d77a8f", "brown": "#7a5230",
     "sepia": "#704214", "ochre": "#c28e3a", "beige": "#d9c7a7", "cream": "#f3e9d2", "ivory": "#f6f1e1",
     "white": "#f4f4f0", "grey": "#8a8d91", "gray": "#8a8d91", "silver": "#b8bcc2", "black": "#1c1c1e",
-    "charcoal": "#36454f",
+    "charcoal": "#36454f", "lilac": "#b695c0", "lavender": "#a99bd0", "mauve": "#b784a7", "plum": "#6e3b5e",
+    "maroon": "#6d1f2a", "burgundy": "#7a1f33", "ginger": "#c8642a", "rust": "#a8501f", "copper": "#b5652f",
+    "bronze": "#a8712e", "tawny": "#b0753c", "tan": "#b58a5a", "camel": "#b08a5b", "khaki": "#a89f6a",
+    "olive": "#6b7a34", "lime": "#8cc63f", "mustard": "#d4a92a", "peach": "#f2b48c", "coral": "#e8735f",
+    "magenta": "#c2307f", "auburn": "#8a3b24", "chestnut": "#7b3f1e", "ebony": "#2a2420", "sandy": "#d8b987",
 }
 NEGATIVE = "text, watermark, signature, deformed hands, extra limbs, blurry, duplicate characters"
 
