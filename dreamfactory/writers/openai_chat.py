@@ -141,10 +141,10 @@ class ChatWriter:
     def _complete(self, request: PhaseRequest, model: str, answer_type: type[BaseModel], repair: list[dict]):
         """One completion, in the most constrained mode the server accepts; returns (messages sent, completion)."""
         name, grammar = request.output_type.__name__, self._grammar(request, model)
-        told = strict_schema(answer_type, openai=False)  # what the prompt says: every bound
+        told = strict_schema(answer_type, openai=False)  # what a prompt says: every bound
+        enforced = (strict_schema(answer_type) if grammar == "openai" else
+                    within(told, NESTED_LIMIT) if grammar == "llama.cpp" else told)  # what the grammar is given
         for mode in range(self.mode, len(MODES)):
-            enforced = {"openai": lambda: strict_schema(answer_type), "xgrammar": lambda: told,
-                        "llama.cpp": lambda: within(told, NESTED_LIMIT)}[grammar]()
             messages, extra = _ask(request, name, told, enforced, MODES[mode])
             messages += repair
             if self.settings.answer_tokens:
@@ -264,7 +264,7 @@ def strict_schema(model: type[BaseModel], *, openai: bool = True) -> dict:
     """The model's JSON schema in the form strict decoders accept: every object closed, every property required
     (optional ones are nullable already), $refs inlined, `const` as a one-value `enum`, defaults moved into the
     descriptions. Every constraint stays: with `openai` (OpenAI's strict subset) a string's length limits become a
-    pattern; without it (llama.cpp, vLLM) they stay minLength/maxLength."""
+    pattern; without it they stay minLength/maxLength (`within` then leaves out those llama.cpp cannot hold)."""
     raw = model.model_json_schema()
     defs = raw.pop("$defs", {})
 
