@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; run 'make PYTHON=python3 ...'"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.14.1 torchvision==0.29.1
-	$(BIN)/pip install -q -c constraints.txt -e '.[render,metrics,sound,scale,test,read,grammar]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[render,metrics,sound,scale,test,read,grammar,edit]'
 	# facenet-pytorch pins torch<2.3 but runs on the versions above.
 	$(BIN)/pip install -q --no-deps facenet-pytorch==2.6.0
 	# open-clip-torch only for the real CLIP BPE vocabulary in its wheel (tests build a real CLIPTokenizer from it).

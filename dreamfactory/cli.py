@@ -198,6 +198,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     voices = sub.add_parser("voices", help="List the voices available on this machine.")
     voices.set_defaults(store=None)
+
+    export = sub.add_parser("export", help="Write the latest film's cut as an editor's timeline (OpenTimelineIO).")
+    export.add_argument("project")
+    export.add_argument("--format", default="otio", help="otio, edl, fcp7 (Premiere, Resolve), fcpxml (Final Cut), "
+                        "kdenlive (Kdenlive, Shotcut: MLT XML).")
+    export.add_argument("--out", help="The timeline file (default: PROJECT and the format's suffix, here).")
+    export.add_argument("--bundle", metavar="DIR", help="Copy every medium into DIR/media and write the timeline in DIR, "
+                        "with relative paths, so the folder can move to the editing machine.")
+    _add_store(export)
     return parser
 
 
@@ -674,6 +683,15 @@ def cmd_compare(args, settings, started: float) -> int:
     return 0
 
 
+def cmd_export(args, settings, started: float) -> int:
+    from .export import export_film
+    from .store import open_store
+
+    done = export_film(open_store(args.store or settings.store), args.project, args.format, args.out, args.bundle)
+    print(f"{done.format} timeline of {done.clips} shots: {done.timeline} (subtitles {done.subtitles})")
+    return 0
+
+
 def cmd_voices(args, settings, started: float) -> int:
     from .voices import describe_voices
 
@@ -682,7 +700,8 @@ def cmd_voices(args, settings, started: float) -> int:
 
 
 COMMANDS = {"make": cmd_make, "show": cmd_show, "edit": cmd_edit, "rerun": cmd_rerun, "evaluate": cmd_evaluate,
-            "compare": cmd_compare, "voices": cmd_voices, "params": cmd_params, "plan": cmd_plan, "serve": cmd_serve}
+            "compare": cmd_compare, "voices": cmd_voices, "params": cmd_params, "plan": cmd_plan, "serve": cmd_serve,
+            "export": cmd_export}
 
 
 def main(argv: list[str] | None = None, *, guarded: bool | None = None) -> int:
