@@ -57,12 +57,13 @@ def now_clip(still, camera: str, frames: int, out: Path) -> list[int]:
 
 def before_piece(clip: Path, out: Path, frames: int, edge: dict, next_clip: Path) -> None:
     """The whole clip re-encoded with its transition (as the assembly did before cut points)."""
-    from dreamfactory.film import _edge_filter, ffmpeg
+    from dreamfactory.film import _edge_filter
+    from dreamfactory.voices.audio import run_ffmpeg
 
     graph, two = _edge_filter(edge, frames / 24, 24, 0, frames)
-    ffmpeg("-i", str(clip), *(["-i", str(next_clip)] if two else []), "-filter_complex", graph, "-map", "[out]",
-           "-frames:v", str(frames), "-r", "24", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast",
-           "-crf", "20", str(out))
+    run_ffmpeg(["-i", str(clip), *(["-i", str(next_clip)] if two else []), "-filter_complex", graph, "-map", "[out]",
+                "-frames:v", str(frames), "-r", "24", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-preset", "veryfast",
+                "-crf", "20", str(out)], what="re-encode a whole boundary piece")
 
 
 def timed(work) -> tuple[float, float, object]:

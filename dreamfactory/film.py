@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import subprocess
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +37,7 @@ from .screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store, digest, sha256_file
 from .voices import SceneSound, clip_sound_bed, film_cues, mix_soundtrack, mux, srt
+from .voices.audio import run_ffmpeg
 
 ASSEMBLY_VERSION = "3"  # 2: speech normalised per scene track; 3: a clip per shot, transitions at scene boundaries
 EDGE_VERSION = 2  # bump when a transition's look changes: it is part of every boundary piece's key (2: parts)
@@ -57,13 +57,6 @@ class FilmVersion(BaseModel):
     scenes: int
     duration: float
     created: str = Field(description="UTC time it was first assembled.")
-
-
-def ffmpeg(*args: str) -> None:
-    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y", *args]
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RenderError(f"ffmpeg failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
 
 
 SHEET_WIDTH, SHEET_COLUMNS, SHEET_LABEL = 1600, 4, 24
@@ -239,18 +232,20 @@ def with_transition(store: Store, project: str, clip: Made, seconds: float, fps:
             # rounded up; -noaccurate_seek so a decode keeps that frame) instead of reading the clip from its start.
             seek = ["-noaccurate_seek", "-ss", f"{math.ceil(first * 1_000_000 / fps)}us"] if first else []
             if how == "copy":
-                ffmpeg(*seek, "-i", source, "-c", "copy", "-frames:v", str(end - first), "-an", str(part))
+                run_ffmpeg([*seek, "-i", source, "-c", "copy", "-frames:v", str(end - first), "-an", str(part)],
+                           what="copy the middle of a boundary piece")
             else:
                 graph, two = _edge_filter(what, seconds, fps, 0 if seek else first, end - first if seek else end)
                 inputs = [*seek, "-i", source] + (["-i", str(store.local_file(edge["dissolve_to"]))] if two else [])
-                ffmpeg(*inputs, "-filter_complex", graph, "-map", "[out]", "-frames:v", str(end - first),
-                       "-r", str(fps), *codec_args(), "-an", str(part))
+                run_ffmpeg([*inputs, "-filter_complex", graph, "-map", "[out]", "-frames:v", str(end - first),
+                            "-r", str(fps), *codec_args(), "-an", str(part)], what="make a scene transition")
             made.append(part)
         out = made[0]
         if len(made) > 1:
             listing, out = Path(tmp) / "parts.txt", Path(tmp) / "edge.mp4"
             listing.write_text("".join(f"file '{p.as_posix()}'\n" for p in made))
-            ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", "-movflags", "+faststart", str(out))
+            run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", "-movflags", "+faststart", str(out)],
+                       what="join a boundary piece")
         store.put_file(key, out)
     return key
 
@@ -299,7 +294,8 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
         listing.write_text("".join(f"file '{store.local_file(p).as_posix()}'\nduration {round(r.inputs['duration'] * fps) / fps:.6f}\n"
                                    for p, r in zip(pieces, records)))
         joined, soundtrack, out = tmp / "joined.mp4", tmp / "soundtrack.wav", tmp / "film.mp4"
-        ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:v:0", "-c", "copy", str(joined))
+        run_ffmpeg(["-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:v:0", "-c", "copy", str(joined)],
+                   what="join the film's shots")
         # A video model's own sound (LTX-2 with video_audio): the clips' tracks, joined in film time, go under the speech.
         bed = tmp / "clip-sound.wav"
         has_bed = clip_sound_bed([(store.local_file(c.key) if r.notes.get("audio") else None, round(r.inputs["duration"] * fps) / fps)

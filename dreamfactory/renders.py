@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import backends, layout
 from .errors import RenderError, SettingsError
 from .progress import report
-from .renderers.base import CharacterLook, ClipRequest, KeyframeRequest, render_key
+from .renderers.base import CharacterLook, ClipRequest, KeyframeRequest, cover_fit, render_key
 from .screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store, digest, sha256_bytes, sha256_file
@@ -196,17 +196,6 @@ def read_image(store: Store, key: str) -> Image.Image:
     return Image.open(io.BytesIO(store.read_bytes(key))).convert("RGB")
 
 
-def fit(image: Image.Image, width: int, height: int) -> Image.Image:
-    """Cover-fit an image to the film's size (a square diffusers frame becomes a 16:9 one)."""
-    if image.size == (width, height):
-        return image
-    scale = max(width / image.width, height / image.height)
-    w, h = round(image.width * scale), round(image.height * scale)
-    image = image.resize((w, h), Image.LANCZOS)
-    left, top = (w - width) // 2, (h - height) // 2
-    return image.crop((left, top, left + width, top + height))
-
-
 @contextmanager
 def backend_errors(what: str, renderer) -> Iterator[None]:
     """A backend's own failure becomes a RenderError naming the render; ours pass through as they are."""
@@ -242,7 +231,7 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
     with backend_errors(f"{kind} of {_name(request)}", renderer):
         image = renderer.render(request, base_image, attempt=attempt)
         notes = dict(getattr(renderer, "last_notes", None) or {})  # read in this thread, right after its render
-    image = fit(image.convert("RGB"), request.width, request.height)
+    image = cover_fit(image, request.width, request.height)
     scores = [score(image, base_image)] if score is not None and base_image is not None else []
     buf = io.BytesIO()
     image.save(buf, format="PNG", compress_level=1)  # ~5x faster than the default level, ~30% larger

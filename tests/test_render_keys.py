@@ -204,6 +204,18 @@ def test_each_shot_key_follows_what_decides_that_shot_and_nothing_else(tiny_sd):
     assert clip_content_key(edited("s02", "a", camera="tilt_up"), "s02", "b", keyframe, 2.0, options) == clip
     assert clip_content_key(screenplay, "s02", "b", keyframe, 2.0,
                             options.model_copy(update={"render": RenderSettings(fps=12)})) != clip
+    # A clip's step is keyed by its render key; one that fades at a scene boundary also by its fade (its step makes
+    # the faded piece), so a transition edited in or out runs the step again.
+    from dreamfactory import steps
+    from dreamfactory.voices.timing import SceneSound, ShotSpan
+
+    sound = SceneSound(scene_id="s02", key="v", duration=4.0, shots=[ShotSpan(shot_id="a", start=0.0, duration=2.0),
+                                                                     ShotSpan(shot_id="b", start=2.0, duration=2.0)])
+    cut = steps.Step(kind="clip", scene_id="s02", shot_id="b")
+    fade, longer = (cut.model_copy(update={"edge": {"fade_out": s}}) for s in (0.25, 0.5))
+    assert steps.clip_key(cut, screenplay, keyframe, sound, options) == clip
+    assert len({clip, steps.clip_key(fade, screenplay, keyframe, sound, options),
+                steps.clip_key(longer, screenplay, keyframe, sound, options)}) == 3
 
     scene = screenplay.scene("s02")
     speech = scene_inputs_key(scene, screenplay, options.sound, 24)

@@ -134,3 +134,14 @@ def render_key(renderer: KeyframeRenderer | ClipRenderer, request: BaseModel) ->
     if unknown:
         raise ValueError(f"{renderer.name} declares reads of unknown fields {sorted(unknown)}")
     return digest({"renderer": renderer.identity(), "inputs": request.model_dump(mode="json", include=set(renderer.reads))})
+
+
+def cover_fit(image: Image.Image, width: int, height: int) -> Image.Image:
+    """Scale to cover width x height and crop the centre: no bars, no distortion (a square frame fills a 16:9 one)."""
+    image = image.convert("RGB")
+    if image.size == (width, height):
+        return image
+    scale = max(width / image.width, height / image.height)
+    w, h = max(width, round(image.width * scale)), max(height, round(image.height * scale))
+    left, top = (w - width) // 2, (h - height) // 2
+    return image.resize((w, h), Image.Resampling.LANCZOS).crop((left, top, left + width, top + height))

@@ -22,7 +22,7 @@ import torch
 from PIL import Image
 
 from ..errors import SettingsError
-from .base import OutOfMemory
+from .base import OutOfMemory, cover_fit  # noqa: F401 - the renderers' one cover-fit, imported from here too
 
 log = logging.getLogger(__name__)
 
@@ -228,17 +228,6 @@ def scaled_size(width: int, height: int, short_side: float, multiple: int) -> tu
         return max(multiple, int(x / multiple + 0.5) * multiple)
 
     return snap(width * scale), snap(height * scale)
-
-
-def cover_fit(image: Image.Image, width: int, height: int) -> Image.Image:
-    """Scale to cover width x height and crop the centre: no bars, no distortion."""
-    image = image.convert("RGB")
-    if image.size == (width, height):
-        return image
-    scale = max(width / image.width, height / image.height)
-    w, h = max(width, round(image.width * scale)), max(height, round(image.height * scale))
-    left, top = (w - width) // 2, (h - height) // 2
-    return image.resize((w, h), Image.Resampling.LANCZOS).crop((left, top, left + width, top + height))
 
 
 # -- out of memory ----------------------------------------------------------------------------------------------
