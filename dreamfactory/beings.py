@@ -84,7 +84,8 @@ def _senses(word: str) -> tuple[str, list[int]]:
     """The dictionary form of a noun ('geese' -> 'goose') and its senses, commonest first."""
     index, plurals = _index()
     key = NEWER.get(word, word).replace("-", "_").replace(" ", "_")
-    for form in (key, plurals.get(key, ""), key[:-1] if key.endswith("s") else "", key[:-2] if key.endswith("es") else ""):
+    plural = len(key) > 3 and key.endswith("s")  # 'is' is no plural of 'i'
+    for form in (key, plurals.get(key, ""), key[:-1] if plural else "", key[:-2] if plural and key.endswith("es") else ""):
         if form in index:
             return form.replace("_", " "), index[form]
     return word, []

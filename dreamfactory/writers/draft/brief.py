@@ -7,10 +7,10 @@ from typing import Any
 
 from ...agents.phases import Brief, Design, ReviewNote
 from ...screenplay import StyleGuide
-from .beats import story_beats
+from .beats import chunks, story_beats
 from .cast import Cast, find_people
 from .inputs import as_model
-from .looks import character_of
+from .looks import character_over_time
 from .scenes import plan_scenes
 from .story import Reading, count_words, read_story, split_speech, words
 from .vocabulary import COLOURS, GENRES, LENSES, LOOKS, MONOCHROME, NEGATIVE, PALETTES, TONES
@@ -87,7 +87,11 @@ def write_design(inputs: dict[str, Any]) -> Design:
     brief = as_model(Brief, inputs["brief"])
     people = find_people(reading)
     cast = Cast(people)
-    characters = [character_of(person, cast, reading) for person in people]
+    groups = chunks(reading, brief.scene_count)  # the scenes the plans will cut, for where a later look begins
+    def scene_of(b: int, i: int) -> str:
+        sentence = reading.beats[b][i]
+        return next((f"s{n + 1:02d}" for n, group in enumerate(groups) if (b, sentence) in group), "s01")
+    characters = [character_over_time(person, cast, reading, scene_of) for person in people]
     return Design(style=style_guide(inputs.get("style") or "", brief.genre), characters=characters, narrator=None)
 
 

@@ -27,6 +27,7 @@ from .vocabulary import (
     SPEECH_RX,
     SPEECH_VERBS,
     SPOTS,
+    STOPWORDS,
     TITLES,
 )
 
@@ -426,7 +427,7 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     called = None if nicknamed else re.search(r"\b([a-z]+)\s+(?:named|called)\s+(?:the\s+)?$", masked[:start])
     preceded = re.search(r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s+$",
                          masked[:start])
-    nouns = [m.group(1) for m in (apposed, called, preceded) if m and m.group(1) not in MODIFIERS]
+    nouns = [m.group(1) for m in (apposed, called, preceded) if m and m.group(1) not in MODIFIERS | STOPWORDS]
     described = any(being_noun(n) for n in nouns[:2])
     thing = any(not being_noun(n) and beings.is_noun(n) for n in nouns) or last == "the" and not kin  # 'the Marigold'
     revealed = re.search(r"\b(?:[Ss]he|[Hh]e|[Ii]t|name)\s+(?:was|is)\s+(?:[A-Z][\w.]*\s+)*$", masked[:start])

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from ... import beings
-from ...screenplay import Character
+from ...screenplay import Character, LaterLook
 from .cast import Cast, Person
 from .story import Reading, mask_quotes
 from .vocabulary import (
@@ -221,6 +221,46 @@ def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
                      props=look.props)
 
 
+# A jump in time long enough to change how someone looks: 'Forty years later', 'Decades passed', 'When she was old'.
+TIME_SKIP = re.compile(r"\b(?:[\w-]+\s+)?(?:years|decades|generations)\s+(?:later|on|passed|went by|had passed)\b"
+                       r"|\blong\s+years\s+after\b|\bwhen\s+(?:she|he|they)\s+(?:was|were)\s+(?:old|grown|grown up)\b",
+                       re.I)
+
+
+def character_over_time(person: Person, cast: Cast, reading: Reading, scene_of) -> Character:
+    """The character sheet of each period the story's time skips make: the look the story gives before the first
+    skip, and a later look from the scene of each skip after which the story describes the character anew ('Forty
+    years later, Nell's hair was white'). `scene_of(paragraph, sentence)` is the id of the scene holding a sentence."""
+    cuts = [(b, i) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat)
+            if TIME_SKIP.search(mask_quotes(s)) and (b, i) != (0, 0)]
+    if not cuts:
+        return character_of(person, cast, reading)
+    periods = [_between(reading, start, end) for start, end in zip([(0, 0)] + cuts, cuts + [None])]
+    sheets = [character_of(person, cast, period) for period in periods]
+    first, later = sheets[0], []
+    for cut, period, sheet in zip(cuts, periods[1:], sheets[1:]):
+        look = describe(person, cast, period)
+        if look.appearance or look.wardrobe:
+            previous = later[-1] if later else first
+            later.append(LaterLook(from_scene=scene_of(*cut),
+                                   appearance=sheet.appearance if look.appearance else previous.appearance,
+                                   wardrobe=sheet.wardrobe if look.wardrobe else previous.wardrobe))
+    if not later:
+        return character_of(person, cast, reading)
+    props = list(dict.fromkeys(first.props + [p for sheet in sheets[1:] for p in sheet.props]))
+    return first.model_copy(update={"props": props, "later_looks": later})
+
+
+def _between(reading: Reading, start: tuple[int, int], end: tuple[int, int] | None) -> Reading:
+    """The part of a reading from one sentence up to (not including) another."""
+    beats = []
+    for b, beat in enumerate(reading.beats):
+        kept = tuple(s for i, s in enumerate(beat) if (b, i) >= start and (end is None or (b, i) < end))
+        if kept:
+            beats.append(kept)
+    return Reading(title=reading.title, beats=tuple(beats) or (("Nothing happens.",),))
+
+
 def kind_of(person: Person, appearance: list[str]) -> str:
     """What the character is: the kind its noun gives ('a red fox named Rufus'), else the head noun of the story's
     description of it ('Bolt was a small robot with a dented head'; not the fox of 'girl in a fox-fur hat'), else
@@ -237,7 +277,7 @@ def kind_of(person: Person, appearance: list[str]) -> str:
 def fallback_look(person: Person, old: bool = False, child: bool = False) -> tuple[str, str]:
     """A plausible fixed look for a character the story does not describe, derived from a hash of its id."""
     h = hashlib.sha256(person.id.encode()).digest()
-    elderly = old or any(r.startswith("grand") for r in person.relations)
+    elderly = old or any(r in ("grandfather", "grandmother", "grandpa", "grandma", "granny") for r in person.relations)
     age = "elderly" if elderly else "young" if child else ["young", "middle-aged", "young", "elderly"][h[0] % 4]
     noun = person.descriptor if PERSON_NOUNS.get(person.descriptor) else \
         {"m": "man", "f": "woman"}.get(person.gender, person.descriptor or "person")

@@ -64,8 +64,10 @@ def write_storyboard(inputs: dict[str, Any]) -> Storyboard:
     first = plans[0] if plans else None
     drafted = _drafted_shots(inputs)
     scenes = []
+    ids = [plan.id for plan in plans]
     for i, plan in enumerate(plans):
-        shots = cut_scene(plan, people)
+        here = {cid: c.look_in(plan.id, ids) for cid, c in people.items()} if plan.id in ids else people
+        shots = cut_scene(plan, here)  # each as the scene's period shows them ('forty years later')
         if plan.id in drafted:
             shots = keep_ids(shots, drafted[plan.id])
         entry: dict[str, Any] = {"scene_id": plan.id, "shots": shots}
@@ -84,7 +86,9 @@ def base_description(design: Design, first: ScenePlan | None) -> str:
     cast = " ".join(
         f"{c.name}{'' if c.kind == 'human' else f' ({_a(_kind(c))})'}: {c.appearance}"
         + (f"; wears {c.wardrobe}" if c.wardrobe else "")
-        + (f"; carries {', '.join(c.props)}" if c.props else "") + "."
+        + (f"; carries {', '.join(c.props)}" if c.props else "")
+        + "".join(f"; from scene {later.from_scene} {later.appearance}" + (f", wears {later.wardrobe}" if later.wardrobe else "")
+                  for later in c.later_looks) + "."
         for c in design.characters
     )
     world = f" World: {first.setting}, {first.environment}." if first else ""
