@@ -17,6 +17,7 @@
     <project>/manifests/<key>.parquet            everything needed to make the film again
     <project>/evaluations/<film>-<key>.parquet|.png  a film's consistency report, keyed by what decides it
     <project>/films.json                         head: the list of film versions, newest last
+    <project>/waiting.json                       head: the run waiting at the storyboard gate, if any
     <project>/steps/<step>-<key>.json            what a step of the pipeline made, at its content key (steps.py)
 """
 
@@ -113,6 +114,11 @@ def step(project: str, name: str, key: str) -> str:
 
 def films_head(project: str) -> str:
     return f"{project}/films.json"
+
+
+def waiting_head(project: str) -> str:
+    """Head: the run paused at the storyboard gate, if any ({} when none waits)."""
+    return f"{project}/waiting.json"
 
 
 def record(object_key: str) -> str:

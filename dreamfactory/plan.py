@@ -382,6 +382,8 @@ def plan_text(plan: FilmPlan) -> str:
                     if step.kind == "voice_line" else "speech"
                 lines.append(f"    {label:<11} {_state(step)}")
     lines.append(f"  film: {_state(plan.film)}")
+    if any(s.kind == "clip" for s in plan.to_make()):
+        lines.append(f"  clips to render: {clips_to_render(plan)}")
     if plan.nothing_to_do:
         lines.append("nothing to make: the film for these inputs is in the store")
     else:
@@ -393,6 +395,15 @@ def plan_text(plan: FilmPlan) -> str:
                      "identical" if maybe else "") + f"; about {plan.estimate:.0f} s of rendering ({plan.estimate_basis}), "
                      "plus Prefect's start")
     return "\n".join(lines)
+
+
+def clips_to_render(plan: FilmPlan) -> str:
+    """The clips still to render and what they will cost, from earlier render records of the same clip renderer and
+    settings: what the storyboard gate and `plan` tell a person before the expensive part starts."""
+    clips = [s for s in plan.to_make() if s.kind == "clip"]
+    timed = [s.estimate for s in clips if s.estimate]
+    cost = f"about {sum(timed):.0f} s" if timed and len(timed) == len(clips) else "no estimate yet"
+    return f"{len(clips)} clip{'s' if len(clips) != 1 else ''} ({cost})"
 
 
 def _state(step: PlannedStep) -> str:

@@ -147,7 +147,7 @@ def plan_keyframe(screenplay: Screenplay, scene_id: str, shot_id: str, base: Mad
         look=screenplay.style.look, palette=tuple(screenplay.style.palette),
         characters=_looks(screenplay, in_frame(screenplay, scene_id, shot_id)),
         base_frame_sha=base.sha256 if iteration else None,
-        seed=shot_seed(options.seed, scene.id, shot.id, f"keyframe{review_round or ''}"),
+        seed=shot_seed(options.seed, scene.id, shot.id, f"keyframe{review_round or ''}" + (f"-take{shot.take}" if shot.take else "")),
         width=r.width, height=r.height, tie_strength=tie,
     )
 

@@ -138,6 +138,11 @@ class Shot(Contract):
     lines: list[Annotated[int, Field(ge=0)]] = Field(
         default_factory=list, description="0-based positions in the scene's dialogue of the lines spoken in this shot."
     )
+    take: int = Field(
+        default=0, ge=0, exclude_if=lambda take: take == 0,  # absent until a redraw: screenplays keep their sha
+        description="Set by a person at the storyboard gate, never by a writer: each redraw of the keyframe is a new "
+        "take with a new seed (0: the first).",
+    )
 
 
 class Scene(Contract):

@@ -148,6 +148,8 @@ class FilmOptions(Options):
     gpu_limit: str = Field(default="gpu", description="Prefect global concurrency limit every GPU render holds a slot of.")
     gpu_slots: int = Field(default=1, ge=1, le=64, description="Size of that limit: GPU renders at once on the machine "
                            "(1 per GPU; more only when one render leaves room for another in GPU memory).")
+    approve_storyboard: bool = Field(default=False, description="Pause after the keyframes, before any clip is rendered, "
+                                     "until a person approves the storyboard (or has shots drawn again or changed).")
 
 
     def resolved(self) -> "FilmOptions":

@@ -94,6 +94,12 @@ def project_text(store: Store, project: str, screenplay: Screenplay, options: Fi
         lines.append(f"{i}. {store.location(v.key)} — {v.scenes} scenes, {v.duration:.1f} s, {v.created}{latest}")
     if not history:
         lines.append("none yet")
+    from .approval import waiting_for
+
+    if waiting := waiting_for(store, project):
+        lines += ["", f"**Waiting** since {waiting.since}: run {waiting.flow_run_id} shows its {waiting.gate} and renders "
+                  f"{waiting.to_render} once approved: `dreamfactory approve {project}` (`--redraw s01/a`, `--edit "
+                  "s01/a:framing=close_up`, `--reject`)."]
     return "\n".join(lines)
 
 

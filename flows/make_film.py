@@ -3,6 +3,7 @@
     1. write the screenplay (brief, design, scenes, storyboard of shots)    write-screenplay
     2. design the base: the Base frame and its Base Description             design-base
     3. a keyframe per shot, from BD + C(t-1) + the shot                     render-keyframe  keyframe-s05-b
+       (with approve_storyboard: the run waits until a person approves)     publish-storyboard, apply-storyboard
     4. a speech track per scene, which times each of its shots              voice-scene      voice-s05
     5. a clip per shot, exactly its span, from its keyframe                 render-clip      clip-s05-b
     6. assemble the film: hard cuts between shots, the scenes' transitions  assemble-film
@@ -25,6 +26,7 @@ from dreamfactory.film import FilmResult
 from dreamfactory.settings import FilmOptions
 from dreamfactory.steps import film_steps
 from dreamfactory.writing import Written
+from tasks.approval import apply_storyboard, ask_storyboard
 from tasks.common import ensure_gpu_limit, on_store
 from tasks.film import assemble, failed_for_good, publish, summary
 from tasks.renders import design_base, render_clip, render_keyframe, speak_scene
@@ -74,6 +76,17 @@ def render_film(written: Written, options: FilmOptions) -> FilmResult:
     #    tied to the Base frame and re-drawn while it drifts from it (the Reviewer's numbers).
     keyframes = on_store(render_keyframe, options).map(steps.keyframes, unmapped(project), unmapped(screenplay),
                                                        unmapped(base), unmapped(options))
+
+    # 3b. With approve_storyboard, a person sees every keyframe before any clip is rendered: shots to draw again (a
+    #     new take, a new seed) or to change are drawn again and shown again, until the storyboard is approved.
+    while options.approve_storyboard:
+        answer = ask_storyboard(written, keyframes, options)
+        written = apply_storyboard(written, answer, options)
+        if not answer.changes:
+            break
+        screenplay, steps = written.screenplay, film_steps(written.screenplay, options)
+        keyframes = on_store(render_keyframe, options).map(steps.keyframes, unmapped(project), unmapped(screenplay),
+                                                           unmapped(base), unmapped(options))
     keyframe_of = {(step.scene_id, step.shot_id): future for step, future in zip(steps.keyframes, keyframes)}
 
     # 4. A speech track per scene: each line in its speaker's voice, in the shot that says it; its timing gives

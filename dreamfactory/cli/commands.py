@@ -108,6 +108,8 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
                    help="The ablation: draw each scene from its own shot, without BD, C(t-1) or the Base frame.")
     g.add_argument("--no-sound", action="store_true", help="A silent film with subtitles.")
     g.add_argument("--music", help="Music bed: a local file or store URL.")
+    g.add_argument("--approve-storyboard", action="store_true", help="Wait after the keyframes, before any clip is "
+                   "rendered, until the storyboard is approved (`dreamfactory approve PROJECT`, or the run's form in the UI).")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,6 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--bundle", metavar="DIR", help="Copy every medium into DIR/media and write the timeline in DIR, "
                         "with relative paths, so the folder can move to the editing machine.")
     _add_store(export)
+
+    approve = sub.add_parser("approve", help="Answer a run waiting at the storyboard: approve it, or have shots drawn "
+                             "again or changed first (the run shows the storyboard again).")
+    approve.add_argument("project")
+    approve.add_argument("--redraw", action="append", default=[], metavar="SCENE/SHOT", help="Draw this shot again with "
+                         "a new seed, e.g. s03/b (repeatable).")
+    approve.add_argument("--edit", action="append", default=[], metavar="SCENE/SHOT:FIELD=VALUE",
+                         help="Change a shot field before it is drawn again, e.g. s03/b:framing=close_up (repeatable).")
+    approve.add_argument("--reject", action="store_true", help="Stop the run: no clip is rendered.")
+    _add_store(approve)
     return parser
 
 
@@ -261,7 +273,8 @@ def _options(args, settings, **extra):
         return FilmOptions.model_validate({
             **base.model_dump(), "store": args.store or base.store, "seed": base.seed if args.seed is None else args.seed,
             "writing": writing.model_dump(), "render": render.model_dump(), "sound": sound.model_dump(),
-            "gpu_slots": base.gpu_slots if args.gpu_slots is None else args.gpu_slots, **extra,
+            "gpu_slots": base.gpu_slots if args.gpu_slots is None else args.gpu_slots,
+            "approve_storyboard": args.approve_storyboard or base.approve_storyboard, **extra,
         })
     except Exception as exc:  # pydantic's ValidationError: keep the first problem, in one line
         errors = getattr(exc, "errors", None)
@@ -692,6 +705,35 @@ def cmd_export(args, settings, started: float) -> int:
     return 0
 
 
+def cmd_approve(args, settings, started: float) -> int:
+    from ..approval import ShotChange, StoryboardApproval, waiting_for
+    from ..store import open_store
+
+    waiting = waiting_for(open_store(args.store or settings.store), args.project)
+    if waiting is None:
+        raise SettingsError(f"no run of {args.project} waits at the storyboard (make it with --approve-storyboard)")
+    edits = []
+    for item in args.edit:
+        shot, sep, assignment = item.partition(":")
+        field, eq, value = assignment.partition("=")
+        if not (sep and eq and field):
+            raise SettingsError(f"--edit takes SCENE/SHOT:FIELD=VALUE, got {item!r}")
+        edits.append(ShotChange(shot=shot, field=field, value=value))
+    unknown = [r for r in args.redraw + [e.shot for e in edits] if r not in waiting.shots]
+    if unknown:
+        raise SettingsError(f"no shot {unknown[0]} on the storyboard; its shots are {', '.join(waiting.shots)}")
+    answer = StoryboardApproval(approved=not args.reject, redraw=args.redraw, edits=edits)
+    from prefect.flow_runs import resume_flow_run
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings({PREFECT_API_URL: waiting.api_url} if waiting.api_url else {}):
+        resume_flow_run(waiting.flow_run_id, run_input=answer.model_dump(mode="json"))
+    print(f"{args.project}: " + ("rejected; the run stops" if args.reject and not answer.changes else
+          f"drawing {len(set(args.redraw) | {e.shot for e in edits})} shot(s) again; the storyboard comes back"
+          if answer.changes else f"approved; rendering {waiting.to_render}"))
+    return 0
+
+
 def cmd_voices(args, settings, started: float) -> int:
     from .voices import describe_voices
 
@@ -701,7 +743,7 @@ def cmd_voices(args, settings, started: float) -> int:
 
 COMMANDS = {"make": cmd_make, "show": cmd_show, "edit": cmd_edit, "rerun": cmd_rerun, "evaluate": cmd_evaluate,
             "compare": cmd_compare, "voices": cmd_voices, "params": cmd_params, "plan": cmd_plan, "serve": cmd_serve,
-            "export": cmd_export}
+            "export": cmd_export, "approve": cmd_approve}
 
 
 def main(argv: list[str] | None = None, *, guarded: bool | None = None) -> int:
