@@ -189,3 +189,61 @@ def test_compel_lets_a_long_prompt_through_in_chunks(real_sd, monkeypatch, capfd
     compose = DiffusersKeyframes(settings.model_copy(update={"long_prompts": "compose"}))
     assert compose.identity() != renderer.identity()
     devices.release_pipelines()
+
+
+CROWD = CAST + (
+    CharacterLook(id="elena", name="Elena", appearance="a tall woman with black braids and brown eyes",
+                  wardrobe="a leather apron over a green dress"),
+    CharacterLook(id="gus", name="Gus", kind="creature", appearance="a grey goose with a proud neck",
+                  wardrobe="a blue scarf"),
+    CharacterLook(id="bolt", name="Bolt", kind="robot", appearance="a dented robot with copper plating",
+                  wardrobe="a purple bow tie"),
+)
+
+
+def test_a_character_shortens_to_the_looks_it_is_drawn_in(clip):
+    """Between its whole looks and its bare name, a character keeps the colours the animatic draws it in."""
+    forms = budget.character_forms(CROWD[4])
+    assert forms[0].startswith("Gus the goose: a grey goose")
+    assert forms[1:] == ["Gus the goose: a grey goose with a proud neck; blue scarf", "Gus the goose: grey goose, blue scarf",
+                         "Gus the goose"]
+    clip77 = budget.EncoderBudget("text_encoder", clip, 77)
+    composed = budget.keyframe_prompt(long_request(characters=CAST, framing="wide"), [clip77])
+    assert "yellow raincoat" in composed.text and "white beard" in composed.text, composed.text
+
+
+def test_a_crowded_shot_on_clip_keeps_every_name_and_look_in_chunks(real_sd, monkeypatch):
+    """Six in frame on SD 1.5 with long_prompts left at 'compose': 77 tokens would shorten them to bare names, so the
+    prompt goes through CLIP in chunks (prompt_embeds) with every name and coloured look; two in frame stay plain."""
+    torch.set_num_threads(1)
+    devices.release_pipelines()
+    clip77 = budget.EncoderBudget("text_encoder", budget.encoder_budgets(
+        diffusers.StableDiffusionPipeline.from_pretrained(real_sd))[0].tokenizer, 77)
+    squeezed = budget.keyframe_prompt(long_request(characters=CROWD, framing="wide"), [clip77])
+    looks = (("Mira", "yellow raincoat"), ("Old Tom", "white beard"), ("Pip the bird", "red ribbon"),
+             ("Elena", "green dress"), ("Gus the goose", "blue scarf"), ("Bolt the robot", "copper plating"))
+    assert [look for _, look in looks if look not in squeezed.text], "the control: 77 tokens cannot hold six looks"
+    calls, real = [], diffusers.StableDiffusionImg2ImgPipeline.__call__
+
+    def spy(self, *args, **kwargs):
+        calls.append(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(diffusers.StableDiffusionImg2ImgPipeline, "__call__", spy)
+    settings = RenderSettings(keyframe_backend="diffusers", image_model=str(real_sd), steps=1, keyframe_size=32,
+                              device="cpu", dtype="float32")
+    assert settings.long_prompts == "compose"
+    renderer = DiffusersKeyframes(settings)
+    base = renderer.render(long_request(scene_id="base", shot_id="", base_frame_sha=None, characters=CROWD[:2]), None)
+    renderer.render(long_request(characters=CROWD, framing="wide"), base)
+    notes, crowded = renderer.last_notes, calls[-1]
+    read = notes["prompt_read"][0]["text"]
+    assert "prompt" not in crowded and crowded["prompt_embeds"].shape[1] == notes["prompt_chunks"] * 77 > 77
+    assert "6 characters in frame" in notes["long_prompt"]
+    for name, look in looks:
+        assert name in read and look in read, (name, look, read)
+    whole = [budget.Part("character", budget.character_forms(c)).forms[0] for c in CROWD]
+    assert not set(whole) & set(notes.get("prompt_left_out", [])), "no character is left out"
+    renderer.render(long_request(characters=CROWD[:2], framing="wide"), base)
+    assert "prompt" in calls[-1] and "prompt_embeds" not in calls[-1] and "long_prompt" not in renderer.last_notes
+    devices.release_pipelines()

@@ -41,8 +41,9 @@ from .devices import (
 )
 from .families import Family, family_of_class, model_class
 
-VERSION = 3  # bump when this module changes what it sends to the pipeline (2: prompts composed to each encoder's budget;
-#             3: room for the template Qwen-Image and FLUX.2 wrap the prompt in, their whole window in the call)
+VERSION = 4  # bump when this module changes what it sends to the pipeline (2: prompts composed to each encoder's budget;
+#             3: room for the template Qwen-Image and FLUX.2 wrap the prompt in, their whole window in the call;
+#             4: characters shorten to their coloured looks; a crowded shot on SD/SDXL is encoded in chunks)
 EDIT_KEEP = "Keep the same characters, their faces, hair and clothes, and the same art style as in this image"
 
 
@@ -89,7 +90,7 @@ class DiffusersKeyframes:
             "weights": weight_identity(s.image_model, s.image_model_revision),
             "steps": s.steps,
             "long_prompts": s.long_prompts if self.family.name in COMPEL else "compose",
-            "prompt_chunks": s.prompt_chunks if s.long_prompts == "compel" and self.family.name in COMPEL else None,
+            "prompt_chunks": s.prompt_chunks if self.family.name in COMPEL else None,  # crowded shots use them too
             "guidance": s.guidance,
             "negative_prompt": s.negative_prompt,
             "keyframe_strength": s.keyframe_strength,
@@ -197,7 +198,9 @@ class DiffusersKeyframes:
     def _call(self, pipe: Any, parts: list[budget.Part], request: KeyframeRequest, notes: dict[str, Any]) -> dict[str, Any]:
         """The prompt, negative prompt, guidance and seed, as this pipeline takes them, composed to its budgets."""
         s, family = self.settings, self.family
-        if s.long_prompts == "compel" and family.name in COMPEL:
+        if family.name in COMPEL and (s.long_prompts == "compel" or len(request.characters) >= CROWD):
+            if s.long_prompts != "compel":  # 77 tokens cannot hold four people's names and looks: chunks can
+                notes["long_prompt"] = f"{len(request.characters)} characters in frame: encoded in chunks"
             return self._compel_call(pipe, parts, request, notes)
         budgets = budget.encoder_budgets(pipe, s.max_sequence_length, family.chat_template)
         prompt = budget.compose(parts, budgets)
@@ -251,6 +254,7 @@ class DiffusersKeyframes:
 
 
 COMPEL = ("sd", "sdxl")  # CLIP-only families, whose UNet reads any number of text tokens
+CROWD = 4  # characters in frame from which a CLIP-only pipeline encodes the prompt in chunks, whatever long_prompts says
 CHUNK = 75  # CLIP's window less BOS and EOS
 
 

@@ -2,9 +2,10 @@
 
 CLIP reads 77 tokens (BOS and EOS included), SDXL's second CLIP the same, T5/UMT5 and the LLM encoders (Qwen,
 Llama, Gemma) up to the pipeline's `max_sequence_length`. A keyframe's prompt is built from the request in order of
-what matters most: the shot's action and framing, each on-screen character (name, kind, looks, wardrobe), the
+what matters most: the shot's action and framing, each on-screen character (name, kind, looks, wardrobe, and the
+colours the animatic draws them in), the
 film's look with its colours by name, then setting, C(t-1) and the Base Description as room allows. A part that
-does not fit in every encoder is shortened (a character to name, kind and looks, then name and kind) or left out,
+does not fit in every encoder is shortened (a character to its coloured looks, its looks, then name and kind) or left out,
 never cut mid-word by the encoder: so no run truncates, and the record says what each encoder read.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..palette import colour_name, colour_names
+from .animatic.designs import body_of, design_of
 from .base import CharacterLook, KeyframeRequest
 
 HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
@@ -147,12 +149,19 @@ def _clean(text: str) -> str:
 
 
 def character_forms(c: CharacterLook) -> list[str]:
-    kind = "" if c.kind == "human" else f" the {c.kind}"
+    """A character from its whole looks down to name and kind; in between, who they are and the looks the animatic
+    draws in colour ('a girl of ten; short red hair, green eyes, yellow raincoat'), then those colours alone, so a
+    tight budget still paints everyone in the story's colours."""
+    species, _ = body_of(c)  # 'a creature' whose looks say it is a goose is 'the goose'
+    kind = "" if species == "human" else f" the {species}"
     looks, wardrobe = c.appearance.strip().rstrip("."), c.wardrobe.strip().rstrip(".")
+    coloured = list(dict.fromkeys(words for _, _, words in design_of(c).colours if words))
+    first = _first_clause(looks)
+    rest = [w for w in coloured if w not in first]
     return [
         f"{c.name}{kind}: {looks}; wearing {wardrobe}" if wardrobe else f"{c.name}{kind}: {looks}",
-        f"{c.name}{kind}: {looks}",
-        f"{c.name}{kind}: {_first_clause(looks)}; wearing {_first_clause(wardrobe)}" if wardrobe else "",
+        f"{c.name}{kind}: {first}; {', '.join(rest)}" if rest else f"{c.name}{kind}: {first}",
+        f"{c.name}{kind}: {', '.join(coloured)}" if coloured else "",
         f"{c.name}{kind}",
     ]
 
@@ -205,7 +214,8 @@ def compose(parts: list[Part], budgets: list[EncoderBudget], separator: str = ".
     """The parts, in order, each in the longest form that still lets the whole prompt fit every encoder.
 
     Essential parts (the shot, each character, the look) first go in at their shortest forms, so every character's
-    name is read before any character's wardrobe; then they grow to their longer forms in order of importance; then
+    name is read before any character's wardrobe; then they grow a form at a time, round and round in order of
+    importance, so every character's coloured looks are read before anyone's whole description; then
     the other parts (setting, C(t-1), the Base Description) fill what room is left.
     """
     chosen: dict[int, int] = {}  # part index -> index of the form used
@@ -224,9 +234,13 @@ def compose(parts: list[Part], budgets: list[EncoderBudget], separator: str = ".
             chosen[i] = len(parts[i].forms) - 1
         elif not chosen:
             chosen[i] = cut_to_fit(i)
-    for i in essential:  # 2. grow, most important first
-        if i in chosen:
-            chosen[i] = next(f for f in range(len(parts[i].forms)) if f == chosen[i] or fits({**chosen, i: f}))
+    growing = True
+    while growing:  # 2. grow a form at a time, most important first: every character's colours before anyone's coat
+        growing = False
+        for i in essential:
+            if chosen.get(i, 0) > 0 and fits({**chosen, i: chosen[i] - 1}):
+                chosen[i] -= 1
+                growing = True
     for i, part in enumerate(parts):  # 3. the rest, as room allows
         if i not in chosen and part.kind not in ESSENTIAL:
             form = next((f for f in range(len(part.forms)) if fits({**chosen, i: f})), None)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ... import beings
+from ...palette import colour_name
 from ..base import CharacterLook
 from .paint import COLOURS, HAIR_COLOURS, RGB, SKIN_TONES, darken, lighten, mix
 from .props import read_prop
@@ -38,6 +39,7 @@ def stable_hash(text: str) -> bytes:
 
 
 def _tokens(text: str) -> list[str]:
+    text = re.sub(r"#[0-9a-fA-F]{6}\b", lambda m: colour_name(m.group(0)), text)  # 'a #1f4e5f coat': a deep teal one
     return re.findall(r"[a-z']+|[,;.]", text.lower().replace("-", " ").replace("t shirt", "tshirt"))
 
 
@@ -177,7 +179,9 @@ def _design(character_id: str, appearance: str, wardrobe: str, props: tuple[str,
                               look) else 0.9 if re.search(r"\b(thin|slender|skinny|slim|wiry)\b", look) else 1.0
     hair_words = next((_phrase(tokens, i) for i, w in enumerate(tokens) if w in HAIR_NOUNS), "")
     eye_words = next((_phrase(tokens, i) for i, w in enumerate(tokens) if w in {"eyes", "eyed"}), "")
+    beard_words = next((_phrase(tokens, i) for i, w in enumerate(tokens) if w in {"beard", "moustache", "mustache"}), "")
     colours = (("skin", skin, skin_words), ("hair", hair_colour, hair_words if style != "bald" else "bald"),
+               *(((beard[0], beard[1], beard_words),) if beard else ()),
                *((("eyes", eyes, eye_words),) if eyes else ()), *worn)
     return Design(
         skin=skin, hair=hair_colour, hair_style=style, beard=beard,
