@@ -77,7 +77,7 @@ def _synset(offset: int) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
 
 
 LEXNAMES = {"03": "noun.Tops", "05": "noun.animal", "06": "noun.artifact", "09": "noun.cognition",
-            "18": "noun.person"}
+            "13": "noun.food", "18": "noun.person"}
 
 
 def _senses(word: str) -> tuple[str, list[int]]:
@@ -159,3 +159,9 @@ def is_a(word: str, ancestor: str) -> bool:
     if _wordnet() is None:
         return False
     return any(ancestor in lemmas for o in _senses(word.strip().lower())[1] if _synset(o)[1] for lemmas in _ancestry(o))
+
+
+def is_thing(word: str) -> bool:
+    """Whether the word's commonest sense is a made thing or a food: something a scene can show ('watch', 'toffee')."""
+    senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]] if _wordnet() else []
+    return bool(senses) and _synset(senses[0])[1] in ("noun.artifact", "noun.food")

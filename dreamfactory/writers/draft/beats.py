@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ... import beings
 from . import nlp
 from .cast import Cast
 from .story import Reading, Speech, count_words, mask_quotes, split_speech
@@ -118,6 +119,7 @@ class Continuity:
     recent: list[str] = field(default_factory=list)  # characters in order of mention, for pronouns
     voices: list[tuple[int, str]] = field(default_factory=list)  # (paragraph, speaker) of every line so far
     parsed: dict = field(default_factory=dict)  # spaCy's reading of each sentence (empty for the keyword reader)
+    story: list[str] = field(default_factory=list)  # every sentence, for a voice whose face a later scene shows
 
 
 def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) -> list[Sentence]:
@@ -133,7 +135,9 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
         said_by = None  # a sentence's untagged second quote is the same speaker's: '"Wait," said Pip, "look!"'
         for line in speech:
             if line.attribution and UNSEEN.search(line.attribution) and not cast.mentions(line.attribution):
-                ahead = [mask_quotes(raw[line.start:])] + [mask_quotes(s) for _, s in group[index + 1:index + 5]]
+                following = state.story[state.story.index(raw) + 1:] if raw in state.story else \
+                    [s for _, s in group[index + 1:]]
+                ahead = [mask_quotes(raw[line.start:])] + [mask_quotes(s) for s in following[:4]]
                 who = _revealed_voice(ahead, out, cast)
             else:
                 who = _speaker(line, named, out, beat, cast, state) if line.attribution or not said_by else said_by
@@ -147,6 +151,9 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
         order = list(dict.fromkeys(c for _, c in sorted(placed) if c != "narrator"))
         objects = list(nlp.parsed(raw, state.parsed).objects) + [
             m.group(1) for m in re.finditer(rf"\b((?:[a-z-]+\s+)?(?:{OBJECTS_RX}))\b", mask_quotes(raw))]
+        if not state.parsed:  # no parse to find the objects: a made thing or a food after an article is one
+            objects += [m.group(1) for m in re.finditer(r"\b(?:a|an|the|his|her|their|its|my|our)\s+((?:[a-z-]+\s+)?"
+                                                         r"([a-z]+))\b", mask_quotes(raw)) if beings.is_thing(m.group(2))]
         out.append(Sentence(beat=beat, narration=narration, characters=named, speech=spoken, order=order,
                             objects=_things_named(objects, cast)))
     return out

@@ -15,6 +15,7 @@ from .vocabulary import (
     ACTOR_NOUNS,
     ANIMATE_VERBS,
     AREAS,
+    BODY_WORDS,
     IRREGULAR_PAST,
     KIN_NAMES,
     KINDS,
@@ -151,7 +152,7 @@ def _named_people(reading: Reading, parsed: dict) -> tuple[Person, ...]:
         if t["person"] + 2 * t["strong"] > t["place"]
         and (t["mid"] or t["count"] >= 2 or t["strong"] or t["person"])
         and (t["mid"] or t["strong"] or not _common_noun(name, lowercase_words))
-        and (t["mid"] or t["strong"] or not _dictionary_word(name))
+        and (t["mid"] or t["strong"] or t["count"] >= 2 or not _dictionary_word(name))
     ]
     if not names:
         return ()
@@ -335,7 +336,7 @@ STOPWORDS_NOT_ACTORS = {"one", "other", "others", "rest", "same", "first", "last
 
 
 def _dictionary_word(name: str) -> bool:
-    """'Water dripped', 'Frost covered the walls', 'Forty years later': a single word met only as a sentence's first,
+    """'Water dripped', 'Frost covered the walls', 'Forty years later': a single word met once, as a sentence's first,
     with nothing that uses it as a name, is the dictionary's word (a name is a name by how the story uses it)."""
     return len(name.split()) == 1 and beings.is_noun(name.lower()) and not beings.is_being(name.lower())
 
@@ -418,16 +419,18 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     owns_place = run[len(parts) - 1].group().endswith("'s") and next_word in SPOTS  # 'at Kowalski's bakery'
     acts = looks_past(next_word) or present or next_word in MODALS or after.startswith("'s") and not owns_place or \
         next_word in ("and", "had", "was", "is", "could", "would", "did", "felt", "knew")
-    company = last in ("with", "and", "told", "asked", "helped", "showed", "gave")
+    company = last in ("with", "and", "told", "asked", "helped", "showed", "gave") or (
+        run[len(parts) - 1].group().endswith("'s") and next_word in BODY_WORDS)  # 'into Priya's hand'
     # Who or what the name is said to be: 'Tomas, an old keeper', 'a spaniel called Pepper' (a being), 'Crowhurst
     # Hall, a grand grey house', 'a diesel called the Kestrel', 'the colony ship Perseverance' (a thing).
-    apposed = re.match(r"(?:,|\s+(?:was|is))\s+(?:a|an|the|his|her)\s+(?:[\w-]+\s+){0,3}?([a-z]+)\b", after)
+    apposed = re.match(r"(?:,|\s+(?:was|is))\s+(?:a|an|the|his|her)\s+(?:[\w-]+\s+){0,3}?([a-z]+)"
+                       r"(?=\s+(?:who|which|that|with|in|from|of|and|on|at|named|called)\b|\s*[,.;:!?]|\s*$)", after)
     nicknamed = re.search(r"\b(?:whom|who)\s+(?:[\w'-]+\s+){0,6}?(?:called|call|calls|nicknamed)\s+$|\bknown\s+as\s+$",
                           masked[:start])  # 'Thomas Bell, whom everyone at the station called Tiny'
     called = None if nicknamed else re.search(r"\b([a-z]+)\s+(?:named|called)\s+(?:the\s+)?$", masked[:start])
     preceded = re.search(r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s+$",
                          masked[:start])
-    nouns = [m.group(1) for m in (apposed, called, preceded) if m and m.group(1) not in MODIFIERS | STOPWORDS]
+    nouns = [m.group(1) for m in (apposed, called, preceded) if m and m.group(1) not in MODIFIERS | STOPWORDS | PREPOSITIONS]
     described = any(being_noun(n) for n in nouns[:2])
     thing = any(not being_noun(n) and beings.is_noun(n) for n in nouns) or last == "the" and not kin  # 'the Marigold'
     revealed = re.search(r"\b(?:[Ss]he|[Hh]e|[Ii]t|name)\s+(?:was|is)\s+(?:[A-Z][\w.]*\s+)*$", masked[:start])
@@ -440,6 +443,9 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
                             "strong": int(bool(strong))}
 
 
+PREPOSITIONS = set("about above across after against along among around at before behind below beneath beside besides "
+                   "between beyond by down during except for from in inside into near of off on onto out outside over "
+                   "past since through throughout to toward towards under until up upon with within without".split())
 # Words between an article and a name that describe rather than name what it is ('the old Tomas').
 MODIFIERS = {"old", "young", "little", "new", "poor", "dear", "late", "great", "same", "other", "very", "own"}
 

@@ -20,7 +20,8 @@ from .vocabulary import CAMERA_VERBS, IRREGULAR_PAST, RETURNING, STOPWORDS
 def plan_scenes(reading: Reading, cast: Cast, count: int) -> list[ScenePlan]:
     """The scenes, in story order, each read with what the scenes before it established."""
     state = Continuity(world=first_place(reading),
-                       parsed=nlp.parse_sentences(tuple(s for _, s in reading.sentences), nlp.reader_key()))
+                       parsed=nlp.parse_sentences(tuple(s for _, s in reading.sentences), nlp.reader_key()),
+                       story=[s for _, s in reading.sentences])
     groups = chunks(reading, count)
     return [plan_scene(index, len(groups), group, cast, state) for index, group in enumerate(groups)]
 
