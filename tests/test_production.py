@@ -295,24 +295,6 @@ def test_the_same_film_on_s3(s3_env, capsys):
     assert kinds == {"base", "keyframe", "voice", "clip", "film"}
 
 
-def test_nightly_batch_films_only_new_stories(tmp_path):
-    from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
-    from flows.film_folder import film_new_stories
-
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    (inbox / "fox.txt").write_text("The Fox\n\nA red fox crossed the snowy field at dawn.\n\nAt night the fox slept in the forest.\n")
-    (inbox / "notes.md").write_text("not a story: other extension")
-    options = FilmOptions(store=str(tmp_path / "store"), render=RenderSettings(width=320, height=180, fps=8),
-                          sound=SoundSettings(enabled=False))
-    first = film_new_stories(str(inbox), options)
-    assert [r.scenes for r in first] == [2]
-    (inbox / "owl.txt").write_text("The Owl\n\nAn old owl watched the village from the church tower.\n")
-    second = film_new_stories(str(inbox), options)
-    assert len(second) == 1 and second[0].project.startswith("the-owl")
-    assert film_new_stories(str(inbox), options) == []
-
-
 def test_renders_deleted_by_hand_are_made_again(tmp_path, capsys):
     """Prefect's cache still points at them; the store is the truth, so the next run makes them again."""
     import shutil
