@@ -35,12 +35,15 @@ def read_stories(folder: str, pattern: str = "*.txt") -> list[StoryFile]:
     """Every file matching `pattern` in `folder` (any fsspec URL), each read and checked on its own: a file that
     cannot be a story is returned with its reason instead of stopping the others."""
     fs, root = url_to_fs(folder)
+    fs.invalidate_cache()  # a long-lived worker's filesystem keeps listings: tonight's folder is read afresh
     found = []
     for path in sorted(fs.glob(f"{root.rstrip('/')}/{pattern}")):
         where = path if "://" not in folder else fs.unstrip_protocol(path)
         try:
-            # One byte past the limit is enough to refuse a file too long, without reading all of it.
-            text = check_story(fs.cat_file(path, start=0, end=MAX_STORY_BYTES + 1), where)
+            # One byte past the limit is enough to refuse a file too long, without reading all of it (an empty
+            # object on S3 has no byte range at all, so the range is asked only of long files).
+            long = fs.size(path) > MAX_STORY_BYTES
+            text = check_story(fs.cat_file(path, start=0, end=MAX_STORY_BYTES + 1) if long else fs.cat_file(path), where)
         except StoryError as exc:
             found.append(StoryFile(path=where, reason=str(exc)))
         except OSError as exc:
