@@ -37,19 +37,24 @@ NARRATOR_NAMES = ("I", "me", "myself", "narrator", "storyteller")
 
 # Recall each reader must keep, per kind of fact (fraction of the corpus's facts of that kind): spaCy's when it is
 # installed (the default), and the keyword reader that reads without it. Set at what the readers reached on
-# 2026-12-01 (the figures in the comments, 21 stories) less about 0.03; text addressed to the studio must be kept
-# out every time and the one-paragraph story must be split, so those two have no margin.
+# 2026-12-08 over the 41 stories (the figures in the comments) less about 0.03; text addressed to the studio must be
+# kept out every time and the one-paragraph story must be split, so those two have no margin. (The 21 stories of the
+# floors before, set 2026-12-01, score as they did then or better with both readers: the keyword reader's lower
+# floors for kinds, speakers and props are the 20 stories added since, not a loss.)
 FLOORS = {
-    "spacy": {"cast": 0.90, "kinds": 0.92, "looks": 0.85, "speakers": 0.95, "places": 0.81, "props": 0.90,
+    "spacy": {"cast": 0.93, "kinds": 0.92, "looks": 0.85, "speakers": 0.95, "places": 0.82, "props": 0.89,
               "beats": 1.0, "cast_precision": 0.93, "false_cast_out": 0.97, "injection_out": 1.0,
-              "body": 0.0, "colours": 0.0, "looks_over_time": 0.0},
-    # reached: cast 0.93, kinds 1.00, looks 0.88, speakers 0.98, places 0.84, props 0.93, beats 1.00,
-    # cast_precision 0.96, false_cast_out 1.00, injection_out 1.00
-    "keywords": {"cast": 0.90, "kinds": 0.92, "looks": 0.85, "speakers": 0.95, "places": 0.81, "props": 0.88,
+              "body": 0.95, "colours": 0.90, "looks_over_time": 1.0},
+    # reached: cast 0.96, kinds 0.95, looks 0.88, speakers 0.98, places 0.85, props 0.92, beats 1.00,
+    # cast_precision 0.96, false_cast_out 1.00, injection_out 1.00, body 0.98, colours 0.94, looks_over_time 1.00
+    "keywords": {"cast": 0.91, "kinds": 0.92, "looks": 0.85, "speakers": 0.89, "places": 0.82, "props": 0.80,
                  "beats": 1.0, "cast_precision": 0.93, "false_cast_out": 0.97, "injection_out": 1.0,
-                 "body": 0.0, "colours": 0.0, "looks_over_time": 0.0},
-    # reached: the same but props 0.91
+                 "body": 0.92, "colours": 0.90, "looks_over_time": 1.0},
+    # reached: cast 0.94, kinds 0.95, looks 0.88, speakers 0.92, places 0.85, props 0.83, beats 1.00,
+    # cast_precision 0.96, false_cast_out 1.00, injection_out 1.00, body 0.95, colours 0.94, looks_over_time 1.00
 }
+# Reading a story must stay under this much CPU once the models are loaded (issue #22; measured 0.23 s at most).
+CPU_PER_STORY = 1.0
 
 
 def corpus() -> list[tuple[str, str, dict]]:
@@ -242,16 +247,29 @@ def reader(request) -> str:
     return request.param
 
 
+CPU: dict[str, dict[str, float]] = {}  # reader -> story -> CPU seconds its screenplay took to write
+
+
 @pytest.fixture(scope="module")
 def written(reader, tmp_path_factory) -> dict[str, Screenplay]:
     store = open_store(tmp_path_factory.mktemp(f"corpus-{reader}"))
     with pytest.MonkeyPatch.context() as patch:
         if reader == "keywords":
             patch.setattr(nlp, "pipeline", lambda: None)
-        start = time.perf_counter()
-        out = {name: write(story, name, store) for name, story, _ in corpus()}
-        print(f"\n{reader}: wrote {len(out)} stories in {time.perf_counter() - start:.1f} s")
+        nlp.pipeline(), beings.body_plan("spaniel")  # the models load once per process, before any story is timed
+        start, out, cpu = time.perf_counter(), {}, CPU.setdefault(reader, {})
+        for name, story, _ in corpus():
+            began = time.process_time()
+            out[name] = write(story, name, store)
+            cpu[name] = time.process_time() - began
+        print(f"\n{reader}: wrote {len(out)} stories in {time.perf_counter() - start:.1f} s, "
+              f"at most {max(cpu.values()):.2f} s of CPU a story ({max(cpu, key=cpu.get)})")
     return out
+
+
+def test_reading_a_story_takes_under_a_second_of_cpu_once_models_load(reader, written):
+    slow = {name: round(t, 2) for name, t in CPU[reader].items() if t > CPU_PER_STORY}
+    assert not slow, f"{reader}: stories that took more than {CPU_PER_STORY} s of CPU to write: {slow}"
 
 
 def test_the_corpus_covers_the_shapes_users_write():
