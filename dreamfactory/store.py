@@ -199,6 +199,9 @@ class Store:
             except FileNotFoundError:
                 return None, None
             return data, sha256_bytes(data)
+        if not {"s3", "s3a"} & set(self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)):
+            raise StoreError(f"store {self.url}: heads (the screenplay, the film history) need compare-and-swap, which "
+                             "only a local folder and S3 (s3://) give here; use one of those")
         bucket, name, _ = self.fs.split_path(self.path(key))
 
         async def get():

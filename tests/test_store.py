@@ -171,3 +171,11 @@ def test_a_real_full_disk_leaves_no_partial_object(tiny_disk):
     assert not store.exists("p/film.mp4")
     assert sorted(p.name for p in (tiny_disk / "store").rglob("*") if p.is_file()) == ["small.json"]
     assert store.read_bytes("p/small.json") == b"{}"  # what was there before is untouched
+
+
+def test_a_store_that_cannot_swap_a_head_is_refused_in_one_line():
+    """fsspec's in-memory filesystem has no lock and no conditional write: a head there could lose a writer's edit."""
+    store = open_store("memory://studio")
+    with pytest.raises(StoreError, match=r"^store memory://studio: heads .* need compare-and-swap"):
+        store.set_head("p/head.json", b"1")
+    assert store.put_bytes("p/x.bin", b"1")  # immutable objects need no swap
