@@ -16,12 +16,6 @@ def _words(*items: str) -> re.Pattern[str]:
 
 
 KEYWORDS: dict[str, re.Pattern[str]] = {
-    "interior": _words("inside interior indoors room workshop kitchen stair staircase stairwell bedroom attic cellar"
-                       " hall library study parlour parlor corridor tavern inn classroom lamp_room forge bakery"
-                       " cottage_interior living_room greenhouse glasshouse conservatory garage schoolroom"
-                       " throne_room great_hall"),
-    "space": _words("space outer_space orbit spaceship spacecraft rocket space_station planet asteroid galaxy"
-                    " moon_base starship docking_bay airlock observation_deck spacesuit zero_gravity"),
     "ice": _words("fjord frozen ice icy glacier arctic antarctic iceberg polar tundra floe"),
     "lake": _words("lake loch reservoir lagoon"),
     "pond": _words("pond duck_pond millpond lily_pond"),
@@ -32,13 +26,7 @@ KEYWORDS: dict[str, re.Pattern[str]] = {
     "rooftop": _words("rooftop roof rooftops"),
     "square": _words("square plaza fountain piazza"),
     "beach": _words("beach sand sandy dune dunes seashore"),
-    "cave": _words("cave cavern grotto tunnel mine den burrow"),
     "school": _words("school classroom schoolroom schoolyard playground lesson"),
-    "greenhouse": _words("greenhouse glasshouse conservatory hothouse"),
-    "garage": _words("garage carport"),
-    "kitchen": _words("kitchen scullery pantry"),
-    "home": _words("house home flat apartment living_room sitting_room lounge"),
-    "outdoors": _words("outside outdoors garden yard gate doorstep porch courtyard street schoolyard playground"),
     "sea": _words("sea ocean wave harbour harbor boat ship island lighthouse shore beach coast bay pier quay dock"
                   " seaside port"),
     "town": _words("town street market village city square plaza alley lane shopfront road avenue"),
