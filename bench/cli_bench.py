@@ -91,7 +91,7 @@ planned = plan_story(open_store(store), open(sys.argv[3]).read(), options)
 t2, c2 = time.perf_counter(), cpu()
 import prefect, flows.make_film
 t3, c3 = time.perf_counter(), cpu()
-from dreamfactory.processes import TemporaryServer
+from dreamfactory.cli.server import TemporaryServer
 server = TemporaryServer().start()
 server.stop()
 t4 = time.perf_counter()
@@ -129,7 +129,7 @@ def main() -> None:
                            env=env, cwd=ROOT, capture_output=True)
         # Prefect makes its database on a machine's first server start (migrations: ~15-20 s here), once. That is
         # measured on its own; the series then starts from a machine that has run Prefect before, as most runs do.
-        made = subprocess.run([sys.executable, "-c", "from dreamfactory.processes import TemporaryServer as T; "
+        made = subprocess.run([sys.executable, "-c", "from dreamfactory.cli.server import TemporaryServer as T; "
                                "s = T().start(); s.stop(); print(s.seconds)"], env=env, cwd=ROOT, capture_output=True,
                               text=True)
         first_database = float(made.stdout.strip() or "nan")

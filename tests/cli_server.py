@@ -9,7 +9,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from dreamfactory.processes import TemporaryServer
+from dreamfactory.cli.server import TemporaryServer
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from dreamfactory import processes
+from dreamfactory.cli import server
 from tests.conftest import ROOT, SAMPLE, SMALL
 
 
@@ -61,7 +61,7 @@ def kill_all(pids: list[int]) -> None:
 # and exits), as the temporary Prefect server, ffmpeg and Dask workers would be.
 GUARDED = textwrap.dedent("""
     import subprocess, sys, time
-    from dreamfactory.processes import run_guarded
+    from dreamfactory.cli.server import run_guarded
 
     def work():
         subprocess.Popen(["sleep", "300"])
@@ -92,7 +92,7 @@ def test_a_killed_command_leaves_no_process(sig, code):
 
 
 def test_the_guard_returns_the_work_exit_code_and_output(tmp_path):
-    script = "import sys\nfrom dreamfactory.processes import run_guarded\nsys.exit(run_guarded(lambda: print('made') or 3))"
+    script = "import sys\nfrom dreamfactory.cli.server import run_guarded\nsys.exit(run_guarded(lambda: print('made') or 3))"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, cwd=ROOT, timeout=60)
     assert done.returncode == 3 and done.stdout == b"made\n"
 
@@ -103,7 +103,7 @@ def test_an_interrupt_that_surfaces_as_another_error_is_still_known_as_one():
     the work process remembers it was interrupted, so the command still says it was and what it kept."""
     script = textwrap.dedent("""
         import sys, time
-        from dreamfactory.processes import interrupted, run_guarded
+        from dreamfactory.cli.server import interrupted, run_guarded
 
         def work():
             try:
@@ -125,7 +125,7 @@ def test_an_interrupt_that_surfaces_as_another_error_is_still_known_as_one():
         assert proc.wait(timeout=30) == 42
     finally:
         proc.kill()
-    done = subprocess.run([sys.executable, "-c", "from dreamfactory.processes import interrupted; print(interrupted())"],
+    done = subprocess.run([sys.executable, "-c", "from dreamfactory.cli.server import interrupted; print(interrupted())"],
                           capture_output=True, cwd=ROOT, timeout=60)
     assert done.stdout.strip() == b"False"  # never interrupted: an error is an error
 
@@ -159,20 +159,20 @@ def no_prefect_env(monkeypatch, tmp_path):
 
 def test_server_file_is_used_only_when_healthy(no_prefect_env, health_server):
     server_file = no_prefect_env / "server.json"
-    assert processes.find_server(server_file) == (None, "no Prefect server running")
-    processes.write_server_file(server_file, health_server, os.getpid())
-    assert processes.find_server(server_file) == (health_server, str(server_file))
-    processes.write_server_file(server_file, f"http://127.0.0.1:{processes.free_port()}/api", 1)  # a stale file
-    assert processes.find_server(server_file)[0] is None
+    assert server.find_server(server_file) == (None, "no Prefect server running")
+    server.write_server_file(server_file, health_server, os.getpid())
+    assert server.find_server(server_file) == (health_server, str(server_file))
+    server.write_server_file(server_file, f"http://127.0.0.1:{server.free_port()}/api", 1)  # a stale file
+    assert server.find_server(server_file)[0] is None
 
 
 def test_active_profile_url_is_found_and_explicit_url_wins(no_prefect_env, health_server, monkeypatch):
     home = no_prefect_env / "prefect-home"
     home.mkdir()
     (home / "profiles.toml").write_text(f'active = "local"\n[profiles.local]\nPREFECT_API_URL = "{health_server}"\n')
-    assert processes.find_server(no_prefect_env / "none.json") == (health_server, "the active Prefect profile")
+    assert server.find_server(no_prefect_env / "none.json") == (health_server, "the active Prefect profile")
     monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
-    assert processes.find_server(no_prefect_env / "none.json") == ("http://127.0.0.1:9/api", "PREFECT_API_URL")
+    assert server.find_server(no_prefect_env / "none.json") == ("http://127.0.0.1:9/api", "PREFECT_API_URL")
 
 
 
@@ -185,24 +185,24 @@ def test_migrations_are_skipped_only_on_a_database_this_prefect_migrated(tmp_pat
         def __init__(self, command, env, **_):
             launched.append(env)
 
-    monkeypatch.setattr(processes.subprocess, "Popen", Recorded)
+    monkeypatch.setattr(server.subprocess, "Popen", Recorded)
     monkeypatch.delenv("PREFECT_API_DATABASE_MIGRATE_ON_START", raising=False)
     database = tmp_path / "prefect.db"
 
     def migrates() -> str | None:
-        processes.TemporaryServer(database=database).launch()
+        server.TemporaryServer(database=database).launch()
         return launched[-1].get("PREFECT_API_DATABASE_MIGRATE_ON_START")
 
     assert migrates() is None  # no database yet: the server makes and migrates it
     database.write_bytes(b"SQLite format 3\0")
     assert migrates() is None  # there, but no server of ours migrated it
-    processes.mark_migrated(database)
+    server.mark_migrated(database)
     assert migrates() == "false" and launched[-1]["PREFECT_API_BLOCKS_REGISTER_ON_START"] == "false"
     copy = tmp_path / "copy.db"
     copy.write_bytes(database.read_bytes())
     copy.replace(database)  # the same bytes in a new file: not the file that was migrated
     assert migrates() is None
-    processes.mark_migrated(database)
+    server.mark_migrated(database)
     mark = database.with_name("prefect.db.dreamfactory-migrated")
     mark.write_text(mark.read_text().replace("prefect ", "prefect 0.0.1-"))  # another Prefect version migrated it
     assert migrates() is None

@@ -11,7 +11,7 @@ import pytest
 
 from tests.cli_server import prefect_api
 
-from dreamfactory.progress import RunWatcher, step_label
+from dreamfactory.cli.watch import RunWatcher, step_label
 
 
 def test_step_labels():
@@ -68,7 +68,7 @@ def test_the_watcher_reads_every_page_of_a_long_films_task_runs():
     import uuid
     from datetime import datetime, timedelta, timezone
 
-    from dreamfactory.progress import PAGE
+    from dreamfactory.cli.watch import PAGE
 
     start = datetime(2026, 12, 2, tzinfo=timezone.utc)
     runs = [types.SimpleNamespace(id=uuid.uuid4(), end_time=start + timedelta(seconds=i), created=start,

@@ -141,16 +141,16 @@ def test_runs_started_by_the_cli_have_no_heartbeat_unless_asked(monkeypatch):
     """Prefect joins its heartbeat thread (1 s sleeps) at every run's end; a CLI run does not pay for it."""
     from prefect.settings import get_current_settings
 
-    from dreamfactory.cli import _started_here
+    from dreamfactory.cli.server import started_here
 
     default = get_current_settings().flows.heartbeat_frequency
     assert default is not None
     monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
-    with _started_here():
+    with started_here():
         assert get_current_settings().flows.heartbeat_frequency is None
     assert get_current_settings().flows.heartbeat_frequency == default
     monkeypatch.setenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", "60")  # the user's choice is kept
-    with _started_here():
+    with started_here():
         assert get_current_settings().flows.heartbeat_frequency == default
 
 

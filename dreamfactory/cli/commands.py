@@ -11,13 +11,13 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__
-from .errors import DreamFactoryError, SettingsError, StoryError
+from .. import __version__
+from ..errors import DreamFactoryError, SettingsError, StoryError
 
 EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
+ROOT = Path(__file__).resolve().parents[2]  # where flows/ is, in a checkout and in site-packages alike
 
 
 # -- output for people ----------------------------------------------------------------------------------
@@ -40,22 +40,11 @@ def _quiet_prefect(verbose: bool) -> None:
     logging.getLogger("dreamfactory.progress").setLevel(logging.INFO)
 
 
-@contextmanager
-def _started_here():
-    """Settings for a flow run that this command runs in its own process.
+def flow_at(entrypoint: str):
+    """A flow found by its entrypoint, as a deployment finds it: the command line imports no flow module."""
+    from prefect.flows import load_flow_from_entrypoint
 
-    Prefect's flow-run heartbeats let a server mark a run Crashed when the worker running a deployment dies; a run
-    started here is watched by the terminal that started it, and the heartbeat thread holds every run's end for up
-    to a second (it sleeps in 1 s steps and is joined on exit). So they are off here unless
-    PREFECT_FLOWS_HEARTBEAT_FREQUENCY is set; deployment runs started by a worker keep Prefect's default.
-    """
-    if os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY"):
-        yield
-        return
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
+    return load_flow_from_entrypoint(str(ROOT / entrypoint))
 
 
 def _die(message: str, code: int) -> int:
@@ -224,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _options(args, settings, **extra):
     """The run's FilmOptions: the settings' own (`Settings.film_options`, every section) with the flags on top."""
-    from .settings import FilmOptions
+    from ..settings import FilmOptions
 
     base = settings.film_options()
     writing, render, sound = base.writing.model_copy(), base.render.model_copy(), base.sound.model_copy()
@@ -330,7 +319,7 @@ def _print_result(result, args, started: float) -> None:
 # -- commands -------------------------------------------------------------------------------------------
 def _answer_from_store(planned, store, options, args, started: float) -> int:
     """The film for these inputs is in the store: say so at once, without Prefect (zero renders)."""
-    from .film import summarize
+    from ..film import summarize
 
     p = planned
     result = summarize(store, p.written, p.base, p.keyframes, p.clips, p.film, options, p.sounds)
@@ -365,8 +354,8 @@ def _run_flow(args, settings, started: float, configure, plan_again, before, pre
     other core reads the story, loads what the first tasks would load and configures the flow."""
 
     def work() -> int:
-        from .processes import TemporaryServer
-        from .progress import FollowedFilter, RunWatcher
+        from .server import TemporaryServer, api_at, drain_to, prefect_server, started_here
+        from .watch import FollowedFilter, RunWatcher
 
         server, before_env = None, os.environ.get("PREFECT_API_URL")
         name = f"cli-{uuid.uuid4().hex[:12]}"
@@ -381,15 +370,15 @@ def _run_flow(args, settings, started: float, configure, plan_again, before, pre
                 configured.append(configure(name))
 
         try:
-            server, url = _prefect_server(settings, before_flow)
+            server, url = prefect_server(settings, before_flow)
             flow_call = configured[0] if configured else configure(name)
             progress.addFilter(quiet)  # the watcher prints these steps from the task runs, wherever they ran
-            with _api(url), _started_here(), RunWatcher(name, started, _totals(before)):
+            with api_at(url), started_here(), RunWatcher(name, started, _totals(before)):
                 return flow_call()
         except KeyboardInterrupt:
             return _interrupted(plan_again, before)
         except Exception as exc:
-            from .processes import interrupted
+            from .server import interrupted
 
             if interrupted():  # Ctrl-C surfaced as another error from inside Prefect: still an interruption
                 return _interrupted(plan_again, before)
@@ -401,7 +390,7 @@ def _run_flow(args, settings, started: float, configure, plan_again, before, pre
         finally:
             progress.removeFilter(quiet)
             if isinstance(server, TemporaryServer):
-                _drain_to(server)
+                drain_to(server)
                 server.stop()
             if before_env is None:  # a command run in-process (tests, notebooks) leaves the environment as it was
                 os.environ.pop("PREFECT_API_URL", None)
@@ -410,88 +399,21 @@ def _run_flow(args, settings, started: float, configure, plan_again, before, pre
 
     if not getattr(args, "guarded", False):
         return work()
-    from .processes import run_guarded
+    from .server import run_guarded
 
     return run_guarded(work)
 
 
-def _drain_to(server) -> None:
-    """Send the run's last logs and events to the temporary server before it stops: else Prefect's background
-    workers print '--- Error logging to API ---' after the film is made."""
-    try:
-        from prefect.events.worker import EventsWorker
-        from prefect.logging.handlers import APILogWorker
-
-        APILogWorker.drain_all(timeout=5)
-        EventsWorker.drain_all(timeout=5)
-    except Exception:  # noqa: BLE001 - a lost log line must not turn a made film into an error
-        pass
-
-
-@contextmanager
-def _api(url: str | None):
-    """Prefect pointed at `url` even when it was imported before the URL was known."""
-    if url is None:
-        yield
-        return
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    with temporary_settings(updates={PREFECT_API_URL: url}):
-        yield
-
-
-def _prefect_server(settings, prepare=None):
-    """(temporary server or None, API URL or None): a running server found, or a temporary one started that dies
-    with this process (one line says what it cost and how to avoid it). (None, None): keep Prefect's own setup."""
-    if "prefect" in sys.modules:  # a caller (a test harness, a notebook) already set Prefect up: keep its server
-        from prefect.settings import PREFECT_API_URL
-
-        if PREFECT_API_URL.value():
-            if prepare:
-                prepare(False)
-            return None, None
-    from .processes import TemporaryServer, find_server
-
-    url, where = find_server(settings.server_file)
-    server = None
-    if url is None:
-        server = TemporaryServer().launch()
-        url = server.api_url
-    os.environ["PREFECT_API_URL"] = url  # Prefect, Dask workers and other processes this run starts read it
-    try:
-        if prepare:
-            prepare(server is not None)  # while a temporary server starts, if one does
-        if server is not None:
-            import flows.make_film  # noqa: F401 - Prefect and the flows import while the server starts
-            import flows.rerun_scenes  # noqa: F401
-            # ... and what a flow's first call imports (its engine, the parameters' JSON encoder, the task engine).
-            import fastapi.encoders  # noqa: F401
-            import prefect.flow_engine  # noqa: F401
-            import prefect.task_engine  # noqa: F401
-            import prefect.utilities.visualization  # noqa: F401
-
-            server.wait()
-    except BaseException:
-        if server is not None:
-            server.stop()
-        raise
-    if server is not None:
-        print(f"no Prefect server running: started a temporary one in {server.seconds:.1f} s (it stops with this "
-              "command); `make serve` or `dreamfactory serve` keeps one running and saves this on every run",
-              file=sys.stderr)
-    return server, url
-
-
 def cmd_make(args, settings, started: float) -> int:
-    from .story import check_scenes, read_story
+    from ..story import check_scenes, read_story
 
     out = _check_out(args.out)
     story = read_story(args.story)
     check_scenes(story, args.scenes)
     options = _options(args, settings, scenes=args.scenes, style=args.style, project=args.project)
-    from . import backends
-    from .plan import plan_story
-    from .store import open_store
+    from .. import backends
+    from ..plan import plan_story
+    from ..store import open_store
 
     store = open_store(options.store)
     store.check()
@@ -503,7 +425,7 @@ def cmd_make(args, settings, started: float) -> int:
 
     def prepare(server_starting: bool) -> None:
         if planned.plan.writing is not None and not planned.plan.writing.stored and backends.writer_backend(options.writing) == "draft":
-            from .writers.draft import read_ahead, reading_notes  # loads spaCy: only when the draft writer will read
+            from ..writers.draft import read_ahead, reading_notes  # loads spaCy: only when the draft writer will read
 
             for note in reading_notes(story):
                 print(note, file=sys.stderr)
@@ -513,9 +435,7 @@ def cmd_make(args, settings, started: float) -> int:
             backends.warm_up(options)
 
     def configure(name: str):
-        from flows.make_film import make_film
-
-        flow = make_film.with_options(task_runner=backends.task_runner(settings), flow_run_name=name)
+        flow = flow_at("flows/make_film.py:make_film").with_options(task_runner=backends.task_runner(settings), flow_run_name=name)
 
         def flow_call() -> int:
             result = flow(story=story, options=options, rewrite=args.rewrite)
@@ -530,9 +450,9 @@ def cmd_make(args, settings, started: float) -> int:
 
 
 def cmd_rerun(args, settings, started: float) -> int:
-    from . import backends
-    from .plan import plan_project
-    from .store import open_store
+    from .. import backends
+    from ..plan import plan_project
+    from ..store import open_store
 
     out = _check_out(args.out)
     options = _options(args, settings, project=args.project)
@@ -543,9 +463,7 @@ def cmd_rerun(args, settings, started: float) -> int:
     print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
 
     def configure(name: str):
-        from flows.rerun_scenes import rerun_film
-
-        flow = rerun_film.with_options(task_runner=backends.task_runner(settings), flow_run_name=name)
+        flow = flow_at("flows/rerun_scenes.py:rerun_film").with_options(task_runner=backends.task_runner(settings), flow_run_name=name)
 
         def flow_call() -> int:
             result = flow(project=args.project, options=options)
@@ -564,12 +482,12 @@ def cmd_rerun(args, settings, started: float) -> int:
 
 
 def cmd_plan(args, settings, started: float) -> int:
-    from .plan import plan_project, plan_story, plan_text
-    from .store import open_store
+    from ..plan import plan_project, plan_story, plan_text
+    from ..store import open_store
 
     is_story = args.target == "-" or Path(args.target).expanduser().is_file()
     if is_story:
-        from .story import check_scenes, read_story
+        from ..story import check_scenes, read_story
 
         story = read_story(args.target)
         check_scenes(story, args.scenes)
@@ -586,7 +504,7 @@ def cmd_plan(args, settings, started: float) -> int:
 
 def cmd_serve(args, settings, started: float) -> int:
     """A Prefect server for this machine's commands: its URL goes to the server file while it runs."""
-    from .processes import TemporaryServer, find_server, write_server_file
+    from .server import TemporaryServer, find_server, write_server_file
 
     url, where = find_server(settings.server_file)
     if url and where != "PREFECT_API_URL":
@@ -612,11 +530,11 @@ def cmd_serve(args, settings, started: float) -> int:
 
 
 def cmd_show(args, settings, started: float) -> int:
-    from .agents.studio import transcript_text
-    from .show import project_text
-    from .store import open_store
-    from .writing import load_head
-    from . import layout
+    from ..agents.studio import transcript_text
+    from ..show import project_text
+    from ..store import open_store
+    from ..writing import load_head
+    from .. import layout
 
     store = open_store(args.store or settings.store)
     screenplay, sha = load_head(store, args.project)
@@ -628,7 +546,7 @@ def cmd_show(args, settings, started: float) -> int:
         key = wanted if wanted in keys else (keys[-1] if keys else None)
         if key is None:
             raise DreamFactoryError(f"project {args.project} has no transcript")
-        from .writers.base import Message
+        from ..writers.base import Message
 
         print(transcript_text([Message.model_validate(m) for m in store.read_json(key)]))
     else:
@@ -638,8 +556,8 @@ def cmd_show(args, settings, started: float) -> int:
 
 
 def cmd_edit(args, settings, started: float) -> int:
-    from .editing import add_shot, apply_edits, remove_shot
-    from .store import open_store
+    from ..editing import add_shot, apply_edits, remove_shot
+    from ..store import open_store
 
     store = open_store(args.store or settings.store)
     if args.remove_shot is not None:
@@ -659,7 +577,7 @@ def cmd_edit(args, settings, started: float) -> int:
 
 
 def cmd_params(args, settings, started: float) -> int:
-    from .story import check_scenes, read_story
+    from ..story import check_scenes, read_story
 
     story = read_story(args.story)
     check_scenes(story, args.scenes)
@@ -672,8 +590,8 @@ def cmd_params(args, settings, started: float) -> int:
 
 
 def cmd_evaluate(args, settings, started: float) -> int:
-    from .evaluation import evaluate_project, report_text
-    from .store import open_store
+    from ..evaluation import evaluate_project, report_text
+    from ..store import open_store
 
     options = settings.film_options(store=args.store)
     store = open_store(options.store)
@@ -683,9 +601,9 @@ def cmd_evaluate(args, settings, started: float) -> int:
 
 
 def cmd_compare(args, settings, started: float) -> int:
-    from .evaluation import evaluate_project
-    from .metrics import compare
-    from .store import open_store
+    from ..evaluation import evaluate_project
+    from ..metrics import compare
+    from ..store import open_store
 
     options = settings.film_options(store=args.store)
     store = open_store(options.store)
@@ -697,8 +615,8 @@ def cmd_compare(args, settings, started: float) -> int:
 
 
 def cmd_export(args, settings, started: float) -> int:
-    from .export import export_film
-    from .store import open_store
+    from ..export import export_film
+    from ..store import open_store
 
     done = export_film(open_store(args.store or settings.store), args.project, args.format, args.out, args.bundle)
     print(f"{done.format} timeline of {done.clips} shots: {done.timeline} (subtitles {done.subtitles})")
@@ -735,7 +653,7 @@ def cmd_approve(args, settings, started: float) -> int:
 
 
 def cmd_voices(args, settings, started: float) -> int:
-    from .voices import describe_voices
+    from ..voices import describe_voices
 
     print("\n".join(describe_voices()))
     return 0
@@ -759,7 +677,7 @@ def main(argv: list[str] | None = None, *, guarded: bool | None = None) -> int:
     progress.addHandler(handler)
     progress.propagate = False
     try:
-        from .settings import Settings
+        from ..settings import Settings
 
         try:
             settings = Settings()
@@ -776,7 +694,3 @@ def main(argv: list[str] | None = None, *, guarded: bool | None = None) -> int:
         return _die("interrupted; what was made is kept in the store, run the same command again to resume", 130)
     finally:
         progress.removeHandler(handler)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -27,10 +27,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
-from .errors import DreamFactoryError
+from ..errors import DreamFactoryError
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 
@@ -384,3 +385,86 @@ class TemporaryServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+# -- a flow run's Prefect: the server it talks to, and the settings of a run started here ---------------------
+@contextmanager
+def started_here():
+    """Settings for a flow run that this command runs in its own process.
+
+    Prefect's flow-run heartbeats let a server mark a run Crashed when the worker running a deployment dies; a run
+    started here is watched by the terminal that started it, and the heartbeat thread holds every run's end for up
+    to a second (it sleeps in 1 s steps and is joined on exit). So they are off here unless
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY is set; deployment runs started by a worker keep Prefect's default.
+    """
+    if os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY"):
+        yield
+        return
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
+def drain_to(server) -> None:
+    """Send the run's last logs and events to the temporary server before it stops: else Prefect's background
+    workers print '--- Error logging to API ---' after the film is made."""
+    try:
+        from prefect.events.worker import EventsWorker
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all(timeout=5)
+        EventsWorker.drain_all(timeout=5)
+    except Exception:  # noqa: BLE001 - a lost log line must not turn a made film into an error
+        pass
+
+
+@contextmanager
+def api_at(url: str | None):
+    """Prefect pointed at `url` even when it was imported before the URL was known."""
+    if url is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
+
+
+def prefect_server(settings, prepare=None):
+    """(temporary server or None, API URL or None): a running server found, or a temporary one started that dies
+    with this process (one line says what it cost and how to avoid it). (None, None): keep Prefect's own setup."""
+    if "prefect" in sys.modules:  # a caller (a test harness, a notebook) already set Prefect up: keep its server
+        from prefect.settings import PREFECT_API_URL
+
+        if PREFECT_API_URL.value():
+            if prepare:
+                prepare(False)
+            return None, None
+    url, where = find_server(settings.server_file)
+    server = None
+    if url is None:
+        server = TemporaryServer().launch()
+        url = server.api_url
+    os.environ["PREFECT_API_URL"] = url  # Prefect, Dask workers and other processes this run starts read it
+    try:
+        if prepare:
+            prepare(server is not None)  # while a temporary server starts, if one does
+        if server is not None:
+            # What a flow's first call imports (its engine, the parameters' JSON encoder, the task engine), while the
+            # server starts; `prepare` has loaded the flow itself.
+            import fastapi.encoders  # noqa: F401
+            import prefect.flow_engine  # noqa: F401
+            import prefect.task_engine  # noqa: F401
+            import prefect.utilities.visualization  # noqa: F401
+
+            server.wait()
+    except BaseException:
+        if server is not None:
+            server.stop()
+        raise
+    if server is not None:
+        print(f"no Prefect server running: started a temporary one in {server.seconds:.1f} s (it stops with this "
+              "command); `make serve` or `dreamfactory serve` keeps one running and saves this on every run",
+              file=sys.stderr)
+    return server, url
