@@ -76,6 +76,8 @@ _MARKDOWN_INLINE = [
     (re.compile(rf"\S{{{MAX_WORD + 1},}}"), lambda m: m.group()[:MAX_WORD - 1] + "…"),
 ]
 
+_GAP = re.compile(r" ([.,;:!?])")  # where markup stood between a word and its punctuation ('open <iframe>.')
+
 
 def words_only(text: str) -> str:
     """The story's words without markup: what every writer reads and the project id derives from.
@@ -93,7 +95,7 @@ def words_only(text: str) -> str:
             cleaned = HIDDEN.sub("", cleaned)
             for pattern, keep in _MARKDOWN_LINES + _MARKDOWN_INLINE:
                 cleaned = pattern.sub(keep, cleaned)
-            lines.append(line if cleaned == line else " ".join(cleaned.split()))
+            lines.append(line if cleaned == line else _GAP.sub(r"\1", " ".join(cleaned.split())))
         if "\n".join(lines) == text:
             return text
         text = "\n".join(lines)
