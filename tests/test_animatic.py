@@ -687,6 +687,7 @@ BY_MEANING = [
     ("the art gallery", "museum", "indoors"), ("the bakery on the corner", "shop", "indoors"),
     ("the kitchen of the farmhouse", "kitchen", "indoors"), ("the meadow behind the school", "meadow", "outdoors"),
     ("the ferry's deck", "coast", "outdoors"), ("Grandma's parlour", "living_room", "indoors"),
+    ("the dining car", "train", "vehicle"), ("the car park", "town", "outdoors"),
 ]
 
 

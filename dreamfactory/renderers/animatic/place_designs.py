@@ -50,7 +50,7 @@ DESIGNS: tuple[PlaceDesign, ...] = (
              "hero_lighthouse stone"),
     _outside("beach", "beach sea", "beach sand sandy dune dunes", "a sandy beach by the sea, dunes"),
     _outside("island", "sea", "island islet", "a small island in the sea", "island rocks"),
-    _outside("town", "town", "town street village city alley lane road avenue shopfront",
+    _outside("town", "town", "town street village city alley lane road avenue shopfront car_park parking_lot",
              "a town street outdoors: houses, shop fronts, a lane, a road"),
     _outside("market", "town market", "market stall bazaar fair", "an open-air market: stalls, awnings, a bazaar"),
     _outside("square", "square town", "square plaza fountain piazza", "a town square with a fountain, a plaza"),
@@ -107,7 +107,8 @@ DESIGNS: tuple[PlaceDesign, ...] = (
             "a church: pews, an altar, stained glass, a chapel"),
     _inside("car", "vehicle", "car", "car taxi cab van truck lorry jeep",
             "inside a car: the front seats, the dashboard, the steering wheel"),
-    _inside("train", "vehicle", "train", "train carriage railway compartment bus coach tram",
+    _inside("train", "vehicle", "train", "train carriage railway compartment bus coach tram dining_car sleeping_car "
+            "buffet_car restaurant_car sleeper",
             "inside a train carriage or a bus: rows of seats, windows onto the passing land"),
     _inside("plane", "vehicle", "plane", "plane aeroplane airplane airliner jet cockpit flight",
             "inside an aeroplane cabin: rows of seats, small round windows onto the clouds"),
@@ -225,8 +226,8 @@ def _head(text: str, hits: dict[str, list[str]]) -> str:
                      text, maxsplit=1, flags=re.IGNORECASE)[0]
     where = {name: min(m.start() for m in WORDS[name].finditer(text)) for name in hits}  # type: ignore[union-attr]
     heads = [name for name in hits if WORDS[name].search(first)]  # type: ignore[union-attr]
-    if heads:
-        return max(heads, key=lambda n: max(m.end() for m in WORDS[n].finditer(first)))  # type: ignore[union-attr]
+    if heads:  # the last word; of two ending together, the longer ('dining car' is a train's, not a car)
+        return max(heads, key=lambda n: max((m.end(), -m.start()) for m in WORDS[n].finditer(first)))  # type: ignore[union-attr]
     return min(where, key=where.__getitem__)
 
 
