@@ -77,7 +77,7 @@ def _synset(offset: int) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
 
 
 LEXNAMES = {"03": "noun.Tops", "05": "noun.animal", "06": "noun.artifact", "09": "noun.cognition",
-            "13": "noun.food", "18": "noun.person"}
+            "13": "noun.food", "15": "noun.location", "17": "noun.object", "18": "noun.person"}
 
 
 def _senses(word: str) -> tuple[str, list[int]]:
@@ -165,3 +165,22 @@ def is_thing(word: str) -> bool:
     """Whether the word's commonest sense is a made thing or a food: something a scene can show ('watch', 'toffee')."""
     senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]] if _wordnet() else []
     return bool(senses) and _synset(senses[0])[1] in ("noun.artifact", "noun.food")
+
+
+# What kind of place a noun is, by its nearest ancestor among these: a vehicle, a spot (a room, a building, a dug or
+# built way), or an area of land or water.
+PLACES = {"vehicle": "vehicle", "craft": "vehicle", "room": "spot", "building": "spot", "excavation": "spot",
+          "passage": "spot", "way": "spot", "body of water": "area", "geological formation": "area", "land": "area",
+          "region": "area", "tract": "area"}
+
+
+@lru_cache(maxsize=4096)
+def place_kind(word: str) -> str:
+    """'vehicle', 'spot' or 'area' for a noun whose first sense that is a thing or a place is one ('lagoon', 'reef',
+    'tunnel', 'corridor', 'barge'); '' for any other word."""
+    if _wordnet() is None:
+        return ""
+    for offset in _senses(word.strip().lower())[1]:
+        if _synset(offset)[1] in ("noun.artifact", "noun.location", "noun.object"):
+            return next((PLACES[l] for lemmas in _ancestry(offset) for l in lemmas if l in PLACES), "")
+    return ""

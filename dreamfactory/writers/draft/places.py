@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ... import beings
 from .beats import MOVES, Continuity, Sentence
 from .story import Reading, split_speech
 from .vocabulary import (
@@ -46,21 +47,41 @@ def places_in(read: list[Sentence]) -> list[Place]:
         opens = number == 0 and bool(lower) and lower[0] in LOCATIVE
         i = 0
         while i < len(tokens):
-            if not _place_kind(lower[i]):
+            if not _place_kind(lower[i]) and not _said_place(lower, i) or \
+                    i + 1 < len(tokens) and beings.is_being(lower[i + 1]):  # 'an old sea turtle' is no sea
                 i += 1
                 continue
             j = i
-            while j + 1 < len(tokens) and _place_kind(lower[j + 1]):
+            while j + 1 < len(tokens) and (_place_kind(lower[j + 1]) or _said_place(lower, j + 1)):
                 j += 1  # 'harbour town' is one place
             modifiers = _modifiers(tokens, i)
             before = [w for w in lower[max(0, i - len(modifiers) - 2):i - len(modifiers)] if w not in ARTICLES][-1:]
             rank = 0 if opens and "," not in lower[:i] and i <= 8 else 1 if sentence.characters else 2
             aside, heading = _aside(lower, i)
             rank = 4 if aside or (heading and not sentence.characters) else 3 if heading else rank
-            found.append(Place(lower[j], " ".join(modifiers + tokens[i:j + 1]), _place_kind(lower[j]), rank, number,
+            found.append(Place(lower[j], " ".join(modifiers + tokens[i:j + 1]),
+                               _place_kind(lower[j]) or beings.place_kind(lower[j]), rank, number,
                                before[0] if before and before[0] in LOCATIVE else ""))
             i = j + 1
     return found
+
+
+# Where a noun after these is where someone is: 'into the lagoon', 'along the corridor', 'The ward was quiet'.
+INTO = set(LOCATIVE) | {"into", "down", "along", "through", "across", "onto", "inside", "within", "from", "below", "beneath"}
+
+
+GENERIC = set("way place side end edge middle top bottom front back corner space area spot part home".split())
+
+
+def _said_place(lower: list[str], i: int) -> bool:
+    """A noun the tables do not know, used as a place ('in the ward', 'down the tunnel', 'The quarry was ...') and a
+    place by the dictionary: a room, a building, a vehicle, land or water."""
+    if lower[i] in GENERIC or not beings.place_kind(lower[i]):
+        return False
+    before = [w for w in lower[max(0, i - 3):i] if w not in ARTICLES or w in ("the", "a", "an")]
+    opens = i <= 2 and lower[0] in ("the", "a", "an") and i + 1 < len(lower) and lower[i + 1] in ("was", "were", "is")
+    return opens or len(before) >= 2 and before[-1] in ("the", "a", "an", "his", "her", "their") and before[-2] in INTO \
+        or bool(before) and before[-1] in INTO
 
 
 def _place_kind(word: str) -> str:
@@ -119,7 +140,7 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
         base = _remembered(spot, state)
         if area and (spot.kind == "vehicle" or area.sentence == spot.sentence or area.rank == 0):
             preposition = area.preposition if area.preposition in ("in", "on", "by", "near", "beside") else \
-                AREAS[area.word]
+                AREAS.get(area.word, "by")
             base += f" {preposition} the {_remembered(area, state)}"
     elif area:
         base = _remembered(area, state)
