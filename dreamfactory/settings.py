@@ -15,9 +15,6 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from .metrics.gate import GateThresholds
-from .metrics.options import MetricOptions
-
 ROLES = ("ceo", "director", "screenwriter", "filmmaker", "reviewer")
 
 
@@ -126,6 +123,57 @@ class SoundSettings(Options):
     enabled: bool = Field(default=True, description="Speak the dialogue; off gives a silent film with subtitles.")
     music: str | None = Field(default=None, description="Music bed: a local path or store URL, looped or trimmed to the film.")
     loudness: float = Field(default=-16.0, ge=-40, le=-5, description="Speech loudness target in LUFS (EBU R128).")
+
+
+DEFAULT_CLIP_MODEL = "openai/clip-vit-base-patch32"
+
+
+class MetricOptions(BaseModel):
+    """Models and weights of the consistency metrics. Nothing here is ever downloaded: missing weights are reported."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    face_embedder: Literal["auto", "facenet", "dlib", "off"] = Field(
+        default="auto",
+        description="'facenet': InceptionResnetV1 (VGGFace2) from facenet-pytorch; 'dlib': dlib's 128-d ResNet face "
+        "model; 'auto': facenet when its weights are on disk, else dlib; 'off': faces are not measured (no CSFD, no "
+        "face gate).",
+    )
+    facenet_weights: Path | None = Field(
+        default=None,
+        description="Path of 20180402-114759-vggface2.pt; by default $TORCH_HOME/checkpoints/20180402-114759-vggface2.pt.",
+    )
+    face_min_probability: float = Field(
+        default=0.90, ge=0, le=1, description="MTCNN faces below this detection probability are ignored."
+    )
+    face_min_size: int = Field(
+        default=40, ge=8, le=1024,
+        description="Smallest face MTCNN looks for, in pixels (40 suits characters in a keyframe; 20 also finds extras, "
+        "at twice the time).",
+    )
+    clip_model: str | None = Field(
+        default=DEFAULT_CLIP_MODEL,
+        description="CLIP for style embeddings and the CLIP score: a local folder (save_pretrained layout) or a hub id "
+        "already in the Hugging Face cache. Empty: no CLIP (style by Gram statistics, no CLIP score).",
+    )
+    clip_revision: str | None = Field(default=None, description="Hub revision of clip_model (ignored for a local folder).")
+    device: str = Field(default="cpu", description="'cpu', 'cuda', 'cuda:N' or 'auto' (CUDA when available) for MTCNN, facenet and CLIP.")
+
+
+class GateThresholds(BaseModel):
+    """What a keyframe must reach to pass, per measuring model (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    face_max_distance: dict[str, float] = Field(
+        default_factory=lambda: {"dlib-resnet-v1": 0.6, "facenet-vggface2": 1.04},
+        description="Largest face distance to the Base frame, per face embedder.",
+    )
+    style_min_similarity: dict[str, float] = Field(
+        default_factory=lambda: {"clip": 0.75},
+        description="Smallest style similarity to the Base frame, per style embedding ('clip' covers every CLIP "
+        "model); an embedding not listed is not judged (gram-v1 by default, see GRAM_STYLE_THRESHOLD).",
+    )
 
 
 class FilmOptions(Options):

@@ -38,7 +38,7 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
 from .faces import Face, distance_to_base, embedder_name, faces_available, faces_on_screen, find_faces
-from .options import MetricOptions
+from .options import GateThresholds, MetricOptions
 from .style import cosine, style_embeddings
 
 
@@ -57,22 +57,6 @@ class KeyframeScores(BaseModel):
     style_similarity: float = Field(description="Cosine similarity of the style embeddings.")
     style_distance: float = Field(description="1 - style_similarity.")
     style_embedding: str = Field(description="'clip:<model>' or 'gram-v1'.")
-
-
-class GateThresholds(BaseModel):
-    """What a keyframe must reach to pass, per measuring model (see the module docstring)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    face_max_distance: dict[str, float] = Field(
-        default_factory=lambda: {"dlib-resnet-v1": 0.6, "facenet-vggface2": 1.04},
-        description="Largest face distance to the Base frame, per face embedder.",
-    )
-    style_min_similarity: dict[str, float] = Field(
-        default_factory=lambda: {"clip": 0.75},
-        description="Smallest style similarity to the Base frame, per style embedding ('clip' covers every CLIP "
-        "model); an embedding not listed is not judged (gram-v1 by default, see GRAM_STYLE_THRESHOLD).",
-    )
 
 
 @dataclass(frozen=True)
