@@ -880,3 +880,19 @@ def test_the_record_says_what_was_drawn(tmp_path):
     assert "yellow raincoat" in mira["words"] and "short red hair" in mira["words"]
     assert gus["body"] == "bird" and basic_colour(gus["colours"]["scarf"]) == "red"
     assert record["render_key"] == render_key(AnimaticKeyframes(), request), "the notes are not in the key"
+
+
+def test_without_the_embedder_the_place_words_decide(monkeypatch):
+    """A machine without the sentence embedder still draws a ward as a hospital and a setting that says it is
+    inside as a room; only settings with no place word lose their meaning."""
+    from dreamfactory.renderers.animatic import place_designs
+
+    monkeypatch.setattr(place_designs.embedder, "available", lambda: False)
+    place_designs.choose_place.cache_clear()
+    try:
+        for setting, design in (("Nurse Adebayo's ward", "hospital"), ("the back seat of Dad's car", "car"),
+                                ("somewhere inside", "living_room"), ("the meadow behind the school", "meadow"),
+                                ("lighthouse, on the spiral stairs", "tower_inside")):
+            assert place_designs.choose_place(setting).design.name == design, setting
+    finally:
+        place_designs.choose_place.cache_clear()
