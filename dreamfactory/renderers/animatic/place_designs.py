@@ -134,6 +134,8 @@ _INSIDE = re.compile(r"\b(?:inside|indoors|interior|within|in(?:to)? the (?:\w+ 
                      r"shop|kitchen|attic|cellar|cabin|carriage|cockpit))\b", re.IGNORECASE)
 _OUTSIDE = re.compile(r"\b(?:outside|outdoors|out of doors|in the open|open air|(?<!observation )deck|out on)\b",
                       re.IGNORECASE)
+_SIDE = re.compile(r"\b(?:inside|indoors|interior|within|outside|outdoors|out of doors|in the open|open air)\b",
+                   re.IGNORECASE)
 _ROOM = re.compile(r"\b(?:room|rooms|attic|cellar|corridor|hallway|landing|ward|lobby|foyer|chamber|study|bedroom|"
                    r"kitchen|parlou?r|library|stair|stairs|staircase|stairwell|spiral stairs)\b",
                    re.IGNORECASE)
@@ -201,7 +203,7 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
     allowed = _allowed(text)
     hits = {name: found for name, found in _hits(text).items() if BY_NAME[name].cls in allowed}
     classes = {BY_NAME[name].cls for name in hits}
-    meaning = _OUTSIDE.sub(" ", _INSIDE.sub(" ", text))  # the side of the wall is settled: the rest says where
+    meaning = _SIDE.sub(" ", text)  # the side of the wall is settled: the rest says where
     plain = BY_NAME[FALLBACK["outdoors" if "outdoors" in allowed else "indoors"]]
     if hits and (len(classes) == 1 or not embedder.available()):
         design = BY_NAME[_head(text, hits)]
@@ -209,10 +211,11 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
         design = plain
     elif embedder.available():
         candidates = [i for i, d in enumerate(DESIGNS) if d.cls in allowed]
-        design = _nearest(meaning, candidates, hits)
+        design = _nearest(meaning, candidates, _head(text, hits) if hits else None)
         if _similarity(meaning, design) < WEAK and scene_words.strip() and text is setting:
             meaning = f"{meaning}. {scene_words}"
-            design = _nearest(meaning, candidates, _hits(meaning))
+            more = _hits(meaning)
+            design = _nearest(meaning, candidates, _head(meaning, more) if more else None)
     else:
         named = [name for name in _hits(scene_words) if BY_NAME[name].cls in allowed]
         design = BY_NAME[named[0]] if named else plain
@@ -231,10 +234,10 @@ def _head(text: str, hits: dict[str, list[str]]) -> str:
     return min(where, key=where.__getitem__)
 
 
-def _nearest(text: str, candidates: list[int], hits: dict[str, list[str]]) -> PlaceDesign:
+def _nearest(text: str, candidates: list[int], head: str | None) -> PlaceDesign:
     scores = _design_vectors() @ embedder.embed(text)
-    if hits:
-        scores[DESIGNS.index(BY_NAME[_head(text, hits)])] += HEAD_START
+    if head is not None:
+        scores[DESIGNS.index(BY_NAME[head])] += HEAD_START
     return DESIGNS[max(candidates, key=lambda i: scores[i])]
 
 
