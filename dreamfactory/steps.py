@@ -19,6 +19,7 @@ from .renderers.base import ClipRequest, render_key
 from .renders import Made, wants_end_keyframe
 from .screenplay import Screenplay
 from .settings import FilmOptions
+from .errors import StoreError
 from .store import Store, digest
 from .voices import SceneSound
 from .voices.timing import scene_inputs_key
@@ -121,9 +122,12 @@ def found(store: Store, project: str, step: Step, key: str) -> Made | SceneSound
     record = record_key(project, step, key)
     if not store.exists(record):
         return None
-    if step.kind == "speech":
-        sound = store.read_model(record, SceneSound)
-        result = sound.model_copy(update={"cached": sound.cached + sound.synthesized, "synthesized": 0})
+    try:  # a record this version cannot read is as good as none: the step runs and finds what is in the store
+        result = store.read_model(record, SceneSound if step.kind == "speech" else Made)
+    except StoreError:
+        return None
+    if isinstance(result, SceneSound):
+        result = result.model_copy(update={"cached": result.cached + result.synthesized, "synthesized": 0})
     else:
-        result = store.read_model(record, Made).model_copy(update={"made": False, "seconds": 0.0})
+        result = result.model_copy(update={"made": False, "seconds": 0.0})
     return result if all(store.exists(k) for k in result.stored_keys()) else None

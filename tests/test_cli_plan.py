@@ -175,3 +175,23 @@ def test_a_plan_runs_no_make_function(film, monkeypatch):
     reseeded = plan_project(open_store(str(store)), project, options.model_copy(update={"seed": 8})).plan
     assert not reseeded.base.stored and not reseeded.film.stored
     assert {s.kind for s in reseeded.to_make()} == {"base_frame", "keyframe", "clip", "film"}  # the words keep their voices
+
+
+def test_a_step_is_made_while_its_record_and_what_it_points_to_are_in_the_store(tmp_path):
+    """The one rule the plan and the cache policy read: a step's record at its key, and the objects it names."""
+    from dreamfactory import layout, steps
+    from dreamfactory.renders import Made
+
+    store = open_store(str(tmp_path))
+    step = steps.Step(kind="keyframe", scene_id="s01", shot_id="a")
+    made = Made(kind="keyframe", scene_id="s01", shot_id="a", key="p/keyframes/s01/a-1.png", sha256="ab" * 32,
+                made=True, seconds=1.5)
+    assert steps.found(store, "p", step, "k1") is None
+    steps.keep(store, "p", step, "k1", made)
+    assert steps.found(store, "p", step, "k1") is None  # the keyframe itself is not there
+    store.put_bytes(made.key, b"png")
+    store.put_bytes(layout.record(made.key), b"{}")
+    assert steps.found(store, "p", step, "k1") == made.model_copy(update={"made": False, "seconds": 0.0})
+    assert steps.found(store, "p", step, "k2") is None  # another key: other inputs
+    store.put_bytes(steps.record_key("p", step, "k3"), b"not a record")
+    assert steps.found(store, "p", step, "k3") is None  # unreadable: the step runs again

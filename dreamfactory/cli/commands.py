@@ -666,7 +666,7 @@ COMMANDS = {"make": cmd_make, "show": cmd_show, "edit": cmd_edit, "rerun": cmd_r
 
 def main(argv: list[str] | None = None, *, guarded: bool | None = None) -> int:
     """The command line. Run as a command (argv None) a flow runs under a guard process that leaves nothing behind
-    (see dreamfactory.processes); called with argv (tests, notebooks) it runs in this process unless guarded=True."""
+    (see dreamfactory.cli.server); called with argv (tests, notebooks) it runs in this process unless guarded=True."""
     parser = build_parser()
     args = parser.parse_args(argv)
     args.guarded = argv is None if guarded is None else guarded
