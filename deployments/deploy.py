@@ -6,6 +6,7 @@
     film-new-stories/nightly     02:00 every night: film every new story in a folder or bucket
 
 Usage: python deployments/deploy.py [--pool dreamfactory-process] [--source .] [--stories stories] [--store URL]
+                                    [--batch-concurrency N]
 The flows are loaded from --source (this checkout; a git URL in production) by the worker of --pool.
 """
 
@@ -29,7 +30,7 @@ DEPLOYMENTS = [
 ]
 
 
-def build(source: str, stories: str, store: str | None) -> list:
+def build(source: str, stories: str, store: str | None, batch_concurrency: int | None = None) -> list:
     built = []
     for entrypoint, name, description, schedule in DEPLOYMENTS:
         flow = Flow.from_source(source=source, entrypoint=entrypoint)
@@ -38,6 +39,8 @@ def build(source: str, stories: str, store: str | None) -> list:
             parameters["options"] = {"store": store}
         if entrypoint.endswith("film_new_stories"):
             parameters["folder"] = stories
+            if batch_concurrency:
+                parameters["batch_concurrency"] = batch_concurrency
         built.append(flow.to_deployment(name=name, description=description, parameters=parameters,
                                         schedules=[schedule] if schedule else None, tags=["dreamfactory"]))
     return built
@@ -49,8 +52,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--source", default=str(ROOT), help="Where workers load the flows from (a folder or git URL).")
     parser.add_argument("--stories", default=str(ROOT / "stories"), help="Folder or bucket the nightly batch reads.")
     parser.add_argument("--store", help="Store URL the deployments write to (default: the worker's setting).")
+    parser.add_argument("--batch-concurrency", type=int, help="Films the nightly batch makes side by side (default: "
+                        "the worker's DREAMFACTORY_BATCH_CONCURRENCY, 1 unless set).")
     args = parser.parse_args(argv)
-    ids = deploy(*build(args.source, args.stories, args.store), work_pool_name=args.pool, print_next_steps_message=False)
+    ids = deploy(*build(args.source, args.stories, args.store, args.batch_concurrency), work_pool_name=args.pool, print_next_steps_message=False)
     print(f"registered {len(ids)} deployments on pool {args.pool}")
 
 

@@ -133,3 +133,15 @@ def test_unreadable_stories_are_named_without_reading_them_whole(tmp_path):
     assert stories["fox.txt"].project.startswith("the-fox") and not stories["fox.txt"].reason
     for name, (_, why) in BAD.items():
         assert why in stories[name].reason and str(tmp_path / name) in stories[name].reason and "\n" not in stories[name].reason
+
+
+def test_the_nightly_deployment_takes_the_batch_concurrency():
+    from prefect.utilities.callables import parameter_schema
+
+    from deployments.deploy import build
+    from flows.film_folder import film_new_stories
+    from tests.conftest import ROOT
+
+    [nightly] = [d for d in build(str(ROOT), "s3://inbox/stories", None, 3) if d.name == "nightly"]
+    assert nightly.parameters == {"folder": "s3://inbox/stories", "batch_concurrency": 3}
+    assert "batch_concurrency" in parameter_schema(film_new_stories).properties  # the UI's form shows it
