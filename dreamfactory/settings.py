@@ -256,7 +256,3 @@ class Settings(BaseSettings):
                 "metrics": self.metrics, "gpu_limit": self.gpu_limit, "gpu_slots": self.gpu_slots}
         base.update({k: v for k, v in overrides.items() if v is not None})
         return FilmOptions.model_validate(base)
-
-
-def load_settings() -> Settings:
-    return Settings()
