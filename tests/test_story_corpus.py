@@ -1,7 +1,8 @@
 """The offline studio measured on a corpus of short stories written for it (tests/stories/*.txt), each with the facts
 a reader of the story would agree on (tests/stories/*.json): who is in it and what kind of being, how they look,
 who says which line, where it happens, which objects it names, what must not become film (text addressed to the
-studio, words mistaken for characters), and how many scenes a one-paragraph story needs at least.
+studio, words mistaken for characters), how many scenes a one-paragraph story needs at least, and what the pictures
+must draw (each being's body plan and colours, each place's class, a look a time skip changes).
 
 The stories were written to be ordinary stories, not to suit the reader. The test writes each one through the
 studio as `dreamfactory make` does with the offline writer, prints recall per kind of fact, and fails when a kind
@@ -31,7 +32,7 @@ from dreamfactory.writers.draft import DraftWriter, nlp
 
 STORIES = Path(__file__).parent / "stories"
 KINDS = ("cast", "kinds", "looks", "speakers", "places", "props", "beats", "cast_precision", "false_cast_out",
-         "injection_out", "body", "colours", "looks_over_time")
+         "injection_out", "body", "colours", "looks_over_time", "place_classes")
 # What a reader may call a first-person narrator it casts ("I", "we"): any of these names is them.
 NARRATOR_NAMES = ("I", "me", "myself", "narrator", "storyteller")
 
@@ -44,14 +45,16 @@ NARRATOR_NAMES = ("I", "me", "myself", "narrator", "storyteller")
 FLOORS = {
     "spacy": {"cast": 0.93, "kinds": 0.92, "looks": 0.85, "speakers": 0.95, "places": 0.82, "props": 0.89,
               "beats": 1.0, "cast_precision": 0.93, "false_cast_out": 0.97, "injection_out": 1.0,
-              "body": 0.95, "colours": 0.90, "looks_over_time": 1.0},
-    # reached: cast 0.96, kinds 0.95, looks 0.88, speakers 0.98, places 0.85, props 0.92, beats 1.00,
-    # cast_precision 0.96, false_cast_out 1.00, injection_out 1.00, body 0.98, colours 0.94, looks_over_time 1.00
+              "body": 0.95, "colours": 0.79, "looks_over_time": 1.0, "place_classes": 0.72},
+    # reached: cast 0.96, kinds 0.95, looks 0.88, speakers 0.98, places 0.88, props 0.92, beats 1.00,
+    # cast_precision 0.96, false_cast_out 1.00, injection_out 1.00, body 0.98, colours 0.82 (0.94 in the
+    # screenplay's words: the animatic draws no 'bob' as hair, no swimsuit), looks_over_time 1.00, place_classes 0.75
     "keywords": {"cast": 0.91, "kinds": 0.92, "looks": 0.85, "speakers": 0.89, "places": 0.82, "props": 0.80,
                  "beats": 1.0, "cast_precision": 0.93, "false_cast_out": 0.97, "injection_out": 1.0,
-                 "body": 0.92, "colours": 0.90, "looks_over_time": 1.0},
-    # reached: cast 0.94, kinds 0.95, looks 0.88, speakers 0.92, places 0.85, props 0.83, beats 1.00,
-    # cast_precision 0.96, false_cast_out 1.00, injection_out 1.00, body 0.95, colours 0.94, looks_over_time 1.00
+                 "body": 0.92, "colours": 0.79, "looks_over_time": 1.0, "place_classes": 0.72},
+    # reached: cast 0.94, kinds 0.95, looks 0.88, speakers 0.92, places 0.88, props 0.83, beats 1.00,
+    # cast_precision 0.96, false_cast_out 1.00, injection_out 1.00, body 0.95, colours 0.82, looks_over_time 1.00,
+    # place_classes 0.75
 }
 # Reading a story must stay under this much CPU once the models are loaded (issue #22; measured 0.23 s at most).
 CPU_PER_STORY = 1.0
@@ -169,8 +172,27 @@ def everything_said(screenplay: Screenplay) -> str:
     return json.dumps(screenplay.model_dump(mode="json"), ensure_ascii=False)
 
 
-def score(screenplay: Screenplay, facts: dict) -> Score:
+def pictures(screenplay: Screenplay) -> dict[str, dict]:
+    """Scene id -> what the animatic draws in its opening (wide) shot, `notes.drawn` of its keyframe's record: the
+    place design and class, and each figure's body plan and colours. Empty where the animatic cannot say."""
+    try:
+        from dreamfactory.renderers.animatic.frame import drawn
+        from dreamfactory.renders import Made, plan_keyframe
+    except ImportError:  # Reason: a build whose animatic records no notes.drawn is scored on the screenplay alone
+        return {}
+    base = Made(kind="base_frame", scene_id="base", shot_id="", key="base", sha256="0" * 64, made=True)
+    return {scene.id: drawn(plan_keyframe(screenplay, scene.id, scene.shots[0].id, base, FilmOptions()))
+            for scene in screenplay.scenes}
+
+
+def score(screenplay: Screenplay, facts: dict, drawn: dict[str, dict] | None = None) -> Score:
+    """The facts the screenplay keeps; body plans, colours and place classes from what the pictures draw (`drawn`,
+    see `pictures`) when given, else from the screenplay's kinds and colour words."""
     s = Score()
+    figures: dict[str, dict] = {}
+    for notes in (drawn or {}).values():
+        for figure in notes["figures"]:
+            figures.setdefault(figure["character"], figure)
     cast = match_cast(screenplay, facts)
     people = {c.id: c for c in screenplay.characters}
     narrators = {p["name"] for p in facts["cast"] if p.get("narrator")}
@@ -182,11 +204,15 @@ def score(screenplay: Screenplay, facts: dict) -> Score:
             right = got is not None and (got == person["kind"] or beings.species(got) == person["kind"] or (
                 person["kind"] in ("bird", "fish") and beings.body_plan(got) == person["kind"]))  # 'goose' is a bird
             s.count("kinds", right, f"{person['name']} is a {person['kind']}, got {got}")
+        figure = figures.get(who) if drawn else None
         if "body" in person:
-            got = beings.body_plan(people[who].kind) if who else None
+            got = (figure["body"] if figure else None) if drawn else beings.body_plan(people[who].kind) if who else None
             s.count("body", got == person["body"], f"{person['name']} is drawn as {person['body']}, got {got}")
         for part, colour in person.get("colours", {}).items():
-            got = colours_said(people[who], part) if who else set()
+            if drawn:
+                got = {basic_colour(figure["colours"][part])} if figure and part in figure["colours"] else set()
+            else:
+                got = colours_said(people[who], part) if who else set()
             s.count("colours", colour in got, f"{person['name']}'s {part} is {colour}, got {sorted(got)}")
         for look in person.get("looks", []):
             worn = " ".join([people[who].appearance, people[who].wardrobe, *people[who].props]) if who else ""
@@ -203,6 +229,11 @@ def score(screenplay: Screenplay, facts: dict) -> Score:
         right = said is not None and (said == want or (said == "narrator" and fact["speaker"] in narrators))
         s.count("speakers", right, f"{fact['line']!r} is {fact['speaker']}'s, got {said}")
     settings = [scene.setting for scene in screenplay.scenes]
+    for place in facts.get("place_classes", []) if drawn else []:
+        at = [scene.id for scene in screenplay.scenes if any(has_word(w, scene.setting) for w in place["words"])]
+        got = [(drawn[i]["class"], drawn[i]["indoors"]) for i in at if i in drawn]
+        right = bool(got) and all(g == (place["class"], place["indoors"]) for g in got)
+        s.count("place_classes", right, f"{place['words'][0]} is drawn {place['class']}, got {got or 'no scene there'}")
     for terms in facts["places"]:
         s.count("places", any(has_word(t, place) for t in terms for place in settings), f"setting {terms[0]}")
     things = [p for c in screenplay.characters for p in c.props]
@@ -311,11 +342,19 @@ def test_scoring_finds_what_a_wrong_reading_gets_wrong(written):
     assert score(renamed, facts).hits["cast"] == 0 and score(renamed, facts).hits["false_cast_out"] < len(facts["not_cast"])
 
 
-def test_recall_per_kind_of_fact_stays_above_its_floor(reader, written):
+@pytest.fixture(scope="module")
+def drawn(written) -> dict[str, dict[str, dict]]:
+    """Story -> what its pictures draw, scene by scene (the animatic's notes.drawn)."""
+    return {name: pictures(screenplay) for name, screenplay in written.items()}
+
+
+def test_recall_per_kind_of_fact_stays_above_its_floor(reader, written, drawn):
+    """Body plans, colours and place classes are scored on what the animatic draws (notes.drawn), the rest on the
+    screenplay."""
     total = Score()
     rows = []
     for name, _, facts in corpus():
-        s = score(written[name], facts)
+        s = score(written[name], facts, drawn[name])
         total += s
         rows.append((name, s))
     header = f"{reader:<20}" + "".join(f"{k[:9]:>10}" for k in KINDS)

@@ -108,7 +108,7 @@ def _modifiers(tokens: list[str], i: int) -> list[str]:
 
 def _aside(lower: list[str], i: int) -> tuple[bool, bool]:
     """Whether a place is only mentioned (in a relative clause, or seen, remembered) or only headed for."""
-    relative = any(w in ("who", "which", "where") for w in lower[:i])
+    relative = any(w in ("who", "whom", "which", "where") for w in lower[:i])
     seen = any(w in SEEING_WORDS for w in lower[max(0, i - 6):i])
     heading = any(w in AWAY_WORDS for w in lower[max(0, i - 3):i])
     return relative or seen, heading
@@ -149,6 +149,10 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
     else:
         home = state.homes.get(detail.word) if detail else None  # the stairs are in the lighthouse
         base = home or (state.base if detail else state.heading or state.base) or state.world
+    inside = state.base and beings.place_kind(state.base.split()[-1]) == "vehicle" and base != state.base and \
+        " " not in base and (beings.is_a(base, "room") or beings.is_a(base, "compartment") or base in DETAILS)
+    if inside:  # 'the colony ship' ... 'bay four': a room of the vehicle the story is in, not a bay of the sea
+        base = f"{state.base}, in the {base}"
     headed = [p for p in places if p.rank == 3]
     state.heading = _remembered(headed[-1], state) if headed else ""
     for place in places:
