@@ -181,7 +181,8 @@ class FilmOptions(Options):
 
     scenes: int | None = Field(default=None, ge=1, le=200, description="Number of scenes; by default one per beat of the story.")
     style: str | None = Field(default=None, description="The look, e.g. 'storybook watercolour'; by default chosen from the story.")
-    project: str | None = Field(default=None, description="Project id; by default derived from the story's title and text.")
+    project: str | None = Field(default=None, description="Project id; by default derived from the story's title and text.",
+                                pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")  # a folder's name in the store, never a path
     seed: int = Field(default=7, ge=0, description="Project seed; each scene's seed derives from it and the scene id.")
     store: str | None = Field(default=None, description="Where artifacts live: a local folder or any fsspec URL "
                               "(s3://bucket/prefix). Empty: the worker's DREAMFACTORY_STORE (default ./dreamfactory-store).")

@@ -65,6 +65,13 @@ def test_a_nul_byte_is_refused_as_binary_in_one_line(tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1 and not list(tmp_path.iterdir())
 
 
+def test_a_project_id_is_a_folder_name_never_a_path(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "dreamfactory.cli", "make", str(HOSTILE / "html-tags.txt"), "--project",
+                           "../outside", "--store", str(tmp_path / "store")], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "project" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.iterdir())
+
+
 def test_each_medium_shows_text_as_text(caplog):
     attack = "# Hi <img src=x onerror=alert(1)> [a](javascript:x) *b* _c_ https://e.example a@b.c\x1b[31m\u202e|x"
     shown = escape.markdown(attack)
