@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dreamfactory.agents.phases import (
+from dreamfactory.screenplay import (
     Brief,
     Condensed,
     Design,

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from dreamfactory.agents.phases import Design, ScenePlan, SceneShots, Storyboard
+from dreamfactory.screenplay import Design, ScenePlan, SceneShots, Storyboard
 from dreamfactory.palette import colour_name, colour_names
 from dreamfactory.screenplay import Character, DialogueLine, Scene, StyleGuide
 from dreamfactory.writers.base import PhaseRequest

@@ -19,8 +19,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
-from ..screenplay import Character, Contract, DialogueLine, Shot
-from .phases import Brief, Design, Review, ReviewNote, ScenePlan, ScenePlans, SceneShots, Storyboard
+from ..screenplay import (Brief, Character, Contract, Design, DialogueLine, Review, ReviewNote, ScenePlan, ScenePlans,
+                          SceneShots, Shot, Storyboard)
 
 NARRATOR = "narrator"
 MAX_SHOTS = 5  # the Filmmaker cuts a scene into 2-5 shots (1 when the scene is a single moment)

@@ -23,13 +23,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import BudgetExceeded, WritingError
 from ..progress import report
-from ..screenplay import SCREENPLAY_VERSION, Scene, Screenplay
+from ..screenplay import SCREENPLAY_VERSION, Brief, Condensed, Design, Review, Scene, ScenePlans, Screenplay, Storyboard
 from ..settings import FilmOptions
 from ..store import Store, digest
 from ..story import addressed_to_studio
 from ..writers.base import Message, PhaseRequest, Usage, Writer
 from . import answers, prompts
-from .phases import Brief, Condensed, Design, Review, ScenePlans, Storyboard
 
 
 class PhaseRecord(BaseModel):
@@ -202,7 +201,7 @@ class Studio:
         return kept
 
     def _check_brief(self, brief: Brief) -> list:
-        from .phases import ReviewNote
+        from ..screenplay import ReviewNote
 
         wanted = self.options.scenes
         if wanted and brief.scene_count != wanted:
@@ -240,7 +239,7 @@ def _split_sentences(paragraph: str) -> list[str]:
 
 
 def _check_scenes(plans: ScenePlans, brief: Brief, design: Design) -> list:
-    from .phases import ReviewNote
+    from ..screenplay import ReviewNote
 
     notes = []
     if len(plans.scenes) != brief.scene_count:
@@ -255,7 +254,7 @@ def _check_scenes(plans: ScenePlans, brief: Brief, design: Design) -> list:
 
 
 def _check_storyboard(board: Storyboard, plans: ScenePlans) -> list:
-    from .phases import ReviewNote
+    from ..screenplay import ReviewNote
 
     have = [s.scene_id for s in board.scenes]
     want = [s.id for s in plans.scenes]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...agents.phases import Brief, Design, ReviewNote
+from ...screenplay import Brief, Design, ReviewNote
 from ...screenplay import StyleGuide
 from .beats import chunks, story_beats
 from .cast import Cast, find_people

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ... import beings
-from ...agents.phases import Design
+from ...screenplay import Design
 from . import nlp
 from .story import QUOTE, WORD, Reading, mask_quotes, slug, words
 from .tense import base_form, looks_past

@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from ...agents.phases import Brief, Design, ReviewNote, ScenePlan, ScenePlans
+from ...screenplay import Brief, Design, ReviewNote, ScenePlan, ScenePlans
 from ...screenplay import DialogueLine
 from . import nlp
 from .beats import Continuity, Sentence, chunks, read_sentences

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...agents.phases import Design, ScenePlan, SceneShots, Storyboard
+from ...screenplay import Design, ScenePlan, SceneShots, Storyboard
 from ...palette import colour_names
 from ...screenplay import BaseDescription, Character, DialogueLine, Shot
 from .inputs import as_model
