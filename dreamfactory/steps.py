@@ -15,11 +15,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import backends, layout, renders
+from .errors import StoreError
 from .renderers.base import ClipRequest, render_key
 from .renders import Made, wants_end_keyframe
 from .screenplay import Screenplay
 from .settings import FilmOptions
-from .errors import StoreError
 from .store import Store, digest
 from .voices import SceneSound
 from .voices.timing import scene_inputs_key
