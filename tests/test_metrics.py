@@ -320,6 +320,14 @@ def test_report_chart_is_written_and_shows_bars(mixed_report, tmp_path):
     assert counts[STYLE_BAR] > 5000 and counts[FACE_BAR] > 500
     assert len(np.unique(pixels, axis=0)) > 20  # text and lines, not a flat image
 
+    from dreamfactory.metrics.chart import LIMIT, draw_report
+
+    def red(report) -> int:
+        return int(np.all(np.asarray(draw_report(report)).reshape(-1, 3) == LIMIT, axis=1).sum())
+
+    unflagged = mixed_report.model_copy(update={"shots": [s.model_copy(update={"flags": []}) for s in mixed_report.shots]})
+    assert any(s.flags for s in mixed_report.shots) and red(mixed_report) > red(unflagged)  # flagged labels in red
+
 
 def test_compare_puts_two_reports_side_by_side(same_report, mixed_report):
     table = compare(same_report, mixed_report)

@@ -37,7 +37,7 @@ def _shot_labels(draw: ImageDraw.ImageDraw, ids: list[str], slot: float, font) -
     return [str(k + 1) for k in range(len(ids))]
 
 
-def _panel(draw, top, height, title, ids, values, y_max, colour, empty, limit=None) -> None:
+def _panel(draw, top, height, title, ids, values, y_max, colour, empty, flagged, limit=None) -> None:
     bottom, small = top + height, _font(14)
     draw.text((LEFT, top - 46), title, font=_font(18, bold=True), fill=INK)
 
@@ -60,8 +60,8 @@ def _panel(draw, top, height, title, ids, values, y_max, colour, empty, limit=No
             draw.rectangle([cx - bar / 2, y_of(value), cx + bar / 2, bottom], fill=colour)
             if slot >= 40:
                 draw.text((cx, y_of(value) - 3), f"{value:.2f}", font=small, fill=INK, anchor="mb")
-        if k % every == 0:
-            draw.text((cx, bottom + 6), label, font=small, fill=INK, anchor="mt")
+        if k % every == 0 or flagged[k]:  # a flagged shot's label always shows, in the gate's colour
+            draw.text((cx, bottom + 6), label, font=small, fill=LIMIT if flagged[k] else INK, anchor="mt")
     draw.line([(LEFT, bottom), (RIGHT, bottom)], fill=INK, width=2)
     if limit is not None:  # drawn over the bars, its label on a white box at the right
         y, text = y_of(limit[0]), limit[1]
@@ -73,7 +73,8 @@ def _panel(draw, top, height, title, ids, values, y_max, colour, empty, limit=No
 
 
 def draw_report(report: EvaluationReport) -> Image.Image:
-    """The chart as an image: the film's numbers in the title, two panels of per-shot bars, the gate's limits dashed."""
+    """The chart as an image: the film's numbers in the title, two panels of per-shot bars, the gate's limits dashed,
+    flagged shots labelled in red."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
     title = (
@@ -87,13 +88,13 @@ def draw_report(report: EvaluationReport) -> Image.Image:
     draw.text((LEFT, 16), title, font=_font(24, bold=True), fill=INK)
     draw.text((LEFT, 50), models, font=_font(15), fill=MUTED)
     gate = GateThresholds()
-    ids = [s.label for s in report.shots]
+    ids, flagged = [s.label for s in report.shots], [bool(s.flags) for s in report.shots]
 
     family = "clip" if report.style_embedding.startswith("clip:") else report.style_embedding
     style_limit = gate.style_min_similarity.get(family)
     _panel(
         draw, 140, 220, "Style similarity to the Base frame (higher = closer)", ids,
-        [s.style_similarity_to_base for s in report.shots], 1.0, STYLE_BAR, "",
+        [s.style_similarity_to_base for s in report.shots], 1.0, STYLE_BAR, "", flagged,
         (style_limit, f"Reviewer gate {style_limit}") if style_limit else None,
     )  # fmt: skip
 
@@ -102,7 +103,7 @@ def draw_report(report: EvaluationReport) -> Image.Image:
     y_max = math.ceil(max([v for v in faces if v is not None] + [face_limit or 0.0, 0.75]) * 1.1 / 0.25) * 0.25
     _panel(
         draw, 490, 220, "Face distance to the Base frame (lower = closer)", ids, faces, y_max, FACE_BAR,
-        "no face" if report.face_embedder else "n/a",
+        "no face" if report.face_embedder else "n/a", flagged,
         (face_limit, f"same person below {face_limit}") if face_limit else None,
     )  # fmt: skip
     return image

@@ -172,6 +172,8 @@ def load_face_embedder(options: MetricOptions) -> FaceEmbedder:
     if name == "dlib-resnet-v1":
         folder = dlib_models_dir()
         return load_once(("dlib", str(folder)), lambda: DlibEmbedder(folder))
+    if options.face_embedder == "off":
+        raise MetricUnavailable("Faces are turned off (metrics.face_embedder is 'off').")
     missing = [m for m in missing_weights(options) if "faces (CSFD)" in m.needed_for]
     raise MetricUnavailable("No face embedder here. " + describe_missing(missing))
 
