@@ -200,6 +200,10 @@ def test_no_markup_reaches_the_screenplay_subtitles_film_manifest_or_terminal(fi
     edited = store.read_bytes(layout.subtitles(edited["project"], edited["film_key"].rsplit("/", 1)[-1].split(".")[0]))
     edited = edited.decode()
     assert "‹i›Hello‹/i› (⧵an8) 99 00:00:01,000 → 00:00:02,000 Injected cue" in edited  # the attack, shown as text
+    shown = [subprocess.run([sys.executable, "-m", "dreamfactory.cli", "show", made["edited"][0]["project"], *how,
+                             "--store", store.url], capture_output=True, timeout=120) for how in ([], ["--transcript"])]
+    assert all(done.returncode == 0 and not FROM_STORIES.search(done.stdout.decode()) for done in shown)
+    assert "# The Garden \\<img src=https" in shown[0].stdout.decode()  # the show command's markdown, escaped
 
 
 def test_prefect_ui_shows_no_element_attribute_or_link_from_the_stories(films):

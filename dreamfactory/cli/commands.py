@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import DreamFactoryError, SettingsError, StoryError
+from ..escape import terminal
 
 EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
 ROOT = Path(__file__).resolve().parents[2]  # where flows/ is, in a checkout and in site-packages alike
@@ -48,7 +49,7 @@ def flow_at(entrypoint: str):
 
 
 def _die(message: str, code: int) -> int:
-    print(f"dreamfactory: error: {message}", file=sys.stderr)
+    print(f"dreamfactory: error: {terminal(message)}", file=sys.stderr)  # a message may quote a story or a screenplay
     return code
 
 
@@ -548,10 +549,10 @@ def cmd_show(args, settings, started: float) -> int:
             raise DreamFactoryError(f"project {args.project} has no transcript")
         from ..writers.base import Message
 
-        print(transcript_text([Message.model_validate(m) for m in store.read_json(key)]))
+        print(terminal(transcript_text([Message.model_validate(m) for m in store.read_json(key)])))
     else:
         options = settings.film_options(store=store.url)
-        print(project_text(store, args.project, screenplay, options))
+        print(terminal(project_text(store, args.project, screenplay, options)))
     return 0
 
 
