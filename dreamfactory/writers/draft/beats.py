@@ -244,11 +244,15 @@ def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int,
         if pronoun:
             return cast.resolve(pronoun.group(1), state.recent) or _last_speaker(earlier, beat) or "narrator"
         return "narrator"
+    voiced = {who for _, who in state.voices}
+    def speaks(c: str) -> bool:  # 'A goat bleated. "Who's there?"': a being that only makes a noise says no line
+        return cast.by_id[c].kind == "human" or c in voiced if c in cast.by_id else True
     if named:
         return named[0]
     same_beat = [s for s in earlier if s.beat == beat]
-    if same_beat and not same_beat[-1].speech and same_beat[-1].characters:
-        return same_beat[-1].characters[0]
+    actors = [c for c in same_beat[-1].characters if speaks(c)] if same_beat and not same_beat[-1].speech else []
+    if actors:
+        return actors[0]
     return _last_speaker(earlier, beat) or _other_voice(beat, state) or \
         next((c for s in earlier for c in s.characters), None) or state.principal or "narrator"
 

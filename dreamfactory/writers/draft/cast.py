@@ -166,8 +166,22 @@ def _named_people(reading: Reading, parsed: dict) -> tuple[Person, ...]:
         used.add(pid)
         pattern = r"\b(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + r")\b"
         people.append(Person(id=pid, name=name, pattern=pattern))
-    profiled = [_profile(p, reading) for p in people]
+    profiled = [_named_kind(_profile(p, reading), reading) for p in people]
     return tuple(_with_descriptor(p, profiled) for p in profiled)
+
+
+def _named_kind(person: Person, reading: Reading) -> Person:
+    """A fable's 'the Fox', 'Brer Rabbit': a name that is an animal the story also calls by its noun is that animal
+    (never after a title of a person: 'Mrs Pike' is no fish)."""
+    parts = person.name.split()
+    word = parts[-1].lower()
+    if person.kind != "human" or person.descriptor or parts[0] in ("Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Lady", "Lord") \
+            or not beings.is_being(word) or beings.is_person(word):
+        return person
+    narration = " ".join(mask_quotes(s) for _, s in reading.sentences)
+    if not re.search(rf"\b(?:[Tt]he\s+{re.escape(parts[-1])}|{re.escape(word)})\b", narration):
+        return person
+    return replace(person, kind=noun_kind(word), descriptor=word)
 
 
 def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]):
@@ -432,7 +446,8 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
                          masked[:start])
     nouns = [m.group(1) for m in (apposed, called, preceded) if m and m.group(1) not in MODIFIERS | STOPWORDS | PREPOSITIONS]
     described = any(being_noun(n) for n in nouns[:2])
-    thing = any(not being_noun(n) and beings.is_noun(n) for n in nouns) or last == "the" and not kin  # 'the Marigold'
+    thing = any(not being_noun(n) and beings.is_noun(n) for n in nouns) or \
+        last == "the" and not kin and not beings.is_being(parts[-1].lower())  # 'the Marigold' (not a fable's 'the Fox')
     revealed = re.search(r"\b(?:[Ss]he|[Hh]e|[Ii]t|name)\s+(?:was|is)\s+(?:[A-Z][\w.]*\s+)*$", masked[:start])
     strong = next_word in SPEECH_VERBS or last in SPEECH_VERBS or last in RELATIONS or described or revealed or \
         nicknamed

@@ -101,7 +101,8 @@ def _belongings(owner: str, text: str, look: Look) -> None:
     """'his brass lantern' is a prop; 'her cloak was grey' is a grey cloak."""
     for m in re.finditer(rf"{owner}\s+((?:[\w-]+\s+){{0,3}}?(?:{CARRIED_RX}))\b", text):
         _add(look.props, m.group(1))
-    worn = rf"{owner}\s+((?:[\w-]+\s+){{0,2}}?(?:{WORN_RX}))\b(?:\s+(?:was|were)\s+(?:the\s+colou?r\s+of\s+)?([a-z]+))?"
+    worn = rf"{owner}\s+((?:[\w-]+\s+){{0,2}}?(?:{WORN_RX}))\b(?:\s+(?:was|were|had\s+turned|turned|had\s+gone|went)\s+" \
+        rf"(?:the\s+colou?r\s+of\s+)?([a-z]+))?"  # 'her hair had turned white'
     for m in re.finditer(worn, text, re.I):
         state = m.group(2) if m.group(2) and m.group(2) not in STOPWORDS | {"with"} else ""
         _file_items(f"{state} {m.group(1)}".strip(), look, default=None)
@@ -223,8 +224,9 @@ def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
 
 # A jump in time long enough to change how someone looks: 'Forty years later', 'Decades passed', 'When she was old'.
 TIME_SKIP = re.compile(r"\b(?:[\w-]+\s+)?(?:years|decades|generations)\s+(?:later|on|passed|went by|had passed)\b"
-                       r"|\blong\s+years\s+after\b|\bwhen\s+(?:she|he|they)\s+(?:was|were)\s+(?:old|grown|grown up)\b",
-                       re.I)
+                       r"|\blong\s+years\s+after\b|\bwhen\s+(?:she|he|they)\s+(?:was|were)\s+(?:old|grown|grown up|an old)\b"
+                       r"|\bby\s+the\s+time\s+(?:she|he|they|[A-Z]\w+)\s+(?:was|were)\s+(?:[a-z]+ty|old|grown)\b"
+                       r"|\b(?:grew|had grown)\s+old\b|\bin\s+(?:her|his|their)\s+old\s+age\b", re.I)
 
 
 def character_over_time(person: Person, cast: Cast, reading: Reading, scene_of) -> Character:

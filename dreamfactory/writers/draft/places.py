@@ -67,7 +67,8 @@ def places_in(read: list[Sentence]) -> list[Place]:
 
 
 # Where a noun after these is where someone is: 'into the lagoon', 'along the corridor', 'The ward was quiet'.
-INTO = set(LOCATIVE) | {"into", "down", "along", "through", "across", "onto", "inside", "within", "from", "below", "beneath"}
+INTO = set(LOCATIVE) | {"into", "down", "along", "through", "across", "onto", "inside", "within", "from", "below", "beneath",
+                        "aboard"}
 
 
 GENERIC = set("way place side end edge middle top bottom front back corner space area spot part home".split())

@@ -144,11 +144,15 @@ _COMMAND = re.compile(
     r"ignore|disregard|forget|put|add|render|draw|generate|give|return|format|respond|answer|translate|summari[sz]e|"
     r"include|use|set|change|turn|stop|continue|begin|start|replace|remove|delete|tell|explain|display|dump|echo|"
     r"send|copy|rewrite|insert|end|append|cast|title|name|call|convert|produce)\b", re.I)
-_PRODUCTION = re.compile(
-    r"\b(?:you|your|yourself|scenes?|screenplay|script|film|movie|video|output|json|yaml|markdown|prompts?|"
+_PRODUCTION = re.compile(  # not 'you': a story told in the second person gives orders too ('Turn the handle')
+    r"\b(?:scenes?|screenplay|script|film|movie|video|output|json|yaml|markdown|prompts?|"
     r"instructions?|credits?|captions?|subtitles?|title|style|settings|configuration|system|model|ai|assistant|"
     r"format|response|reply|word\s+for\s+word|verbatim|text\s+above|story\s+above|the\s+above|frames?|"
     r"keyframes?|characters?|narrator|storyboard)\b", re.I)
+# An order to whoever reads the story as a machine: 'you must now output...', 'the model should add...'.
+_OBLIGED = re.compile(r"\b(?:you|the\s+(?:ai|model|assistant|system|renderer|screenwriter|writer))\s+(?:must|should|will|"
+                      r"are\s+to|need\s+to|have\s+to)\s+(?:now\s+|also\s+|always\s+)?(?:write|output|print|reveal|repeat|"
+                      r"ignore|include|make|add|render|describe|list|respond|answer|use|follow)\b", re.I)
 _REVEAL = re.compile(r"\b(?:reveal|print|repeat|leak|dump|disclose|recite)\b[^.!?]*\b(?:your|hidden|secret|"
                      r"above|settings|instructions|prompt|configuration|word\s+for\s+word|verbatim)\b", re.I)
 
@@ -161,7 +165,7 @@ def to_the_program(sentence: str) -> bool:
     if not re.search(r"\w", told):
         return False  # speech alone is a character's
     bracketed = re.fullmatch(r"[(\[{<].*[)\]}>][.!?]?", told)
-    return bool(_ADDRESSED.search(told) or _REVEAL.search(told)
+    return bool(_ADDRESSED.search(told) or _REVEAL.search(told) or _OBLIGED.search(told)
                 or (_COMMAND.search(told) or _NOTE.search(told) or bracketed) and _PRODUCTION.search(told))
 
 

@@ -13,7 +13,7 @@ SPEECH_VERBS = (
     "squeaked squeaks hooted hoots beeped beeps barked barks chirped chirps purred purrs squawked croaked piped "
     "yelped bellowed blurted whined teased joked scolded shrieked panted grunted groaned moaned cooed buzzed "
     "ordered commanded demanded suggested offered corrected interrupted responded retorted remarked observed "
-    "mused reminded urged wailed cheered thundered rasped squealed trilled sniffed snorted"
+    "mused reminded urged wailed cheered thundered rasped squealed trilled sniffed snorted quoth spake spoke"
 ).split()
 SPEECH_RX = "|".join(SPEECH_VERBS)
 
