@@ -688,6 +688,9 @@ BY_MEANING = [
     ("the kitchen of the farmhouse", "kitchen", "indoors"), ("the meadow behind the school", "meadow", "outdoors"),
     ("the ferry's deck", "coast", "outdoors"), ("Grandma's parlour", "living_room", "indoors"),
     ("the dining car", "train", "vehicle"), ("the car park", "town", "outdoors"),
+    ("colony ship, in the bay", "ship", "vehicle"), ("quarry, at the pump house door", "mountains", "outdoors"),
+    ("tunnel, at the rusted iron door", "cave", "underground"), ("the village common", "meadow", "outdoors"),
+    ("the lighthouse gallery", "lamp_room", "indoors"), ("the spaceship, in the galley", "spaceship", "vehicle"),
 ]
 
 

@@ -17,14 +17,16 @@ from .props import read_prop
 TOPS = {"coat", "raincoat", "jacket", "sweater", "jumper", "shirt", "tunic", "cloak", "dress", "robe", "gown",
         "cardigan", "blouse", "hoodie", "vest", "waistcoat", "overalls", "smock", "uniform", "parka", "anorak",
         "poncho", "cape", "pullover", "top", "tshirt", "oilskin", "mac", "jerkin", "blazer", "suit", "kimono", "sari",
-        "armour", "armor", "habit", "scrubs", "gown", "frock", "kaftan", "tabard", "doublet", "jersey", "fleece"}
+        "armour", "armor", "habit", "scrubs", "gown", "frock", "kaftan", "tabard", "doublet", "jersey", "fleece",
+        "swimsuit", "wetsuit", "bikini", "leotard", "overcoat", "trenchcoat", "mackintosh", "duffel"}
 LONG_TOPS = {"coat", "raincoat", "cloak", "dress", "robe", "gown", "parka", "anorak", "poncho", "cape", "smock",
              "oilskin", "mac", "kimono", "sari", "habit", "frock", "kaftan"}
 BOTTOMS = {"trousers", "pants", "jeans", "skirt", "shorts", "leggings", "breeches", "dungarees"}
 SHOES = {"boots", "boot", "shoes", "shoe", "sandals", "slippers", "clogs", "wellingtons", "wellies"}
 HATS = {"hat", "cap", "beret", "bonnet", "beanie", "helmet", "sou'wester", "souwester", "turban", "crown", "hood",
         "headscarf", "bowler", "fedora", "stetson"}
-HAIR_NOUNS = {"hair", "braids", "braid", "plaits", "plait", "ponytail", "bun", "curls", "locks", "pigtails"}
+HAIR_NOUNS = {"hair", "braids", "braid", "plaits", "plait", "ponytail", "bun", "curls", "locks", "pigtails", "bob",
+              "crop", "afro", "dreadlocks", "dreads", "mop", "quiff", "topknot", "fringe", "mohawk"}
 PROP_KINDS = {
     "lantern": "lantern", "lamp": "lantern", "torch": "lantern", "umbrella": "umbrella", "basket": "basket",
     "book": "book", "stick": "stick", "staff": "stick", "cane": "stick", "bag": "bag", "satchel": "bag",

@@ -56,9 +56,9 @@ DESIGNS: tuple[PlaceDesign, ...] = (
     _outside("square", "square town", "square plaza fountain piazza", "a town square with a fountain, a plaza"),
     _outside("forest", "forest", "forest wood woods woodland tree trees jungle grove",
              "a forest: woods, trees, a jungle, a woodland path"),
-    _outside("mountains", "mountains", "mountain peak cliff alp summit pass",
+    _outside("mountains", "mountains", "mountain peak cliff alp summit pass quarry crag gorge canyon",
              "mountains: high peaks, cliffs, a summit, a rocky pass"),
-    _outside("meadow", "hills", "hill hilltop hillside valley meadow field garden countryside park lawn",
+    _outside("meadow", "hills", "hill hilltop hillside valley meadow field garden countryside park lawn common green heath moor",
              "open countryside: a meadow, green hills, fields, a garden, a park"),
     _outside("river", "river", "river stream brook creek canal", "a river: a stream, a brook, a canal, its banks"),
     _outside("lake", "lake", "lake loch reservoir lagoon", "a lake: a loch, a lagoon, still water with a far shore"),
@@ -89,7 +89,7 @@ DESIGNS: tuple[PlaceDesign, ...] = (
             "a greenhouse: glass walls, potted plants"),
     _inside("garage", "indoors", "garage", "garage carport", "a garage: a car workshop, tools on the wall"),
     _inside("cabin_inside", "indoors", "cabin", "", "inside a log cabin: a hearth, log walls, a cosy hut"),
-    _inside("lamp_room", "indoors", "room", "lamp_room lantern_room", "the lamp room at the top of a lighthouse: "
+    _inside("lamp_room", "indoors", "room", "lamp_room lantern_room lighthouse_gallery", "the lamp room at the top of a lighthouse: "
             "the great lens", "lens stone"),
     _inside("tower_inside", "indoors", "room", "stair staircase stairwell steps",
             "inside a stone tower or lighthouse: spiral stairs, stone walls", "stone stairs"),
@@ -112,7 +112,8 @@ DESIGNS: tuple[PlaceDesign, ...] = (
             "inside a train carriage or a bus: rows of seats, windows onto the passing land"),
     _inside("plane", "vehicle", "plane", "plane aeroplane airplane airliner jet cockpit flight",
             "inside an aeroplane cabin: rows of seats, small round windows onto the clouds"),
-    _inside("ship", "vehicle", "ship", "galley hold porthole bunk cabin_below below_deck",
+    _inside("ship", "vehicle", "ship", "ship vessel liner trawler barge ferry freighter submarine galley hold porthole "
+            "bunk below_deck",
             "below deck in a ship: a cabin with portholes, a galley, a bunk, a ferry, a submarine"),
     _inside("spaceship", "vehicle", "spaceship", "spaceship spacecraft starship space_station airlock "
             "observation_deck docking_bay", "inside a spaceship: the bridge, control consoles, a viewport onto the "
@@ -173,7 +174,7 @@ def _allowed(text: str) -> set[str]:
     if inside and not outside:
         return {"indoors", "vehicle", "underground"}
     if outside and not inside:
-        return {"outdoors", "underwater", "space"}
+        return {"outdoors", "space"}
     return set(CLASSES)
 
 
@@ -205,16 +206,20 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
     classes = {BY_NAME[name].cls for name in hits}
     meaning = _SIDE.sub(" ", text)  # the side of the wall is settled: the rest says where
     plain = BY_NAME[FALLBACK["outdoors" if "outdoors" in allowed else "indoors"]]
-    if hits and (len(classes) == 1 or not embedder.available()):
-        design = BY_NAME[_head(text, hits)]
+    head = _head(text, hits) if hits else None
+    if hits and (len(classes) == 1 or not embedder.available() or BY_NAME[head].cls == "vehicle"):
+        # a vehicle named first holds the rest ('the colony ship, in the bay' is the ship's bay); in space, a spaceship
+        design = BY_NAME["spaceship" if "spaceship" in hits else head]
     elif not _content_words(meaning) and len(allowed) < len(CLASSES):  # 'somewhere inside'
         design = plain
     elif embedder.available():
-        candidates = [i for i, d in enumerate(DESIGNS) if d.cls in allowed]
-        design = _nearest(meaning, candidates, _head(text, hits) if hits else None)
+        # the embedder arbitrates between the places the words name, or, where they name none, chooses among all
+        candidates = [i for i, d in enumerate(DESIGNS) if (d.name in hits if hits else d.cls in allowed)]
+        design = _nearest(meaning, candidates, head)
         if _similarity(meaning, design) < WEAK and scene_words.strip() and text is setting:
             meaning = f"{meaning}. {scene_words}"
-            more = _hits(meaning)
+            more = {name: found for name, found in _hits(meaning).items() if BY_NAME[name].cls in allowed}
+            candidates = [i for i, d in enumerate(DESIGNS) if (d.name in more if more else d.cls in allowed)]
             design = _nearest(meaning, candidates, _head(meaning, more) if more else None)
     else:
         named = [name for name in _hits(scene_words) if BY_NAME[name].cls in allowed]
