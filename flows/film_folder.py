@@ -16,6 +16,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.states import Completed, Failed, State
 
 from dreamfactory.batch import BatchRow, StoryFile, film_of, read_stories, without_film
+from dreamfactory.escape import table_cell
 from dreamfactory.settings import FilmOptions, Settings
 from dreamfactory.store import Store
 from flows.make_film import make_film
@@ -46,8 +47,11 @@ def film_new_stories(folder: str, options: FilmOptions = FilmOptions(), pattern:
                              [contextvars.copy_context() for _ in stories]))
 
     # 3. One row per story in the UI; the run fails naming the stories without a film, after trying them all.
-    create_table_artifact(table=[row.model_dump() for row in rows], key="film-new-stories",
-                          description=f"{sum(bool(r.film) for r in rows)} of {len(rows)} stories in {folder} have a film")
+    # A file's name and its reason come from a folder or bucket anyone may write to: each cell shows them as text.
+    table = [{k: table_cell(v) if isinstance(v, str) else v for k, v in row.model_dump().items()} for row in rows]
+    filmed = sum(bool(r.film) for r in rows)
+    create_table_artifact(table=table, key="film-new-stories",
+                          description=f"{filmed} of {len(rows)} stories in {table_cell(folder)} have a film")
     if all(row.film for row in rows):
         return Completed(message=f"{len(rows)} stories, every one filmed", data=rows)
     return Failed(message=without_film(rows), data=rows)
