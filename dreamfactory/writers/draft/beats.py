@@ -236,6 +236,8 @@ def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int,
     speaker of the paragraph, the other one of a two-person exchange, the scene's first character."""
     if line.attribution:
         mentioned = cast.mentions(line.attribution)
+        if not re.search(r"\b(?:I|[Ww]e)\b", line.attribution):  # 'he said to me': the storyteller only listens
+            mentioned = [c for c in mentioned if not cast.is_storyteller(c)]
         if re.search(r"\b[A-Z][\w-]*'s\s+[a-z]", line.attribution):
             mentioned = mentioned[::-1]  # 'called Ivo's mother': the mother speaks, not Ivo
         if mentioned:

@@ -215,7 +215,36 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
                 merged = replace(n, pattern=rf"{n.pattern}|(?<=[Tt]he )(?:[a-z-]+ ){{0,2}}?{heads[0]}\b(?!-)",
                                  descriptor=heads[0], kind=noun_kind(heads[0]))
             named[named.index(n)] = merged
+    named, unnamed = _called_by_name(named, unnamed, texts)
     return tuple(_first_names(named, texts)), unnamed
+
+
+def _called_by_name(named: list[Person], unnamed: list[Person], texts: list[str]):
+    """'The baker ... "Stefan, let the child breathe," she said ... Stefan grunted': a role whose name is first heard
+    called out to it, by someone else, while it is there, is that named character."""
+    def first(p: Person) -> int:
+        return next((i for i, t in enumerate(texts) if re.search(p.pattern, mask_quotes(t))), len(texts))
+    for x in list(named):
+        if x.relations or x.descriptor or x.kind != "human":
+            continue
+        word = re.escape(x.name.split()[-1])
+        called = next((i for i, t in enumerate(texts) if re.search(
+            rf'"(?:{word},|[^"]*,\s*{word}[.!?,])', t)), None)  # '"Stefan, ..."' or '"..., Marta."'
+        if called is None or called > first(x):
+            continue
+        pronoun = re.search(rf"\b(he|she)\s+(?:{SPEECH_RX})\b", mask_quotes(texts[called]))
+        speaker = {"he": "m", "she": "f"}[pronoun.group(1)] if pronoun else ""
+        def last(u: Person) -> int:
+            return max((i for i, t in enumerate(texts[:called]) if re.search(u.pattern, mask_quotes(t))), default=-1)
+        roles = [u for u in unnamed if u.kind == "human" and u.gender and speaker and u.gender != speaker
+                 and last(u) >= 0 and not any(re.search(u.pattern, mask_quotes(t)) and re.search(x.pattern, mask_quotes(t))
+                                              for t in texts)]
+        if roles:  # the one last seen before the call, never in one sentence with the name
+            u = max(roles, key=last)
+            unnamed.remove(u)
+            named[named.index(x)] = replace(x, pattern=f"{x.pattern}|{u.pattern}", descriptor=u.descriptor,
+                                            gender=x.gender or u.gender)
+    return named, unnamed
 
 
 def _first_names(named: list[Person], texts: list[str]) -> list[Person]:
