@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import EditConflict, SettingsError
 from .screenplay import Scene, Screenplay, Shot
 from .store import Store
-from .writing import change_head, load_head
+from . import layout
+from .writing import change_head, load_head, parse_screenplay
 
 EDITABLE = ("setting", "time_of_day", "environment", "action", "characters", "dialogue", "camera", "duration",
             "transition")
@@ -126,9 +127,19 @@ def _commit(store: Store, project: str, base: Screenplay, base_sha: str, sets: l
     return sha, f"; re-applied on screenplay {onto['sha'][:12]}, which another edit wrote meanwhile" if moved else ""
 
 
-def apply_edits(store: Store, project: str, scene_ref: str, assignments: list[str], shot_ref: str | None = None) -> str:
-    """Set fields of a scene, or of one of its shots when shot_ref is given; a new screenplay version."""
-    screenplay, base_sha = load_head(store, project)
+def _read(store: Store, project: str, read: str | None) -> tuple[Screenplay, str]:
+    """The screenplay an edit was made on: the version the person saw (`read`), or else the head as it is now."""
+    if read is None:
+        return load_head(store, project)
+    key = layout.screenplay_version(project, read)
+    return parse_screenplay(store.read_bytes(key), store.location(key)), read
+
+
+def apply_edits(store: Store, project: str, scene_ref: str, assignments: list[str], shot_ref: str | None = None,
+                read: str | None = None) -> str:
+    """Set fields of a scene, or of one of its shots when shot_ref is given; a new screenplay version. `read`: the
+    sha of the version the person edited (the review gate's), when it may be older than the head."""
+    screenplay, base_sha = _read(store, project, read)
     scene = find_scene(screenplay, scene_ref)
     shot = find_shot(scene, shot_ref) if shot_ref is not None else None
     sets: list[tuple[Where, object]] = []
@@ -245,12 +256,13 @@ class ScreenplayApproval(BaseModel):
     edits: list[SceneEdit] = Field(default_factory=list, description="Changes to apply before rendering.")
 
 
-def apply_approval(store: Store, project: str, approval: ScreenplayApproval) -> None:
-    """Apply the gate's edits as a new screenplay version (the head); refuse to go on when not approved."""
+def apply_approval(store: Store, project: str, approval: ScreenplayApproval, read: str | None = None) -> None:
+    """Apply the gate's edits as a new screenplay version (the head); refuse to go on when not approved. `read`: the
+    sha of the screenplay the reviewer saw, so an edit made meanwhile elsewhere to a field of the form is not lost."""
     if not approval.approved:
         raise SettingsError("the screenplay was not approved at the review gate; nothing was rendered")
     grouped: dict[tuple[str, str | None], list[str]] = {}
     for edit in approval.edits:
         grouped.setdefault((edit.scene, edit.shot), []).append(f"{edit.field}={edit.value}")
     for (scene, shot), assignments in grouped.items():
-        apply_edits(store, project, scene, assignments, shot_ref=shot)
+        apply_edits(store, project, scene, assignments, shot_ref=shot, read=read)

@@ -26,7 +26,7 @@ def load_screenplay(project: str, options: FilmOptions) -> Written:
 @task(name="apply-review-gate", **NO_CACHE)
 def apply_gate(written: Written, approval: ScreenplayApproval, options: FilmOptions) -> Written:
     store = store_for(options.store)
-    apply_approval(store, written.project, approval)
+    apply_approval(store, written.project, approval, read=written.sha)
     return load_project(store, written.project).model_copy(update={"usage": written.usage, "calls_made": written.calls_made,
         "tokens_made": written.tokens_made, "answers_cached": written.answers_cached, "answers_made": written.answers_made,
         "casting_notes": written.casting_notes})

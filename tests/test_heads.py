@@ -257,3 +257,22 @@ def test_an_endpoint_without_conditional_writes_is_refused_in_one_line(s3_env, m
     message = str(refused.value)
     assert "\n" not in message and os.environ["AWS_ENDPOINT_URL"] in message
     assert "If-None-Match: * and If-Match" in message and not store.exists("p/head.json")
+
+
+def test_the_review_form_edits_the_version_the_reviewer_saw(tmp_path):
+    """The gate's form was filled in on the screenplay as written; a CLI edit landed while the run waited. The form's
+    edit of another field is re-applied on top; its edit of the field the CLI changed is refused, not lost."""
+    from dreamfactory.editing import SceneEdit, ScreenplayApproval, apply_approval, apply_edits
+
+    url = str(tmp_path / "store")
+    written = write_project(open_store(url), SAMPLE.read_text(encoding="utf-8"),
+                            FilmOptions(scenes=2, store=url, sound=SoundSettings(enabled=False)))
+    store = open_store(url)
+    apply_edits(store, written.project, "1", ["action=Changed in the terminal."])
+    apply_approval(store, written.project, ScreenplayApproval(edits=[SceneEdit(scene="2", field="action", value="From the form.")]),
+                   read=written.sha)
+    with pytest.raises(EditConflict, match="scene s01 action was changed by another edit"):
+        apply_approval(store, written.project, ScreenplayApproval(edits=[SceneEdit(scene="1", field="action", value="Mine.")]),
+                       read=written.sha)
+    screenplay, _ = load_head(store, written.project)
+    assert [s.action for s in screenplay.scenes] == ["Changed in the terminal.", "From the form."]
