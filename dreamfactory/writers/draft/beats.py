@@ -224,6 +224,11 @@ def _revealed_voice(ahead: list[str], earlier: list[Sentence], cast: Cast) -> st
     """A voice heard before it is seen is whoever the next sentences reveal (someone not yet in the scene: 'In the
     corner ... was his great-aunt Lotte'); a voice never revealed is the narrator's, never an invented person."""
     seen = {c for sentence in earlier for c in sentence.order}
+    for text in ahead:  # 'It was Marcus', 'there stood his brother Eli': the one the story shows is the voice
+        for m in re.finditer(r"\b(?:[Ii]t was|there (?:stood|sat|was)|was)\s+((?:[\w'-]+\s+){0,3}?[\w'-]+)", text):
+            shown = [c for c in cast.mentions(m.group(1)) if c not in seen]
+            if shown:
+                return shown[0]
     for text in ahead:
         revealed = [c for c in cast.mentions(text) if c not in seen]
         if revealed:

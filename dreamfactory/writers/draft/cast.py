@@ -194,6 +194,13 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
         masked = mask_quotes(sentence)
         for n in list(named):
             told = rf"(?:[A-Z][\w.]*\s+)*?(?:{n.pattern})"
+            apposed = [u for u in unnamed if re.search(
+                rf"(?:{u.pattern})\s*,\s+(?:a|an)\s+[^,.;\"]*?\b(?:named|called)\s+(?:{n.pattern})", masked)]
+            if apposed:  # 'said the first mate, a thin man called Oskar'
+                u = apposed[0]
+                unnamed.remove(u)
+                named[named.index(n)] = replace(n, pattern=f"{n.pattern}|{u.pattern}", descriptor=u.descriptor or n.descriptor)
+                continue
             if not (re.search(rf"\b(?:[Ss]he|[Hh]e|[Ii]t|[Tt]hey)\s+(?:was|is)\s+{told}", masked)
                     or re.search(rf"\b(?:[Hh]er|[Hh]is|[Ii]ts|[Tt]heir)\s+name\b[^.;]*?\b(?:was|is)\s+{told}", masked)
                     or re.search(rf"\b(?:I'm|I am|[Mm]y name is|[Cc]all me)\s+(?:{n.pattern})\b", sentence)):
@@ -575,7 +582,10 @@ def _profile(person: Person, reading: Reading) -> Person:
                 votes[RELATIONS[before[0]]] += 3
             described = re.match(rf"\s*(?:,|was|is)\s+(?:a|an|the|his|her)\s+(?:[\w-]+\s+){{0,3}}?({NOUNS_RX})\b",
                                  text[m.end():])
-            introduced = re.search(rf"\b({NOUNS_RX})\s+(?:named|called)\s+$", text[:m.start()])
+            introduced = re.search(rf"\b({NOUNS_RX})\s+(?:named|called)\s+$", text[:m.start()]) or re.search(
+                r"\b([a-z]+)\s+(?:named|called)\s+$", text[:m.start()])  # 'a dachshund called Fritz'
+            if introduced and not being_noun(introduced.group(1)):
+                introduced = None
             for found in (described, introduced):
                 if found:
                     word = found.group(1)
@@ -588,8 +598,9 @@ def _profile(person: Person, reading: Reading) -> Person:
             # 'His neighbour Mei ... came with him': a possessive before a relation, or an object pronoun, is
             # someone else's
             relation = "|".join(RELATIONS)
-            votes["m"] += len(re.findall(rf"\b(?:he|himself|his(?!\s+(?:{relation})\b))\b", text, re.I))
-            votes["f"] += len(re.findall(rf"\b(?:she|hers|herself|her(?!\s+(?:{relation})\b))\b", text, re.I))
+            votes["m"] += len(re.findall(rf"\b(?:he|himself|his(?!\s+(?:[a-z]+\s+){{0,2}}(?:{relation})\b))\b", text, re.I))
+            votes["f"] += len(re.findall(rf"\b(?:she|hers|herself|her(?!\s+(?:[a-z]+\s+){{0,2}}(?:{relation})\b))\b", text,
+                                         re.I))  # 'her old teacher' is someone else's
         elif alone_before and opener and not others:
             votes["m" if opener.group(1).lower() in ("he", "his") else "f"] += 1
         alone_before = alone

@@ -138,7 +138,7 @@ def _apposition(subject: str, text: str, look: Look) -> None:
         _file_items(with_list.group(1), look, default=None)
     m = re.search(rf"{subject},\s+(?:a|an|the)\s+([^,.;]+?)(?:\s+(?:with|in)\s+([^.;]+?))?(?:,|\.|$)", text)
     if m and len(m.group(1).split()) <= 5:
-        _add(look.appearance, m.group(1))
+        _add(look.appearance, re.sub(r"\s+(?:named|called)\s+.*$", "", m.group(1)))  # 'a thin man called Oskar'
         if m.group(2):
             _file_items(m.group(2), look, default=None)
 
@@ -283,6 +283,9 @@ def fallback_look(person: Person, old: bool = False, child: bool = False) -> tup
     age = "elderly" if elderly else "young" if child else ["young", "middle-aged", "young", "elderly"][h[0] % 4]
     noun = person.descriptor if PERSON_NOUNS.get(person.descriptor) else \
         {"m": "man", "f": "woman"}.get(person.gender, person.descriptor or "person")
+    if child or any(r in ("grandson", "granddaughter", "nephew", "niece", "son", "daughter") for r in person.relations) \
+            and old is False and not elderly and age == "middle-aged":
+        age = "young" if not child else age  # a grandson is no middle-aged man
     if child:
         noun = {"m": "boy", "f": "girl"}.get(person.gender, "child")
     hair = ["grey", "white", "silver"][h[1] % 3] if age == "elderly" else \
