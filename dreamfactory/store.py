@@ -194,11 +194,8 @@ class Store:
     def read_head(self, key: str) -> tuple[bytes | None, str | None]:
         """A head's content and the version a swap names: (None, None) when there is no head yet."""
         if self.is_local:
-            try:
-                data = Path(self.path(key)).read_bytes()
-            except FileNotFoundError:
-                return None, None
-            return data, sha256_bytes(data)
+            data = self._guard("read", key, _read_if_there, self.path(key))
+            return (data, sha256_bytes(data)) if data is not None else (None, None)
         if not {"s3", "s3a"} & set(self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)):
             raise StoreError(f"store {self.url}: heads (the screenplay, the film history) need compare-and-swap, which "
                              "only a local folder and S3 (s3://) give here; use one of those")
@@ -253,11 +250,8 @@ class Store:
         final = self.path(key)
         os.makedirs(os.path.dirname(final), exist_ok=True)
         with _locked(os.path.join(os.path.dirname(final), f".{os.path.basename(final)}.lock")):
-            try:
-                current = sha256_bytes(Path(final).read_bytes())
-            except FileNotFoundError:
-                current = None
-            if current != version:
+            current = _read_if_there(final)
+            if (sha256_bytes(current) if current is not None else None) != version:
                 return False
             self._atomic_write(key, data=data, replace=True)
             return True
@@ -329,6 +323,13 @@ def _precondition_failed(exc: OSError) -> bool:
     """A conditional PUT refused because the head moved: 412, or 409 when S3 saw two conditional writes at once."""
     error = _s3_error(exc)
     return error["Status"] in (409, 412) or error.get("Code") in ("PreconditionFailed", "ConditionalRequestConflict")
+
+
+def _read_if_there(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 @contextmanager
