@@ -299,9 +299,8 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
     Two counters: `attempt` is the Prefect try of the whole task (a backend backs off its memory use on a retry
     after running out of it); `review_round` is the gate's own re-render, a new draw on purpose.
     """
-    renderer = backends.keyframe_renderer(options.render)
     tied = options.render.keyframe_iteration  # the ablation draws each scene on its own, without the Base frame
-    gated = tied and options.review_by_metrics and "base_frame_sha" in renderer.reads
+    gated = review_gated(options)
     characters = in_frame(screenplay, scene_id, shot_id)
     score = None
     if gated:
@@ -330,6 +329,13 @@ def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, sc
     return best[1]
 
 
+def review_gated(options: FilmOptions) -> bool:
+    """Whether the Reviewer's numbers gate keyframes: only for a backend tied to the Base frame, which a re-draw can
+    bring closer to it."""
+    return (options.render.keyframe_iteration and options.review_by_metrics
+            and "base_frame_sha" in backends.keyframe_renderer(options.render).reads)
+
+
 def gate_failures(scores: dict, options: FilmOptions) -> list[str]:
     from .metrics import KeyframeScores, failures
 
@@ -342,9 +348,8 @@ def base_content_key(screenplay: Screenplay, options: FilmOptions) -> str:
 
 def keyframe_content_key(screenplay: Screenplay, scene_id: str, shot_id: str, base: Made, options: FilmOptions) -> str:
     """The first attempt's render key and, when the Reviewer's gate can act, what decides its verdicts."""
-    renderer = backends.keyframe_renderer(options.render)
-    first = render_key(renderer, plan_keyframe(screenplay, scene_id, shot_id, base, options))
-    if not (options.render.keyframe_iteration and options.review_by_metrics and "base_frame_sha" in renderer.reads):
+    first = render_key(backends.keyframe_renderer(options.render), plan_keyframe(screenplay, scene_id, shot_id, base, options))
+    if not review_gated(options):
         return first
     return digest({"first": first, "attempts": options.review_attempts, "metrics": options.metrics,
                    "thresholds": options.thresholds})

@@ -86,6 +86,8 @@ def test_reviewer_re_renders_keyframes_that_drift_from_the_base_frame(tmp_path, 
         assert len({r.seed for r in attempts}) == 3
         ties = sorted(r.inputs["tie_strength"] or 1.0 for r in attempts)
         assert ties[0] < ties[1] < ties[2]  # each retry is tied closer to the Base frame
+        # A review round is not a Prefect retry: every draw is the task's first try, with no out-of-memory back-off.
+        assert all(r.attempts == 1 and "out_of_memory_retry" not in r.notes for r in attempts)
     # Each shot's clip was made from its closest attempt.
     clips = [RenderRecord.model_validate_json(p.read_text()) for p in (tmp_path / "store").rglob("clips/**/*.json")]
     assert clips
