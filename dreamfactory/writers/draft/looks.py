@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ... import beings
 from ...screenplay import Character, LaterLook
 from .cast import Cast, Person
+from .beats import TIME_SHIFT
 from .story import Reading, mask_quotes
 from .vocabulary import (
     ARTICLES,
@@ -45,7 +46,7 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
     recent: list[str] = []
     subject = f"(?:{person.pattern})"
     pronoun = {"m": "he", "f": "she"}.get(person.gender, "he|she|they")
-    possessive = {"m": "his", "f": "her"}.get(person.gender, "his|her|their")
+    possessive = {"m": "his", "f": "her"}.get(person.gender, "his|her|their" + ("|its" if person.kind != "human" else ""))
     for _, sentence in reading.sentences:
         text = mask_quotes(sentence)
         named = cast.mentions(text)
@@ -84,7 +85,8 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
 
 def _worn_and_had(about: str, text: str, cast: Cast, look: Look) -> None:
     """'Mira ... wore a yellow raincoat and green boots', 'Rufus had a bushy tail and wore a green scarf'."""
-    verbs = {"wardrobe": r"wore|wears|was wearing|is wearing|was dressed in|dressed in|had on", "": r"had|has"}
+    verbs = {"wardrobe": r"wore|wears|was wearing|is wearing|was dressed in|dressed in|had on|(?:pulled|pulls|pull|put|puts)"
+                         r"\s+on", "": r"had|has"}
     for default, verb in verbs.items():  # 'Piet, who was seventy, had ...': an aside may come between
         for m in re.finditer(rf"{about}((?:,?\s+(?!(?:he|she|they)\b)[\w'-]+,?){{0,8}}?)\s+(?:and\s+)?(?:{verb})\s+"
                              rf"([^.;]+?){LIST_END}", text, re.I):
@@ -104,6 +106,8 @@ def _belongings(owner: str, text: str, look: Look) -> None:
     worn = rf"{owner}\s+((?:[\w-]+\s+){{0,2}}?(?:{WORN_RX}))\b(?:\s+(?:was|were|had\s+turned|turned|had\s+gone|went)\s+" \
         rf"(?:the\s+colou?r\s+of\s+)?([a-z]+))?"  # 'her hair had turned white'
     for m in re.finditer(worn, text, re.I):
+        if re.match(r"\s+(?:had\s+|has\s+)?(?:peeled|faded|gone|worn|fallen|vanished)", text[m.end(1):]):
+            continue  # 'its red paint had peeled away' is no longer how it looks
         state = m.group(2) if m.group(2) and m.group(2) not in STOPWORDS | {"with"} else ""
         _file_items(f"{state} {m.group(1)}".strip(), look, default=None)
 
@@ -233,24 +237,39 @@ def character_over_time(person: Person, cast: Cast, reading: Reading, scene_of) 
     """The character sheet of each period the story's time skips make: the look the story gives before the first
     skip, and a later look from the scene of each skip after which the story describes the character anew ('Forty
     years later, Nell's hair was white'). `scene_of(paragraph, sentence)` is the id of the scene holding a sentence."""
-    cuts = [(b, i) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat)
-            if TIME_SKIP.search(mask_quotes(s)) and (b, i) != (0, 0)]
+    skips = {(b, i) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat) if TIME_SKIP.search(mask_quotes(s))}
+    shifts = {(b, i) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat) if TIME_SHIFT.match(mask_quotes(s))}
+    cuts = sorted((skips | shifts) - {(0, 0)})
     if not cuts:
         return character_of(person, cast, reading)
     periods = [_between(reading, start, end) for start, end in zip([(0, 0)] + cuts, cuts + [None])]
     sheets = [character_of(person, cast, period) for period in periods]
+    looks = [describe(person, cast, period) for period in periods]
     first, later = sheets[0], []
-    for cut, period, sheet in zip(cuts, periods[1:], sheets[1:]):
-        look = describe(person, cast, period)
+    for n, (cut, sheet, look) in enumerate(zip(cuts, sheets[1:], looks[1:]), start=1):
+        said_before = [w for earlier in looks[:n] for w in earlier.appearance + earlier.wardrobe]
+        if cut not in skips and not _changed(said_before, look.appearance + look.wardrobe):
+            continue  # 'By winter its paint had peeled': a shorter jump in time changes a look only when it says so
         if look.appearance or look.wardrobe:
             previous = later[-1] if later else first
-            later.append(LaterLook(from_scene=scene_of(*cut),
-                                   appearance=sheet.appearance if look.appearance else previous.appearance,
+            appearance = sheet.appearance if look.appearance else previous.appearance
+            if cut not in skips and look.appearance:  # a change of one thing keeps the rest of the look
+                changed = {item.split()[-1] for item in look.appearance}
+                appearance = ", ".join(list(look.appearance) + [item for item in previous.appearance.split(", ")
+                                                               if item.split()[-1] not in changed])
+            later.append(LaterLook(from_scene=scene_of(*cut), appearance=appearance,
                                    wardrobe=sheet.wardrobe if look.wardrobe else previous.wardrobe))
     if not later:
         return character_of(person, cast, reading)
     props = list(dict.fromkeys(first.props + [p for sheet in sheets[1:] for p in sheet.props]))
     return first.model_copy(update={"props": props, "later_looks": later})
+
+
+def _changed(before: list[str], after: list[str]) -> bool:
+    """Whether a later description says something else of a thing described before ('rusty red body', 'grey body')."""
+    heads = {item.split()[-1].lower(): item.lower() for item in before if item}
+    return any(item.split()[-1].lower() in heads and heads[item.split()[-1].lower()] != item.lower()
+               for item in after if item)
 
 
 def _between(reading: Reading, start: tuple[int, int], end: tuple[int, int] | None) -> Reading:
@@ -279,7 +298,8 @@ def kind_of(person: Person, appearance: list[str]) -> str:
 def fallback_look(person: Person, old: bool = False, child: bool = False) -> tuple[str, str]:
     """A plausible fixed look for a character the story does not describe, derived from a hash of its id."""
     h = hashlib.sha256(person.id.encode()).digest()
-    elderly = old or any(r in ("grandfather", "grandmother", "grandpa", "grandma", "granny") for r in person.relations)
+    elders = ("grandfather", "grandmother", "grandpa", "grandma", "granny", "gran", "nana")
+    elderly = old or any(r in elders for r in person.relations) or person.name.lower() in elders
     age = "elderly" if elderly else "young" if child else ["young", "middle-aged", "young", "elderly"][h[0] % 4]
     noun = person.descriptor if PERSON_NOUNS.get(person.descriptor) else \
         {"m": "man", "f": "woman"}.get(person.gender, person.descriptor or "person")

@@ -57,7 +57,7 @@ BODY_WORDS = set(
     "hair beard moustache mustache eyes eye freckles skin face nose cheeks braids braid plaits curls ponytail bun "
     "scar smile teeth ears tail fur feathers wings horns whiskers spots stripes build shoulders hands arms legs "
     "limp mane paws claws beak complexion wrinkles tattoo tattoos voice forehead chin lips eyebrows scales "
-    "shell quills spines antlers hooves snout muzzle ear bob plumage feather gills fins wing mane".split()
+    "shell quills spines antlers hooves snout muzzle ear bob plumage feather gills fins wing mane body paint".split()
 )
 GARMENT_WORDS = set(
     "raincoat coat overcoat boots boot shoes sweater jumper apron dress hat cap cloak cape scarf shirt trousers "
