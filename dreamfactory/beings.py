@@ -184,3 +184,12 @@ def place_kind(word: str) -> str:
         if _synset(offset)[1] in ("noun.artifact", "noun.location", "noun.object"):
             return next((PLACES[l] for lemmas in _ancestry(offset) for l in lemmas if l in PLACES), "")
     return ""
+
+
+def plural(word: str) -> bool:
+    """Whether the word is a plural the dictionary knows ('children', 'geese', 'sailors'), not a noun of its own."""
+    if _wordnet() is None:
+        return False
+    index, plurals = _index()
+    key = word.strip().lower()
+    return key not in index and (key in plurals or len(key) > 3 and key.endswith("s") and key[:-1] in index)

@@ -240,7 +240,9 @@ def _called_by_name(named: list[Person], unnamed: list[Person], texts: list[str]
         if called is None or called > first(x):
             continue
         pronoun = re.search(rf"\b(he|she)\s+(?:{SPEECH_RX})\b", mask_quotes(texts[called]))
-        speaker = {"he": "m", "she": "f"}[pronoun.group(1)] if pronoun else ""
+        speaker = {"he": "m", "she": "f"}[pronoun.group(1)] if pronoun else next(  # 'Grumble laughed. "In you get, Lucy."'
+            (p.gender for p in named if p is not x and p.gender and re.search(p.pattern, mask_quotes(
+                " ".join(texts[max(0, called - 1):called + 1])))), "")
         def last(u: Person) -> int:
             return max((i for i, t in enumerate(texts[:called]) if re.search(u.pattern, mask_quotes(t))), default=-1)
         roles = [u for u in unnamed if u.kind == "human" and u.gender and speaker and u.gender != speaker
@@ -335,6 +337,7 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
             words_ = phrase.lower().split()
             head = " ".join(w for w in words_[-2:] if w in ACTOR_NOUNS or w == words_[-1] or _compound(w))
             if words_[-1] in taken or words_[-1].endswith("s") and words_[-1][:-1] in ACTOR_NOUNS or \
+                    beings.plural(words_[-1]) or \
                     words_[-1] in STOPWORDS_NOT_ACTORS:
                 continue
             found.setdefault(words_[-1], (head, phrase.lower()))
@@ -475,7 +478,8 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     # Hall, a grand grey house', 'a diesel called the Kestrel', 'the colony ship Perseverance' (a thing).
     apposed = re.match(r"(?:,|\s+(?:was|is))\s+(?:a|an|the|his|her)\s+(?:[\w-]+\s+){0,3}?([a-z]+)"
                        r"(?=\s+(?:who|which|that|with|in|from|of|and|on|at|named|called)\b|\s*[,.;:!?]|\s*$)", after)
-    nicknamed = re.search(r"\b(?:whom|who)\s+(?:[\w'-]+\s+){0,6}?(?:called|call|calls|nicknamed)\s+$|\bknown\s+as\s+$",
+    nicknamed = re.search(r"\b(?:whom|who)\s+(?:[\w'-]+\s+){0,6}?(?:called|call|calls|nicknamed)\s+$|\bknown\s+as\s+$"
+                          r"|\b(?:called|call|calls|nicknamed)\s+(?:him|her)\s+$",
                           masked[:start])  # 'Thomas Bell, whom everyone at the station called Tiny'
     called = None if nicknamed else re.search(r"\b([a-z]+)\s+(?:named|called)\s+(?:the\s+)?$", masked[:start])
     preceded = re.search(r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s+$",
@@ -488,7 +492,7 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     strong = next_word in SPEECH_VERBS or last in SPEECH_VERBS or last in RELATIONS or described or revealed or \
         nicknamed
     place = (last in ("in", "at", "from", "towards", "toward", "near", "into", "through", "of")) + \
-        (parts[-1].lower() in SPOTS or parts[-1].lower() in AREAS) + 4 * thing + bool(owns_place)
+        3 * (parts[-1].lower() in SPOTS or parts[-1].lower() in AREAS) + 4 * thing + bool(owns_place)  # 'Harrow House'
     mid = first_word is None or start != first_word.start()
     yield " ".join(parts), {"mid": int(mid), "person": int(acts) + int(company), "place": int(place),
                             "strong": int(bool(strong))}
@@ -516,15 +520,17 @@ def being_noun(word: str) -> bool:
 
 
 def _nicknames(reading: Reading, names: list[str]) -> dict[str, str]:
-    """Nickname -> name: 'Thomas Bell, whom everyone at the station called Tiny', 'Robert Hale, known as Bobby'."""
+    """Nickname -> name: 'Thomas Bell, whom everyone at the station called Tiny', 'Robert Hale, known as Bobby',
+    'a man named Angus Reid, though the children called him Grumble'."""
     out = {}
     for _, sentence in reading.sentences:
-        for m in re.finditer(r"([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)*),?\s+(?:(?:whom|who)\s+(?:[\w'-]+\s+){0,6}?"
-                             r"(?:called|call|calls|nicknamed)|(?:also\s+)?known\s+as)\s+([A-Z][\w'-]*)",
-                             mask_quotes(sentence)):
-            owner = next((n for n in names if n in m.group(1) or m.group(1).endswith(n)), None)
-            if owner and m.group(2) in names and m.group(2) != owner:
-                out[m.group(2)] = owner
+        masked = mask_quotes(sentence)
+        for owner in names:
+            m = re.search(rf"\b{re.escape(owner)},?\s+(?:(?:whom|who)\s+(?:[\w'-]+\s+){{0,6}}?(?:called|call|calls|nicknamed)"
+                          rf"|(?:also\s+)?known\s+as|[^.;]*?\b(?:called|call|calls|nicknamed)\s+(?:him|her))\s+([A-Z][\w'-]*)",
+                          masked)
+            if m and m.group(1) in names and m.group(1) != owner and m.group(1) not in owner.split():
+                out[m.group(1)] = owner
     return out
 
 

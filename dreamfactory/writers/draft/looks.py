@@ -299,6 +299,7 @@ def fallback_look(person: Person, old: bool = False, child: bool = False) -> tup
     """A plausible fixed look for a character the story does not describe, derived from a hash of its id."""
     h = hashlib.sha256(person.id.encode()).digest()
     elders = ("grandfather", "grandmother", "grandpa", "grandma", "granny", "gran", "nana")
+    child = child or person.descriptor in ("girl", "boy", "child", "kid", "lad", "lass", "toddler", "baby")
     elderly = old or any(r in elders for r in person.relations) or person.name.lower() in elders
     age = "elderly" if elderly else "young" if child else ["young", "middle-aged", "young", "elderly"][h[0] % 4]
     noun = person.descriptor if PERSON_NOUNS.get(person.descriptor) else \
