@@ -185,7 +185,10 @@ def film_case(device: str, out: Path, timeout: float) -> tuple[str, str]:
              "--image-model", str(sd), "--video-model", str(svd), "--device", device, "--width", "128",
              "--height", "64", "--fps", "4"]
     tiny = {"KEYFRAME_SIZE": "64", "STEPS": "2", "SVD_STEPS": "2", "SVD_FRAMES": "4", "SVD_FPS": "4", "DECODE_CHUNK_SIZE": "2"}
-    env = {**os.environ, **{f"DREAMFACTORY_RENDER__{k}": v for k, v in tiny.items()}}
+    env = {**os.environ, **{f"DREAMFACTORY_RENDER__{k}": v for k, v in tiny.items()},
+           # Its own Prefect database: a `gpu` slot leaked by an earlier killed run in the shared one blocks every
+           # GPU render of a temporary server (seen on the CPU machine: the base frame waited for ever).
+           "PREFECT_HOME": str(out / "prefect")}
     started = time.perf_counter()
     with DevicePeak(device) as peak:
         try:
