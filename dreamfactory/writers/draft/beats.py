@@ -10,7 +10,7 @@ from . import nlp
 from .cast import Cast
 from .story import Reading, Speech, count_words, mask_quotes, split_speech
 from .tense import base_form
-from .vocabulary import ANIMATE_VERBS, AREAS, ARTICLES, NOT_OBJECTS, OBJECTS_RX, SPEECH_VERBS, SPOTS, STOPWORDS
+from .vocabulary import ANIMATE_VERBS, AREAS, ARTICLES, NOT_OBJECTS, OBJECTS_RX, SPEECH_RX, SPEECH_VERBS, SPOTS, STOPWORDS
 
 # A sentence that opens on these moves the story on in time: a new beat starts there.
 TIME_SHIFT = re.compile(
@@ -134,7 +134,10 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
         spoken, placed = [], cast.positions(mask_quotes(raw)) + [(-1, p) for p in pointed]
         said_by = None  # a sentence's untagged second quote is the same speaker's: '"Wait," said Pip, "look!"'
         for line in speech:
-            if line.attribution and UNSEEN.search(line.attribution) and not cast.mentions(line.attribution):
+            heard = index > 0 and not line.attribution and not said_by and '"' not in group[index - 1][1] and \
+                UNSEEN.search(group[index - 1][1]) and re.search(rf"\b(?:{SPEECH_RX})\b", group[index - 1][1])
+            if line.attribution and UNSEEN.search(line.attribution) and not cast.mentions(line.attribution) or heard:
+                # 'said a voice from the dark', 'A small voice called from behind the shed. "Found him!"'
                 following = state.story[state.story.index(raw) + 1:] if raw in state.story else \
                     [s for _, s in group[index + 1:]]
                 ahead = [mask_quotes(raw[line.start:])] + [mask_quotes(s) for s in following[:4]]

@@ -26,6 +26,11 @@ from .vocabulary import (
     WORN_RX,
 )
 
+# A part of a body named bare says nothing of how it looks.
+BARE = set("eyes eye hands hand face arms arm legs leg feet foot head ears ear hair body nose mouth cheeks shoulders "
+           "lips chin forehead voice back".split())
+# Parts only an animal has: a sentence about 'he' that gives one is about the animal the story just named.
+ANIMAL_PARTS = "shell|fur|feathers|plumage|scales|tail|paws|beak|wings|whiskers|mane|hooves|claws|snout|muzzle|gills|fins|antlers|quills"
 GARMENT_RX = "|".join(sorted(GARMENT_WORDS, key=len, reverse=True))
 KINDS_RX = "|".join(sorted(KINDS, key=len, reverse=True))
 
@@ -52,6 +57,9 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
         named = cast.mentions(text)
         opener = re.match(r"^\W*(?:(?:[\w']+\s+){0,3}?(he|she)\b|(his|her)\b)", text, re.I)
         topic = named[:1] or ([cast.resolve(opener.group(1) or opener.group(2), recent)] if opener else [])
+        animal = [c for c in reversed(recent) if cast.by_id[c].kind != "human"][:1]
+        if not named and opener and animal and re.search(rf"\b(?:{ANIMAL_PARTS})\b", text, re.I):
+            topic = animal  # 'He was eighty years old, with a shell like a cracked teapot': the tortoise
         recent += named
         _relation_props(person, text, look)
         for m in re.finditer(rf"\b(he|she)\b[^.;]*?\b(?:in|wearing)\s+(?:a|an|his|her)\s+((?:[\w-]+\s+){{0,2}}?"
@@ -168,8 +176,8 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
         item = re.sub(r"^.*\b(?:carried|carries|held|holds|had|has|wore|wears)\s+", "", item)  # '... always carried a'
         item = " ".join(w for w in item.split() if w.lower() not in ARTICLES)
         head = item.split()[-1].lower() if item else ""
-        if not head:
-            continue
+        if not head or item.lower() in BARE:
+            continue  # 'wiped his eyes' says nothing of how they look
         if is_garment(head):
             _add(look.wardrobe, item)
         elif head in PROP_WORDS:
