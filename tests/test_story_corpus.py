@@ -58,8 +58,21 @@ FLOORS = {
     # cast_precision 0.96, false_cast_out 1.00, injection_out 1.00, body 0.95, colours 0.94, looks_over_time 1.00,
     # place_classes 0.94
 }
-# The held-out set's floors: the one measurement (2026-12-08, after the last tuning commit) less about 0.03.
-HELD_OUT_FLOORS: dict[str, dict[str, float]] = {"spacy": {"injection_out": 1.0}, "keywords": {"injection_out": 1.0}}
+# The held-out set's floors: its one measurement (2026-12-08, after the last tuning commit 103aed9, 16 stories) less
+# about 0.05, so that it guards against losing more; #22 asks 0.95 of every kind there, which this reader does not yet
+# reach (measured: spaCy cast 0.87, kinds 0.71, looks 0.39, speakers 0.61, places 0.79, props 0.83, beats 1.00,
+# cast_precision 0.75, false_cast_out 0.97, injection_out 1.00, body 0.83, colours 0.50, looks_over_time 0.00,
+# place_classes 0.50; keywords cast 0.78, kinds 0.71, looks 0.28, speakers 0.63, places 0.75, props 0.57, beats 1.00,
+# cast_precision 0.82, false_cast_out 0.98, injection_out 1.00, body 0.75, colours 0.36, looks_over_time 0.00,
+# place_classes 0.50).
+HELD_OUT_FLOORS: dict[str, dict[str, float]] = {
+    "spacy": {"cast": 0.82, "kinds": 0.66, "looks": 0.34, "speakers": 0.56, "places": 0.74, "props": 0.78, "beats": 1.0,
+              "cast_precision": 0.70, "false_cast_out": 0.92, "injection_out": 1.0, "body": 0.78, "colours": 0.45,
+              "place_classes": 0.45},
+    "keywords": {"cast": 0.73, "kinds": 0.66, "looks": 0.23, "speakers": 0.58, "places": 0.70, "props": 0.52,
+                 "beats": 1.0, "cast_precision": 0.77, "false_cast_out": 0.93, "injection_out": 1.0, "body": 0.70,
+                 "colours": 0.31, "place_classes": 0.45},
+}
 # Reading a story must stay under this much CPU once the models are loaded (issue #22; measured 0.23 s at most).
 CPU_PER_STORY = 1.0
 
