@@ -78,10 +78,14 @@ def shot_seed(project_seed: int, scene_id: str, shot_id: str, salt: str = "") ->
     return scene_seed(project_seed, f"{scene_id}/{shot_id}", salt)
 
 
-def _looks(screenplay: Screenplay, ids: list[str]) -> tuple[CharacterLook, ...]:
+def _looks(screenplay: Screenplay, ids: list[str], scene_id: str | None = None) -> tuple[CharacterLook, ...]:
+    """The characters as a render draws them: in a scene, each in the look of that scene's period (after a time skip
+    that changed it); on the Base frame, in their first look."""
+    scene_ids = [scene.id for scene in screenplay.scenes]
     looks = []
     for cid in ids:
         c = screenplay.character(cid)
+        c = c.look_in(scene_id, scene_ids) if scene_id else c
         looks.append(CharacterLook(id=c.id, name=c.name, kind=c.kind, appearance=c.appearance, wardrobe=c.wardrobe,
                                    props=list(c.props)))
     return tuple(looks)
@@ -145,7 +149,7 @@ def plan_keyframe(screenplay: Screenplay, scene_id: str, shot_id: str, base: Mad
         setting=scene.setting, time_of_day=scene.time_of_day, environment=scene.environment,
         context=screenplay.previous_environment(scene_id) if iteration else "",
         look=screenplay.style.look, palette=tuple(screenplay.style.palette),
-        characters=_looks(screenplay, in_frame(screenplay, scene_id, shot_id)),
+        characters=_looks(screenplay, in_frame(screenplay, scene_id, shot_id), scene_id),
         base_frame_sha=base.sha256 if iteration else None,
         seed=shot_seed(options.seed, scene.id, shot.id, f"keyframe{review_round or ''}" + (f"-take{shot.take}" if shot.take else "")),
         width=r.width, height=r.height, tie_strength=tie,

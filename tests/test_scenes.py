@@ -72,6 +72,25 @@ def test_each_shot_plans_its_own_keyframe(film):
     assert len({renders.keyframe_content_key(screenplay, "s02", s, base, options) for s in ("a", "b", "p")}) == 3
 
 
+def test_a_keyframe_draws_each_character_in_the_look_of_its_scenes_period(film):
+    from dreamfactory.screenplay import LaterLook
+
+    store, options, screenplay, base = film
+    first = screenplay.scenes[1].characters[0]
+    aged = [c.model_copy(update={"later_looks": [LaterLook(from_scene="s03", appearance="an old woman, white hair",
+                                                           wardrobe="a grey shawl")]}) if c.id == first else c
+            for c in screenplay.characters]
+    later = screenplay.model_copy(update={"characters": aged,
+                                          "scenes": [s.model_copy(update={"characters": [first]}) if s.id == "s03" else s
+                                                     for s in screenplay.scenes]})
+    look = lambda scene_id: next(c for c in plan_keyframe(later, scene_id, later.scene(scene_id).shots[0].id, base,  # noqa: E731
+                                                          options).characters if c.id == first)
+    before, after = look("s02"), look("s03")
+    assert "white hair" not in before.appearance and (after.appearance, after.wardrobe) == ("an old woman, white hair",
+                                                                                           "a grey shawl")
+    assert [c.appearance for c in plan_base(later, options).characters if c.id == first] == [before.appearance]
+
+
 def test_speech_times_every_shot_in_whole_frames(film):
     store, options, screenplay, _ = film
     scene = screenplay.scene("s02")
