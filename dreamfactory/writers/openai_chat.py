@@ -49,8 +49,8 @@ ANY_LENGTH = "^[\\s\\S]{{{low},{high}}}$"
 # server (llama.cpp "llamacpp", llama-cpp-python "me", Ollama "library", LM Studio, unknown ones) gets the schema that
 # llama.cpp's grammar holds: a server we do not know must not be crashed to find out.
 XGRAMMAR_OWNERS = {"vllm", "sglang"}
-# llama.cpp writes a bound of n characters or items as n nested optional terms: 2000 crashed its server (segfault),
-# NESTED_LIMIT held (docs/llm-servers.md). Longer bounds are enforced by validation and the repair round only.
+# llama.cpp writes a bound of n characters or items as n nested optional terms: its parser recurses once a term, and
+# with an 8 MiB stack 1000 held, 1150 crashed the server (docs/llm-servers.md). Longer bounds: validation only.
 NESTED_LIMIT = 256
 REPEAT = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_*\-]{6,}")
@@ -141,9 +141,7 @@ class ChatWriter:
     def _complete(self, request: PhaseRequest, model: str, answer_type: type[BaseModel], repair: list[dict]):
         """One completion, in the most constrained mode the server accepts; returns (messages sent, completion)."""
         name, grammar = request.output_type.__name__, self._grammar(request, model)
-        told = strict_schema(answer_type, openai=False)  # what a prompt says: every bound
-        enforced = (strict_schema(answer_type) if grammar == "openai" else
-                    within(told, NESTED_LIMIT) if grammar == "llama.cpp" else told)  # what the grammar is given
+        told, enforced = strict_schema(answer_type, openai=False), grammar_schema(answer_type, grammar)
         for mode in range(self.mode, len(MODES)):
             messages, extra = _ask(request, name, told, enforced, MODES[mode])
             messages += repair
@@ -294,6 +292,14 @@ def strict_schema(model: type[BaseModel], *, openai: bool = True) -> dict:
         return out
 
     return {"title": raw.get("title", model.__name__), **walk(raw, ())}
+
+
+def grammar_schema(model: type[BaseModel], grammar: str) -> dict:
+    """The schema a server's grammar engine is given (a prompt is told every bound: strict_schema(openai=False))."""
+    if grammar == "openai":
+        return strict_schema(model)
+    full = strict_schema(model, openai=False)
+    return within(full, NESTED_LIMIT) if grammar == "llama.cpp" else full
 
 
 def within(schema: Any, limit: int) -> Any:
