@@ -18,6 +18,7 @@ work starts a temporary server itself (a uvicorn child that dies with it) and sa
 from __future__ import annotations
 
 import ctypes
+import fcntl
 import json
 import os
 import select
@@ -327,6 +328,7 @@ class TemporaryServer:
         self.seconds = 0.0
         self._database: Path | None = None  # the SQLite file it uses, known at launch
         self._migrates = True
+        self._starting: int | None = None  # a lock beside that file, held from launch until the server answers
 
     def start(self, timeout: float = 180.0) -> TemporaryServer:
         """Launch the server and wait until it answers."""
@@ -343,6 +345,13 @@ class TemporaryServer:
             self.database.parent.mkdir(parents=True, exist_ok=True)
             env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{self.database}"
         self._database = database_path(env)
+        if self._database is not None:
+            # Two commands starting a server on one database at once (two terminals, a script) would migrate it
+            # together, and one server fails its start: the second waits until the first answers, then finds the
+            # database migrated.
+            self._database.parent.mkdir(parents=True, exist_ok=True)
+            self._starting = os.open(self._database.with_name(self._database.name + ".starting"), os.O_CREAT | os.O_RDWR)
+            fcntl.lockf(self._starting, fcntl.LOCK_EX)  # a process's own lock: a second start in it does not wait
         if self._database is not None and self._database.is_file() and self._database.stat().st_size > 0:
             # Its block types were registered when it was made (1.3 s a start), and when this Prefect migrated this
             # very file, its migrations have nothing to do (alembic reads every revision script to learn that: ~1.4 s).
@@ -360,6 +369,14 @@ class TemporaryServer:
 
     def wait(self, timeout: float = 180.0) -> TemporaryServer:
         """Wait until the launched server answers GET /api/health; `seconds` is then its start cost."""
+        try:
+            return self._wait(timeout)
+        finally:
+            if self._starting is not None:
+                os.close(self._starting)  # closing the file lets the next command's server start
+                self._starting = None
+
+    def _wait(self, timeout: float) -> TemporaryServer:
         deadline = time.monotonic() + timeout
         while not healthy(self.api_url, timeout=0.5):
             if self.process.poll() is not None:
