@@ -86,6 +86,24 @@ def failing_volcano_clips(monkeypatch) -> list[str]:
     return tries
 
 
+def films_meet(monkeypatch, parties: int) -> None:
+    """A barrier instead of a race: the first `parties` films each wait, inside their own make-film run, until all of
+    them have begun writing. Films made one after another never meet: the first waits in vain and fails."""
+    import threading
+
+    import tasks.writing
+
+    barrier, calls, real = threading.Barrier(parties, timeout=90), [], tasks.writing.write_project
+
+    def write_project(*args, **kwargs):
+        calls.append(1)
+        if len(calls) <= parties:
+            barrier.wait()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.writing, "write_project", write_project)
+
+
 @pytest.mark.parametrize("inbox, concurrency", [("local", 2), ("s3", 1)], indirect=["inbox"])
 def test_every_good_story_is_filmed_whatever_the_others_do(inbox, concurrency, monkeypatch):
     from flows.film_folder import film_new_stories
@@ -98,6 +116,8 @@ def test_every_good_story_is_filmed_whatever_the_others_do(inbox, concurrency, m
     options = FilmOptions(scenes=2, store=store, render=RenderSettings(width=320, height=180, fps=8),
                           sound=SoundSettings(enabled=False))
     doomed = failing_volcano_clips(monkeypatch)
+    if concurrency > 1:
+        films_meet(monkeypatch, concurrency)
 
     first = film_new_stories(folder, options, batch_concurrency=concurrency, return_state=True)
     rows = {row["path"].rsplit("/", 1)[-1]: row for row in table_of(first)}
