@@ -28,6 +28,14 @@ HEX_COLOUR = r"^#[0-9a-fA-F]{6}$"
 _ID = r"^[a-z0-9][a-z0-9_-]{0,47}$"
 
 
+def unique_ids(items: list, rule: str) -> list:
+    """The items, when no two share an id; else a validation error saying the rule and the ids."""
+    ids = [item.id for item in items]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"{rule}, got {ids}")
+    return items
+
+
 class Contract(BaseModel):
     """Base of every model the studio exchanges: unknown fields are errors, not silently dropped."""
 
@@ -167,10 +175,7 @@ class Scene(Contract):
     @field_validator("shots")
     @classmethod
     def _unique_shots(cls, shots: list[Shot]) -> list[Shot]:
-        ids = [s.id for s in shots]
-        if len(ids) != len(set(ids)):
-            raise ValueError(f"shot ids must be unique within a scene, got {ids}")
-        return shots
+        return unique_ids(shots, "shot ids must be unique within a scene")
 
     @model_validator(mode="after")
     def _lines_in_shots(self) -> Scene:
@@ -237,14 +242,10 @@ class Screenplay(Contract):
         if self.version != SCREENPLAY_VERSION:
             raise ValueError(f"screenplay version {self.version} is not supported (this build writes {SCREENPLAY_VERSION}; "
                              f"load older documents with upgrade_screenplay)")
-        char_ids = [c.id for c in self.characters]
-        if len(char_ids) != len(set(char_ids)):
-            raise ValueError(f"character ids must be unique, got {char_ids}")
+        char_ids = [c.id for c in unique_ids(self.characters, "character ids must be unique")]
         if "narrator" in char_ids:
             raise ValueError("'narrator' is the speaker id of voice-over narration; give the character another id")
-        scene_ids = [s.id for s in self.scenes]
-        if len(scene_ids) != len(set(scene_ids)):
-            raise ValueError(f"scene ids must be unique, got {scene_ids}")
+        unique_ids(self.scenes, "scene ids must be unique")
         known = set(char_ids)
         for scene in self.scenes:
             unknown = [c for c in scene.characters if c not in known]
@@ -325,10 +326,7 @@ class ScenePlans(Contract):
     @field_validator("scenes")
     @classmethod
     def _unique(cls, scenes: list[ScenePlan]) -> list[ScenePlan]:
-        ids = [s.id for s in scenes]
-        if len(ids) != len(set(ids)):
-            raise ValueError(f"scene ids must be unique, got {ids}")
-        return scenes
+        return unique_ids(scenes, "scene ids must be unique")
 
 
 class ReviewNote(Contract):
