@@ -163,9 +163,8 @@ def test_no_run_prints_clips_truncation_warning(real_sd, capfd, caplog):
     devices.release_pipelines()
 
 
-def test_compel_lets_a_long_prompt_through_in_chunks(real_sd, monkeypatch, capfd, caplog):
-    torch.set_num_threads(1)
-    devices.release_pipelines()
+def img2img_calls(monkeypatch) -> list[dict]:
+    """The keyword arguments of every SD img2img call from here on (the real call still runs)."""
     calls, real = [], diffusers.StableDiffusionImg2ImgPipeline.__call__
 
     def spy(self, *args, **kwargs):
@@ -173,6 +172,13 @@ def test_compel_lets_a_long_prompt_through_in_chunks(real_sd, monkeypatch, capfd
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(diffusers.StableDiffusionImg2ImgPipeline, "__call__", spy)
+    return calls
+
+
+def test_compel_lets_a_long_prompt_through_in_chunks(real_sd, monkeypatch, capfd, caplog):
+    torch.set_num_threads(1)
+    devices.release_pipelines()
+    calls = img2img_calls(monkeypatch)
     settings = RenderSettings(keyframe_backend="diffusers", image_model=str(real_sd), steps=1, keyframe_size=32,
                               device="cpu", dtype="float32", long_prompts="compel", prompt_chunks=3)
     renderer = DiffusersKeyframes(settings)
@@ -223,13 +229,7 @@ def test_a_crowded_shot_on_clip_keeps_every_name_and_look_in_chunks(real_sd, mon
     looks = (("Mira", "yellow raincoat"), ("Old Tom", "white beard"), ("Pip the bird", "red ribbon"),
              ("Elena", "green dress"), ("Gus the goose", "blue scarf"), ("Bolt the robot", "copper plating"))
     assert [look for _, look in looks if look not in squeezed.text], "the control: 77 tokens cannot hold six looks"
-    calls, real = [], diffusers.StableDiffusionImg2ImgPipeline.__call__
-
-    def spy(self, *args, **kwargs):
-        calls.append(kwargs)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(diffusers.StableDiffusionImg2ImgPipeline, "__call__", spy)
+    calls = img2img_calls(monkeypatch)
     settings = RenderSettings(keyframe_backend="diffusers", image_model=str(real_sd), steps=1, keyframe_size=32,
                               device="cpu", dtype="float32")
     assert settings.long_prompts == "compose"
