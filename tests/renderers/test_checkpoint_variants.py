@@ -26,8 +26,8 @@ from dreamfactory.renderers.devices import cover_fit
 from dreamfactory.renderers.video_clips import DiffusersClips
 from dreamfactory.settings import RenderSettings
 from tests import tiny_video_models
-from tests.test_clip_extension import encoded, pixels
-from tests.test_diffusers_families import clip, clip_settings, frames_in, spy
+from tests.renderers.test_clip_extension import encoded, pixels
+from tests.renderers.test_diffusers_families import clip, clip_settings, frames_in, spy
 
 START, END = Image.new("RGB", (64, 36), (200, 100, 50)), Image.new("RGB", (64, 36), (20, 40, 200))
 

@@ -19,7 +19,7 @@ from dreamfactory.renderers import devices
 from dreamfactory.renderers.diffusers_keyframes import DiffusersKeyframes
 from dreamfactory.renderers.video_clips import DiffusersClips
 from tests import tiny_models
-from tests.test_diffusers_families import base_shot, clip, clip_settings, keyframe_settings, shot
+from tests.renderers.test_diffusers_families import base_shot, clip, clip_settings, keyframe_settings, shot
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")
 START = Image.new("RGB", (64, 36), (200, 100, 50))

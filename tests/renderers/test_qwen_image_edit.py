@@ -21,7 +21,7 @@ from dreamfactory.renderers.base import CharacterLook
 from dreamfactory.renderers.diffusers_keyframes import EDIT_KEEP, DiffusersKeyframes
 from dreamfactory.renders import RenderRecord
 from tests.conftest import SAMPLE
-from tests.test_diffusers_families import MIRA, base_shot, keyframe_settings, shot, spy
+from tests.renderers.test_diffusers_families import MIRA, base_shot, keyframe_settings, shot, spy
 from tests.tiny_qwen_edit import build_tiny_qwen_image_edit
 
 EDIT = {False: diffusers.QwenImageEditPipeline, True: diffusers.QwenImageEditPlusPipeline}

@@ -28,8 +28,8 @@ from dreamfactory.settings import WritingSettings
 from dreamfactory.writers.base import PhaseRequest
 from dreamfactory.writers.openai_chat import MODES, NESTED_LIMIT, ChatWriter, grammar_schema, strict_schema, within
 from tests.conftest import SMALL
-from tests.test_openai_writer import ANSWERS
-from tests.test_studio_llm import STORY
+from tests.writers.test_openai_writer import ANSWERS
+from tests.agents.test_studio_llm import STORY
 
 
 @pytest.fixture(scope="module")

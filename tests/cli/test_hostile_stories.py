@@ -27,7 +27,7 @@ from dreamfactory.cli.server import free_port, healthy
 from dreamfactory.store import open_store
 from dreamfactory.story import check_story, words_only
 
-HOSTILE = Path(__file__).parent / "hostile"
+HOSTILE = Path(__file__).parents[1] / "hostile"
 FILMED = ["html-tags", "markdown-links", "terminal-escapes", "bidi-zero-width", "long-word"]
 # What the stories point at or hide: none of it may survive as markup anywhere a person looks.
 MARKUP = re.compile(r"<\s*/?\s*[a-z!]|\]\(|!\[|javascript:|data:text|onerror|onload|\x1b|\x07|\\x1b|\u202e")
@@ -52,7 +52,7 @@ def test_reader_keeps_words_of_every_hostile_story_and_reading_twice_changes_not
 
 
 def test_a_story_without_markup_keeps_its_text_and_so_its_project_id():
-    for path in (Path(__file__).parent / "stories").glob("*.txt"):
+    for path in (Path(__file__).parents[1] / "stories").glob("*.txt"):
         raw = path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").strip() + "\n"
         if not re.search(r"^\s*#|[<*_`\[\x1b\u200b-\u200f\u202a-\u202e]", raw, re.MULTILINE):
             assert check_story(raw.encode()) == raw, path.name

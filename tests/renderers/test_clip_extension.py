@@ -17,7 +17,7 @@ from dreamfactory.renderers.base import ClipRequest
 from dreamfactory.renderers.video_clips import DiffusersClips, generations, vae_scale
 from dreamfactory.settings import RenderSettings
 from tests.tiny_extension_models import build_tiny_ltx_condition, build_tiny_wan_vace
-from tests.test_diffusers_families import spy
+from tests.renderers.test_diffusers_families import spy
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread", "fresh_pipelines")

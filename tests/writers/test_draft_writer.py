@@ -25,7 +25,7 @@ from dreamfactory.writers.draft import DRAFT_VERSION, DraftWriter, base_form, pr
 from dreamfactory.writers.draft.cast import STORYTELLER
 from dreamfactory.writers.draft.nlp import reader_key
 
-LIGHTHOUSE = (Path(__file__).parents[1] / "stories" / "lighthouse.txt").read_text(encoding="utf-8")
+LIGHTHOUSE = (Path(__file__).parents[2] / "stories" / "lighthouse.txt").read_text(encoding="utf-8")
 
 FOX = """The Fox and the Key
 

@@ -12,7 +12,7 @@ from tests.conftest import SMALL
 from dreamfactory.store import open_store
 from dreamfactory.writing import load_head
 from tests.llm_server import by_schema, dies, fills_schema, llm_server  # noqa: F401 - the fixture
-from tests.test_studio_llm import GOOD, STORY, assert_a_valid_film
+from tests.agents.test_studio_llm import GOOD, STORY, assert_a_valid_film
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

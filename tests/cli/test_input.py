@@ -12,7 +12,7 @@ import pytest
 
 from dreamfactory.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:

@@ -26,7 +26,7 @@ from dreamfactory.renderers.encoding import cut_frames
 from dreamfactory.renderers.video_clips import DiffusersClips, as_images, generations, in_prompt_template, soundtrack
 from dreamfactory.renders import wants_end_keyframe
 from dreamfactory.settings import FilmOptions, RenderSettings
-from tests.test_diffusers_families import clip, clip_settings, frames_in, spy
+from tests.renderers.test_diffusers_families import clip, clip_settings, frames_in, spy
 
 LONG = " ".join(["Mira runs up the stairs of the lighthouse."] + ["The storm lashes the sea and the lamp room glows."] * 8)
 ORANGE = (200, 100, 50)
