@@ -1,41 +1,21 @@
-"""How each generation of a shot longer than one generation is conditioned, so that the shot moves on without a seam.
+"""How each later generation of a long shot is conditioned on what came before, so the shot moves on without a seam.
 
-A video model makes a bounded number of frames per call (Wan 81, LTX-Video 121 to 161), so a long shot takes several
-calls, and how a later call is told what came before decides whether the joins show. Three ways, by pipeline class:
+A video model makes a bounded number of frames per call, so a long shot takes several calls. Four ways, by class:
+- "last_frame" (any image-to-video pipeline): the previous generation's last frame is the next one's `image=`. One
+  frame carries no motion, so each join shows as a hitch. Overlap: 1 frame.
+- "ltx_conditions" (LTXConditionPipeline) and "ltx2_conditions" (LTX2ConditionPipeline, with its sound): the last
+  `overlap` frames made are a video condition at frame 0, kept (almost) clean through denoising, so the new frames
+  carry their motion on.
+- "vace" (WanVACEPipeline): the control `video=` holds the last `overlap` frames then grey; the `mask=` is black over
+  the kept frames, white over the ones to make ("extend a clip" is one of VACE's training tasks).
 
-- "last_frame" (any image-to-video pipeline): a later generation starts from the previous one's last frame as its
-  `image=`. One frame says where things are, not where they are going: the speed and direction of every motion (the
-  camera's pan, a gull's wing, falling rain) are lost at the join and the model starts them afresh, so each join
-  shows as a hitch. The later generation opens on that frame: 1 frame of overlap.
-- "ltx_conditions" (LTX-Video's LTXConditionPipeline): the last `overlap` frames made are given as a video condition
-  at frame 0 (`LTXVideoCondition(video=..., frame_index=0)`). The pipeline encodes them with its VAE, puts their
-  latents in place of the new generation's first latent frames, and keeps them (almost) clean through every denoising
-  step (their timestep is capped by the conditioning mask), while the transformer attends over the whole sequence. So
-  the new frames are denoised next to frames already in motion, exactly where a single longer generation would have
-  had them, and carry that motion on.
-- "ltx2_conditions" (LTX-2's LTX2ConditionPipeline, which the hub's LTX-2 checkpoint is loaded as): the same, with
-  LTX-2's own condition (`LTX2VideoCondition(frames=..., index=0)`); its sound is made with the frames and chained
-  at the same overlap.
-- "vace" (Wan 2.1 VACE, WanVACEPipeline): the control `video=` holds the last `overlap` frames made, then grey frames,
-  and the `mask=` is black over the kept frames and white over the frames to make. VACE encodes the kept part and the
-  part to make separately and feeds both, with the mask, to its context blocks; "extend a clip" (its firstclip task)
-  is one of the tasks it was trained on, so it continues the kept frames' motion into the white ones. The shot's
-  keyframe may be given as a reference image too, to hold the characters' look over many generations.
+The overlap: these VAEs compress time causally (latent frame 0 is pixel frame 0, each later one `step` frames), and
+two latent frames are the fewest that carry motion. LTX keeps step + 1 frames (its conditions take step * k + 1);
+VACE 2 * step + 1, because it resamples its mask per latent frame (nearest-exact) and would otherwise call latent
+frame 1 "to make". The overlapping frames are made again and dropped.
 
-The overlap. These VAEs compress time causally: latent frame 0 is pixel frame 0 alone, each later latent frame is
-the next `step` pixel frames. One latent frame is a still image and carries no motion; two are the fewest that do.
-- LTX: step + 1 frames (9 with LTX-Video's 8x VAE, 0.375 s at 24 fps): two whole latent frames. LTX accepts a video
-  condition only of step * k + 1 frames, and every kept latent frame is one fewer new one.
-- VACE: 2 * step + 1 frames (9 with Wan's 4x VAE, 0.56 s at 16 fps). VACE resamples its mask to one value per latent
-  frame (nearest-exact), which for a long generation reads latent frame 1 at pixel frame 5: with step + 1 = 5 kept
-  frames the mask would call latent frame 1 "to make" though its pixels are kept; with 9, latent frames 0 and 1 are
-  kept in the video and in the mask alike, for every generation length.
-The overlapping frames are made again by the later generation and dropped: the frames already made are kept.
-
-Ending. The same conditions can pin a shot's last frame to the next shot's keyframe (`end_on`): LTX-Video's as an
-image condition at the last frame, LTX-2's at the last latent index (-1), as their first-last-frame examples do;
-VACE as a kept last frame of its control video; first-last-frame Wan models take it as `last_image`.
-The plan of generations (how many, how long) is video_clips.generations(), with this module's overlap.
+Ending (`end_on`): the same conditions pin a shot's last frame to the next keyframe (LTX at the last frame, LTX-2 at
+index -1, VACE as a kept last control frame); first-last-frame Wan models take `last_image`.
 """
 
 from __future__ import annotations
@@ -65,20 +45,23 @@ def overlap(kind: Kind, step: int) -> int:
     return {"last_frame": 1, "ltx_conditions": step + 1, "ltx2_conditions": step + 1, "vace": 2 * step + 1}[kind]
 
 
-def first_inputs(kind: Kind, keyframe: Image.Image, width: int, height: int, count: int) -> dict[str, Any]:
-    """The conditioning arguments of a shot's first generation: it opens on the keyframe."""
-    start = cover_fit(keyframe, width, height)
+def _condition(kind: Kind, frames: Any, index: int) -> Any:
+    """LTX-Video's or LTX-2's condition of `frames` (one image or a video) at frame `index`."""
     if kind == "ltx_conditions":
         from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
 
-        return {"conditions": [LTXVideoCondition(image=start, frame_index=0)]}
-    if kind == "ltx2_conditions":
-        from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
+        return LTXVideoCondition(**{"image" if isinstance(frames, Image.Image) else "video": frames}, frame_index=index)
+    from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
 
-        return {"conditions": [LTX2VideoCondition(frames=start, index=0)]}
-    if kind == "vace":
-        return _vace([start], width, height, count)
-    return {"image": start}
+    return LTX2VideoCondition(frames=frames, index=index)
+
+
+def first_inputs(kind: Kind, keyframe: Image.Image, width: int, height: int, count: int) -> dict[str, Any]:
+    """The conditioning arguments of a shot's first generation: it opens on the keyframe."""
+    start = cover_fit(keyframe, width, height)
+    if kind in ("ltx_conditions", "ltx2_conditions"):
+        return {"conditions": [_condition(kind, start, 0)]}
+    return _vace([start], width, height, count) if kind == "vace" else {"image": start}
 
 
 def next_inputs(kind: Kind, made: Sequence[Image.Image], keyframe: Image.Image, width: int, height: int, count: int,
@@ -88,14 +71,8 @@ def next_inputs(kind: Kind, made: Sequence[Image.Image], keyframe: Image.Image, 
     if len(made) < overlap or count <= overlap:
         raise ValueError(f"a generation of {count} frames going on from {overlap} of {len(made)} frames made")
     kept = [cover_fit(frame, width, height) for frame in made[len(made) - overlap:]]
-    if kind == "ltx_conditions":
-        from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
-
-        return {"conditions": [LTXVideoCondition(video=kept, frame_index=0)]}
-    if kind == "ltx2_conditions":
-        from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
-
-        return {"conditions": [LTX2VideoCondition(frames=kept, index=0)]}
+    if kind in ("ltx_conditions", "ltx2_conditions"):
+        return {"conditions": [_condition(kind, kept, 0)]}
     if kind == "vace":
         inputs = _vace(kept, width, height, count)
         if reference:
@@ -105,8 +82,7 @@ def next_inputs(kind: Kind, made: Sequence[Image.Image], keyframe: Image.Image, 
 
 
 def recompressed(inputs: dict[str, Any], still: Any) -> dict[str, Any]:
-    """The inputs with each single conditioning picture passed through `still` (LTX-2 re-compresses one as H.264, as
-    its training frames were: done by the caller, and the pipeline told not to); videos are left as they are."""
+    """The inputs with each single conditioning picture passed through `still` (LTX-2's H.264 re-compression)."""
     out = dict(inputs)
     if "image" in out:
         out["image"] = still(out["image"])
@@ -123,18 +99,9 @@ ENDS_BY_CONDITION: frozenset[Kind] = frozenset({"ltx_conditions", "ltx2_conditio
 
 
 def end_on(kind: Kind, inputs: dict[str, Any], end: Image.Image, count: int) -> None:
-    """Make a shot's last generation (of `count` frames) end on `end` (the next shot's keyframe, already at the
-    generation's size): LTX-Video's condition pipeline takes it as an image condition at the last frame, LTX-2's as
-    one at the last latent index (-1); Wan VACE keeps it as the last frame of its control video (black in the mask);
-    first-last-frame models take it as `last_image`."""
-    if kind == "ltx_conditions":
-        from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
-
-        inputs["conditions"] = [*inputs["conditions"], LTXVideoCondition(image=end, frame_index=count - 1)]
-    elif kind == "ltx2_conditions":
-        from diffusers.pipelines.ltx2.pipeline_ltx2_condition import LTX2VideoCondition
-
-        inputs["conditions"] = [*inputs["conditions"], LTX2VideoCondition(frames=end, index=-1)]
+    """Make a shot's last generation (of `count` frames) end on `end` (the next keyframe, at the generation's size)."""
+    if kind in ("ltx_conditions", "ltx2_conditions"):
+        inputs["conditions"] = [*inputs["conditions"], _condition(kind, end, count - 1 if kind == "ltx_conditions" else -1)]
     elif kind == "vace":
         inputs["video"] = [*inputs["video"][:-1], end]
         inputs["mask"] = [*inputs["mask"][:-1], Image.new("L", end.size, 0)]

@@ -1,20 +1,11 @@
 """Clips by any diffusers image-to-video pipeline: Wan 2.1/2.2, LTX-Video, LTX-2, CogVideoX, HunyuanVideo.
 
-The shot's keyframe is the first frame; the shot's prompt (what moves) is composed to what the pipeline's text
-encoders read, counted with their own tokenizers (HunyuanVideo's Llava-Llama reads it inside its prompt template, so
-the template's tokens are counted too). Frames per generation, frame rate and size come from the model: the pipeline's
-own `__call__` defaults and its VAE's temporal and spatial scale factors (Wan: 81 frames at 16 fps, 832x480; LTX: 161
-at 24 fps; LTX-2: 8x in time and 32x in space), or the card's where the family row says so (Wan 2.2 TI2V-5B: 121
-frames at 24 fps, 1280x704). A shot longer than one generation goes on from what the one before made, as extension.py
-says for the pipeline's class: its last frames as a video to continue (LTX-Video's condition pipeline, Wan VACE), else
-its last frame (the way all of these pipelines share). A shot with an end keyframe ends on it when the model takes a
-last frame (Wan's first-last-frame variant and Wan 2.2 I2V-A14B, told apart by their config files, so that the clip's
-key holds the next shot's keyframe only then; Wan VACE, as a kept last frame of its control video; LTX-Video's and
-LTX-2's condition pipelines, as a condition at the last frame; not Wan 2.2 TI2V-5B, which accepts one and ignores it).
-Wan 2.2 A14B's two experts (high- and low-noise transformers) run inside the pipeline; the record notes them. The
-frames are then resampled to the film's rate and size and encoded as H.264, exactly round(duration * fps). A model
-that makes its own sound (LTX-2) gives the clip an AAC track when `video_audio` is on. Stable Video Diffusion keeps
-its own module (svd_clips.py): it has no prompt and its own motion conditioning.
+The keyframe is the first frame; the prompt is fitted to what the pipeline's text encoders read (HunyuanVideo's
+inside its prompt template). Frames per generation, frame rate and size come from the model (its `__call__` defaults,
+its VAE's scale factors) or its family's card. A longer shot chains generations as extension.py says for the class;
+a shot ends on the next keyframe only where the model takes a last frame (`last_frame_mode`). The frames are
+resampled to the film's rate and size and encoded as H.264; a model's own sound (LTX-2) becomes an AAC track.
+SVD has its own module (svd_clips.py): no prompt, its own motion conditioning.
 """
 
 from __future__ import annotations
@@ -39,18 +30,8 @@ from ..voices.audio import run_ffmpeg
 from . import extension
 from . import prompt_budget as budget
 from .base import ClipRequest, ClipResult
-from .devices import (
-    PipelineSpec,
-    cover_fit,
-    dtype_name,
-    load_pipeline,
-    out_of_memory_is_retryable,
-    resolve_device,
-    resolve_dtype,
-    scaled_size,
-    vae_memory,
-    weight_identity,
-)
+from .devices import (PipelineSpec, cover_fit, dtype_name, load_pipeline, out_of_memory_is_retryable, resolve_device,
+                      resolve_dtype, scaled_size, vae_memory, weight_identity)
 from .diffusers_keyframes import call_parameters
 from .families import Family, clip_choice, clip_pipeline, model_config
 from .svd_clips import ENCODING, resample, source_frames_needed, write_h264
@@ -94,9 +75,8 @@ class DiffusersClips:
         return READS | {"end_keyframe_sha"} if self.ending() != "none" else READS
 
     def ending(self) -> Ending:
-        """Whether the model ends on a given last frame, from its config files alone (no weights loaded; see
-        `last_frame_mode`). 'unknown' while they are not on this machine (a hub model not downloaded yet): its key
-        then holds the next keyframe too, an input too many (one needless re-render) rather than one too few."""
+        """`last_frame_mode` from the config files alone; 'unknown' while they are not here (the key then holds the
+        next keyframe too: one needless re-render rather than a missing input)."""
         s = self.settings
         index = model_config(s.video_model, s.video_model_revision)
         if index is None:
@@ -118,45 +98,28 @@ class DiffusersClips:
     def identity(self) -> dict[str, Any]:
         s = self.settings
         return {
-            "backend": self.name,
-            "version": VERSION,
-            "diffusers": importlib.metadata.version("diffusers"),
-            "family": self.family.name,
-            "pipeline": self.pipeline[0],
+            "backend": self.name, "version": VERSION, "diffusers": importlib.metadata.version("diffusers"),
+            "family": self.family.name, "pipeline": self.pipeline[0],
             "weights": weight_identity(s.video_model, s.video_model_revision),
-            "video_frames": s.video_frames,
-            "video_steps": s.video_steps,
-            "video_guidance": s.video_guidance,
+            "video_frames": s.video_frames, "video_steps": s.video_steps, "video_guidance": s.video_guidance,
             "video_short_side": s.video_short_side,
             "video_audio": AUDIO_ENCODING if self.audio else False,  # a model with no sound is keyed as before
-            "max_sequence_length": s.max_sequence_length,
-            "dtype": dtype_name(self.dtype),
-            "device": self.device.split(":")[0],
-            "attention_backend": s.attention_backend,
-            "encoding": ENCODING,
+            "max_sequence_length": s.max_sequence_length, "dtype": dtype_name(self.dtype),
+            "device": self.device.split(":")[0], "attention_backend": s.attention_backend, "encoding": ENCODING,
         }
 
     def spec(self) -> PipelineSpec:
         s = self.settings
         return PipelineSpec(
-            pipeline_class=self.pipeline[0],
-            model=s.video_model,
-            revision=s.video_model_revision,
-            device=self.device,
-            dtype=dtype_name(self.dtype),
-            cpu_offload=s.cpu_offload,
-            vae_slicing=s.vae_slicing,
-            vae_tiling=s.vae_slicing,
-            attention_backend=s.attention_backend,
-            component_dtypes=self.family.component_dtypes if self.dtype != torch.float32 else (),
-        )
+            pipeline_class=self.pipeline[0], model=s.video_model, revision=s.video_model_revision, device=self.device,
+            dtype=dtype_name(self.dtype), cpu_offload=s.cpu_offload, vae_slicing=s.vae_slicing,
+            vae_tiling=s.vae_slicing, attention_backend=s.attention_backend,
+            component_dtypes=self.family.component_dtypes if self.dtype != torch.float32 else ())
 
     # -- what one generation is -----------------------------------------------------------------------------------
     def native(self, pipe: Any) -> tuple[int, int, int, int]:
-        """(frames per generation, fps, short side, frame step) from the model: the pipeline's defaults, the VAE's
-        temporal compression times the transformer's temporal patch (frame counts of the form step * k + 1; CogVideoX
-        1.5 pads its latent frames to whole patches, so 8k+1 frames come back as asked, 8k+5 do not), the family's
-        card; settings override."""
+        """(frames per generation, fps, short side, frame step): settings, else the family's card, else the
+        pipeline's defaults; the step is the VAE's temporal compression times the transformer's temporal patch."""
         s = self.settings
         patch_t = getattr(getattr(denoiser(pipe), "config", None), "patch_size_t", None) or 1
         step = vae_scale(pipe, "temporal", 4) * int(patch_t)
@@ -168,8 +131,8 @@ class DiffusersClips:
         return snap_frames(int(frames), step), int(fps), int(short), step
 
     def memory_plan(self, attempt: int, frames: int, step: int) -> tuple[int, float, dict[str, Any]]:
-        """(frames per generation, size scale, notes) for this try: the second try tiles the VAE and makes half the
-        frames per generation (more, shorter generations), the third on is 25% smaller per try."""
+        """(frames per generation, size scale, notes): a retry makes half the frames per generation, the third try
+        on is 25% smaller per try."""
         notes: dict[str, Any] = {}
         scale = 0.75 ** max(0, attempt - 2)
         if attempt >= 2:
@@ -249,9 +212,7 @@ class DiffusersClips:
         notes.update({
             "family": self.family.name, "pipeline": loaded.spec.choices(), "size": f"{width}x{height}",
             "model_fps": model_fps, "generations": plan, "extend": kind if len(plan) > 1 else None,
-            "overlap": repeat if len(plan) > 1 else None,
-            "end_frame": bool(ends),
-        })
+            "overlap": repeat if len(plan) > 1 else None, "end_frame": bool(ends)})
         if getattr(pipe, "transformer_2", None) is not None:  # Wan 2.2 A14B: two experts split by noise level
             notes["experts"] = {"boundary_ratio": pipe.config.boundary_ratio,
                                 "high_noise": pipe.transformer is not None, "low_noise": True}
@@ -289,8 +250,7 @@ class DiffusersClips:
         return film_frames, sound, notes
 
     def audio_plan(self, params: Any, call: dict[str, Any], notes: dict[str, Any]) -> bool:
-        """Whether this render keeps the model's sound; when it does not, the pipeline is asked not to make one where
-        its call has a switch for it (else the sound it makes anyway is dropped), and the notes say which."""
+        """Whether this render keeps the model's sound; if not, the pipeline is told not to make one where it can."""
         if self.audio:
             return True
         if self.family.audio:
@@ -308,13 +268,9 @@ class DiffusersClips:
 
 def last_frame_mode(family: Family, pipeline_class: str, index: Mapping[str, Any],
                     transformer: Mapping[str, Any]) -> Ending:
-    """How a model of `family`, loaded as `pipeline_class`, takes a last frame, from its model_index.json's components
-    and its transformer's config (a loaded pipeline's `config` and `transformer.config` hold the same): 'optional'
-    for a pipeline whose own conditions can pin it (LTX's condition pipelines, VACE: extension.py); 'required' for
-    Wan FLF2V, whose image embedder reads the first and the last frame's embeddings together (pos_embed_seq_len) and
-    so cannot run without one; 'optional' for a first-last-frame family's model without an image encoder (Wan 2.2
-    A14B: the last frame joins the latents); 'none' for every other (plain Wan 2.1 I2V, Wan 2.2 TI2V, LTX's
-    image-to-video pipeline, CogVideoX, HunyuanVideo)."""
+    """How a model takes a last frame, from its model_index.json and its transformer's config: 'optional' where its
+    conditions can pin it (extension.py) or a first-last-frame family has no image encoder (Wan 2.2 A14B); 'required'
+    for Wan FLF2V (its image embedder reads both frames: pos_embed_seq_len); 'none' for every other."""
     if extension.EXTENSIONS.get(pipeline_class) in extension.ENDS_BY_CONDITION:
         return "optional"
     if not family.end_frame:
@@ -326,15 +282,13 @@ def last_frame_mode(family: Family, pipeline_class: str, index: Mapping[str, Any
 
 
 def vae_scale(pipe: Any, axis: Literal["temporal", "spatial"], default: int) -> int:
-    """The VAE's compression along `axis`, by either name diffusers pipelines give it (Wan, HunyuanVideo, CogVideoX:
-    vae_scale_factor_temporal; LTX, LTX-2: vae_temporal_compression_ratio)."""
+    """The VAE's compression along `axis`, by either name diffusers gives it."""
     found = getattr(pipe, f"vae_scale_factor_{axis}", None) or getattr(pipe, f"vae_{axis}_compression_ratio", None)
     return int(found or default)
 
 
 def frames_dropped(pipe: Any) -> int:
-    """Frames a generation returns fewer than it is asked for, from its start: HunyuanVideo-I2V-33ch (latent_concat)
-    drops the first 4 it decodes, the keyframe's among them, so none of its frames repeats the conditioning image."""
+    """Frames a generation drops from its start: HunyuanVideo-I2V-33ch (latent_concat) drops 4, the keyframe's too."""
     config = getattr(getattr(pipe, "transformer", None), "config", None)
     return 4 if getattr(config, "image_condition_type", None) == "latent_concat" else 0
 
@@ -355,10 +309,8 @@ def fixed_size(pipe: Any) -> tuple[int, int] | None:
 
 def generations(needed: int, per_generation: int, step: int, exact: bool = False, dropped: int = 0,
                 overlap: int = 1) -> list[int]:
-    """Frame counts of the generations that make `needed` frames: full ones, each after the first adding
-    count - overlap new frames (`overlap`: the frames it goes on from, extension.overlap), and a last one only as
-    long as it must be (snapped to the VAE's step) unless `exact` lengths only (a model with one trained length).
-    `dropped`: frames the pipeline leaves out of each generation's start (then no generation repeats a frame)."""
+    """Frame counts of the generations that make `needed` frames: full ones (a later one repeats `overlap`, or loses
+    `dropped`), the last only as long as it must be unless `exact` (a model with one trained length)."""
     if per_generation <= overlap and not dropped:
         raise ValueError(f"a generation of {per_generation} frames cannot go on from {overlap} kept frames; "
                          "make more frames per generation")
@@ -398,9 +350,8 @@ def as_images(frames: Any) -> list[Image.Image]:
 # -- HunyuanVideo's prompt template --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TemplateBudget(budget.EncoderBudget):
-    """A text encoder that reads the prompt inside a template (HunyuanVideo's Llava-Llama one): the pipeline cuts
-    the whole templated text at max_sequence_length + the template's `crop_start` tokens. The prompt's tokens are
-    counted as they sit in the template, against the room the template's own tokens leave."""
+    """A text encoder that reads the prompt inside a template (HunyuanVideo's Llava-Llama): the prompt's tokens are
+    counted as they sit in it, against the room the template's own tokens leave."""
 
     template: str = "{}"
 
@@ -420,8 +371,7 @@ class TemplateBudget(budget.EncoderBudget):
 
 
 def in_prompt_template(budgets: list[budget.EncoderBudget], template: Any) -> list[budget.EncoderBudget]:
-    """The budgets of a pipeline whose LLM encoder reads the prompt in a template (its `prompt_template` call default,
-    a dict with the template and `crop_start`); the CLIP encoders read the bare prompt and keep theirs."""
+    """The budgets with the LLM encoder's in the pipeline's `prompt_template` (CLIP encoders read the bare prompt)."""
     if not isinstance(template, Mapping) or "template" not in template:
         return budgets
     out: list[budget.EncoderBudget] = []
@@ -440,8 +390,7 @@ def in_prompt_template(budgets: list[budget.EncoderBudget], template: Any) -> li
 
 # -- LTX-2's first frame ---------------------------------------------------------------------------------------------
 def first_frame_crf(pipe: Any, params: Any) -> int | None:
-    """The H.264 CRF a pipeline re-compresses its first frame at before encoding it (LTX-2: as its training frames
-    were; 33, or 18 for LTX-2.5), when its call takes `image_crf` or its conditions carry one; None otherwise."""
+    """The H.264 CRF LTX-2 re-compresses its first frame at (as its training frames were), else None."""
     if "image_crf" not in params and extension.extension_of(pipe) != "ltx2_conditions":
         return None
     try:
@@ -452,8 +401,7 @@ def first_frame_crf(pipe: Any, params: Any) -> int | None:
 
 
 def h264_round_trip(image: Image.Image, crf: int) -> Image.Image:
-    """The image as one H.264 frame at `crf` (x264 veryfast, yuv420p) decodes: what LTX-2's pipeline does with PyAV,
-    done with the ffmpeg the clips are encoded with, so it needs no PyAV and gives the same pixels everywhere."""
+    """The image as one H.264 frame at `crf` decodes: LTX-2's PyAV step, done with our ffmpeg (same pixels everywhere)."""
     width, height = image.width // 2 * 2, image.height // 2 * 2
     rgb = image.convert("RGB").crop((0, 0, width, height))
     encoded = run_ffmpeg(["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-i", "-",
@@ -486,10 +434,8 @@ def audio_rate(pipe: Any) -> int:
 
 
 def soundtrack(pieces: list[tuple[Any, int, int]], fps: int, rate: int, seconds: float) -> Sound:
-    """The generations' sounds joined as their frames are. Each (sound, frames, frames not kept) lasts exactly its
-    frames' span at the model's rate (the vocoder's causal decoding makes it a few ms short: stretched to fit, so no
-    gap opens where two generations meet); a later one starts after the frame it repeats. Then cut (or padded with
-    silence) to the clip's `seconds`."""
+    """The generations' sounds joined as their frames are: each (sound, frames, frames not kept) stretched to its
+    frames' span (the vocoder makes it a few ms short), then cut or padded to `seconds`."""
     parts = []
     for audio, count, unkept in pieces:
         samples = np.asarray(audio.float().cpu() if isinstance(audio, torch.Tensor) else audio, dtype=np.float32)
@@ -503,8 +449,7 @@ def soundtrack(pieces: list[tuple[Any, int, int]], fps: int, rate: int, seconds:
 
 
 def stretch(samples: np.ndarray, length: int) -> np.ndarray:
-    """`samples` (channels x n) resampled to `length` samples by linear interpolation (a change of well under 1% for
-    the real models, inaudible)."""
+    """`samples` (channels x n) linearly resampled to `length` samples."""
     if samples.shape[1] == length:
         return samples
     source = np.linspace(0.0, samples.shape[1] - 1, num=length)
@@ -512,8 +457,7 @@ def stretch(samples: np.ndarray, length: int) -> np.ndarray:
 
 
 def add_audio(clip: Path, samples: np.ndarray, rate: int) -> None:
-    """Mux the sound into the clip as an AAC track, written atomically as the clip was. The video stream is copied as
-    it was encoded, so its IDR cut points (notes["cuts"]) stay where write_h264 put them."""
+    """Mux the sound into the clip as an AAC track, atomically; the video is stream-copied (its cut points stay)."""
     clip = Path(clip)
     partial = clip.with_name(clip.stem + ".audio.partial" + clip.suffix)
     command = ["-i", str(clip), "-f", "f32le", "-ar", str(rate), "-ac", str(samples.shape[0]), "-i", "-",
