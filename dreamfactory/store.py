@@ -53,7 +53,8 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def _describe(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An exception's first line (at most 300 characters), for a one-line error."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:300]
 
@@ -66,7 +67,7 @@ class Store:
         try:
             self.fs, root = url_to_fs(self.url, **(storage_options or {}))
         except (ImportError, ValueError) as exc:
-            raise StoreError(f"store {self.url}: cannot open it ({_describe(exc)})") from exc
+            raise StoreError(f"store {self.url}: cannot open it ({first_line(exc)})") from exc
         self.root = root.rstrip("/")
         self.is_local = "file" in (self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,))
         default_cache = Path(tempfile.gettempdir()) / "dreamfactory-cache"
@@ -91,18 +92,18 @@ class Store:
         except StoreError:
             raise
         except FileNotFoundError as exc:
-            what = _describe(exc)
+            what = first_line(exc)
             if "bucket" in what.lower():
                 raise StoreError(f"store {self.url}: the bucket does not exist ({what}); create it first") from exc
             raise StoreError(f"store {self.url}: {key} is missing") from exc
         except PermissionError as exc:
-            raise StoreError(f"store {self.url}: no permission to {action} {key} ({_describe(exc)})") from exc
+            raise StoreError(f"store {self.url}: no permission to {action} {key} ({first_line(exc)})") from exc
         except OSError as exc:
             if getattr(exc, "errno", None) == 28:
                 raise StoreError(f"store {self.url}: disk full while trying to {action} {key}") from exc
-            raise StoreError(f"store {self.url}: cannot {action} {key} ({_describe(exc)})") from exc
+            raise StoreError(f"store {self.url}: cannot {action} {key} ({first_line(exc)})") from exc
         except Exception as exc:  # botocore/aiohttp errors of remote stores have no common base class
-            raise StoreError(f"store {self.url}: cannot {action} {key} ({type(exc).__name__}: {_describe(exc)})") from exc
+            raise StoreError(f"store {self.url}: cannot {action} {key} ({type(exc).__name__}: {first_line(exc)})") from exc
 
     def check(self) -> None:
         """Fail early, with the store's name, when it cannot be reached or written."""

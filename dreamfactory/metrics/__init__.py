@@ -10,37 +10,16 @@ import importlib
 
 # Imported on first use (PEP 562): every command imports settings, which reads the gate's thresholds, and must not
 # pay for pyarrow, torch or dlib to do so.
-_WHERE = {
-    "average_clip_score": "clip_score",
-    "clip_scores": "clip_score",
-    "Face": "faces",
-    "cross_scene_face_distance": "faces",
-    "face_distance": "faces",
-    "find_faces": "faces",
-    "GRAM_STYLE_THRESHOLD": "gate",
-    "GateThresholds": "gate",
-    "KeyframeScores": "gate",
-    "analyse_frame": "gate",
-    "judge": "gate",
-    "failures": "gate",
-    "passes": "gate",
-    "score_keyframe": "gate",
-    "MetricOptions": "options",
-    "Comparison": "report",
-    "EvaluationReport": "report",
-    "ShotFrames": "report",
-    "ShotScores": "report",
-    "models_used": "report",
-    "compare": "report",
-    "evaluate_frames": "report",
-    "cross_scene_style_consistency": "style",
-    "gram_embedding": "style",
-    "style_embeddings": "style",
-    "MetricUnavailable": "weights",
-    "MissingWeight": "weights",
-    "describe_missing": "weights",
-    "missing_weights": "weights",
+_MODULES = {
+    "clip_score": "average_clip_score clip_scores",
+    "faces": "Face cross_scene_face_distance face_distance find_faces",
+    "gate": "GRAM_STYLE_THRESHOLD GateThresholds KeyframeScores analyse_frame judge failures passes score_keyframe",
+    "options": "MetricOptions",
+    "report": "Comparison EvaluationReport ShotFrames ShotScores models_used compare evaluate_frames",
+    "style": "cross_scene_style_consistency gram_embedding style_embeddings",
+    "weights": "MetricUnavailable MissingWeight describe_missing missing_weights",
 }
+_WHERE = {name: module for module, names in _MODULES.items() for name in names.split()}
 
 
 def __getattr__(name: str):
@@ -49,34 +28,4 @@ def __getattr__(name: str):
     return getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
 
 
-__all__ = [
-    "GRAM_STYLE_THRESHOLD",
-    "Comparison",
-    "EvaluationReport",
-    "Face",
-    "GateThresholds",
-    "KeyframeScores",
-    "MetricOptions",
-    "MetricUnavailable",
-    "MissingWeight",
-    "ShotFrames",
-    "ShotScores",
-    "analyse_frame",
-    "average_clip_score",
-    "clip_scores",
-    "compare",
-    "cross_scene_face_distance",
-    "cross_scene_style_consistency",
-    "describe_missing",
-    "evaluate_frames",
-    "face_distance",
-    "failures",
-    "find_faces",
-    "gram_embedding",
-    "judge",
-    "missing_weights",
-    "models_used",
-    "passes",
-    "score_keyframe",
-    "style_embeddings",
-]
+__all__ = sorted(_WHERE)

@@ -1,11 +1,8 @@
 """Average Key-Frames CLIP Score: how well each keyframe shows its prompt, by CLIP only (there is no fallback).
 
-For each keyframe: CLIPScore = 100 x max(cos(E_image, E_text), 0), where E_image and E_text are CLIP's
-projected image and text embeddings of the keyframe and of the prompt it was drawn from (truncated to
-CLIP's 77 tokens). This is the scaling of torchmetrics' CLIPScore (Hessel et al. 2021 use 2.5 instead
-of 100); the range is [0, 100] and matching pairs typically score around 30 with ViT-B/32. The
-Average Key-Frames CLIP Score of a film is the mean over its keyframes. Without a CLIP model on disk
-it is not computed: the report says so and what to download (see weights.missing_weights).
+CLIPScore = 100 x max(cos(E_image, E_text), 0) of CLIP's projected embeddings of the keyframe and its prompt (cut to
+77 tokens): torchmetrics' scaling (Hessel et al. 2021 use 2.5), so matching pairs score around 30 with ViT-B/32. The
+film's score is the mean over its keyframes; without CLIP on disk it is not computed, and the report says why.
 """
 
 from __future__ import annotations

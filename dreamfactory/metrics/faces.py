@@ -1,41 +1,17 @@
 """Faces: MTCNN detection, a face embedder chosen by what is on disk, and the Cross-Scene Face Distance (CSFD).
 
-Detection. facenet-pytorch's MTCNN (its weights ship in the wheel) with keep_all=True; faces below
-`face_min_probability` (default 0.90) or smaller than `face_min_size` (default 40) pixels are ignored.
+Detection: facenet-pytorch's MTCNN; faces below `face_min_probability` or `face_min_size` pixels are ignored.
+Embedding (`face_embedder="auto"`, named in every report): "facenet-vggface2" (512-d, L2-normalised; same person
+below 1.04, DeepFace's threshold) when its weights are on disk, never downloaded; else "dlib-resnet-v1" (128-d,
+aligned by dlib's 5-point predictor inside the MTCNN box; same person below 0.6). Distances of different embedders
+are not comparable.
 
-Embedding, one of two, chosen by availability (`face_embedder="auto"`) and named in every report:
-- "facenet-vggface2": InceptionResnetV1 trained on VGGFace2 (facenet-pytorch, the 512-d model
-  20180402-114759), on the MTCNN box cropped to 160x160 with a 20 px margin and standardised as
-  (x - 127.5) / 128; the embedding is L2-normalised, so distances lie in [0, 2]. Used when
-  20180402-114759-vggface2.pt is on disk ($TORCH_HOME/checkpoints/ or `facenet_weights`); never downloaded.
-- "dlib-resnet-v1": dlib's 128-d ResNet face model (face-recognition-models), aligned by dlib's 5-point
-  shape predictor run inside the MTCNN box. Used otherwise.
-The distance between two faces is the Euclidean distance between their embeddings. Scales differ:
-dlib's same-person threshold is 0.6 (LFW); for the facenet model we use 1.04, DeepFace's threshold for
-the same 512-d model on L2-normalised embeddings. Distances of different embedders are not comparable.
-
-Cross-Scene Face Distance (CSFD), lower is better, 0 when every shot shows the same frame. A scene has
-several shots, each with its own keyframe; the shot is what is measured, the scene is the grouping.
-1. Faces per shot: in each shot's keyframe, the most confident faces, at most as many as the shot lists
-   characters in frame (all of them when it does not say; none when it lists nobody).
-2. Attribution to identities:
-   a. A character that is alone in frame in a shot owns that shot's most confident face; its face in the
-      first such shot is its reference. In shots listing several characters, faces are matched one-to-one
-      to those listed characters that have a reference, nearest pair first.
-   b. Faces not attributed by (a) are matched one-to-one, nearest pair first, to the Base frame's faces;
-      each Base face is an identity ("base-face-1", "base-face-2", ... from left to right).
-   Either way an identity has at most one face per shot.
-3. For each identity seen in at least two scenes: for every pair of those scenes, the mean Euclidean
-   distance between its faces over all pairs of shots (one shot from each scene); the identity's distance is
-   the mean over the pairs of scenes (grouping.scene_pair_mean), so a scene of five shots weighs as much as
-   one of two. CSFD = the mean over those identities. Undefined (None, with the reason) when no identity is
-   seen in two scenes, e.g. when no faces are found (drawn storyboards) or the film has one scene.
-Per shot (each row of the report): for each identity in the shot, the mean distance of its face to the same
-identity's faces in the other shots of its scene, and in the shots of other scenes; the row shows the worst
-identity's. The distance to the Base frame is the Reviewer's gate's number (gate.py). A shot is flagged when
-that number fails the gate, or when a character's face in it is, by the median of its distances to the same
-identity's faces in all other shots, farther than the same-person threshold (the odd one out: one wrong shot
-does not flag the right shots beside it; with only two shots of an identity both are flagged).
+CSFD (docs/metrics.md), lower is better: per shot, the most confident faces, at most one per character in frame.
+A character alone in frame owns its shot's face (its first is its reference); faces of shots with several listed
+characters match those references one-to-one, nearest pair first, and the rest match the Base frame's faces
+("base-face-1", ... from the left). For each identity seen in two scenes, the mean distance over pairs of scenes
+(grouping.scene_pair_mean); CSFD is the mean over identities, None with the reason when there is none. Per shot: the
+worst identity's mean distance in its scene and to other scenes, and its median to all other shots (the odd one out).
 """
 
 from __future__ import annotations
@@ -53,17 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from .cache import load_once, torch_device
 from .grouping import scene_pair_mean
 from .options import MetricOptions
-from .weights import (
-    DLIB_FACE_MODEL,
-    DLIB_SHAPE_MODEL,
-    MetricUnavailable,
-    describe_missing,
-    dlib_available,
-    dlib_models_dir,
-    facenet_available,
-    facenet_weights_path,
-    missing_weights,
-)
+from .weights import (DLIB_FACE_MODEL, DLIB_SHAPE_MODEL, MetricUnavailable, describe_missing, dlib_available,
+                      dlib_models_dir, facenet_available, facenet_weights_path, missing_weights)
 
 SAME_PERSON_DISTANCE = {"dlib-resnet-v1": 0.6, "facenet-vggface2": 1.04}
 FACENET_CROP, FACENET_MARGIN = 160, 20
@@ -191,11 +158,8 @@ def detect_faces(image: Image.Image, options: MetricOptions) -> list[tuple[tuple
         boxes, probs = mtcnn.detect(image.convert("RGB"))
     if boxes is None:
         return []
-    found = [
-        (tuple(float(v) for v in box), float(p))
-        for box, p in zip(boxes, probs)
-        if p is not None and p >= options.face_min_probability and box[2] > box[0] and box[3] > box[1]
-    ]
+    found = [(tuple(float(v) for v in box), float(p)) for box, p in zip(boxes, probs)
+             if p is not None and p >= options.face_min_probability and box[2] > box[0] and box[3] > box[1]]
     return sorted(found, key=lambda f: -f[1])
 
 
@@ -220,9 +184,8 @@ def face_distance(a: Face | np.ndarray, b: Face | np.ndarray) -> float:
 
 def match_faces(reference: Sequence[Face], faces: Sequence[Face]) -> list[tuple[int, int, float]]:
     """One-to-one matching, nearest pair first: (reference index, face index, distance) per matched pair."""
-    pairs = sorted(
-        ((face_distance(r, f), i, j) for i, r in enumerate(reference) for j, f in enumerate(faces)), key=lambda p: p[0]
-    )
+    pairs = sorted(((face_distance(r, f), i, j) for i, r in enumerate(reference) for j, f in enumerate(faces)),
+                   key=lambda p: p[0])
     used_r, used_f, matched = set(), set(), []
     for d, i, j in pairs:
         if i not in used_r and j not in used_f:

@@ -11,11 +11,8 @@ T = TypeVar("T")
 
 
 def scene_pair_mean(items: Sequence[tuple[str, T]], measure: Callable[[T, T], float]) -> float | None:
-    """The mean over pairs of different scenes of the mean of `measure` over their pairs of shots.
-
-    `items` are (scene id, value) per shot. A scene with five shots weighs as much as one with two; shots of the same
-    scene are never paired. None when fewer than two scenes have an item.
-    """
+    """The mean over pairs of scenes of the mean of `measure` over their pairs of shots; `items`: (scene id, value)
+    per shot. Shots of one scene are never paired; None when fewer than two scenes have an item."""
     by_scene: dict[str, list[T]] = {}
     for scene, value in items:
         by_scene.setdefault(scene, []).append(value)

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .clip_score import average_clip_score, clip_scores
 from .faces import IdentityScores, ShotFaces, cross_scene_face_distance, embedder_name, faces_available
-from .gate import GateThresholds, analyse_frame, failures, judge
+from .gate import GateThresholds, analyse_frame, open_rgb, failures, judge
 from .options import MetricOptions
 from .style import cross_scene_style_consistency, style_embedding_name
 from .weights import (MetricUnavailable, MissingWeight, clip_available, clip_folder, dlib_model_files,
@@ -40,9 +40,8 @@ class ShotFrames(_Model):
     shot_id: str = Field(description="The shot's id within its scene.")
     keyframe: Path = Field(description="The keyframe image file.")
     prompt: str = Field(default="", description="The prompt the keyframe was drawn from (for the CLIP score).")
-    characters: list[str] | None = Field(
-        default=None, description="Character ids in frame; None when unknown (all faces count), [] for nobody."
-    )
+    characters: list[str] | None = Field(default=None, description="Character ids in frame; None when unknown (all "
+                                                                 "faces count), [] for nobody.")
 
     @property
     def label(self) -> str:
@@ -124,16 +123,8 @@ class EvaluationReport(_Model):
         return path
 
 
-def _open(image: Path | Image.Image) -> Image.Image:
-    if isinstance(image, Image.Image):
-        return image.convert("RGB")
-    with Image.open(image) as im:
-        return im.convert("RGB")
-
-
 def models_used(options: MetricOptions) -> dict[str, str]:
-    """The models these options use on this machine and a hash of each one's weight files: what, besides the film
-    and the options, decides a report (new weights in the same place make a new report)."""
+    """The models these options use here and a hash of each one's weight files (they too decide a report)."""
     used = {"style": style_embedding_name(options)}
     if used["style"].startswith("clip:"):
         used["style_weights"] = files_fingerprint([clip_folder(options)])
@@ -156,26 +147,19 @@ def _shot_flags(scores, odd_one_out: float | None, thresholds: GateThresholds) -
     return reasons
 
 
-def evaluate_frames(
-    base_frame: Path | Image.Image,
-    shots: Sequence[ShotFrames],
-    prompts: Mapping[str, str] | None = None,
-    options: MetricOptions | None = None,
-    thresholds: GateThresholds | None = None,
-) -> EvaluationReport:
+def evaluate_frames(base_frame: Path | Image.Image, shots: Sequence[ShotFrames], prompts: Mapping[str, str] | None = None,
+                    options: MetricOptions | None = None, thresholds: GateThresholds | None = None) -> EvaluationReport:
     """Every metric the models on disk allow, for the shots' keyframes (film order) against the Base frame.
-
     `prompts` ('scene/shot' -> prompt) overrides ShotFrames.prompt. Missing models never raise: their metrics are
-    None, `unavailable` says why and `missing` what to download. `thresholds` are the gate's, for the rows' flags.
-    """
+    None, `unavailable` says why and `missing` what to download."""
     start = time.perf_counter()
     options, thresholds = options or MetricOptions(), thresholds or GateThresholds()
     prompts = {s.label: (prompts or {}).get(s.label, s.prompt) for s in shots}
-    frames = [_open(s.keyframe) for s in shots]
+    frames = [open_rgb(s.keyframe) for s in shots]
     missing, unavailable, notes = missing_weights(options), turned_off(options), []
 
     # 1. Each shot as the Reviewer's gate sees it: its faces and style against the Base frame's.
-    base = analyse_frame(_open(base_frame), options)
+    base = analyse_frame(open_rgb(base_frame), options)
     analysed = [analyse_frame(frame, options) for frame in frames]
     scores = [judge(base, a, s.characters, options) for s, a in zip(shots, analysed)]
 
@@ -226,23 +210,14 @@ def evaluate_frames(
         for s, k, score in zip(shots, scores, clip)
     ]
     return EvaluationReport(
-        shots=rows,
-        identities=faces.identities if faces else [],
-        csfd=faces.csfd if faces else None,
-        cssc=cssc,
+        shots=rows, identities=faces.identities if faces else [], csfd=faces.csfd if faces else None, cssc=cssc,
         style_to_base=sum(k.style_similarity for k in scores) / len(scores) if scores else None,
         clip_score=average_clip_score([c for c in clip if c is not None]),
         base_faces=None if base.faces is None else len(base.faces),
         face_detector="mtcnn" if base.faces is not None else None,
         face_embedder=embedder_name(options) if base.faces is not None else None,
-        style_embedding=base.style_embedding,
-        clip_model=clip_model,
-        models=models_used(options),
-        unavailable=unavailable,
-        missing=missing,
-        notes=notes,
-        seconds=round(time.perf_counter() - start, 3),
-    )
+        style_embedding=base.style_embedding, clip_model=clip_model, models=models_used(options),
+        unavailable=unavailable, missing=missing, notes=notes, seconds=round(time.perf_counter() - start, 3))
 
 
 # --- dreamfactory compare A B -------------------------------------------------------------------------------------
@@ -282,9 +257,8 @@ class Comparison(_Model):
         return "\n".join(lines)
 
 
-def _row(
-    metric: str, a: float | None, b: float | None, higher_is_better: bool, measured_by: tuple[str | None, str | None]
-) -> ComparisonRow:
+def _row(metric: str, a: float | None, b: float | None, higher_is_better: bool,
+         measured_by: tuple[str | None, str | None]) -> ComparisonRow:
     """A row with a delta only when both values exist and were measured by the same model."""
     if a is None or b is None:
         return ComparisonRow(metric=metric, a=a, b=b, delta=None, better=None, note="" if a == b else "missing in one")

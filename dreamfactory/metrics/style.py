@@ -1,28 +1,15 @@
 """Style: per-frame style embeddings (CLIP, or Gram statistics without CLIP) and the Cross-Scene Style Consistency (CSSC).
 
-Cross-Scene Style Consistency (CSSC), higher is better, 1.0 when every shot shows the same frame: for
-every pair of different scenes, the mean cosine similarity of the style embeddings of their shots'
-keyframes over all pairs of shots (one from each scene); CSSC is the mean over the pairs of scenes
-(grouping.scene_pair_mean), so every scene weighs the same whatever its number of shots. Beside it each
-shot's style similarity to the Base frame (the cosine similarity of its keyframe's embedding and the Base
-frame's, the Reviewer's gate's number) and, per film, the mean of those over shots.
+CSSC, higher is better: for every pair of scenes, the mean cosine similarity of their shots' style embeddings over
+all pairs of shots (one from each); CSSC is the mean over pairs of scenes (grouping.scene_pair_mean).
 
-Style embeddings, one of two, named in every report (values of the two are not comparable):
-- "clip:<model>": CLIP's L2-normalised image embedding (the projection), when a CLIP model is on disk.
-- "gram-v1": Gram-matrix statistics of fixed filters, when no CLIP is given or found. The frame is
-  resized to 256x256 and split into 8 channels: luma Y - 0.5 (Y = 0.299 R + 0.587 G + 0.114 B, RGB in
-  [0, 1]), two opponent colours R - G and (R + G) / 2 - B, and five 3x3 filter responses of luma (Sobel
-  horizontal and vertical, the two diagonal Sobels, a Laplacian). At 3 scales (256, 128, 64 px, by 2x2
-  average pooling of Y and the colours) the 8x8 Gram matrix G = F F^T / N of the channels (F: 8 x N
-  pixels) is taken; its 36 upper-triangle entries are L2-normalised per scale, the 3 scales concatenated
-  (108 values) and L2-normalised again. It captures palette, brightness, contrast and texture
-  orientation, not content; Gram cosines are high for any pair of natural images, so read them on their
-  own scale. On scikit-image's photographs a frame against its shifted, mirrored, brightened (x1.15),
-  cropped, blurred, contrast-stretched or JPEG copy scores 0.965-1.000; different photographs score
-  0.23-0.98 (0.70-0.93 against the astronaut; gray photographs, or two warm close-ups, resemble each
-  other most). Gram statistics follow palette and light more than drawing style: five animatic
-  keyframes of one film, drawn alike but in other settings and times of day, scored 0.45-0.83 against
-  their Base frame. About 10-40 ms a frame on CPU.
+Embeddings, named in every report (the two are not comparable): "clip:<model>", CLIP's L2-normalised image embedding,
+when a CLIP model is on disk; else "gram-v1": the frame at 256x256 as 8 channels (luma - 0.5, opponent colours R - G
+and (R + G) / 2 - B, five 3x3 luma filters: Sobels and a Laplacian), the upper triangle of their 8x8 Gram matrix at 3
+scales, each L2-normalised, concatenated (108 values) and normalised again. It captures palette, light and texture
+orientation, not content. On scikit-image's photographs a frame against its shifted, mirrored, brightened, cropped,
+blurred or JPEG copy scores 0.965-1.000, different photographs 0.23-0.98 (0.70-0.93 against the astronaut); five
+animatic keyframes of one film scored 0.45-0.83 against their Base frame. About 10-40 ms a frame on CPU.
 """
 
 from __future__ import annotations
@@ -44,13 +31,8 @@ def _filters():
     import torch
 
     k = lambda rows: torch.tensor(rows, dtype=torch.float32) / 4  # noqa: E731
-    bank = [
-        [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
-        [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
-        [[0, 1, 2], [-1, 0, 1], [-2, -1, 0]],
-        [[2, 1, 0], [1, 0, -1], [0, -1, -2]],
-        [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
-    ]
+    bank = [[[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+            [[0, 1, 2], [-1, 0, 1], [-2, -1, 0]], [[2, 1, 0], [1, 0, -1], [0, -1, -2]], [[0, 1, 0], [1, -4, 1], [0, 1, 0]]]
     return torch.stack([k(f) for f in bank])[:, None]
 
 

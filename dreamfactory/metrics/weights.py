@@ -139,14 +139,11 @@ def _clip_missing(options: MetricOptions) -> MissingWeight:
     repo = DEFAULT_CLIP_MODEL if local is not None else model
     target = local if local is not None else Path("models") / repo.split("/")[-1]
     return MissingWeight(
-        name=f"clip ({model})",
-        needed_for=["style (CSSC)", "clip_score"],
+        name=f"clip ({model})", needed_for=["style (CSSC)", "clip_score"],
         instead="style uses Gram statistics and the CLIP score is skipped",
         file=f"the model folder of {repo} (config.json, model.safetensors, tokenizer and preprocessor files)",
-        put_in=str(target),
-        how=f'hf download {repo} --exclude "*.h5" --exclude "*.msgpack" --local-dir {target}',
-        setting=f"set metrics.clip_model = '{target}' (env DREAMFACTORY_METRICS__CLIP_MODEL)",
-    )
+        put_in=str(target), how=f'hf download {repo} --exclude "*.h5" --exclude "*.msgpack" --local-dir {target}',
+        setting=f"set metrics.clip_model = '{target}' (env DREAMFACTORY_METRICS__CLIP_MODEL)")
 
 
 def missing_weights(options: MetricOptions | None = None) -> list[MissingWeight]:
@@ -158,41 +155,24 @@ def missing_weights(options: MetricOptions | None = None) -> list[MissingWeight]
     if options.face_embedder in ("auto", "facenet") and not facenet_available(options):
         path = facenet_weights_path(options)
         has_package = importlib.util.find_spec("facenet_pytorch") is not None
-        missing.append(
-            MissingWeight(
-                name="facenet-vggface2",
-                needed_for=["faces (CSFD)"],
-                instead="faces use dlib-resnet-v1" if options.face_embedder == "auto" and has_dlib else None,
-                file=FACENET_FILE if has_package else f"facenet-pytorch and {FACENET_FILE}",
-                put_in=str(path.parent),
-                how=("" if has_package else "pip install --no-deps facenet-pytorch && ")
-                + f"mkdir -p {path.parent} && curl -L -o {path} {FACENET_URL}",
-                setting=None
-                if options.facenet_weights
-                else "to keep it elsewhere, set metrics.facenet_weights (env DREAMFACTORY_METRICS__FACENET_WEIGHTS)",
-            )
-        )
+        missing.append(MissingWeight(
+            name="facenet-vggface2", needed_for=["faces (CSFD)"],
+            instead="faces use dlib-resnet-v1" if options.face_embedder == "auto" and has_dlib else None,
+            file=FACENET_FILE if has_package else f"facenet-pytorch and {FACENET_FILE}", put_in=str(path.parent),
+            how=("" if has_package else "pip install --no-deps facenet-pytorch && ")
+            + f"mkdir -p {path.parent} && curl -L -o {path} {FACENET_URL}",
+            setting=None if options.facenet_weights
+            else "to keep it elsewhere, set metrics.facenet_weights (env DREAMFACTORY_METRICS__FACENET_WEIGHTS)"))
     if options.face_embedder in ("auto", "dlib") and not has_dlib:
-        missing.append(
-            MissingWeight(
-                name="dlib-resnet-v1",
-                needed_for=["faces (CSFD)"],
-                instead="faces use facenet-vggface2" if options.face_embedder == "auto" and facenet_available(options) else None,
-                file=f"{DLIB_FACE_MODEL} and {DLIB_SHAPE_MODEL} (in the face-recognition-models package)",
-                put_in="the Python environment",
-                how="pip install dlib-bin face-recognition-models",
-            )
-        )
+        missing.append(MissingWeight(
+            name="dlib-resnet-v1", needed_for=["faces (CSFD)"],
+            instead="faces use facenet-vggface2" if options.face_embedder == "auto" and facenet_available(options) else None,
+            file=f"{DLIB_FACE_MODEL} and {DLIB_SHAPE_MODEL} (in the face-recognition-models package)",
+            put_in="the Python environment", how="pip install dlib-bin face-recognition-models"))
     if options.face_embedder != "off" and importlib.util.find_spec("facenet_pytorch") is None:
-        missing.append(
-            MissingWeight(
-                name="mtcnn",
-                needed_for=["faces (CSFD)"],
-                file="facenet-pytorch (MTCNN's weights ship in the wheel)",
-                put_in="the Python environment",
-                how="pip install --no-deps facenet-pytorch",
-            )
-        )
+        missing.append(MissingWeight(name="mtcnn", needed_for=["faces (CSFD)"],
+                                     file="facenet-pytorch (MTCNN's weights ship in the wheel)",
+                                     put_in="the Python environment", how="pip install --no-deps facenet-pytorch"))
     if options.clip_model and not clip_available(options):
         missing.append(_clip_missing(options))
     return missing

@@ -1,9 +1,7 @@
 """What the diffusers renderers share: device and dtype, one cached pipeline per process, sizes, weight identity.
 
-A pipeline is loaded once per process and shared by every scene task in it (`load_pipeline`); tasks run in
-threads, so one thread loads while the others wait, and each pipeline's calls hold that pipeline's lock (diffusers
-pipelines keep per-call state and are not thread-safe). `weight_identity` names the weights a render used, for its
-store key.
+A pipeline is loaded once per process by one thread while the others wait; each call holds that pipeline's lock
+(diffusers pipelines keep per-call state and are not thread-safe).
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ import torch
 from PIL import Image
 
 from ..errors import SettingsError
+from ..store import first_line
 from .base import OutOfMemory, cover_fit  # noqa: F401 - the renderers' one cover-fit, imported from here too
 
 log = logging.getLogger(__name__)
@@ -143,20 +142,16 @@ def _load(spec: PipelineSpec) -> Any:
         pipe = cls.from_pretrained(spec.model, revision=spec.revision, dtype=dtype,
                                    **dict.fromkeys(dropped_components(spec.model, spec.revision)))
     except (OSError, ValueError) as exc:
-        raise SettingsError(
-            f"model {spec.model!r}: cannot load it as a diffusers pipeline ({_first_line(exc)}); "
-            "give a hub id or a local folder saved with save_pretrained"
-        ) from exc
+        raise SettingsError(f"model {spec.model!r}: cannot load it as a diffusers pipeline ({first_line(exc)}); "
+                            "give a hub id or a local folder saved with save_pretrained") from exc
     if spec.ip_adapter:
         repo, weight = spec.ip_adapter
         subfolder, _, weight_name = weight.rpartition("/")
         try:
             pipe.load_ip_adapter(repo, subfolder=subfolder or "models", weight_name=weight_name)
         except (OSError, ValueError) as exc:
-            raise SettingsError(
-                f"IP-Adapter {repo!r} weight {weight!r}: cannot load it ({_first_line(exc)}); the repo needs "
-                f"{subfolder or 'models'}/{weight_name} and an image_encoder folder beside it"
-            ) from exc
+            raise SettingsError(f"IP-Adapter {repo!r} weight {weight!r}: cannot load it ({first_line(exc)}); the repo "
+                                f"needs {subfolder or 'models'}/{weight_name} and an image_encoder folder beside it") from exc
     pipe.set_progress_bar_config(disable=True)
     vae_memory(pipe, slicing=spec.vae_slicing, tiling=spec.vae_tiling)
     offloads = offload_applies(spec.device)
@@ -174,14 +169,13 @@ def _load(spec: PipelineSpec) -> Any:
 
 
 def offload_applies(device: str) -> bool:
-    """Whether CPU offload means anything on `device`: on a GPU it keeps the weights in host memory until each model
-    (or layer) runs; on the CPU they are there already."""
+    """Whether CPU offload means anything on `device` (on the CPU the weights are there already)."""
     return device.startswith("cuda")
 
 
 def dropped_components(model: str, revision: str | None) -> list[str]:
-    """Components a model folder was saved without (null in its model_index.json: SD 3.5 without its T5 encoder, as
-    its card allows). diffusers saves such a folder but loads it only when told again that they are None."""
+    """Components a model folder was saved without (null in model_index.json: SD 3.5 without T5), which diffusers
+    loads only when told again that they are None."""
     from .families import model_config
 
     index = model_config(model, revision) or {}
@@ -190,10 +184,7 @@ def dropped_components(model: str, revision: str | None) -> list[str]:
 
 
 def vae_memory(pipe: Any, slicing: bool, tiling: bool) -> list[str]:
-    """Turn on VAE slicing (one image of a batch at a time) and tiling (one tile at a time); returns what took.
-
-    Not every VAE has both (SVD's temporal decoder slices by decode_chunk_size instead): a missing one is skipped.
-    """
+    """Turn on VAE slicing and tiling where the VAE has them; returns what took."""
     vae, done = getattr(pipe, "vae", None), []
     for wanted, enable in ((slicing, "enable_slicing"), (tiling, "enable_tiling")):
         if wanted and vae is not None:
@@ -204,9 +195,8 @@ def vae_memory(pipe: Any, slicing: bool, tiling: bool) -> list[str]:
 
 
 def use_attention_backend(pipe: Any, backend: str) -> None:
-    """The attention kernels torch or an extra offers: 'native' (torch SDPA), 'flash', '_native_cudnn', 'sage', ...
-    set on every denoiser of the pipeline; 'xformers' through diffusers' older switch. A backend this machine cannot
-    run is a settings error, said once at load time, not a failure in the middle of a film."""
+    """Set an attention backend ('native', 'flash', 'sage', ..., 'xformers') on every denoiser; one this machine
+    cannot run is a settings error at load time, not a failure in the middle of a film."""
     try:
         if backend == "xformers":
             pipe.enable_xformers_memory_efficient_attention()
@@ -215,7 +205,7 @@ def use_attention_backend(pipe: Any, backend: str) -> None:
         for model in models:
             model.set_attention_backend(backend)
     except (ImportError, OSError, RuntimeError, ValueError, NotImplementedError, AttributeError) as exc:
-        raise SettingsError(f"attention backend {backend!r}: cannot use it here ({_first_line(exc)}); "
+        raise SettingsError(f"attention backend {backend!r}: cannot use it here ({first_line(exc)}); "
                             "leave it empty for torch SDPA") from exc
 
 
@@ -259,11 +249,8 @@ _WARNED_UNPINNED: set[str] = set()
 
 
 def weight_identity(model: str, revision: str | None) -> dict[str, str | None]:
-    """What names the weights in a render key: the hub revision, else a local folder's content hash.
-
-    A local folder is named by its content only (moving it re-renders nothing; changing a weight file re-renders).
-    A hub id with no revision follows 'main', which can move under the key: pin the revision for reproducible films.
-    """
+    """What names the weights in a render key: the hub revision, else a local folder's content hash (a hub id with
+    no revision follows 'main', which can move under the key)."""
     if revision:
         return {"model": model, "revision": revision}
     path = Path(model).expanduser()
@@ -281,11 +268,8 @@ _FINGERPRINT_LOCK = threading.Lock()
 
 
 def folder_fingerprint(path: Path) -> str:
-    """sha256 over a model folder's file names, sizes and contents (first and last MiB of files over 4 MiB).
-
-    Modification times do not enter the hash (a copy of the same weights hashes the same); they only tell this
-    process's cache when to hash again.
-    """
+    """sha256 over a model folder's file names, sizes and contents (first and last MiB of files over 4 MiB);
+    modification times only tell this process's cache when to hash again."""
     files = sorted(p for p in ([path] if path.is_file() else path.rglob("*")) if p.is_file() and not _hidden(p, path))
     stats = [(p.relative_to(path).as_posix() if p != path else p.name, p.stat()) for p in files]
     cache_key = (str(path.resolve()), tuple((name, st.st_size, st.st_mtime_ns) for name, st in stats))
@@ -312,8 +296,3 @@ def _hidden(file: Path, root: Path) -> bool:
     """Dot files and folders (.cache, .git, .DS_Store) are not weights."""
     parts = file.relative_to(root).parts if file != root else ()
     return any(part.startswith(".") for part in parts)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:300]

@@ -26,19 +26,8 @@ from ..errors import RenderError, SettingsError
 from ..settings import RenderSettings
 from . import prompt_budget as budget
 from .base import KeyframeRequest
-from .devices import (
-    LoadedPipeline,
-    PipelineSpec,
-    cover_fit,
-    dtype_name,
-    load_pipeline,
-    out_of_memory_is_retryable,
-    resolve_device,
-    resolve_dtype,
-    scaled_size,
-    vae_memory,
-    weight_identity,
-)
+from .devices import (LoadedPipeline, PipelineSpec, cover_fit, dtype_name, load_pipeline, out_of_memory_is_retryable,
+                      resolve_device, resolve_dtype, scaled_size, vae_memory, weight_identity)
 from .families import Family, family_of_class, model_class
 
 VERSION = 4  # bump when this module changes what it sends to the pipeline (2: prompts composed to each encoder's budget;
@@ -72,8 +61,7 @@ class DiffusersKeyframes:
 
     @property
     def last_notes(self) -> dict[str, Any]:
-        """What the last render in this thread chose: prompt_read per text encoder, what was left out of the prompt,
-        the pipeline's memory and attention choices, any back-off after running out of memory."""
+        """What the last render in this thread chose (prompt read per encoder, memory choices, back-offs)."""
         return getattr(self._local, "notes", {})
 
     def identity(self) -> dict[str, Any]:
@@ -82,21 +70,13 @@ class DiffusersKeyframes:
         if s.ip_adapter:
             ip_adapter = {"weight": s.ip_adapter_weight, "scale": s.ip_adapter_scale, **weight_identity(s.ip_adapter, None)}
         return {
-            "backend": self.name,
-            "version": VERSION,
-            "diffusers": importlib.metadata.version("diffusers"),
-            "family": self.family.name,
-            "pipeline": model_class(s.image_model, s.image_model_revision),
-            "weights": weight_identity(s.image_model, s.image_model_revision),
-            "steps": s.steps,
+            "backend": self.name, "version": VERSION, "diffusers": importlib.metadata.version("diffusers"),
+            "family": self.family.name, "pipeline": model_class(s.image_model, s.image_model_revision),
+            "weights": weight_identity(s.image_model, s.image_model_revision), "steps": s.steps,
             "long_prompts": s.long_prompts if self.family.name in COMPEL else "compose",
             "prompt_chunks": s.prompt_chunks if self.family.name in COMPEL else None,  # crowded shots use them too
-            "guidance": s.guidance,
-            "negative_prompt": s.negative_prompt,
-            "keyframe_strength": s.keyframe_strength,
-            "ip_adapter": ip_adapter,
-            "keyframe_size": s.keyframe_size,
-            "max_sequence_length": s.max_sequence_length,
+            "guidance": s.guidance, "negative_prompt": s.negative_prompt, "keyframe_strength": s.keyframe_strength,
+            "ip_adapter": ip_adapter, "keyframe_size": s.keyframe_size, "max_sequence_length": s.max_sequence_length,
             "dtype": dtype_name(self.dtype),
             "device": self.device.split(":")[0],  # CUDA and CPU kernels differ in the last bits
             "attention_backend": s.attention_backend,
@@ -108,18 +88,12 @@ class DiffusersKeyframes:
             raise SettingsError(f"ip_adapter: {self.family.name} has no IP-Adapter here; it ties keyframes by "
                                 f"{self.family.tie}. Leave ip_adapter empty")
         return PipelineSpec(
-            pipeline_class=model_class(s.image_model, s.image_model_revision),
-            model=s.image_model,
-            revision=s.image_model_revision,
-            device=self.device,
-            dtype=dtype_name(self.dtype),
-            cpu_offload=s.cpu_offload,
-            vae_slicing=s.vae_slicing,
-            vae_tiling=s.vae_slicing,
+            pipeline_class=model_class(s.image_model, s.image_model_revision), model=s.image_model,
+            revision=s.image_model_revision, device=self.device, dtype=dtype_name(self.dtype),
+            cpu_offload=s.cpu_offload, vae_slicing=s.vae_slicing, vae_tiling=s.vae_slicing,
             attention_backend=s.attention_backend,
             ip_adapter=(s.ip_adapter, s.ip_adapter_weight) if s.ip_adapter else None,
-            component_dtypes=self.family.component_dtypes if self.dtype != torch.float32 else (),
-        )
+            component_dtypes=self.family.component_dtypes if self.dtype != torch.float32 else ())
 
     # -- rendering -----------------------------------------------------------------------------------------------
     def render(self, request: KeyframeRequest, base_frame: Image.Image | None, attempt: int = 1) -> Image.Image:
@@ -127,9 +101,8 @@ class DiffusersKeyframes:
         slicing and tiling, the third on draws 25% smaller per try (the film is still cover-fitted to its size)."""
         s = self.settings
         if request.scene_id != "base" and base_frame is None and request.base_frame_sha is not None:
-            raise RenderError(
-                f"keyframe {request.scene_id}: tied to Base frame {request.base_frame_sha[:12]} but no image was given"
-            )
+            raise RenderError(f"keyframe {request.scene_id}: tied to Base frame {request.base_frame_sha[:12]} but no "
+                              "image was given")
         self._local.notes = notes = {}
         loaded = load_pipeline(self.spec())
         notes["pipeline"] = loaded.spec.choices()
@@ -205,11 +178,8 @@ class DiffusersKeyframes:
         budgets = budget.encoder_budgets(pipe, s.max_sequence_length, family.chat_template)
         prompt = budget.compose(parts, budgets)
         notes.update(prompt.notes())
-        call: dict[str, Any] = {
-            "prompt": prompt.text,
-            # A CPU generator gives the same starting noise for a seed on every device.
-            "generator": torch.Generator("cpu").manual_seed(request.seed),
-        }
+        # A CPU generator gives the same starting noise for a seed on every device.
+        call: dict[str, Any] = {"prompt": prompt.text, "generator": torch.Generator("cpu").manual_seed(request.seed)}
         params = call_parameters(pipe)
         if s.guidance is not None and family.guidance in params:
             call[family.guidance] = s.guidance
@@ -222,7 +192,6 @@ class DiffusersKeyframes:
         if "max_sequence_length" in params and any(not budget.is_clip(b.tokenizer) for b in budgets):
             call["max_sequence_length"] = max(b.sequence for b in budgets if not budget.is_clip(b.tokenizer))
         return call
-
 
     def _compel_call(self, pipe: Any, parts: list[budget.Part], request: KeyframeRequest, notes: dict[str, Any]) -> dict[str, Any]:
         """Long-prompt embeddings for CLIP encoders (compel): the prompt in 75-token chunks, each encoded with its own

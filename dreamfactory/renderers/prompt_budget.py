@@ -1,12 +1,9 @@
 """Prompts that fit what each text encoder reads: composed to a token budget measured with the pipeline's own tokenizers.
 
-CLIP reads 77 tokens (BOS and EOS included), SDXL's second CLIP the same, T5/UMT5 and the LLM encoders (Qwen,
-Llama, Gemma) up to the pipeline's `max_sequence_length`. A keyframe's prompt is built from the request in order of
-what matters most: the shot's action and framing, each on-screen character (name, kind, looks, wardrobe, and the
-colours the animatic draws them in), the
-film's look with its colours by name, then setting, C(t-1) and the Base Description as room allows. A part that
-does not fit in every encoder is shortened (a character to its coloured looks, its looks, then name and kind) or left out,
-never cut mid-word by the encoder: so no run truncates, and the record says what each encoder read.
+CLIP reads 77 tokens, T5/UMT5 and the LLM encoders up to the pipeline's `max_sequence_length`. A keyframe's prompt
+is built in order of what matters most: the shot, each character in frame, the film's look, then setting, C(t-1) and
+the Base Description as room allows. A part that does not fit every encoder is shortened or left out, never cut
+mid-word by the encoder; the record says what each encoder read.
 """
 
 from __future__ import annotations
@@ -21,10 +18,8 @@ from .animatic.designs import body_of, design_of
 from .base import CharacterLook, KeyframeRequest
 
 HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
-FRAMING = {
-    "wide": "wide shot", "medium": "medium shot", "close_up": "close-up", "over_the_shoulder": "over-the-shoulder shot",
-    "insert": "insert shot", "reaction": "reaction shot",
-}
+FRAMING = {"wide": "wide shot", "medium": "medium shot", "close_up": "close-up",
+           "over_the_shoulder": "over-the-shoulder shot", "insert": "insert shot", "reaction": "reaction shot"}
 UNBOUNDED = 100_000  # tokenizers without a limit report model_max_length as a huge number
 
 
@@ -65,10 +60,8 @@ def is_clip(tokenizer: Any) -> bool:
 
 
 def encoder_budgets(pipe: Any, max_sequence_length: int | None = None, chat_template: bool = False) -> list[EncoderBudget]:
-    """A budget per tokenizer of the pipeline: CLIP's own limit (77), the others the call's max_sequence_length, less
-    the tokens of a template the pipeline wraps the prompt in before cutting it there: FLUX.2's chat template, and the
-    close of Qwen-Image's prompt template (its system prefix is dropped, what follows the prompt is kept and counts).
-    The budget's `sequence` is what the call must be given as max_sequence_length."""
+    """A budget per tokenizer: CLIP's own limit, the others max_sequence_length less the tokens of the template the
+    pipeline wraps the prompt in (FLUX.2's chat template, the close of Qwen-Image's)."""
     budgets = []
     sequence = max_sequence_length or call_default(pipe, "max_sequence_length")
     trained = getattr(getattr(getattr(pipe, "transformer", None), "config", None), "max_text_seq_length", None)
@@ -144,14 +137,12 @@ def names_colours(text: str) -> str:
 
 
 def _clean(text: str) -> str:
-    text = names_colours(" ".join(text.split())).strip().rstrip(".;,").strip()
-    return text
+    return names_colours(" ".join(text.split())).strip().rstrip(".;,").strip()
 
 
 def character_forms(c: CharacterLook) -> list[str]:
-    """A character from its whole looks down to name and kind; in between, who they are and the looks the animatic
-    draws in colour ('a girl of ten; short red hair, green eyes, yellow raincoat'), then those colours alone, so a
-    tight budget still paints everyone in the story's colours."""
+    """A character from its whole looks down to name and kind; in between, the first clause and the colours the
+    animatic draws, then those colours alone, so a tight budget still paints everyone in the story's colours."""
     species, _ = body_of(c)  # 'a creature' whose looks say it is a goose is 'the goose'
     kind = "" if species == "human" else f" the {species}"
     looks, wardrobe = c.appearance.strip().rstrip("."), c.wardrobe.strip().rstrip(".")
@@ -187,11 +178,7 @@ def shot_line(request: KeyframeRequest) -> str:
 
 
 def keyframe_parts(request: KeyframeRequest) -> list[Part]:
-    """The parts of a keyframe prompt in order of importance.
-
-    `request.prompt` is read as the planner composes it, most specific first: its first sentence is the shot's
-    action, the rest (scene action, setting, C(t-1), Base Description) fill what room is left.
-    """
+    """The parts of a keyframe prompt in order of importance; `request.prompt`'s first sentence is the shot's action."""
     told = sentences(names_colours(request.prompt))
     look = request.look.strip().rstrip(".")
     if look:
@@ -211,13 +198,8 @@ ESSENTIAL = ("keep", "shot", "character", "look")  # what every encoder must rea
 
 
 def compose(parts: list[Part], budgets: list[EncoderBudget], separator: str = ". ") -> Composed:
-    """The parts, in order, each in the longest form that still lets the whole prompt fit every encoder.
-
-    Essential parts (the shot, each character, the look) first go in at their shortest forms, so every character's
-    name is read before any character's wardrobe; then they grow a form at a time, round and round in order of
-    importance, so every character's coloured looks are read before anyone's whole description; then
-    the other parts (setting, C(t-1), the Base Description) fill what room is left.
-    """
+    """The parts, in order, each in the longest form that still lets the whole prompt fit every encoder: essential
+    parts first at their shortest, then grown a form at a time round and round, then the rest as room allows."""
     chosen: dict[int, int] = {}  # part index -> index of the form used
 
     def fits(trial: dict[int, int]) -> bool:

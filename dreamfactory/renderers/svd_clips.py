@@ -19,28 +19,16 @@ from PIL import Image
 
 from ..settings import RenderSettings
 from .base import ClipRequest, ClipResult
-from .devices import (
-    PipelineSpec,
-    cover_fit,
-    dtype_name,
-    load_pipeline,
-    out_of_memory_is_retryable,
-    resolve_device,
-    resolve_dtype,
-    scaled_size,
-    weight_identity,
-)
+from .devices import (PipelineSpec, cover_fit, dtype_name, load_pipeline, out_of_memory_is_retryable, resolve_device,
+                      resolve_dtype, scaled_size, weight_identity)
 from .encoding import ENCODING, write_clip
 
 VERSION = 2  # bump when this module changes what it sends to the pipeline or the encoder (2: the shared encoding)
 SVD_SHORT_SIDE = 576  # SVD was trained at 1024x576: larger costs memory and adds nothing
 
 # SVD's motion_bucket_id (1..255): how much the picture moves.
-CAMERA_MOTION = {
-    "hold": 40,
-    "zoom_in": 100, "zoom_out": 100, "push_in": 100, "pull_back": 100,
-    "pan_left": 160, "pan_right": 160, "tilt_up": 160, "tilt_down": 160,
-}
+CAMERA_MOTION = {"hold": 40, "zoom_in": 100, "zoom_out": 100, "push_in": 100, "pull_back": 100,
+                 "pan_left": 160, "pan_right": 160, "tilt_up": 160, "tilt_down": 160}
 ACTION_MOTION = 180
 ACTION_WORDS = frozenset(
     "run runs running ran fly flies flying flew storm storms stormy chase chases chasing fight fights fighting "
@@ -77,9 +65,8 @@ class SvdClips:
     """Image-to-video by Stable Video Diffusion, chained into scenes of any length."""
 
     name: ClassVar[str] = "svd"
-    reads: ClassVar[frozenset[str]] = frozenset(
-        {"keyframe_sha", "camera", "action", "duration", "fps", "width", "height", "seed"}
-    )
+    reads: ClassVar[frozenset[str]] = frozenset({"keyframe_sha", "camera", "action", "duration", "fps", "width",
+                                                 "height", "seed"})
 
     def __init__(self, settings: RenderSettings):
         self.settings = settings
@@ -89,35 +76,22 @@ class SvdClips:
     def identity(self) -> dict[str, Any]:
         s = self.settings
         return {
-            "backend": self.name,
-            "version": VERSION,
-            "diffusers": importlib.metadata.version("diffusers"),
+            "backend": self.name, "version": VERSION, "diffusers": importlib.metadata.version("diffusers"),
             "weights": weight_identity(s.video_model, s.video_model_revision),
-            "svd_frames": s.svd_frames,
-            "svd_steps": s.svd_steps,
-            "svd_fps": s.svd_fps,
+            "svd_frames": s.svd_frames, "svd_steps": s.svd_steps, "svd_fps": s.svd_fps,
             "noise_aug_strength": s.noise_aug_strength,
             "decode_chunk_size": s.decode_chunk_size,  # the temporal decoder mixes the frames of a chunk
-            "short_side": min(s.keyframe_size, SVD_SHORT_SIDE),
-            "dtype": dtype_name(self.dtype),
-            "device": self.device.split(":")[0],
-            "encoding": ENCODING,
+            "short_side": min(s.keyframe_size, SVD_SHORT_SIDE), "dtype": dtype_name(self.dtype),
+            "device": self.device.split(":")[0], "encoding": ENCODING,
             # a kernel may change the last bits of a frame; keyed only when chosen, so the default keys stay as they were
             **({"attention_backend": s.attention_backend} if s.attention_backend else {}),
         }
 
     def spec(self) -> PipelineSpec:
         s = self.settings
-        return PipelineSpec(
-            pipeline_class="StableVideoDiffusionPipeline",
-            model=s.video_model,
-            revision=s.video_model_revision,
-            device=self.device,
-            dtype=dtype_name(self.dtype),
-            cpu_offload=s.cpu_offload,
-            vae_slicing=s.vae_slicing,
-            attention_backend=s.attention_backend,
-        )
+        return PipelineSpec(pipeline_class="StableVideoDiffusionPipeline", model=s.video_model,
+                            revision=s.video_model_revision, device=self.device, dtype=dtype_name(self.dtype),
+                            cpu_offload=s.cpu_offload, vae_slicing=s.vae_slicing, attention_backend=s.attention_backend)
 
     def memory_plan(self, attempt: int) -> tuple[int, float, dict[str, Any]]:
         """(decode_chunk_size, size scale, notes) for this try: each retry decodes fewer frames at once, and
