@@ -62,10 +62,8 @@ def read_wav(source: bytes | str | Path) -> tuple[np.ndarray, int]:
 
 def decode_audio(path: str | Path, rate: int = SAMPLE_RATE, *, stream: str = "0:a:0") -> np.ndarray:
     """Any audio (or the audio of a video) decoded by ffmpeg to float mono samples at `rate`."""
-    proc = run_ffmpeg(
-        ["-i", str(path), "-map", stream, "-ac", "1", "-ar", str(rate), "-f", "f32le", "pipe:1"],
-        what=f"decode the audio of {Path(path).name}",
-    )
+    proc = run_ffmpeg(["-i", str(path), "-map", stream, "-ac", "1", "-ar", str(rate), "-f", "f32le", "pipe:1"],
+                      what=f"decode the audio of {Path(path).name}")
     return np.frombuffer(proc.stdout, dtype="<f4").copy()
 
 
@@ -97,11 +95,9 @@ def reshape(samples: np.ndarray, rate_in: int, *, tempo: float = 1.0, semitones:
         filters.append(f"aresample={SAMPLE_RATE}:resampler=soxr" if _has_soxr() else f"aresample={SAMPLE_RATE}")
     if not filters or len(samples) == 0:
         return samples.astype(np.float32)
-    proc = run_ffmpeg(
-        ["-f", "f32le", "-ar", str(rate_in), "-ac", "1", "-i", "pipe:0", "-af", ",".join(filters),
-         "-ar", str(SAMPLE_RATE), "-f", "f32le", "pipe:1"],
-        what="resample or shift a voice line", stdin=samples.astype("<f4").tobytes(),
-    )
+    proc = run_ffmpeg(["-f", "f32le", "-ar", str(rate_in), "-ac", "1", "-i", "pipe:0", "-af", ",".join(filters),
+                       "-ar", str(SAMPLE_RATE), "-f", "f32le", "pipe:1"],
+                      what="resample or shift a voice line", stdin=samples.astype("<f4").tobytes())
     return np.frombuffer(proc.stdout, dtype="<f4").copy()
 
 

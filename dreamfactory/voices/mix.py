@@ -34,8 +34,7 @@ class MixInfo(BaseModel):
     loudness: float = Field(description="The speech loudness target in LUFS.")
     music: str | None = Field(default=None, description="The music file used, if any.")
     music_seconds: float | None = Field(default=None, description="Length of the music file; shorter than the film means looped.")
-    scene_sound: bool = Field(default=False, description="Whether the clips' own sound (a video model that makes audio) is "
-                              "laid under the speech.")
+    scene_sound: bool = Field(default=False, description="Whether the clips' own sound is laid under the speech.")
 
 
 class MuxInfo(BaseModel):
@@ -82,12 +81,8 @@ def media_seconds(path: Path, stream: str = "0:a:0") -> float:
 
 def mix_soundtrack(scene_tracks: list[tuple[Path, float]], music: Path | None, loudness: float, out_wav: Path,
                    normalise: bool = True, scene_sound: Path | None = None) -> MixInfo:
-    """Join the scene tracks (each padded or cut to its scene duration), normalise the speech, lay music under it,
-    and the clips' own sound (`scene_sound`, a film-long WAV: `clip_sound_bed`) when a video model made some.
-
-    normalise=False: the scene tracks are already at the loudness target (voice_scene makes them so), and the
-    joined speech is used as it is.
-    """
+    """Join the scene tracks (each padded or cut to its scene duration), normalise the speech (unless the tracks
+    are already at the target: normalise=False), lay the music and the clips' own sound (`scene_sound`) under it."""
     if not scene_tracks:
         raise RenderError("no scene tracks to mix: voice the scenes first")
     parts = []
@@ -152,9 +147,8 @@ def _lay_beds(speech: Path, beds: list[Bed], total: float, out_wav: Path) -> Non
 
 
 def clip_sound_bed(clips: list[tuple[Path | None, float]], out_wav: Path) -> bool:
-    """The film-long sound of the clips that have their own (a video model that makes audio): each clip's first
-    audio track, mono at the soundtrack's rate, padded or cut to the clip's length; silence for a clip without.
-    Returns whether any clip had sound (no file is written when none had)."""
+    """The film-long sound of the clips that have their own (silence for a clip without), each padded or cut to its
+    length; returns whether any clip had sound (no file is written when none had)."""
     parts, any_sound = [], False
     for path, seconds in clips:
         length = int(round(seconds * SAMPLE_RATE))
@@ -171,10 +165,8 @@ def clip_sound_bed(clips: list[tuple[Path | None, float]], out_wav: Path) -> boo
 
 
 def mux(video_mp4: Path, soundtrack_wav: Path, srt: str | Path | None, out_mp4: Path, title: str = "") -> MuxInfo:
-    """One MP4: the video copied, ONE AAC track exactly as long as the video, the SRT as mov_text.
-
-    srt: a Path to an .srt file, SRT text, or None/'' for no subtitle track. title: the film's title in its metadata.
-    """
+    """One MP4: the video copied, ONE AAC track exactly as long as the video, the SRT (a file, text, or None for no
+    subtitle track) as mov_text, the title in its metadata."""
     video_mp4, out_mp4 = Path(video_mp4), Path(out_mp4)
     duration = media_seconds(video_mp4, "0:v:0")
     out_mp4.parent.mkdir(parents=True, exist_ok=True)

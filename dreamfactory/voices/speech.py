@@ -1,14 +1,9 @@
 """Speak one line in one voice, cached in the store like a render: `<project>/voices/<key>.wav`, written once.
 
-A line's key hashes everything that decides its sound (the normalised text, the voice with its rate and
-pitch, the engine's identity with its model file hash, the sample rate, the version of the processing
-below) and nothing else: the speaker's id, the scene and the run do not enter it, so the same words in
-the same voice are spoken once per project.
-
-Bad input: text with no letters or digits ("…!!!", emoji only) is skipped with a reason, not an error.
-Long text is spoken in chunks of at most CHUNK_CHARS characters, cut at sentence ends (then at commas,
-then at spaces) and joined with short pauses; there is no length limit here (DialogueLine itself refuses
-lines over 2,000 characters). Each line is stored as soon as it is made, so a failure loses nothing made.
+A line's key hashes everything that decides its sound (normalised text, voice, engine identity with its model hash,
+sample rate, SYNTHESIS_VERSION) and nothing else, so the same words in the same voice are spoken once per project.
+Text with nothing to say (punctuation, emoji) is skipped with a reason; long text is spoken in chunks of at most
+CHUNK_CHARS, cut at sentence ends (then commas, then spaces) and joined with short pauses.
 """
 
 from __future__ import annotations
@@ -88,13 +83,8 @@ def synthesize(text: str, voice: Voice) -> np.ndarray:
 
 def line_key_inputs(text: str, voice: Voice) -> dict:
     """Everything that decides a line's sound (a test guards that each Voice field is here)."""
-    return {
-        "text": normalise(text),
-        "voice": voice.model_dump(mode="json"),
-        "engine": require(voice).identity(voice.voice_id),
-        "sample_rate": SAMPLE_RATE,
-        "synthesis": SYNTHESIS_VERSION,
-    }
+    return {"text": normalise(text), "voice": voice.model_dump(mode="json"),
+            "engine": require(voice).identity(voice.voice_id), "sample_rate": SAMPLE_RATE, "synthesis": SYNTHESIS_VERSION}
 
 
 def line_key(text: str, voice: Voice) -> str:

@@ -1,10 +1,8 @@
 """Timing: a scene's lines spoken shot by shot, its speech track, each shot's span, and the film's subtitles.
 
-A scene has one speech track. Each line is said in the shot `Scene.shot_lines()` puts it in; a shot lasts
-max(its planned duration scaled to the scene's, LEAD_IN + its lines + TAIL), rounded to whole video frames,
-and the scene lasts as long as its shots together: pictures wait for the words, and each shot's clip is
-rendered exactly its span. The track is written to the store at a key derived from its line keys and their
-start times, so an unchanged scene is never rebuilt.
+Each line is said in the shot `Scene.shot_lines()` puts it in; a shot lasts max(its planned duration scaled to the
+scene's, LEAD_IN + its lines + TAIL) in whole video frames, so pictures wait for the words. The track's key derives
+from its line keys and their start times: an unchanged scene is never rebuilt.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ from ..screenplay import DialogueLine, Scene, Screenplay, Voice
 from ..settings import SoundSettings
 from ..store import Store, digest
 from .audio import SAMPLE_RATE, read_wav, wav_bytes
-from .engines import VoiceError, voice_problem
+from .engines import VoiceError, require
 from .speech import LineAudio, line_key, normalise, speakable, synthesize_line
 
 LEAD_IN = 0.4  # seconds of quiet before the first line
@@ -69,9 +67,8 @@ class SceneSound(BaseModel):
     skipped: list[SkippedLine] = Field(default_factory=list, description="Lines not spoken, with reasons.")
 
     def span(self, shot_id: str) -> ShotSpan:
-        for span in self.shots:
-            if span.shot_id == shot_id:
-                return span
+        if found := next((span for span in self.shots if span.shot_id == shot_id), None):
+            return found
         raise KeyError(f"scene {self.scene_id} has no shot {shot_id!r} in its timing")
 
     def stored_keys(self) -> tuple[str, ...]:
@@ -85,9 +82,7 @@ def speaker_voice(screenplay: Screenplay, speaker: str) -> Voice:
     voice = screenplay.narrator if speaker == "narrator" else screenplay.character(speaker).voice
     if voice is None:
         raise VoiceError(f"{who} has no voice; cast voices first (cast_voices)")
-    problem = voice_problem(voice)
-    if problem:
-        raise VoiceError(f"{who}: {problem}")
+    require(voice, who)
     return voice
 
 
@@ -117,14 +112,10 @@ def scene_inputs_key(scene: Scene, screenplay: Screenplay, settings: SoundSettin
                    "loudness": settings.loudness})
 
 
-def voice_scene(
-    store: Store, project: str, scene: Scene, screenplay: Screenplay, settings: SoundSettings, frame_rate: int | None = None
-) -> SceneSound:
-    """Speak the scene's lines shot by shot (or time them silently when sound is off) and store its speech track.
-
-    frame_rate: when given, every shot's span is a whole number of video frames, so the shots' clips add up to
-    exactly the scene's track and no drift builds up from shot to shot or scene to scene (else whole ms).
-    """
+def voice_scene(store: Store, project: str, scene: Scene, screenplay: Screenplay, settings: SoundSettings,
+                frame_rate: int | None = None) -> SceneSound:
+    """Speak the scene's lines shot by shot (or time them silently when sound is off) and store its speech track;
+    with `frame_rate` every shot's span is whole video frames (else whole ms), so no drift builds up."""
     sound = SceneSound(scene_id=scene.id, key="", duration=scene.duration)
     step = frame_rate or 1000
     planned = sum(shot.duration for shot in scene.shots)
@@ -168,11 +159,8 @@ def voice_scene(
 
 
 def _normalised(lines: list[np.ndarray], loudness: float) -> list[np.ndarray]:
-    """The scene's lines at the loudness target (EBU R128), made once per scene: assembling a film then only joins
-    scene tracks, so editing one scene re-measures that scene alone.
-
-    The lines are normalised together, back to back, and placed afterwards: the pauses a scene's shots put between
-    its lines do not change how loud its speech is made (loudnorm over long silences misses the target)."""
+    """The scene's lines at the loudness target (EBU R128), normalised together back to back and placed afterwards
+    (loudnorm over long silences misses the target); the film's mix then only joins scene tracks."""
     from .mix import normalise_speech
 
     with tempfile.TemporaryDirectory(prefix="dreamfactory-scene-") as tmp:
@@ -225,8 +213,8 @@ def _timestamp(seconds: float) -> str:
 
 
 def srt(cues: list[Cue], *, names: bool = True) -> str:
-    """SubRip text of the cues (HH:MM:SS,mmm); 'Name: ' before a character's line when names is True. Each cue is
-    one line of plain text: nothing in it starts a new cue or reads as a tag to a player (escape.subtitle)."""
+    """SubRip text of the cues; 'Name: ' before a character's line when names is True; each cue one line of plain
+    text (escape.subtitle)."""
     blocks = []
     for number, cue in enumerate(cues, start=1):
         text = subtitle(f"{cue.name}: {cue.text}" if names and cue.name else cue.text)
