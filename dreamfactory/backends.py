@@ -1,17 +1,17 @@
 """Choosing a backend is configuration, resolved here and nowhere else.
 
-Each factory is cached per process and per settings, so a heavy backend (a diffusers pipeline) is built once
+A backend gets the settings it needs as arguments; the API keys come from the `Settings` of the process that
+runs it (a command's, or a worker's own: never a run's parameters). Each factory is cached per process and per settings, so a heavy backend (a diffusers pipeline) is built once
 per worker and reused by every scene task that runs there.
 """
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
 from .errors import SettingsError
 from .renderers.base import ClipRenderer, KeyframeRenderer
-from .settings import FilmOptions, RenderSettings, Settings, WritingSettings
+from .settings import FilmOptions, RenderSettings, Settings, WritingSettings, load_settings
 from .writers.base import Writer
 
 
@@ -21,13 +21,13 @@ def writer_backend(options: WritingSettings, settings: Settings | None = None) -
         return options.backend
     if options.base_url:
         return "openai"
-    return "openai" if (settings or Settings()).api_key(None) else "draft"
+    return "openai" if (settings or load_settings()).api_key(None) else "draft"
 
 
-def describe(options: FilmOptions) -> str:
+def describe(options: FilmOptions, settings: Settings | None = None) -> str:
     """One line for people: which writer and renderers this run uses."""
     w, r = options.writing, options.render
-    if writer_backend(w) == "draft":
+    if writer_backend(w, settings) == "draft":
         writer = "offline draft writer (no LLM; set --llm-model/--llm-base-url or OPENAI_API_KEY for a real one)"
     else:
         writer = f"chat model {w.model} at {w.base_url or 'api.openai.com'}"
@@ -38,7 +38,7 @@ def describe(options: FilmOptions) -> str:
 
 
 def writer(options: WritingSettings, settings: Settings | None = None) -> Writer:
-    settings = settings or Settings()
+    settings = settings or load_settings()
     if writer_backend(options, settings) == "draft":
         from .writers.draft import DraftWriter
 
@@ -70,9 +70,8 @@ def _keyframe_renderer(options_json: str) -> KeyframeRenderer:
     if options.keyframe_backend == "openai":
         from .renderers.openai_images import OpenAIImageKeyframes
 
-        settings = Settings()  # OpenAI's own key: a local LLM server's key must never be sent to OpenAI Images
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else os.environ.get("OPENAI_API_KEY")
-        return OpenAIImageKeyframes(options, api_key=key)
+        key = load_settings().openai_api_key  # OpenAI's own: a local LLM server's key must never reach OpenAI Images
+        return OpenAIImageKeyframes(options, api_key=key.get_secret_value() if key else None)
     raise SettingsError(f"unknown keyframe backend {options.keyframe_backend!r}")
 
 

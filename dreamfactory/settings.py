@@ -12,8 +12,10 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from .errors import SettingsError
 
 ROLES = ("ceo", "director", "screenwriter", "filmmaker", "reviewer")
 
@@ -200,37 +202,37 @@ class FilmOptions(Options):
     approve_storyboard: bool = Field(default=False, description="Pause after the keyframes, before any clip is rendered, "
                                      "until a person approves the storyboard (or has shots drawn again or changed).")
 
-
     def resolved(self) -> "FilmOptions":
-        """These options with the store filled in from this process's settings when the run left it empty."""
-        return self if self.store else self.model_copy(update={"store": Settings().store})
+        """A run's parameters over this process's settings (environment < TOML < parameters): what the run left
+        unset takes the worker's settings. Options a command resolved already (every field set) come back as they are."""
+        if self.model_fields_set == set(FilmOptions.model_fields):
+            return self
+        return load_settings(self).film_options()
 
 
-class Settings(BaseSettings):
-    """The environment and settings-file layer under FilmOptions."""
+class Settings(BaseSettings, FilmOptions):
+    """Every FilmOptions field read from the environment and the settings file, plus what only a process needs (its
+    task runner, its Prefect server file, its API keys). Built by `load_settings` and nowhere else."""
 
     model_config = SettingsConfigDict(
         env_prefix="DREAMFACTORY_", env_nested_delimiter="__", extra="ignore", toml_file="dreamfactory.toml"
     )
 
-    store: str = Field(default="dreamfactory-store", description="Default store URL.")
-    seed: int = Field(default=7, ge=0, description="Default project seed.")
-    writing: WritingSettings = Field(default_factory=WritingSettings)
-    render: RenderSettings = Field(default_factory=RenderSettings)
-    sound: SoundSettings = Field(default_factory=SoundSettings)
-    metrics: MetricOptions = Field(default_factory=MetricOptions)
+    store: str = Field(default="dreamfactory-store", description="Where artifacts live: a local folder or any fsspec URL "
+                       "(s3://bucket/prefix).")
     task_runner: Literal["threads", "dask"] = Field(default="threads", description="Where scene tasks run: threads, or a Dask cluster.")
     dask_address: str | None = Field(default=None, description="Dask scheduler address; empty starts a LocalCluster.")
     max_workers: int = Field(default=2, ge=1, le=64, description="Scene tasks at once (thread runner).")
-    gpu_limit: str = Field(default="gpu", description="Prefect global concurrency limit every GPU render of a CLI run holds.")
-    gpu_slots: int = Field(default=1, ge=1, le=64, description="Size of that limit: GPU renders at once (1 per GPU).")
     batch_concurrency: int = Field(default=1, ge=1, le=64, description="Films the nightly batch makes side by side, each its "
                                    "own make-film run (their GPU renders still share the gpu limit's slots).")
     cache_dir: Path = Field(default=Path.home() / ".cache" / "dreamfactory", description="Local copies of remote artifacts.")
     server_file: Path = Field(default=Path.home() / ".dreamfactory" / "server.json",
                               description="Where `dreamfactory serve` / `make serve` record their Prefect server's URL, "
                               "so that every command finds it (used only when GET /api/health answers).")
-    openai_api_key: SecretStr | None = Field(default=None, description="Read from OPENAI_API_KEY or DREAMFACTORY_OPENAI_API_KEY.")
+    # Secrets: read from the environment (or the settings file), never flags or run parameters; SecretStr hides them
+    # in repr and logs.
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices(
+        "dreamfactory_openai_api_key", "openai_api_key"), description="OpenAI's key (OPENAI_API_KEY or DREAMFACTORY_OPENAI_API_KEY).")
     llm_api_key: SecretStr | None = Field(default=None, description="Key for an OpenAI-compatible server (DREAMFACTORY_LLM_API_KEY).")
 
     @classmethod
@@ -238,22 +240,26 @@ class Settings(BaseSettings):
         cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_path = os.environ.get("DREAMFACTORY_SETTINGS_FILE", "dreamfactory.toml")
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
-        return (init_settings, toml, env_settings, dotenv_settings)
+        return (init_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_path), env_settings, dotenv_settings)
 
     def api_key(self, base_url: str | None = None) -> str | None:
         """The key for the chat server: OpenAI's own key only when talking to OpenAI (no base_url), so a local
         server never receives it; DREAMFACTORY_LLM_API_KEY for any other server."""
-        if base_url:
-            return self.llm_api_key.get_secret_value() if self.llm_api_key else None
-        key = self.openai_api_key or self.llm_api_key
-        if key is None and os.environ.get("OPENAI_API_KEY"):
-            return os.environ["OPENAI_API_KEY"]
+        key = self.llm_api_key if base_url else self.openai_api_key or self.llm_api_key
         return key.get_secret_value() if key else None
 
-    def film_options(self, **overrides) -> FilmOptions:
-        """FilmOptions from these settings, with CLI flags (None means 'not given') on top."""
-        base = {"store": self.store, "seed": self.seed, "writing": self.writing, "render": self.render, "sound": self.sound,
-                "metrics": self.metrics, "gpu_limit": self.gpu_limit, "gpu_slots": self.gpu_slots}
-        base.update({k: v for k, v in overrides.items() if v is not None})
-        return FilmOptions.model_validate(base)
+    def film_options(self) -> FilmOptions:
+        """The FilmOptions part of these settings: a run's parameters (no secret is among them)."""
+        return FilmOptions.model_validate(self.model_dump(include=set(FilmOptions.model_fields)))
+
+
+def load_settings(parameters: FilmOptions | None = None, **layers) -> Settings:
+    """The one place settings are read: the environment < the settings file < `layers` (a command's flags, as nested
+    dicts) < a run's `parameters` (the fields it set; None is 'not given'). A bad value is one line naming it."""
+    given = parameters.model_dump(exclude_unset=True) if parameters else {}
+    try:
+        return Settings(**layers, **{k: v for k, v in given.items() if v is not None})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise SettingsError(f"{'.'.join(str(p) for p in first['loc']) or 'settings'}: {first['msg']} (environment, "
+                            "dreamfactory.toml or flags)") from None

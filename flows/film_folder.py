@@ -17,7 +17,7 @@ from prefect.states import Completed, Failed, State
 
 from dreamfactory.batch import BatchRow, StoryFile, film_of, read_stories, without_film
 from dreamfactory.escape import table_cell
-from dreamfactory.settings import FilmOptions, Settings
+from dreamfactory.settings import FilmOptions, load_settings
 from dreamfactory.store import Store
 from flows.make_film import make_film
 from tasks.common import store_for
@@ -34,14 +34,15 @@ def film_new_stories(folder: str, options: FilmOptions = FilmOptions(), pattern:
         pattern: Which files are stories.
         batch_concurrency: Films made side by side; empty: the worker's DREAMFACTORY_BATCH_CONCURRENCY (default 1).
     """
-    options = options.resolved()  # an empty store means the worker's own
-    store = store_for(options.store)
+    # The worker's settings under this run's parameters: what the run left unset takes the worker's own.
+    worker = load_settings(options, **({"batch_concurrency": batch_concurrency} if batch_concurrency else {}))
+    options, store = worker.film_options(), store_for(worker.store)
 
     # 1. Read every story on its own: one that cannot be read is named with its reason, and the others go on.
     stories = read_stories(folder, pattern)
 
     # 2. Film each readable story without a film, as its own make-film run, side by side up to the concurrency.
-    with ThreadPoolExecutor(max_workers=batch_concurrency or Settings().batch_concurrency) as pool:
+    with ThreadPoolExecutor(max_workers=worker.batch_concurrency) as pool:
         # Each thread runs its subflow in a copy of this run's context, so the UI shows it under this run.
         rows = list(pool.map(lambda story, context: context.run(film_story, store, story, options), stories,
                              [contextvars.copy_context() for _ in stories]))

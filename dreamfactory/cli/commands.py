@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import DreamFactoryError, SettingsError, StoryError
 from ..escape import terminal
+from .flags import FILM, RUN, add_setting_flags, given
 
 EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
 ROOT = Path(__file__).resolve().parents[2]  # where flows/ is, in a checkout and in site-packages alike
@@ -54,54 +55,6 @@ def _die(message: str, code: int) -> int:
 
 
 # -- options --------------------------------------------------------------------------------------------
-def _positive_scenes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--scenes takes a whole number, got {text!r}") from None
-    if not 1 <= value <= 200:
-        raise argparse.ArgumentTypeError(f"--scenes must be between 1 and 200, got {value}")
-    return value
-
-
-def _add_store(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--store", help="Where artifacts live: a local folder or any fsspec URL such as s3://bucket/prefix "
-                                   "(default: ./dreamfactory-store, or DREAMFACTORY_STORE).")
-
-
-def _add_render_flags(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("models (default: offline draft writer and animatic renderer)")
-    g.add_argument("--llm-base-url", help="OpenAI-compatible server, e.g. http://localhost:11434/v1 (Ollama).")
-    g.add_argument("--llm-model", help="Chat model for every role, e.g. gpt-4o-mini or llama3.1.")
-    g.add_argument("--llm-role-model", action="append", default=[], metavar="ROLE=MODEL",
-                   help="A model for one role, e.g. reviewer=gpt-4o-mini (repeatable).")
-    g.add_argument("--writer", choices=["auto", "draft", "openai"], help="Force the writer backend.")
-    g.add_argument("--max-tokens", type=int, help="Token budget for the writing; the run stops before passing it.")
-    g.add_argument("--review-rounds", type=int, help="At most this many Reviewer rounds (default 2).")
-    g.add_argument("--keyframes", choices=["animatic", "diffusers", "openai"], help="Keyframe backend.")
-    g.add_argument("--clips", choices=["animatic", "svd", "diffusers"], help="Clip backend ('diffusers': any "
-                   "image-to-video pipeline named by --video-model).")
-    g.add_argument("--image-model", help="diffusers model id or local path for keyframes (implies --keyframes diffusers).")
-    g.add_argument("--video-model", help="Image-to-video model id or local path for clips (SVD, Wan, LTX, LTX-2, CogVideoX, "
-                   "HunyuanVideo; the class in its model_index.json picks the pipeline; implies --clips svd).")
-    g.add_argument("--video-audio", action="store_true", help="Keep the video model's own sound (LTX-2) under the speech.")
-    g.add_argument("--image-model-revision", help="Hub revision (commit) of --image-model.")
-    g.add_argument("--video-model-revision", help="Hub revision (commit) of --video-model.")
-    g.add_argument("--device", help="auto, cpu, cuda or cuda:N for diffusers and SVD (default auto).")
-    g.add_argument("--dtype", choices=["auto", "float32", "float16", "bfloat16"], help="Weights dtype (default: fp16 on CUDA).")
-    g.add_argument("--width", type=int, help="Film width (default 1280).")
-    g.add_argument("--height", type=int, help="Film height (default 720).")
-    g.add_argument("--fps", type=int, help="Frames per second (default 24).")
-    g.add_argument("--seed", type=int, help="Project seed (default 7).")
-    g.add_argument("--gpu-slots", type=int, help="GPU renders at once (the `gpu` concurrency limit; default 1).")
-    g.add_argument("--no-keyframe-iteration", action="store_true",
-                   help="The ablation: draw each scene from its own shot, without BD, C(t-1) or the Base frame.")
-    g.add_argument("--no-sound", action="store_true", help="A silent film with subtitles.")
-    g.add_argument("--music", help="Music bed: a local file or store URL.")
-    g.add_argument("--approve-storyboard", action="store_true", help="Wait after the keyframes, before any clip is "
-                   "rendered, until the storyboard is approved (`dreamfactory approve PROJECT`, or the run's form in the UI).")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dreamfactory",
@@ -109,169 +62,83 @@ def build_parser() -> argparse.ArgumentParser:
                     "By default everything runs offline: a deterministic draft writer plays the studio's roles and "
                     "an animatic renderer draws storyboard frames with camera moves. Point --llm-base-url/--llm-model "
                     "(or OPENAI_API_KEY) at a chat model and --image-model/--video-model at diffusers/SVD weights "
-                    "for the real thing.")
+                    "for the real thing. Every setting's flag is listed under its section in `dreamfactory make --help`.")
     parser.add_argument("--version", action="version", version=f"dreamfactory {__version__}")
     parser.add_argument("--verbose", action="store_true", help="Show Prefect's logs and tracebacks.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    make = sub.add_parser("make", help="Make a film from a story.")
-    make.add_argument("story", help="A text file, or - for standard input.")
-    make.add_argument("--scenes", type=_positive_scenes, help="Number of scenes (1-200; default: one per paragraph).")
-    make.add_argument("--style", help="The look, e.g. 'storybook watercolour, warm palette'.")
-    make.add_argument("--project", help="Project id (default: from the story's first words and a hash).")
-    make.add_argument("--out", help="Also copy the film to this path.")
-    make.add_argument("--json", action="store_true", help="Print one JSON object with what was made at the end.")
-    make.add_argument("--rewrite", action="store_true", help="Discard hand edits of the screenplay and use the writers' version.")
-    _add_store(make)
-    _add_render_flags(make)
+    def command(name: str, help: str, *arguments: tuple, settings: set[str] = frozenset({"store"})):
+        usage = " ".join(["%(prog)s", *(n.upper() for (n, *_), _ in arguments if not n.startswith("-")), "[options]"])
+        p = sub.add_parser(name, help=help, usage=usage if len(settings) > 2 else None)
+        for names, spec in arguments:
+            p.add_argument(*names, **spec)
+        add_setting_flags(p, settings)
+        return p
 
-    show = sub.add_parser("show", help="Show a project's screenplay, the state of each scene and its films.")
-    show.add_argument("project")
-    show.add_argument("--transcript", action="store_true", help="Print the roles' messages that wrote the screenplay.")
-    show.add_argument("--json", action="store_true", help="The screenplay as JSON.")
-    _add_store(show)
-
-    edit = sub.add_parser("edit", help="Change fields of one scene or shot of a project's screenplay, or add or "
-                                       "remove a shot; then `dreamfactory plan PROJECT` shows what a rerun renders.")
-    edit.add_argument("project")
-    edit.add_argument("--scene", required=True, help="Scene number (1-based) or scene id.")
-    edit.add_argument("--shot", help="Edit this shot of the scene (its id, e.g. b, or its 1-based position).")
-    edit.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
-                      help="e.g. action='Mira runs to the cliff.' or time_of_day=night; with --shot or --add-shot a "
-                           "shot's field, e.g. framing=close_up or characters=mira (repeatable).")
+    story = (["story"], {"help": "A text file, or - for standard input."})
+    out = (["--out"], {"help": "Also copy the film to this path."})
+    as_json = (["--json"], {"action": "store_true", "help": "Print one JSON object with what was made at the end."})
+    rewrite = (["--rewrite"], {"action": "store_true", "help": "Discard hand edits of the screenplay and use the writers' version."})
+    project = (["project"], {})
+    command("make", "Make a film from a story.", story, out, as_json, rewrite, settings=FILM | RUN)
+    command("show", "Show a project's screenplay, the state of each scene and its films.", project,
+            (["--transcript"], {"action": "store_true", "help": "Print the roles' messages that wrote the screenplay."}),
+            (["--json"], {"action": "store_true", "help": "The screenplay as JSON."}))
+    edit = command("edit", "Change fields of one scene or shot of a project's screenplay, or add or remove a shot; then "
+                   "`dreamfactory plan PROJECT` shows what a rerun renders.", project,
+                   (["--scene"], {"required": True, "help": "Scene number (1-based) or scene id."}),
+                   (["--shot"], {"help": "Edit this shot of the scene (its id, e.g. b, or its 1-based position)."}),
+                   (["--set"], {"action": "append", "default": [], "metavar": "FIELD=VALUE", "help": "e.g. action='Mira "
+                    "runs to the cliff.' or time_of_day=night; with --shot or --add-shot a shot's field, e.g. "
+                    "framing=close_up or characters=mira (repeatable)."}))
     shots = edit.add_mutually_exclusive_group()
     shots.add_argument("--add-shot", metavar="AFTER", help="Insert a new shot after this shot (id or position; 0: "
                                                           "first), with fields from --set; it gets a fresh id.")
     shots.add_argument("--remove-shot", metavar="SHOT", help="Remove this shot (id or position); other ids stay.")
-    _add_store(edit)
-
-    rerun = sub.add_parser("rerun", help="Render again what changed in a project's screenplay, and reassemble.")
-    rerun.add_argument("project")
-    rerun.add_argument("--out", help="Also copy the film to this path.")
-    rerun.add_argument("--json", action="store_true")
-    _add_store(rerun)
-    _add_render_flags(rerun)
-
-    plan = sub.add_parser("plan", help="What a run would make — per scene and shot: keyframe, voice lines, clip; the "
-                                       "film — and about how long it takes; after an edit, exactly what a rerun renders.")
-    plan.add_argument("target", help="A story file (or - for standard input): what `make` would do; or a project id: "
-                                     "what `rerun` would do.")
-    plan.add_argument("--scenes", type=_positive_scenes)
-    plan.add_argument("--style")
-    plan.add_argument("--project")
-    plan.add_argument("--rewrite", action="store_true")
-    plan.add_argument("--json", action="store_true", help="The plan as JSON.")
-    _add_store(plan)
-    _add_render_flags(plan)
-
-    serve = sub.add_parser("serve", help="Run a Prefect server (and its UI) that every dreamfactory command on this "
-                                         "machine finds and uses, instead of starting a temporary one each time.")
-    serve.add_argument("--port", type=int, default=4200)
-    serve.set_defaults(store=None)
-
-    params = sub.add_parser("params", help="Print a make-film deployment's parameters as JSON, for "
-                                           "`prefect deployment run make-film/on-demand --params -`.")
-    params.add_argument("story", help="A text file, or - for standard input.")
-    params.add_argument("--scenes", type=_positive_scenes)
-    params.add_argument("--style")
-    params.add_argument("--review-gate", action="store_true", help="Pause for approval after the screenplay is written.")
-    _add_store(params)
-    _add_render_flags(params)
-
-    evaluate = sub.add_parser("evaluate", help="Consistency metrics of a project's latest film (faces, style, CLIP score).")
-    evaluate.add_argument("project")
-    evaluate.add_argument("--json", action="store_true")
-    _add_store(evaluate)
-
-    compare = sub.add_parser("compare", help="The metrics of two projects' films side by side (e.g. with and without Keyframe Iteration).")
-    compare.add_argument("project_a")
-    compare.add_argument("project_b")
-    _add_store(compare)
-
-    voices = sub.add_parser("voices", help="List the voices available on this machine.")
-    voices.set_defaults(store=None)
-
-    export = sub.add_parser("export", help="Write the latest film's cut as an editor's timeline (OpenTimelineIO).")
-    export.add_argument("project")
-    export.add_argument("--format", default="otio", help="otio, edl, fcp7 (Premiere, Resolve), fcpxml (Final Cut), "
-                        "kdenlive (Kdenlive, Shotcut: MLT XML).")
-    export.add_argument("--out", help="The timeline file (default: PROJECT and the format's suffix, here).")
-    export.add_argument("--bundle", metavar="DIR", help="Copy every medium into DIR/media and write the timeline in DIR, "
-                        "with relative paths, so the folder can move to the editing machine.")
-    _add_store(export)
-
-    approve = sub.add_parser("approve", help="Answer a run waiting at the storyboard: approve it, or have shots drawn "
-                             "again or changed first (the run shows the storyboard again).")
-    approve.add_argument("project")
-    approve.add_argument("--redraw", action="append", default=[], metavar="SCENE/SHOT", help="Draw this shot again with "
-                         "a new seed, e.g. s03/b (repeatable).")
-    approve.add_argument("--edit", action="append", default=[], metavar="SCENE/SHOT:FIELD=VALUE",
-                         help="Change a shot field before it is drawn again, e.g. s03/b:framing=close_up (repeatable).")
-    approve.add_argument("--reject", action="store_true", help="Stop the run: no clip is rendered.")
-    _add_store(approve)
+    command("rerun", "Render again what changed in a project's screenplay, and reassemble.", project, out, as_json,
+            settings=FILM - {"scenes", "style", "project"} | RUN)
+    command("plan", "What a run would make — per scene and shot: keyframe, voice lines, clip; the film — and about how "
+            "long it takes; after an edit, exactly what a rerun renders.",
+            (["target"], {"help": "A story file (or - for standard input): what `make` would do; or a project id: what "
+                                  "`rerun` would do."}), rewrite, (["--json"], {"action": "store_true", "help": "The plan as JSON."}),
+            settings=FILM)
+    command("serve", "Run a Prefect server (and its UI) that every dreamfactory command on this machine finds and uses, "
+            "instead of starting a temporary one each time.", (["--port"], {"type": int, "default": 4200}),
+            settings={"server_file"})
+    command("params", "Print a make-film deployment's parameters as JSON, for `prefect deployment run "
+            "make-film/on-demand --params -`.", story,
+            (["--review-gate"], {"action": "store_true", "help": "Pause for approval after the screenplay is written."}),
+            settings=FILM)
+    command("evaluate", "Consistency metrics of a project's latest film (faces, style, CLIP score).", project,
+            (["--json"], {"action": "store_true"}), settings={"store", "metrics"})
+    command("compare", "The metrics of two projects' films side by side (e.g. with and without Keyframe Iteration).",
+            (["project_a"], {}), (["project_b"], {}), settings={"store", "metrics"})
+    command("voices", "List the voices available on this machine.", settings=set())
+    command("export", "Write the latest film's cut as an editor's timeline (OpenTimelineIO).", project,
+            (["--format"], {"default": "otio", "help": "otio, edl, fcp7 (Premiere, Resolve), fcpxml (Final Cut), "
+                            "kdenlive (Kdenlive, Shotcut: MLT XML)."}),
+            (["--out"], {"help": "The timeline file (default: PROJECT and the format's suffix, here)."}),
+            (["--bundle"], {"metavar": "DIR", "help": "Copy every medium into DIR/media and write the timeline in DIR, "
+                            "with relative paths, so the folder can move to the editing machine."}))
+    command("approve", "Answer a run waiting at the storyboard: approve it, or have shots drawn again or changed first "
+            "(the run shows the storyboard again).", project,
+            (["--redraw"], {"action": "append", "default": [], "metavar": "SCENE/SHOT",
+                            "help": "Draw this shot again with a new seed, e.g. s03/b (repeatable)."}),
+            (["--edit"], {"action": "append", "default": [], "metavar": "SCENE/SHOT:FIELD=VALUE",
+                          "help": "Change a shot field before it is drawn again, e.g. s03/b:framing=close_up (repeatable)."}),
+            (["--reject"], {"action": "store_true", "help": "Stop the run: no clip is rendered."}))
     return parser
 
 
-def _options(args, settings, **extra):
-    """The run's FilmOptions: the settings' own (`Settings.film_options`, every section) with the flags on top."""
-    from ..settings import FilmOptions
+def resolve(args: argparse.Namespace):
+    """This command's settings, read once: environment < dreamfactory.toml < the flags given."""
+    from ..settings import load_settings
 
-    base = settings.film_options()
-    writing, render, sound = base.writing.model_copy(), base.render.model_copy(), base.sound.model_copy()
-    if getattr(args, "writer", None):
-        writing.backend = args.writer
-    if args.llm_base_url:
-        writing.base_url, writing.backend = args.llm_base_url, "openai" if writing.backend == "auto" else writing.backend
-    if args.llm_model:
-        writing.model = args.llm_model
-        if writing.backend == "auto":
-            writing.backend = "openai"
-    for item in args.llm_role_model:
-        role, sep, model = item.partition("=")
-        if not sep or not model:
-            raise SettingsError(f"--llm-role-model takes ROLE=MODEL, got {item!r}")
-        writing.role_models = {**writing.role_models, role.strip(): model.strip()}
-    for name in ("max_tokens", "review_rounds"):
-        if getattr(args, name) is not None:
-            setattr(writing, name, getattr(args, name))
-    for flag in ("image_model", "video_model"):
-        value = getattr(args, flag)
-        if value and value.startswith(("/", "./", "../", "~")) and not Path(value).expanduser().exists():
-            raise SettingsError(f"--{flag.replace('_', '-')} {value}: no such folder (give a local model folder or a hub id)")
-    if args.image_model:
-        render.image_model, render.keyframe_backend = args.image_model, args.keyframes or "diffusers"
-    if args.video_model:
-        render.video_model, render.clip_backend = args.video_model, args.clips or "svd"
-    if args.keyframes:
-        render.keyframe_backend = args.keyframes
-    if args.clips:
-        render.clip_backend = args.clips
-    for name in ("width", "height", "fps", "image_model_revision", "video_model_revision", "device", "dtype"):
-        if getattr(args, name) is not None:
-            setattr(render, name, getattr(args, name))
-    if args.no_keyframe_iteration:
-        render.keyframe_iteration = False
-    if args.video_audio:
-        render.video_audio = True
-    if args.no_sound:
-        sound.enabled = False
-    if args.music:
-        if "://" not in args.music and not Path(args.music).expanduser().is_file():
-            raise SettingsError(f"--music {args.music}: no such file")
-        sound.music = args.music
-    try:
-        return FilmOptions.model_validate({
-            **base.model_dump(), "store": args.store or base.store, "seed": base.seed if args.seed is None else args.seed,
-            "writing": writing.model_dump(), "render": render.model_dump(), "sound": sound.model_dump(),
-            "gpu_slots": base.gpu_slots if args.gpu_slots is None else args.gpu_slots,
-            "approve_storyboard": args.approve_storyboard or base.approve_storyboard, **extra,
-        })
-    except Exception as exc:  # pydantic's ValidationError: keep the first problem, in one line
-        errors = getattr(exc, "errors", None)
-        if errors:
-            first = errors()[0]
-            raise SettingsError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
-        raise
+    flags = given(args)
+    settings = load_settings(**flags)
+    if settings.writing.backend == "auto" and {"base_url", "model"} & flags.get("writing", {}).keys():
+        settings.writing.backend = "openai"  # a chat model named is a chat model used
+    return settings
 
 
 def _check_out(out: str | None) -> Path | None:
@@ -410,8 +277,8 @@ def cmd_make(args, settings, started: float) -> int:
 
     out = _check_out(args.out)
     story = read_story(args.story)
-    check_scenes(story, args.scenes)
-    options = _options(args, settings, scenes=args.scenes, style=args.style, project=args.project)
+    options = settings.film_options()
+    check_scenes(story, options.scenes)
     from .. import backends
     from ..plan import plan_story
     from ..store import open_store
@@ -421,11 +288,11 @@ def cmd_make(args, settings, started: float) -> int:
     planned = plan_story(store, story, options, args.rewrite)
     if planned.plan.nothing_to_do:
         return _answer_from_store(planned, store, options, args, started)
-    print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
+    print(f"dreamfactory {__version__} — {backends.describe(options, settings)}", file=sys.stderr)
     print(f"store: {store.url}", file=sys.stderr)
 
     def prepare(server_starting: bool) -> None:
-        if planned.plan.writing is not None and not planned.plan.writing.stored and backends.writer_backend(options.writing) == "draft":
+        if planned.plan.writing is not None and not planned.plan.writing.stored and backends.writer_backend(options.writing, settings) == "draft":
             from ..writers.draft import read_ahead, reading_notes  # loads spaCy: only when the draft writer will read
 
             for note in reading_notes(story):
@@ -456,12 +323,12 @@ def cmd_rerun(args, settings, started: float) -> int:
     from ..store import open_store
 
     out = _check_out(args.out)
-    options = _options(args, settings, project=args.project)
+    options = settings.film_options().model_copy(update={"project": args.project})
     store = open_store(options.store)
     planned = plan_project(store, args.project, options)
     if planned.plan.nothing_to_do:
         return _answer_from_store(planned, store, options, args, started)
-    print(f"dreamfactory {__version__} — {backends.describe(options)}", file=sys.stderr)
+    print(f"dreamfactory {__version__} — {backends.describe(options, settings)}", file=sys.stderr)
 
     def configure(name: str):
         flow = flow_at("flows/rerun_scenes.py:rerun_film").with_options(task_runner=backends.task_runner(settings), flow_run_name=name)
@@ -490,13 +357,12 @@ def cmd_plan(args, settings, started: float) -> int:
     if is_story:
         from ..story import check_scenes, read_story
 
-        story = read_story(args.target)
-        check_scenes(story, args.scenes)
-        options = _options(args, settings, scenes=args.scenes, style=args.style, project=args.project)
+        story, options = read_story(args.target), settings.film_options()
+        check_scenes(story, options.scenes)
         store = open_store(options.store)
         plan = plan_story(store, story, options, args.rewrite).plan
     else:
-        options = _options(args, settings, project=args.target)
+        options = settings.film_options().model_copy(update={"project": args.target})
         store = open_store(options.store)
         plan = plan_project(store, args.target, options).plan
     print(plan.model_dump_json(indent=2) if args.json else plan_text(plan))
@@ -537,7 +403,7 @@ def cmd_show(args, settings, started: float) -> int:
     from ..writing import load_head
     from .. import layout
 
-    store = open_store(args.store or settings.store)
+    store = open_store(settings.store)
     screenplay, sha = load_head(store, args.project)
     if args.json:
         print(screenplay.model_dump_json(indent=2))
@@ -551,7 +417,7 @@ def cmd_show(args, settings, started: float) -> int:
 
         print(terminal(transcript_text([Message.model_validate(m) for m in store.read_json(key)])))
     else:
-        options = settings.film_options(store=store.url)
+        options = settings.film_options()
         print(terminal(project_text(store, args.project, screenplay, options)))
     return 0
 
@@ -560,7 +426,7 @@ def cmd_edit(args, settings, started: float) -> int:
     from ..editing import add_shot, apply_edits, remove_shot
     from ..store import open_store
 
-    store = open_store(args.store or settings.store)
+    store = open_store(settings.store)
     if args.remove_shot is not None:
         if args.set or args.shot:
             raise SettingsError("--remove-shot takes no --set or --shot")
@@ -580,10 +446,9 @@ def cmd_edit(args, settings, started: float) -> int:
 def cmd_params(args, settings, started: float) -> int:
     from ..story import check_scenes, read_story
 
-    story = read_story(args.story)
-    check_scenes(story, args.scenes)
-    options = _options(args, settings, scenes=args.scenes, style=args.style)
-    if not args.store:  # the run then uses the worker's store
+    story, options = read_story(args.story), settings.film_options()
+    check_scenes(story, options.scenes)
+    if getattr(args, "setting:store") is None:  # the run then uses the worker's store
         options = options.model_copy(update={"store": None})
     print(json.dumps({"story": story, "options": options.model_dump(mode="json", exclude_defaults=True),
                       "review_gate": args.review_gate}))
@@ -594,7 +459,7 @@ def cmd_evaluate(args, settings, started: float) -> int:
     from ..evaluation import evaluate_project, report_text
     from ..store import open_store
 
-    options = settings.film_options(store=args.store)
+    options = settings.film_options()
     store = open_store(options.store)
     result, _, png_key = evaluate_project(store, args.project, options)
     print(result.model_dump_json(indent=2) if args.json else report_text(args.project, result, store, png_key))
@@ -606,7 +471,7 @@ def cmd_compare(args, settings, started: float) -> int:
     from ..metrics import compare
     from ..store import open_store
 
-    options = settings.film_options(store=args.store)
+    options = settings.film_options()
     store = open_store(options.store)
     a, _, _ = evaluate_project(store, args.project_a, options)
     b, _, _ = evaluate_project(store, args.project_b, options)
@@ -619,7 +484,7 @@ def cmd_export(args, settings, started: float) -> int:
     from ..export import export_film
     from ..store import open_store
 
-    done = export_film(open_store(args.store or settings.store), args.project, args.format, args.out, args.bundle)
+    done = export_film(open_store(settings.store), args.project, args.format, args.out, args.bundle)
     print(f"{done.format} timeline of {done.clips} shots: {done.timeline} (subtitles {done.subtitles})")
     return 0
 
@@ -628,7 +493,7 @@ def cmd_approve(args, settings, started: float) -> int:
     from ..approval import ShotChange, StoryboardApproval, waiting_for
     from ..store import open_store
 
-    waiting = waiting_for(open_store(args.store or settings.store), args.project)
+    waiting = waiting_for(open_store(settings.store), args.project)
     if waiting is None:
         raise SettingsError(f"no run of {args.project} waits at the storyboard (make it with --approve-storyboard)")
     edits = []
@@ -678,13 +543,7 @@ def main(argv: list[str] | None = None, *, guarded: bool | None = None) -> int:
     progress.addHandler(handler)
     progress.propagate = False
     try:
-        from ..settings import Settings
-
-        try:
-            settings = Settings()
-        except Exception as exc:
-            raise SettingsError(f"settings (environment or dreamfactory.toml): {str(exc).splitlines()[0]}") from exc
-        return COMMANDS[args.command](args, settings, started)
+        return COMMANDS[args.command](args, resolve(args), started)
     except (StoryError, SettingsError) as exc:
         return _die(str(exc), EXIT_BAD_INPUT)
     except DreamFactoryError as exc:
