@@ -1,20 +1,18 @@
 """What a run would make, known before it starts: per scene and shot its keyframe, voice lines and clip; the film.
 
-The renders are the flow's own steps (`dreamfactory.steps`), looked up in the store by their content keys, in the
-flow's order: a step is made when its record is there. A step whose inputs are not made yet (a clip whose keyframe
-is new) is planned as "to make" without a key. The screenplay is looked up by running the studio against a *probe*
-of the store, which answers lookups and stops at the first answer that is missing (`Missing`): the studio's answers
-are keyed inside the writers, by their prompts.
+The plan is the flow's own steps (`dreamfactory.steps`), looked up in the store by their content keys, in the
+flow's order: a step is made when its record is there. The screenplay comes first: while its record is not there,
+the plan says it is to write, and everything after it to make (how much is known once it is written). A step whose
+inputs are not made yet (a clip whose keyframe is new) is planned as "to make" without a key. Nothing runs here: no
+writer, no render, no store write.
 
 No Prefect here: `dreamfactory plan` and the CLI's answer-at-once path import this module before Prefect.
 """
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -22,78 +20,6 @@ from . import layout
 from .store import Store
 
 Kind = Literal["writing", "base_frame", "keyframe", "voice_line", "speech", "clip", "film"]
-
-
-class Missing(Exception):
-    """A step of the plan is not in the store: a run would make it."""
-
-    def __init__(self, key: str):
-        super().__init__(key)
-        self.key = key
-
-
-class StoreProbe:
-    """A store that answers the studio's lookups and refuses to write anything: a missing key raises `Missing`.
-
-    Writes of objects that are already there are accepted as the no-ops they are in a real store (an immutable
-    object is never rewritten, a head is written only when it changes), so a complete project passes through
-    the make-functions untouched.
-    """
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.url, self.is_local, self.root, self.cache_dir = store.url, store.is_local, store.root, store.cache_dir
-        self.fs = store.fs
-
-    def __repr__(self) -> str:
-        return f"StoreProbe({self.store.url!r})"
-
-    def exists(self, key: str) -> bool:
-        if self.store.exists(key):
-            return True
-        raise Missing(key)
-
-    def __getattr__(self, name: str) -> Any:  # reading: path, location, read_bytes, read_json, read_model, list, local_file
-        if name.startswith(("put", "set", "_atomic")):
-            raise AttributeError(name)
-        return getattr(self.store, name)
-
-    def check(self) -> None:
-        return None
-
-    def put_bytes(self, key: str, data: bytes) -> bool:
-        return not self.exists(key)
-
-    put_same = put_bytes
-
-    def put_file(self, key: str, local_path) -> bool:
-        return not self.exists(key)
-
-    def put_json(self, key: str, value) -> bool:
-        return not self.exists(key)
-
-    def set_head(self, key: str, data: bytes) -> bool:
-        if self.exists(key) and self.store.read_bytes(key) == data:
-            return False
-        raise Missing(key)
-
-    def update_head(self, key: str, change) -> tuple[bytes | None, bool]:
-        current = self.store.read_head(key)[0]
-        if change(current) in (None, current):
-            return current, False
-        raise Missing(key)
-
-
-@contextmanager
-def _quiet() -> Iterator[None]:
-    """The make-functions report progress; a plan only looks, so their lines are held back."""
-    logger = logging.getLogger("dreamfactory.progress")
-    before = logger.disabled
-    logger.disabled = True
-    try:
-        yield
-    finally:
-        logger.disabled = before
 
 
 class PlannedStep(BaseModel):
@@ -175,41 +101,30 @@ class Planned:
 
 
 def plan_story(store: Store, story: str, options, rewrite: bool = False) -> Planned:
-    """The plan of `make STORY`: the studio's answers, then the renders, looked up in the store."""
-    from .writing import write_project
+    """The plan of `make STORY`: the screenplay step's record, then the renders, looked up in the store."""
+    from . import backends, steps
+    from .writing import as_head, written_before
 
     project = options.project or layout.project_id(story)
-    probe = StoreProbe(store)
-    with _quiet():
-        try:
-            written = write_project(probe, story, options, rewrite=rewrite)
-        except Missing as missing:
-            writing = PlannedStep(kind="writing", key=missing.key, stored=False,
-                                  why="the studio writes the screenplay (answers not in the store yet)")
-            return _unwritten(store, project, options, writing)
-    writing = PlannedStep(kind="writing", key=layout.screenplay_version(project, written.sha), stored=True)
+    key = steps.screenplay_key(story, options, backends.writer(options.writing))
+    written = written_before(store, project, key)
+    if written is None:
+        plan = FilmPlan(project=project, store=store.url, backends=backends.describe(options),
+                        writing=PlannedStep(kind="writing", key=steps.record_key(project, steps.SCREENPLAY, key),
+                                            stored=False, why="no screenplay of these inputs in the store yet"),
+                        film=PlannedStep(kind="film", stored=False, certain=False, why="after the screenplay is written"))
+        _estimate(store, plan, options, [])
+        return Planned(plan=plan)
+    written, stale = as_head(store, story, written, rewrite)
+    writing = PlannedStep(kind="writing", key=layout.screenplay_version(project, written.sha), stored=not stale, why=stale)
     return plan_written(store, written, options, writing)
 
 
 def plan_project(store: Store, project: str, options) -> Planned:
     """The plan of `rerun PROJECT`: the screenplay as it is now in the store (edits included)."""
-    from .writing import Written, load_head
+    from .writing import head_of
 
-    screenplay, sha = load_head(store, project)
-    written_key = layout.written_head(project)
-    head = store.read_json(written_key) if store.exists(written_key) else {}
-    written = Written(project=project, screenplay=screenplay, sha=sha, edited=sha != head.get("sha"),
-                      usage=head.get("usage", {}))
-    return plan_written(store, written, options, None)
-
-
-def _unwritten(store: Store, project: str, options, writing: PlannedStep) -> Planned:
-    from . import backends
-
-    film = PlannedStep(kind="film", stored=False, certain=False, why="after the screenplay is written")
-    plan = FilmPlan(project=project, store=store.url, backends=backends.describe(options), writing=writing, film=film)
-    _estimate(store, plan, options, [])
-    return Planned(plan=plan)
+    return plan_written(store, head_of(store, project), options, None)
 
 
 def plan_written(store: Store, written, options, writing: PlannedStep | None) -> Planned:
@@ -365,7 +280,10 @@ def _estimate(store: Store, plan: FilmPlan, options, sounds: list) -> None:
 def plan_text(plan: FilmPlan) -> str:
     lines = [f"project {plan.project} — {plan.store}", f"  {plan.backends}"]
     if plan.writing is not None:
-        lines.append(f"  screenplay: {'in the store' if plan.writing.stored else 'to write — ' + plan.writing.why}")
+        w = plan.writing
+        lines.append(f"  screenplay: {'in the store' if w.stored else ('written; ' if plan.scenes else 'to write — ') + w.why}")
+        if not plan.scenes:
+            lines.append("  renders: every one after the screenplay is to make (how many, once it is written)")
     if plan.base is not None:
         lines.append(f"  base frame: {_state(plan.base)}")
     for scene in plan.scenes:

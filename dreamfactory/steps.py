@@ -1,11 +1,12 @@
 """The pipeline once: a film's steps in order, each step's request and content key, and its record in the store.
 
-    base frame · a keyframe per shot · a speech track per scene · a clip per shot (ending on the next shot's keyframe
+    screenplay · base frame · a keyframe per shot · a speech track per scene · a clip per shot (ending on the next shot's keyframe
     where the clip model can end on one; carrying its fade where a scene fades) · the film
 
 The flow maps its tasks over these steps, the tasks' cache policy reads their keys, and `dreamfactory plan` looks
-their records up in the store. Pure: no Prefect here, and nothing is rendered. A step's key is known once the
-steps it reads are made (a clip's key hashes its keyframe's pixels), so a plan walks them in order.
+their records up in the store. Pure: no Prefect here, and nothing is written or rendered. A step's key is known once
+the steps it reads are made (a clip's key hashes its keyframe's pixels), so a plan walks them in order; the first,
+the screenplay, is keyed by everything that decides what the writers write.
 """
 
 from __future__ import annotations
@@ -15,17 +16,21 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import backends, layout, renders
+from .agents import prompts
+from .agents.studio import ANSWERS, STUDIO_VERSION
 from .errors import StoreError
 from .renderers.base import ClipRequest, render_key
 from .renders import Made, wants_end_keyframe
-from .screenplay import Screenplay
-from .settings import FilmOptions
+from .screenplay import SCREENPLAY_VERSION, Screenplay
+from .settings import ROLES, FilmOptions
 from .store import Store, digest
-from .voices import SceneSound
+from .voices import SceneSound, available_voices
 from .voices.timing import scene_inputs_key
+from .writers.base import Writer
 
-Kind = Literal["base_frame", "keyframe", "speech", "clip", "film"]
-RUN_NAMES = {"base_frame": "base-frame", "keyframe": "keyframe", "speech": "voice", "clip": "clip", "film": "film"}
+Kind = Literal["screenplay", "base_frame", "keyframe", "speech", "clip", "film"]
+RUN_NAMES = {"screenplay": "screenplay", "base_frame": "base-frame", "keyframe": "keyframe", "speech": "voice",
+             "clip": "clip", "film": "film"}
 
 
 class Step(BaseModel):
@@ -44,6 +49,21 @@ class Step(BaseModel):
     def name(self) -> str:
         """The task run's name in the UI: keyframe-s02-b."""
         return "-".join(p for p in (RUN_NAMES[self.kind], self.scene_id, self.shot_id) if p)
+
+
+SCREENPLAY = Step(kind="screenplay")
+
+
+class ScreenplayRecord(BaseModel):
+    """The screenplay step's record: the version the writers made of these inputs (voices cast), and what it cost."""
+
+    key: str = Field(description="The screenplay version's store key.")
+    usage: list[tuple[str, dict]] = Field(description="('phase/role', usage) in the order the studio asked.")
+    answers: int = Field(description="How many answers the studio took or made.")
+    casting_notes: list[str] = Field(default_factory=list)
+
+    def stored_keys(self) -> list[str]:
+        return [self.key]
 
 
 class FilmSteps(BaseModel):
@@ -72,6 +92,22 @@ def film_steps(screenplay: Screenplay, options: FilmOptions) -> FilmSteps:
 
 
 # -- content keys: a step's key from the results of the steps it reads ----------------------------------------------
+def screenplay_key(story: str, options: FilmOptions, writer: Writer) -> str:
+    """What decides the screenplay: what the writers' answers are keyed by (the story, the prompt files, the answers'
+    schemas, the writer's identity per role), what decides which answers are asked for and what is made of them (the
+    scenes and style asked for, the review rounds, the model's context, the token budget, the studio's code), and the
+    voices casting chooses from when the film has sound."""
+    w = options.writing
+    return digest({
+        "story": story, "style": options.style or "", "scenes": options.scenes or 0, "studio": STUDIO_VERSION,
+        "screenplay": SCREENPLAY_VERSION,
+        "prompts": prompts.prompt_fingerprint(), "schemas": [t.model_json_schema() for t in ANSWERS],
+        "writer": {role: writer.identity(role) for role in ROLES}, "reads_prompts": getattr(writer, "reads_prompts", False),
+        "context": getattr(writer, "context_tokens", None), "review_rounds": w.review_rounds, "max_tokens": w.max_tokens,
+        "voices": [v.model_dump() for v in available_voices()] if options.sound.enabled else None,
+    })
+
+
 def base_key(screenplay: Screenplay, options: FilmOptions) -> str:
     return renders.base_content_key(screenplay, options)
 
@@ -110,24 +146,27 @@ def record_key(project: str, step: Step, key: str) -> str:
     return layout.step(project, step.name, key)
 
 
-def keep(store: Store, project: str, step: Step, key: str, result: Made | SceneSound) -> Made | SceneSound:
+Result = Made | SceneSound | ScreenplayRecord
+
+
+def keep(store: Store, project: str, step: Step, key: str, result: Result) -> Result:
     """Record a step's result at its key (after everything it points to is stored): the next plan finds it there."""
     store.put_json(record_key(project, step, key), result)
     return result
 
 
-def found(store: Store, project: str, step: Step, key: str) -> Made | SceneSound | None:
+def found(store: Store, project: str, step: Step, key: str) -> Result | None:
     """The step's result as an earlier run recorded it, when that record and everything it points to are in the store
     (an object deleted by hand is made again); counted as taken from the store, not made."""
     record = record_key(project, step, key)
     if not store.exists(record):
         return None
     try:  # a record this version cannot read is as good as none: the step runs and finds what is in the store
-        result = store.read_model(record, SceneSound if step.kind == "speech" else Made)
+        result = store.read_model(record, {"speech": SceneSound, "screenplay": ScreenplayRecord}.get(step.kind, Made))
     except StoreError:
         return None
     if isinstance(result, SceneSound):
         result = result.model_copy(update={"cached": result.cached + result.synthesized, "synthesized": 0})
-    else:
+    elif isinstance(result, Made):
         result = result.model_copy(update={"made": False, "seconds": 0.0})
     return result if all(store.exists(k) for k in result.stored_keys()) else None

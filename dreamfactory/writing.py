@@ -11,7 +11,7 @@ from typing import Callable
 
 from pydantic import BaseModel, Field, ValidationError
 
-from . import backends, layout
+from . import backends, layout, steps
 from .agents.studio import Studio
 from .errors import DreamFactoryError, ProjectNotFound
 from .progress import report
@@ -33,6 +33,9 @@ class Written(BaseModel):
     answers_cached: int = 0
     answers_made: int = 0
     casting_notes: list[str] = Field(default_factory=list, description="What casting had to compromise (shared voices).")
+
+
+COSTS = ("usage", "calls_made", "tokens_made", "answers_cached", "answers_made", "casting_notes")
 
 
 def canonical(screenplay: Screenplay) -> bytes:
@@ -66,9 +69,28 @@ def load_head(store: Store, project: str) -> tuple[Screenplay, str]:
 
 
 def write_project(store: Store, story: str, options: FilmOptions, rewrite: bool = False) -> Written:
+    """The screenplay step: the writers' screenplay for these inputs (taken from its step record when an earlier run
+    wrote it, else written, its voices cast, and recorded), made the project's head unless a person edited the head."""
     project = options.project or layout.project_id(story)
     store.set_head(layout.story(project), story.encode("utf-8"))
-    studio = Studio(backends.writer(options.writing), store, project, options)
+    writer = backends.writer(options.writing)
+    key = steps.screenplay_key(story, options, writer)
+    written = written_before(store, project, key) or _write(store, project, story, options, writer, key)
+    writers_sha = None if rewrite else _writers_sha(store, project)
+    head_key = layout.screenplay_head(project)
+    head, _ = store.update_head(head_key, lambda current: _head(current, writers_sha, written.screenplay))
+    if head != canonical(written.screenplay):
+        report("writing", "the screenplay in the store was edited by hand: rendering the edited version "
+                          "(make --rewrite discards the edits)")
+        screenplay = parse_screenplay(head, store.location(head_key))
+        return written.model_copy(update={"screenplay": screenplay, "sha": save_version(store, project, screenplay),
+                                          "edited": True})
+    store.set_head(layout.written_head(project), _writers_head(written))
+    return written
+
+
+def _write(store: Store, project: str, story: str, options: FilmOptions, writer, key: str) -> Written:
+    studio = Studio(writer, store, project, options)
     screenplay = studio.write(story)
     casting_notes: list[str] = []
     if options.sound.enabled:
@@ -78,32 +100,62 @@ def write_project(store: Store, story: str, options: FilmOptions, rewrite: bool 
         screenplay, casting_notes = casting.screenplay, list(casting.notes)
         report("writing", "casting: " + ", ".join(f"{c.name} → {c.voice.engine}/{c.voice.voice_id}" for c in screenplay.characters if c.voice))
     sha = save_version(store, project, screenplay)
-    store.put_json(layout.transcript(project, sha), [m.model_dump() for m in studio.report.transcript])
-
-    head_key, written_key = layout.screenplay_head(project), layout.written_head(project)
-    written_sha = store.read_json(written_key)["sha"] if not rewrite and store.exists(written_key) else None
-
-    def unless_edited(current: bytes | None) -> bytes | None:
-        # A head that is not the writers' last version is a person's edit (perhaps made a moment ago): it is kept.
-        if current is not None and written_sha and sha256_bytes(current) != written_sha:
-            return None
-        return canonical(screenplay)
-
-    head, _ = store.update_head(head_key, unless_edited)
-    edited = head != canonical(screenplay)
-    if edited:
-        screenplay = parse_screenplay(head, store.location(head_key))
-        sha = save_version(store, project, screenplay)
-        report("writing", "the screenplay in the store was edited by hand: rendering the edited version "
-                          "(make --rewrite discards the edits)")
     r = studio.report
+    store.put_json(layout.transcript(project, sha), [m.model_dump() for m in r.transcript])
     usage = {k: v.model_dump() for k, v in r.usage.items()}
-    if not edited:
-        store.set_head(written_key, json.dumps({"sha": sha, "usage": usage}, sort_keys=True).encode())
-    return Written(project=project, screenplay=screenplay, sha=sha, edited=edited,
-                   usage=usage, calls_made=r.calls_made,
+    steps.keep(store, project, steps.SCREENPLAY, key, steps.ScreenplayRecord(
+        key=layout.screenplay_version(project, sha), usage=list(usage.items()),
+        answers=r.answers_cached + r.answers_made, casting_notes=casting_notes))
+    return Written(project=project, screenplay=screenplay, sha=sha, edited=False, usage=usage, calls_made=r.calls_made,
                    tokens_made=r.tokens_made, answers_cached=r.answers_cached, answers_made=r.answers_made,
                    casting_notes=casting_notes)
+
+
+def written_before(store: Store, project: str, key: str) -> Written | None:
+    """The screenplay an earlier run wrote of the inputs of `key`, from its step record; None when there is none."""
+    record = steps.found(store, project, steps.SCREENPLAY, key)
+    if record is None:
+        return None
+    screenplay = parse_screenplay(store.read_bytes(record.key), store.location(record.key))
+    return Written(project=project, screenplay=screenplay, sha=sha256_bytes(canonical(screenplay)), edited=False,
+                   usage=dict(record.usage), answers_cached=record.answers, casting_notes=record.casting_notes)
+
+
+def as_head(store: Store, story: str, written: Written, rewrite: bool = False) -> tuple[Written, str]:
+    """What `write_project` would leave, read only: the written screenplay, or the head a person edited; and what it
+    would still write to the store ('' when nothing)."""
+    project = written.project
+    current = store.read_head(layout.screenplay_head(project))[0]
+    head = _head(current, None if rewrite else _writers_sha(store, project), written.screenplay)
+    if head is None:  # an edit, kept
+        screenplay = parse_screenplay(current, store.location(layout.screenplay_head(project)))
+        written = written.model_copy(update={"screenplay": screenplay, "sha": sha256_bytes(canonical(screenplay)),
+                                            "edited": True})
+    stale = [what for what, key, data in (
+        ("the story", layout.story(project), story.encode("utf-8")),
+        ("the screenplay's head", layout.screenplay_head(project), head or current),
+        ("the writers' version", layout.written_head(project), None if written.edited else _writers_head(written)),
+    ) if data is not None and store.read_head(key)[0] != data]
+    if written.edited and not store.exists(layout.screenplay_version(project, written.sha)):
+        stale.append("the edited version")
+    return written, " and ".join(stale) + " to record" if stale else ""
+
+
+def _head(current: bytes | None, writers_sha: str | None, screenplay: Screenplay) -> bytes | None:
+    """The head a write leaves: a head that is not the writers' last version is a person's edit (perhaps made a
+    moment ago), kept (None); else the screenplay written."""
+    if current is not None and writers_sha and sha256_bytes(current) != writers_sha:
+        return None
+    return canonical(screenplay)
+
+
+def _writers_sha(store: Store, project: str) -> str | None:
+    key = layout.written_head(project)
+    return store.read_json(key)["sha"] if store.exists(key) else None
+
+
+def _writers_head(written: Written) -> bytes:
+    return json.dumps({"sha": written.sha, "usage": written.usage}, sort_keys=True).encode()
 
 
 def save_edit(store: Store, project: str, screenplay: Screenplay) -> str:
@@ -130,11 +182,17 @@ def change_head(store: Store, project: str, edit: Callable[[Screenplay, str], Sc
     return save_version(store, project, edited[0])
 
 
-def load_project(store: Store, project: str) -> Written:
-    """A project's current screenplay (the head, edits included), for a rerun: no writing happens."""
+def head_of(store: Store, project: str) -> Written:
+    """A project's current screenplay (the head, edits included), read only."""
     screenplay, sha = load_head(store, project)
-    save_version(store, project, screenplay)
-    written_key = layout.written_head(project)
-    written = store.read_json(written_key) if store.exists(written_key) else {}
-    return Written(project=project, screenplay=screenplay, sha=sha, edited=sha != written.get("sha"),
-                   usage=written.get("usage", {}))
+    writers = store.read_json(layout.written_head(project)) if store.exists(layout.written_head(project)) else {}
+    return Written(project=project, screenplay=screenplay, sha=sha, edited=sha != writers.get("sha"),
+                   usage=writers.get("usage", {}))
+
+
+def load_project(store: Store, project: str, costs: Written | None = None) -> Written:
+    """A project's current screenplay, stored as a version, for a rerun: no writing happens. With `costs`: carrying
+    what writing it cost (after a person's edit in a run)."""
+    written = head_of(store, project)
+    save_version(store, project, written.screenplay)
+    return written.model_copy(update={k: getattr(costs, k) for k in COSTS}) if costs else written

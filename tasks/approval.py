@@ -39,8 +39,7 @@ def apply_storyboard(written: Written, answer: gate.StoryboardApproval, options:
     store = store_for(options.store)
     gate.done_waiting(store, written.project, str(runtime.flow_run.id))
     gate.apply_storyboard(store, written.project, answer)
-    return load_project(store, written.project).model_copy(update={k: getattr(written, k) for k in (
-        "usage", "calls_made", "tokens_made", "answers_cached", "answers_made", "casting_notes")})
+    return load_project(store, written.project, costs=written)
 
 
 def ask_storyboard(written: Written, keyframes, options: FilmOptions) -> gate.StoryboardApproval:

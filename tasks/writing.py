@@ -1,4 +1,4 @@
-"""The writing phases as one task: the studio's conversation, cached answer by answer in the store."""
+"""The screenplay step as a task: taken from its step record, or written by the studio (answer by answer cached)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,4 @@ def load_screenplay(project: str, options: FilmOptions) -> Written:
 def apply_gate(written: Written, approval: ScreenplayApproval, options: FilmOptions) -> Written:
     store = store_for(options.store)
     apply_approval(store, written.project, approval, read=written.sha)
-    return load_project(store, written.project).model_copy(update={"usage": written.usage, "calls_made": written.calls_made,
-        "tokens_made": written.tokens_made, "answers_cached": written.answers_cached, "answers_made": written.answers_made,
-        "casting_notes": written.casting_notes})
+    return load_project(store, written.project, costs=written)

@@ -30,6 +30,11 @@ from ..story import addressed_to_studio
 from ..writers.base import Message, PhaseRequest, Usage, Writer
 from . import answers, prompts
 
+# Bump whenever the studio makes something else of the same answers (the phases, their checks, the assembly): it
+# enters the screenplay step's key (`steps.screenplay_key`), so a film made before writes its screenplay again.
+STUDIO_VERSION = 1
+ANSWERS = (Brief, Condensed, Design, Review, ScenePlans, Storyboard)  # what the roles answer; their schemas key answers
+
 
 class PhaseRecord(BaseModel):
     """A phase answer as cached in the store."""

@@ -15,7 +15,7 @@ import pytest
 from tests.cli_server import prefect_api
 
 from dreamfactory.cli import main
-from dreamfactory.plan import FilmPlan, StoreProbe, Missing, plan_project, plan_story
+from dreamfactory.plan import FilmPlan, plan_project, plan_story
 from dreamfactory.settings import FilmOptions, RenderSettings
 from dreamfactory.store import open_store
 from tests.conftest import ROOT, SAMPLE, SMALL
@@ -54,19 +54,22 @@ def _made(capsys) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_store_probe_reads_and_refuses_to_make(tmp_path):
-    store = open_store(str(tmp_path))
-    store.put_bytes("p/a.txt", b"a")
-    probe = StoreProbe(store)
-    assert probe.exists("p/a.txt") and probe.read_bytes("p/a.txt") == b"a"
-    assert probe.put_bytes("p/a.txt", b"a") is False  # present: the no-op a real store would do
-    with pytest.raises(Missing) as missing:
-        probe.put_bytes("p/b.txt", b"b")
-    assert missing.value.key == "p/b.txt" and not store.exists("p/b.txt")
-    store.set_head("p/head.json", b"1")
-    with pytest.raises(Missing):
-        probe.set_head("p/head.json", b"2")
-    assert store.read_bytes("p/head.json") == b"1"
+@pytest.fixture
+def no_writer(monkeypatch):
+    """Every writer, and the studio that asks them, raises: a plan must not write."""
+    from dreamfactory.agents.studio import Studio
+    from dreamfactory.writers.draft import DraftWriter
+    from dreamfactory.writers.openai_chat import ChatWriter
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a writer ran in a plan")
+
+    for cls, name in ((Studio, "write"), (Studio, "ask"), (DraftWriter, "write"), (ChatWriter, "write")):
+        monkeypatch.setattr(cls, name, refuse)
+
+
+def _listed(plan: FilmPlan) -> list[tuple]:
+    return [(s.kind, s.scene_id, s.shot_ids, s.line, s.key, s.stored) for s in plan.steps() if s.kind != "writing"]
 
 
 def test_plan_of_a_made_film_has_nothing_to_make(film, capsys):
@@ -148,13 +151,51 @@ def test_plan_text_names_every_shot_and_the_estimate(film, capsys):
     assert "nothing to make" in text
 
 
-def test_a_new_story_plans_its_writing_first(tmp_path, capsys):
+def test_a_plan_with_the_screenplay_recorded_runs_no_writer(film, no_writer):
+    """The screenplay step's record names the screenplay: the plan lists the renders exactly as the project's own
+    plan does (the film's key included), and no writer is asked."""
+    store, project = film
+    _made_now(store, project)
+    options = _options(store, project)
+    plan = plan_story(open_store(str(store)), SAMPLE.read_text(encoding="utf-8"), options).plan
+    assert plan.writing.stored and plan.nothing_to_do
+    assert plan.writing.key.startswith(f"{project}/screenplays/") and plan.scenes
+    assert _listed(plan) == _listed(plan_project(open_store(str(store)), project, options).plan)
+
+
+@pytest.mark.parametrize("change", ["review_rounds", "style", "prompt"])
+def test_what_decides_the_screenplay_keys_its_record(film, no_writer, tmp_path, monkeypatch, change):
+    """Another review round, style or role prompt: the screenplay is to write again (and no writer runs to say so)."""
+    import shutil
+
+    from dreamfactory.agents import prompts
+
+    store, project = film
+    options = _options(store, project)
+    if change == "review_rounds":
+        options = options.model_copy(update={"writing": options.writing.model_copy(update={"review_rounds": 1})})
+    elif change == "style":
+        options = options.model_copy(update={"style": "film noir"})
+    else:
+        shutil.copytree(prompts.PACKAGE_PROMPTS, tmp_path / "prompts")
+        role = tmp_path / "prompts" / "roles" / "reviewer.md"
+        role.write_text(role.read_text() + "\nBe brief.\n")
+        monkeypatch.setenv("DREAMFACTORY_PROMPTS_DIR", str(tmp_path / "prompts"))
+    plan = plan_story(open_store(str(store)), SAMPLE.read_text(encoding="utf-8"), options).plan
+    assert not plan.writing.stored and not plan.scenes and not plan.film.stored
+    assert plan.writing.key.startswith(f"{project}/steps/screenplay-")
+
+
+def test_a_new_story_plans_its_writing_first(tmp_path, capsys, no_writer):
     story = tmp_path / "story.txt"
     story.write_text("Mira walked to the sea at dawn.\n\nShe found a bottle with a letter in it.\n")
     assert main(["plan", str(story), "--store", str(tmp_path / "empty"), "--json"]) == 0
     plan = FilmPlan.model_validate_json(capsys.readouterr().out)
-    assert plan.writing is not None and not plan.writing.stored and not plan.film.stored
+    assert plan.writing is not None and not plan.writing.stored and not plan.film.stored and not plan.scenes
     assert plan.estimate_basis.startswith("no earlier records")
+    assert main(["plan", str(story), "--store", str(tmp_path / "empty")]) == 0
+    text = capsys.readouterr().out
+    assert "screenplay: to write" in text and "every one after the screenplay is to make" in text
     assert not (tmp_path / "empty").exists() or not any((tmp_path / "empty").rglob("*.json"))  # planning wrote nothing
 
 
