@@ -4,6 +4,7 @@ to its species) and the body plan the renderer draws, found through WordNet's hy
 from __future__ import annotations
 
 import importlib.util
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +20,10 @@ ANCESTORS = {
 # A breed is its species: the WordNet names of the species whose breeds a story names by breed ('a spaniel').
 SPECIES = {"domestic dog": "dog", "domestic cat": "cat", "equus caballus": "horse", "automaton": "robot",
            "dragon": "dragon"}
+# A sex or an age of a kind, by its definition ('hen': 'adult female chicken', 'foal': 'a young horse'): its kind is
+# the one the definition names.
+VARIANT = re.compile(r"^(?:(?:an?|the)\s+)?(?:(?:young|adult|mature|female|male|uncastrated|baby|newborn)\s+)+"
+                     r"(?:of\s+(?:(?:an?|the|any)\s+)?)?([a-z -]+)")
 # Words newer than WordNet 3.0, as the word it knows.
 NEWER = {"droid": "android"}
 # Which sense of a word a being is when it has several ('seal', 'crane', 'bat'): an animal before a machine before a
@@ -114,7 +119,26 @@ def _reading(word: str) -> tuple[str, str] | None:
         ancestry = _ancestry(offset)
         plan = next((ANCESTORS[l] for lemmas in ancestry for l in lemmas if l in ANCESTORS), None)
         if plan:
-            return next((SPECIES[l] for lemmas in ancestry for l in lemmas if l in SPECIES), form), plan
+            kind, plan = _variant_of(offset) or (None, plan)  # a chick ('young bird') is drawn as a bird
+            return next((SPECIES[l] for lemmas in ancestry for l in lemmas if l in SPECIES), None) or kind or form, plan
+    return None
+
+
+def _variant_of(offset: int) -> tuple[str | None, str] | None:
+    """(kind, plan) of the kind a sex or an age of a kind is, read from its definition ('adult male chicken' ->
+    'chicken', 'young duck' -> 'duck'); no kind for the young of a whole class ('young bird': a bird); None for a
+    being defined otherwise."""
+    m = VARIANT.match(_synsets()[offset].split("|", 1)[1].strip().lower())
+    if not m:
+        return None
+    words = re.split(r"\s+(?:especially|such as|e\.g|under|of which|that|which|with|in)\b", m.group(1))[0].split()
+    for j in range(len(words), 0, -1):  # the longest phrase the dictionary knows as an animal, nearest the end
+        for i in range(j):
+            form, senses = _senses(" ".join(words[i:j]))
+            if form in ANCESTORS:
+                return None, ANCESTORS[form]
+            if any(_synset(o)[1] == "noun.animal" for o in senses):
+                return _reading(form)
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ... import beings
 from ...screenplay import Character, LaterLook
@@ -15,6 +16,7 @@ from .vocabulary import (
     ARTICLES,
     BODY_WORDS,
     CARRIED_RX,
+    COLOURS,
     CREATURES,
     GARMENT_WORDS,
     KINDS,
@@ -50,12 +52,12 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
     look = Look([], [], [])
     recent: list[str] = []
     subject = f"(?:{person.pattern})"
-    pronoun = {"m": "he", "f": "she"}.get(person.gender, "he|she|they")
+    pronoun = {"m": "he", "f": "she"}.get(person.gender, "he|she|they") + ("|it" if person.kind != "human" else "")
     possessive = {"m": "his", "f": "her"}.get(person.gender, "his|her|their" + ("|its" if person.kind != "human" else ""))
     for _, sentence in reading.sentences:
         text = mask_quotes(sentence)
         named = cast.mentions(text)
-        opener = re.match(r"^\W*(?:(?:[\w']+\s+){0,3}?(he|she)\b|(his|her)\b)", text, re.I)
+        opener = re.match(r"^\W*(?:(?:[\w']+\s+){0,3}?(he|she|it)\b|(his|her|its)\b)", text, re.I)
         topic = named[:1] or ([cast.resolve(opener.group(1) or opener.group(2), recent)] if opener else [])
         animal = [c for c in reversed(recent) if cast.by_id[c].kind != "human"][:1]
         if not named and opener and animal and re.search(rf"\b(?:{ANIMAL_PARTS})\b", text, re.I):
@@ -71,6 +73,7 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
             continue
         _copula(rf"(?:{subject}|\b(?:{pronoun.title()})\b)" if topic == [person.id] else subject, text, look)
         _apposition(subject, text, look)
+        _introduced(subject, text, look, person.kind != "human")
         introduced = re.search(rf"\b(?:a|an)\s+((?:[\w-]+\s+){{0,3}}?(?:{NOUNS_RX}))\s+(?:named|called)\s+{subject}",
                                text)  # 'a red fox named Rufus'
         if introduced:
@@ -84,11 +87,35 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
         _belongings(rf"(?:\b(?:{possessive})|{subject}'s)" if is_topic else rf"{subject}'s", text, look)
         for m in re.finditer(r"\b(?:in|wearing)\s+(?:a|an|his|her|their|its|the)\s+((?:[\w-]+\s+){0,2}[a-z-]+)\b",
                              text):  # 'she sat by the window in a green shawl', 'in the grey thermal suit'
-            worn = m.group(1).split()
-            last = max((i for i, w in enumerate(worn) if is_garment(w)), default=None)
-            if last is not None:
-                _add(look.wardrobe, " ".join(worn[:last + 1]))
+            wearer = _wearer(text, m.start(), cast)
+            if not (wearer == person.id or wearer == "pronoun" and is_topic
+                    or wearer == "subject" and (named[:1] == [person.id] or not named and is_topic)):
+                continue  # 'a greyhound in a yellow vest, with a woman in a green raincoat': each wears their own
+            if _garment(m.group(1)):
+                _add(look.wardrobe, _garment(m.group(1)))
     return look
+
+
+def _wearer(text: str, at: int, cast: Cast) -> str | None:
+    """Who wears what the text says at `at` ('in a green raincoat'): the being it follows ('a greyhound in a yellow
+    vest, with a woman in a green raincoat': each their own) as a character's id, None for a being the cast does not
+    hold, 'pronoun' for he/she/it; the one an apposition is about ('the night guard, a broad, slow man in a grey
+    uniform'); 'subject' after a comma or a thing ('sat beneath the heron, in an orange hoodie')."""
+    before = text[:at].rstrip()
+    last = re.search(r"([A-Za-z][\w'-]*)$", before)
+    if not last or before.endswith(","):
+        return "subject"
+    spans = [(m.start(), m.end(), p.id) for p in cast.people for m in re.finditer(p.pattern, before)]
+    apposed = re.search(r",\s+(?:a|an)\s+(?:[\w-]+,?\s+){0,3}?[\w-]+$", before)
+    if apposed and (beings.is_being(last.group(1).lower()) or any(s <= last.start() < e for s, e, _ in spans)):
+        earlier = [(s, pid) for s, e, pid in spans if e <= apposed.start()]
+        return max(earlier)[1] if earlier else None
+    who = next((pid for start, end, pid in spans if start <= last.start() < end), None)
+    if who:
+        return who
+    if last.group(1).lower() in ("he", "she", "it", "him"):
+        return "pronoun"
+    return None if last.group(1).islower() and beings.is_being(last.group(1)) else "subject"
 
 
 def _worn_and_had(about: str, text: str, cast: Cast, look: Look) -> None:
@@ -121,9 +148,12 @@ def _belongings(owner: str, text: str, look: Look) -> None:
 
 
 def _copula(subject: str, text: str, look: Look) -> None:
-    m = re.search(rf"{subject}\s+(?:was|is)\s+(?:a|an)\s+([^,.;]+?)(?=\s+with\b|\s+who\b|\s+and\b|[,.;]|$)", text)
-    if m:
-        _add(look.appearance, m.group(1))
+    """'Bolt was a small robot with a dented head'; 'Cask is our maintenance android' and 'It was a large white goose'
+    only when what it is is a being (not 'our only hope', 'it was a long night')."""
+    m = re.search(rf"(?P<who>{subject})\s+(?:was|is)\s+(?:(?P<a>a|an)|our|my|their|his|her)\s+(?P<what>[^,.;]+?)"
+                  rf"(?=\s+with\b|\s+who\b|\s+and\b|[,.;]|$)", text)
+    if m and (m.group("a") and m.group("who").lower() != "it" or _being_head(m.group("what"))):
+        _add(look.appearance, m.group("what"))
         _with_list(text[m.end():], look)
         return
     # 'Oskar was twelve and tall for his age, with a striped jumper and a kite'
@@ -137,6 +167,13 @@ def _copula(subject: str, text: str, look: Look) -> None:
 
 AGES = "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|" \
     "eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|[1-9][0-9]?"
+
+
+def _garment(phrase: str) -> str:
+    """The words of a phrase up to its last garment ('green shawl' of 'green shawl by'), or ''."""
+    worn = phrase.split()
+    last = max((i for i, w in enumerate(worn) if is_garment(w)), default=None)
+    return " ".join(worn[:last + 1]) if last is not None else ""
 
 
 def is_garment(word: str) -> bool:
@@ -153,6 +190,42 @@ def _apposition(subject: str, text: str, look: Look) -> None:
         _add(look.appearance, re.sub(r"\s+(?:named|called)\s+.*$", "", m.group(1)))  # 'a thin man called Oskar'
         if m.group(2):
             _file_items(m.group(2), look, default=None)
+
+
+def _being_head(phrase: str) -> bool:
+    """Whether a phrase's last word is a being that is not a person ('large white farmyard goose', 'android')."""
+    return beings.species(phrase.split()[-1].lower()) is not None
+
+
+def _introduced(subject: str, text: str, look: Look, creature: bool) -> None:
+    """How a being the story brings in looks, said after its noun: 'a carp as long as Pearl's arm, with scales like
+    old gold coins', 'a great crested newt, black as a wet boot, with an orange belly', 'a greyhound in a yellow vest,
+    long and grey as a shadow'; and the words before a creature's noun ('great crested newt')."""
+    for m in re.finditer(subject, text):
+        own = re.match(r"[Aa]n?\s+(.+)$", m.group())  # a pattern that holds its article: 'a great crested newt'
+        before = m.group()[:1].islower() and re.search(  # not 'a red fox named Rufus': a name is not brought in so
+            r"\b[Aa]n?\s+((?:(?!(?:a|an|and|or|the|of|with|in|as|named|called)\b)[a-z-]+\s+){0,3}?)$", text[:m.start()])
+        if not own and not before:
+            continue  # 'the carp' again: not where it is brought in
+        words = own.group(1) if own else f"{before.group(1)}{m.group()}"
+        if creature and len(words.split()) > 1:
+            _add(look.appearance, words)
+        rest = text[m.end():]
+        for _ in range(3):
+            simile = re.match(r"\s*,?\s*(?:as\s+)?((?:[a-z-]+\s+and\s+)?[a-z-]+)\s+as\s+[^,.;]*?(?=[,.;]|\s+with\b|$)",
+                              rest)  # 'black as a wet boot': the colour, not the boot
+            worn = re.match(r"\s*,?\s*(?:in|wearing)\s+(?:an?|the)\s+((?:[\w-]+\s+){0,2}[a-z-]+)\b", rest)
+            garment = worn and _garment(worn.group(1))
+            if simile:
+                _add(look.appearance, " ".join(w for w in simile.group(1).split() if w != "and"))
+            elif garment:
+                _add(look.wardrobe, garment)
+            else:
+                break
+            rest = rest[(simile or worn).end():]
+        listed = re.match(rf"\s*,?\s*with\s+([^.;]+?){LIST_END}", rest)
+        if listed:
+            _file_items(listed.group(1), look, default="")
 
 
 def _with_list(rest: str, look: Look) -> None:
@@ -175,19 +248,48 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
         item = re.split(r"\s+(?:he|she|they|that|which|who|from|made)\b", item)[0]  # 'a kite he had built himself'
         item = re.sub(r"^.*\b(?:carried|carries|held|holds|had|has|wore|wears)\s+", "", item)  # '... always carried a'
         item = " ".join(w for w in item.split() if w.lower() not in ARTICLES)
-        head = item.split()[-1].lower() if item else ""
+        item = _as_part(item)
+        head = item.split(" like ")[0].split()[-1].lower() if item else ""
         if not head or item.lower() in BARE:
             continue  # 'wiped his eyes' says nothing of how they look
         if is_garment(head):
             _add(look.wardrobe, item)
         elif head in PROP_WORDS:
             _add(look.props, item)
-        elif head in BODY_WORDS or default is None:
+        elif is_part(head) or default is None:
             _add(look.appearance, item)
         elif default == "wardrobe":
             _add(look.wardrobe, item)
         elif default == "props":
             _add(look.props, item)
+
+
+def _as_part(item: str) -> str:
+    """A part said by likeness, in the words that draw it: 'scales like old gold coins' -> 'gold scales like coins',
+    'green lamps for eyes' -> 'green eyes like lamps'; any other item as it is."""
+    like = re.match(r"(.+?)\s+like\s+(.+)$", item)
+    if like and len(like.group(1).split()) <= 3 and not STOPWORDS & set(like.group(1).lower().split()) \
+            and is_part(like.group(1).split()[-1].lower()):  # not 'the ring over its tail like a bracelet'
+        said = like.group(2).split()
+        colours = [w for w in said[:-1] if is_colour(w.lower())]
+        return " ".join(colours + like.group(1).split() + ["like", said[-1]])
+    used = re.match(r"(?:(?:one|two|a|an)\s+)?((?:[\w-]+\s+)*?)([\w-]+)\s+for\s+(?:an?\s+)?([a-z]+)$", item)
+    if used and is_part(used.group(3)):
+        return f"{used.group(1)}{used.group(3)} like {used.group(2)}"
+    return item
+
+
+@lru_cache(maxsize=4096)
+def is_part(word: str) -> bool:
+    """A part or a covering of a body, the word table's or the dictionary's ('antennae', 'crest', 'belly')."""
+    return word in BODY_WORDS or any(beings.is_a(form, ancestor) for form in dict.fromkeys((word, word.removesuffix("s")))
+                                     for ancestor in ("body part", "body covering", "organ"))
+
+
+@lru_cache(maxsize=4096)
+def is_colour(word: str) -> bool:
+    """A colour or a metal a look is said in: the word table's, or the dictionary's ('gold', 'brass', 'jet')."""
+    return word in COLOURS or any(beings.is_a(word, ancestor) for ancestor in ("color", "metal", "alloy"))
 
 
 def _add(items: list[str], phrase: str) -> None:
@@ -210,7 +312,8 @@ def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
     """The character sheet: the story's own words for its look, completed from a hash of the id where the story
     is silent, so that every keyframe draws the same person; a being that is not human keeps its kind."""
     look = describe(person, cast, reading)
-    if person.name.startswith("the ") and len(person.name.split()) > 2:
+    if person.name.startswith("the ") and len(person.name.split()) > 2 and \
+            person.name[4:].lower() not in (a.lower() for a in look.appearance):
         look.appearance.insert(0, person.name[4:])  # 'the old lamplighter', 'a huge brown bear': how it looks
     said = " ".join(look.appearance).lower()
     kind = kind_of(person, look.appearance)
@@ -298,8 +401,11 @@ def kind_of(person: Person, appearance: list[str]) -> str:
         return person.kind
     for phrase in appearance:
         head = re.split(r"\s+(?:with|of|who|in|from)\b", phrase.lower())[0].split()
-        if head and head[-1] in KINDS:
-            return KINDS[head[-1]]
+        table = KINDS.get(head[-1], "") if head else ""
+        if table and table not in ("bird", "fish", "creature"):
+            return table
+        if head and (beings.species(head[-1]) or table):  # 'Willow, the greyhound': a dog; 'a hen': a chicken
+            return beings.species(head[-1]) or table
     return "human"
 
 

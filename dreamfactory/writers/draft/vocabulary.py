@@ -259,11 +259,11 @@ KINDS = {
                     "hen chicken rooster blackbird pigeon dove wren finch penguin stork heron".split(), "bird"),
     **dict.fromkeys("rabbit bunny hare".split(), "rabbit"), "hedgehog": "hedgehog",
     **dict.fromkeys("mouse mice rat dormouse".split(), "mouse"),
-    **dict.fromkeys("horse pony mare stallion foal donkey".split(), "horse"),
+    **dict.fromkeys("horse pony mare stallion foal".split(), "horse"),
     **dict.fromkeys("fish goldfish trout salmon carp".split(), "fish"), **dict.fromkeys("bear cub".split(), "bear"),
     **dict.fromkeys("dragon dragonet wyvern".split(), "dragon"),
     **dict.fromkeys("robot android droid automaton cyborg machine".split(), "robot"),
-    **dict.fromkeys("creature monster beast troll goblin unicorn frog toad badger squirrel otter beaver lion tiger "
+    **dict.fromkeys("creature monster beast troll goblin unicorn donkey frog toad badger squirrel otter beaver lion tiger "
                     "elephant monkey deer stag cow pig goat sheep lamb whale dolphin snake spider bee ant beetle "
                     "butterfly turtle tortoise crab snail mole weasel ferret lizard griffin phoenix".split(), "creature"),
 }
