@@ -58,6 +58,15 @@ def _flf_model_folder(root) -> str:
     return str(root)
 
 
+def _class_folder(root, class_name: str) -> str:
+    """A model folder of config alone: the pipeline class its model_index.json names picks the backend and family."""
+    import json
+
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "model_index.json").write_text(json.dumps({"_class_name": class_name}))
+    return str(root)
+
+
 def _clip_renderers(tmp_path):
     renderers = [AnimaticClips(), SvdClips(RenderSettings())]
     try:  # the diffusers image-to-video backend (Wan, LTX, CogVideoX, ...): text prompts, first-last-frame
@@ -80,6 +89,87 @@ def test_every_field_enters_some_key_or_is_excluded_on_purpose(tmp_path):
     read = set().union(*(r.reads for r in _clip_renderers(tmp_path)))
     assert CLIP_FIELDS - read - set(CLIP_NEVER_READ) == set()
     assert not read & set(CLIP_NEVER_READ), "a field marked never read is read: remove it from the list"
+
+
+# Every RenderSettings field changes some render key (through a renderer's identity() or the requests planned from the
+# settings), or is listed here as keyed by nothing on purpose, with its reason.
+SETTINGS_NEVER_KEYED = {
+    "cpu_offload": "where the weights wait between calls (CPU or GPU memory) moves no pixel; the record's notes say which",
+    "vae_slicing": "the same latents decoded a slice (and tile) at a time to save memory; like the out-of-memory retry's "
+                   "tiling, the record's notes say so and the key does not",
+}
+# A value unlike the bases' for the fields whose type alone gives none that changes anything offline.
+OTHER_VALUE = {"dtype": "float16", "device": "cuda", "guidance": 5.0, "video_guidance": 5.0, "attention_backend": "flash",
+               "video_frames": 9, "video_steps": 3, "video_short_side": 32, "max_sequence_length": 64,
+               "image_model_revision": "0" * 40, "video_model_revision": "0" * 40, "ip_adapter": "another/IP-Adapter"}
+
+
+def _other_value(field: str, value, root):
+    """A valid value of the field that differs from `value`."""
+    import shutil
+    import typing
+
+    if field in OTHER_VALUE:
+        return OTHER_VALUE[field]
+    if field in ("image_model", "video_model"):  # the same folder with one more file: other weights, same family
+        other = shutil.copytree(value, root / f"other-{field}", dirs_exist_ok=True)
+        (other / "note.txt").write_text("other weights")
+        return str(other)
+    annotation = RenderSettings.model_fields[field].annotation
+    if typing.get_origin(annotation) is typing.Literal:
+        return next(choice for choice in typing.get_args(annotation) if choice != value)
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 2  # widths and heights stay even
+    if isinstance(value, float):
+        return value / 2
+    return f"other {value}"
+
+
+def test_every_render_setting_enters_some_key_or_is_excluded_on_purpose(tiny_sd, tmp_path, monkeypatch):
+    """Each setting changed alone, against set-ups that between them use every backend's settings (diffusers
+    keyframes with an IP-Adapter; SVD clips, a first-last-frame video model, or one that makes sound): the Base
+    frame's, a keyframe's or a clip's content key must change, unless the setting is listed as never keyed."""
+    import tempfile
+
+    import torch
+
+    from dreamfactory import backends
+    from dreamfactory.agents.studio import Studio
+    from dreamfactory.renders import Made, base_content_key, clip_content_key, keyframe_content_key
+    from dreamfactory.settings import FilmOptions, SoundSettings
+    from dreamfactory.store import open_store
+    from dreamfactory.writers.draft import DraftWriter
+    from tests.conftest import SAMPLE
+
+    with tempfile.TemporaryDirectory() as tmp:
+        screenplay = Studio(DraftWriter(), open_store(tmp), "p", FilmOptions(scenes=2)).write(SAMPLE.read_text())
+    shot = screenplay.scene("s02").shots[0].id
+    base = Made(kind="base_frame", key="p/base/x.png", sha256="ab" * 32, made=False)
+    keyframe = Made(kind="keyframe", scene_id="s02", shot_id=shot, key="k", sha256="ef" * 32, made=False)
+
+    def keys(render: RenderSettings) -> tuple[str, str, str]:
+        options = FilmOptions(scenes=2, render=render, sound=SoundSettings(enabled=False))
+        return (base_content_key(screenplay, options), keyframe_content_key(screenplay, "s02", shot, base, options),
+                clip_content_key(screenplay, "s02", shot, keyframe, 2.0, options, end_keyframe=keyframe))
+
+    drawn = dict(keyframe_backend="diffusers", image_model=str(tiny_sd), ip_adapter="h94/IP-Adapter", device="cpu",
+                 width=320, height=180, fps=8)
+    clips = [("svd", _class_folder(tmp_path / "svd", "StableVideoDiffusionPipeline")),
+             ("diffusers", _flf_model_folder(tmp_path / "flf")),  # a model that ends on the next keyframe
+             ("diffusers", _class_folder(tmp_path / "ltx2", "LTX2ImageToVideoPipeline"))]  # one that makes sound
+    bases = [RenderSettings(**drawn, clip_backend=backend, video_model=folder) for backend, folder in clips]
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # 'cuda' is a valid device to name here
+    try:
+        before = [keys(b) for b in bases]
+        keyed = {field for field in RenderSettings.model_fields for b, key in zip(bases, before)
+                 if keys(b.model_copy(update={field: _other_value(field, getattr(b, field), tmp_path)})) != key}
+    finally:  # no renderer built for a pretended CUDA device stays in the cache
+        backends._keyframe_renderer.cache_clear()
+        backends._clip_renderer.cache_clear()
+    assert set(RenderSettings.model_fields) - keyed - set(SETTINGS_NEVER_KEYED) == set(), "a setting enters no key"
+    assert not keyed & set(SETTINGS_NEVER_KEYED), "a setting listed as never keyed is keyed: remove it from the list"
 
 
 def _keyframe(**kw) -> KeyframeRequest:
