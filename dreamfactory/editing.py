@@ -1,13 +1,8 @@
-"""`dreamfactory edit`: change fields of one scene or one shot, add or remove a shot, validated against the
-screenplay schema, as a new version.
+"""`dreamfactory edit`: change fields of one scene or one shot, add or remove a shot, as a new screenplay version.
 
-Shot ids are stable: an edit names a shot by its id (or its 1-based position), a new shot gets an id no
-version of the scene ever used, and removing a shot renumbers nothing. Seeds and render keys derive from the
-ids, so adding a shot renders that shot alone and the film.
-
-Edits race safely: each names the fields it sets, and lands on the head by compare-and-swap. When another edit
-moved the head since this one read it, the edit is re-applied on the new head if none of its fields changed there
-(and says so); otherwise it is refused (EditConflict, naming the field and the version), and nothing is written.
+Shot ids are stable (a new shot gets an id no version of the scene ever used; removing one renumbers nothing), and
+seeds and render keys derive from them. An edit lands on the head by compare-and-swap: when another edit moved the
+head meanwhile, it is re-applied if none of its fields changed there, else refused (EditConflict), writing nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +26,7 @@ SHOT_EDITABLE = ("description", "keyframe_prompt", "camera", "framing", "charact
 
 
 def _value(field: str, raw: str):
-    if field in ("characters",):
+    if field == "characters":
         return [c.strip() for c in raw.split(",") if c.strip()]
     if field == "lines":
         try:
@@ -203,16 +198,22 @@ def add_shot(store: Store, project: str, scene_ref: str, after: str | None, assi
     new = Shot.model_validate(shot)
     # The scene grows by the new shot's share, so every other shot keeps its span (and its clip).
     duration = scene.duration * (1 + new.duration / sum(s.duration for s in scene.shots))
-
-    def edit(data: dict) -> None:
-        target = _target(data, (scene.id, None, "shots"))
-        target["shots"].insert(position, shot)
-        target["duration"] = duration
-
-    sha, note = _commit(store, project, screenplay, base_sha, [(scene.id, None, "shots"), (scene.id, None, "duration")],
-                        edit, "--add-shot")
+    sha, note = _change_shots(store, project, screenplay, base_sha, scene.id, lambda shots: shots.insert(position, shot),
+                              duration, "--add-shot")
     return (f"scene {scene.id}: added shot {shot['id']} at position {position + 1} (screenplay {sha[:12]}){note}; "
             f"run `dreamfactory rerun {project}` to render it")
+
+
+def _change_shots(store: Store, project: str, screenplay: Screenplay, base_sha: str, scene_id: str,
+                  change: Callable[[list], object], duration: float, what: str) -> tuple[str, str]:
+    """Change a scene's list of shots and its duration, as one edit of both."""
+    def edit(data: dict) -> None:
+        target = _target(data, (scene_id, None, "shots"))
+        change(target["shots"])
+        target["duration"] = duration
+
+    return _commit(store, project, screenplay, base_sha, [(scene_id, None, "shots"), (scene_id, None, "duration")],
+                   edit, what)
 
 
 def remove_shot(store: Store, project: str, scene_ref: str, shot_ref: str) -> str:
@@ -225,14 +226,8 @@ def remove_shot(store: Store, project: str, scene_ref: str, shot_ref: str) -> st
     index = scene.shots.index(shot)
     # The scene shrinks by the shot's share, so every other shot keeps its span (and its clip).
     duration = scene.duration * (1 - shot.duration / sum(s.duration for s in scene.shots))
-
-    def edit(data: dict) -> None:
-        target = _target(data, (scene.id, None, "shots"))
-        target["shots"].pop(index)
-        target["duration"] = duration
-
-    sha, note = _commit(store, project, screenplay, base_sha, [(scene.id, None, "shots"), (scene.id, None, "duration")],
-                        edit, "--remove-shot")
+    sha, note = _change_shots(store, project, screenplay, base_sha, scene.id, lambda shots: shots.pop(index), duration,
+                              "--remove-shot")
     return f"scene {scene.id}: removed shot {shot.id} (screenplay {sha[:12]}){note}; run `dreamfactory rerun {project}`"
 
 

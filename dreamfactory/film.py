@@ -1,13 +1,10 @@
 """Assembly: the shots' clips into one MP4 with a subtitle track, the manifest, the contact sheet, the history.
 
-Shots within a scene are joined by hard cuts; between scenes, each scene's transition (cut, fade, dissolve) is
-applied to the two clips at the boundary only: only the transition's frames are re-encoded (every clip has IDR
-frames half a second from each end, renderers/encoding.py), the rest is stream-copied, and each piece is stored
-content-addressed (`layout.clip_edge`), so the film is still joined without re-encoding (ffmpeg's concat demuxer;
-every clip backend encodes H.264 with the one shared setting). A clip's fades are made by its own render task as soon
-as the clip exists (`fade_edge`), while other shots render; dissolves, which need the next scene's first clip, and
-anything missing are made here. The film's key hashes the clips' keys, the transitions,
-the subtitles and the soundtrack: the same inputs give the same film, made once.
+Shots within a scene are joined by hard cuts; a scene's transition (fade, dissolve) re-encodes only its frames at the
+boundary (clips have IDR frames half a second from each end: renderers/encoding.py) and stream-copies the rest, each
+piece stored at a key of the clip and the transition, so the film is joined without re-encoding. A clip's fades are
+made by its own render task (`fade_edge`); dissolves, which need the next scene's first clip, are made here. The
+film's key hashes the clips' keys, the transitions, the subtitles and the soundtrack.
 """
 
 from __future__ import annotations
@@ -100,8 +97,7 @@ def film_history(store: Store, project: str) -> list[FilmVersion]:
 
 
 def add_to_history(store: Store, project: str, record: RenderRecord) -> None:
-    """List a film in the project's history once, however many runs made or found it (compare-and-swap on the head,
-    so concurrent runs neither duplicate nor drop an entry)."""
+    """List a film in the project's history once, however many runs made or found it (by compare-and-swap)."""
     entry = FilmVersion(key=record.object_key, manifest=layout.manifest(project, record.render_key),
                         screenplay_sha=record.inputs["screenplay_sha"], scenes=record.inputs["scenes"],
                         duration=round(record.inputs["duration"], 3),
@@ -149,8 +145,8 @@ def transitions(screenplay: Screenplay, clips: list[Made]) -> list[dict]:
 
 
 def fade_edge(screenplay: Screenplay, scene_id: str, shot_id: str) -> dict:
-    """The fades one shot's clip gets at a scene boundary, exactly as `transitions()` gives them when the film is
-    assembled ({} for most shots). Dissolves are left out: they need the next scene's first clip."""
+    """The fades one shot's clip gets at a scene boundary, as `transitions()` gives them ({} for most shots and for
+    dissolves, which need the next scene's first clip)."""
     ids = [scene.id for scene in screenplay.scenes]
     i = ids.index(scene_id)
     shots = [shot.id for shot in screenplay.scenes[i].shots]
@@ -166,9 +162,8 @@ def fade_edge(screenplay: Screenplay, scene_id: str, shot_id: str) -> dict:
 
 
 def _edge_filter(edge: dict, seconds: float, fps: int, first: int, end: int) -> tuple[str, bool]:
-    """The ffmpeg filter graph that makes frames [first, end) of a boundary piece (input 0: the clip, `seconds`
-    long; input 1: the next clip, for a dissolve). A fade ends black on the clip's last frame; a dissolve ends on the
-    next clip's first frame, so the cut after it is invisible. Times inside the graph count from `first`."""
+    """The ffmpeg filter graph of frames [first, end) of a boundary piece (input 1: the next clip, for a dissolve,
+    which ends on its first frame so the cut after it is invisible); times count from `first`."""
     frame, part = 1 / fps, (end - first) / fps
     chain = [f"[0:v]trim=start_frame={first}:end_frame={end},setpts=PTS-STARTPTS[clip]"]
     label = "[clip]"
@@ -188,10 +183,9 @@ def _edge_filter(edge: dict, seconds: float, fps: int, first: int, end: int) -> 
 
 
 def edge_parts(edge: dict, frames: int, cuts: list[int]) -> list[tuple[str, int, int, dict]]:
-    """How a boundary piece is made: [(how, first, end, what)]: how 'encode' (frames [first, end) re-encoded with
-    the transitions in `what`) or 'copy' (stream-copied from the clip, untouched). With the clip's cut points only
-    the frames before the first cut (fade in) and after the last (fade out, dissolve) are encoded; without them,
-    the whole clip."""
+    """How a boundary piece is made: [(how, first, end, what)], 'encode' (with the transitions in `what`) or 'copy':
+    only the frames before the first cut (fade in) and after the last (fade out, dissolve) are encoded; without cut
+    points, the whole clip."""
     opening = {k: v for k, v in edge.items() if k == "fade_in"}
     closing = {k: v for k, v in edge.items() if k != "fade_in"}
     head = cuts[0] if cuts and opening else 0
@@ -215,8 +209,7 @@ def edge_key(project: str, clip: Made, edge: dict, fps: int) -> str:
 def with_transition(store: Store, project: str, clip: Made, seconds: float, fps: int, edge: dict,
                     cuts: list[int] | None = None) -> str:
     """The store key of the clip with its boundary transition applied: the clip itself when it has none, else a
-    piece made once (exactly as many frames: the transition's frames re-encoded, the rest stream-copied when the
-    clip has cut points) and kept at a key that hashes the clip and the transition."""
+    piece of exactly as many frames, made once at `edge_key`."""
     if not edge:
         return clip.key
     key = edge_key(project, clip, edge, fps)

@@ -98,11 +98,8 @@ def in_frame(screenplay: Screenplay, scene_id: str, shot_id: str) -> list[str]:
 
 
 def compose_prompt(screenplay: Screenplay, scene_id: str, shot_id: str, iteration: bool = True) -> str:
-    """The exact prompt of a shot's keyframe: the shot, its scene, C(t-1), then the Base Description.
-
-    Most specific first: CLIP text encoders read only the first 77 tokens, so the shot must not be the part cut.
-    Without Keyframe Iteration (the ablation) neither C(t-1) nor the Base Description is given.
-    """
+    """The exact prompt of a shot's keyframe: the shot, its scene, C(t-1), then the Base Description (most specific
+    first, so the shot is never what an encoder cuts); without Keyframe Iteration (the ablation) neither C(t-1) nor BD."""
     scene = screenplay.scene(scene_id)
     shot = scene.shot(shot_id)
     context = screenplay.previous_environment(scene_id) if iteration else ""
@@ -158,10 +155,8 @@ def plan_keyframe(screenplay: Screenplay, scene_id: str, shot_id: str, base: Mad
 
 def plan_clip(screenplay: Screenplay, scene_id: str, shot_id: str, keyframe: Made, duration: float, options: FilmOptions,
               end_keyframe: Made | None = None) -> ClipRequest:
-    """A shot's clip: its keyframe set in motion for exactly its span (`duration`, from the scene's speech timing).
-
-    end_keyframe: the next shot's keyframe, for clip backends that read `end_keyframe_sha` (first-last-frame).
-    """
+    """A shot's clip: its keyframe set in motion for exactly its span (`duration`, from the scene's speech timing);
+    `end_keyframe`: the next shot's keyframe, for backends that read `end_keyframe_sha`."""
     scene = screenplay.scene(scene_id)
     shot = scene.shot(shot_id)
     r = options.render
@@ -242,21 +237,26 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
     data = buf.getvalue()
     seconds = time.perf_counter() - started
     wrote = store.put_bytes(object_key, data)
-    record = RenderRecord(
-        kind=kind, project=project, scene_id=request.scene_id, shot_id=request.shot_id, object_key=object_key,
-        render_key=key, sha256=stored_sha(store, object_key, wrote, sha256_bytes(data)), bytes=len(data), renderer=renderer.name,
-        identity=renderer.identity(),
-        inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3), scores=scores,
-        attempts=attempt, notes=notes,
-    )
-    store.put_json(layout.record(object_key), record)
-    report(kind.replace("_", " "), f"{_name(request)} rendered in {seconds:.2f} s")
-    return Made(kind=kind, scene_id=request.scene_id, shot_id=request.shot_id, key=object_key, sha256=record.sha256,
-                made=True, seconds=seconds)
+    return _recorded(store, project, kind, request, renderer, key, object_key,
+                     stored_sha(store, object_key, wrote, sha256_bytes(data)), len(data), seconds, attempt, notes, scores)
 
 
 def _name(request: KeyframeRequest | ClipRequest) -> str:
     return f"{request.scene_id}/{request.shot_id}" if request.shot_id else request.scene_id
+
+
+def _recorded(store: Store, project: str, kind: str, request: KeyframeRequest | ClipRequest, renderer, key: str,
+              object_key: str, sha: str, size: int, seconds: float, attempt: int, notes: dict,
+              scores: list | None = None, detail: str = "") -> Made:
+    """Write a render's record beside its object (last: its presence means 'made') and say so."""
+    record = RenderRecord(kind=kind, project=project, scene_id=request.scene_id, shot_id=request.shot_id,
+                          object_key=object_key, render_key=key, sha256=sha, bytes=size, renderer=renderer.name,
+                          identity=renderer.identity(), inputs=request.model_dump(mode="json"), seed=request.seed,
+                          seconds=round(seconds, 3), attempts=attempt, notes=notes, scores=scores or [])
+    store.put_json(layout.record(object_key), record)
+    report(kind.replace("_", " "), f"{_name(request)} rendered in {seconds:.2f} s{detail}")
+    return Made(kind=kind, scene_id=request.scene_id, shot_id=request.shot_id, key=object_key, sha256=sha, made=True,
+                seconds=seconds)
 
 
 def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOptions, keyframe: Made, attempt: int = 1,
@@ -277,31 +277,19 @@ def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOpt
             result = renderer.render(request, image, out, attempt=attempt, **ending)
         seconds = time.perf_counter() - started
         wrote = store.put_file(object_key, out)
-        record = RenderRecord(
-            kind="clip", project=project, scene_id=request.scene_id, shot_id=request.shot_id, object_key=object_key,
-            render_key=key,
-            sha256=stored_sha(store, object_key, wrote, sha256_file(out)), bytes=out.stat().st_size,
-            renderer=renderer.name, identity=renderer.identity(),
-            inputs=request.model_dump(mode="json"), seed=request.seed, seconds=round(seconds, 3), attempts=attempt,
-            notes={"frames": result.frames, **result.notes},
-        )
-    store.put_json(layout.record(object_key), record)
-    report("clip", f"{_name(request)} rendered in {seconds:.2f} s ({result.frames} frames)")
-    return Made(kind="clip", scene_id=request.scene_id, shot_id=request.shot_id, key=object_key, sha256=record.sha256,
-                made=True, seconds=seconds)
+        return _recorded(store, project, "clip", request, renderer, key, object_key,
+                         stored_sha(store, object_key, wrote, sha256_file(out)), out.stat().st_size, seconds, attempt,
+                         {"frames": result.frames, **result.notes}, detail=f" ({result.frames} frames)")
 
 
 def make_keyframe_checked(store: Store, project: str, screenplay: Screenplay, scene_id: str, shot_id: str, base: Made,
                           options: FilmOptions, attempt: int = 1) -> Made:
-    """A shot's keyframe from BD + C(t-1), tied to the Base frame, and re-rendered while it drifts from it.
+    """A shot's keyframe from BD + C(t-1), tied to the Base frame, and re-rendered while it drifts from it: a keyframe
+    that fails the Reviewer's thresholds is drawn again with a new seed and a closer tie, at most `review_attempts`
+    times, and the closest attempt is kept (a backend that never reads the Base frame is not gated).
 
-    The Reviewer's numbers: each attempt's face and style distance to the Base frame is recorded with it; a
-    keyframe that fails the thresholds is rendered again with a new seed and a closer tie to the Base frame,
-    at most `review_attempts` times, and the best attempt is kept. Backends that never look at the Base frame
-    (the animatic) are not gated: a re-render could not change what they draw.
-
-    Two counters: `attempt` is the Prefect try of the whole task (a backend backs off its memory use on a retry
-    after running out of it); `review_round` is the gate's own re-render, a new draw on purpose.
+    Two counters: `attempt` is the Prefect try of the task (a backend's out-of-memory back-off); `review_round` is
+    the gate's own re-render, a new draw on purpose.
     """
     tied = options.render.keyframe_iteration  # the ablation draws each scene on its own, without the Base frame
     gated = review_gated(options)

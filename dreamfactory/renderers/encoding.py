@@ -1,22 +1,14 @@
 """How every clip is encoded: one H.264 setting for all clip backends and for the assembly's boundary pieces.
 
-One setting, because the film is joined without re-encoding (ffmpeg's concat demuxer, stream copy): the pieces must
-agree on everything the decoder reads from the first file's header. It is part of every clip's key, so changing it
-re-renders clips (content addressing: a clip is what its bytes are).
+One setting, because the film is joined by stream copy (ffmpeg's concat demuxer), so the pieces must agree on what
+the decoder reads from the first file's header; it is part of every clip's key. Every clip has an IDR frame
+(a closed GOP boundary) `cut_frames()` from each end, so a scene transition re-encodes only those frames (film.py);
+the renderer records them in `ClipResult.notes["cuts"]`.
 
-Cut points. A scene's transition (fade, dissolve) changes only the last or first half second of the clips at the
-boundary. Every clip is encoded with an IDR frame (a closed GOP boundary) `cut_frames()` frames from each end, so
-the assembly re-encodes only those frames and stream-copies the rest (dreamfactory/film.py). The renderer records
-where its cuts are (`ClipResult.notes["cuts"]`); a clip without them is re-encoded whole, as before.
-
-Speed. The default film is an animatic: a camera move over a drawn picture, where the encoder is most of the render
-time. x264's `ultrafast` preset with CABAC, B-frames and the deblocking filter turned back on (one thread per
-encoder, since clips encode side by side) costs ~9 ms of CPU a 720p frame where `veryfast` cost 21. Its CRF is
-raised from 20 to 23 to keep the picture: on a 5 s animatic pan, PSNR 45.8 dB at 902 KB, where `veryfast` at CRF 20
-gave 45.4 dB at 464 KB (`ultrafast` has no adaptive quantisation or macroblock tree, so a CRF means more bits).
-Measured on the 2-core CI machine (`bench/clip_bench.py`); the whole sample film went from ~41 to ~35 s with it.
-The GPU backends take seconds per frame, so the encoder's speed matters only to the animatic, but one setting
-holds for all (see above).
+Speed: the animatic's encoder is most of its render time. x264 `ultrafast` with CABAC, B-frames and deblocking back
+on, one thread per encoder, costs ~9 ms of CPU a 720p frame (`veryfast`: 21); CRF 23 instead of 20 keeps the picture
+(5 s pan: 45.8 dB PSNR at 902 KB, against 45.4 dB at 464 KB). The sample film went from ~41 to ~35 s on the 2-core
+CI machine (`bench/clip_bench.py`).
 """
 
 from __future__ import annotations
@@ -35,9 +27,8 @@ CUT_SECONDS = ENCODING["cut_seconds"]  # the longest transition the assembly app
 
 
 def cut_frames(count: int, fps: int) -> list[int]:
-    """Frames where the clip starts a new closed GOP (besides 0): one `CUT_SECONDS + 1 frame` from the start and
-    one as far from the end; none for a clip too short to have a middle. A transition of up to CUT_SECONDS then
-    touches only the frames before the first cut or after the last one."""
+    """Frames where the clip starts a new closed GOP (besides 0): CUT_SECONDS + 1 frame from each end; none for a
+    clip too short to have a middle."""
     k = math.ceil(CUT_SECONDS * fps) + 1
     return sorted({k, count - k}) if count >= 2 * k else []
 

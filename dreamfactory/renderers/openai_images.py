@@ -45,9 +45,8 @@ class OpenAIImageKeyframes:
     """Keyframes from OpenAI Images: text to image, and for scenes with a GPT image model, an edit of the Base frame."""
 
     name: ClassVar[str] = "openai"
-    reads: ClassVar[frozenset[str]] = frozenset(
-        {"scene_id", "prompt", "negative_prompt", "look", "seed", "width", "height", "base_frame_sha"}
-    )
+    reads: ClassVar[frozenset[str]] = frozenset({"scene_id", "prompt", "negative_prompt", "look", "seed", "width",
+                                                 "height", "base_frame_sha"})
 
     def __init__(self, settings: RenderSettings, api_key: str | None, client: openai.OpenAI | None = None):
         if client is None and not api_key:
@@ -57,12 +56,8 @@ class OpenAIImageKeyframes:
         self.client = client or openai.OpenAI(api_key=api_key, max_retries=4, timeout=300)
 
     def identity(self) -> dict[str, Any]:
-        return {
-            "backend": self.name,
-            "version": VERSION,
-            "model": self.model,
-            "negative_prompt": self.settings.negative_prompt,
-        }
+        return {"backend": self.name, "version": VERSION, "model": self.model,
+                "negative_prompt": self.settings.negative_prompt}
 
     def prompt(self, request: KeyframeRequest) -> str:
         """The request's prompt (Base Description + context + shot), the look, and what to avoid."""
@@ -75,12 +70,8 @@ class OpenAIImageKeyframes:
         return "\n".join(parts)
 
     def render(self, request: KeyframeRequest, base_frame: Image.Image | None, attempt: int = 1) -> Image.Image:
-        call: dict[str, Any] = {
-            "model": self.model,
-            "prompt": self.prompt(request),
-            "size": api_size(self.model, request.width, request.height),
-            "n": 1,
-        }
+        call: dict[str, Any] = {"model": self.model, "prompt": self.prompt(request), "n": 1,
+                                "size": api_size(self.model, request.width, request.height)}
         if self.model.startswith("dall-e"):
             call["response_format"] = "b64_json"  # GPT image models always answer in base64 and reject this
         tie_to_base = request.scene_id != "base" and base_frame is not None and not self.model.startswith("dall-e")
@@ -90,10 +81,8 @@ class OpenAIImageKeyframes:
             else:
                 answer = self.client.images.generate(**call)
         except openai.APIStatusError as exc:
-            raise RenderError(
-                f"keyframe {request.scene_id}: OpenAI Images answered {exc.status_code} ({_message(exc)}); "
-                "check the model name and the key's access, or rephrase a refused prompt"
-            ) from exc
+            raise RenderError(f"keyframe {request.scene_id}: OpenAI Images answered {exc.status_code} ({_message(exc)}); "
+                              "check the model name and the key's access, or rephrase a refused prompt") from exc
         except openai.APIError as exc:
             raise RenderError(f"keyframe {request.scene_id}: OpenAI Images cannot be reached ({_message(exc)})") from exc
         b64 = answer.data[0].b64_json if answer.data else None
