@@ -11,6 +11,7 @@ No Prefect here: `dreamfactory plan` and the CLI's answer-at-once path import th
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -79,11 +80,7 @@ class FilmPlan(BaseModel):
     def counts(self, certain: bool = True) -> dict[str, int]:
         """Steps to make by kind: those sure to be made (certain=True), or those made unless an input they wait
         for comes out identical (certain=False)."""
-        out: dict[str, int] = {}
-        for step in self.to_make():
-            if step.certain == certain:
-                out[step.kind] = out.get(step.kind, 0) + 1
-        return out
+        return dict(Counter(s.kind for s in self.to_make() if s.certain == certain))
 
 
 # -- planning ---------------------------------------------------------------------------------------------------
@@ -135,67 +132,60 @@ def plan_written(store: Store, written, options, writing: PlannedStep | None) ->
     from .voices.timing import speaker_voice
 
     project, screenplay = written.project, written.screenplay
-    film_steps = steps.film_steps(screenplay, options)
-    out = Planned(plan=FilmPlan(project=project, store=store.url, screenplay_sha=written.sha,
-                                backends=backends.describe(options), writing=writing,
-                                film=PlannedStep(kind="film", stored=False)), written=written)
-    plan = out.plan
+    todo = steps.film_steps(screenplay, options)
 
-    base = out.base = steps.found(store, project, film_steps.base, steps.base_key(screenplay, options))
-    plan.base = PlannedStep(kind="base_frame", key=base and base.key, stored=base is not None,
-                            why="" if base else "the Base frame is not in the store")
-    keyframes = {(s.scene_id, s.shot_id): steps.found(store, project, s, steps.keyframe_key(s, screenplay, base, options))
-                 if base else None for s in film_steps.keyframes}
-    sounds = {s.scene_id: steps.found(store, project, s, steps.speech_key(s, screenplay, options))
-              for s in film_steps.speeches}
+    def planned(kind: str, made, why: str, **more) -> PlannedStep:
+        return PlannedStep(kind=kind, key=made and made.key, stored=made is not None, why="" if made else why, **more)
+
+    def look(step, key):
+        return steps.found(store, project, step, key)
+
+    base = look(todo.base, steps.base_key(screenplay, options))
+    keyframes = {(s.scene_id, s.shot_id): base and look(s, steps.keyframe_key(s, screenplay, base, options))
+                 for s in todo.keyframes}
+    sounds = {s.scene_id: look(s, steps.speech_key(s, screenplay, options)) for s in todo.speeches}
     clips, waiting = {}, {}
-    for step in film_steps.clips:
-        keyframe, sound = keyframes[step.scene_id, step.shot_id], sounds[step.scene_id]
+    for step in todo.clips:
+        at = step.scene_id, step.shot_id
+        keyframe, sound = keyframes[at], sounds[step.scene_id]
         end = keyframes[step.scene_id, step.end_shot_id] if step.end_shot_id else None
-        waits = [n for n, v in (("keyframe", keyframe), ("next keyframe", end or not step.end_shot_id), ("speech", sound))
-                 if not v]
-        clips[step.scene_id, step.shot_id] = None if waits else \
-            steps.found(store, project, step, steps.clip_key(step, screenplay, keyframe, sound, options, end))
-        waiting[step.scene_id, step.shot_id] = waits
+        waiting[at] = [n for n, v in (("keyframe", keyframe), ("next keyframe", end or not step.end_shot_id),
+                                      ("speech", sound)) if not v]
+        clips[at] = None if waiting[at] else look(step, steps.clip_key(step, screenplay, keyframe, sound, options, end))
 
+    plan = FilmPlan(project=project, store=store.url, screenplay_sha=written.sha, backends=backends.describe(options),
+                    writing=writing, base=planned("base_frame", base, "the Base frame is not in the store"),
+                    film=PlannedStep(kind="film", stored=False, certain=False, why="after the renders above"))
     for scene in screenplay.scenes:
         sid, shot_lines = scene.id, scene.shot_lines()
-        shots = [ShotPlan(id=s.id, framing=s.framing, lines=shot_lines.get(s.id, []), description=s.description)
-                 for s in scene.shots]
-        planned: list[PlannedStep] = []
-        for shot in scene.shots:
-            made = keyframes[sid, shot.id]
-            planned.append(PlannedStep(kind="keyframe", scene_id=sid, shot_ids=[shot.id], stored=made is not None,
-                                       key=made and made.key, certain=made is not None or base is not None,
-                                       why="" if made else ("its inputs changed" if base else "after the Base frame")))
-        by_shot = {i: shot_id for shot_id, lines in shot_lines.items() for i in lines}
+        said_in = {i: shot_id for shot_id, lines in shot_lines.items() for i in lines}
+        rows = [planned("keyframe", keyframes[sid, shot.id], "its inputs changed" if base else "after the Base frame",
+                        scene_id=sid, shot_ids=[shot.id], certain=keyframes[sid, shot.id] is not None or base is not None)
+                for shot in scene.shots]
         for index, line in enumerate(scene.dialogue if options.sound.enabled else []):
             if speakable(line.text):
                 key = line_store_key(project, line_key(line.text, speaker_voice(screenplay, line.speaker)))
                 have = store.exists(key)
-                planned.append(PlannedStep(kind="voice_line", scene_id=sid, shot_ids=[by_shot.get(index, "")], line=index,
-                                           key=key, stored=have, why="" if have else f"{line.speaker}: {line.text[:60]}"))
-        sound = sounds[sid]
-        planned.append(PlannedStep(kind="speech", scene_id=sid, shot_ids=[s.id for s in scene.shots],
-                                   stored=sound is not None, key=sound and sound.key,
-                                   why="" if sound else "the scene's speech track, from its lines"))
-        for step in (s for s in film_steps.clips if s.scene_id == sid):
-            clip, waits = clips[sid, step.shot_id], waiting[sid, step.shot_id]
-            why = f"after its {' and '.join(waits)} (reused if that comes out identical)" if waits else "its inputs changed"
-            planned.append(PlannedStep(kind="clip", scene_id=sid, shot_ids=[step.shot_id], stored=clip is not None,
-                                       certain=not waits, key=clip and clip.key, why="" if clip else why))
-        plan.scenes.append(ScenePlan(scene_id=sid, index=scene.index, shots=shots, steps=planned))
+                rows.append(PlannedStep(kind="voice_line", scene_id=sid, shot_ids=[said_in.get(index, "")], line=index,
+                                        key=key, stored=have, why="" if have else f"{line.speaker}: {line.text[:60]}"))
+        rows.append(planned("speech", sounds[sid], "the scene's speech track, from its lines", scene_id=sid,
+                            shot_ids=[s.id for s in scene.shots]))
+        for step in (s for s in todo.clips if s.scene_id == sid):
+            waits = waiting[sid, step.shot_id]
+            rows.append(planned("clip", clips[sid, step.shot_id], f"after its {' and '.join(waits)} (reused if that comes "
+                                "out identical)" if waits else "its inputs changed", scene_id=sid,
+                                shot_ids=[step.shot_id], certain=not waits))
+        plan.scenes.append(ScenePlan(scene_id=sid, index=scene.index, steps=rows, shots=[
+            ShotPlan(id=s.id, framing=s.framing, lines=shot_lines.get(s.id, []), description=s.description)
+            for s in scene.shots]))
 
-    out.keyframes = [keyframes[s.scene_id, s.shot_id] for s in film_steps.keyframes]
-    out.clips = [clips[s.scene_id, s.shot_id] for s in film_steps.clips]
-    out.sounds = [sounds[s.scene_id] for s in film_steps.speeches]
+    out = Planned(plan=plan, written=written, base=base, keyframes=[keyframes[s.scene_id, s.shot_id] for s in todo.keyframes],
+                  clips=[clips[s.scene_id, s.shot_id] for s in todo.clips], sounds=[sounds[s.scene_id] for s in todo.speeches])
     if base is not None and None not in out.keyframes + out.clips + out.sounds:
         key = steps.film_key(store, screenplay, out.clips, out.sounds, options)
-        film = out.film = steps.found(store, project, film_steps.film, key)
-        plan.film = PlannedStep(kind="film", key=layout.film(project, key), stored=film is not None,
-                                why="" if film else "a new cut of stored shots")
-    else:
-        plan.film = PlannedStep(kind="film", stored=False, certain=False, why="after the renders above")
+        out.film = look(todo.film, key)
+        plan.film = PlannedStep(kind="film", key=layout.film(project, key), stored=out.film is not None,
+                                why="" if out.film else "a new cut of stored shots")
     if not plan.nothing_to_do:  # the answer-at-once path reads no render records
         _estimate(store, plan, options, [s for s in out.sounds if s is not None])
     return out
@@ -208,13 +198,12 @@ def _records(store: Store, project: str, limit: int = 400) -> list[dict]:
 
     def of(prefix: str) -> list[dict]:
         rows = []
-        for sub in ("base", "keyframes", "clips", "films"):
-            for key in store.list(f"{prefix}/{sub}"):
-                if key.endswith(".json") and "/bd-" not in key and len(rows) < limit:
-                    try:
-                        rows.append(json.loads(store.read_bytes(key)))
-                    except ValueError:
-                        continue
+        for key in (k for sub in ("base", "keyframes", "clips", "films") for k in store.list(f"{prefix}/{sub}")):
+            if key.endswith(".json") and "/bd-" not in key and len(rows) < limit:
+                try:
+                    rows.append(json.loads(store.read_bytes(key)))
+                except ValueError:
+                    continue
         return rows
 
     rows = of(project) if store.exists(project) else []
@@ -240,36 +229,29 @@ def _estimate(store: Store, plan: FilmPlan, options, sounds: list) -> None:
     want = {"base_frame": (keyframes.name, keyframes.identity()), "keyframe": (keyframes.name, keyframes.identity()),
             "clip": (clips.name, clips.identity())}
     per: dict[str, list[float]] = {}
-    clip_rate: list[float] = []
+    clip_rate: list[float] = []  # seconds of rendering per second of clip
     for r in _records(store, plan.project):
-        kind = r.get("kind")
+        kind, inputs = r.get("kind"), r.get("inputs", {})
         if kind in want and (r.get("renderer"), r.get("identity")) != want[kind]:
             continue
-        size_ok = r.get("inputs", {}).get("width") in (None, options.render.width)
-        if kind == "clip" and size_ok and r.get("inputs", {}).get("duration"):
-            clip_rate.append(r["seconds"] / r["inputs"]["duration"])
+        size_ok = inputs.get("width") in (None, options.render.width)
+        if kind == "clip" and size_ok and inputs.get("duration"):
+            clip_rate.append(r["seconds"] / inputs["duration"])
         elif kind in ("base_frame", "keyframe", "film") and (size_ok or kind == "film"):
             per.setdefault(kind, []).append(r.get("seconds", 0.0))
-    mean = {k: sum(v) / len(v) for k, v in per.items() if v}
-    rate = sum(clip_rate) / len(clip_rate) if clip_rate else None
+    mean = {k: sum(v) / len(v) for k, v in per.items()} | ({"clip": sum(clip_rate) / len(clip_rate)} if clip_rate else {})
     spans = {(s.scene_id, span.shot_id): span.duration for s in sounds for span in s.shots}
     default_span = (sum(spans.values()) / len(spans)) if spans else 3.0
-    known = []
     total = 0.0
     for step in plan.to_make():
         if step.kind in ("base_frame", "keyframe"):
             guess = mean.get(step.kind, mean.get("keyframe" if step.kind == "base_frame" else "base_frame"))
-        elif step.kind == "clip":
-            span = spans.get((step.scene_id, step.shot_ids[0] if step.shot_ids else ""), default_span)
-            guess = rate * span if rate is not None else None
-        elif step.kind == "film":
-            guess = mean.get("film")
+        elif step.kind == "clip" and "clip" in mean:
+            guess = mean["clip"] * spans.get((step.scene_id, step.shot_ids[0] if step.shot_ids else ""), default_span)
         else:
-            guess = None
+            guess = mean.get("film") if step.kind == "film" else None
         if guess is not None:
-            step.estimate = round(guess, 2)
-            total += guess
-            known.append(step.kind)
+            step.estimate, total = round(guess, 2), total + guess
     plan.estimate = round(total, 1)
     counts = {k: len(v) for k, v in per.items()} | ({"clip": len(clip_rate)} if clip_rate else {})
     plan.estimate_basis = (", ".join(f"{n} {k} record(s)" for k, n in counts.items()) + f" of {keyframes.name}/{clips.name}"
