@@ -161,16 +161,16 @@ class Store:
     # -- writing -----------------------------------------------------------------------------------------
     def put_bytes(self, key: str, data: bytes) -> bool:
         """Write an immutable object. Returns False (and writes nothing) when the key already exists."""
-        if self.exists(key):
-            return False
-        self._guard("write", key, self._atomic_write, key, data=data)
-        return True
+        return self._put(key, data=data)
 
     def put_file(self, key: str, local_path: str | Path) -> bool:
         """Write an immutable object from a local file. False when the key already exists."""
+        return self._put(key, source=Path(local_path))
+
+    def _put(self, key: str, **what) -> bool:
         if self.exists(key):
             return False
-        self._guard("write", key, self._atomic_write, key, source=Path(local_path))
+        self._guard("write", key, self._atomic_write, key, **what)
         return True
 
     def put_json(self, key: str, value: Any) -> bool:
@@ -180,12 +180,9 @@ class Store:
 
     def put_same(self, key: str, data: bytes) -> bool:
         """Immutable write that also proves a present object is the same; ConflictError if it is not."""
-        if self.exists(key):
-            if sha256_bytes(self.read_bytes(key)) != sha256_bytes(data):
-                raise ConflictError(f"store {self.url}: {key} already holds different content; it is never overwritten")
-            return False
-        self._guard("write", key, self._atomic_write, key, data=data)
-        return True
+        if self.exists(key) and sha256_bytes(self.read_bytes(key)) != sha256_bytes(data):
+            raise ConflictError(f"store {self.url}: {key} already holds different content; it is never overwritten")
+        return self._put(key, data=data)
 
     def set_head(self, key: str, data: bytes) -> bool:
         """Make `data` the head, whatever it was (by compare-and-swap, so no write is torn); True when it wrote."""

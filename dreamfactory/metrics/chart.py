@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
+from ..renderers.fonts import font as _font
 from .gate import GateThresholds
 
 if TYPE_CHECKING:
@@ -15,15 +16,6 @@ if TYPE_CHECKING:
 WIDTH, HEIGHT, LEFT, RIGHT = 1200, 760, 80, 1170
 INK, MUTED, GRID = (33, 37, 41), (110, 110, 110), (222, 226, 230)
 STYLE_BAR, FACE_BAR, LIMIT = (66, 133, 244), (234, 134, 52), (200, 40, 40)
-
-
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    try:
-        import font_roboto
-
-        return ImageFont.truetype(font_roboto.font_files["RobotoBold" if bold else "Roboto"], size)
-    except (ImportError, KeyError, OSError):
-        return ImageFont.load_default(size=size)
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -77,14 +69,10 @@ def draw_report(report: EvaluationReport) -> Image.Image:
     flagged shots labelled in red."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
-    title = (
-        f"CSFD {_fmt(report.csfd)} (lower is better)    CSSC {_fmt(report.cssc)}    "
-        f"style to Base {_fmt(report.style_to_base)}    CLIP score {_fmt(report.clip_score, 1)}"
-    )
-    models = (
-        f"faces: {report.face_embedder or 'not evaluated'}    style: {report.style_embedding}    "
-        f"CLIP: {report.clip_model or 'none'}    {len(report.shots)} shots, in film order"
-    )
+    title = (f"CSFD {_fmt(report.csfd)} (lower is better)    CSSC {_fmt(report.cssc)}    "
+             f"style to Base {_fmt(report.style_to_base)}    CLIP score {_fmt(report.clip_score, 1)}")
+    models = (f"faces: {report.face_embedder or 'not evaluated'}    style: {report.style_embedding}    "
+              f"CLIP: {report.clip_model or 'none'}    {len(report.shots)} shots, in film order")
     draw.text((LEFT, 16), title, font=_font(24, bold=True), fill=INK)
     draw.text((LEFT, 50), models, font=_font(15), fill=MUTED)
     gate = GateThresholds()
@@ -92,18 +80,14 @@ def draw_report(report: EvaluationReport) -> Image.Image:
 
     family = "clip" if report.style_embedding.startswith("clip:") else report.style_embedding
     style_limit = gate.style_min_similarity.get(family)
-    _panel(
-        draw, 140, 220, "Style similarity to the Base frame (higher = closer)", ids,
-        [s.style_similarity_to_base for s in report.shots], 1.0, STYLE_BAR, "", flagged,
-        (style_limit, f"Reviewer gate {style_limit}") if style_limit else None,
-    )  # fmt: skip
+    _panel(draw, 140, 220, "Style similarity to the Base frame (higher = closer)", ids,
+           [s.style_similarity_to_base for s in report.shots], 1.0, STYLE_BAR, "", flagged,
+           (style_limit, f"Reviewer gate {style_limit}") if style_limit else None)
 
     face_limit = gate.face_max_distance.get(report.face_embedder or "")
     faces = [s.face_distance_to_base for s in report.shots]
     y_max = math.ceil(max([v for v in faces if v is not None] + [face_limit or 0.0, 0.75]) * 1.1 / 0.25) * 0.25
-    _panel(
-        draw, 490, 220, "Face distance to the Base frame (lower = closer)", ids, faces, y_max, FACE_BAR,
-        "no face" if report.face_embedder else "n/a", flagged,
-        (face_limit, f"same person below {face_limit}") if face_limit else None,
-    )  # fmt: skip
+    _panel(draw, 490, 220, "Face distance to the Base frame (lower = closer)", ids, faces, y_max, FACE_BAR,
+           "no face" if report.face_embedder else "n/a", flagged,
+           (face_limit, f"same person below {face_limit}") if face_limit else None)
     return image

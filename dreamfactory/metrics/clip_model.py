@@ -38,13 +38,11 @@ class ClipModel:
         import torch
 
         limit = self.model.config.text_config.max_position_embeddings
-        inputs = self.processor.tokenizer(
-            list(texts), padding=True, truncation=True, max_length=limit, return_tensors="pt"
-        )
+        inputs = self.processor.tokenizer(list(texts), padding=True, truncation=True, max_length=limit,
+                                          return_tensors="pt")
         with self.lock, torch.inference_mode():
-            out = self.model.get_text_features(
-                input_ids=inputs["input_ids"].to(self.device), attention_mask=inputs["attention_mask"].to(self.device)
-            )
+            out = self.model.get_text_features(input_ids=inputs["input_ids"].to(self.device),
+                                               attention_mask=inputs["attention_mask"].to(self.device))
         return _normalised(out)
 
 

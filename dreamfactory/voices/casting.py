@@ -18,16 +18,10 @@ from pydantic import BaseModel, Field
 from ..screenplay import Character, Screenplay, Voice
 from .engines import VoiceError, available_voices, get_engine, voice_problem
 
-FEMALE = {
-    "girl", "woman", "women", "she", "her", "hers", "lady", "queen", "princess", "mother", "mom", "mum",
-    "grandmother", "grandma", "granny", "aunt", "sister", "daughter", "wife", "witch", "mrs", "ms", "miss",
-    "female", "heroine", "niece", "duchess", "empress", "maiden", "widow", "actress", "nun",
-}
-MALE = {
-    "boy", "man", "men", "he", "him", "his", "gentleman", "king", "prince", "father", "dad", "grandfather",
-    "grandpa", "uncle", "brother", "son", "husband", "wizard", "mr", "male", "hero", "nephew", "duke",
-    "emperor", "lad", "widower", "actor", "monk", "sir", "beard", "bearded",
-}
+FEMALE = set("girl woman women she her hers lady queen princess mother mom mum grandmother grandma granny aunt sister "
+             "daughter wife witch mrs ms miss female heroine niece duchess empress maiden widow actress nun".split())
+MALE = set("boy man men he him his gentleman king prince father dad grandfather grandpa uncle brother son husband wizard "
+           "mr male hero nephew duke emperor lad widower actor monk sir beard bearded".split())
 # Ways to tell apart characters who must share a voice: (semitones, rate) for the 1st, 2nd... reuse.
 VARIATIONS = [(2.5, 1.06), (-2.5, 0.94), (4.0, 1.1), (-4.0, 0.9), (5.5, 1.0), (-5.5, 1.0), (7.0, 1.12), (-7.0, 0.88)]
 GENDER_SHIFT = 4.0  # semitones toward the character's gender when only a voice of the other one is free
