@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ... import beings
@@ -44,17 +44,25 @@ class Look:
     appearance: list[str]
     wardrobe: list[str]
     props: list[str]
+    was: list[str] = field(default_factory=list)  # how it looked before a change the text tells ('no longer grey')
 
 
-def describe(person: Person, cast: Cast, reading: Reading) -> Look:
+Span = tuple[tuple[int, int], "tuple[int, int] | None"]  # from (paragraph, sentence), up to another or the end
+EVERYTHING: Span = ((0, 0), None)
+
+
+def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHING) -> Look:
     """What the story says the character looks like, wears and carries, from the sentences about it: those that
-    name it, and those that open on a pronoun pointing to it ('She wore...')."""
+    name it, and those that open on a pronoun pointing to it ('She wore...'); only from the sentences of `span`
+    (from (paragraph, sentence), up to another or the end), though a pronoun there may point to anyone named
+    before it ('Forty years later we drove the same road. Her hair was white')."""
     look = Look([], [], [])
     recent: list[str] = []
     subject = f"(?:{person.pattern})"
     pronoun = {"m": "he", "f": "she"}.get(person.gender, "he|she|they") + ("|it" if person.kind != "human" else "")
     possessive = {"m": "his", "f": "her"}.get(person.gender, "his|her|their" + ("|its" if person.kind != "human" else ""))
-    for _, sentence in reading.sentences:
+    start, end = span
+    for at, sentence in (((b, i), s) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat)):
         text = mask_quotes(sentence)
         named = cast.mentions(text)
         opener = re.match(r"^\W*(?:(?:[\w']+\s+){0,3}?(he|she|it)\b|(his|her|its)\b)", text, re.I)
@@ -63,6 +71,8 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
         if not named and opener and animal and re.search(rf"\b(?:{ANIMAL_PARTS})\b", text, re.I):
             topic = animal  # 'He was eighty years old, with a shell like a cracked teapot': the tortoise
         recent += named
+        if at < start or end is not None and at >= end:
+            continue
         _relation_props(person, text, look)
         for m in re.finditer(rf"\b(he|she)\b[^.;]*?\b(?:in|wearing)\s+(?:a|an|his|her)\s+((?:[\w-]+\s+){{0,2}}?"
                              rf"(?:{GARMENT_RX}))\b", text, re.I):  # '..., where she sat by the window in a green shawl'
@@ -73,7 +83,8 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
             continue
         _copula(rf"(?:{subject}|\b(?:{pronoun.title()})\b)" if topic == [person.id] else subject, text, look)
         _apposition(subject, text, look)
-        _introduced(subject, text, look, person.kind != "human")
+        _introduced(subject, text, look, person.kind != "human", [n for n in named if n != person.id], cast)
+        _changed_into(text, look)
         introduced = re.search(rf"\b(?:a|an)\s+((?:[\w-]+\s+){{0,3}}?(?:{NOUNS_RX}))\s+(?:named|called)\s+{subject}",
                                text)  # 'a red fox named Rufus'
         if introduced:
@@ -98,24 +109,33 @@ def describe(person: Person, cast: Cast, reading: Reading) -> Look:
 
 def _wearer(text: str, at: int, cast: Cast) -> str | None:
     """Who wears what the text says at `at` ('in a green raincoat'): the being it follows ('a greyhound in a yellow
-    vest, with a woman in a green raincoat': each their own) as a character's id, None for a being the cast does not
-    hold, 'pronoun' for he/she/it; the one an apposition is about ('the night guard, a broad, slow man in a grey
-    uniform'); 'subject' after a comma or a thing ('sat beneath the heron, in an orange hoodie')."""
+    vest, with a woman in a green raincoat': each their own), or after a comma the first being of the words before
+    it ('the old man beside her, in a green anorak'; 'a girl was sitting beneath the heron, in an orange hoodie'); an
+    apposition's ('the night guard, a broad, slow man in a grey uniform'). A character's id, None for a being the
+    cast does not hold, 'pronoun' for he/she/it, 'subject' for the sentence's subject."""
     before = text[:at].rstrip()
-    last = re.search(r"([A-Za-z][\w'-]*)$", before)
-    if not last or before.endswith(","):
-        return "subject"
     spans = [(m.start(), m.end(), p.id) for p in cast.people for m in re.finditer(p.pattern, before)]
     apposed = re.search(r",\s+(?:a|an)\s+(?:[\w-]+,?\s+){0,3}?[\w-]+$", before)
-    if apposed and (beings.is_being(last.group(1).lower()) or any(s <= last.start() < e for s, e, _ in spans)):
+    if apposed:
         earlier = [(s, pid) for s, e, pid in spans if e <= apposed.start()]
         return max(earlier)[1] if earlier else None
-    who = next((pid for start, end, pid in spans if start <= last.start() < end), None)
+    if before.endswith(","):
+        chunk = re.search(r"[^,;:]*,$", before)
+        words = list(re.finditer(r"[A-Za-z][\w'-]*", before[chunk.start():])) if chunk else []
+        return next((who for w in words if (who := _being_at(before, chunk.start() + w.start(), w.group(), spans))
+                     != "subject"), "subject")
+    last = re.search(r"([A-Za-z][\w'-]*)$", before)
+    return _being_at(before, last.start(), last.group(), spans) if last else "subject"
+
+
+def _being_at(text: str, at: int, word: str, spans: list[tuple[int, int, str]]) -> str | None:
+    """The being a word at a place is: a character's id, 'pronoun', None for a being the cast lacks, else 'subject'."""
+    who = next((pid for start, end, pid in spans if start <= at < end), None)
     if who:
         return who
-    if last.group(1).lower() in ("he", "she", "it", "him"):
+    if word.lower() in ("he", "she", "it", "him"):
         return "pronoun"
-    return None if last.group(1).islower() and beings.is_being(last.group(1)) else "subject"
+    return None if word.islower() and beings.is_being(word) else "subject"
 
 
 def _worn_and_had(about: str, text: str, cast: Cast, look: Look) -> None:
@@ -157,6 +177,9 @@ def _copula(subject: str, text: str, look: Look) -> None:
         _with_list(text[m.end():], look)
         return
     # 'Oskar was twelve and tall for his age, with a striped jumper and a kite'
+    m = re.search(rf"{subject}\s+(?:was|is)\s+(?:all\s+)?([a-z-]+(?:\s+and\s+[a-z-]+)?)\b", text)
+    if m and all(is_colour(w) for w in m.group(1).split() if w != "and"):  # 'The Crow was black from ...'
+        _add(look.appearance, m.group(1))
     m = re.search(rf"{subject}(?:,\s+who)?\s+(?:was|is)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?((?:{AGES}|old|young|tall|short|small|little|tiny|big|"
                   rf"huge|thin|slim|stout|plump)\b[^,.;]*?)(?=,?\s+with\b|[,.;]|$)", text)
     if m and len(m.group(1).split()) <= 6:
@@ -192,21 +215,44 @@ def _apposition(subject: str, text: str, look: Look) -> None:
             _file_items(m.group(2), look, default=None)
 
 
+# A change of form the text tells: from it on, the being looks as the sentence says.
+CHANGE = re.compile(r"\bno\s+longer\b|\b(?:was|were|is)\s+no\s+[\w-]+,?\s+but\b|\b(?:turned|changed)\s+into\b", re.I)
+
+
+def _changed_into(text: str, look: Look) -> None:
+    """'no longer a dark grey bird, ugly and disagreeable, but a graceful swan, with white feathers': the new look
+    (and, in `was`, the old one); 'he was no frog, but a king's son with kind and beautiful eyes'."""
+    if not CHANGE.search(text):
+        return
+    m = re.search(rf"\b(?:but|into)\s+(?:a|an)\s+([^,.;]+?)(?:,?\s+with\s+([^.;]+?))?{LIST_END}", text)
+    if m:
+        _add(look.appearance, re.split(r"\s+with\b", m.group(1))[0])
+        if m.group(2):
+            _file_items(m.group(2), look, default="")
+    old = re.search(r"\bno\s+longer\s+(?:a|an)\s+([^;.]+?),?\s+but\b", text)
+    for item in old.group(1).split(", ") if old else ():
+        _add(look.was, item)
+
+
 def _being_head(phrase: str) -> bool:
     """Whether a phrase's last word is a being that is not a person ('large white farmyard goose', 'android')."""
     return beings.species(phrase.split()[-1].lower()) is not None
 
 
-def _introduced(subject: str, text: str, look: Look, creature: bool) -> None:
+def _introduced(subject: str, text: str, look: Look, creature: bool, others: list[str], cast: Cast) -> None:
     """How a being the story brings in looks, said after its noun: 'a carp as long as Pearl's arm, with scales like
     old gold coins', 'a great crested newt, black as a wet boot, with an orange belly', 'a greyhound in a yellow vest,
-    long and grey as a shadow'; and the words before a creature's noun ('great crested newt')."""
+    long and grey as a shadow'; and the words before a creature's noun ('great crested newt'). Not an apposition to
+    someone `others` names ('The ward sister came round, a small quick woman in a dark blue tunic')."""
     for m in re.finditer(subject, text):
         own = re.match(r"[Aa]n?\s+(.+)$", m.group())  # a pattern that holds its article: 'a great crested newt'
         before = m.group()[:1].islower() and re.search(  # not 'a red fox named Rufus': a name is not brought in so
             r"\b[Aa]n?\s+((?:(?!(?:a|an|and|or|the|of|with|in|as|named|called)\b)[a-z-]+\s+){0,3}?)$", text[:m.start()])
         if not own and not before:
             continue  # 'the carp' again: not where it is brought in
+        opening = m.start() if own else before.start()
+        if re.search(r",\s*$", text[:opening]) and set(cast.mentions(text[:opening])) & set(others):
+            continue  # 'The ward sister came round, a small quick woman in a dark blue tunic': the sister
         words = own.group(1) if own else f"{before.group(1)}{m.group()}"
         if creature and len(words.split()) > 1:
             _add(look.appearance, words)
@@ -308,10 +354,10 @@ def _add(items: list[str], phrase: str) -> None:
         items.append(phrase)
 
 
-def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
+def character_of(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHING) -> Character:
     """The character sheet: the story's own words for its look, completed from a hash of the id where the story
     is silent, so that every keyframe draws the same person; a being that is not human keeps its kind."""
-    look = describe(person, cast, reading)
+    look = describe(person, cast, reading, span)
     if person.name.startswith("the ") and len(person.name.split()) > 2 and \
             person.name[4:].lower() not in (a.lower() for a in look.appearance):
         look.appearance.insert(0, person.name[4:])  # 'the old lamplighter', 'a huge brown bear': how it looks
@@ -337,6 +383,19 @@ def character_of(person: Person, cast: Cast, reading: Reading) -> Character:
                      props=look.props)
 
 
+# A season that comes or passes ('after the winter', 'when spring came', 'when the summer had passed').
+SEASON_TURN = re.compile(r"\b(?:after|when|once|until|by\s+the\s+time)\s+(?:the\s+|that\s+)?(?:long\s+|hard\s+|cold\s+)?([a-z]+)"
+                         r"\s+(?:came|had\s+come|passed|had\s+passed|was\s+over|had\s+gone|ended|returned)\b"
+                         r"|\bafter\s+(?:the|that)\s+(?:long\s+|hard\s+|cold\s+)?([a-z]+)\b", re.I)
+
+
+def is_skip(sentence: str) -> bool:
+    """Whether a sentence jumps far enough in time, or tells a change of form, to change how someone looks."""
+    text = mask_quotes(sentence)
+    return bool(TIME_SKIP.search(text) or CHANGE.search(text)) or any(
+        beings.is_a(w.lower(), "season") for m in SEASON_TURN.finditer(text) for w in m.groups() if w)
+
+
 # A jump in time long enough to change how someone looks: 'Forty years later', 'Decades passed', 'When she was old'.
 TIME_SKIP = re.compile(r"\b(?:[\w-]+\s+)?(?:years|decades|generations)\s+(?:later|on|passed|went by|had passed)\b"
                        r"|\blong\s+years\s+after\b|\bwhen\s+(?:she|he|they)\s+(?:was|were)\s+(?:old|grown|grown up|an old)\b"
@@ -348,19 +407,28 @@ def character_over_time(person: Person, cast: Cast, reading: Reading, scene_of) 
     """The character sheet of each period the story's time skips make: the look the story gives before the first
     skip, and a later look from the scene of each skip after which the story describes the character anew ('Forty
     years later, Nell's hair was white'). `scene_of(paragraph, sentence)` is the id of the scene holding a sentence."""
-    skips = {(b, i) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat) if TIME_SKIP.search(mask_quotes(s))}
+    skips = {(b, i) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat) if is_skip(s)}
     shifts = {(b, i) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat) if TIME_SHIFT.match(mask_quotes(s))}
     cuts = sorted((skips | shifts) - {(0, 0)})
     if not cuts:
         return character_of(person, cast, reading)
-    periods = [_between(reading, start, end) for start, end in zip([(0, 0)] + cuts, cuts + [None])]
-    sheets = [character_of(person, cast, period) for period in periods]
-    looks = [describe(person, cast, period) for period in periods]
-    first, later = sheets[0], []
-    for n, (cut, sheet, look) in enumerate(zip(cuts, sheets[1:], looks[1:]), start=1):
+    periods = list(zip([(0, 0)] + cuts, cuts + [None]))
+    sheets = [character_of(person, cast, reading, period) for period in periods]
+    looks = [describe(person, cast, reading, period) for period in periods]
+    seen = next((at for at, text in (((b, i), t) for b, beat in enumerate(reading.beats) for i, t in enumerate(beat))
+                 if re.search(person.pattern, mask_quotes(text))), (0, 0))
+    begin = max(n for n, (start, _) in enumerate(periods) if start <= seen)  # the period it is first seen in
+    first, later = sheets[begin], []
+    for n, (cut, sheet, look) in list(enumerate(zip(cuts, sheets[1:], looks[1:]), start=1))[begin:]:
         said_before = [w for earlier in looks[:n] for w in earlier.appearance + earlier.wardrobe]
         if cut not in skips and not _changed(said_before, look.appearance + look.wardrobe):
             continue  # 'By winter its paint had peeled': a shorter jump in time changes a look only when it says so
+        if look.was and not any(w in (later[-1] if later else first).appearance for w in look.was):
+            # 'no longer a dark grey bird': how it looked until then
+            if later:
+                later[-1].appearance = ", ".join(look.was + [later[-1].appearance])
+            else:
+                first = first.model_copy(update={"appearance": ", ".join(look.was + [first.appearance])})
         if look.appearance or look.wardrobe:
             previous = later[-1] if later else first
             appearance = sheet.appearance if look.appearance else previous.appearance
@@ -381,16 +449,6 @@ def _changed(before: list[str], after: list[str]) -> bool:
     heads = {item.split()[-1].lower(): item.lower() for item in before if item}
     return any(item.split()[-1].lower() in heads and heads[item.split()[-1].lower()] != item.lower()
                for item in after if item)
-
-
-def _between(reading: Reading, start: tuple[int, int], end: tuple[int, int] | None) -> Reading:
-    """The part of a reading from one sentence up to (not including) another."""
-    beats = []
-    for b, beat in enumerate(reading.beats):
-        kept = tuple(s for i, s in enumerate(beat) if (b, i) >= start and (end is None or (b, i) < end))
-        if kept:
-            beats.append(kept)
-    return Reading(title=reading.title, beats=tuple(beats) or (("Nothing happens.",),))
 
 
 def kind_of(person: Person, appearance: list[str]) -> str:
