@@ -1,9 +1,11 @@
 """Settings in one place: environment < settings file < CLI flags < flow (deployment) parameters.
 
-`Settings` reads the environment (prefix DREAMFACTORY_, nested with '__', e.g. DREAMFACTORY_RENDER__FPS=12)
-and a TOML file (./dreamfactory.toml, or the path in DREAMFACTORY_SETTINGS_FILE). `FilmOptions` is what a
-run takes: the Prefect flow parameter, shown as a form in the UI. Secrets (API keys) are never options:
-they are read from the environment of the process that needs them, and never logged or stored.
+`FilmOptions` is what a run takes: the Prefect flow parameter, shown as a form in the UI. `Settings` is every
+FilmOptions field read from the environment (prefix DREAMFACTORY_, nested with '__', e.g. DREAMFACTORY_RENDER__FPS=12)
+and a TOML file (./dreamfactory.toml, or the path in DREAMFACTORY_SETTINGS_FILE), plus what only a process needs.
+`load_settings` is the one place it is built: a command puts its flags on top, a flow its run's parameters.
+Secrets (API keys) are never options: they are read from the environment of the process that needs them, and never
+logged or stored.
 """
 
 from __future__ import annotations
@@ -130,10 +132,8 @@ class SoundSettings(Options):
 DEFAULT_CLIP_MODEL = "openai/clip-vit-base-patch32"
 
 
-class MetricOptions(BaseModel):
+class MetricOptions(Options):
     """Models and weights of the consistency metrics. Nothing here is ever downloaded: missing weights are reported."""
-
-    model_config = ConfigDict(extra="forbid")
 
     face_embedder: Literal["auto", "facenet", "dlib", "off"] = Field(
         default="auto",
@@ -162,10 +162,8 @@ class MetricOptions(BaseModel):
     device: str = Field(default="cpu", description="'cpu', 'cuda', 'cuda:N' or 'auto' (CUDA when available) for MTCNN, facenet and CLIP.")
 
 
-class GateThresholds(BaseModel):
-    """What a keyframe must reach to pass, per measuring model (see the module docstring)."""
-
-    model_config = ConfigDict(extra="forbid")
+class GateThresholds(Options):
+    """What a keyframe must reach to pass, per measuring model (metrics/gate.py says how each is measured)."""
 
     face_max_distance: dict[str, float] = Field(
         default_factory=lambda: {"dlib-resnet-v1": 0.6, "facenet-vggface2": 1.04},
@@ -214,9 +212,7 @@ class Settings(BaseSettings, FilmOptions):
     """Every FilmOptions field read from the environment and the settings file, plus what only a process needs (its
     task runner, its Prefect server file, its API keys). Built by `load_settings` and nowhere else."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="DREAMFACTORY_", env_nested_delimiter="__", extra="ignore", toml_file="dreamfactory.toml"
-    )
+    model_config = SettingsConfigDict(env_prefix="DREAMFACTORY_", env_nested_delimiter="__", extra="ignore")
 
     store: str = Field(default="dreamfactory-store", description="Where artifacts live: a local folder or any fsspec URL "
                        "(s3://bucket/prefix).")

@@ -185,13 +185,12 @@ def _print_result(result, args, started: float) -> None:
 
 
 # -- commands -------------------------------------------------------------------------------------------
-def _answer_from_store(planned, store, options, args, started: float) -> int:
+def _answer_from_store(p, store, options, args, started: float, out: Path | None) -> int:
     """The film for these inputs is in the store: say so at once, without Prefect (zero renders)."""
     from ..film import summarize
 
-    p = planned
     result = summarize(store, p.written, p.base, p.keyframes, p.clips, p.film, options, p.sounds)
-    _copy_out(store, result.film_key, _check_out(getattr(args, "out", None)))
+    _copy_out(store, result.film_key, out)
     _print_result(result, args, started)
     return 0
 
@@ -215,39 +214,51 @@ def _totals(plan) -> dict[str, int]:
     return {"keyframe": shots, "clip": shots, "voice": len(plan.scenes)} if shots else {}
 
 
-def _run_flow(args, settings, started: float, configure, plan_again, before, prepare=None) -> int:
-    """Run a flow against a Prefect server (found, or a temporary one), under the guard when from a terminal.
-    `configure(run_name)` gives the flow call (Prefect builds the flow's parameter schema then: half a second);
-    `prepare(server_starting)` runs before it. While a temporary server starts (seconds on one core) both run: the
-    other core reads the story, loads what the first tasks would load and configures the flow."""
+def _film_run(args, settings, started: float, options, store, plan_again, entrypoint: str, parameters: dict,
+              out: Path | None, reading=None) -> int:
+    """`make` and `rerun`: the film at once when the store has it; else its flow, started by entrypoint against a
+    Prefect server (found, or a temporary one), under the guard when from a terminal. While a temporary server starts
+    (seconds on one core) the other core reads the story, loads what the first tasks would load and loads the flow
+    (Prefect builds its parameter schema then: half a second)."""
+    from .. import backends
+
+    planned = plan_again()
+    before = planned.plan
+    if before.nothing_to_do:
+        return _answer_from_store(planned, store, options, args, started, out)
+    print(f"dreamfactory {__version__} — {backends.describe(options, settings)}", file=sys.stderr)
+    print(f"store: {store.url}", file=sys.stderr)
+    name, flows = f"cli-{uuid.uuid4().hex[:12]}", []
+
+    def load_flow() -> None:
+        flows.append(flow_at(entrypoint).with_options(task_runner=backends.task_runner(settings), flow_run_name=name))
+
+    def before_flow(server_starting: bool) -> None:
+        if reading and before.writing is not None and not before.writing.stored:
+            reading(server_starting)
+        if server_starting:
+            backends.warm_up(options)
+            load_flow()
 
     def work() -> int:
-        from .server import TemporaryServer, api_at, drain_to, prefect_server, started_here
+        from .server import TemporaryServer, api_at, drain_to, interrupted, prefect_server, started_here
         from .watch import FollowedFilter, RunWatcher
 
         server, before_env = None, os.environ.get("PREFECT_API_URL")
-        name = f"cli-{uuid.uuid4().hex[:12]}"
-        quiet = FollowedFilter()
-        progress = logging.getLogger("dreamfactory.progress")
-        configured = []
-
-        def before_flow(server_starting: bool) -> None:
-            if prepare:
-                prepare(server_starting)
-            if server_starting:
-                configured.append(configure(name))
-
+        quiet, progress = FollowedFilter(), logging.getLogger("dreamfactory.progress")
         try:
             server, url = prefect_server(settings, before_flow)
-            flow_call = configured[0] if configured else configure(name)
+            if not flows:
+                load_flow()
             progress.addFilter(quiet)  # the watcher prints these steps from the task runs, wherever they ran
             with api_at(url), started_here(), RunWatcher(name, started, _totals(before)):
-                return flow_call()
+                result = flows[0](**parameters, options=options)
+                _copy_out(store, result.film_key, out)
+                _print_result(result, args, started)
+                return 0
         except KeyboardInterrupt:
             return _interrupted(plan_again, before)
         except Exception as exc:
-            from .server import interrupted
-
             if interrupted():  # Ctrl-C surfaced as another error from inside Prefect: still an interruption
                 return _interrupted(plan_again, before)
             if isinstance(exc, (StoryError, SettingsError)):
@@ -273,80 +284,37 @@ def _run_flow(args, settings, started: float, configure, plan_again, before, pre
 
 
 def cmd_make(args, settings, started: float) -> int:
-    from ..story import check_scenes, read_story
-
-    out = _check_out(args.out)
-    story = read_story(args.story)
-    options = settings.film_options()
-    check_scenes(story, options.scenes)
     from .. import backends
     from ..plan import plan_story
     from ..store import open_store
+    from ..story import check_scenes, read_story
 
+    out, story, options = _check_out(args.out), read_story(args.story), settings.film_options()
+    check_scenes(story, options.scenes)
     store = open_store(options.store)
     store.check()
-    planned = plan_story(store, story, options, args.rewrite)
-    if planned.plan.nothing_to_do:
-        return _answer_from_store(planned, store, options, args, started)
-    print(f"dreamfactory {__version__} — {backends.describe(options, settings)}", file=sys.stderr)
-    print(f"store: {store.url}", file=sys.stderr)
 
-    def prepare(server_starting: bool) -> None:
-        if planned.plan.writing is not None and not planned.plan.writing.stored and backends.writer_backend(options.writing, settings) == "draft":
+    def reading(server_starting: bool) -> None:
+        if backends.writer_backend(options.writing, settings) == "draft":
             from ..writers.draft import read_ahead, reading_notes  # loads spaCy: only when the draft writer will read
 
             for note in reading_notes(story):
                 print(note, file=sys.stderr)
             if server_starting:
                 read_ahead(story)
-        if server_starting:
-            backends.warm_up(options)
 
-    def configure(name: str):
-        flow = flow_at("flows/make_film.py:make_film").with_options(task_runner=backends.task_runner(settings), flow_run_name=name)
-
-        def flow_call() -> int:
-            result = flow(story=story, options=options, rewrite=args.rewrite)
-            _copy_out(store, result.film_key, out)
-            _print_result(result, args, started)
-            return 0
-
-        return flow_call
-
-    return _run_flow(args, settings, started, configure, lambda: plan_story(store, story, options, args.rewrite), planned.plan,
-                     prepare)
+    return _film_run(args, settings, started, options, store, lambda: plan_story(store, story, options, args.rewrite),
+                     "flows/make_film.py:make_film", {"story": story, "rewrite": args.rewrite}, out, reading)
 
 
 def cmd_rerun(args, settings, started: float) -> int:
-    from .. import backends
     from ..plan import plan_project
     from ..store import open_store
 
-    out = _check_out(args.out)
-    options = settings.film_options().model_copy(update={"project": args.project})
+    out, options = _check_out(args.out), settings.film_options().model_copy(update={"project": args.project})
     store = open_store(options.store)
-    planned = plan_project(store, args.project, options)
-    if planned.plan.nothing_to_do:
-        return _answer_from_store(planned, store, options, args, started)
-    print(f"dreamfactory {__version__} — {backends.describe(options, settings)}", file=sys.stderr)
-
-    def configure(name: str):
-        flow = flow_at("flows/rerun_scenes.py:rerun_film").with_options(task_runner=backends.task_runner(settings), flow_run_name=name)
-
-        def flow_call() -> int:
-            result = flow(project=args.project, options=options)
-            _copy_out(store, result.film_key, out)
-            _print_result(result, args, started)
-            return 0
-
-        return flow_call
-
-    def prepare(server_starting: bool) -> None:
-        if server_starting:
-            backends.warm_up(options)
-
-    return _run_flow(args, settings, started, configure, lambda: plan_project(store, args.project, options), planned.plan,
-                     prepare)
+    return _film_run(args, settings, started, options, store, lambda: plan_project(store, args.project, options),
+                     "flows/rerun_scenes.py:rerun_film", {"project": args.project}, out)
 
 
 def cmd_plan(args, settings, started: float) -> int:
@@ -417,8 +385,7 @@ def cmd_show(args, settings, started: float) -> int:
 
         print(terminal(transcript_text([Message.model_validate(m) for m in store.read_json(key)])))
     else:
-        options = settings.film_options()
-        print(terminal(project_text(store, args.project, screenplay, options)))
+        print(terminal(project_text(store, args.project, screenplay, settings.film_options())))
     return 0
 
 
@@ -459,9 +426,8 @@ def cmd_evaluate(args, settings, started: float) -> int:
     from ..evaluation import evaluate_project, report_text
     from ..store import open_store
 
-    options = settings.film_options()
-    store = open_store(options.store)
-    result, _, png_key = evaluate_project(store, args.project, options)
+    store = open_store(settings.store)
+    result, _, png_key = evaluate_project(store, args.project, settings.film_options())
     print(result.model_dump_json(indent=2) if args.json else report_text(args.project, result, store, png_key))
     return 0
 
@@ -471,10 +437,8 @@ def cmd_compare(args, settings, started: float) -> int:
     from ..metrics import compare
     from ..store import open_store
 
-    options = settings.film_options()
-    store = open_store(options.store)
-    a, _, _ = evaluate_project(store, args.project_a, options)
-    b, _, _ = evaluate_project(store, args.project_b, options)
+    store, options = open_store(settings.store), settings.film_options()
+    (a, _, _), (b, _, _) = (evaluate_project(store, project, options) for project in (args.project_a, args.project_b))
     print(f"A = {args.project_a}\nB = {args.project_b}")
     print(compare(a, b).to_text())
     return 0
@@ -525,16 +489,13 @@ def cmd_voices(args, settings, started: float) -> int:
     return 0
 
 
-COMMANDS = {"make": cmd_make, "show": cmd_show, "edit": cmd_edit, "rerun": cmd_rerun, "evaluate": cmd_evaluate,
-            "compare": cmd_compare, "voices": cmd_voices, "params": cmd_params, "plan": cmd_plan, "serve": cmd_serve,
-            "export": cmd_export, "approve": cmd_approve}
+COMMANDS = {name.removeprefix("cmd_"): command for name, command in globals().items() if name.startswith("cmd_")}
 
 
 def main(argv: list[str] | None = None, *, guarded: bool | None = None) -> int:
     """The command line. Run as a command (argv None) a flow runs under a guard process that leaves nothing behind
     (see dreamfactory.cli.server); called with argv (tests, notebooks) it runs in this process unless guarded=True."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     args.guarded = argv is None if guarded is None else guarded
     started = time.perf_counter()
     _quiet_prefect(args.verbose)

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Callable
 
@@ -82,14 +82,12 @@ def descendants(pid: int) -> list[int]:
 
 def _reap() -> list[tuple[int, int]]:
     done = []
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return done
-        if pid == 0:
-            return done
-        done.append((pid, status))
+    try:
+        while (child := os.waitpid(-1, os.WNOHANG))[0]:
+            done.append(child)
+    except ChildProcessError:
+        pass
+    return done
 
 
 def _end_all(grace: float) -> None:
@@ -288,21 +286,20 @@ def database_path(env: dict[str, str]) -> Path | None:
     return Path(env.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser() / "prefect.db"
 
 
-def _migration_mark(database: Path) -> Path:
-    return database.with_name(database.name + ".dreamfactory-migrated")
-
-
-def _database_identity(database: Path) -> str:
-    """This Prefect's version and the file's inode: a database made again, or a Prefect upgrade, reads as new."""
+def _mark(database: Path) -> tuple[Path, str]:
+    """The mark beside a database file, and what it says when this Prefect migrated that very file: its version and
+    the file's inode (a database made again, or a Prefect upgrade, reads as new)."""
     import importlib.metadata
 
-    return f"prefect {importlib.metadata.version('prefect')} inode {database.stat().st_ino}"
+    return (database.with_name(database.name + ".dreamfactory-migrated"),
+            f"prefect {importlib.metadata.version('prefect')} inode {database.stat().st_ino}")
 
 
 def migrated_by_this_prefect(database: Path) -> bool:
     """Whether a server of this Prefect version already brought this database file to its migrations' head."""
     try:
-        return _migration_mark(database).read_text().strip() == _database_identity(database)
+        mark, identity = _mark(database)
+        return mark.read_text().strip() == identity
     except OSError:
         return False
 
@@ -310,9 +307,9 @@ def migrated_by_this_prefect(database: Path) -> bool:
 def mark_migrated(database: Path) -> None:
     """After a server that ran its migrations on start answered on `database`: mark the file as at this Prefect's head."""
     try:
-        identity = _database_identity(database)
+        mark, identity = _mark(database)
         if not migrated_by_this_prefect(database):
-            _migration_mark(database).write_text(identity + "\n")
+            mark.write_text(identity + "\n")
     except OSError:
         pass  # a read-only Prefect home: the next start migrates again, as Prefect would
 
@@ -369,25 +366,22 @@ class TemporaryServer:
 
     def wait(self, timeout: float = 180.0) -> TemporaryServer:
         """Wait until the launched server answers GET /api/health; `seconds` is then its start cost."""
+        deadline = time.monotonic() + timeout
         try:
-            return self._wait(timeout)
+            while not healthy(self.api_url, timeout=0.5):
+                if self.process.poll() is not None:
+                    err = self.process.stderr.read().decode(errors="replace").strip().splitlines()
+                    raise ServerError(f"the temporary Prefect server exited: {err[-1] if err else self.process.returncode}"
+                                      "; `make serve` starts one you can watch")
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise ServerError(f"the temporary Prefect server did not answer within {timeout:.0f} s (a busy "
+                                      "machine, or a slow first database migration); `make serve` starts one that stays")
+                time.sleep(0.1)
         finally:
             if self._starting is not None:
                 os.close(self._starting)  # closing the file lets the next command's server start
                 self._starting = None
-
-    def _wait(self, timeout: float) -> TemporaryServer:
-        deadline = time.monotonic() + timeout
-        while not healthy(self.api_url, timeout=0.5):
-            if self.process.poll() is not None:
-                err = self.process.stderr.read().decode(errors="replace").strip().splitlines()
-                raise ServerError(f"the temporary Prefect server exited: {err[-1] if err else self.process.returncode}; "
-                                  "`make serve` starts one you can watch")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise ServerError(f"the temporary Prefect server did not answer within {timeout:.0f} s (a busy machine, or "
-                                  "a slow first database migration); `make serve` starts one that stays")
-            time.sleep(0.1)
         self.seconds = time.perf_counter() - self._started
         if self._database is not None and self._migrates:
             mark_migrated(self._database)
@@ -405,7 +399,6 @@ class TemporaryServer:
 
 
 # -- a flow run's Prefect: the server it talks to, and the settings of a run started here ---------------------
-@contextmanager
 def started_here():
     """Settings for a flow run that this command runs in its own process.
 
@@ -415,12 +408,10 @@ def started_here():
     PREFECT_FLOWS_HEARTBEAT_FREQUENCY is set; deployment runs started by a worker keep Prefect's default.
     """
     if os.environ.get("PREFECT_FLOWS_HEARTBEAT_FREQUENCY"):
-        yield
-        return
+        return nullcontext()
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
-    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        yield
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
 def drain_to(server) -> None:
@@ -436,16 +427,13 @@ def drain_to(server) -> None:
         pass
 
 
-@contextmanager
 def api_at(url: str | None):
     """Prefect pointed at `url` even when it was imported before the URL was known."""
     if url is None:
-        yield
-        return
+        return nullcontext()
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    with temporary_settings(updates={PREFECT_API_URL: url}):
-        yield
+    return temporary_settings(updates={PREFECT_API_URL: url})
 
 
 def prefect_server(settings, prepare=None):
