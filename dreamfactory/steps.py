@@ -162,11 +162,14 @@ def found(store: Store, project: str, step: Step, key: str) -> Result | None:
     if not store.exists(record):
         return None
     try:  # a record this version cannot read is as good as none: the step runs and finds what is in the store
-        result = store.read_model(record, {"speech": SceneSound, "screenplay": ScreenplayRecord}.get(step.kind, Made))
+        result = taken(store.read_model(record, {"speech": SceneSound, "screenplay": ScreenplayRecord}.get(step.kind, Made)))
     except StoreError:
         return None
-    if isinstance(result, SceneSound):
-        result = result.model_copy(update={"cached": result.cached + result.synthesized, "synthesized": 0})
-    elif isinstance(result, Made):
-        result = result.model_copy(update={"made": False, "seconds": 0.0})
     return result if all(store.exists(k) for k in result.stored_keys()) else None
+
+
+def taken(result: Result) -> Result:
+    """A result as a run that takes it from the store counts it: nothing made (a speech track's lines all cached)."""
+    if isinstance(result, SceneSound):
+        return result.model_copy(update={"cached": result.cached + result.synthesized, "synthesized": 0})
+    return result.model_copy(update={"made": False, "seconds": 0.0}) if isinstance(result, Made) else result

@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import lru_cache
+from inspect import signature
 from pathlib import Path
 from typing import Any, Callable
 
@@ -53,7 +54,8 @@ class StoreKeyed(CachePolicy):
     content_key: Callable[..., str] | None = None
 
     def compute_key(self, task_ctx, inputs: dict[str, Any], flow_parameters: dict[str, Any], **kwargs) -> str | None:
-        step, project, content = inputs["step"], inputs["project"], self.content_key(**inputs)
+        step, project = inputs["step"], inputs["project"]
+        content = self.content_key(**{k: v for k, v in inputs.items() if k in signature(self.content_key).parameters})
         key = f"{project}/_prefect/{step.name}-{content[:40]}"
         results = task_ctx.result_store
         if results is not None and results.exists(key) and steps.found(store_for(inputs["options"].store), project,
@@ -63,7 +65,7 @@ class StoreKeyed(CachePolicy):
 
 
 def keyed_by(content_key: Callable[..., str]) -> dict[str, Any]:
-    """Task options for a step of the film (see StoreKeyed); `content_key` takes the task's parameters."""
+    """Task options for a step of the film (see StoreKeyed); `content_key` takes the task's parameters it names."""
     return dict(cache_policy=StoreKeyed(content_key=content_key), persist_result=True,
                 retry_condition_fn=retry_unless_settings_error)
 

@@ -72,12 +72,7 @@ def failed_for_good(steps: FilmSteps, base, keyframes, sounds, clips) -> None:
 def _this_run(future):
     """A finished task's result as this run's count sees it: a Cached state's result was made by an earlier run,
     whatever it says (the one place where Prefect's cache meets the counts)."""
-    value = future.result()
-    if future.state.name != "Cached":
-        return value
-    if isinstance(value, SceneSound):
-        return value.model_copy(update={"cached": value.cached + value.synthesized, "synthesized": 0})
-    return value.model_copy(update={"made": False})
+    return steps.taken(future.result()) if future.state.name == "Cached" else future.result()
 
 
 def summary(written: Written, options: FilmOptions, base, keyframes, clips, sounds, film) -> FilmResult:

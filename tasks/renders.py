@@ -22,24 +22,7 @@ from dreamfactory.voices import SceneSound, voice_scene
 from .common import gpu_slot, keyed_by, store_for
 
 
-def _base_key(step: Step, project: str, screenplay: Screenplay, options: FilmOptions) -> str:
-    return steps.base_key(screenplay, options)
-
-
-def _keyframe_key(step: Step, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> str:
-    return steps.keyframe_key(step, screenplay, base, options)
-
-
-def _speech_key(step: Step, project: str, screenplay: Screenplay, options: FilmOptions) -> str:
-    return steps.speech_key(step, screenplay, options)
-
-
-def _clip_key(step: Step, project: str, screenplay: Screenplay, keyframe: Made, sound: SceneSound, options: FilmOptions,
-              end_keyframe: Made | None = None) -> str:
-    return steps.clip_key(step, screenplay, keyframe, sound, options, end_keyframe)
-
-
-@task(name="design-base", retries=1, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(_base_key))
+@task(name="design-base", retries=1, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(steps.base_key))
 def design_base(step: Step, project: str, screenplay: Screenplay, options: FilmOptions) -> Made:
     """The Base frame (a Prefect retry is the render's next attempt), with its Base Description stored beside it."""
     store = store_for(options.store)
@@ -51,7 +34,7 @@ def design_base(step: Step, project: str, screenplay: Screenplay, options: FilmO
     return steps.keep(store, project, step, steps.base_key(screenplay, options), made)
 
 
-@task(name="render-keyframe", retries=2, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(_keyframe_key))
+@task(name="render-keyframe", retries=2, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(steps.keyframe_key))
 def render_keyframe(step: Step, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> Made:
     """A shot's keyframe from BD + C(t-1) + the shot, tied to the Base frame, gated by the Reviewer's numbers; a
     Prefect retry of this task is the render's next attempt (a backend may lower its memory use on it)."""
@@ -62,7 +45,7 @@ def render_keyframe(step: Step, project: str, screenplay: Screenplay, base: Made
     return steps.keep(store, project, step, steps.keyframe_key(step, screenplay, base, options), made)
 
 
-@task(name="voice-scene", retries=2, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(_speech_key))
+@task(name="voice-scene", retries=2, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(steps.speech_key))
 def speak_scene(step: Step, project: str, screenplay: Screenplay, options: FilmOptions) -> SceneSound:
     """The scene's lines in its speakers' voices as one track, and each shot's span."""
     store = store_for(options.store)
@@ -71,7 +54,7 @@ def speak_scene(step: Step, project: str, screenplay: Screenplay, options: FilmO
     return steps.keep(store, project, step, steps.speech_key(step, screenplay, options), sound)
 
 
-@task(name="render-clip", retries=3, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(_clip_key))
+@task(name="render-clip", retries=3, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(steps.clip_key))
 def render_clip(step: Step, project: str, screenplay: Screenplay, keyframe: Made, sound: SceneSound, options: FilmOptions,
                 end_keyframe: Made | None = None) -> Made:
     """A shot's clip, exactly its span long, and its faded piece when its scene fades (made now, while other shots
