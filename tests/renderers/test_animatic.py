@@ -898,3 +898,40 @@ def test_without_the_embedder_the_place_words_decide(monkeypatch):
             assert place_designs.choose_place(setting).design.name == design, setting
     finally:
         place_designs.choose_place.cache_clear()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The pictures follow the screenplay: the reader's settings and the places, props and colours drawn from them
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_a_colour_before_a_noun_is_no_place_and_a_passing_vehicle_is_not_where_the_story_is():
+    """'in a dark blue tunic' names no dark, 'on the green shade' no village green (the dictionary has both as
+    places); 'Ward Nine of St Jude's was quiet' opens in the ward; 'the bus came round' is not the story's world."""
+    from types import SimpleNamespace
+
+    from dreamfactory.writers.draft.beats import Sentence
+    from dreamfactory.writers.draft.places import first_place, places_in
+
+    def words(text: str) -> list[str]:
+        return [p.word for p in places_in([Sentence(0, text, [], [], [])])]
+
+    assert words("The sister came round, a small woman in a dark blue tunic.") == []
+    assert words("A moth sat on the green shade of the lamp.") == []
+    assert words("They met at the quarry gate.") == ["quarry"], "a noun before a noun is still the place"
+    assert words("Ward Nine of St Jude's Hospital was quiet after lunch.")[0] == "ward"
+    story = SimpleNamespace(sentences=[(0, "Rain hammered the shelter."), (0, "The number nine bus came round.")])
+    assert "bus" not in first_place(story)
+    assert "bus" in first_place(SimpleNamespace(sentences=[(0, "Priya sat on the number nine bus.")]))
+
+
+@pytest.mark.parametrize("setting,scene_words,design", [
+    ("cabin", "night, oil lamp, the narrowboat", "ship"), ("the narrowboat's cabin", "", "ship"),
+    ("the wheelhouse", "rain, the old trawler", "ship"), ("cabin", "the rocket hummed", "spaceship"),
+    ("cabin", "pine trees, snow", "cabin"), ("a log cabin by the lake", "a rowing boat", "cabin"),
+    ("the bay", "fishing boats", "coast"), ("the kitchen", "a boat out at sea", "kitchen"),
+])
+def test_a_compartment_in_a_scene_aboard_a_vehicle_is_the_vehicles(setting, scene_words, design):
+    """A cabin, a wheelhouse, a galley (compartments by the dictionary) in a scene that names the boat or the rocket
+    are its inside; a cabin among pines, a log cabin, a bay and a kitchen stay what they are."""
+    assert read_scenery(keyframe_request(setting=setting, environment=scene_words, caption="")).place.name == design

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ... import embedder
+from ... import beings, embedder
 
 CLASSES = ("outdoors", "indoors", "vehicle", "underground", "underwater", "space")
 
@@ -207,7 +207,10 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
     meaning = _SIDE.sub(" ", text)  # the side of the wall is settled: the rest says where
     plain = BY_NAME[FALLBACK["outdoors" if "outdoors" in allowed else "indoors"]]
     head = _head(text, hits) if hits else None
-    if hits and (len(classes) == 1 or not embedder.available() or BY_NAME[head].cls == "vehicle"):
+    vehicle = _vehicle_around(text, scene_words, hits) if allowed & {"vehicle"} else None
+    if vehicle is not None:  # 'cabin' in a scene aboard the narrowboat is the boat's cabin, not a log cabin
+        design = vehicle
+    elif hits and (len(classes) == 1 or not embedder.available() or BY_NAME[head].cls == "vehicle"):
         # a vehicle named first holds the rest ('the colony ship, in the bay' is the ship's bay); in space, a spaceship
         design = BY_NAME["spaceship" if "spaceship" in hits else head]
     elif not _content_words(meaning) and len(allowed) < len(CLASSES):  # 'somewhere inside'
@@ -225,6 +228,29 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
         named = [name for name in _hits(scene_words) if BY_NAME[name].cls in allowed]
         design = BY_NAME[named[0]] if named else plain
     return Place(design, tuple(hits.get(design.name) or _content_words(setting or scene_words)))
+
+
+def _vehicle_around(setting: str, scene_words: str, hits: dict[str, list[str]]) -> PlaceDesign | None:
+    """The vehicle a setting is a compartment of, when the setting names only the compartment ('the cabin', 'the
+    galley', 'the wheelhouse': a compartment by the dictionary, not an area like a bay; 'a log cabin' is a house) and
+    the setting or its scene names the vehicle ('the narrowboat's cabin', 'old barge'); None otherwise."""
+    if any(BY_NAME[name].cls == "vehicle" for name in hits):
+        return None
+    first = re.split(r",|;|\b(?:of|in|on|at|by|near|outside|with)\b", setting, maxsplit=1, flags=re.IGNORECASE)[0]
+    *before, head = _content_words(first) or ("",)
+    if not head or beings.place_kind(head) == "area" or not (
+            beings.is_a(head, "compartment") or beings.place_kind(head) == "vehicle") or any(
+            beings.place_kind(w) != "vehicle" for w in before):  # 'a log cabin' is a house
+        return None
+    for word in (*before, *_content_words(scene_words)):
+        if beings.place_kind(word) != "vehicle":
+            continue
+        named = [name for name in _hits(word) if BY_NAME[name].cls == "vehicle"]
+        if named:
+            return BY_NAME[named[0]]
+        if embedder.available():
+            return _nearest(word, [i for i, d in enumerate(DESIGNS) if d.cls == "vehicle"], None)
+    return None
 
 
 def _head(text: str, hits: dict[str, list[str]]) -> str:

