@@ -689,3 +689,71 @@ def test_one_person_one_character_a_voice_before_its_face_and_a_look_per_period(
     _, design, plans = write_phases(VISITOR)
     assert lines_of(plans)[0] == ("marcus", "Don't turn them on.")  # the voice is whoever the story then shows
     assert cast_of(design)["fritz"].kind == "dog"
+
+
+# -- #22: the cast by how the story uses a name, every line to its speaker (each story fails the reader before it) --
+
+
+def test_a_name_used_as_a_place_is_not_cast(reader):
+    story = ('Lena rode the night bus from Harwick and got off at Dunmore with one bag. Her cousin Tobias was waiting '
+             'under the clock.\n\n"You\'re late," said Tobias.\n')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == ["lena", "tobias"]  # 'at Dunmore' is where she got off, not who
+    assert lines_of(plans) == [("tobias", "You're late.")]
+
+
+FABLE = """The Wolf and the Goat
+
+A Wolf met a Goat below a high rock. The Goat was white from her horns to her hooves, and the Wolf was grey from his ears to his tail.
+
+"Come down, for I am a Wolf of honour," called Master Isegrim.
+
+"Good evening, Mistress Goat," he cried. "The grass is sweeter down here."
+
+The Goat stayed on her rock and looked down at the Wolf.
+
+"I will stay," said she. "Then go hungry," said he, and he trotted off into the hills.
+"""
+
+
+def test_a_fable_name_that_says_what_being_it_is_is_that_being_and_its_lines_follow_it(reader):
+    """'"I am a Wolf," called Master Isegrim' names the Wolf; 'said he' is the male of the two (his ears, her
+    horns), and a line that greets 'Mistress Goat' is not the Goat's."""
+    _, design, plans = write_phases(FABLE)
+    assert {c.id: c.kind for c in design.characters} == {"wolf": "wolf", "goat": "goat"}
+    assert [who for who, _ in lines_of(plans)] == ["wolf", "wolf", "wolf", "goat", "wolf"]
+
+
+def test_a_line_that_calls_someone_by_name_is_not_theirs(reader):
+    story = 'Pia and Noor sat by the pond all afternoon. Pia laughed at the ducks. Noor threw a stone into the water. ' \
+            '"Noor, you scared them!"\n'
+    _, _, plans = write_phases(story)
+    assert lines_of(plans) == [("pia", "Noor, you scared them!")]
+
+
+SHOP = """The shop opened at eight. Young Mr Pell, who had run it for forty years, unlocked the door. Ms Varga came in with the post.
+
+A note in Rosa Varga's neat hand lay on the counter. Theodore swept the floor.
+
+"Rosa," said Mr Pell, "we need more string."
+
+Rosa laughed and went out to buy some.
+
+Theodore Brandt had swept that floor since school, though nobody had called him anything but Theo for years. Theo locked up at six.
+"""
+
+
+def test_one_person_named_several_ways_is_one_character(reader):
+    """'Young Mr Pell' is Mr Pell (an adjective that opens a sentence is no part of a name); Rosa is Ms Varga
+    (the story writes 'Rosa Varga'); Theo is Theodore Brandt (a name cut short)."""
+    _, design, plans = write_phases(SHOP)
+    assert list(cast_of(design)) == ["mr-pell", "ms-varga", "theodore-brandt"]
+    assert lines_of(plans) == [("mr-pell", "Rosa."), ("mr-pell", "we need more string.")]
+
+
+def test_a_voice_from_the_dark_is_whoever_is_then_shown_not_who_hears_it(reader):
+    story = ('Old Tam was sweeping the chapel when somebody up in the dark gallery said, "Leave the candles lit."\n\n'
+             'Tam lifted his lamp. A small boy in a grey cap was sitting on the rail, swinging his boots.\n')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == ["tam", "boy"]
+    assert lines_of(plans) == [("boy", "Leave the candles lit.")]

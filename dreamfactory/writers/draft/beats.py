@@ -141,7 +141,7 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
                 following = state.story[state.story.index(raw) + 1:] if raw in state.story else \
                     [s for _, s in group[index + 1:]]
                 ahead = [mask_quotes(raw[line.start:])] + [mask_quotes(s) for s in following[:4]]
-                who = _revealed_voice(ahead, out, cast)
+                who = _revealed_voice(ahead, out, cast, hearers=named)
             else:
                 who = _speaker(line, named, out, beat, cast, state) if line.attribution or not said_by else said_by
             said_by = who
@@ -223,10 +223,11 @@ def _subject_last(named: list[str], raw: str, cast: Cast, state: Continuity) -> 
 UNSEEN = re.compile(r"\b(?:a|an|the|some)\s+(?:[\w-]+\s+){0,2}?voices?\b|\bsome(?:one|body|thing)\b|\bno ?one\b", re.I)
 
 
-def _revealed_voice(ahead: list[str], earlier: list[Sentence], cast: Cast) -> str:
+def _revealed_voice(ahead: list[str], earlier: list[Sentence], cast: Cast, hearers: list[str] = ()) -> str:
     """A voice heard before it is seen is whoever the next sentences reveal (someone not yet in the scene: 'In the
-    corner ... was his great-aunt Lotte'); a voice never revealed is the narrator's, never an invented person."""
-    seen = {c for sentence in earlier for c in sentence.order}
+    corner ... was his great-aunt Lotte'), never one who hears it ('He was checking the cases when someone said');
+    a voice never revealed is the narrator's, never an invented person."""
+    seen = {c for sentence in earlier for c in sentence.order} | set(hearers)
     for text in ahead:  # 'It was Marcus', 'there stood his brother Eli': the one the story shows is the voice
         for m in re.finditer(r"\b(?:[Ii]t was|there (?:stood|sat|was)|was)\s+((?:[\w'-]+\s+){0,3}?[\w'-]+)", text):
             shown = [c for c in cast.mentions(m.group(1)) if c not in seen]
@@ -242,6 +243,7 @@ def _revealed_voice(ahead: list[str], earlier: list[Sentence], cast: Cast) -> st
 def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int, cast: Cast, state: Continuity) -> str:
     """Who speaks a line: its attribution, else the sentence's character, the action beat before, the last
     speaker of the paragraph, the other one of a two-person exchange, the scene's first character."""
+    spoken_to = cast.addressed(line.text)
     if line.attribution:
         mentioned = cast.mentions(line.attribution)
         if not re.search(r"\b(?:I|[Ww]e)\b", line.attribution):  # 'he said to me': the storyteller only listens
@@ -252,19 +254,27 @@ def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int,
             return mentioned[0]
         pronoun = re.search(r"\b(he|she|it|they|i|we)\b", line.attribution, re.I)
         if pronoun:
-            return cast.resolve(pronoun.group(1), state.recent) or _last_speaker(earlier, beat) or "narrator"
+            return cast.resolve(pronoun.group(1), state.recent, exclude=spoken_to) or _last_speaker(earlier, beat) \
+                or "narrator"
         return "narrator"
     voiced = {who for _, who in state.voices}
     def speaks(c: str) -> bool:  # 'A goat bleated. "Who's there?"': a being that only makes a noise says no line
         return cast.by_id[c].kind == "human" or c in voiced if c in cast.by_id else True
+    named = [c for c in named if c not in spoken_to]
     if named:
         return named[0]
     same_beat = [s for s in earlier if s.beat == beat]
-    actors = [c for c in same_beat[-1].characters if speaks(c)] if same_beat and not same_beat[-1].speech else []
+    actors = [c for c in same_beat[-1].characters if speaks(c) and c not in spoken_to] \
+        if same_beat and not same_beat[-1].speech else []
     if actors:
         return actors[0]
-    return _last_speaker(earlier, beat) or _other_voice(beat, state) or \
-        next((c for s in earlier for c in s.characters), None) or state.principal or "narrator"
+    last = _last_speaker(earlier, beat)
+    if last in spoken_to:  # '"Marta, come here." ... "Coming, Mama!"': the one called answers, the caller spoke
+        last = next((who for s in reversed(earlier) for who, _ in reversed(s.speech) if who not in spoken_to
+                     and who != "narrator"), None)
+    return last or _other_voice(beat, state) or \
+        next((c for s in earlier for c in s.characters if c not in spoken_to), None) or state.principal or "narrator"
+
 
 
 def _other_voice(beat: int, state: Continuity) -> str | None:

@@ -9,7 +9,7 @@ from functools import lru_cache
 from ... import beings
 from ...screenplay import Design
 from . import nlp
-from .story import QUOTE, WORD, Reading, mask_quotes, slug, words
+from .story import QUOTE, WORD, Reading, mask_quotes, slug, split_speech, words
 from .tense import base_form, looks_past
 from .vocabulary import (
     ACTOR_NOUNS,
@@ -53,6 +53,11 @@ STORYTELLER = "storyteller"
 FIRST_PERSON = r"\b(?:I|me|my|myself|[Ww]e|us|[Oo]ur)\b"
 
 
+_BEFORE_VOCATIVE = re.compile(r"(?:^|[,;:!?.]\s*)(?:(?:[Oo]h?|dear|[Mm]y|[Gg]ood|[Oo]ld|[Ll]ittle|[Yy]oung)\s+)*"
+                              r"(?:(?!Dear\b)[A-Z][\w-]*\.?\s+)?$")
+_AFTER_VOCATIVE = re.compile(r"^[\w'-]*\s*(?:[,;!?.]|$)")
+
+
 class Cast:
     """The characters of a story, and the lookups the scenes need: mentions, genders, pronouns."""
 
@@ -67,6 +72,12 @@ class Cast:
 
     def positions(self, text: str) -> list[tuple[int, str]]:
         return sorted((m.start(), pid) for rx, pid in self._patterns for m in rx.finditer(text))
+
+    def addressed(self, line: str) -> set[str]:
+        """The characters a spoken line calls by name, between commas or at an end of it ('Stefan, let her
+        breathe', 'Good-day, Mistress Crow', 'Push, Frank!'): whoever it is, the line is not theirs."""
+        return {pid for rx, pid in self._patterns for m in rx.finditer(line)  # (not a letter's 'Dear Mr Lowe,')
+                if _BEFORE_VOCATIVE.search(line[:m.start()]) and _AFTER_VOCATIVE.match(line[m.end():])}
 
     def resolve(self, pronoun: str, recent: list[str], exclude: tuple[str, ...] | list[str] = ()) -> str | None:
         """The character a pronoun points to (rule-based coreference): the most recent mention (the scenes put a
@@ -131,9 +142,13 @@ def _named_people(reading: Reading, parsed: dict) -> tuple[Person, ...]:
         for name, evidence in _name_candidates(sentence):
             tally = seen.setdefault(name, {"count": 0, "mid": 0, "person": 0, "place": 0, "strong": 0})
             tally["count"] += 1
+            if name.split()[-1] in found.located:  # 'boarded the sleeper at Euston': a place here, whatever else
+                evidence = {**evidence, "person": 0, "strong": 0, "place": max(1, evidence["place"])}
             for key, value in evidence.items():
                 tally[key] += value
-            if any(name in entity.split() or name == entity for entity in found.persons):
+            if name.split()[-1] in found.located:
+                pass
+            elif any(name in entity.split() or name == entity for entity in found.persons):
                 tally["strong"] += 1
             elif any(name in entity for entity in found.places):
                 tally["place"] += 1
@@ -223,7 +238,31 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
                                  descriptor=heads[0], kind=noun_kind(heads[0]))
             named[named.index(n)] = merged
     named, unnamed = _called_by_name(named, unnamed, texts)
+    named, unnamed = _says_who_they_are(named, unnamed, texts)
     return tuple(_first_names(named, texts)), unnamed
+
+
+def _says_who_they_are(named: list[Person], unnamed: list[Person], texts: list[str]):
+    """'"I am a Fox," said Master Reynard': a name whose line says what being it is, when the story has one such
+    being, is that being's name (one character: its mentions joined, its kind and the name's gender)."""
+    for sentence in texts:
+        for line in split_speech(sentence)[1]:
+            said = re.search(r"\bI(?:'m| am)\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?([A-Za-z]+)\b", line.text)
+            speaker = next((n for n in named if line.attribution and re.search(n.pattern, line.attribution)), None)
+            if not said or speaker is None:
+                continue
+            noun = said.group(1).lower()
+            beings_ = [p for p in named + unnamed if p is not speaker and (p.descriptor == noun or p.name.lower() in
+                                                                          (noun, f"the {noun}"))]
+            if len(beings_) != 1:
+                continue
+            being = beings_[0]
+            merged = replace(being, pattern=f"{being.pattern}|{speaker.pattern}", gender=being.gender or speaker.gender)
+            for group in (named, unnamed):
+                if being in group:
+                    group[group.index(being)] = merged
+            named.remove(speaker)
+    return named, unnamed
 
 
 def _called_by_name(named: list[Person], unnamed: list[Person], texts: list[str]):
@@ -257,28 +296,36 @@ def _called_by_name(named: list[Person], unnamed: list[Person], texts: list[str]
 
 
 def _first_names(named: list[Person], texts: list[str]) -> list[Person]:
-    """'Nurse Adebayo ... Funmi laughed': a first name met later, never beside the one titled person of its gender
-    the story calls by surname alone, and never introduced, is that person's first name."""
-    def first(p: Person) -> int:
-        return next((i for i, t in enumerate(texts) if re.search(p.pattern, mask_quotes(t))), len(texts))
-    out = list(named)
+    """'Nurse Adebayo ... Funmi laughed': a first name met after the one titled person of its gender the story calls
+    by surname alone was first called so, never beside them, is that person's first name; and 'in Jo Carmichael's
+    handwriting' makes Jo Ms Carmichael, whatever else. A person given two such first names keeps neither."""
+    narration = [mask_quotes(t) for t in texts]
+    story = " ".join(texts)
+    def first(pattern: str) -> int:
+        return next((i for i, t in enumerate(narration) if re.search(pattern, t)), len(texts))
+    titled = [y for y in named if y.kind == "human" and len(y.name.split()) == 2 and (
+        y.name.split()[0] in TITLES | {"Nurse", "Dr", "Detective", "Officer", "Sergeant", "Constable"}
+        or y.descriptor and y.name.split()[0].lower() == y.descriptor)]
+    merges: dict[str, list[Person]] = {}
     for x in named:
         if len(x.name.split()) != 1 or x.relations or x.descriptor or x.kind != "human":
             continue
-        at = first(x)
-        said = re.search(r"\b(she|he)\b", mask_quotes(" ".join(texts[at:at + 2])), re.I)
-        x = replace(x, gender=x.gender or ({"she": "f", "he": "m"}.get(said.group(1).lower()) if said else ""))
-        owners = [y for y in out if y is not x and y.kind == "human" and y.gender == x.gender and len(y.name.split()) == 2
-                  and y.name.split()[0] in TITLES | {"Nurse", "Dr", "Detective", "Officer", "Sergeant", "Constable"}
-                  or (y is not x and y.descriptor and y.name.split()[0].lower() == y.descriptor and y.gender == x.gender
-                      and len(y.name.split()) == 2)]
-        owners = [y for y in owners if first(y) < first(x)
-                  and not any(re.search(y.pattern, mask_quotes(t)) and re.search(x.pattern, mask_quotes(t)) for t in texts)]
-        original = next(p for p in out if p.id == x.id)
-        if len(owners) == 1 and x.gender:
-            y = owners[0]
-            out[out.index(y)] = replace(y, pattern=f"{y.pattern}|{x.pattern}")
-            out.remove(original)
+        at = first(x.pattern)
+        said = re.search(r"\b(she|he)\b", " ".join(narration[at:at + 2]), re.I)
+        gender = x.gender or ({"she": "f", "he": "m"}.get(said.group(1).lower()) if said else "")
+        owners = [y for y in titled if re.search(rf"\b{re.escape(x.name)}\s+{re.escape(y.name.split()[-1])}\b", story)]
+        if not owners and gender:
+            owners = [y for y in titled if y.gender == gender and first(rf"\b{re.escape(y.name)}\b") < at
+                      and not any(re.search(y.pattern, t) and re.search(x.pattern, t) for t in narration)]
+        if len(owners) == 1:
+            merges.setdefault(owners[0].id, []).append(x)
+    out = list(named)
+    for owner, (x, *others) in merges.items():
+        if others:
+            continue
+        y = next(p for p in out if p.id == owner)
+        out[out.index(y)] = replace(y, pattern=f"{y.pattern}|{x.pattern}")
+        out.remove(x)
     return out
 
 
@@ -383,6 +430,8 @@ def _compound(word: str) -> bool:
     return word in SPOTS or word in AREAS or word in COMMON_NOUNS
 
 
+HONORIFICS = {"mr": "m", "sir": "m", "lord": "m", "master": "m", "mrs": "f", "ms": "f", "miss": "f", "madam": "f",
+              "madame": "f", "mistress": "f", "lady": "f"}
 AGENT = re.compile(r"(?:[^aeiou]er|or|ist|man|woman|ess|ian)$")  # lamplighter, sailor, florist, ferryman, librarian
 GENERIC_PEOPLE = {"man", "woman", "boy", "girl", "lady", "gentleman", "child", "kid", "person", "figure", "stranger"}
 STOPWORDS_NOT_ACTORS = {"one", "other", "others", "rest", "same", "first", "last", "next", "voice", "door", "wind"}
@@ -456,6 +505,9 @@ def _kin_name(masked: str, token: re.Match) -> bool:
 def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     """A name and its evidence: it acts or keeps company like a person, it speaks or is introduced as one
     (strong), it follows 'in'/'at' like a place, it is named mid-sentence (not just capitalised as a first word)."""
+    if len(run) > 1 and first_word is not None and run[0].start() == first_word.start() and \
+            run[0].group().lower() in MODIFIERS:
+        run = run[1:]  # 'Old Mr Hale came in': capitalised as the sentence's first word, it describes him
     parts = [t.group().removesuffix("'s") for t in run]
     kin = len(parts) == 1 and parts[0] in KIN_NAMES  # 'Papa' alone, already judged a name by _kin_name
     while parts and parts[-1] in TITLES and not kin:
@@ -531,6 +583,11 @@ def _nicknames(reading: Reading, names: list[str]) -> dict[str, str]:
                           masked)
             if m and m.group(1) in names and m.group(1) != owner and m.group(1) not in owner.split():
                 out[m.group(1)] = owner
+    for short in names:  # 'Desmond Achterberg ... Des sat down': a name cut short is the same person's
+        owners = [n for n in names if len(n.split()) > 1 and len(short) >= 3 and n.split()[0] != short
+                  and " " not in short and n.split()[0].startswith(short)]
+        if len(owners) == 1 and short not in out:
+            out[short] = owners[0]
     return out
 
 
@@ -583,6 +640,14 @@ def _profile(person: Person, reading: Reading) -> Person:
                     r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he|[Aa]n?|[Mm]y|[Oo]ur)\s+(?:[a-z-]+\s+){0,2}?[a-z]+,?\s*$",
                     text[:m.start()]):
                 descriptors.append(before[0])  # 'Her sergeant, Thomas Bell': 'the sergeant' is Bell
+            acts = re.match(r"\s+([a-z]+)", text[m.end():])
+            if acts and (looks_past(acts.group(1)) or acts.group(1) in ("was", "is", "had", "has")):
+                # 'the Crow sat on her branch and cawed': the possessives of the clause it is the subject of are its
+                # own ('Des sat down beside her' is someone else)
+                clause = re.match(r"[^;A-Z]*", text[m.end():]).group()
+                votes["m"] += 2 * len(re.findall(r"\b(?:his|himself)\b", clause))
+                votes["f"] += 2 * len(re.findall(rf"\bherself\b|\bher\s+(?!(?:{'|'.join(PREPOSITIONS)}|and|or|back|"
+                                                 rf"again|away)\b)[a-z]", clause))
             if before and before[0] in RELATIONS:
                 relations.append(before[0])
                 votes[RELATIONS[before[0]]] += 3
@@ -611,6 +676,10 @@ def _profile(person: Person, reading: Reading) -> Person:
             votes["m" if opener.group(1).lower() in ("he", "his") else "f"] += 1
         alone_before = alone
     gender = "m" if votes["m"] > votes["f"] else "f" if votes["f"] > votes["m"] else ""
+    # 'Mr Hale', 'Queen Mab', 'Aunt Lotte': a title that says a gender says it whatever the pronouns nearby
+    said = [HONORIFICS.get(w.lower()) or PERSON_NOUNS.get(w.lower()) or RELATIONS.get(w.lower())
+            for w in person.name.split()[:-1]]
+    gender = next((g for g in said if g), gender)
     # 'Nurse Adebayo', 'Detective Inspector Ines Varga': a role worn as a title is what 'the nurse' calls them
     titled = [w.lower() for w in person.name.split()[:-1] if w.lower() in ACTOR_NOUNS or beings.is_being(w.lower())]
     descriptor = descriptors[0] if descriptors else person.descriptor or (titled[0] if titled else "")

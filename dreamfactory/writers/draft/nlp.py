@@ -100,9 +100,15 @@ class Parsed:
     #                                                  lemma of their verb): 'old postwoman', 'postwoman', False, 'wave'
     opens_with_time: bool  # the sentence opens on a DATE or TIME ('Three weeks later', 'The next morning')
     objects: tuple[str, ...] = ()  # the things it names as objects: 'watering can', 'crowbar', 'fence post'
+    located: tuple[str, ...] = ()  # proper names used as places: the object of 'at', 'in', 'from', 'of'... ('boarded
+    #                                at Euston', 'the islands of Mazanderan and Socotra'), or inside a place's or
+    #                                firm's name ('the Hall of Birds', 'Carmichael & Hale')
 
 
 _EMPTY = Parsed((), (), (), (), False, ())
+# Prepositions whose object is where something is or goes ('at Euston', 'from Leeds'), not who ('with Tom', 'to Tom').
+LOCATIVE = {"at", "in", "into", "from", "of", "near", "towards", "toward", "through", "across", "onto", "beyond",
+            "past", "outside", "inside"}
 
 
 @lru_cache(maxsize=16)
@@ -148,4 +154,23 @@ def _parsed(doc) -> Parsed:
     first = next((t for t in doc if not t.is_punct), None)
     opens = first is not None and first.ent_type_ in ("DATE", "TIME") and first.ent_iob_ == "B" and \
         first.lower_ not in ("every", "each", "all", "always", "most", "some", "many")  # 'Every day' is habit
-    return Parsed(persons, places, tuple(subjects), tuple(actors), opens, tuple(objects))
+    return Parsed(persons, places, tuple(subjects), tuple(actors), opens, tuple(objects), _located(doc))
+
+
+def _located(doc) -> tuple[str, ...]:
+    """The proper names the sentence uses as places: the object of a locative preposition (and what is joined to it
+    by 'and'), or a word of a multi-word place or firm name that has more than names in it ('the Hall of Birds')."""
+    out = []
+    for token in doc:
+        if token.pos_ != "PROPN":
+            continue
+        head = token
+        while head.dep_ == "conj" and head.head is not head:
+            head = head.head
+        after_preposition = head.dep_ == "pobj" and head.head.lower_ in LOCATIVE
+        entity = next((e for e in doc.ents if e.start <= token.i < e.end), None)
+        in_a_place = entity is not None and entity.label_ in ("GPE", "LOC", "FAC", "ORG") and \
+            any(t.pos_ in ("ADP", "CCONJ") for t in entity)
+        if after_preposition or in_a_place:
+            out.append(token.text)
+    return tuple(out)

@@ -230,7 +230,10 @@ def _attribution(sentence: str, quote: re.Match, before_start: int, after_end: i
         return after.strip(), (quote.end(), quote.end() + len(after))
     before = sentence[before_start:quote.start()].rstrip(" ,:")
     tail = re.split(r"[,.;:!?]", before)[-1]
-    if tail.strip() and len(tail.split()) <= 6 and re.search(rf"\b(?:{SPEECH_RX})\b", tail):
+    clause = re.split(r"\b(?:when|while|as|until|before|after|because)\b", tail)[-1]
+    if len(tail.split()) > 6 and 2 <= len(clause.split()) <= 8:  # 'He was checking the cases when someone said,'
+        tail = clause
+    if tail.strip() and len(tail.split()) <= max(6, len(clause.split())) and re.search(rf"\b(?:{SPEECH_RX})\b", tail):
         end = before_start + len(before)
         return tail.strip(), (end - len(tail), quote.start())
     return None, None
@@ -241,6 +244,7 @@ def clean_narration(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r"^[\s,;:.!?-]*(?:(?:and|but|then)\s+)?", "", text, flags=re.I)
+    text = re.sub(r"\s+(?:when|while|as|until|because|and|but)\W*$", "", text)  # 'He was checking the cases when'
     text = re.sub(r"[,;:]+$", ".", text).strip()
     if len(words(text)) < 2:
         return ""
