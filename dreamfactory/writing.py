@@ -53,11 +53,11 @@ def parse_screenplay(data: bytes, where: str) -> Screenplay:
     """A stored screenplay (upgraded from an older schema), or a one-line error naming where it is."""
     try:
         return Screenplay.model_validate(upgrade_screenplay(json.loads(data)))
-    except (ValidationError, ValueError) as exc:
-        if not isinstance(exc, ValidationError):
-            raise DreamFactoryError(f"{where}: {exc}") from exc
+    except ValidationError as exc:
         first = exc.errors()[0]
         raise DreamFactoryError(f"{where} is not a valid screenplay: {'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from exc
+    except ValueError as exc:
+        raise DreamFactoryError(f"{where}: {exc}") from exc
 
 
 def load_head(store: Store, project: str) -> tuple[Screenplay, str]:
@@ -76,7 +76,7 @@ def write_project(store: Store, story: str, options: FilmOptions, rewrite: bool 
     writer = backends.writer(options.writing)
     key = steps.screenplay_key(story, options, writer)
     written = written_before(store, project, key) or _write(store, project, story, options, writer, key)
-    writers_sha = None if rewrite else _writers_sha(store, project)
+    writers_sha = None if rewrite else _writers(store, project).get("sha")
     head_key = layout.screenplay_head(project)
     head, _ = store.update_head(head_key, lambda current: _head(current, writers_sha, written.screenplay))
     if head != canonical(written.screenplay):
@@ -126,7 +126,7 @@ def as_head(store: Store, story: str, written: Written, rewrite: bool = False) -
     would still write to the store ('' when nothing)."""
     project = written.project
     current = store.read_head(layout.screenplay_head(project))[0]
-    head = _head(current, None if rewrite else _writers_sha(store, project), written.screenplay)
+    head = _head(current, None if rewrite else _writers(store, project).get("sha"), written.screenplay)
     if head is None:  # an edit, kept
         screenplay = parse_screenplay(current, store.location(layout.screenplay_head(project)))
         written = written.model_copy(update={"screenplay": screenplay, "sha": sha256_bytes(canonical(screenplay)),
@@ -149,9 +149,10 @@ def _head(current: bytes | None, writers_sha: str | None, screenplay: Screenplay
     return canonical(screenplay)
 
 
-def _writers_sha(store: Store, project: str) -> str | None:
+def _writers(store: Store, project: str) -> dict:
+    """`written.json`: the sha of the writers' last version and what writing it cost ({} before any)."""
     key = layout.written_head(project)
-    return store.read_json(key)["sha"] if store.exists(key) else None
+    return store.read_json(key) if store.exists(key) else {}
 
 
 def _writers_head(written: Written) -> bytes:
@@ -185,7 +186,7 @@ def change_head(store: Store, project: str, edit: Callable[[Screenplay, str], Sc
 def head_of(store: Store, project: str) -> Written:
     """A project's current screenplay (the head, edits included), read only."""
     screenplay, sha = load_head(store, project)
-    writers = store.read_json(layout.written_head(project)) if store.exists(layout.written_head(project)) else {}
+    writers = _writers(store, project)
     return Written(project=project, screenplay=screenplay, sha=sha, edited=sha != writers.get("sha"),
                    usage=writers.get("usage", {}))
 

@@ -50,7 +50,8 @@ def make_film(story: str, options: FilmOptions = FilmOptions(), rewrite: bool = 
     options = options.resolved()  # an empty store means the worker's own
 
     # 1. Write the screenplay: brief (CEO, Director), design (Director), scenes (Screenwriter, Reviewer rounds),
-    #    storyboard of shots with the Base Description and keyframe prompts (Filmmaker).
+    #    storyboard of shots with the Base Description and keyframe prompts (Filmmaker). Like every step, it is
+    #    recorded at the content key of what decides it, and taken from that record when it was written before.
     written = write_screenplay(story, options, rewrite)
 
     # 1b. Optionally pause for a person: read the screenplay artifact in the UI, edit fields, approve.

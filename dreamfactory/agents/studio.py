@@ -23,7 +23,8 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import BudgetExceeded, WritingError
 from ..progress import report
-from ..screenplay import SCREENPLAY_VERSION, Brief, Condensed, Design, Review, Scene, ScenePlans, Screenplay, Storyboard
+from ..screenplay import (SCREENPLAY_VERSION, Brief, Condensed, Design, Review, ReviewNote, Scene, ScenePlans, Screenplay,
+                          Storyboard)
 from ..settings import FilmOptions
 from ..store import Store, digest
 from ..story import addressed_to_studio
@@ -206,8 +207,6 @@ class Studio:
         return kept
 
     def _check_brief(self, brief: Brief) -> list:
-        from ..screenplay import ReviewNote
-
         wanted = self.options.scenes
         if wanted and brief.scene_count != wanted:
             return [ReviewNote(point=f"the client asked for exactly {wanted} scenes, the brief has {brief.scene_count}")]
@@ -244,8 +243,6 @@ def _split_sentences(paragraph: str) -> list[str]:
 
 
 def _check_scenes(plans: ScenePlans, brief: Brief, design: Design) -> list:
-    from ..screenplay import ReviewNote
-
     notes = []
     if len(plans.scenes) != brief.scene_count:
         notes.append(ReviewNote(point=f"the brief asks for {brief.scene_count} scenes, the draft has {len(plans.scenes)}"))
@@ -259,8 +256,6 @@ def _check_scenes(plans: ScenePlans, brief: Brief, design: Design) -> list:
 
 
 def _check_storyboard(board: Storyboard, plans: ScenePlans) -> list:
-    from ..screenplay import ReviewNote
-
     have = [s.scene_id for s in board.scenes]
     want = [s.id for s in plans.scenes]
     if have != want:
