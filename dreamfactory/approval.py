@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from . import layout
-from .editing import SHOT_EDITABLE, apply_edits, find_scene, find_shot
+from .contracts import ShotChange, StoryboardApproval, Waiting  # noqa: F401 - ShotChange: importable here too
+from .editing import apply_edits, find_scene, find_shot
 from .errors import SettingsError
 from .escape import markdown as md
 from .screenplay import Screenplay
@@ -21,44 +20,6 @@ from .store import Store
 from .writing import change_head
 
 GATE_TIMEOUT = 7 * 86400  # seconds a run waits at the storyboard before it fails
-
-
-class ShotChange(BaseModel):
-    """One field of one shot to change before it is drawn again."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    shot: str = Field(description="The shot, as scene/shot: 's03/b'.", pattern=r"^[^/\s]+/[^/\s]+$")
-    field: str = Field(description=f"A shot field: {', '.join(SHOT_EDITABLE)}.")
-    value: str = Field(description="The new value, as `dreamfactory edit --set FIELD=VALUE` takes it.")
-
-
-class StoryboardApproval(BaseModel):
-    """The storyboard gate's form: approve every keyframe, or name the shots to draw again or change first."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    approved: bool = Field(default=True, description="Untick, with nothing to redraw or change, to stop the run: "
-                           "no clip is rendered.")
-    redraw: list[str] = Field(default_factory=list, description="Shots to draw again with a new seed, as 's03/b'.")
-    edits: list[ShotChange] = Field(default_factory=list, description="Shot fields to change; those shots are drawn again.")
-
-    @property
-    def changes(self) -> bool:
-        return bool(self.redraw or self.edits)
-
-
-class Waiting(BaseModel):
-    """What a paused run waits for (the head `waiting.json`)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    flow_run_id: str
-    api_url: str | None = Field(description="The Prefect API the run reports to; None: the process's own.")
-    gate: str = "storyboard"
-    shots: list[str] = Field(description="The shots on the storyboard, as scene/shot.")
-    to_render: str = Field(description="What approving will render, with its estimated time.")
-    since: str
 
 
 def mark_waiting(store: Store, project: str, waiting: Waiting) -> None:

@@ -11,18 +11,14 @@ import json
 import string
 from typing import Callable
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
+from .contracts import EDITABLE, SHOT_EDITABLE, SHOT_FIELDS, SceneEdit, ScreenplayApproval  # noqa: F401
 from .errors import EditConflict, SettingsError
 from .screenplay import Scene, Screenplay, Shot
 from .store import Store
 from . import layout
 from .writing import change_head, load_head, parse_screenplay
-
-EDITABLE = ("setting", "time_of_day", "environment", "action", "characters", "dialogue", "camera", "duration",
-            "transition")
-SHOT_FIELDS = ("description", "keyframe_prompt")  # of the scene's first shot, without --shot (as before shots)
-SHOT_EDITABLE = ("description", "keyframe_prompt", "camera", "framing", "characters", "prop", "duration", "lines")
 
 
 def _value(field: str, raw: str):
@@ -229,26 +225,6 @@ def remove_shot(store: Store, project: str, scene_ref: str, shot_ref: str) -> st
     sha, note = _change_shots(store, project, screenplay, base_sha, scene.id, lambda shots: shots.pop(index), duration,
                               "--remove-shot")
     return f"scene {scene.id}: removed shot {shot.id} (screenplay {sha[:12]}){note}; run `dreamfactory rerun {project}`"
-
-
-class SceneEdit(BaseModel):
-    """One change a person makes at the approval gate."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    scene: str = Field(description="Scene number (1-based) or scene id.")
-    shot: str | None = Field(default=None, description="Shot id (or 1-based position) to edit; empty: the scene.")
-    field: str = Field(description=f"Scene: {', '.join(EDITABLE + SHOT_FIELDS)}; shot: {', '.join(SHOT_EDITABLE)}.")
-    value: str = Field(description="The new value (characters: comma-separated ids; dialogue: JSON).")
-
-
-class ScreenplayApproval(BaseModel):
-    """The human gate's form: read the screenplay artifact, change fields, approve before any render starts."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    approved: bool = Field(default=True, description="Untick to stop the run before anything is rendered.")
-    edits: list[SceneEdit] = Field(default_factory=list, description="Changes to apply before rendering.")
 
 
 def apply_approval(store: Store, project: str, approval: ScreenplayApproval, read: str | None = None) -> None:

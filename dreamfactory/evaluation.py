@@ -9,7 +9,8 @@ from pathlib import Path
 
 from . import layout
 from .errors import DreamFactoryError
-from .film import FilmVersion, film_history
+from .contracts import FilmVersion
+from .film import film_history
 from .manifest import read_manifest
 from .metrics import EvaluationReport, ShotFrames, evaluate_frames
 from .progress import report

@@ -11,9 +11,9 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from . import layout
+from .contracts import Made, RenderRecord
 from .errors import SettingsError
 from .film import DISSOLVE_SECONDS, FADE_SECONDS, film_history, transitions
-from .renders import Made, RenderRecord
 from .store import Store
 from .writing import load_head
 

@@ -20,20 +20,19 @@ from pathlib import Path
 
 import imageio_ffmpeg
 from PIL import Image, ImageDraw
-from pydantic import BaseModel, ConfigDict, Field
 
 from . import layout
+from .contracts import Counts, FilmResult, FilmVersion, Made, RenderRecord, SceneSound
 from .errors import RenderError
 from .escape import metadata
 from .manifest import manifest_rows, write_manifest
 from .progress import report
 from .renderers.encoding import CUT_SECONDS, ENCODING, codec_args
 from .renderers.fonts import font
-from .renders import Made, RenderRecord
 from .screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store, digest, sha256_file
-from .voices import SceneSound, clip_sound_bed, film_cues, mix_soundtrack, mux, srt
+from .voices import clip_sound_bed, film_cues, mix_soundtrack, mux, srt
 from .voices.audio import run_ffmpeg
 
 ASSEMBLY_VERSION = "3"  # 2: speech normalised per scene track; 3: a clip per shot, transitions at scene boundaries
@@ -41,19 +40,6 @@ EDGE_VERSION = 2  # bump when a transition's look changes: it is part of every b
 FADE_SECONDS = 0.25  # each side of a fade: out to black, then in from black
 DISSOLVE_SECONDS = 0.5  # the outgoing scene's last shot melts into the next scene's first frame
 assert max(FADE_SECONDS, DISSOLVE_SECONDS) <= CUT_SECONDS, "a transition must fit between a clip's cut and its end"
-
-
-class FilmVersion(BaseModel):
-    """One entry of a project's film history."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    key: str = Field(description="Store key of the MP4.")
-    manifest: str = Field(description="Store key of the manifest.")
-    screenplay_sha: str = Field(description="sha256 of the screenplay it was made from.")
-    scenes: int
-    duration: float
-    created: str = Field(description="UTC time it was first assembled.")
 
 
 SHEET_WIDTH, SHEET_COLUMNS, SHEET_LABEL = 1600, 4, 24
@@ -321,35 +307,6 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
     add_to_history(store, project, record)
     report("film", f"assembled {len(sounds)} scenes, {len(clips)} shots, {total:.1f} s, in {seconds:.2f} s")
     return Made(kind="film", key=film_key, sha256=record.sha256, made=True, seconds=seconds)
-
-
-class Counts(BaseModel):
-    rendered: int = 0
-    cached: int = 0
-
-
-class FilmResult(BaseModel):
-    """What a film run made: the CLI's --json object."""
-
-    project: str
-    film: str = Field(description="Where the MP4 is: a local path or a store URL.")
-    film_key: str
-    store: str
-    scenes: int
-    shots: int = Field(default=0, description="Shots in the film (a keyframe and a clip each).")
-    duration: float
-    screenplay_sha: str
-    edited_screenplay: bool = False
-    base_frame: Counts
-    keyframes: Counts
-    clips: Counts
-    film_rendered: bool
-    llm_calls: int = Field(description="Model calls made by this run.")
-    llm_tokens: int = Field(description="Tokens spent by this run.")
-    writer_answers: Counts = Field(description="Phase answers written now vs taken from the store.")
-    tokens_by_phase: dict[str, int] = Field(default_factory=dict, description="Tokens per 'phase/role' (what each answer cost when made).")
-    voice_lines: Counts = Field(default_factory=Counts)
-    backends: str = ""
 
 
 def count(made: list[Made]) -> Counts:

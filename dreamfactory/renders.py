@@ -13,59 +13,18 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator, Literal
+from typing import Callable, Iterator, Literal
 
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field
 
 from . import backends, layout
 from .errors import RenderError, SettingsError
 from .progress import report
-from .renderers.base import CharacterLook, ClipRequest, KeyframeRequest, cover_fit, render_key
+from .contracts import CharacterLook, ClipRequest, KeyframeRequest, Made, RenderRecord
+from .renderers.base import cover_fit, render_key
 from .screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store, digest, sha256_bytes, sha256_file
-
-
-class Made(BaseModel):
-    """A small reference to a stored artifact, passed between tasks instead of pixels."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    kind: str = Field(description="base_frame, keyframe, clip, film, ...")
-    scene_id: str = Field(default="", description="The scene, when the artifact belongs to one.")
-    shot_id: str = Field(default="", description="The shot, when the artifact belongs to one.")
-    key: str = Field(description="Store key of the object.")
-    sha256: str = Field(description="sha256 of the object's bytes.")
-    made: bool = Field(description="True when this call rendered it, False when it came from the store.")
-    seconds: float = Field(default=0.0, description="Render seconds when made.")
-
-    def stored_keys(self) -> tuple[str, ...]:
-        """What must be in the store for this artifact to count as made: the object and its record."""
-        return (self.key, layout.record(self.key))
-
-
-class RenderRecord(BaseModel):
-    """What a render needs to be made again exactly; stored beside the object and gathered in the manifest."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: str
-    project: str
-    scene_id: str
-    shot_id: str = ""
-    object_key: str
-    render_key: str
-    sha256: str
-    bytes: int
-    renderer: str
-    identity: dict[str, Any]
-    inputs: dict[str, Any]
-    seed: int | None = None
-    seconds: float = 0.0
-    attempts: int = 1
-    notes: dict[str, Any] = Field(default_factory=dict)
-    scores: list[dict[str, Any]] = Field(default_factory=list, description="Consistency scores of each attempt, when checked.")
 
 
 def scene_seed(project_seed: int, scene_id: str, salt: str = "") -> int:

@@ -12,7 +12,8 @@ from . import backends, layout
 from .escape import markdown as md
 from .film import film_history
 from .renderers.base import render_key
-from .renders import Made, plan_base, plan_keyframe
+from .contracts import Made
+from .renders import plan_base, plan_keyframe
 from .screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store

@@ -12,85 +12,16 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
-from ..screenplay import CameraMove, CharacterKind, Framing
+# The render contracts, importable from here too.
+from ..contracts import CharacterLook, ClipRequest, ClipResult, KeyframeRequest  # noqa: F401
 from ..errors import RenderError
 from ..store import digest
 
 
-class CharacterLook(BaseModel):
-    """A character as a renderer needs it: the fixed look from the screenplay."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(description="Stable character id; the animatic derives its design from it.")
-    name: str = Field(description="Name, for labels.")
-    kind: CharacterKind = Field(default="human", description="human, an animal kind, robot, dragon or creature.")
-    appearance: str = Field(description="Face, hair, build.")
-    wardrobe: str = Field(description="Clothing with colours.")
-    props: list[str] = Field(default_factory=list, description="Objects carried.")
-
-
-class KeyframeRequest(BaseModel):
-    """One keyframe to draw: the Base frame (scene_id 'base') or one shot's keyframe."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    scene_id: str = Field(description="'base' for the Base frame, else the scene id.")
-    shot_id: str = Field(default="", description="The shot within the scene ('' for the Base frame).")
-    framing: Framing = Field(default="wide", description="How the shot frames its subject (close_up, insert, ...).")
-    prop: str = Field(default="", description="The object an insert shot shows.")
-    prompt: str = Field(description="The exact prompt: Base Description + context C(t-1) + the shot.")
-    negative_prompt: str = Field(default="", description="What must not appear.")
-    caption: str = Field(default="", description="The storyboard caption of the shot.")
-    setting: str = Field(description="Where the scene takes place.")
-    time_of_day: str = Field(description="dawn, morning, noon, afternoon, dusk, evening or night.")
-    environment: str = Field(default="", description="This scene's weather, light and props.")
-    context: str = Field(default="", description="C(t-1): the previous scene's environment.")
-    look: str = Field(description="The style guide's look.")
-    palette: tuple[str, ...] = Field(description="#rrggbb colours, dominant first.")
-    characters: tuple[CharacterLook, ...] = Field(default=(), description="Characters on screen.")
-    base_frame_sha: str | None = Field(default=None, description="sha256 of the Base frame this keyframe is tied to.")
-    seed: int = Field(description="Seed of this render.")
-    width: int = Field(description="Width in pixels.")
-    height: int = Field(description="Height in pixels.")
-    tie_strength: float | None = Field(default=None, description="How closely to follow the Base frame (0..1); None: the backend's setting.")
-
-
-class ClipRequest(BaseModel):
-    """One shot's clip: its keyframe set in motion for the shot's duration."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    scene_id: str = Field(description="The scene id.")
-    shot_id: str = Field(default="", description="The shot within the scene.")
-    framing: Framing = Field(default="wide", description="The shot's framing.")
-    keyframe_sha: str = Field(description="sha256 of the keyframe image the clip starts from.")
-    end_keyframe_sha: str | None = Field(
-        default=None, description="sha256 of the image the clip should end on (first-last-frame models); None: free end."
-    )
-    prompt: str = Field(default="", description="What moves in the shot, for text-conditioned video models.")
-    negative_prompt: str = Field(default="", description="What must not appear, for video models that take one.")
-    camera: CameraMove = Field(description="Camera move over the clip.")
-    action: str = Field(default="", description="What happens (sets the amount of motion for generative backends).")
-    duration: float = Field(gt=0, description="Seconds.")
-    fps: int = Field(ge=1, description="Frames per second.")
-    width: int = Field(description="Width in pixels.")
-    height: int = Field(description="Height in pixels.")
-    seed: int = Field(description="Seed of this render.")
-
-
 class OutOfMemory(RenderError):
     """The device ran out of memory; the render can be retried with lower settings (retryable)."""
-
-
-class ClipResult(BaseModel):
-    """What a clip render reports besides the file."""
-
-    frames: int
-    seconds: float
-    notes: dict[str, Any] = Field(default_factory=dict, description="Anything the render changed on the way (e.g. a lower decode chunk after OOM).")
 
 
 class KeyframeRenderer(Protocol):

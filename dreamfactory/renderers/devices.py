@@ -17,7 +17,6 @@ from typing import Any, Iterator
 
 import diffusers
 import torch
-from PIL import Image
 
 from ..errors import SettingsError
 from ..store import first_line

@@ -24,8 +24,8 @@ from PIL import Image
 
 from ..errors import RenderError, SettingsError
 from ..settings import RenderSettings
+from ..contracts import KeyframeRequest
 from . import prompt_budget as budget
-from .base import KeyframeRequest
 from .devices import (LoadedPipeline, PipelineSpec, cover_fit, dtype_name, load_pipeline, out_of_memory_is_retryable,
                       resolve_device, resolve_dtype, scaled_size, vae_memory, weight_identity)
 from .families import Family, family_of_class, model_class

@@ -15,9 +15,9 @@ from typing import Any, ClassVar
 import openai
 from PIL import Image
 
+from ..contracts import KeyframeRequest
 from ..errors import RenderError, SettingsError
 from ..settings import RenderSettings
-from .base import KeyframeRequest
 
 VERSION = 1  # bump when this module changes what it sends to the API
 DEFAULT_MODEL = "gpt-image-2"

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..palette import colour_name, colour_names
 from .animatic.designs import body_of, design_of
-from .base import CharacterLook, KeyframeRequest
+from ..contracts import CharacterLook, KeyframeRequest
 
 HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
 FRAMING = {"wide": "wide shot", "medium": "medium shot", "close_up": "close-up",

@@ -17,8 +17,8 @@ import numpy as np
 import torch
 from PIL import Image
 
+from ..contracts import ClipRequest, ClipResult
 from ..settings import RenderSettings
-from .base import ClipRequest, ClipResult
 from .devices import (PipelineSpec, cover_fit, dtype_name, load_pipeline, out_of_memory_is_retryable, resolve_device,
                       resolve_dtype, scaled_size, weight_identity)
 from .encoding import ENCODING, write_clip

@@ -24,12 +24,12 @@ import numpy as np
 import torch
 from PIL import Image
 
+from ..contracts import ClipRequest, ClipResult
 from ..errors import RenderError, SettingsError
 from ..settings import RenderSettings
 from ..voices.audio import run_ffmpeg
 from . import extension
 from . import prompt_budget as budget
-from .base import ClipRequest, ClipResult
 from .devices import (PipelineSpec, cover_fit, dtype_name, load_pipeline, out_of_memory_is_retryable, resolve_device,
                       resolve_dtype, scaled_size, vae_memory, weight_identity)
 from .diffusers_keyframes import call_parameters

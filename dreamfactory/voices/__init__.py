@@ -6,12 +6,13 @@
     mux(video_mp4, out_wav, srt(film_cues(sounds)), film_mp4)
 """
 
+from ..contracts import Casting, Cue, LineAudio, MixInfo, MuxInfo, SceneSound, SkippedLine
 from .audio import SAMPLE_RATE
-from .casting import Casting, appearance_gender, cast_voices, check_voices
+from .casting import appearance_gender, cast_voices, check_voices
 from .engines import ENGINES, VoiceError, available_voices, describe_voices, get_engine, use_engine, voice_problem
-from .mix import MixInfo, MuxInfo, clip_sound_bed, measure_loudness, media_seconds, mix_soundtrack, mux, streams
-from .speech import LineAudio, line_key, speakable, split_for_speech, synthesize, synthesize_line
-from .timing import Cue, SceneSound, SkippedLine, film_cues, srt, voice_scene
+from .mix import clip_sound_bed, measure_loudness, media_seconds, mix_soundtrack, mux, streams
+from .speech import line_key, speakable, split_for_speech, synthesize, synthesize_line
+from .timing import film_cues, srt, voice_scene
 
 __all__ = [
     "SAMPLE_RATE", "Casting", "appearance_gender", "cast_voices", "check_voices", "ENGINES", "VoiceError",

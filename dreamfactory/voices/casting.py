@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from pydantic import BaseModel, Field
-
+from ..contracts import Casting
 from ..screenplay import Character, Screenplay, Voice
 from .engines import VoiceError, available_voices, get_engine, voice_problem
 
@@ -25,13 +24,6 @@ MALE = set("boy man men he him his gentleman king prince father dad grandfather 
 # Ways to tell apart characters who must share a voice: (semitones, rate) for the 1st, 2nd... reuse.
 VARIATIONS = [(2.5, 1.06), (-2.5, 0.94), (4.0, 1.1), (-4.0, 0.9), (5.5, 1.0), (-5.5, 1.0), (7.0, 1.12), (-7.0, 0.88)]
 GENDER_SHIFT = 4.0  # semitones toward the character's gender when only a voice of the other one is free
-
-
-class Casting(BaseModel):
-    """The screenplay with every speaking voice set, and what casting decided (for the manifest)."""
-
-    screenplay: Screenplay = Field(description="The screenplay with voices filled in.")
-    notes: list[str] = Field(default_factory=list, description="One line per decision worth knowing.")
 
 
 def appearance_gender(character: Character) -> str | None:

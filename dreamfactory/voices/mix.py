@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, Field
-
+from ..contracts import MixInfo, MuxInfo
 from ..errors import RenderError
 from ..escape import metadata
 from .audio import SAMPLE_RATE, ffmpeg_exe, read_wav, run_ffmpeg, wav_bytes
@@ -23,24 +22,6 @@ MUSIC_BELOW_SPEECH = 14.0  # LU: the music bed sits this far under the speech ta
 SCENE_SOUND_BELOW_SPEECH = 10.0  # LU: the video model's own sound (LTX-2) sits this far under the speech, ducked too
 TRUE_PEAK = -1.5  # dBTP ceiling of the speech after normalising
 AAC_RATE = 48_000
-
-
-class MixInfo(BaseModel):
-    """What the mix made."""
-
-    path: str = Field(description="The soundtrack WAV (mono, 24 kHz, 16-bit).")
-    duration: float = Field(description="Length of the soundtrack in seconds: the sum of the scene durations.")
-    speech_lufs: float | None = Field(description="Integrated loudness of the speech before normalising; None when silent.")
-    loudness: float = Field(description="The speech loudness target in LUFS.")
-    music: str | None = Field(default=None, description="The music file used, if any.")
-    music_seconds: float | None = Field(default=None, description="Length of the music file; shorter than the film means looped.")
-    scene_sound: bool = Field(default=False, description="Whether the clips' own sound is laid under the speech.")
-
-
-class MuxInfo(BaseModel):
-    path: str = Field(description="The film MP4: video copied, one AAC track, optional mov_text subtitles.")
-    duration: float = Field(description="The video's duration in seconds; the audio track is cut or padded to it.")
-    subtitles: bool = Field(description="Whether a subtitle track was written.")
 
 
 def measure_loudness(path: Path) -> dict:

@@ -14,8 +14,7 @@ import wave
 from io import BytesIO
 
 import numpy as np
-from pydantic import BaseModel, Field
-
+from ..contracts import LineAudio
 from ..screenplay import DialogueLine, Voice
 from ..store import Store, digest
 from .audio import SAMPLE_RATE, level, reshape, silence, trim_silence, wav_bytes
@@ -24,16 +23,6 @@ from .engines import require
 SYNTHESIS_VERSION = 1  # bump when the processing here changes how a stored line sounds
 CHUNK_CHARS = 400
 CHUNK_PAUSE = 0.2  # seconds between the chunks of a long line
-
-
-class LineAudio(BaseModel):
-    """One spoken line in the store, or why it was not spoken."""
-
-    key: str = Field(default="", description="Content key of the line's audio ('' when skipped).")
-    store_key: str = Field(default="", description="Where the WAV lives in the store ('' when skipped).")
-    seconds: float = Field(default=0.0, description="Length of the spoken audio in seconds.")
-    cached: bool = Field(default=False, description="True when the store already held it.")
-    skipped: str | None = Field(default=None, description="Why the line was not spoken, when it was not.")
 
 
 def normalise(text: str) -> str:

@@ -12,68 +12,19 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, Field
-
+from ..contracts import Cue, LineAudio, SceneSound, ShotSpan, SkippedLine
 from ..escape import subtitle
 from ..screenplay import DialogueLine, Scene, Screenplay, Voice
 from ..settings import SoundSettings
 from ..store import Store, digest
 from .audio import SAMPLE_RATE, read_wav, wav_bytes
 from .engines import VoiceError, require
-from .speech import LineAudio, line_key, normalise, speakable, synthesize_line
+from .speech import line_key, normalise, speakable, synthesize_line
 
 LEAD_IN = 0.4  # seconds of quiet before the first line
 GAP = 0.35  # between lines
 TAIL = 0.6  # after the last line
 READING_WORDS_PER_SECOND = 2.7  # cue length of a line when sound is off (subtitles only)
-
-
-class Cue(BaseModel):
-    """A line on screen: when it is heard (seconds from the start of its scene, or of the film)."""
-
-    start: float = Field(description="Start in seconds.")
-    end: float = Field(description="End in seconds.")
-    speaker: str = Field(description="Character id, or 'narrator'.")
-    name: str = Field(default="", description="The speaker's name as shown ('' for the narrator).")
-    text: str = Field(description="The words.")
-    shot_id: str = Field(default="", description="The shot the line is said in.")
-
-
-class ShotSpan(BaseModel):
-    """Where a shot sits in its scene's speech track: its clip is rendered exactly `duration` long."""
-
-    shot_id: str = Field(description="The shot's stable id.")
-    start: float = Field(description="Seconds from the start of the scene (a whole number of frames).")
-    duration: float = Field(description="Seconds (a whole number of frames).")
-
-
-class SkippedLine(BaseModel):
-    index: int = Field(description="0-based position of the line in the scene's dialogue.")
-    speaker: str = Field(description="Who would have said it.")
-    reason: str = Field(description="Why it was not spoken.")
-
-
-class SceneSound(BaseModel):
-    """A scene's speech track in the store, its length and its cues."""
-
-    scene_id: str = Field(description="The scene's stable id.")
-    key: str = Field(description="Store key of the scene's speech track WAV, exactly `duration` long.")
-    duration: float = Field(description="The scene's voiced duration in seconds: its shots' spans together.")
-    shots: list[ShotSpan] = Field(default_factory=list, description="Each shot's span, in order; they add up to duration.")
-    cues: list[Cue] = Field(default_factory=list, description="Lines timed to the real audio.")
-    line_keys: list[str] = Field(default_factory=list, description="Store keys of the lines' audio, in order.")
-    synthesized: int = Field(default=0, description="Lines spoken on this run.")
-    cached: int = Field(default=0, description="Lines found in the store.")
-    skipped: list[SkippedLine] = Field(default_factory=list, description="Lines not spoken, with reasons.")
-
-    def span(self, shot_id: str) -> ShotSpan:
-        if found := next((span for span in self.shots if span.shot_id == shot_id), None):
-            return found
-        raise KeyError(f"scene {self.scene_id} has no shot {shot_id!r} in its timing")
-
-    def stored_keys(self) -> tuple[str, ...]:
-        """What must be in the store for this speech track to count as made."""
-        return (self.key,)
 
 
 def speaker_voice(screenplay: Screenplay, speaker: str) -> Voice:
