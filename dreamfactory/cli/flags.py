@@ -22,6 +22,11 @@ NAMES = {"writing.backend": ["--writer", "--llm-backend"], "writing.role_models"
          "writing.review_rounds": ["--review-rounds", "--llm-review-rounds"],
          "render.keyframe_backend": ["--keyframes", "--keyframe-backend"],
          "render.clip_backend": ["--clips", "--clip-backend"], "sound.enabled": ["--sound"], "sound.music": ["--music"]}
+# What a flag does besides setting its field.
+NOTES = {"render.image_model": "Implies --keyframes diffusers.", "render.video_model": "Implies --clips svd.",
+         "writing.model": "Implies --writer openai when the writer is auto.",
+         "writing.base_url": "Implies --writer openai when the writer is auto."}
+ABOUT = {"film": "The film and where it lives.", "process": "The process that runs a flow (not a run's parameters)."}
 # Settings with no flag, on purpose, and why.
 FLAGLESS = {"thresholds": "the gate's thresholds are per-model tables: set them in dreamfactory.toml or the environment",
             "openai_api_key": "a secret: a flag would show in `ps` and the shell's history",
@@ -84,12 +89,14 @@ def add_setting_flags(parser: argparse.ArgumentParser, top: set[str]) -> None:
         section, _, name = path.rpartition(".")
         if path.partition(".")[0] not in top or path in FLAGLESS:
             continue
-        if section not in groups:
-            about = Settings.model_fields[section].annotation.__doc__ if section else "the film and where it lives"
-            groups[section] = parser.add_argument_group(f"{section or 'film'} settings: {about}")
+        group = section or ("film" if path in FILM else "process")
+        if group not in groups:
+            about = Settings.model_fields[section].annotation.__doc__ if section else ABOUT[group]
+            groups[group] = parser.add_argument_group(f"{group} settings", about)
         flags = NAMES.get(path) or ["--" + PREFIX.get(section, "") + name.replace("_", "-")]
         kind, default = _plain(field.annotation), field.get_default(call_default_factory=True)
-        helps = (field.description or "") + (f" [{default}]" if default not in (None, "", {}) and kind is not bool else "")
+        helps = " ".join(filter(None, [field.description, NOTES.get(path)])) + (
+            f" [{default}]" if default not in (None, "", {}) and kind is not bool else "")
         spec = {"dest": DEST + path, "help": helps.replace("%", "%%"), "metavar": name.upper()}
         if kind is bool:
             spec.update(action=argparse.BooleanOptionalAction, metavar=None,
@@ -102,7 +109,7 @@ def add_setting_flags(parser: argparse.ArgumentParser, top: set[str]) -> None:
             spec["type"] = _number(flags[0], kind, field.metadata)
         elif kind is Path:
             spec["type"] = Path
-        groups[section].add_argument(*flags, **spec)
+        groups[group].add_argument(*flags, **spec)
 
 
 def given(args: argparse.Namespace) -> dict:
