@@ -935,3 +935,21 @@ def test_a_compartment_in_a_scene_aboard_a_vehicle_is_the_vehicles(setting, scen
     """A cabin, a wheelhouse, a galley (compartments by the dictionary) in a scene that names the boat or the rocket
     are its inside; a cabin among pines, a log cabin, a bay and a kitchen stay what they are."""
     assert read_scenery(keyframe_request(setting=setting, environment=scene_words, caption="")).place.name == design
+
+
+@pytest.mark.parametrize("prop,shape", [
+    ("a cane", "_rod"), ("an old walking stick", "_rod"), ("a sack of flour", "_bag"), ("the watering can", "_container"),
+    ("a trowel", "_tool"), ("a silver brooch", "_gem"), ("a wedge of cheese", "_dish"), ("a pair of boots", "_boot"),
+    ("a wool blanket", "_cloth"), ("a ticket", "_letter"), ("a wooden desk", "_furniture"), ("a whirligig", "_ball"),
+])
+def test_a_prop_with_no_drawing_is_drawn_by_its_broad_shape_and_labelled(keyframes, prop, shape):
+    """A thing the drawings do not name is drawn by what the dictionary says it is (a cane is a stick, a trowel a
+    tool), never as some other object such as a gift parcel, and the insert writes its own name under it."""
+    drawer, _, labelled = animatic.props.read_prop(prop)
+    assert (drawer.__name__, labelled) == (shape, True)
+    assert animatic.props.read_prop("a splendid frobnicator")[0].__name__ == "_card", "no class: a card, no object"
+    assert not hasattr(animatic.props, "_parcel")
+    cane = pixels(keyframes.render(keyframe_request(caption="", framing="insert", prop="a cane"), None))
+    sack = pixels(keyframes.render(keyframe_request(caption="", framing="insert", prop="a sack"), None))
+    middle = (slice(int(0.25 * H), int(0.6 * H)), slice(int(0.3 * W), int(0.7 * W)))
+    assert np.abs(cane[middle] - sack[middle]).mean() > 10, "a stick and a sack are drawn differently"

@@ -144,7 +144,8 @@ def _paint_out_of_focus(stage: Stage, request: KeyframeRequest, scenery: Scenery
 
 
 def _paint_insert(stage: Stage, prop: str) -> bool:
-    """The prop large in the middle of the frame, on a soft shadow; True when it had to be the labelled parcel."""
+    """The prop large in the middle of the frame, on a soft shadow; True when it is drawn by its broad shape or as
+    a card, and so must be labelled with its name."""
     size = 0.56 * stage.H
     foot = 0.66 * stage.H
     stage.draw.ellipse((stage.W / 2 - 0.5 * size, foot - 0.06 * size, stage.W / 2 + 0.5 * size, foot + 0.06 * size),

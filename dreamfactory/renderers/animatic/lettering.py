@@ -138,7 +138,7 @@ def draw_model_sheet_header(img: Image.Image, request: KeyframeRequest) -> None:
 
 
 def draw_prop_label(img: Image.Image, prop: str) -> None:
-    """The name on an insert's parcel, for a prop the animatic has no drawing of."""
+    """The name under an insert's prop, for a prop drawn by its broad shape (a cane as a stick) or as a plain card."""
     face = font(max(8, round(0.04 * img.height)), bold=True)
     prop = " ".join(prop.split())
     text = prop if face.getlength(prop) < 0.6 * img.width else prop[: max(4, int(len(prop) * 0.6 * img.width /

@@ -1,4 +1,5 @@
-"""Props for insert shots: the object a shot shows, drawn large and recognisable; a labelled parcel for the rest.
+"""Props for insert shots: the object a shot shows, drawn large and recognisable; the rest by their broad shape
+(a stick, a container, a tool...), labelled with their own name.
 
 Each prop is drawn on the creatures' 100-unit grid (x from -50 to 50, y up from 0 at its base), so one drawing
 serves any frame size. Its colour comes from the prop's own words ("a rusty iron key", "a blue book").
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Callable
 
+from ... import beings
 from .paint import COLOURS, DARK, RGB, Pen, darken, lighten, mix
 
 PAPER: RGB = (244, 234, 208)
@@ -364,14 +367,80 @@ def _spectacles(p: Pen, c: RGB) -> None:
         p.line([(s * 36, 54), (s * 46, 60)], c, 2)
 
 
-def _parcel(p: Pen, c: RGB) -> None:
-    """The labelled fallback: a parcel tied with string, the prop's name written on its tag."""
+def _card(p: Pen, c: RGB) -> None:
+    """The labelled fallback for a thing of no shape class the drawings know: a plain card on a string for its name
+    (drawn over it), never some other object."""
+    p.line([(-6, 84), (0, 98), (6, 84)], DARK, 1.2)
+    p.polygon([(-40, 14), (40, 14), (40, 70), (10, 84), (-10, 84), (-40, 70)], lighten(c, 0.55))
+    p.ellipse(0, 76, 4, 4, (250, 250, 246))
+
+
+def _rod(p: Pen, c: RGB) -> None:
+    """A stick, staff, cane, rod or pole: long and thin, a crook or knob at the top."""
+    p.polygon([(-4, 4), (4, 4), (6, 84), (-2, 84)], c)
+    p.line([(2, 84), (8, 94), (20, 96), (26, 88)], c, 7)
+    p.line([(-1, 20), (1, 60)], lighten(c, 0.3), 1.2)
+
+
+def _container(p: Pen, c: RGB) -> None:
+    """A tin, pot, bucket or can: a cylinder with a rim and a handle."""
+    p.polygon([(-30, 6), (30, 6), (34, 70), (-34, 70)], c)
+    p.ellipse(0, 70, 34, 8, darken(c, 0.25))
+    p.ellipse(0, 70, 28, 5, darken(c, 0.5), ink=False)
+    p.line([(-34, 70), (-24, 96), (24, 96), (34, 70)], DARK, 2)
+    p.line([(-28, 40), (28, 40)], lighten(c, 0.25), 2)
+
+
+def _bag(p: Pen, c: RGB) -> None:
+    """A bag, sack, satchel or purse: a soft body gathered at the neck."""
+    p.polygon([(-34, 6), (34, 6), (40, 40), (22, 66), (-22, 66), (-40, 40)], c)
+    p.polygon([(-14, 66), (14, 66), (20, 80), (-20, 80)], lighten(c, 0.15))
+    p.line([(-16, 68), (16, 68)], darken(c, 0.4), 2.5)
+
+
+def _tool(p: Pen, c: RGB) -> None:
+    """A hand tool: a wooden handle and a metal head."""
+    p.polygon([(-4, 4), (4, 4), (4, 66), (-4, 66)], COLOURS["wooden"])
+    p.polygon([(-26, 66), (26, 66), (22, 84), (-22, 84)], c)
+    p.polygon([(26, 66), (36, 70), (36, 80), (22, 84)], darken(c, 0.2))
+
+
+def _dish(p: Pen, c: RGB) -> None:
+    """Food: a helping on a plate."""
+    p.ellipse(0, 20, 46, 10, (240, 240, 236))
+    p.ellipse(0, 22, 34, 6, (224, 224, 220), ink=False)
+    p.polygon([(-30, 24), (-22, 44), (0, 54), (22, 44), (30, 24)], c)
+    p.ellipse(-8, 40, 6, 4, lighten(c, 0.3), ink=False)
+
+
+def _cloth(p: Pen, c: RGB) -> None:
+    """Clothing, a blanket, a ribbon: folded cloth."""
+    p.polygon([(-42, 6), (42, 6), (42, 56), (-42, 56)], c)
+    p.polygon([(-42, 56), (42, 56), (36, 70), (-36, 70)], lighten(c, 0.2))
+    for y in (22, 40):
+        p.line([(-42, y), (42, y)], darken(c, 0.25), 1.5)
+
+
+def _boot(p: Pen, c: RGB) -> None:
+    """Footwear: a boot."""
+    p.polygon([(-20, 90), (8, 90), (8, 26), (40, 18), (40, 4), (-22, 4)], c)
+    p.line([(-22, 12), (40, 12)], darken(c, 0.35), 3)
+
+
+def _furniture(p: Pen, c: RGB) -> None:
+    """Furniture: a table top on four legs."""
+    p.polygon([(-46, 56), (46, 56), (40, 66), (-40, 66)], c)
+    for x in (-38, -24, 24, 38):
+        p.polygon([(x - 3, 4), (x + 3, 4), (x + 3, 56), (x - 3, 56)], darken(c, 0.2))
+
+
+def _device(p: Pen, c: RGB) -> None:
+    """A device or machine: a box with dials and a screen."""
     p.polygon([(-40, 6), (40, 6), (40, 70), (-40, 70)], c)
-    p.polygon([(-40, 70), (40, 70), (28, 84), (-28, 84)], lighten(c, 0.15))
-    p.line([(0, 6), (0, 84)], (200, 60, 60), 3)
-    p.line([(-40, 40), (40, 40)], (200, 60, 60), 3)
-    p.ellipse(-6, 88, 7, 5, (200, 60, 60))
-    p.ellipse(6, 88, 7, 5, (200, 60, 60))
+    p.polygon([(-32, 20), (6, 20), (6, 60), (-32, 60)], (120, 190, 210))
+    for y in (24, 46):
+        p.ellipse(24, y + 6, 8, 8, darken(c, 0.4))
+        p.line([(24, y + 6), (28, y + 12)], (250, 250, 246), 1.5)
 
 
 PROPS: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
@@ -419,16 +488,59 @@ PROPS: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
 )
 
 
+# A prop none of the drawings above names is drawn by its broad shape, found by what the dictionary says it is (its
+# commonest sense's hypernyms, nearest class first): a cane is a stick, a trowel a tool, a brooch jewellery. The
+# insert still labels it with its own name, so the picture never claims it is some other object.
+SHAPES: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
+    ("jewelry", _gem, COLOURS["gold"]), ("timepiece", _clock, COLOURS["brass"]),
+    ("source of illumination", _lantern, COLOURS["brass"]), ("weapon", _sword, COLOURS["silver"]),
+    ("stringed instrument", _guitar, (190, 120, 60)), ("percussion instrument", _drum, (200, 60, 50)),
+    ("musical instrument", _trumpet, COLOURS["brass"]), ("publication", _book, (160, 52, 48)),
+    ("document", _letter, (200, 50, 50)), ("paper", _letter, (200, 50, 50)), ("food", _dish, (214, 170, 90)),
+    ("foodstuff", _dish, (214, 170, 90)), ("hand tool", _tool, COLOURS["silver"]), ("stick", _rod, COLOURS["wooden"]),
+    ("rod", _rod, COLOURS["wooden"]), ("bag", _bag, COLOURS["leather"]), ("box", _chest, (140, 92, 54)),
+    ("container", _container, COLOURS["silver"]), ("tool", _tool, COLOURS["silver"]),
+    ("footwear", _boot, COLOURS["leather"]), ("clothing", _cloth, (90, 120, 170)),
+    ("cloth covering", _cloth, (90, 120, 170)), ("fabric", _cloth, (90, 120, 170)), ("strip", _cloth, (200, 60, 60)),
+    ("writing implement", _rod, COLOURS["wooden"]), ("cutlery", _tool, COLOURS["silver"]),
+    ("appliance", _device, (236, 236, 232)), ("toy", _ball, (220, 60, 60)), ("furniture", _furniture, COLOURS["wooden"]),
+    ("plant", _plant, (196, 104, 64)), ("device", _device, (150, 150, 160)),
+)
+
+
+# the dictionary's files of things a shot can show ('ticket' and 'scroll' are written communication)
+THINGS = ("noun.artifact", "noun.food", "noun.plant", "noun.object", "noun.communication", "lexfile 10")
+
+
+@lru_cache(maxsize=1024)
+def shape_of(noun: str) -> tuple[Callable[[Pen, RGB], None], RGB] | None:
+    """The broad shape a noun's commonest sense has by the dictionary, or None where it says nothing we can draw."""
+    if beings._wordnet() is None:  # Reason: without the `read` extra's dictionary, every such prop is a card
+        return None
+    # Reason: beings has no public "hypernyms of the commonest made-thing sense"; its private readers are used here
+    senses = [o for o in beings._senses(noun)[1] if beings._synset(o)[1] in THINGS][:1]
+    ancestry = beings._ancestry(senses[0]) if senses else []
+    return next(((drawer, colour) for lemmas in ancestry for name, drawer, colour in SHAPES if name in lemmas), None)
+
+
 def read_prop(text: str) -> tuple[Callable[[Pen, RGB], None], RGB, bool]:
-    """The drawing, its colour and whether it is the labelled fallback, for a prop named in words."""
+    """The drawing, its colour and whether it is labelled with its name (a thing drawn by its shape class, or a
+    card for one of no class we know), for a prop named in words."""
     lower = text.lower()
     words = re.findall(r"[a-z]+", lower.replace("-", " "))
     found = next(((drawer, colour) for pattern, drawer, colour in PROPS  # the table is in order of preference
                   if re.search(rf"\b(?:{pattern})(?:s|es)?\b", lower)), None)
     colour = next((COLOURS[w] for w in words if w in COLOURS and w not in {"dark", "light"}), None)
-    if found is None:
-        return _parcel, colour or (196, 156, 106), True
-    return found[0], colour or found[1], False
+    if found is not None:
+        return found[0], colour or found[1], False
+    nouns = []  # 'walking stick', else 'stick'; then what 'a pair of boots' or 'a wedge of cheese' is of
+    for phrase in re.split(r"\b(?:of|with|for|from)\b", re.sub(r"[^a-z ]", " ", lower))[:2]:
+        head = phrase.split()
+        nouns += [" ".join(head[-2:])] * (len(head) > 1) + head[-1:]
+    nouns += [n[:-1] for n in nouns if n.endswith("s")]  # 'boots' is a bellhop before it is two boots
+    shape = next((found for noun in nouns if (found := shape_of(noun))), None)
+    drawer, default = shape or (_card, (196, 156, 106))
+    return drawer, colour or default, True
 
 
 def paint_prop(pen: Pen, text: str) -> bool:
