@@ -85,11 +85,7 @@ def phase_template(phase: str) -> str:
 
 
 def _tojson(value: Any) -> str:
-    if isinstance(value, BaseModel):
-        value = value.model_dump(mode="json")
-    elif isinstance(value, list):
-        value = [v.model_dump(mode="json") if isinstance(v, BaseModel) else v for v in value]
-    return json.dumps(value, indent=1, ensure_ascii=False)
+    return json.dumps(value, indent=1, ensure_ascii=False, default=lambda model: model.model_dump(mode="json"))
 
 
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=False)
