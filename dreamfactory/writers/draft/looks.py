@@ -253,6 +253,8 @@ def _introduced(subject: str, text: str, look: Look, creature: bool, others: lis
         opening = m.start() if own else before.start()
         if re.search(r",\s*$", text[:opening]) and set(cast.mentions(text[:opening])) & set(others):
             continue  # 'The ward sister came round, a small quick woman in a dark blue tunic': the sister
+        if re.search(r"\bno(?:\s+longer)?\s*$", text[:opening]):
+            continue  # 'no longer a slimy green frog': how it looked before (see _changed_into)
         words = own.group(1) if own else f"{before.group(1)}{m.group()}"
         if creature and len(words.split()) > 1:
             _add(look.appearance, words)
@@ -295,6 +297,15 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
         item = re.sub(r"^.*\b(?:carried|carries|held|holds|had|has|wore|wears)\s+", "", item)  # '... always carried a'
         item = " ".join(w for w in item.split() if w.lower() not in ARTICLES)
         item = _as_part(item)
+        said = item.split()
+        ends = [i for i, w in enumerate(said) if " like " not in item and _is_look_word(w.lower())]
+        if ends and any(beings.is_being(w.lower()) for w in said[:ends[0]]):
+            continue  # 'with a man in a brown suit': someone else, in their own clothes
+        if ends:  # 'brown curls sold me a bicycle': the item ends with its first run of look words
+            run = ends[0]
+            while run + 1 in ends:
+                run += 1
+            item = " ".join(said[:run + 1])
         head = item.split(" like ")[0].split()[-1].lower() if item else ""
         if not head or item.lower() in BARE:
             continue  # 'wiped his eyes' says nothing of how they look
@@ -323,6 +334,10 @@ def _as_part(item: str) -> str:
     if used and is_part(used.group(3)):
         return f"{used.group(1)}{used.group(3)} like {used.group(2)}"
     return item
+
+
+def _is_look_word(word: str) -> bool:
+    return is_garment(word) or word in PROP_WORDS or is_part(word)
 
 
 @lru_cache(maxsize=4096)

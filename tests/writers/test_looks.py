@@ -1,0 +1,117 @@
+"""Kinds and looks of any being, and looks over time: each class of story the offline reader once got wrong, on a
+short text of its own (not the corpus's): a sex or an age of a species, a kind said once beside a name, the look of a
+being the story brings in (parts, coverings, colours by likeness), clothes kept with their wearer, and a look that a
+season or a change of form replaces from its scene on."""
+
+from __future__ import annotations
+
+import pytest
+
+from dreamfactory import beings
+from dreamfactory.screenplay import Brief, Design
+from dreamfactory.writers.base import PhaseRequest
+from dreamfactory.writers.draft import DraftWriter, nlp
+
+
+@pytest.fixture(params=["spacy", "keywords"])
+def reader(request, monkeypatch):
+    """Each story is read twice: with spaCy's pipeline (skipped when not installed) and with the keyword reader."""
+    if request.param == "spacy" and nlp.pipeline() is None:
+        # Reason: a machine without the `read` extra has no spaCy to test; the keyword run still runs.
+        pytest.skip(f"spaCy's English pipeline is not installed ({nlp.INSTALL_HINT})")
+    if request.param == "keywords":
+        monkeypatch.setattr(nlp, "pipeline", lambda: None)
+    return request.param
+
+
+def design(story: str) -> dict:
+    """The Director's characters for a story, by id, as the offline writer designs them."""
+    def ask(output_type, **inputs):
+        request = PhaseRequest(phase="test", role="screenwriter", system="", prompt="", output_type=output_type,
+                               inputs=inputs)
+        return DraftWriter().write(request).output
+    base = {"story": story, "style": "", "scenes": 0, "beats": 0}
+    made = ask(Design, **base, brief=ask(Brief, **base))
+    return {c.id: c for c in made.characters}
+
+
+def test_a_sex_or_an_age_of_a_species_is_that_species():
+    """WordNet's definitions ('adult female chicken', 'a young horse'), not a list: the kind the renderer draws."""
+    assert [beings.species(w) for w in ("hen", "rooster", "foal", "gosling", "ewe", "drake")] == \
+        ["chicken", "chicken", "horse", "goose", "sheep", "duck"]
+    assert beings.body_plan("chick") == "bird" and beings.body_plan("gosling") == "bird"
+    assert beings.species("kitten") == "cat" and beings.species("donkey") == "donkey"
+
+
+def test_kinds_said_once_by_a_noun_beside_the_name(reader):
+    cast = design("A rooster strutted along the wall at dawn. The rooster crowed until the farm woke.\n\n"
+                  "Biscuit, the beagle, dug under the fence. Ana laughed and called him back.\n\n"
+                  "Rivet is our kitchen robot. Rivet hummed while Ana ate.")
+    assert cast["rooster"].kind == "chicken"
+    assert cast["biscuit"].kind == "dog" and "beagle" in cast["biscuit"].appearance
+    assert cast["rivet"].kind == "robot"
+
+
+def test_a_being_brought_in_keeps_what_follows_its_noun(reader):
+    """Similes give colours, 'with' lists give parts the dictionary knows (antennae, belly), likenesses keep colour."""
+    cast = design("On the windowsill sat a beetle as big as a thumb, with green wings and long antennae.\n\n"
+                  '"Good evening," said the beetle.\n\n'
+                  "Under the step lived a toad, brown as a walnut, with a pale belly. The toad blinked.\n\n"
+                  "By the pond stood a lizard with scales like polished copper coins. The lizard hissed.")
+    assert {"green wings", "long antennae"} <= set(cast["beetle"].appearance.split(", "))
+    assert {"brown", "pale belly"} <= set(cast["toad"].appearance.split(", "))
+    assert "copper scales" in cast["lizard"].appearance
+
+
+def test_it_describes_the_animal_and_a_robot_has_lamps_for_eyes(reader):
+    cast = design("A goat wandered into the classroom. It was a small black goat with curved horns.\n\n"
+                  "The goat ate a crayon.")
+    assert {"small black goat", "curved horns"} <= set(cast["goat"].appearance.split(", "))
+    cast = design("Tock is our old robot. He has a tin face and two red lamps for eyes.\n\n"
+                  '"Morning," said Tock.')
+    assert "red eyes like lamps" in cast["tock"].appearance and cast["tock"].kind == "robot"
+
+
+def test_clothes_stay_with_whoever_they_follow(reader):
+    cast = design("In came a poodle in a pink coat, with a man in a brown suit.\n\n"
+                  '"Sit," said the man. The poodle barked.')
+    assert cast["man"].wardrobe == "brown suit"
+    poodle = cast.get("poodle")  # the keyword reader may not cast a dog that only barks
+    assert poodle is None or poodle.wardrobe == "pink coat"
+
+
+def test_a_season_that_passes_starts_a_new_look_from_its_scene(reader):
+    """'When spring came' is a jump in time like 'years later': what is worn after it is worn from its scene on, even
+    when it names nothing worn before."""
+    cast = design("Ada had long black hair and a red scarf. She fed the geese every morning.\n\n"
+                  '"Come on," she called.\n\n'
+                  "When spring came, Ada wore a yellow dress. She fed the geese again.")
+    ada = cast["ada"]
+    assert "red scarf" in ada.wardrobe and "yellow dress" not in ada.wardrobe
+    assert len(ada.later_looks) == 1 and "yellow dress" in ada.later_looks[0].wardrobe
+    assert "black hair" in ada.later_looks[0].appearance  # what the skip does not change stays
+
+
+def test_a_change_of_form_starts_a_new_look_and_tells_the_old_one(reader):
+    cast = design("A frog lived in the well. The frog croaked all night.\n\n"
+                  "The princess kissed the frog.\n\n"
+                  "The frog was no longer a slimy green frog, but a tall prince with a gold crown.")
+    frog = cast["frog"]
+    assert frog.later_looks, "the change of form is a new look"
+    first = f"{frog.appearance}, {frog.wardrobe}"
+    last = f"{frog.later_looks[-1].appearance}, {frog.later_looks[-1].wardrobe}"
+    assert "slimy green frog" in first and "tall prince" not in first
+    assert "tall prince" in last and "gold crown" in last and "slimy" not in last
+
+
+def test_a_look_after_a_skip_is_never_the_first_look_whoever_it_is_said_of(reader):
+    """'Her' after the skip is the woman named before it, read with the whole story's pronouns: her later look, and
+    not her first one."""
+    cast = design("In 1970 I was nineteen. A young woman with brown curls sold me a bicycle.\n\n"
+                  '"Mind the brakes," the young woman said.\n\n'
+                  "We rode to the sea together that summer.\n\n"
+                  "Fifty years later we rode the same road. Her hair was silver by then.")
+    woman = next(c for c in cast.values() if "woman" in c.name)
+    assert "brown curls" in woman.appearance and "silver" not in woman.appearance
+    assert len(woman.later_looks) == 1 and woman.later_looks[0].from_scene != "s01"
+    assert "silver" in woman.later_looks[0].appearance and "brown curls" not in woman.later_looks[0].appearance
