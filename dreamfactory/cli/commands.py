@@ -247,7 +247,7 @@ def _film_run(args, settings, started: float, options, store, plan_again, entryp
         server, before_env = None, os.environ.get("PREFECT_API_URL")
         quiet, progress = FollowedFilter(), logging.getLogger("dreamfactory.progress")
         try:
-            server, url = prefect_server(settings, before_flow)
+            server, url = prefect_server(settings.server_file, before_flow)
             if not flows:
                 load_flow()
             progress.addFilter(quiet)  # the watcher prints these steps from the task runs, wherever they ran

@@ -436,40 +436,36 @@ def api_at(url: str | None):
     return temporary_settings(updates={PREFECT_API_URL: url})
 
 
-def prefect_server(settings, prepare=None):
+def prefect_server(server_file: Path, prepare: Callable[[bool], None]):
     """(temporary server or None, API URL or None): a running server found, or a temporary one started that dies
-    with this process (one line says what it cost and how to avoid it). (None, None): keep Prefect's own setup."""
+    with this process (one line says what it cost and how to avoid it). (None, None): keep Prefect's own setup.
+    `prepare(server_starting)` runs before the server is used: while a temporary one starts, if one does."""
     if "prefect" in sys.modules:  # a caller (a test harness, a notebook) already set Prefect up: keep its server
         from prefect.settings import PREFECT_API_URL
 
         if PREFECT_API_URL.value():
-            if prepare:
-                prepare(False)
+            prepare(False)
             return None, None
-    url, where = find_server(settings.server_file)
-    server = None
-    if url is None:
-        server = TemporaryServer().launch()
-        url = server.api_url
-    os.environ["PREFECT_API_URL"] = url  # Prefect, Dask workers and other processes this run starts read it
+    url, _ = find_server(server_file)
+    if url is not None:
+        os.environ["PREFECT_API_URL"] = url  # Prefect, Dask workers and other processes this run starts read it
+        prepare(False)
+        return None, url
+    server = TemporaryServer().launch()
+    os.environ["PREFECT_API_URL"] = server.api_url
     try:
-        if prepare:
-            prepare(server is not None)  # while a temporary server starts, if one does
-        if server is not None:
-            # What a flow's first call imports (its engine, the parameters' JSON encoder, the task engine), while the
-            # server starts; `prepare` has loaded the flow itself.
-            import fastapi.encoders  # noqa: F401
-            import prefect.flow_engine  # noqa: F401
-            import prefect.task_engine  # noqa: F401
-            import prefect.utilities.visualization  # noqa: F401
+        prepare(True)
+        # What a flow's first call imports (its engine, the parameters' JSON encoder, the task engine), while the
+        # server starts; `prepare` has loaded the flow itself.
+        import fastapi.encoders  # noqa: F401
+        import prefect.flow_engine  # noqa: F401
+        import prefect.task_engine  # noqa: F401
+        import prefect.utilities.visualization  # noqa: F401
 
-            server.wait()
+        server.wait()
     except BaseException:
-        if server is not None:
-            server.stop()
+        server.stop()
         raise
-    if server is not None:
-        print(f"no Prefect server running: started a temporary one in {server.seconds:.1f} s (it stops with this "
-              "command); `make serve` or `dreamfactory serve` keeps one running and saves this on every run",
-              file=sys.stderr)
-    return server, url
+    print(f"no Prefect server running: started a temporary one in {server.seconds:.1f} s (it stops with this "
+          "command); `make serve` or `dreamfactory serve` keeps one running and saves this on every run", file=sys.stderr)
+    return server, server.api_url

@@ -22,11 +22,8 @@ PAGE = 200  # task runs per read: Prefect's default API limit
 def step_label(task_run_name: str) -> tuple[str, str]:
     """('keyframe', 's05/b') from 'keyframe-s05-b'; ('voice', 's05') from 'voice-s05'; names without parts as is."""
     kind, _, rest = task_run_name.partition("-")
-    if kind in ("keyframe", "clip"):
-        scene, _, shot = rest.partition("-")
-        return kind, f"{scene}/{shot}" if shot else scene
-    if kind == "voice":
-        return kind, rest
+    if kind in ("keyframe", "clip", "voice"):
+        return kind, rest if kind == "voice" else rest.replace("-", "/", 1)
     return task_run_name, ""
 
 
@@ -43,7 +40,7 @@ class RunWatcher:
                  interval: float = 0.5, out=None):
         self.flow_run_name, self.started, self.totals = flow_run_name, started, totals or {}
         self.interval, self.out = interval, out or sys.stderr
-        self.seen: dict[str, tuple[str, str]] = {}  # task run id -> (state name, updated)
+        self.seen: dict[str, str] = {}  # task run id -> state name
         self.done: dict[str, int] = {}
         self.slow_said: set[str] = set()
         self._ended_since = None  # the latest end time seen: later polls ask only for task runs that ended after it
@@ -119,7 +116,7 @@ class RunWatcher:
     def _saw(self, run) -> None:
         state = run.state.name if run.state else "Pending"
         key = str(run.id)
-        if self.seen.get(key, ("",))[0] == state:
+        if self.seen.get(key) == state:
             if state == "Running" and key not in self.slow_said and run.start_time is not None:
                 running = run.estimated_run_time.total_seconds() if run.estimated_run_time else 0.0
                 if running > 5:
@@ -127,7 +124,7 @@ class RunWatcher:
                     kind, what = step_label(run.name)
                     self._say(f"{kind:<10} {what:<8} running ({running:.0f} s so far)")
             return
-        self.seen[key] = (state, "")
+        self.seen[key] = state
         word = self.TERMINAL.get(state)
         if word is None:
             return
