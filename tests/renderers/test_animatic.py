@@ -953,3 +953,20 @@ def test_a_prop_with_no_drawing_is_drawn_by_its_broad_shape_and_labelled(keyfram
     sack = pixels(keyframes.render(keyframe_request(caption="", framing="insert", prop="a sack"), None))
     middle = (slice(int(0.25 * H), int(0.6 * H)), slice(int(0.3 * W), int(0.7 * W)))
     assert np.abs(cane[middle] - sack[middle]).mean() > 10, "a stick and a sack are drawn differently"
+
+
+@pytest.mark.parametrize("wardrobe,part,colour", [
+    ("a wedding ring, a blue sunhat", "sunhat", "blue"), ("a purple sarong", "sarong", "purple"),
+    ("green moccasins", "moccasins", "green"), ("a red balaclava", "balaclava", "red"),
+])
+def test_a_garment_outside_the_word_lists_is_worn_in_its_colour(keyframes, wardrobe, part, colour):
+    """What the dictionary calls headwear, footwear, a skirt or a garment is drawn and recorded in the colour the
+    story gives it, on a person and on an animal alike."""
+    for kind in ("human", "cat"):
+        being = CharacterLook(id="w1", name="Wren", kind=kind, appearance="Wren", wardrobe=wardrobe)
+        keyframes.render(keyframe_request(characters=(being,)), None)
+        figure, = keyframes.last_notes["drawn"]["figures"]
+        if kind == "human" or part in ("sunhat", "balaclava"):  # an animal wears hats, collars and coats
+            assert basic_colour(figure["colours"][part]) == colour, (kind, figure["colours"])
+    sarong = design_of(CharacterLook(id="w2", name="Wren", appearance="a woman", wardrobe="a purple sarong"))
+    assert sarong.skirt and basic_colour("#%02x%02x%02x" % sarong.bottom) == "purple"

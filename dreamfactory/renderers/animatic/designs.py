@@ -149,21 +149,22 @@ def _design(character_id: str, appearance: str, wardrobe: str, props: tuple[str,
     skirt = False
     for i, word in enumerate(wear):
         colour = _colour_before(wear, i, COLOURS)
-        if colour is not None and word in TOPS | BOTTOMS | SHOES | HATS | {"scarf", "shawl", "apron", "hood"}:
+        kind = garment(word)
+        if colour is not None and kind:
             worn.append((word, colour, _phrase(wear, i)))
-        if word in TOPS:
+        if kind == "top":
             tops.append((word, colour))
-        elif word in BOTTOMS:
-            bottom, skirt = colour, word == "skirt"
-        elif word in SHOES:
+        elif kind in ("bottom", "skirt"):
+            bottom, skirt = colour, kind == "skirt"
+        elif kind == "shoes":
             shoes = colour
-        elif word in HATS or (word == "hood" and "up" in wear[i:i + 2]):
+        elif kind == "hat":
             hat = (word, colour or COLOURS["brown"])
         elif word == "hooded" and hat is None:
             hat = ("hood", None)
-        elif word in {"scarf", "shawl"}:
+        elif kind == "scarf":
             scarf = colour or COLOURS["red"]
-        elif word == "apron":
+        elif kind == "apron":
             apron = colour or COLOURS["cream"]
     fallback = tuple(COLOURS.values())[h[3] % 20]
     outer = next((t for t in tops if t[0] in LONG_TOPS), tops[0] if tops else ("tunic", None))
@@ -195,6 +196,24 @@ def _design(character_id: str, appearance: str, wardrobe: str, props: tuple[str,
         shoes=shoes or darken(COLOURS["brown"], 0.3), hat=hat, scarf=scarf, apron=apron, props=carried,
         eyes=eyes, colours=colours,
     )
+
+
+# What the dictionary calls a garment, as the part of a figure it is drawn as (nearest first): a word the lists above
+# do not know ('sunhat', 'sarong', 'moccasins', 'balaclava') is still worn in its colour.
+GARMENTS = (("handwear", ""), ("hosiery", ""), ("belt", ""), ("headdress", "hat"), ("footwear", "shoes"),
+            ("skirt", "skirt"), ("trousers", "bottom"), ("neckwear", "scarf"), ("garment", "top"), ("clothing", "top"))
+
+
+@lru_cache(maxsize=1024)
+def garment(word: str) -> str:
+    """Which part of a figure a word of its wardrobe is: 'top', 'bottom', 'skirt', 'shoes', 'hat', 'scarf', 'apron',
+    or '' for a word that is no garment the figure draws."""
+    listed = "top" if word in TOPS else "skirt" if word == "skirt" else "bottom" if word in BOTTOMS else \
+        "shoes" if word in SHOES else "hat" if word in HATS else "scarf" if word in {"scarf", "shawl"} else \
+        "apron" if word == "apron" else ""
+    if listed or len(word) < 3 or word in COLOURS:
+        return listed
+    return next((part for name, part in GARMENTS if beings.is_a(word, name)), "")
 
 
 def _phrase(tokens: list[str], i: int) -> str:
@@ -382,18 +401,20 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
         size *= 1.15
     wear = _tokens(wardrobe + " , " + appearance)
     collar, hat, top = None, None, None
+    worn_as = [("collar" if word in COLLARS or garment(word) == "scarf" else garment(word)) if i > 0 else ""
+               for i, word in enumerate(wear)]  # the first word is what it is ('coat' of a dog is its fur)
     for i, word in enumerate(wear):
-        if word in TOPS and top is None and i > 0:
+        if worn_as[i] == "top" and top is None:
             top = _colour_before(wear, i, COLOURS) or tuple(COLOURS.values())[h[7] % 12]
-        if word in COLLARS and collar is None:
+        if worn_as[i] == "collar" and collar is None:
             collar = _colour_before(wear, i, COLOURS) or tuple(COLOURS.values())[h[6] % 12]  # no colour given: its own
-        elif word in HATS and hat is None:
+        elif worn_as[i] == "hat" and hat is None:
             hat = (word, _colour_before(wear, i, COLOURS) or COLOURS["brown"])
     drawn = {"body": body, "belly": belly, "accent": accent, "eyes": eyes, "spots": accent, "stripes": accent}
     colours = {material: (body, ""), "eyes": (eyes, "")}
     colours.update({word: (drawn[part], words) for word, (part, words) in said.items()})
     for i, word in enumerate(wear):  # what it wears, in the story's words and the colours drawn
-        colour = collar if word in COLLARS else top if word in TOPS else hat[1] if hat and word in HATS else None
+        colour = {"collar": collar, "top": top, "hat": hat[1] if hat else None}.get(worn_as[i])
         if colour is not None and i > 0:
             colours[word] = (colour, _phrase(wear, i))
     return CreatureDesign(
