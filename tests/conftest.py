@@ -15,6 +15,22 @@ SAMPLE = ROOT / "stories" / "lighthouse.txt"
 SMALL = ["--width", "320", "--height", "180", "--fps", "8"]
 
 
+def make_quietly(store, *argv, scenes: int = 4) -> dict:
+    """`dreamfactory make` of the sample story with --json, in this process and outside any one test's capture (for
+    a module's shared film): what it reports."""
+    import contextlib
+    import io
+    import json
+
+    from dreamfactory.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["make", str(SAMPLE), "--store", str(store), "--scenes", str(scenes), "--json", *SMALL, *argv])
+    assert code == 0
+    return json.loads(out.getvalue())
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch, tmp_path_factory):
     # No real model may be reached from the fast tests: no key, no base URL, no settings file of the developer's.

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dreamfactory.cli import main
-from tests.conftest import SAMPLE, SMALL
+from tests.conftest import SAMPLE, SMALL, make_quietly
 
 
 def make(capsys, store, *extra) -> dict:
@@ -33,17 +33,24 @@ def snapshot(folder):
 
 @pytest.fixture(scope="module")
 def first_film(tmp_path_factory, prefect_harness):
-    """One film made once for the module's tests (4 scenes of the sample story, 320x180, 8 fps)."""
+    """One film made once for the module's tests (4 scenes of the sample story, 320x180, 8 fps): (store, the --out
+    copy, what the run reported)."""
     store = tmp_path_factory.mktemp("store")
     out = tmp_path_factory.mktemp("out") / "film.mp4"
-    code = main(["make", str(SAMPLE), "--store", str(store), "--scenes", "4", "--json", "--out", str(out), *SMALL])
-    assert code == 0
-    return store, out
+    return store, out, make_quietly(store, "--out", str(out))
 
 
-def test_film_has_every_scene_video_audio_and_subtitles(first_film, capsys):
-    store, out = first_film
-    result = make(capsys, store)  # the identical second run reports where everything is
+@pytest.fixture(scope="module")
+def second_run(first_film):
+    """The identical second run, once: (what it reported, the store's files before it, after it)."""
+    store, _, _ = first_film
+    before = snapshot(store)
+    result = make_quietly(store)
+    return result, before, snapshot(store)
+
+
+def test_film_has_every_scene_video_audio_and_subtitles(first_film):
+    store, out, result = first_film
     assert result["scenes"] == 4
     film = store / result["film_key"]
     assert film.exists() and out.exists() and out.read_bytes() == film.read_bytes()
@@ -61,23 +68,21 @@ def test_film_has_every_scene_video_audio_and_subtitles(first_film, capsys):
     assert "Grandfather, the light is out!" in srt or "-->" in srt
 
 
-def test_identical_second_run_renders_and_writes_nothing(first_film, capsys):
-    store, _ = first_film
-    before = snapshot(store)
-    result = make(capsys, store)
+def test_identical_second_run_renders_and_writes_nothing(first_film, second_run):
+    _, _, first = first_film
+    result, before, after = second_run
     assert result["shots"] > result["scenes"] == 4  # the storyboard cuts scenes into shots
     assert result["keyframes"] == {"rendered": 0, "cached": result["shots"]}
     assert result["clips"] == {"rendered": 0, "cached": result["shots"]}
     assert result["base_frame"] == {"rendered": 0, "cached": 1}
-    assert result["film_rendered"] is False
+    assert result["film_rendered"] is False and result["film_key"] == first["film_key"]
     assert result["writer_answers"]["rendered"] == 0 and result["llm_calls"] == 0
     assert result["voice_lines"]["rendered"] == 0
-    assert snapshot(store) == before
+    assert after == before
 
 
-def test_manifest_records_how_to_make_every_render_again(first_film, capsys):
-    store, _ = first_film
-    result = make(capsys, store)
+def test_manifest_records_how_to_make_every_render_again(first_film):
+    store, _, result = first_film
     manifests = list((store / result["project"] / "manifests").glob("*.parquet"))
     assert len(manifests) == 1
     table = pq.read_table(manifests[0]).to_pylist()
@@ -93,8 +98,7 @@ def test_manifest_records_how_to_make_every_render_again(first_film, capsys):
 
 
 def test_show_lists_screenplay_states_and_films(first_film, capsys):
-    store, _ = first_film
-    result = make(capsys, store)
+    store, _, result = first_film
     assert main(["show", result["project"], "--store", str(store)]) == 0
     text = capsys.readouterr().out
     assert "The Lighthouse Keeper's Daughter" in text and "## Base Description" in text
@@ -106,9 +110,8 @@ def test_show_lists_screenplay_states_and_films(first_film, capsys):
         assert f"· {role}" in transcript
 
 
-def test_base_description_and_contact_sheet_are_artifacts(first_film, capsys):
-    store, _ = first_film
-    result = make(capsys, store)
+def test_base_description_and_contact_sheet_are_artifacts(first_film):
+    store, _, result = first_film
     project = store / result["project"]
     assert list((project / "base").glob("bd-*.json"))
     sheets = list((project / "contact").glob("*.png"))
@@ -120,13 +123,12 @@ def test_music_bed_makes_a_new_film_version_and_a_missing_file_is_one_line(first
 
     import numpy as np
 
-    store, _ = first_film
+    store, _, plain = first_film
     tone = tmp_path / "bed.wav"
     t = np.arange(0, 3.0, 1 / 24000)
     with wave.open(str(tone), "wb") as w:
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(24000)
         w.writeframes((0.2 * np.sin(2 * np.pi * 220 * t) * 32767).astype("<i2").tobytes())
-    plain = make(capsys, store)
     scored = make(capsys, store, "--music", str(tone))
     assert scored["film_key"] != plain["film_key"] and scored["film_rendered"] is True
     assert scored["clips"]["rendered"] == 0 and scored["keyframes"]["rendered"] == 0  # only the mix is new
@@ -161,10 +163,9 @@ def scene_changes(path) -> list[float]:
     return [float(t) for t in re.findall(r"pts_time:([0-9.]+)", done.stderr)]
 
 
-def test_shots_are_hard_cuts_within_a_scene(first_film, capsys):
+def test_shots_are_hard_cuts_within_a_scene(first_film):
     """Shot boundaries inside a scene are cuts that ffmpeg's scene-change filter finds, to the frame."""
-    store, _ = first_film
-    result = make(capsys, store)
+    store, _, result = first_film
     record = json.loads((store / result["film_key"].replace(".mp4", ".json")).read_text())
     t, cuts, previous = 0.0, [], None
     for key in record["inputs"]["clips"]:

@@ -19,16 +19,33 @@ import pytest
 from dreamfactory import layout
 from dreamfactory.cli import main
 from dreamfactory.renders import RenderRecord
-from tests.conftest import SAMPLE, SMALL
+from tests.conftest import SAMPLE, SMALL, make_quietly
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
-def make(capsys, store, *extra, expect=0) -> dict | str:
-    code = main(["make", str(SAMPLE), "--store", str(store), "--scenes", "4", "--json", *SMALL, *extra])
+def make(capsys, store, *extra, expect=0, scenes=4) -> dict | str:
+    code = main(["make", str(SAMPLE), "--store", str(store), "--scenes", str(scenes), "--json", *SMALL, *extra])
     out = capsys.readouterr()
     assert code == expect, out.err
     return json.loads(out.out) if expect == 0 else out.err
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory, prefect_harness):
+    """One film of 4 scenes made once for the module: (its store, what its run reported)."""
+    store = tmp_path_factory.mktemp("made") / "store"
+    return store, make_quietly(store)
+
+
+@pytest.fixture
+def film(made, tmp_path):
+    """A copy of the module's film's store (its renders, records and Prefect's results), for one test to change:
+    (the copy, what the film's run reported)."""
+    import shutil
+
+    source, result = made
+    return shutil.copytree(source, tmp_path / "store"), result
 
 
 def records(store: Path, kind: str) -> dict[str, list[RenderRecord]]:
@@ -73,7 +90,7 @@ def test_a_failing_clip_retries_alone(tmp_path, capsys, monkeypatch):
     store = tmp_path / "store"
     drill = FailingClips(monkeypatch, lambda request, attempt: (request.scene_id, attempt) == ("s02", 1)
                          and request.shot_id == min_shot(store, "s02"))
-    result = make(capsys, store)
+    result = make(capsys, store, scenes=2)
     shots = result["shots"]
     assert result["clips"] == {"rendered": shots, "cached": 0} and result["keyframes"] == {"rendered": shots, "cached": 0}
     failed = min_shot(store, "s02")
@@ -107,7 +124,7 @@ def test_a_keyframe_out_of_memory_once_is_retried_by_prefect_as_the_renders_seco
         return real(self, request, base_frame, attempt=attempt)
 
     monkeypatch.setattr(AnimaticKeyframes, "render", render)
-    result = make(capsys, store)
+    result = make(capsys, store, scenes=2)
     failed = min_shot(store, "s02")
     assert result["keyframes"] == {"rendered": result["shots"], "cached": 0}
     assert [a for sc, _, a in tries if sc == "base"] == [1, 2]
@@ -133,14 +150,14 @@ def shots_of(store: Path, project: str) -> dict[str, list[str]]:
 
 def test_a_shot_failing_for_good_names_it_and_keeps_the_rest(tmp_path, capsys, monkeypatch):
     store = tmp_path / "store"
-    FailingClips(monkeypatch, lambda request, attempt: request.scene_id == "s03")
-    err = make(capsys, store, expect=1)
-    assert "clip of s03/" in err and "failed for good" in err and "Traceback" not in err
-    assert set(records(store, "clip")) == {"s01", "s02", "s04"}
+    FailingClips(monkeypatch, lambda request, attempt: request.scene_id == "s02")
+    err = make(capsys, store, expect=1, scenes=3)
+    assert "clip of s02/" in err and "failed for good" in err and "Traceback" not in err
+    assert set(records(store, "clip")) == {"s01", "s03"}
     monkeypatch.undo()
-    result = make(capsys, store)
-    in_s03 = len(shots_of(store, result["project"])["s03"])
-    assert result["clips"] == {"rendered": in_s03, "cached": result["shots"] - in_s03}
+    result = make(capsys, store, scenes=3)
+    in_s02 = len(shots_of(store, result["project"])["s02"])
+    assert result["clips"] == {"rendered": in_s02, "cached": result["shots"] - in_s02}
     assert result["keyframes"] == {"rendered": 0, "cached": result["shots"]}
 
 
@@ -158,6 +175,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
+@pytest.mark.slow  # a killed process: a command of its own, with its own temporary Prefect server
 def test_resume_after_sigkill_renders_only_what_was_missing(tmp_path, capsys):
     store = tmp_path / "store"
     env = {**os.environ, "DREAMFACTORY_MAX_WORKERS": "2", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
@@ -188,12 +206,11 @@ def test_resume_after_sigkill_renders_only_what_was_missing(tmp_path, capsys):
     assert result["keyframes"] == {"rendered": result["shots"] - len(drawn), "cached": len(drawn)}
 
 
-def test_edit_one_shot_then_rerun_renders_only_that_shot(tmp_path, capsys):
+def test_edit_one_shot_then_rerun_renders_only_that_shot(film, capsys):
     from dreamfactory.editing import add_shot, apply_edits
     from dreamfactory.store import open_store
 
-    store = tmp_path / "store"
-    first = make(capsys, store)
+    store, first = film
     project, shots = first["project"], first["shots"]
     s02 = shots_of(store, project)["s02"]
     edited_shot = s02[-1]
@@ -233,9 +250,8 @@ def test_edit_one_shot_then_rerun_renders_only_that_shot(tmp_path, capsys):
         assert (store / film["film_key"]).exists()  # earlier versions are kept
 
 
-def test_hand_edited_screenplay_is_rendered_by_rerun_and_kept_by_make(tmp_path, capsys):
-    store = tmp_path / "store"
-    first = make(capsys, store)
+def test_hand_edited_screenplay_is_rendered_by_rerun_and_kept_by_make(film, capsys):
+    store, first = film
     head = store / layout.screenplay_head(first["project"])
     data = json.loads(head.read_text())
     data["scenes"][3]["shots"][0]["description"] = "The beam sweeps over the sea"
@@ -247,9 +263,8 @@ def test_hand_edited_screenplay_is_rendered_by_rerun_and_kept_by_make(tmp_path, 
     assert again["edited_screenplay"] is True and again["keyframes"]["rendered"] == 0
 
 
-def test_invalid_hand_edit_is_a_clear_error(tmp_path, capsys):
-    store = tmp_path / "store"
-    first = make(capsys, store)
+def test_invalid_hand_edit_is_a_clear_error(film, capsys):
+    store, first = film
     head = store / layout.screenplay_head(first["project"])
     data = json.loads(head.read_text())
     data["scenes"][0]["time_of_day"] = "teatime"
@@ -282,9 +297,9 @@ def test_two_runs_of_one_project_at_once(tmp_path, capsys):
 
 
 def test_the_same_film_on_s3(s3_env, capsys):
-    first = make(capsys, s3_env)
+    first = make(capsys, s3_env, scenes=2)
     assert first["film"].startswith("s3://") and first["clips"]["rendered"] == first["shots"] > 4
-    second = make(capsys, s3_env)
+    second = make(capsys, s3_env, scenes=2)
     assert second["clips"] == {"rendered": 0, "cached": first["shots"]} and second["keyframes"]["rendered"] == 0
     assert second["film_key"] == first["film_key"]
     # Prefect's task results live on the same store, beside the artifacts, keyed by the same content addresses.
@@ -295,12 +310,11 @@ def test_the_same_film_on_s3(s3_env, capsys):
     assert kinds == {"base", "keyframe", "voice", "clip", "film"}
 
 
-def test_renders_deleted_by_hand_are_made_again(tmp_path, capsys):
+def test_renders_deleted_by_hand_are_made_again(film, capsys):
     """Prefect's cache still points at them; the store is the truth, so the next run makes them again."""
     import shutil
 
-    store = tmp_path / "store"
-    first = make(capsys, store)
+    store, first = film
     project = store / first["project"]
     shutil.rmtree(project / "clips" / "s03")  # a whole scene's clips, objects and records
     sorted((project / "keyframes" / "s04").glob("*.png"))[0].unlink()  # only the image of one shot's keyframe
