@@ -115,3 +115,11 @@ def test_a_look_after_a_skip_is_never_the_first_look_whoever_it_is_said_of(reade
     assert "brown curls" in woman.appearance and "silver" not in woman.appearance
     assert len(woman.later_looks) == 1 and woman.later_looks[0].from_scene != "s01"
     assert "silver" in woman.later_looks[0].appearance and "brown curls" not in woman.later_looks[0].appearance
+
+
+def test_every_garment_the_dictionary_knows_is_worn_and_a_list_of_them_is_kept(reader):
+    """'her red swimsuit', 'her mittens': garments no word list holds; 'in a straw hat and a blue shirt': both."""
+    cast = design("Noor swam out to the raft, her red swimsuit bright against the water.\n\n"
+                  "Her uncle Sol waited on the pier in a straw hat and a blue shirt. He waved.")
+    assert "red swimsuit" in cast["noor"].wardrobe
+    assert {"straw hat", "blue shirt"} <= set(cast["sol"].wardrobe.split(", "))

@@ -25,7 +25,6 @@ from .vocabulary import (
     PERSON_NOUNS,
     PROP_WORDS,
     STOPWORDS,
-    WORN_RX,
 )
 
 # A part of a body named bare says nothing of how it looks.
@@ -104,6 +103,10 @@ def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHI
                 continue  # 'a greyhound in a yellow vest, with a woman in a green raincoat': each wears their own
             if _garment(m.group(1)):
                 _add(look.wardrobe, _garment(m.group(1)))
+                more = re.match(r"\s+and\s+(?:an?|his|her|their|its)\s+((?:[\w-]+\s+){0,2}[a-z-]+)",
+                                text[m.start(1) + len(_garment(m.group(1))):])  # 'in a straw hat and a blue shirt'
+                if more and _garment(more.group(1)):
+                    _add(look.wardrobe, _garment(more.group(1)))
     return look
 
 
@@ -158,13 +161,24 @@ def _belongings(owner: str, text: str, look: Look) -> None:
     """'his brass lantern' is a prop; 'her cloak was grey' is a grey cloak."""
     for m in re.finditer(rf"{owner}\s+((?:[\w-]+\s+){{0,3}}?(?:{CARRIED_RX}))\b", text):
         _add(look.props, m.group(1))
-    worn = rf"{owner}\s+((?:[\w-]+\s+){{0,2}}?(?:{WORN_RX}))\b(?:\s+(?:was|were|had\s+turned|turned|had\s+gone|went)\s+" \
-        rf"(?:the\s+colou?r\s+of\s+)?([a-z]+))?"  # 'her hair had turned white'
-    for m in re.finditer(worn, text, re.I):
-        if re.match(r"\s+(?:had\s+|has\s+)?(?:peeled|faded|gone|worn|fallen|vanished)", text[m.end(1):]):
+    for m in re.finditer(rf"{owner}\s+(?=((?:[\w-]+\s+){{0,2}}[\w-]+))", text, re.I):  # 'her red swimsuit bright'
+        said = re.split(r"\s+(?:was|were|is|are|had|has|and|with)\b", m.group(1))[0].split()  # 'her cloak| was grey'
+        last = max((i for i, w in enumerate(said) if _is_worn(w.lower())), default=None)
+        if last is None:
+            continue
+        phrase = " ".join(said[:last + 1])
+        after = text[m.start(1) + len(phrase):]
+        if re.match(r"\s+(?:had\s+|has\s+)?(?:peeled|faded|gone|worn|fallen|vanished)", after):
             continue  # 'its red paint had peeled away' is no longer how it looks
-        state = m.group(2) if m.group(2) and m.group(2) not in STOPWORDS | {"with"} else ""
-        _file_items(f"{state} {m.group(1)}".strip(), look, default=None)
+        state = re.match(r"\s+(?:was|were|had\s+turned|turned|had\s+gone|went)\s+(?:the\s+colou?r\s+of\s+)?([a-z]+)",
+                         after)  # 'her hair had turned white'
+        state = state.group(1) if state and state.group(1) not in STOPWORDS | {"with"} else ""
+        _file_items(f"{state} {phrase}".strip(), look, default=None)
+
+
+def _is_worn(word: str) -> bool:
+    """A garment or an outer part of a body ('swimsuit', 'mittens', 'crest'), not one inside it ('heart')."""
+    return is_garment(word) or is_part(word) and not beings.is_a(word, "internal organ")
 
 
 def _copula(subject: str, text: str, look: Look) -> None:
@@ -201,7 +215,7 @@ def _garment(phrase: str) -> str:
 
 def is_garment(word: str) -> bool:
     """A thing worn: the word table's, or the dictionary's clothing ('anorak', 'oilskin', 'swimsuit')."""
-    return word in GARMENT_WORDS or beings.is_a(word, "clothing")
+    return word in GARMENT_WORDS or beings.is_a(word, "clothing") and not is_colour(word)  # not 'grey' (a uniform)
 
 
 def _apposition(subject: str, text: str, look: Look) -> None:
@@ -299,8 +313,9 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
         item = _as_part(item)
         said = item.split()
         ends = [i for i, w in enumerate(said) if " like " not in item and _is_look_word(w.lower())]
-        if ends and any(beings.is_being(w.lower()) for w in said[:ends[0]]):
-            continue  # 'with a man in a brown suit': someone else, in their own clothes
+        if ends and any(beings.is_being(w.lower()) and said[i + 1].lower() in ("in", "wearing", "with")
+                        for i, w in enumerate(said[:ends[0]])):
+            continue  # 'with a man in a brown suit': someone else, in their own clothes (not 'a camel coat')
         if ends:  # 'brown curls sold me a bicycle': the item ends with its first run of look words
             run = ends[0]
             while run + 1 in ends:
