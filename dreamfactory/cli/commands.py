@@ -16,7 +16,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import DreamFactoryError, SettingsError, StoryError
 from ..escape import terminal
-from .flags import FILM, RUN, add_setting_flags, given
+from .flags import DEST, FILM, RUN, add_setting_flags, given
 
 EXIT_BAD_INPUT, EXIT_FAILED = 2, 1
 ROOT = Path(__file__).resolve().parents[2]  # where flows/ is, in a checkout and in site-packages alike
@@ -415,7 +415,7 @@ def cmd_params(args, settings, started: float) -> int:
 
     story, options = read_story(args.story), settings.film_options()
     check_scenes(story, options.scenes)
-    if getattr(args, "setting:store") is None:  # the run then uses the worker's store
+    if getattr(args, DEST + "store") is None:  # the run then uses the worker's store
         options = options.model_copy(update={"store": None})
     print(json.dumps({"story": story, "options": options.model_dump(mode="json", exclude_defaults=True),
                       "review_gate": args.review_gate}))
