@@ -757,3 +757,31 @@ def test_a_voice_from_the_dark_is_whoever_is_then_shown_not_who_hears_it(reader)
     _, design, plans = write_phases(story)
     assert list(cast_of(design)) == ["tam", "boy"]
     assert lines_of(plans) == [("boy", "Leave the candles lit.")]
+
+
+def test_a_voice_whose_tag_has_no_subject_is_the_unseen_one_then_shown(reader):
+    """'Something came scratching up the steps, rapped at the door and squeaked, "..."': the tag's subject is the
+    something, and whoever then comes in is the voice."""
+    story = ('Nell was alone in the kitchen. Something came scratching up the cellar steps, rapped at the door and '
+             'squeaked, "Let me in!"\n\nNell opened the door. A wet little hedgehog crept in from the dark.\n')
+    _, design, plans = write_phases(story)
+    assert lines_of(plans) == [("hedgehog", "Let me in!")]
+
+
+def test_a_name_given_in_a_line_names_the_being_just_met(reader):
+    story = ('Nell was alone in the kitchen when a small hedgehog crept in from the garden.\n\n'
+             '"This is Prickles," said Nell to her brother Tom. Prickles curled up by the stove.\n')
+    _, design, _ = write_phases(story)
+    assert {c.id: c.kind for c in design.characters} == {"nell": "human", "prickles": "hedgehog", "tom": "human"}
+
+
+def test_a_capitalised_role_is_cast_and_speaks(reader):
+    _, design, plans = write_phases('The jester juggled three apples in the great hall. "He may stay," said the King.')
+    assert list(cast_of(design)) == ["jester", "king"]
+    assert lines_of(plans) == [("king", "He may stay.")]
+
+
+def test_a_being_called_by_its_species_is_the_one_of_that_species(reader):
+    story = "A hound and a cat walked to the town together. The cat sang all the way. At the gate the dog barked."
+    _, design, _ = write_phases(story)
+    assert [c.kind for c in design.characters].count("dog") == 1  # 'the dog' is the hound

@@ -9,7 +9,7 @@ from ... import beings
 from . import nlp
 from .cast import Cast
 from .story import Reading, Speech, count_words, mask_quotes, split_speech
-from .tense import base_form
+from .tense import base_form, looks_past
 from .vocabulary import ANIMATE_VERBS, AREAS, ARTICLES, NOT_OBJECTS, OBJECTS_RX, SPEECH_RX, SPEECH_VERBS, SPOTS, STOPWORDS
 
 # A sentence that opens on these moves the story on in time: a new beat starts there.
@@ -136,7 +136,17 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
         for line in speech:
             heard = index > 0 and not line.attribution and not said_by and '"' not in group[index - 1][1] and \
                 UNSEEN.search(group[index - 1][1]) and re.search(rf"\b(?:{SPEECH_RX})\b", group[index - 1][1])
-            if line.attribution and UNSEEN.search(line.attribution) and not cast.mentions(line.attribution) or heard:
+            tag = line.attribution or ""
+            first = tag.split()[0] if tag else ""
+            if (first in ("and", "then") or looks_past(first) and first not in SPEECH_VERBS) and \
+                    not re.search(r"\b(?:he|she|it|they|I|we|you)\b", tag) and not cast.mentions(tag):
+                # 'something came creeping up the stairs, knocked at the door and cried,': the tag's subject is the
+                # last one of the sentence that acts
+                acting = [m.group(1) for m in re.finditer(r"\b(some ?(?:one|body|thing)|he|she|they|it|I|we|[A-Z][\w-]*)"
+                                                          r"\s+([a-z]+)\b", mask_quotes(raw[:line.start]))
+                          if looks_past(m.group(2))]
+                tag = acting[-1] if acting else tag
+            if tag and UNSEEN.search(tag) and not cast.mentions(tag) or heard:
                 # 'said a voice from the dark', 'A small voice called from behind the shed. "Found him!"'
                 following = state.story[state.story.index(raw) + 1:] if raw in state.story else \
                     [s for _, s in group[index + 1:]]
@@ -220,7 +230,11 @@ def _subject_last(named: list[str], raw: str, cast: Cast, state: Continuity) -> 
 
 
 # A line said by a voice not yet seen: 'said a voice from the dark', 'said someone behind the door'.
-UNSEEN = re.compile(r"\b(?:a|an|the|some)\s+(?:[\w-]+\s+){0,2}?voices?\b|\bsome(?:one|body|thing)\b|\bno ?one\b", re.I)
+UNSEEN = re.compile(r"\b(?:a|an|the|some)\s+(?:[\w-]+\s+){0,2}?voices?\b|\bsome ?(?:one|body|thing)\b|\bno ?one\b", re.I)
+
+
+APPEARS = r"(?:stepped|steps|came|comes|appeared|appears|emerged|emerges|crept|creeps|limped|limps|leaned|leans)\s+" \
+    r"(?:out|into|in|from|through|forward|round|around|up|down|over|across)\b"
 
 
 def _revealed_voice(ahead: list[str], earlier: list[Sentence], cast: Cast, hearers: list[str] = ()) -> str:
@@ -228,6 +242,10 @@ def _revealed_voice(ahead: list[str], earlier: list[Sentence], cast: Cast, heare
     corner ... was his great-aunt Lotte'), never one who hears it ('He was checking the cases when someone said');
     a voice never revealed is the narrator's, never an invented person."""
     seen = {c for sentence in earlier for c in sentence.order} | set(hearers)
+    for text in ahead[:3]:  # 'Then old Mrs Penhallow stepped into the torchlight': who comes into sight is the voice
+        for _, pid in cast.positions(text):
+            if pid not in hearers and re.search(rf"(?:{cast.by_id[pid].pattern})\s+(?:[a-z]+\s+)?{APPEARS}", text):
+                return pid
     for text in ahead:  # 'It was Marcus', 'there stood his brother Eli': the one the story shows is the voice
         for m in re.finditer(r"\b(?:[Ii]t was|there (?:stood|sat|was)|was)\s+((?:[\w'-]+\s+){0,3}?[\w'-]+)", text):
             shown = [c for c in cast.mentions(m.group(1)) if c not in seen]

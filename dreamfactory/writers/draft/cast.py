@@ -216,14 +216,16 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
                 unnamed.remove(u)
                 named[named.index(n)] = replace(n, pattern=f"{n.pattern}|{u.pattern}", descriptor=u.descriptor or n.descriptor)
                 continue
+            shown = re.search(rf'"(?:[^"]*[.!?]\s+)?(?:[Tt]his is|(?:[Hh]is|[Hh]er|[Ii]ts) name is)\s+(?:{n.pattern})\b',
+                              sentence)  # '"This is Nibs," said Mrs Penhallow': the one she shows, never she
             if not (re.search(rf"\b(?:[Ss]he|[Hh]e|[Ii]t|[Tt]hey)\s+(?:was|is)\s+{told}", masked)
                     or re.search(rf"\b(?:[Hh]er|[Hh]is|[Ii]ts|[Tt]heir)\s+name\b[^.;]*?\b(?:was|is)\s+{told}", masked)
-                    or re.search(rf"\b(?:I'm|I am|[Mm]y name is|[Cc]all me)\s+(?:{n.pattern})\b", sentence)):
+                    or re.search(rf"\b(?:I'm|I am|[Mm]y name is|[Cc]all me)\s+(?:{n.pattern})\b", sentence) or shown):
                 continue
             if any(re.search(n.pattern, mask_quotes(t)) for t in texts[:i]):
                 continue  # known before: not a reveal
             window = " ".join(mask_quotes(t) for t in texts[max(0, i - 2):i + 1])
-            role = [u for u in unnamed if re.search(u.pattern, window)]
+            role = [u for u in unnamed if re.search(u.pattern, window) and not (shown and re.search(u.pattern, masked))]
             if role:
                 u = role[-1]
                 unnamed.remove(u)
@@ -355,13 +357,15 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
     acted = "|".join(w for w in IRREGULAR_PAST if w not in ("had", "was", "were", "did"))  # not 'his mother had'
     found: dict[str, tuple[str, str]] = {}  # noun -> (head 'harbour guard', first phrase 'old harbour guard')
     for _, sentence in reading.sentences:
-        text = mask_quotes(sentence)
+        # 'said the King': a title after 'the' is the role it names, capitalised or not
+        text = re.sub(r"(?<=\b[Tt]he )[A-Z][a-z]+\b", lambda m: m.group().lower() if m.group() in TITLES else m.group(),
+                      mask_quotes(sentence))
         phrases = []
         for phrase, noun, plural, verb in nlp.parsed(sentence, parsed).actors:
             acts = (verb in ANIMATE_VERBS or verb in SPEECH_VERBS) and noun not in COMMON_NOUNS
             if not plural and (noun in ACTOR_NOUNS or acts and _can_act(noun) or _person_noun(noun)):
                 phrases.append(phrase)
-        rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
+        rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your|a|an|the)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
              rf"(?:\s+(?:in|with|from)\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?[\w-]+)?" \
              rf"(?:\s+(?:was|is|could|would)(?:\s+not)?)?\s+" \
              rf"({acted}|{SPEECH_RX}|[a-z]{{3,}}ed|(?:(?<=was )|(?<=were )|(?<=is ))[a-z]{{3,}}ing)\b"  # 'the queen was gone' does not act
@@ -407,10 +411,16 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         used.add(pid)
         article = _ARTICLE if noun not in RELATIONS else \
             r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[A-Z][\w-]*'s)\s+"  # 'Ivo's mother'
-        pattern = rf"{article}(?:[a-z][\w-]*\s+){{0,2}}?{re.escape(noun)}\b(?!-)"  # 'the guard' is the harbour guard
+        title = noun.capitalize() in TITLES  # 'the King' as well as 'the king'
+        pattern = rf"{article}(?:[a-z][\w-]*\s+){{0,2}}?{'(?i:' if title else '(?:'}{re.escape(noun)})\b(?!-)"
+        # 'the guard' is the harbour guard
         gender = PERSON_NOUNS.get(noun) or ("f" if noun.endswith("woman") else "m" if noun.endswith("man") else "")
         kind = next((k for k in map(noun_kind, head.split()) if k != "human"), "human")  # 'a fox cub' is a fox
         person = Person(id=pid, name=f"the {phrase}", pattern=pattern, gender=gender, descriptor=noun, kind=kind)
+        same = [p for p in people if kind != "human" and p.kind == kind and p.descriptor != kind]
+        if noun == kind and len(same) == 1:  # 'the hound ... the dog bit his leg': its species, the same being
+            people[people.index(same[0])] = replace(same[0], pattern=f"{same[0].pattern}|{pattern}")
+            continue
         people.append(_profile(person, reading))
     return people
 

@@ -226,7 +226,8 @@ def _attribution(sentence: str, quote: re.Match, before_start: int, after_end: i
     """The words naming the speaker right after the quote (' Mira cried') or right before it ('Mira said, '),
     with their span in the sentence; (None, None) when the sentence does not say who speaks."""
     after = re.match(r'[^,.;:!?"]*', sentence[quote.end():after_end]).group()
-    if len(after.split()) <= 8 and re.search(rf"\b(?:{SPEECH_RX})\b", after):  # 'answered a thin voice from the bank'
+    inverted = re.match(rf"\s*(?:{SPEECH_RX})\b", after)  # 'said a voice from the dark of the barn'
+    if len(after.split()) <= (10 if inverted else 8) and re.search(rf"\b(?:{SPEECH_RX})\b", after):
         return after.strip(), (quote.end(), quote.end() + len(after))
     before = sentence[before_start:quote.start()].rstrip(" ,:")
     tail = re.split(r"[,.;:!?]", before)[-1]
