@@ -970,3 +970,21 @@ def test_a_garment_outside_the_word_lists_is_worn_in_its_colour(keyframes, wardr
             assert basic_colour(figure["colours"][part]) == colour, (kind, figure["colours"])
     sarong = design_of(CharacterLook(id="w2", name="Wren", appearance="a woman", wardrobe="a purple sarong"))
     assert sarong.skirt and basic_colour("#%02x%02x%02x" % sarong.bottom) == "purple"
+
+
+def test_a_scene_is_where_its_journey_ends_and_under_the_water_is_underwater():
+    """'walked back to the farmhouse kitchen, where ...' is in the kitchen (the head of the phrase they went to, not
+    its first word); 'Under the water ...' is underwater, drawn on the seabed, not on the lake's shore; a person
+    opening a sentence ('Sam Treloar was nine') is no place, whatever else the dictionary says 'sam' is."""
+    from dreamfactory.writers.draft.beats import Continuity, Sentence
+    from dreamfactory.writers.draft.places import places_in, setting_of
+
+    def setting(text: str) -> str:
+        state = Continuity(world="the farm", base="the dark field")
+        return setting_of([Sentence(0, text, ["sam"], [], ["sam"])], state)[0]
+
+    assert setting("They walked back to the farmhouse kitchen together, where Nan made cocoa.") == "farmhouse kitchen"
+    assert setting("Under the water everything was green and slow.") == "underwater"
+    assert read_scenery(keyframe_request(setting="underwater", environment="", caption="")).place.cls == "underwater"
+    assert read_scenery(keyframe_request(setting="under the lake", environment="", caption="")).place.name == "seabed"
+    assert places_in([Sentence(0, "Sam Treloar was nine.", ["sam-treloar"], [], ["sam-treloar"])]) == []

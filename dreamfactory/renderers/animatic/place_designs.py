@@ -167,8 +167,14 @@ def _design_vectors() -> np.ndarray:
     return embedder.embed_many(tuple(d.description for d in DESIGNS))
 
 
+_UNDERWATER = re.compile(r"\b(?:under|beneath|below)(?: the)? (?:\w+ )?(?:water|waters|sea|ocean|lake|loch|river|"
+                         r"waves|surface|pond|lagoon|bay)\b", re.IGNORECASE)
+
+
 def _allowed(text: str) -> set[str]:
-    """The classes the words allow: inside never outdoors, outside never indoors."""
+    """The classes the words allow: inside never outdoors, outside never indoors, under the water only underwater."""
+    if _UNDERWATER.search(text):
+        return {"underwater"}
     inside = bool(_INSIDE.search(text) or _ROOM.search(text))
     outside = bool(_OUTSIDE.search(text))
     if inside and not outside:

@@ -46,14 +46,15 @@ def places_in(read: list[Sentence]) -> list[Place]:
         tokens = re.findall(r"[\w'-]+|[,;:]", sentence.narration)
         lower = [t.lower() for t in tokens]
         opens = number == 0 and bool(lower) and lower[0] in LOCATIVE
+        names = {part for who in sentence.order + sentence.characters for part in who.split("-")}
         i = 0
         while i < len(tokens):
-            if not _place_kind(lower[i]) and not _said_place(lower, i) or \
+            if not _place_kind(lower[i]) and not _said_place(lower, i, names) or \
                     i + 1 < len(tokens) and beings.is_being(lower[i + 1]):  # 'an old sea turtle' is no sea
                 i += 1
                 continue
             j = i
-            while j + 1 < len(tokens) and (_place_kind(lower[j + 1]) or _said_place(lower, j + 1)):
+            while j + 1 < len(tokens) and (_place_kind(lower[j + 1]) or _said_place(lower, j + 1, names)):
                 j += 1  # 'harbour town' is one place
             modifiers = _modifiers(tokens, i)
             before = [w for w in lower[max(0, i - len(modifiers) - 2):i - len(modifiers)] if w not in ARTICLES][-1:]
@@ -75,7 +76,7 @@ INTO = set(LOCATIVE) | {"into", "down", "along", "through", "across", "onto", "i
 GENERIC = set("way place side end edge middle top bottom front back corner space area spot part home".split())
 
 
-def _said_place(lower: list[str], i: int) -> bool:
+def _said_place(lower: list[str], i: int, names: set[str] = frozenset()) -> bool:
     """A noun the tables do not know, used as a place ('in the ward', 'down the tunnel', 'The quarry was ...') and a
     place by the dictionary: a room, a building, a vehicle, land or water."""
     if lower[i] in GENERIC or not beings.place_kind(lower[i]) or _modifies(lower, i):
@@ -83,7 +84,8 @@ def _said_place(lower: list[str], i: int) -> bool:
     before = [w for w in lower[max(0, i - 3):i] if w not in ARTICLES or w in ("the", "a", "an")]
     # 'The ward was quiet', 'Ward Nine of St Jude's was quiet': the sentence is about the place it opens on
     subject = lower[i + 1:i + 8][:next((k for k, w in enumerate(lower[i + 1:i + 8]) if w in (",", ";", ":")), 7)]
-    opens = (i == 0 or i <= 2 and lower[0] in ("the", "a", "an")) and bool({"was", "were", "is"} & set(subject))
+    opens = (i == 0 and lower[i] not in names or i <= 2 and lower[0] in ("the", "a", "an")) and \
+        bool({"was", "were", "is"} & set(subject))  # 'Sam Treloar was nine' is about Sam
     return opens or len(before) >= 2 and before[-1] in ("the", "a", "an", "his", "her", "their") and before[-2] in INTO \
         or bool(before) and before[-1] in INTO
 
@@ -155,7 +157,8 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
     area = next((p for p in usable if p.kind == "area"), None)
     detail = next((p for p in usable if p.kind == "detail"), None)
     goals = [m.group(1).lower() for m in [MOVES.search(read[0].narration)] if m] if read else []  # it opens on a journey
-    arrived = next((p for p in places if p.word in goals and p.kind in ("spot", "area")), None)
+    arrived = next((p for p in places if p.kind in ("spot", "area") and (  # 'back to the farmhouse kitchen'
+        p.word in goals or set(goals) & set(p.phrase.lower().split()))), None)
     if arrived and spot and spot.kind == "vehicle" and spot.sentence == arrived.sentence:
         spot = None  # 'carries it to the market in a wooden cart': the scene is where the cart goes
     if spot and area and area.rank < spot.rank:
@@ -168,6 +171,9 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
             base += f" {preposition} the {_remembered(area, state)}"
     elif area:
         base = _remembered(area, state)
+        if area.preposition == "under" and beings.is_a(area.word, "body of water"):
+            base = "underwater" if area.word == "water" else f"under the {base}"  # 'Under the water, ...'
+
     elif arrived and not area:  # 'He ran to the harbour': a beat that starts with a journey is where it ends
         base = _remembered(arrived, state)
     else:
