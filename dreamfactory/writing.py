@@ -82,9 +82,9 @@ def write_project(store: Store, story: str, options: FilmOptions, rewrite: bool 
     if head != canonical(written.screenplay):
         report("writing", "the screenplay in the store was edited by hand: rendering the edited version "
                           "(make --rewrite discards the edits)")
-        screenplay = parse_screenplay(head, store.location(head_key))
-        return written.model_copy(update={"screenplay": screenplay, "sha": save_version(store, project, screenplay),
-                                          "edited": True})
+        written = _edited(store, written, head)
+        save_version(store, project, written.screenplay)
+        return written
     store.set_head(layout.written_head(project), _writers_head(written))
     return written
 
@@ -128,9 +128,7 @@ def as_head(store: Store, story: str, written: Written, rewrite: bool = False) -
     current = store.read_head(layout.screenplay_head(project))[0]
     head = _head(current, None if rewrite else _writers(store, project).get("sha"), written.screenplay)
     if head is None:  # an edit, kept
-        screenplay = parse_screenplay(current, store.location(layout.screenplay_head(project)))
-        written = written.model_copy(update={"screenplay": screenplay, "sha": sha256_bytes(canonical(screenplay)),
-                                            "edited": True})
+        written = _edited(store, written, current)
     stale = [what for what, key, data in (
         ("the story", layout.story(project), story.encode("utf-8")),
         ("the screenplay's head", layout.screenplay_head(project), head or current),
@@ -139,6 +137,11 @@ def as_head(store: Store, story: str, written: Written, rewrite: bool = False) -
     if written.edited and not store.exists(layout.screenplay_version(project, written.sha)):
         stale.append("the edited version")
     return written, " and ".join(stale) + " to record" if stale else ""
+
+
+def _edited(store: Store, written: Written, head: bytes) -> Written:
+    screenplay = parse_screenplay(head, store.location(layout.screenplay_head(written.project)))
+    return written.model_copy(update={"screenplay": screenplay, "sha": sha256_bytes(canonical(screenplay)), "edited": True})
 
 
 def _head(current: bytes | None, writers_sha: str | None, screenplay: Screenplay) -> bytes | None:
