@@ -51,6 +51,10 @@ def _range(start: float, frames: float, fps: int):
     return otio.opentime.TimeRange(_rt(start, fps), _rt(frames, fps))
 
 
+def _subtitles_key(project: str, film_key: str) -> str:
+    return layout.subtitles(project, film_key.rsplit("/", 1)[-1].split(".")[0])
+
+
 def _cues(text: str) -> list[tuple[float, float, str]]:
     """(start, end, text) of each SubRip cue."""
     stamp = r"(\d+):(\d+):(\d+),(\d+)"
@@ -169,7 +173,7 @@ def film_timeline(store: Store, project: str, media, film_key: str | None = None
             otio.schema.Clip(name=Path(music).name, source_range=_range(0, total, fps), media_reference=otio.schema.ExternalReference(
                 target_url=Path(music).resolve().as_uri(), available_range=_range(0, total, fps)))]))
 
-    for start, end, text in _cues(store.read_bytes(layout.subtitles(project, key.rsplit("/", 1)[-1].split(".")[0])).decode("utf-8")):
+    for start, end, text in _cues(store.read_bytes(_subtitles_key(project, key)).decode("utf-8")):
         video.markers.append(otio.schema.Marker(name=text, color=otio.schema.MarkerColor.YELLOW,
                                                 marked_range=_range(start * fps, (end - start) * fps, fps),
                                                 metadata={"dreamfactory": {"subtitle": text}}))
@@ -216,6 +220,6 @@ def export_film(store: Store, project: str, fmt: str, out: str | Path | None = N
                  "colorspace": 709}
     otio.adapters.write_to_file(timeline, str(path), adapter_name=adapter, **extra)
     subtitles = path.with_suffix(".srt")
-    subtitles.write_bytes(store.read_bytes(layout.subtitles(project, film.object_key.rsplit("/", 1)[-1].split(".")[0])))
+    subtitles.write_bytes(store.read_bytes(_subtitles_key(project, film.object_key)))
     return Exported(timeline=str(path), subtitles=str(subtitles), format=fmt, film_key=film.object_key,
                     clips=len(records), media=list(dict.fromkeys(media.used)))

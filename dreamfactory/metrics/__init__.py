@@ -13,8 +13,8 @@ import importlib
 _MODULES = {
     "clip_score": "average_clip_score clip_scores",
     "faces": "Face cross_scene_face_distance face_distance find_faces",
-    "gate": "GRAM_STYLE_THRESHOLD GateThresholds KeyframeScores analyse_frame judge failures passes score_keyframe",
-    "options": "MetricOptions",
+    "gate": "GRAM_STYLE_THRESHOLD GateThresholds KeyframeScores MetricOptions analyse_frame judge failures passes "
+            "score_keyframe",  # the options are defined with the other settings, in dreamfactory.settings
     "report": "Comparison EvaluationReport ShotFrames ShotScores models_used compare evaluate_frames",
     "style": "cross_scene_style_consistency gram_embedding style_embeddings",
     "weights": "MetricUnavailable MissingWeight describe_missing missing_weights",

@@ -9,8 +9,8 @@ from typing import Any, Sequence
 import numpy as np
 from PIL import Image
 
+from ..settings import MetricOptions
 from .cache import load_once, torch_device
-from .options import MetricOptions
 from .weights import MetricUnavailable, clip_local_dir, missing_weights
 
 

@@ -12,8 +12,8 @@ from typing import Sequence
 import numpy as np
 from PIL import Image
 
+from ..settings import MetricOptions
 from .clip_model import load_clip
-from .options import MetricOptions
 
 
 def clip_scores(images: Sequence[Image.Image], prompts: Sequence[str], options: MetricOptions | None = None) -> list[float]:

@@ -26,13 +26,12 @@ import numpy as np
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..settings import MetricOptions
 from .cache import load_once, torch_device
 from .grouping import scene_pair_mean
-from .options import MetricOptions
 from .weights import (DLIB_FACE_MODEL, DLIB_SHAPE_MODEL, MetricUnavailable, describe_missing, dlib_available,
                       dlib_models_dir, facenet_available, facenet_weights_path, missing_weights)
 
-SAME_PERSON_DISTANCE = {"dlib-resnet-v1": 0.6, "facenet-vggface2": 1.04}
 FACENET_CROP, FACENET_MARGIN = 160, 20
 
 

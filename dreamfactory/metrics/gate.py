@@ -21,8 +21,8 @@ import numpy as np
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..settings import GateThresholds, MetricOptions
 from .faces import Face, distance_to_base, embedder_name, faces_available, faces_on_screen, find_faces
-from .options import GateThresholds, MetricOptions
 from .style import cosine, style_embeddings
 
 GRAM_STYLE_THRESHOLD = 0.90

@@ -17,10 +17,10 @@ from typing import BinaryIO, Literal, Mapping, Sequence
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..settings import MetricOptions
 from .clip_score import average_clip_score, clip_scores
 from .faces import IdentityScores, ShotFaces, cross_scene_face_distance, embedder_name, faces_available
-from .gate import GateThresholds, analyse_frame, open_rgb, failures, judge
-from .options import MetricOptions
+from .gate import GateThresholds, analyse_frame, failures, judge, open_rgb
 from .style import cross_scene_style_consistency, style_embedding_name
 from .weights import (MetricUnavailable, MissingWeight, clip_available, clip_folder, dlib_model_files,
                       facenet_weights_path, files_fingerprint, missing_weights, turned_off)

@@ -19,8 +19,8 @@ from typing import Sequence
 import numpy as np
 from PIL import Image
 
+from ..settings import MetricOptions
 from .grouping import scene_pair_mean
-from .options import MetricOptions
 from .weights import MetricUnavailable, clip_available
 
 GRAM = "gram-v1"

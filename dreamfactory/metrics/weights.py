@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import DreamFactoryError
-from .options import DEFAULT_CLIP_MODEL, MetricOptions
+from ..settings import DEFAULT_CLIP_MODEL, MetricOptions
 
 FACENET_FILE = "20180402-114759-vggface2.pt"
 FACENET_URL = f"https://github.com/timesler/facenet-pytorch/releases/download/v2.2.9/{FACENET_FILE}"

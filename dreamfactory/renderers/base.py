@@ -31,12 +31,9 @@ class KeyframeRenderer(Protocol):
     def identity(self) -> dict[str, Any]: ...
 
     def render(self, request: KeyframeRequest, base_frame: Image.Image | None, attempt: int = 1) -> Image.Image:
-        """Draw the keyframe; `base_frame` is the Base frame image (None when drawing the Base frame itself).
-
-        `attempt` counts tries of this render (1 first), for an out-of-memory back-off. A backend may expose
-        `last_notes` (a dict: what each text encoder read, `prompt_read`; the windows of long-prompt embeddings,
-        `prompt_chunks`; what it lowered on a retry), read right after render in the same thread into the record.
-        """
+        """Draw the keyframe; `base_frame` is None when drawing the Base frame itself. `attempt` counts tries (1 first),
+        for an out-of-memory back-off. A backend may expose `last_notes` (what each text encoder read, what it lowered
+        on a retry), read into the record right after the render, in the same thread."""
         ...
 
 
@@ -48,14 +45,9 @@ class ClipRenderer(Protocol):
 
     def render(self, request: ClipRequest, keyframe: Image.Image, out_path: Path, attempt: int = 1,
                end_image: Image.Image | None = None) -> ClipResult:
-        """Write the clip as an H.264 MP4 at out_path, exactly request.duration long at request.fps.
-
-        `end_image`: the image the clip should end on (first-last-frame models), given when the backend reads
-        `end_keyframe_sha` and the request names one.
-
-        `attempt` counts tries of this render (1 first): a backend may lower memory use on a retry (e.g. after a
-        CUDA out-of-memory error) and must then say what it changed in ClipResult.notes.
-        """
+        """Write the clip as an H.264 MP4 at out_path, exactly request.duration long at request.fps; `end_image`: the
+        image to end on, when the backend reads `end_keyframe_sha`. `attempt` counts tries (1 first): a backend may
+        lower memory use on a retry and must then say what it changed in ClipResult.notes."""
         ...
 
 
