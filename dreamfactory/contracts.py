@@ -176,7 +176,7 @@ class SceneSound(BaseModel):
     skipped: list[SkippedLine] = Field(default_factory=list, description="Lines not spoken, with reasons.")
 
     def span(self, shot_id: str) -> ShotSpan:
-        if found := next((span for span in self.shots if span.shot_id == shot_id), None):
+        if (found := next((span for span in self.shots if span.shot_id == shot_id), None)) is not None:
             return found
         raise KeyError(f"scene {self.scene_id} has no shot {shot_id!r} in its timing")
 
