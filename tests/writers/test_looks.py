@@ -123,3 +123,16 @@ def test_every_garment_the_dictionary_knows_is_worn_and_a_list_of_them_is_kept(r
                   "Her uncle Sol waited on the pier in a straw hat and a blue shirt. He waved.")
     assert "red swimsuit" in cast["noor"].wardrobe
     assert {"straw hat", "blue shirt"} <= set(cast["sol"].wardrobe.split(", "))
+
+
+def test_a_look_said_after_what_the_being_does_or_of_my_own_things(reader):
+    """A fable's 'one Badger with ...', 'A stork stood in the reeds, white as a sheet, with ...', and a storyteller's
+    'my' (a coat of flour or mud is not the garment's colour)."""
+    cast = design("One Badger with a white stripe and small eyes came out of the hedge. Badger sniffed.\n\n"
+                  "A stork stood in the reeds, white as a sheet, with a long black neck.\n\n"
+                  '"Go away," said the stork.\n\n'
+                  "I tied on my green apron and followed them. By noon my green apron was brown with mud.")
+    assert {"white stripe", "small eyes"} <= set(cast["badger"].appearance.split(", "))
+    assert {"white", "long black neck"} <= set(cast["stork"].appearance.split(", "))
+    storyteller = next(c for c in cast.values() if c.id == "storyteller")
+    assert storyteller.wardrobe == "green apron"

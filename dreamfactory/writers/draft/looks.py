@@ -60,6 +60,7 @@ def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHI
     subject = f"(?:{person.pattern})"
     pronoun = {"m": "he", "f": "she"}.get(person.gender, "he|she|they") + ("|it" if person.kind != "human" else "")
     possessive = {"m": "his", "f": "her"}.get(person.gender, "his|her|their" + ("|its" if person.kind != "human" else ""))
+    possessive += "|my|our" if cast.is_storyteller(person.id) else ""  # 'my black apron was white with flour'
     start, end = span
     for at, sentence in (((b, i), s) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat)):
         text = mask_quotes(sentence)
@@ -172,7 +173,11 @@ def _belongings(owner: str, text: str, look: Look) -> None:
             continue  # 'its red paint had peeled away' is no longer how it looks
         state = re.match(r"\s+(?:was|were|had\s+turned|turned|had\s+gone|went)\s+(?:the\s+colou?r\s+of\s+)?([a-z]+)",
                          after)  # 'her hair had turned white'
+        coated = state and re.match(r"\s+with\b", after[state.end():])  # 'my black apron was white with flour'
         state = state.group(1) if state and state.group(1) not in STOPWORDS | {"with"} else ""
+        if state and any(is_colour(w.lower()) for w in said[:last]):
+            phrase = phrase if coated else " ".join(w for w in said[:last + 1] if not is_colour(w.lower()))
+            state = "" if coated else state  # 'her red hair had turned white': white hair
         _file_items(f"{state} {phrase}".strip(), look, default=None)
 
 
@@ -256,11 +261,13 @@ def _being_head(phrase: str) -> bool:
 def _introduced(subject: str, text: str, look: Look, creature: bool, others: list[str], cast: Cast) -> None:
     """How a being the story brings in looks, said after its noun: 'a carp as long as Pearl's arm, with scales like
     old gold coins', 'a great crested newt, black as a wet boot, with an orange belly', 'a greyhound in a yellow vest,
-    long and grey as a shadow'; and the words before a creature's noun ('great crested newt'). Not an apposition to
+    long and grey as a shadow', 'one Rhinoceros with a horn on his nose', 'A heron stood on the bank, grey as a rain
+    cloud'; and the words before a creature's noun ('great crested newt'), never a name's ('a red fox named Rufus').
+    Not an apposition to
     someone `others` names ('The ward sister came round, a small quick woman in a dark blue tunic')."""
     for m in re.finditer(subject, text):
-        own = re.match(r"[Aa]n?\s+(.+)$", m.group())  # a pattern that holds its article: 'a great crested newt'
-        before = m.group()[:1].islower() and re.search(  # not 'a red fox named Rufus': a name is not brought in so
+        own = re.match(r"(?:[Aa]n?|[Oo]ne)\s+(.+)$", m.group())  # a pattern with its article: 'a great crested newt'
+        before = re.search(r"\b[Oo]ne\s+$", text[:m.start()]) or m.group()[:1].islower() and re.search(
             r"\b[Aa]n?\s+((?:(?!(?:a|an|and|or|the|of|with|in|as|named|called)\b)[a-z-]+\s+){0,3}?)$", text[:m.start()])
         if not own and not before:
             continue  # 'the carp' again: not where it is brought in
@@ -269,10 +276,13 @@ def _introduced(subject: str, text: str, look: Look, creature: bool, others: lis
             continue  # 'The ward sister came round, a small quick woman in a dark blue tunic': the sister
         if re.search(r"\bno(?:\s+longer)?\s*$", text[:opening]):
             continue  # 'no longer a slimy green frog': how it looked before (see _changed_into)
-        words = own.group(1) if own else f"{before.group(1)}{m.group()}"
+        words = own.group(1) if own else f"{before.group(1) if before.groups() else ''}{m.group()}"
         if creature and len(words.split()) > 1:
             _add(look.appearance, words)
         rest = text[m.end():]
+        acts = re.match(r"(?:\s+[\w']+){1,6}?(?=,\s*(?:[a-z-]+\s+(?:and\s+[a-z-]+\s+)?as\b|with\b))", rest)
+        if acts and not cast.mentions(acts.group()) and not any(beings.is_being(w) for w in acts.group().split()):
+            rest = rest[acts.end():]  # 'A heron stood on the bank, grey as a rain cloud, with a black streak'
         for _ in range(3):
             simile = re.match(r"\s*,?\s*(?:as\s+)?((?:[a-z-]+\s+and\s+)?[a-z-]+)\s+as\s+[^,.;]*?(?=[,.;]|\s+with\b|$)",
                               rest)  # 'black as a wet boot': the colour, not the boot
@@ -357,9 +367,11 @@ def _is_look_word(word: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def is_part(word: str) -> bool:
-    """A part or a covering of a body, the word table's or the dictionary's ('antennae', 'crest', 'belly')."""
-    return word in BODY_WORDS or any(beings.is_a(form, ancestor) for form in dict.fromkeys((word, word.removesuffix("s")))
-                                     for ancestor in ("body part", "body covering", "organ"))
+    """A part, a covering or a marking of a body, the word table's or the dictionary's ('antennae', 'crest', 'belly',
+    'stripe')."""
+    forms = dict.fromkeys((word, word.removesuffix("s")))
+    return word in BODY_WORDS or any(beings.is_a(form, ancestor) for form in forms
+                                     for ancestor in ("body part", "body covering", "organ", "marking"))
 
 
 @lru_cache(maxsize=4096)
@@ -414,7 +426,8 @@ def character_of(person: Person, cast: Cast, reading: Reading, span: Span = EVER
 
 
 # A season that comes or passes ('after the winter', 'when spring came', 'when the summer had passed').
-SEASON_TURN = re.compile(r"\b(?:after|when|once|until|by\s+the\s+time)\s+(?:the\s+|that\s+)?(?:long\s+|hard\s+|cold\s+)?([a-z]+)"
+SEASON_TURN = re.compile(r"\b(?:after|when|once|until|by\s+the\s+time)\s+(?:the\s+|that\s+)?"
+                         r"(?:long\s+|hard\s+|cold\s+)?([a-z]+)"
                          r"\s+(?:came|had\s+come|passed|had\s+passed|was\s+over|had\s+gone|ended|returned)\b"
                          r"|\bafter\s+(?:the|that)\s+(?:long\s+|hard\s+|cold\s+)?([a-z]+)\b", re.I)
 
