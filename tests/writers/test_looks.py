@@ -136,3 +136,10 @@ def test_a_look_said_after_what_the_being_does_or_of_my_own_things(reader):
     assert {"white", "long black neck"} <= set(cast["stork"].appearance.split(", "))
     storyteller = next(c for c in cast.values() if c.id == "storyteller")
     assert storyteller.wardrobe == "green apron"
+
+
+def test_what_someone_wears_after_saying_who_they_are(reader):
+    """'Ines was the smallest girl in the choir and wore ...': the words between may name her, not someone else."""
+    cast = design("Ines was the smallest girl in the choir and wore a purple beret she never took off.\n\n"
+                  '"Again," said Ines.')
+    assert cast["ines"].wardrobe == "purple beret"

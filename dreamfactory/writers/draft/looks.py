@@ -94,7 +94,7 @@ def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHI
         if before and person.kind != "human":
             _add(look.appearance, before.group(1))
         is_topic = topic == [person.id]
-        _worn_and_had(rf"(?:{subject}|\b(?:{pronoun})\b)" if is_topic else subject, text, cast, look)
+        _worn_and_had(rf"(?:{subject}|\b(?:{pronoun})\b)" if is_topic else subject, text, cast, look, person.id)
         _belongings(rf"(?:\b(?:{possessive})|{subject}'s)" if is_topic else rf"{subject}'s", text, look)
         for m in re.finditer(r"\b(?:in|wearing)\s+(?:a|an|his|her|their|its|the)\s+((?:[\w-]+\s+){0,2}[a-z-]+)\b",
                              text):  # 'she sat by the window in a green shawl', 'in the grey thermal suit'
@@ -142,19 +142,19 @@ def _being_at(text: str, at: int, word: str, spans: list[tuple[int, int, str]]) 
     return None if word.islower() and beings.is_being(word) else "subject"
 
 
-def _worn_and_had(about: str, text: str, cast: Cast, look: Look) -> None:
+def _worn_and_had(about: str, text: str, cast: Cast, look: Look, who: str) -> None:
     """'Mira ... wore a yellow raincoat and green boots', 'Rufus had a bushy tail and wore a green scarf'."""
     verbs = {"wardrobe": r"wore|wears|was wearing|is wearing|was dressed in|dressed in|had on|(?:pulled|pulls|pull|put|puts)"
                          r"\s+on", "": r"had|has"}
     for default, verb in verbs.items():  # 'Piet, who was seventy, had ...': an aside may come between
         for m in re.finditer(rf"{about}((?:,?\s+(?!(?:he|she|they)\b)[\w'-]+,?){{0,8}}?)\s+(?:and\s+)?(?:{verb})\s+"
                              rf"([^.;]+?){LIST_END}", text, re.I):
-            if not cast.mentions(m.group(1)):  # 'Mira saw that Tomas wore...' is not Mira's
-                _file_items(m.group(2), look, default=default)
+            if not set(cast.mentions(m.group(1))) - {who}:  # 'Mira saw that Tomas wore...' is not Mira's, but 'Grace
+                _file_items(m.group(2), look, default=default)  # was the tallest girl ... and wore' is Grace's
     carried = r"[a-z]+\s+with|(?:always\s+|often\s+)?(?:carried|carries|was carrying|is carrying|held|holds)"
     for m in re.finditer(rf"{about}((?:,?\s+(?!(?:he|she|they)\b)[\w'-]+,?){{0,6}}?)\s+(?:and\s+)?(?:{carried})\s+"
                          rf"(?:a|an|his|her|their|its)\s+((?:[\w-]+\s+){{0,2}}?(?:{CARRIED_RX}))\b", text, re.I):
-        if not cast.mentions(m.group(1)):  # 'He walked with a wooden cane', 'always carried a black umbrella'
+        if not set(cast.mentions(m.group(1))) - {who}:  # 'He walked with a wooden cane', 'always carried a black umbrella'
             _add(look.props, m.group(2))
 
 
@@ -175,7 +175,7 @@ def _belongings(owner: str, text: str, look: Look) -> None:
                          after)  # 'her hair had turned white'
         coated = state and re.match(r"\s+with\b", after[state.end():])  # 'my black apron was white with flour'
         state = state.group(1) if state and state.group(1) not in STOPWORDS | {"with"} else ""
-        if state and any(is_colour(w.lower()) for w in said[:last]):
+        if is_colour(state) and any(is_colour(w.lower()) for w in said[:last]):
             phrase = phrase if coated else " ".join(w for w in said[:last + 1] if not is_colour(w.lower()))
             state = "" if coated else state  # 'her red hair had turned white': white hair
         _file_items(f"{state} {phrase}".strip(), look, default=None)
