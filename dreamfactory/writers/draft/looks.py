@@ -234,8 +234,9 @@ def _apposition(subject: str, text: str, look: Look) -> None:
             _file_items(m.group(2), look, default=None)
 
 
-# A change of form the text tells: from it on, the being looks as the sentence says.
-CHANGE = re.compile(r"\bno\s+longer\b|\b(?:was|were|is)\s+no\s+[\w-]+,?\s+but\b|\b(?:turned|changed)\s+into\b", re.I)
+# A change of form the text tells ('no longer a grey bird, but a swan'; not 'no longer afraid'): from it on, the being
+# looks as the sentence says.
+CHANGE = re.compile(r"\bno\s+longer\s+(?:a|an)\b|\b(?:was|were|is)\s+no\s+[\w-]+,?\s+but\b|\b(?:turned|changed)\s+into\b", re.I)
 
 
 def _changed_into(text: str, look: Look) -> None:
