@@ -389,7 +389,7 @@ def stored_film(store, project: str, base: Path, shots: list[tuple[str, str, Pat
     from dreamfactory import layout
     from dreamfactory.film import add_to_history
     from dreamfactory.manifest import manifest_rows, write_manifest
-    from dreamfactory.renders import Made, RenderRecord
+    from dreamfactory.contracts import Made, RenderRecord
     from dreamfactory.store import digest, sha256_bytes
 
     made = []

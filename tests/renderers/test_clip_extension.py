@@ -11,9 +11,9 @@ import pytest
 import torch
 from PIL import Image
 
+from dreamfactory.contracts import ClipRequest
 from dreamfactory.renderers import devices, extension
 from dreamfactory.renderers.families import model_class
-from dreamfactory.renderers.base import ClipRequest
 from dreamfactory.renderers.video_clips import DiffusersClips, generations, vae_scale
 from dreamfactory.settings import RenderSettings
 from tests.tiny_extension_models import build_tiny_ltx_condition, build_tiny_wan_vace

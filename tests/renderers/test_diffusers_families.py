@@ -18,9 +18,10 @@ import torch
 from PIL import Image
 
 from dreamfactory import backends
+from dreamfactory.contracts import CharacterLook, ClipRequest, KeyframeRequest
 from dreamfactory.errors import SettingsError
 from dreamfactory.renderers import devices
-from dreamfactory.renderers.base import CharacterLook, ClipRequest, KeyframeRequest, OutOfMemory, render_key
+from dreamfactory.renderers.base import OutOfMemory, render_key
 from dreamfactory.renderers.diffusers_keyframes import EDIT_KEEP, DiffusersKeyframes
 from dreamfactory.renderers.families import FAMILIES, family_of_class, model_class
 from dreamfactory.renderers.svd_clips import SvdClips

@@ -23,9 +23,10 @@ import pytest
 import torch
 from PIL import Image
 
+from dreamfactory.contracts import ClipRequest, KeyframeRequest
 from dreamfactory.errors import RenderError, SettingsError
 from dreamfactory.renderers import devices
-from dreamfactory.renderers.base import ClipRequest, KeyframeRequest, OutOfMemory, render_key
+from dreamfactory.renderers.base import OutOfMemory, render_key
 from dreamfactory.renderers.diffusers_keyframes import DiffusersKeyframes
 from dreamfactory.renderers.openai_images import OpenAIImageKeyframes, api_size
 from dreamfactory.renderers.svd_clips import SvdClips, motion_bucket, resample, source_frames_needed

@@ -8,9 +8,9 @@ import pytest
 import torch
 from transformers import CLIPTokenizer
 
+from dreamfactory.contracts import CharacterLook, KeyframeRequest
 from dreamfactory.renderers import devices
 from dreamfactory.renderers import prompt_budget as budget
-from dreamfactory.renderers.base import CharacterLook, KeyframeRequest
 from dreamfactory.renderers.diffusers_keyframes import DiffusersKeyframes
 from dreamfactory.settings import RenderSettings
 from tests.tiny_clip import build_real_clip_tokenizer

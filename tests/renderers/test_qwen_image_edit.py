@@ -16,10 +16,9 @@ import pytest
 import transformers
 
 from dreamfactory.cli import main
+from dreamfactory.contracts import CharacterLook, RenderRecord
 from dreamfactory.renderers import devices
-from dreamfactory.renderers.base import CharacterLook
 from dreamfactory.renderers.diffusers_keyframes import EDIT_KEEP, DiffusersKeyframes
-from dreamfactory.renders import RenderRecord
 from tests.conftest import SAMPLE
 from tests.renderers.test_diffusers_families import MIRA, base_shot, keyframe_settings, shot, spy
 from tests.tiny_qwen_edit import build_tiny_qwen_image_edit
