@@ -785,3 +785,58 @@ def test_a_being_called_by_its_species_is_the_one_of_that_species(reader):
     story = "A hound and a cat walked to the town together. The cat sang all the way. At the gate the dog barked."
     _, design, _ = write_phases(story)
     assert [c.kind for c in design.characters].count("dog") == 1  # 'the dog' is the hound
+
+
+def test_a_story_told_in_the_second_person_casts_you(reader):
+    story = ('You step off the ferry onto the wet quay with one rucksack. The harbour smells of diesel and fish.\n\n'
+             '"Tickets, please," says a voice behind you.\n\n'
+             'You turn. A stout harbour guard in a yellow jacket is holding out his hand.\n')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == [STORYTELLER, "harbour-guard"]
+    assert lines_of(plans) == [("harbour-guard", "Tickets, please.")]  # the voice behind you is not you
+
+
+def test_a_role_who_gives_their_name_in_a_line_is_that_name(reader):
+    story = ('The new librarian arrived on Monday in a red scarf. The children watched her hang it on the hook. She '
+             'set a pile of books on the desk.\n\n"Good morning," she said. "You may call me Mrs Adeyemi."\n\n'
+             '"Can I take one home?" asked a boy. "Of course," said Mrs Adeyemi.\n')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == ["mrs-adeyemi", "boy"]
+    assert [who for who, _ in lines_of(plans)] == ["mrs-adeyemi", "mrs-adeyemi", "boy", "mrs-adeyemi"]
+
+
+def test_names_that_are_ordinary_words_by_how_the_sentence_uses_them(reader):
+    """'Will picked up': a modal is never followed by a past tense; 'That was May. May Quist, who...': a month
+    before a surname, and revealed as who the girl is."""
+    story = ('Rain fell on the bus shelter. A girl in a yellow coat ran in and shook her umbrella. That was May. May '
+             'Quist, who lived at the end of the lane and never waited for anyone.\n\n'
+             'Will picked up her umbrella from the puddle. Will said nothing at all.\n')
+    _, design, _ = write_phases(story)
+    names = [c.name for c in design.characters]
+    assert len(names) == 2 and names[0].startswith("May") and names[1] == "Will"
+
+
+def test_a_name_in_apposition_to_a_role_is_cast_and_the_end_of_a_place_name_is_not(reader):
+    story = ('The lock keeper, Piet Maas, spat into the canal. "Storm coming," he said. By nine the only light left in '
+             'the Hall of Lanterns was the night porter, a thin man with a cough.')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == ["piet-maas"]
+    assert lines_of(plans) == [("piet-maas", "Storm coming.")]
+
+
+def test_a_named_boat_is_not_cast_and_a_titled_name_beside_a_role_is(reader):
+    story = ('Every summer my uncle Jem and I took his old barge, the Merlin, up the canal to Stoke. The Merlin was '
+             'forty feet long and painted blue, and Jem steered her with one hand.\n\n'
+             'At the lock the keeper, Mrs Ada Bell, came out with her windlass. "You\'re early," she said.\n')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == [STORYTELLER, "jem", "mrs-ada-bell"]
+    assert lines_of(plans) == [("mrs-ada-bell", "You're early.")]
+
+
+def test_a_role_said_short_then_in_full_is_one_character(reader):
+    story = ('The eggs cracked one by one. "Quack, quack," said the mother, and she counted them.\n\n'
+             '"That one is too big," said the mother goose. A grey cat watched from the wall.\n')
+    _, design, plans = write_phases(story)
+    assert [(c.id, c.name, c.kind) for c in design.characters] == [
+        ("mother", "the mother goose", "goose"), ("cat", "the grey cat", "cat")]
+    assert [who for who, _ in lines_of(plans)] == ["mother", "mother"]

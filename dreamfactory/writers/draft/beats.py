@@ -146,7 +146,8 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
                                                           r"\s+([a-z]+)\b", mask_quotes(raw[:line.start]))
                           if looks_past(m.group(2))]
                 tag = acting[-1] if acting else tag
-            if tag and UNSEEN.search(tag) and not cast.mentions(tag) or heard:
+            voice = UNSEEN.search(tag)
+            if voice and not cast.mentions(tag[:voice.start()]) or heard:  # 'says a voice behind you': not you
                 # 'said a voice from the dark', 'A small voice called from behind the shed. "Found him!"'
                 following = state.story[state.story.index(raw) + 1:] if raw in state.story else \
                     [s for _, s in group[index + 1:]]

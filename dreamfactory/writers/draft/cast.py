@@ -51,6 +51,7 @@ class Person:
 # the reserved speaker id of the voice-over, which is nobody on screen.
 STORYTELLER = "storyteller"
 FIRST_PERSON = r"\b(?:I|me|my|myself|[Ww]e|us|[Oo]ur)\b"
+SECOND_PERSON = r"\b(?:[Yy]ou|[Yy]our|[Yy]ourself)\b"
 
 
 _BEFORE_VOCATIVE = re.compile(r"(?:^|[,;:!?.]\s*)(?:(?:[Oo]h?|dear|[Mm]y|[Gg]ood|[Oo]ld|[Ll]ittle|[Yy]oung)\s+)*"
@@ -103,7 +104,7 @@ class Cast:
         return fits[0].id if fits else None
 
     def is_storyteller(self, pid: str) -> bool:
-        return pid in self.by_id and FIRST_PERSON in self.by_id[pid].pattern
+        return pid in self.by_id and (FIRST_PERSON in self.by_id[pid].pattern or self.by_id[pid].pattern == SECOND_PERSON)
 
 
 def find_people(reading: Reading) -> tuple[Person, ...]:
@@ -146,8 +147,8 @@ def _named_people(reading: Reading, parsed: dict) -> tuple[Person, ...]:
                 evidence = {**evidence, "person": 0, "strong": 0, "place": max(1, evidence["place"])}
             for key, value in evidence.items():
                 tally[key] += value
-            if name.split()[-1] in found.located:
-                pass
+            if name.split()[-1] in found.located or evidence["place"] >= 4:
+                pass  # a place, or a thing the sentence says it is ('her narrowboat, the Kingfisher')
             elif any(name in entity.split() or name == entity for entity in found.persons):
                 tally["strong"] += 1
             elif any(name in entity for entity in found.places):
@@ -218,14 +219,16 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
                 continue
             shown = re.search(rf'"(?:[^"]*[.!?]\s+)?(?:[Tt]his is|(?:[Hh]is|[Hh]er|[Ii]ts) name is)\s+(?:{n.pattern})\b',
                               sentence)  # '"This is Nibs," said Mrs Penhallow': the one she shows, never she
-            if not (re.search(rf"\b(?:[Ss]he|[Hh]e|[Ii]t|[Tt]hey)\s+(?:was|is)\s+{told}", masked)
+            if not (re.search(rf"\b(?:[Ss]he|[Hh]e|[Ii]t|[Tt]hey|[Tt]hat)\s+(?:was|is)\s+{told}", masked)
                     or re.search(rf"\b(?:[Hh]er|[Hh]is|[Ii]ts|[Tt]heir)\s+name\b[^.;]*?\b(?:was|is)\s+{told}", masked)
-                    or re.search(rf"\b(?:I'm|I am|[Mm]y name is|[Cc]all me)\s+(?:{n.pattern})\b", sentence) or shown):
+                    or re.search(rf"\b(?:I'm|I am|[Mm]y name is|[Cc]all me)\s+{told}\b", sentence) or shown):
                 continue
             if any(re.search(n.pattern, mask_quotes(t)) for t in texts[:i]):
                 continue  # known before: not a reveal
             window = " ".join(mask_quotes(t) for t in texts[max(0, i - 2):i + 1])
             role = [u for u in unnamed if re.search(u.pattern, window) and not (shown and re.search(u.pattern, masked))]
+            if not role and not shown:  # '"You may call me Miss Lowe."': the role last met in the sentences before
+                role = [u for t in texts[max(0, i - 5):i] for u in unnamed if re.search(u.pattern, mask_quotes(t))][-1:]
             if role:
                 u = role[-1]
                 unnamed.remove(u)
@@ -336,7 +339,11 @@ def _storyteller(reading: Reading, named: tuple[Person, ...]) -> Person | None:
     name is Ada', 'I, Ada,') and given its kind when it says one ('I am an old cat')."""
     narration = " ".join(mask_quotes(s) for _, s in reading.sentences)
     if len(re.findall(r"\b(?:I|me|my|myself)\b", narration)) + len(re.findall(r"\b(?:[Ww]e|us|[Oo]ur)\b", narration)) < 2:
-        return None
+        acts = [m for m in re.finditer(r"(?:^|[.!?]\s+)You\s+([a-z]+)\b", narration)
+                if m.group(1) not in ("can", "could", "would", "might", "may", "must", "should", "will", "know", "see")]
+        if len(acts) < 2:  # 'You board the sleeper at Euston. ... You turn.': a story told in the second person
+            return None
+        return Person(id=STORYTELLER, name="the storyteller", pattern=SECOND_PERSON)
     called = re.search(r"\b(?:[Mm]y name is|[Ii] am called|[Ee]veryone calls me|I,)\s+([A-Z][\w'-]+)", narration)
     own = next((p for p in named if called and called.group(1) in p.name.split()), None)
     kind = re.search(rf"\b(?:I am|I'm|I was)\s+(?:a|an)\s+(?:[a-z-]+\s+){{0,2}}?({'|'.join(KINDS)})\b", narration)
@@ -417,9 +424,15 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         gender = PERSON_NOUNS.get(noun) or ("f" if noun.endswith("woman") else "m" if noun.endswith("man") else "")
         kind = next((k for k in map(noun_kind, head.split()) if k != "human"), "human")  # 'a fox cub' is a fox
         person = Person(id=pid, name=f"the {phrase}", pattern=pattern, gender=gender, descriptor=noun, kind=kind)
-        same = [p for p in people if kind != "human" and p.kind == kind and p.descriptor != kind]
-        if noun == kind and len(same) == 1:  # 'the hound ... the dog bit his leg': its species, the same being
+        same = [p for p in people if kind != "human" and p.kind == kind and p.descriptor != kind] if noun == kind else \
+            [p for p in people if noun in p.name.split()[1:-1]]
+        if len(same) == 1:  # 'the hound ... the dog bit his leg': its species; 'the mother duck ... the mother'
             people[people.index(same[0])] = replace(same[0], pattern=f"{same[0].pattern}|{pattern}")
+            continue
+        said_first = [p for p in people if p.descriptor in phrase.split()[:-1]]
+        if len(said_first) == 1:  # 'said the mother ... said the mother duck': the fuller phrase says who
+            people[people.index(said_first[0])] = _profile(replace(
+                person, id=said_first[0].id, pattern=f"{said_first[0].pattern}|{pattern}"), reading)
             continue
         people.append(_profile(person, reading))
     return people
@@ -491,6 +504,12 @@ def _used_as_name(masked: str, token: re.Match, first_word: re.Match | None) -> 
     """'Grace and May lived ...': a word capitalised mid-sentence for no other reason is a name, whatever else it
     can be (a month after 'in' or before a date is still a month)."""
     word = token.group().removesuffix("'s")
+    after = re.match(r"\s+([a-z]+)\b", masked[token.end():])
+    if word.lower() in ("will", "may", "can", "shall", "must", "might") and after and looks_past(after.group(1)) \
+            and after.group(1) not in ("been", "had"):
+        return True  # 'Will picked him up': a modal is never followed by a past tense, a name is
+    if (word in MONTHS or word.lower() in ("will", "may", "can")) and re.match(r"\s+[A-Z][a-z]+,", masked[token.end():]):
+        return True  # 'May Pennock, who worked in the library': a first name before a surname
     if word in MID_CAPITALS or (first_word is not None and token.start() == first_word.start()) or not (
             word in MONTHS or beings.is_noun(word.lower())):  # 'Dear Tom, The goats ...' is no name
         return False
@@ -515,6 +534,8 @@ def _kin_name(masked: str, token: re.Match) -> bool:
 def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     """A name and its evidence: it acts or keeps company like a person, it speaks or is introduced as one
     (strong), it follows 'in'/'at' like a place, it is named mid-sentence (not just capitalised as a first word)."""
+    if re.search(r"\b[A-Z][\w-]*\s+of\s+(?:the\s+)?$", masked[:run[0].start()]):
+        return  # 'the Hall of Birds', 'the Queen of Birds': the end of a longer name, no one's own
     if len(run) > 1 and first_word is not None and run[0].start() == first_word.start() and \
             run[0].group().lower() in MODIFIERS:
         run = run[1:]  # 'Old Mr Hale came in': capitalised as the sentence's first word, it describes him
@@ -544,13 +565,18 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
                           r"|\b(?:called|call|calls|nicknamed)\s+(?:him|her)\s+$",
                           masked[:start])  # 'Thomas Bell, whom everyone at the station called Tiny'
     called = None if nicknamed else re.search(r"\b([a-z]+)\s+(?:named|called)\s+(?:the\s+)?$", masked[:start])
-    preceded = re.search(r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y)\s+(?:[\w-]+\s+){0,2}?([a-z]+)\s+$",
-                         masked[:start])
-    nouns = [m.group(1) for m in (apposed, called, preceded) if m and m.group(1) not in MODIFIERS | STOPWORDS | PREPOSITIONS]
-    described = any(being_noun(n) for n in nouns[:2])
-    thing = any(not being_noun(n) and beings.is_noun(n) for n in nouns) or \
+    preceded = re.search(r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y)\s+(?:[\w-]+\s+){0,2}?([a-z]+),?\s+$",
+                         masked[:start])  # 'The driver, Old Abe Tull, spat': a name in apposition to a role
+    # 'her narrowboat, the Kingfisher,': a name in apposition to what it names
+    renamed = re.search(r"\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Ii]ts|[Oo]ur|[Mm]y)\s+(?:[\w-]+\s+){0,2}?([a-z]+),\s+the\s+$",
+                        masked[:start])
+    nouns = [m.group(1) for m in (apposed, called, preceded, renamed)
+             if m and m.group(1) not in MODIFIERS | STOPWORDS | PREPOSITIONS]
+    titled = parts[0].lower() in HONORIFICS or parts[0] in ("Dr", "Doctor")  # 'the cleaner, Mrs Pilar Ruiz,'
+    described = any(being_noun(n) for n in nouns[:2]) or titled and bool(preceded)
+    thing = not titled and any(not being_noun(n) and beings.is_noun(n) for n in nouns) or \
         last == "the" and not kin and not beings.is_being(parts[-1].lower())  # 'the Marigold' (not a fable's 'the Fox')
-    revealed = re.search(r"\b(?:[Ss]he|[Hh]e|[Ii]t|name)\s+(?:was|is)\s+(?:[A-Z][\w.]*\s+)*$", masked[:start])
+    revealed = re.search(r"\b(?:[Ss]he|[Hh]e|[Ii]t|[Tt]hat|name)\s+(?:was|is)\s+(?:[A-Z][\w.]*\s+)*$", masked[:start])
     strong = next_word in SPEECH_VERBS or last in SPEECH_VERBS or last in RELATIONS or described or revealed or \
         nicknamed
     place = (last in ("in", "at", "from", "towards", "toward", "near", "into", "through", "of")) + \
