@@ -178,11 +178,13 @@ def is_person(word: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def is_a(word: str, ancestor: str) -> bool:
-    """Whether some common sense of the word has the ancestor among its hypernyms ('anorak' is a 'clothing')."""
+def is_a(word: str, ancestor: str, commonest: bool = False) -> bool:
+    """Whether some common sense of the word (or its commonest, proper names aside) has the ancestor among its
+    hypernyms ('anorak' is a 'clothing'; 'chamber' is a body part only in a sense that is not its commonest)."""
     if _wordnet() is None:
         return False
-    return any(ancestor in lemmas for o in _senses(word.strip().lower())[1] if _synset(o)[1] for lemmas in _ancestry(o))
+    senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]]
+    return any(ancestor in lemmas for o in (senses[:1] if commonest else senses) for lemmas in _ancestry(o))
 
 
 def is_thing(word: str) -> bool:

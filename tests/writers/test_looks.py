@@ -143,3 +143,13 @@ def test_what_someone_wears_after_saying_who_they_are(reader):
     cast = design("Ines was the smallest girl in the choir and wore a purple beret she never took off.\n\n"
                   '"Again," said Ines.')
     assert cast["ines"].wardrobe == "purple beret"
+
+
+def test_it_was_a_being_then_its_colours_and_its_own_parts(reader):
+    """'It was a stoat, brown all over except for a white chin': the colours after its noun; 'its long, black nose':
+    its own part, adjectives and all; 'her chamber' is no part of her."""
+    cast = design("Something moved in the straw. It was a stoat, brown all over except for a white chin, and it "
+                  "twitched its long, black nose.\n\n"
+                  '"Shoo," said the stoat, and ran to her chamber under the barn.')
+    stoat = set(cast["stoat"].appearance.split(", "))
+    assert {"brown", "white chin", "black nose"} <= stoat and "chamber" not in stoat

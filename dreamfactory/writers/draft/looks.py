@@ -29,7 +29,7 @@ from .vocabulary import (
 
 # A part of a body named bare says nothing of how it looks.
 BARE = set("eyes eye hands hand face arms arm legs leg feet foot head ears ear hair body nose mouth cheeks shoulders "
-           "lips chin forehead voice back".split())
+           "lips chin forehead voice back neck shoulder knees knee".split())
 # Parts only an animal has: a sentence about 'he' that gives one is about the animal the story just named.
 ANIMAL_PARTS = "shell|fur|feathers|plumage|scales|tail|paws|beak|wings|whiskers|mane|hooves|claws|snout|muzzle|gills|fins|antlers|quills"
 GARMENT_RX = "|".join(sorted(GARMENT_WORDS, key=len, reverse=True))
@@ -59,7 +59,7 @@ def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHI
     recent: list[str] = []
     subject = f"(?:{person.pattern})"
     pronoun = {"m": "he", "f": "she"}.get(person.gender, "he|she|they") + ("|it" if person.kind != "human" else "")
-    possessive = {"m": "his", "f": "her"}.get(person.gender, "his|her|their" + ("|its" if person.kind != "human" else ""))
+    possessive = {"m": "his", "f": "her"}.get(person.gender, "his|her|their") + ("|its" if person.kind != "human" else "")
     possessive += "|my|our" if cast.is_storyteller(person.id) else ""  # 'my black apron was white with flour'
     start, end = span
     for at, sentence in (((b, i), s) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat)):
@@ -162,7 +162,7 @@ def _belongings(owner: str, text: str, look: Look) -> None:
     """'his brass lantern' is a prop; 'her cloak was grey' is a grey cloak."""
     for m in re.finditer(rf"{owner}\s+((?:[\w-]+\s+){{0,3}}?(?:{CARRIED_RX}))\b", text):
         _add(look.props, m.group(1))
-    for m in re.finditer(rf"{owner}\s+(?=((?:[\w-]+\s+){{0,2}}[\w-]+))", text, re.I):  # 'her red swimsuit bright'
+    for m in re.finditer(rf"{owner}\s+(?=((?:[\w-]+,?\s+){{0,2}}[\w-]+))", text, re.I):  # 'her red swimsuit bright'
         said = re.split(r"\s+(?:was|were|is|are|had|has|and|with)\b", m.group(1))[0].split()  # 'her cloak| was grey'
         last = max((i for i, w in enumerate(said) if _is_worn(w.lower())), default=None)
         if last is None:
@@ -182,8 +182,9 @@ def _belongings(owner: str, text: str, look: Look) -> None:
 
 
 def _is_worn(word: str) -> bool:
-    """A garment or an outer part of a body ('swimsuit', 'mittens', 'crest'), not one inside it ('heart')."""
-    return is_garment(word) or is_part(word) and not beings.is_a(word, "internal organ")
+    """A garment or an outer part of a body by its commonest sense ('swimsuit', 'mittens', 'belly'), not one inside it
+    ('heart') nor a thing that is a part only in another sense ('her chamber', 'her little golden plate')."""
+    return is_garment(word) or is_part(word, commonest=True) and not beings.is_a(word, "internal organ")
 
 
 def _copula(subject: str, text: str, look: Look) -> None:
@@ -194,6 +195,8 @@ def _copula(subject: str, text: str, look: Look) -> None:
     if m and (m.group("a") and m.group("who").lower() != "it" or _being_head(m.group("what"))):
         _add(look.appearance, m.group("what"))
         _with_list(text[m.end():], look)
+        if _being_head(m.group("what")):  # 'It was a ferret, white all over except for a brown mask'
+            _said_after(text[m.end():], look)
         return
     # 'Oskar was twelve and tall for his age, with a striped jumper and a kite'
     m = re.search(rf"{subject}\s+(?:was|is)\s+(?:all\s+)?([a-z-]+(?:\s+and\s+[a-z-]+)?)\b", text)
@@ -284,21 +287,29 @@ def _introduced(subject: str, text: str, look: Look, creature: bool, others: lis
         acts = re.match(r"(?:\s+[\w']+){1,6}?(?=,\s*(?:[a-z-]+\s+(?:and\s+[a-z-]+\s+)?as\b|with\b))", rest)
         if acts and not cast.mentions(acts.group()) and not any(beings.is_being(w) for w in acts.group().split()):
             rest = rest[acts.end():]  # 'A heron stood on the bank, grey as a rain cloud, with a black streak'
-        for _ in range(3):
-            simile = re.match(r"\s*,?\s*(?:as\s+)?((?:[a-z-]+\s+and\s+)?[a-z-]+)\s+as\s+[^,.;]*?(?=[,.;]|\s+with\b|$)",
-                              rest)  # 'black as a wet boot': the colour, not the boot
-            worn = re.match(r"\s*,?\s*(?:in|wearing)\s+(?:an?|the)\s+((?:[\w-]+\s+){0,2}[a-z-]+)\b", rest)
-            garment = worn and _garment(worn.group(1))
-            if simile:
-                _add(look.appearance, " ".join(w for w in simile.group(1).split() if w != "and"))
-            elif garment:
-                _add(look.wardrobe, garment)
-            else:
-                break
-            rest = rest[(simile or worn).end():]
-        listed = re.match(rf"\s*,?\s*with\s+([^.;]+?){LIST_END}", rest)
-        if listed:
-            _file_items(listed.group(1), look, default="")
+        _said_after(rest, look)
+
+
+def _said_after(rest: str, look: Look) -> None:
+    """What the words after a being's noun say of its look: similes ('black as a wet boot': the colour, not the boot),
+    colours ('white all over'), a garment ('in a yellow vest'), then a list ('with ...', 'except for ...')."""
+    for _ in range(3):
+        simile = re.match(r"\s*,?\s*(?:as\s+)?((?:[a-z-]+\s+and\s+)?[a-z-]+)\s+as\s+[^,.;]*?(?=[,.;]|\s+with\b|$)", rest)
+        colour = re.match(r"\s*,\s*([a-z-]+(?:\s+and\s+[a-z-]+)?)(?:\s+all\s+over)?(?=\s*[,.;]|\s+except\b|\s+with\b|$)",
+                          rest)
+        colour = colour if colour and all(is_colour(w) for w in colour.group(1).split() if w != "and") else None
+        worn = re.match(r"\s*,?\s*(?:in|wearing)\s+(?:an?|the)\s+((?:[\w-]+\s+){0,2}[a-z-]+)\b", rest)
+        garment = worn and _garment(worn.group(1))
+        if simile or colour:
+            _add(look.appearance, " ".join(w for w in (simile or colour).group(1).split() if w != "and"))
+        elif garment:
+            _add(look.wardrobe, garment)
+        else:
+            break
+        rest = rest[(simile or colour or worn).end():]
+    listed = re.match(rf"\s*,?\s*(?:with|except\s+for)\s+([^.;]+?){LIST_END}", rest)
+    if listed:
+        _file_items(listed.group(1), look, default="")
 
 
 def _with_list(rest: str, look: Look) -> None:
@@ -367,11 +378,11 @@ def _is_look_word(word: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def is_part(word: str) -> bool:
+def is_part(word: str, commonest: bool = False) -> bool:
     """A part, a covering or a marking of a body, the word table's or the dictionary's ('antennae', 'crest', 'belly',
     'stripe')."""
     forms = dict.fromkeys((word, word.removesuffix("s")))
-    return word in BODY_WORDS or any(beings.is_a(form, ancestor) for form in forms
+    return word in BODY_WORDS or any(beings.is_a(form, ancestor, commonest) for form in forms
                                      for ancestor in ("body part", "body covering", "organ", "marking"))
 
 
