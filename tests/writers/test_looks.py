@@ -153,3 +153,12 @@ def test_it_was_a_being_then_its_colours_and_its_own_parts(reader):
                   '"Shoo," said the stoat, and ran to her chamber under the barn.')
     stoat = set(cast["stoat"].appearance.split(", "))
     assert {"brown", "white chin", "black nose"} <= stoat and "chamber" not in stoat
+
+
+def test_an_apposition_of_several_adjectives_and_what_follows_a_garment():
+    """'Tomas, a tall, quiet man in a blue jersey with a pipe in his teeth': his build, clothes and pipe. (The default
+    reader only: the keyword reader does not cast this Tomas, a matter of the cast, not of his look.)"""
+    cast = design("Tomas, a tall, quiet man in a blue jersey with a pipe in his teeth, waited at the jetty.\n\n"
+                  '"Climb in," said Tomas.')
+    tomas = cast["tomas"]
+    assert "tall, quiet man" in tomas.appearance and tomas.wardrobe == "blue jersey" and tomas.props == ["pipe"]

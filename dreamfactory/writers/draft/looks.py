@@ -104,10 +104,14 @@ def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHI
                 continue  # 'a greyhound in a yellow vest, with a woman in a green raincoat': each wears their own
             if _garment(m.group(1)):
                 _add(look.wardrobe, _garment(m.group(1)))
-                more = re.match(r"\s+and\s+(?:an?|his|her|their|its)\s+((?:[\w-]+\s+){0,2}[a-z-]+)",
-                                text[m.start(1) + len(_garment(m.group(1))):])  # 'in a straw hat and a blue shirt'
-                if more and _garment(more.group(1)):
+                rest = text[m.start(1) + len(_garment(m.group(1))):]
+                more = re.match(r"\s+and\s+(?:an?|his|her|their|its)\s+((?:[\w-]+\s+){0,2}[a-z-]+)", rest)
+                if more and _garment(more.group(1)):  # 'in a straw hat and a blue shirt'
                     _add(look.wardrobe, _garment(more.group(1)))
+                    rest = rest[more.start(1) + len(_garment(more.group(1))):]
+                listed = re.match(rf"\s*,?\s*with\s+([^.;]+?){LIST_END}", rest)
+                if listed:  # 'in a grey uniform with a torch on his belt'
+                    _file_items(listed.group(1), look, default="")
     return look
 
 
@@ -230,7 +234,10 @@ def _apposition(subject: str, text: str, look: Look) -> None:
     with_list = re.search(rf"{subject},\s+with\s+([^.;]+?){LIST_END}", text)  # 'a dragon called Umber, with bronze scales'
     if with_list:
         _file_items(with_list.group(1), look, default=None)
-    m = re.search(rf"{subject},\s+(?:a|an|the)\s+([^,.;]+?)(?:\s+(?:with|in)\s+([^.;]+?))?(?:,|\.|$)", text)
+    m = re.search(rf"{subject},\s+(?:a|an|the)\s+((?:[a-z-]+,\s+){{1,2}}[^,.;]+?)(?:\s+(?:with|in)\s+([^.;]+?))?(?:,|\.|$)",
+                  text)  # 'the night guard, a broad, slow man in a grey uniform' (adjectives before a being)
+    if not m or not beings.is_being(m.group(1).split()[-1].lower()):
+        m = re.search(rf"{subject},\s+(?:a|an|the)\s+([^,.;]+?)(?:\s+(?:with|in)\s+([^.;]+?))?(?:,|\.|$)", text)
     if m and len(m.group(1).split()) <= 5:
         _add(look.appearance, re.sub(r"\s+(?:named|called)\s+.*$", "", m.group(1)))  # 'a thin man called Oskar'
         if m.group(2):
