@@ -988,3 +988,14 @@ def test_a_scene_is_where_its_journey_ends_and_under_the_water_is_underwater():
     assert read_scenery(keyframe_request(setting="underwater", environment="", caption="")).place.cls == "underwater"
     assert read_scenery(keyframe_request(setting="under the lake", environment="", caption="")).place.name == "seabed"
     assert places_in([Sentence(0, "Sam Treloar was nine.", ["sam-treloar"], [], ["sam-treloar"])]) == []
+
+
+@pytest.mark.parametrize("setting,environment,cls", [
+    ("the well", "soft morning light, water, golden ball", "outdoors"), ("the well", "soft morning light", "outdoors"),
+    ("the antechamber", "deep night darkness", "indoors"), ("the vestry", "", "indoors"),
+])
+def test_a_place_near_no_design_keeps_its_side_of_the_wall(setting, environment, cls):
+    """A setting the embedder finds near no design is not drawn by its light ('soft morning light' is no lamp room)
+    nor by chance under the sea: a room by the dictionary (a vestry, an antechamber) is indoors, else outdoors."""
+    place = read_scenery(keyframe_request(setting=setting, environment=environment, caption="")).place
+    assert place.cls == cls, place.name

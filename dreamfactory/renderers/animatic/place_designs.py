@@ -152,6 +152,8 @@ def _words(design: PlaceDesign) -> re.Pattern[str] | None:
 WORDS = {d.name: _words(d) for d in DESIGNS}
 HEAD_START = 0.15  # the design the setting's head word names: enough to win among near neighbours, not against meaning
 WEAK = 0.3  # below this, the setting alone says too little: the scene's own words are read with it
+CLEAR = 0.4  # a class of place few stories are in (under water or ground, in space) needs a meaning this near
+VAGUE = 0.25  # below this, even with them the meaning is near no design: the plain place of its side of the wall
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,9 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
     meaning = _SIDE.sub(" ", text)  # the side of the wall is settled: the rest says where
     plain = BY_NAME[FALLBACK["outdoors" if "outdoors" in allowed else "indoors"]]
     head = _head(text, hits) if hits else None
+    if not hits:  # what the dictionary says the place is: 'an orangery' is a greenhouse, 'the vestry' a room
+        head, inside = _kin(text)
+        allowed = allowed & {"indoors", "vehicle"} if inside and "indoors" in allowed else allowed
     vehicle = _vehicle_around(text, scene_words, hits) if allowed & {"vehicle"} else None
     if vehicle is not None:  # 'cabin' in a scene aboard the narrowboat is the boat's cabin, not a log cabin
         design = vehicle
@@ -225,15 +230,50 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
         # the embedder arbitrates between the places the words name, or, where they name none, chooses among all
         candidates = [i for i, d in enumerate(DESIGNS) if (d.name in hits if hits else d.cls in allowed)]
         design = _nearest(meaning, candidates, head)
-        if _similarity(meaning, design) < WEAK and scene_words.strip() and text is setting:
+        if _similarity(meaning, design) < WEAK and _content_words(scene_words) and text is setting:
             meaning = f"{meaning}. {scene_words}"
             more = {name: found for name, found in _hits(meaning).items() if BY_NAME[name].cls in allowed}
             candidates = [i for i, d in enumerate(DESIGNS) if (d.name in more if more else d.cls in allowed)]
             design = _nearest(meaning, candidates, _head(meaning, more) if more else None)
+        rare = ("underwater", "space", "underground")
+        if not hits and design.cls in rare and _similarity(meaning, design) < CLEAR:
+            # under the sea, in space or under the ground only when the words clearly say so ('the well' is none)
+            design = _nearest(meaning, [i for i in candidates if DESIGNS[i].cls not in rare] or candidates, None)
+        if not hits and _similarity(meaning, design) < VAGUE:  # 'the well': near nothing we draw; a room is a room
+            rooms = [w for w in _content_words(meaning) if any("room" in lemmas for lemmas in ancestry(w))]
+            design = BY_NAME[FALLBACK["indoors" if rooms and "indoors" in allowed or "outdoors" not in allowed
+                                      else "outdoors"]] if allowed & {"indoors", "outdoors"} else design
     else:
         named = [name for name in _hits(scene_words) if BY_NAME[name].cls in allowed]
         design = BY_NAME[named[0]] if named else plain
     return Place(design, tuple(hits.get(design.name) or _content_words(setting or scene_words)))
+
+
+# The dictionary's files of things a picture can show ('ticket' and 'scroll' are written communication, file 10).
+THINGS = ("noun.artifact", "noun.food", "noun.plant", "noun.object", "noun.location", "noun.communication",
+          "lexfile 10")
+
+
+@lru_cache(maxsize=2048)
+def ancestry(noun: str) -> tuple[tuple[str, ...], ...]:
+    """The lemmas of the commonest sense of a noun that is a thing or a place, and of its hypernyms, nearest first
+    ('cane': cane, stick, implement...); empty without the dictionary or for a noun with no such sense."""
+    if beings._wordnet() is None:  # Reason: without the `read` extra's dictionary nothing is known by meaning
+        return ()
+    # Reason: beings has no public "hypernyms of the commonest sense"; its private readers are used here
+    senses = [o for o in beings._senses(noun.strip().lower())[1] if beings._synset(o)[1] in THINGS][:1]
+    return tuple(beings._ancestry(senses[0])) if senses else ()
+
+
+def _kin(setting: str) -> tuple[str | None, bool]:
+    """(the design a near ancestor of the setting's head noun names, whether that noun is a room) by the dictionary,
+    for a setting none of the designs' own words name."""
+    first = re.split(r",|;|\b(?:of|in|on|at|by|near|outside|with)\b", setting, maxsplit=1, flags=re.IGNORECASE)[0]
+    words = _content_words(first)
+    lineage = ancestry(words[-1]) if words else ()
+    named = next((name for lemmas in lineage[1:4] for lemma in lemmas for name, pattern in WORDS.items()
+                  if pattern is not None and pattern.fullmatch(lemma)), None)
+    return named, any("room" in lemmas for lemmas in lineage[:6])
 
 
 def _vehicle_around(setting: str, scene_words: str, hits: dict[str, list[str]]) -> PlaceDesign | None:

@@ -12,8 +12,8 @@ import re
 from functools import lru_cache
 from typing import Callable
 
-from ... import beings
 from .paint import COLOURS, DARK, RGB, Pen, darken, lighten, mix
+from .place_designs import ancestry
 
 PAPER: RGB = (244, 234, 208)
 FLAME: RGB = (255, 196, 70)
@@ -508,19 +508,10 @@ SHAPES: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
 )
 
 
-# the dictionary's files of things a shot can show ('ticket' and 'scroll' are written communication)
-THINGS = ("noun.artifact", "noun.food", "noun.plant", "noun.object", "noun.communication", "lexfile 10")
-
-
 @lru_cache(maxsize=1024)
 def shape_of(noun: str) -> tuple[Callable[[Pen, RGB], None], RGB] | None:
     """The broad shape a noun's commonest sense has by the dictionary, or None where it says nothing we can draw."""
-    if beings._wordnet() is None:  # Reason: without the `read` extra's dictionary, every such prop is a card
-        return None
-    # Reason: beings has no public "hypernyms of the commonest made-thing sense"; its private readers are used here
-    senses = [o for o in beings._senses(noun)[1] if beings._synset(o)[1] in THINGS][:1]
-    ancestry = beings._ancestry(senses[0]) if senses else []
-    return next(((drawer, colour) for lemmas in ancestry for name, drawer, colour in SHAPES if name in lemmas), None)
+    return next(((drawer, colour) for lemmas in ancestry(noun) for name, drawer, colour in SHAPES if name in lemmas), None)
 
 
 def read_prop(text: str) -> tuple[Callable[[Pen, RGB], None], RGB, bool]:

@@ -140,6 +140,15 @@ def _read_weather(full: str, traces: str) -> Weather:
     return w
 
 
+_LIGHT = re.compile(r"\b(?:light|lights|darkness|dark|sunshine|sunlight|moonlight|dusk|dawn|glow)$", re.IGNORECASE)
+
+
+def _without_light(environment: str) -> str:
+    """The environment's things without its light ('soft morning light', 'deep night darkness'): the light says
+    when, not where, and read for meaning it would make every unclear place a lamp room."""
+    return ", ".join(item for item in environment.split(",") if not _LIGHT.search(item.strip()))
+
+
 def read_scenery(request: KeyframeRequest) -> Scenery:
     """The setting picks the place; environment and caption the weather and props; the prompt adds small things."""
     setting, env, caption = request.setting, request.environment, request.caption
@@ -149,7 +158,7 @@ def read_scenery(request: KeyframeRequest) -> Scenery:
     def found(key: str, text: str) -> bool:
         return bool(KEYWORDS[key].search(text))
 
-    place = choose_place(setting, f"{env} . {caption}")
+    place = choose_place(setting, f"{_without_light(env)} . {caption}")
     design = place.design
     kinds = OUTDOOR_PLACES if design.cls == "outdoors" else ()
     places = {p for p in kinds if found(p, setting)} or {p for p in kinds if found(p, env + " . " + caption)}
