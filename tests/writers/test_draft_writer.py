@@ -840,3 +840,28 @@ def test_a_role_said_short_then_in_full_is_one_character(reader):
     assert [(c.id, c.name, c.kind) for c in design.characters] == [
         ("mother", "the mother goose", "goose"), ("cat", "the grey cat", "cat")]
     assert [who for who, _ in lines_of(plans)] == ["mother", "mother"]
+
+
+def test_untagged_lines_of_an_exchange_alternate_and_a_noise_says_nothing(reader):
+    story = ('Ola met Bram at the gate of the orchard. A goat bleated somewhere behind the wall.\n\n'
+             '"Did you bring the ladder?" Ola asked.\n\n"It\'s in the barn."\n\n"Then fetch it."\n\n'
+             '"Fetch it yourself."\n\nBram grinned and sat down on the wall.\n')
+    _, _, plans = write_phases(story)
+    assert [who for who, _ in lines_of(plans)] == ["ola", "bram", "ola", "bram"]
+
+
+def test_a_role_then_a_title_and_surname_is_one_person(reader):
+    story = ('Kit sat alone in the waiting room with a bandaged wrist. A nurse with a clipboard came in and looked '
+             'round. She was a short woman with kind eyes.\n\n'
+             '"You\'re next, pet," said Mrs Dlamini, and she led Kit down the corridor.\n')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == ["kit", "mrs-dlamini"]  # the nurse is Mrs Dlamini
+    assert lines_of(plans) == [("mrs-dlamini", "You're next, pet.")]
+
+
+def test_a_present_tense_role_whose_tag_has_no_subject_speaks(reader):
+    story = ('The bus rattles over the moor. A girl in a green hat reads a comic. The old farmer wakes, rubs his eyes '
+             'and says, "Is this Hexham yet?"')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == ["girl", "farmer"]
+    assert lines_of(plans) == [("farmer", "Is this Hexham yet?")]

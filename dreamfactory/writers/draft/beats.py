@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ... import beings
 from . import nlp
@@ -138,14 +138,17 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
                 UNSEEN.search(group[index - 1][1]) and re.search(rf"\b(?:{SPEECH_RX})\b", group[index - 1][1])
             tag = line.attribution or ""
             first = tag.split()[0] if tag else ""
-            if (first in ("and", "then") or looks_past(first) and first not in SPEECH_VERBS) and \
-                    not re.search(r"\b(?:he|she|it|they|I|we|you)\b", tag) and not cast.mentions(tag):
-                # 'something came creeping up the stairs, knocked at the door and cried,': the tag's subject is the
-                # last one of the sentence that acts
+            verb = first in ("and", "then") or first not in SPEECH_VERBS and (
+                looks_past(first) or re.fullmatch(r"[a-z]{2,}[^su\W]s|[a-z]+(?:ches|shes|sses)", first))
+            if verb and not re.search(r"\b(?:he|she|it|they|I|we|you)\b", tag) and not cast.mentions(tag):
+                # 'something came creeping up the stairs, knocked at the door and cried,', 'The old man wakes, folds
+                # his newspaper and says,': the tag's subject is the last one of the sentence that acts
+                clause = re.split(r"[.!?;]", mask_quotes(raw[:line.start]))[-1]
                 acting = [m.group(1) for m in re.finditer(r"\b(some ?(?:one|body|thing)|he|she|they|it|I|we|[A-Z][\w-]*)"
-                                                          r"\s+([a-z]+)\b", mask_quotes(raw[:line.start]))
-                          if looks_past(m.group(2))]
+                                                          r"\s+([a-z]+)\b", clause) if looks_past(m.group(2))]
                 tag = acting[-1] if acting else tag
+                if cast.mentions(clause):
+                    line = replace(line, attribution=clause)
             voice = UNSEEN.search(tag)
             if voice and not cast.mentions(tag[:voice.start()]) or heard:  # 'says a voice behind you': not you
                 # 'said a voice from the dark', 'A small voice called from behind the shed. "Found him!"'
@@ -291,17 +294,22 @@ def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int,
     if last in spoken_to:  # '"Marta, come here." ... "Coming, Mama!"': the one called answers, the caller spoke
         last = next((who for s in reversed(earlier) for who, _ in reversed(s.speech) if who not in spoken_to
                      and who != "narrator"), None)
-    return last or _other_voice(beat, state) or \
+    return last or _other_voice(beat, state, earlier, speaks) or \
         next((c for s in earlier for c in s.characters if c not in spoken_to), None) or state.principal or "narrator"
 
 
 
-def _other_voice(beat: int, state: Continuity) -> str | None:
-    """An untagged line in the paragraph after a spoken one, in an exchange of two: the other one speaks."""
+def _other_voice(beat: int, state: Continuity, earlier: list[Sentence], speaks) -> str | None:
+    """An untagged line in the paragraph after a spoken one, in an exchange of two: the other one speaks (the one
+    the scene last showed besides the last voice, when only one has spoken yet: 'Ola met Bram. "Did you bring it?"
+    Ola asked. "It's in the barn."')."""
     if not state.voices or state.voices[-1][0] != beat - 1:
         return None
     voices = list(dict.fromkeys(who for _, who in reversed(state.voices)))
-    return voices[1] if len(voices) >= 2 else None
+    if len(voices) >= 2:
+        return voices[1]
+    shown = [c for s in reversed(earlier) for c in reversed(s.order) if c != voices[0] and speaks(c)]
+    return shown[0] if shown else None
 
 
 def _last_speaker(earlier: list[Sentence], beat: int) -> str | None:

@@ -244,6 +244,7 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
             named[named.index(n)] = merged
     named, unnamed = _called_by_name(named, unnamed, texts)
     named, unnamed = _says_who_they_are(named, unnamed, texts)
+    named, unnamed = _role_then_title(named, unnamed, texts)
     return tuple(_first_names(named, texts)), unnamed
 
 
@@ -267,6 +268,34 @@ def _says_who_they_are(named: list[Person], unnamed: list[Person], texts: list[s
                 if being in group:
                     group[group.index(being)] = merged
             named.remove(speaker)
+    return named, unnamed
+
+
+def _role_then_title(named: list[Person], unnamed: list[Person], texts: list[str]):
+    """'The conductor is a tall woman ... "You're in seat forty-two," says Mrs Okoro': a title and surname met
+    unintroduced, right after the one person of that gender the story had only by a role, and never beside that
+    role, is the role's name."""
+    narration = [mask_quotes(t) for t in texts]
+    for x in list(named):
+        parts = x.name.split()
+        gender = HONORIFICS.get(parts[0].lower(), "")
+        if len(parts) != 2 or not gender or x.descriptor or x.relations:
+            continue
+        at = next((i for i, t in enumerate(narration) if re.search(x.pattern, t)), None)
+        if at is None:
+            continue
+        before = narration[max(0, at - 3):at]
+        def met(p: Person) -> int:
+            return next(i for i, t in enumerate(narration) if re.search(p.pattern, t))
+        nearby = [p for p in unnamed + named if p is not x and p.kind == "human" and p.gender == gender
+                  and any(re.search(p.pattern, t) for t in before)]
+        newest = [p for p in nearby if met(p) == max(map(met, nearby))]  # the one the story brought in last
+        if len(newest) != 1 or newest[0] not in unnamed or any(
+                re.search(newest[0].pattern, t) and re.search(x.pattern, t) for t in narration):
+            continue
+        u = newest[0]
+        unnamed.remove(u)
+        named[named.index(x)] = replace(x, pattern=f"{x.pattern}|{u.pattern}", descriptor=u.descriptor)
     return named, unnamed
 
 
@@ -375,7 +404,7 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         rx = rf"{_ARTICLE}((?:(?!(?:his|her|their|my|our|its|your|a|an|the)\b)[a-z][\w-]*\s+){{0,2}}?)([a-z]+)" \
              rf"(?:\s+(?:in|with|from)\s+(?:a|an|the|his|her|their)\s+(?:[\w-]+\s+){{0,2}}?[\w-]+)?" \
              rf"(?:\s+(?:was|is|could|would)(?:\s+not)?)?\s+" \
-             rf"({acted}|{SPEECH_RX}|[a-z]{{3,}}ed|(?:(?<=was )|(?<=were )|(?<=is ))[a-z]{{3,}}ing)\b"  # 'the queen was gone' does not act
+             rf"({acted}|{SPEECH_RX}|[a-z]{{3,}}ed|[a-z]{{2,}}[^su\W]s|(?:(?<=was )|(?<=were )|(?<=is ))[a-z]{{3,}}ing)\b"  # 'the queen was gone' does not act
         for m in re.finditer(rx, text):
             verb = base_form(m.group(3)) or m.group(3)
             agent = AGENT.search(m.group(2)) and m.group(2) not in COMMON_NOUNS and (
