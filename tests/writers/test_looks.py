@@ -162,3 +162,4 @@ def test_an_apposition_of_several_adjectives_and_what_follows_a_garment():
                   '"Climb in," said Tomas.')
     tomas = cast["tomas"]
     assert "tall, quiet man" in tomas.appearance and tomas.wardrobe == "blue jersey" and tomas.props == ["pipe"]
+

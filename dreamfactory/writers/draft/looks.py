@@ -275,7 +275,8 @@ def _introduced(subject: str, text: str, look: Look, creature: bool, others: lis
     long and grey as a shadow', 'one Rhinoceros with a horn on his nose', 'A heron stood on the bank, grey as a rain
     cloud'; and the words before a creature's noun ('great crested newt'), never a name's ('a red fox named Rufus').
     Not an apposition to
-    someone `others` names ('The ward sister came round, a small quick woman in a dark blue tunic')."""
+    someone `others` names ('The ward sister came round, a small quick woman in a dark blue tunic'), nor what another
+    is ('The conductor is a tall woman with silver hair')."""
     for m in re.finditer(subject, text):
         own = re.match(r"(?:[Aa]n?|[Oo]ne)\s+(.+)$", m.group())  # a pattern with its article: 'a great crested newt'
         before = re.search(r"\b[Oo]ne\s+$", text[:m.start()]) or m.group()[:1].islower() and re.search(
@@ -283,8 +284,9 @@ def _introduced(subject: str, text: str, look: Look, creature: bool, others: lis
         if not own and not before:
             continue  # 'the carp' again: not where it is brought in
         opening = m.start() if own else before.start()
-        if re.search(r",\s*$", text[:opening]) and set(cast.mentions(text[:opening])) & set(others):
-            continue  # 'The ward sister came round, a small quick woman in a dark blue tunic': the sister
+        if re.search(r"(?:,|\b(?:is|was))\s*$", text[:opening]) and set(cast.mentions(text[:opening])) & set(others):
+            continue  # 'The ward sister came round, a small quick woman in a blue tunic', 'The conductor is a tall
+            # woman with silver hair': the sister's, the conductor's
         if re.search(r"\bno(?:\s+longer)?\s*$", text[:opening]):
             continue  # 'no longer a slimy green frog': how it looked before (see _changed_into)
         words = own.group(1) if own else f"{before.group(1) if before.groups() else ''}{m.group()}"
