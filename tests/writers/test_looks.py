@@ -163,3 +163,19 @@ def test_an_apposition_of_several_adjectives_and_what_follows_a_garment():
     tomas = cast["tomas"]
     assert "tall, quiet man" in tomas.appearance and tomas.wardrobe == "blue jersey" and tomas.props == ["pipe"]
 
+
+
+def test_what_another_character_is_stays_theirs():
+    """'The conductor is a tall woman with silver hair': the conductor's look, even for a character whose mentions
+    include any '... woman' (as the keyword reader may cast the knitting woman Bettina)."""
+    from dreamfactory.writers.draft.cast import Cast, Person
+    from dreamfactory.writers.draft.looks import describe
+    from dreamfactory.writers.draft.story import read_story
+
+    reading = read_story("Bettina knitted by the window, in a purple coat.\n\n"
+                         "The conductor is a tall woman with silver hair and a blue cap.")
+    bettina = Person(id="bettina", name="Bettina", pattern=r"\bBettina\b|\b[Aa]\s+(?:[a-z]+\s+){0,2}?woman\b",
+                     gender="f")
+    cast = Cast([bettina, Person(id="conductor", name="the conductor", pattern=r"\b[Tt]he conductor\b", gender="f")])
+    look = describe(bettina, cast, reading)
+    assert look.wardrobe == ["purple coat"] and "silver hair" not in look.appearance
