@@ -999,3 +999,20 @@ def test_a_place_near_no_design_keeps_its_side_of_the_wall(setting, environment,
     nor by chance under the sea: a room by the dictionary (a vestry, an antechamber) is indoors, else outdoors."""
     place = read_scenery(keyframe_request(setting=setting, environment=environment, caption="")).place
     assert place.cls == cls, place.name
+
+
+def test_a_compartment_of_a_story_told_aboard_a_craft_is_in_that_craft(keyframes):
+    """'the cabin' of a story aboard a narrowboat is the narrowboat's, drawn inside a vessel; in a story with only a
+    car it stays a cabin (a car is no craft with cabins)."""
+    from dreamfactory.writers.draft.beats import Continuity, Sentence
+    from dreamfactory.writers.draft.places import setting_of
+
+    def setting(story: list[str]) -> str:
+        state = Continuity(world="the river", base="the tall house", story=story)
+        return setting_of([Sentence(0, "That night June lit the oil lamp in the cabin.", ["june"], [], ["june"])],
+                          state)[0]
+
+    aboard = setting(["We took the narrowboat north in May.", "That night June lit the oil lamp in the cabin."])
+    assert aboard == "narrowboat, in the cabin"
+    assert read_scenery(keyframe_request(setting=aboard, environment="", caption="")).place.cls == "vehicle"
+    assert setting(["They drove the car to the woods.", "That night June lit the oil lamp in the cabin."]) == "cabin"

@@ -183,6 +183,10 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
         " " not in base and (beings.is_a(base, "room") or beings.is_a(base, "compartment") or base in DETAILS)
     if inside:  # 'the colony ship' ... 'bay four': a room of the vehicle the story is in, not a bay of the sea
         base = f"{state.base}, in the {base}"
+    elif " " not in base and beings.is_a(base, "compartment") and beings.place_kind(base) != "area" and \
+            not any(p.kind == "vehicle" for p in places):
+        craft = _craft(state.story)  # 'the cabin' of a story told aboard a narrowboat is the narrowboat's
+        base = f"{craft}, in the {base}" if craft else base
     headed = [p for p in places if p.rank == 3]
     state.heading = _remembered(headed[-1], state) if headed else ""
     for place in places:
@@ -191,6 +195,12 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
         state.homes.setdefault(detail.word, base)
     detail_text = f"{DETAILS[detail.word]} the {detail.phrase}" if detail and detail.phrase != base else ""
     return base, detail_text
+
+
+def _craft(story: list[str]) -> str:
+    """The first boat, ship, aircraft or spacecraft the story names ('narrowboat', 'barge'), or ''."""
+    words = (w for sentence in story for w in re.findall(r"[a-z][a-z-]+", sentence.lower()))
+    return next((w for w in words if beings.place_kind(w) == "vehicle" and beings.is_a(w, "craft")), "")
 
 
 def _remembered(place: Place, state: Continuity) -> str:
