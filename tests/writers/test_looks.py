@@ -179,3 +179,13 @@ def test_what_another_character_is_stays_theirs():
     cast = Cast([bettina, Person(id="conductor", name="the conductor", pattern=r"\b[Tt]he conductor\b", gender="f")])
     look = describe(bettina, cast, reading)
     assert look.wardrobe == ["purple coat"] and "silver hair" not in look.appearance
+
+
+def test_thirty_years_later_her_hair_was_silver(reader):
+    """A skip that opens its own sentence, the pronoun after its comma: the later look, never the first."""
+    cast = design("Nell had red plaits and a green dress. She climbed the apple tree every day.\n\n"
+                  '"Come down," called her mother.\n\n'
+                  "Thirty years later, her hair was silver. She planted a new tree.")
+    nell = cast["nell"]
+    assert "red plaits" in nell.appearance and "silver" not in nell.appearance
+    assert len(nell.later_looks) == 1 and "silver hair" in nell.later_looks[0].appearance

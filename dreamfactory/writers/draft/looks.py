@@ -65,7 +65,8 @@ def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHI
     for at, sentence in (((b, i), s) for b, beat in enumerate(reading.beats) for i, s in enumerate(beat)):
         text = mask_quotes(sentence)
         named = cast.mentions(text)
-        opener = re.match(r"^\W*(?:(?:[\w']+\s+){0,3}?(he|she|it)\b|(his|her|its)\b)", text, re.I)
+        opener = re.match(r"^\W*(?:(?:[\w']+,?\s+){0,3}?(he|she|it)\b|(?:[\w']+,?\s+){0,3}?(his|her|its)\b)", text,
+                          re.I)  # 'Thirty years later, her hair was silver'
         topic = named[:1] or ([cast.resolve(opener.group(1) or opener.group(2), recent)] if opener else [])
         animal = [c for c in reversed(recent) if cast.by_id[c].kind != "human"][:1]
         if not named and opener and animal and re.search(rf"\b(?:{ANIMAL_PARTS})\b", text, re.I):
