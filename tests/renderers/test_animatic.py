@@ -1016,3 +1016,14 @@ def test_a_compartment_of_a_story_told_aboard_a_craft_is_in_that_craft(keyframes
     assert aboard == "narrowboat, in the cabin"
     assert read_scenery(keyframe_request(setting=aboard, environment="", caption="")).place.cls == "vehicle"
     assert setting(["They drove the car to the woods.", "That night June lit the oil lamp in the cabin."]) == "cabin"
+
+
+@pytest.mark.parametrize("looks,part", [("a fox with red fur", "fur"), ("a red squirrel", "fur"), ("a red hen", "feathers")])
+def test_a_red_coat_is_drawn_red_not_orange(keyframes, looks, part):
+    """Fur or feathers the story calls red read as red (a russet red), not as the orange of ginger."""
+    from tests.writers.test_story_corpus import basic_colour as scored
+
+    being = CharacterLook(id="r1", name="Rufus", kind="creature", appearance=looks, wardrobe="")
+    keyframes.render(keyframe_request(characters=(being,)), None)
+    figure, = keyframes.last_notes["drawn"]["figures"]
+    assert scored(figure["colours"][part]) == "red", figure["colours"]

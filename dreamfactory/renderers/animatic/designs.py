@@ -258,7 +258,7 @@ class CreatureDesign:
     colours: tuple[tuple[str, RGB, str], ...] = ()  # (part, colour drawn, the story's words for it): the record
 
 
-FUR_COLOURS: dict[str, RGB] = {**HAIR_COLOURS, **COLOURS, "ginger": HAIR_COLOURS["ginger"], "red": (196, 84, 40),
+FUR_COLOURS: dict[str, RGB] = {**HAIR_COLOURS, **COLOURS, "ginger": HAIR_COLOURS["ginger"], "red": (190, 66, 36),
                                "tawny": (178, 122, 62), "bay": (120, 62, 34), "snowy": (246, 246, 250),
                                "sandy": HAIR_COLOURS["sandy"], "chestnut": HAIR_COLOURS["chestnut"],
                                "rusty": COLOURS["rust"], "silvery": COLOURS["silver"], "dark": (58, 50, 50),
