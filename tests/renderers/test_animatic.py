@@ -1027,3 +1027,18 @@ def test_a_red_coat_is_drawn_red_not_orange(keyframes, looks, part):
     keyframes.render(keyframe_request(characters=(being,)), None)
     figure, = keyframes.last_notes["drawn"]["figures"]
     assert scored(figure["colours"][part]) == "red", figure["colours"]
+
+
+def test_a_place_word_inside_a_longer_name_is_not_the_place():
+    """'arrived at Hollins Lane Primary' is at a school whose classroom the sentence names, not in a lane; 'Station
+    Nine', 'the River Thames' and 'Quay Street' are still places."""
+    from dreamfactory.writers.draft.beats import Sentence
+    from dreamfactory.writers.draft.places import places_in
+
+    def words(text: str) -> list[str]:
+        return [p.word for p in places_in([Sentence(0, text, ["lowe"], [], ["lowe"])])]
+
+    assert words("The teacher arrived at Hollins Lane Primary and dripped on the classroom floor.") == ["classroom"]
+    assert words("The shuttle docked at Station Nine.")[-1] == "station"
+    assert words("They rowed down the River Thames.") == ["river"]
+    assert words("She kept a shop on Quay Street.")[-1] == "street"

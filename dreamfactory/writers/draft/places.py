@@ -56,6 +56,9 @@ def places_in(read: list[Sentence]) -> list[Place]:
             j = i
             while j + 1 < len(tokens) and (_place_kind(lower[j + 1]) or _said_place(lower, j + 1, names)):
                 j += 1  # 'harbour town' is one place
+            if _inside_a_name(tokens, j):
+                i = j + 1
+                continue
             modifiers = _modifiers(tokens, i)
             before = [w for w in lower[max(0, i - len(modifiers) - 2):i - len(modifiers)] if w not in ARTICLES][-1:]
             rank = 0 if opens and "," not in lower[:i] and i <= 8 else 1 if sentence.characters else 2
@@ -88,6 +91,15 @@ def _said_place(lower: list[str], i: int, names: set[str] = frozenset()) -> bool
         bool({"was", "were", "is"} & set(subject))  # 'Sam Treloar was nine' is about Sam
     return opens or len(before) >= 2 and before[-1] in ("the", "a", "an", "his", "her", "their") and before[-2] in INTO \
         or bool(before) and before[-1] in INTO
+
+
+def _inside_a_name(tokens: list[str], j: int) -> bool:
+    """Whether a capitalised place word is inside a longer name whose head is some other common noun: 'Hollins Lane
+    Primary' is a school, not a lane ('Station Nine', 'the River Thames' and 'Quay Street' are places)."""
+    after = tokens[j + 1] if j + 1 < len(tokens) else ""
+    return j > 0 and tokens[j][:1].isupper() and after[:1].isupper() and beings.is_noun(after.lower()) and \
+        not beings.place_kind(after.lower()) and not re.fullmatch(r"one|two|three|four|five|six|seven|eight|nine|ten|"
+                                                                   r"eleven|twelve|\d+", after.lower())
 
 
 def _modifies(lower: list[str], i: int) -> bool:
