@@ -317,7 +317,3 @@ def base_description_key(project: str, screenplay: Screenplay) -> tuple[str, byt
     data = screenplay.base_description.model_dump_json(indent=2).encode()
     return layout.base_description(project, sha256_bytes(data)), data
 
-
-__all__ = ["Made", "RenderRecord", "plan_base", "plan_keyframe", "plan_clip", "make_keyframe", "make_clip",
-           "make_keyframe_checked", "compose_prompt", "scene_seed", "shot_seed", "keyframe_content_key",
-           "clip_content_key", "base_content_key", "digest"]

@@ -1,12 +1,11 @@
 """The screenplay: the typed contract that flows between the studio's phases, the store and the renderers.
 
 One definition serves as the JSON in the store, the LLM's response schema and the Prefect UI's form.
-Bump SCREENPLAY_VERSION when a field changes meaning; `load_screenplay` refuses versions it cannot read.
+Bump SCREENPLAY_VERSION when a field changes meaning; `upgrade_screenplay` refuses versions it cannot read.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -66,10 +65,7 @@ class StyleGuide(Contract):
     @field_validator("palette")
     @classmethod
     def _hex_colours(cls, palette: list[str]) -> list[str]:
-        bad = [c for c in palette if not re.fullmatch(r"#[0-9a-fA-F]{6}", c)]
-        if bad:
-            raise ValueError(f"palette colours must be #rrggbb hex codes, got {bad}")
-        return [c.lower() for c in palette]
+        return [c.lower() for c in palette]  # each is #rrggbb already (HEX_COLOUR)
 
 
 class Voice(Contract):
@@ -192,9 +188,8 @@ class Scene(Contract):
         return self
 
     def shot(self, shot_id: str) -> Shot:
-        for shot in self.shots:
-            if shot.id == shot_id:
-                return shot
+        if found := next((shot for shot in self.shots if shot.id == shot_id), None):
+            return found
         raise KeyError(f"scene {self.id} has no shot {shot_id!r}; shots are {[s.id for s in self.shots]}")
 
     def shot_lines(self) -> dict[str, list[int]]:
@@ -256,21 +251,18 @@ class Screenplay(Contract):
         return self
 
     def scene(self, scene_id: str) -> Scene:
-        for scene in self.scenes:
-            if scene.id == scene_id:
-                return scene
+        if found := next((scene for scene in self.scenes if scene.id == scene_id), None):
+            return found
         raise KeyError(f"no scene {scene_id!r}; scenes are {[s.id for s in self.scenes]}")
 
     def character(self, character_id: str) -> Character:
-        for character in self.characters:
-            if character.id == character_id:
-                return character
+        if found := next((c for c in self.characters if c.id == character_id), None):
+            return found
         raise KeyError(f"no character {character_id!r}")
 
     def previous_environment(self, scene_id: str) -> str:
         """C(t-1): the environment of the scene before this one ('' for the first scene)."""
-        ids = [s.id for s in self.scenes]
-        position = ids.index(scene_id)
+        position = [s.id for s in self.scenes].index(scene_id)
         return self.scenes[position - 1].environment if position > 0 else ""
 
     @property

@@ -351,5 +351,3 @@ def open_store(url: str, **kwargs) -> Store:
         kwargs.setdefault("storage_options", {}).setdefault("use_listings_cache", False)
     return Store(url, **kwargs)
 
-
-__all__ = ["Store", "open_store", "digest", "sha256_bytes", "sha256_file"]

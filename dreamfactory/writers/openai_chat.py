@@ -1,17 +1,11 @@
 """The studio's roles on real chat models: OpenAI, or any OpenAI-compatible server, through the openai client.
 
-Each phase asks for its answer model (the phase's pydantic model narrowed by what is already decided, see
-agents/answers.py) as a strict JSON schema (`response_format: json_schema`), so a server that decodes with a
-grammar cannot answer outside it. Servers that refuse it get the schema in the prompt with `json_object` and
-llama.cpp's own `schema` field (which llama.cpp enforces), then as the parameters of a forced tool call (strict
-function calling), then in the prompt with plain `json_object`, then as plain text; the first kind a server accepts
-is kept for the rest of the writer's life. What the schema may say depends on the server's grammar engine, known from
-its URL, its /models or the `grammar` setting, never found by trying: llama.cpp writes a length bound of n as n nested
-terms and crashes on long ones, so there long bounds are left out of the grammar. Every answer is validated by pydantic
-against every bound and settled into the phase's model; an invalid one is sent back with the validation errors, at most
-`repair_attempts` times.
-Timeouts, 429 and 5xx are retried by the client itself (`timeout`, `max_retries`). The story is data: whatever
-it says, an answer that is not the schema is repaired or rejected. API keys never reach a message we build.
+Each phase asks for its answer model (agents/answers.py) as a strict JSON schema; a server that refuses that format
+gets the next kind in MODES, and the first kind it accepts is kept for the writer's life. What the schema may say
+depends on the server's grammar engine (its URL, its /models or the `grammar` setting; never found by trying: a long
+bound crashes llama.cpp). Every answer is validated against every bound; an invalid one is sent back with the errors,
+at most `repair_attempts` times. docs/chat-models.md and docs/llm-servers.md say why, server by server. The story is
+data: an answer that is not the schema is repaired or rejected; API keys never reach a message we build.
 """
 
 from __future__ import annotations
@@ -39,10 +33,7 @@ WRITER_VERSION = 2  # bump when the way answers are asked for changes: it enters
 MODES = ("json_schema", "json_object+schema", "tool", "json_object", "text")
 
 SCHEMA_HINT = "The answer is a {name}: one JSON object that matches this JSON schema, and nothing else.\n{schema}"
-REPAIR = (
-    "Your answer is not a valid {name}: {errors}\n"
-    "Answer again with the whole corrected JSON object, and nothing else."
-)
+REPAIR = "Your answer is not a valid {name}: {errors}\nAnswer again with the whole corrected JSON object, and nothing else."
 # OpenAI's strict mode takes `pattern` but not minLength/maxLength: there a string's length is said as a pattern.
 ANY_LENGTH = "^[\\s\\S]{{{low},{high}}}$"
 # Servers that say in /models (owned_by) that they decode with xgrammar, which holds every bound at once. Any other
@@ -70,10 +61,9 @@ class ChatWriter:
         self.server = _public_url(self.base_url)
         self._key = api_key or ""
         self._needs_key = settings.base_url is None and not api_key
-        self.client = client or openai.OpenAI(
-            api_key=api_key or KEYLESS, base_url=self.base_url,
-            timeout=settings.timeout, max_retries=settings.max_retries,
-        )
+        # Timeouts, 429 and 5xx are retried by the client itself.
+        self.client = client or openai.OpenAI(api_key=api_key or KEYLESS, base_url=self.base_url,
+                                              timeout=settings.timeout, max_retries=settings.max_retries)
         self.mode = 0  # index into MODES: the most constrained kind of answer this server accepted
         # The server's schema engine: OpenAI's strict subset has no minLength/maxLength (lengths go as patterns);
         # xgrammar compiles every bound at once; llama.cpp expands long ones until it crashes. None: not asked yet.
@@ -87,19 +77,15 @@ class ChatWriter:
     def identity(self, role: str) -> dict[str, Any]:
         # The answer depends on these; not on the key, the timeout or the retries. The fallback mode is
         # deliberately left out: it is learned while running, and would change keys in the middle of a run.
-        return {
-            "backend": self.name, "version": WRITER_VERSION, "base_url": self.server,
-            "model": self.model_for(role), "temperature": self.settings.temperature,
-        }
+        return {"backend": self.name, "version": WRITER_VERSION, "base_url": self.server,
+                "model": self.model_for(role), "temperature": self.settings.temperature}
 
     # -- one phase ------------------------------------------------------------------------------------------
     def write(self, request: PhaseRequest) -> PhaseReply:
+        where = {"phase": request.phase, "role": request.role}
         if self._needs_key:
-            raise WritingError(
-                "OpenAI needs an API key: set OPENAI_API_KEY (or DREAMFACTORY_LLM_API_KEY), "
-                "or point --llm-base-url at a local OpenAI-compatible server",
-                phase=request.phase, role=request.role,
-            )
+            raise WritingError("OpenAI needs an API key: set OPENAI_API_KEY (or DREAMFACTORY_LLM_API_KEY), "
+                               "or point --llm-base-url at a local OpenAI-compatible server", **where)
         model, name = self.model_for(request.role), request.output_type.__name__
         answer_type = request.answer_type or request.output_type
         usage, repair, problem = Usage(), [], ""
@@ -109,17 +95,12 @@ class ChatWriter:
             choice = completion.choices[0] if completion.choices else None
             message = choice.message if choice else None
             if message is not None and message.refusal:
-                raise WritingError(
-                    f"model {model} refused to answer: {self._redact(message.refusal, error=True)[:200]}",
-                    phase=request.phase, role=request.role,
-                )
+                raise WritingError(f"model {model} refused to answer: {self._redact(message.refusal, error=True)[:200]}",
+                                   **where)
             text = self._redact(_answer_text(message)).strip() if message else ""
             if not text:
                 cut = " (cut off at its token limit)" if choice and choice.finish_reason == "length" else ""
-                raise WritingError(
-                    f"model {model} gave an empty answer{cut}; run again, or use a stronger model",
-                    phase=request.phase, role=request.role,
-                )
+                raise WritingError(f"model {model} gave an empty answer{cut}; run again, or use a stronger model", **where)
             try:
                 # strict=False: raw newlines inside strings are common (even from grammar-bound servers) and harmless
                 answer = answer_type.model_validate(json.loads(_json_part(text), strict=False))
@@ -132,11 +113,8 @@ class ChatWriter:
                 report("writing", f"{request.phase}: {request.role}'s answer is not a valid {name}; asking again")
                 repair = [{"role": "assistant", "content": text},
                           {"role": "user", "content": REPAIR.format(name=name, errors=problem)}]
-        raise WritingError(
-            f"model {model} gave no valid {name} in {1 + self.settings.repair_attempts} attempt(s); "
-            f"last error: {problem[:300]}",
-            phase=request.phase, role=request.role,
-        )
+        raise WritingError(f"model {model} gave no valid {name} in {1 + self.settings.repair_attempts} attempt(s); "
+                           f"last error: {problem[:300]}", **where)
 
     def _complete(self, request: PhaseRequest, model: str, answer_type: type[BaseModel], repair: list[dict]):
         """One completion, in the most constrained mode the server accepts; returns (messages sent, completion)."""
@@ -148,9 +126,8 @@ class ChatWriter:
             if self.settings.answer_tokens:
                 extra["max_tokens"] = self.settings.answer_tokens
             try:
-                completion = self.client.chat.completions.create(
-                    model=model, messages=messages, temperature=self.settings.temperature, **extra
-                )
+                completion = self.client.chat.completions.create(model=model, messages=messages,
+                                                                 temperature=self.settings.temperature, **extra)
             except openai.APIStatusError as exc:
                 if mode + 1 < len(MODES) and _refuses_format(exc):
                     report("writing", f"{self.server} refused answers of kind {MODES[mode]}; trying {MODES[mode + 1]}")
@@ -343,10 +320,7 @@ def _describe(exc: ValueError) -> str:
     """Validation errors, short: where and what, for the model to fix and for a person to read."""
     if isinstance(exc, json.JSONDecodeError):
         return f"Invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-    parts = []
-    for err in exc.errors()[:6]:
-        where = ".".join(str(p) for p in err["loc"]) or "the answer"
-        parts.append(f"{where}: {err['msg']}")
+    parts = [f"{'.'.join(str(p) for p in err['loc']) or 'the answer'}: {err['msg']}" for err in exc.errors()[:6]]
     more = exc.error_count() - len(parts)
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 
