@@ -203,10 +203,10 @@ def _copula(subject: str, text: str, look: Look) -> None:
         if _being_head(m.group("what")):  # 'It was a ferret, white all over except for a brown mask'
             _said_after(text[m.end():], look)
         return
-    # 'Oskar was twelve and tall for his age, with a striped jumper and a kite'
     m = re.search(rf"{subject}\s+(?:was|is)\s+(?:all\s+)?([a-z-]+(?:\s+and\s+[a-z-]+)?)\b", text)
     if m and all(is_colour(w) for w in m.group(1).split() if w != "and"):  # 'The Crow was black from ...'
         _add(look.appearance, m.group(1))
+    # 'Oskar was twelve and tall for his age, with a striped jumper and a kite'
     m = re.search(rf"{subject}(?:,\s+who)?\s+(?:was|is)\s+(?:only\s+|just\s+|nearly\s+|almost\s+)?((?:{AGES}|old|young|tall|short|small|little|tiny|big|"
                   rf"huge|thin|slim|stout|plump)\b[^,.;]*?)(?=,?\s+with\b|[,.;]|$)", text)
     if m and len(m.group(1).split()) <= 6:
@@ -275,9 +275,8 @@ def _introduced(subject: str, text: str, look: Look, creature: bool, others: lis
     old gold coins', 'a great crested newt, black as a wet boot, with an orange belly', 'a greyhound in a yellow vest,
     long and grey as a shadow', 'one Rhinoceros with a horn on his nose', 'A heron stood on the bank, grey as a rain
     cloud'; and the words before a creature's noun ('great crested newt'), never a name's ('a red fox named Rufus').
-    Not an apposition to
-    someone `others` names ('The ward sister came round, a small quick woman in a dark blue tunic'), nor what another
-    is ('The conductor is a tall woman with silver hair')."""
+    Not an apposition to someone `others` names ('The ward sister came round, a small quick woman in a dark blue
+    tunic'), nor what another is ('The conductor is a tall woman with silver hair')."""
     for m in re.finditer(subject, text):
         own = re.match(r"(?:[Aa]n?|[Oo]ne)\s+(.+)$", m.group())  # a pattern with its article: 'a great crested newt'
         before = re.search(r"\b[Oo]ne\s+$", text[:m.start()]) or m.group()[:1].islower() and re.search(
