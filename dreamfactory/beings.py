@@ -137,8 +137,8 @@ def _variant_of(offset: int) -> tuple[str | None, str] | None:
             form, senses = _senses(" ".join(words[i:j]))
             if form in ANCESTORS:
                 return None, ANCESTORS[form]
-            if any(_synset(o)[1] == "noun.animal" for o in senses):
-                return _reading(form)
+            if form not in _synset(offset)[0] and any(_synset(o)[1] == "noun.animal" for o in senses):
+                return _reading(form)  # (never the word itself: no definition leads back to its own word)
     return None
 
 
