@@ -1042,3 +1042,17 @@ def test_a_place_word_inside_a_longer_name_is_not_the_place():
     assert words("The shuttle docked at Station Nine.")[-1] == "station"
     assert words("They rowed down the River Thames.") == ["river"]
     assert words("She kept a shop on Quay Street.")[-1] == "street"
+
+
+def test_a_place_in_a_simile_or_left_behind_is_not_where_the_scene_is():
+    """'the belt wheeling behind him like a slow grey river' names no river the scene is at; 'four weeks out from
+    Ceres Station' is where they are not."""
+    from dreamfactory.writers.draft.beats import Sentence
+    from dreamfactory.writers.draft.places import places_in
+
+    def ranks(text: str) -> dict[str, int]:
+        return {p.word: p.rank for p in places_in([Sentence(0, text, ["cask"], [], ["cask"])])}
+
+    assert ranks("Cask crawled on, the belt wheeling behind him like a slow grey river.") == {"river": 4}
+    assert ranks("The ship is four weeks out from the station.") == {"ship": 1, "station": 4}
+    assert ranks("Cask rowed down the river.") == {"river": 1}

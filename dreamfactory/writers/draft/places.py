@@ -144,11 +144,14 @@ def _modifiers(tokens: list[str], i: int) -> list[str]:
 
 
 def _aside(lower: list[str], i: int) -> tuple[bool, bool]:
-    """Whether a place is only mentioned (in a relative clause, or seen, remembered) or only headed for."""
+    """Whether a place is only mentioned (in a relative clause, or seen, remembered, a simile's, one left behind) or
+    only headed for."""
     relative = any(w in ("who", "whom", "which", "where") for w in lower[:i])
     seen = any(w in SEEING_WORDS for w in lower[max(0, i - 6):i])
+    likened = "like" in lower[max(0, i - 4):i]  # 'wheeling behind him like a slow grey river'
+    left = " ".join(lower[max(0, i - 4):i]).find("out from") >= 0 or "away from" in " ".join(lower[max(0, i - 4):i])
     heading = any(w in AWAY_WORDS for w in lower[max(0, i - 3):i])
-    return relative or seen, heading
+    return relative or seen or likened or left, heading
 
 
 def first_place(reading: Reading) -> str:
