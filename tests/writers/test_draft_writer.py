@@ -865,3 +865,30 @@ def test_a_present_tense_role_whose_tag_has_no_subject_speaks(reader):
     _, design, plans = write_phases(story)
     assert list(cast_of(design)) == ["girl", "farmer"]
     assert lines_of(plans) == [("farmer", "Is this Hexham yet?")]
+
+
+def test_a_subject_is_a_person_and_places_listed_after_of_are_places(reader):
+    """'Nadia checked her ticket' and 'into Nadia's hand' (whatever label spaCy gives her); 'the islands of Farrow and
+    Quell' are both places, and neither says the line."""
+    story = ('Wind shook the ferry. Nadia checked her ticket twice, and the old sailor beside her, in a blue cap, lit '
+             'his pipe.\n\nHe had sailed to the islands of Farrow and Quell as a boy. "Cold crossing," he said, and '
+             'pressed a mint into Nadia\'s hand.\n')
+    _, design, plans = write_phases(story)
+    cast = list(cast_of(design))
+    assert cast[0] == "nadia" and "quell" not in cast and "farrow" not in cast
+    assert lines_of(plans)[0][0] not in ("nadia", "quell", "farrow")
+
+
+def test_the_storyteller_is_never_she(reader):
+    story = ('I was twenty that summer and I had an old red van that never started in the rain.\n\n'
+             '"You\'ve flooded the engine," she said, tapping on my window.\n')
+    _, _, plans = write_phases(story)
+    assert lines_of(plans) == [("narrator", "You've flooded the engine.")]
+
+
+def test_a_tag_that_opens_its_sentence_is_no_name(reader):
+    story = ('The Hen sat upon the gate, and the Fox came trotting by.\n\n'
+             'Quoth the Fox, "Come down, friend, and we shall be merry."\n\n"Not I," quoth the Hen.\n')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == ["hen", "fox"]
+    assert [who for who, _ in lines_of(plans)] == ["fox", "hen"]

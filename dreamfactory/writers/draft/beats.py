@@ -136,19 +136,7 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
         for line in speech:
             heard = index > 0 and not line.attribution and not said_by and '"' not in group[index - 1][1] and \
                 UNSEEN.search(group[index - 1][1]) and re.search(rf"\b(?:{SPEECH_RX})\b", group[index - 1][1])
-            tag = line.attribution or ""
-            first = tag.split()[0] if tag else ""
-            verb = first in ("and", "then") or first not in SPEECH_VERBS and (
-                looks_past(first) or re.fullmatch(r"[a-z]{2,}[^su\W]s|[a-z]+(?:ches|shes|sses)", first))
-            if verb and not re.search(r"\b(?:he|she|it|they|I|we|you)\b", tag) and not cast.mentions(tag):
-                # 'something came creeping up the stairs, knocked at the door and cried,', 'The old man wakes, folds
-                # his newspaper and says,': the tag's subject is the last one of the sentence that acts
-                clause = re.split(r"[.!?;]", mask_quotes(raw[:line.start]))[-1]
-                acting = [m.group(1) for m in re.finditer(r"\b(some ?(?:one|body|thing)|he|she|they|it|I|we|[A-Z][\w-]*)"
-                                                          r"\s+([a-z]+)\b", clause) if looks_past(m.group(2))]
-                tag = acting[-1] if acting else tag
-                if cast.mentions(clause):
-                    line = replace(line, attribution=clause)
+            line, tag = _tag_subject(line, raw, cast)
             voice = UNSEEN.search(tag)
             if voice and not cast.mentions(tag[:voice.start()]) or heard:  # 'says a voice behind you': not you
                 # 'said a voice from the dark', 'A small voice called from behind the shed. "Found him!"'
@@ -174,6 +162,22 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
         out.append(Sentence(beat=beat, narration=narration, characters=named, speech=spoken, order=order,
                             objects=_things_named(objects, cast)))
     return out
+
+
+def _tag_subject(line: Speech, raw: str, cast: Cast) -> tuple[Speech, str]:
+    """The line, and who its tag says speaks. A tag with no subject of its own ('something came creeping up the
+    stairs, knocked at the door and cried,', 'The old man wakes, folds his newspaper and says,') is its clause's: the
+    clause becomes the line's attribution when it names someone, and the last subject in it that acts is returned."""
+    tag = line.attribution or ""
+    first = tag.split()[0] if tag else ""
+    verb = first in ("and", "then") or first not in SPEECH_VERBS and (
+        looks_past(first) or re.fullmatch(r"[a-z]{2,}[^su\W]s|[a-z]+(?:ches|shes|sses)", first))
+    if not verb or re.search(r"\b(?:he|she|it|they|I|we|you)\b", tag) or cast.mentions(tag):
+        return line, tag
+    clause = re.split(r"[.!?;]", mask_quotes(raw[:line.start]))[-1]
+    acting = [m.group(1) for m in re.finditer(r"\b(some ?(?:one|body|thing)|he|she|they|it|I|we|[A-Z][\w-]*)\s+"
+                                              r"([a-z]+)\b", clause) if looks_past(m.group(2))]
+    return (replace(line, attribution=clause) if cast.mentions(clause) else line), (acting[-1] if acting else tag)
 
 
 _OPENER = re.compile(r"^\W*((?:[\w']+\s+){0,3}?)(he|she|it|they)\b(\s+[\w']+)?", re.I)
@@ -296,7 +300,6 @@ def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int,
                      and who != "narrator"), None)
     return last or _other_voice(beat, state, earlier, speaks) or \
         next((c for s in earlier for c in s.characters if c not in spoken_to), None) or state.principal or "narrator"
-
 
 
 def _other_voice(beat: int, state: Continuity, earlier: list[Sentence], speaks) -> str | None:

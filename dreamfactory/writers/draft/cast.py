@@ -87,7 +87,8 @@ class Cast:
         word = pronoun.lower()
         if word in ("i", "me", "my", "myself", "we", "us", "our"):
             return next((p.id for p in self.people if p.id == STORYTELLER or FIRST_PERSON in p.pattern), None)
-        window = [pid for pid in dict.fromkeys(reversed(recent[-40:])) if pid in self.by_id and pid not in exclude]
+        window = [pid for pid in dict.fromkeys(reversed(recent[-40:])) if pid in self.by_id and pid not in exclude
+                  and not self.is_storyteller(pid)]  # the 'I' (or 'you') of a story is never its 'she' or 'he'
         people = [self.by_id[pid] for pid in window]
         if word in ("they", "them", "their", "themselves"):
             fits = [p for p in people if p.plural] + [p for p in people if not p.plural and not p.gender]
@@ -151,7 +152,8 @@ def _named_people(reading: Reading, parsed: dict) -> tuple[Person, ...]:
                 pass  # a place, or a thing the sentence says it is ('her narrowboat, the Kingfisher')
             elif any(name in entity.split() or name == entity for entity in found.persons):
                 tally["strong"] += 1
-            elif any(name in entity for entity in found.places):
+            elif any(name in entity for entity in found.places) and name.split()[-1] not in found.subjects and \
+                    f"{name}'s " not in sentence:  # 'Nadia checked her ticket', 'Nadia's hand': no place, whatever label
                 tally["place"] += 1
             if name.split()[-1] in found.subjects:
                 tally["person"] += 1  # the subject of a verb in spaCy's parse
@@ -563,6 +565,8 @@ def _kin_name(masked: str, token: re.Match) -> bool:
 def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     """A name and its evidence: it acts or keeps company like a person, it speaks or is introduced as one
     (strong), it follows 'in'/'at' like a place, it is named mid-sentence (not just capitalised as a first word)."""
+    if len(run) == 1 and run[0].group().lower() in SPEECH_VERBS:
+        return  # 'Quoth the Fox, "..."', 'Said the Hen': a tag that opens its sentence
     if re.search(r"\b[A-Z][\w-]*\s+of\s+(?:the\s+)?$", masked[:run[0].start()]):
         return  # 'the Hall of Birds', 'the Queen of Birds': the end of a longer name, no one's own
     if len(run) > 1 and first_word is not None and run[0].start() == first_word.start() and \
@@ -584,7 +588,9 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     owns_place = run[len(parts) - 1].group().endswith("'s") and next_word in SPOTS  # 'at Kowalski's bakery'
     acts = looks_past(next_word) or present or next_word in MODALS or after.startswith("'s") and not owns_place or \
         next_word in ("and", "had", "was", "is", "could", "would", "did", "felt", "knew")
-    company = last in ("with", "and", "told", "asked", "helped", "showed", "gave") or (
+    listed = re.search(r"\b(?:in|at|from|of|near|into|through|towards)\s+(?:the\s+)?[A-Z][\w-]*,?\s+(?:and|or)\s+$",
+                       masked[:start])  # 'the islands of Mazanderan and Socotra': another place
+    company = not listed and last in ("with", "and", "told", "asked", "helped", "showed", "gave") or (
         run[len(parts) - 1].group().endswith("'s") and next_word in BODY_WORDS)  # 'into Priya's hand'
     # Who or what the name is said to be: 'Tomas, an old keeper', 'a spaniel called Pepper' (a being), 'Crowhurst
     # Hall, a grand grey house', 'a diesel called the Kestrel', 'the colony ship Perseverance' (a thing).
@@ -608,7 +614,9 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     revealed = re.search(r"\b(?:[Ss]he|[Hh]e|[Ii]t|[Tt]hat|name)\s+(?:was|is)\s+(?:[A-Z][\w.]*\s+)*$", masked[:start])
     strong = next_word in SPEECH_VERBS or last in SPEECH_VERBS or last in RELATIONS or described or revealed or \
         nicknamed
-    place = (last in ("in", "at", "from", "towards", "toward", "near", "into", "through", "of")) + \
+    owner = run[len(parts) - 1].group().endswith("'s") and next_word.isalpha() and not owns_place  # 'into Priya's hand'
+    place = (last in ("in", "at", "from", "towards", "toward", "near", "into", "through", "of") and not company
+             and not owner or bool(listed)) + \
         3 * (parts[-1].lower() in SPOTS or parts[-1].lower() in AREAS) + 4 * thing + bool(owns_place)  # 'Harrow House'
     mid = first_word is None or start != first_word.start()
     yield " ".join(parts), {"mid": int(mid), "person": int(acts) + int(company), "place": int(place),
@@ -709,7 +717,7 @@ def _profile(person: Person, reading: Reading) -> Person:
             if acts and (looks_past(acts.group(1)) or acts.group(1) in ("was", "is", "had", "has")):
                 # 'the Crow sat on her branch and cawed': the possessives of the clause it is the subject of are its
                 # own ('Des sat down beside her' is someone else)
-                clause = re.match(r"[^;A-Z]*", text[m.end():]).group()
+                clause = re.split(r"[;A-Z]|,?\s+\b(?:and|but|while|when|as|until)\s+(?:the|a|an)\b", text[m.end():])[0]
                 votes["m"] += 2 * len(re.findall(r"\b(?:his|himself)\b", clause))
                 votes["f"] += 2 * len(re.findall(rf"\bherself\b|\bher\s+(?!(?:{'|'.join(PREPOSITIONS)}|and|or|back|"
                                                  rf"again|away)\b)[a-z]", clause))
