@@ -9,7 +9,6 @@ film's key hashes the clips' keys, the transitions, the subtitles and the soundt
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import tempfile
@@ -27,6 +26,7 @@ from .errors import RenderError
 from .escape import metadata
 from .manifest import manifest_rows, write_manifest
 from .progress import report
+from .renders import png_bytes, read_image
 from .renderers.encoding import CUT_SECONDS, ENCODING, codec_args
 from .renderers.fonts import font
 from .screenplay import Screenplay
@@ -49,11 +49,9 @@ def _cell(store: Store, project: str, keyframe: Made, size: tuple[int, int]) -> 
     """A keyframe scaled to its contact-sheet cell, stored once beside the sheets."""
     key = layout.thumbnail(project, keyframe.key, size)
     if store.exists(key):
-        return Image.open(io.BytesIO(store.read_bytes(key))).convert("RGB")
-    cell = Image.open(io.BytesIO(store.read_bytes(keyframe.key))).convert("RGB").resize(size, Image.LANCZOS)
-    buf = io.BytesIO()
-    cell.save(buf, format="PNG", compress_level=3)
-    store.put_bytes(key, buf.getvalue())
+        return read_image(store, key)
+    cell = read_image(store, keyframe.key).resize(size, Image.LANCZOS)
+    store.put_bytes(key, png_bytes(cell, 3))
     return cell
 
 
@@ -70,9 +68,7 @@ def contact_sheet(store: Store, project: str, keyframes: list[Made], frame: tupl
         sheet.paste(_cell(store, project, keyframe, (cell_w - 4, cell_h - 4)), (x + 2, y + 2))
         label = f"{keyframe.scene_id} {keyframe.shot_id}".strip()
         draw.text((x + 6, y + cell_h + 2), label, fill=(230, 230, 230), font=font(16))
-    buf = io.BytesIO()
-    sheet.save(buf, format="PNG", compress_level=3)  # a quarter of the default level's time, 5% larger
-    return buf.getvalue()
+    return png_bytes(sheet, 3)  # a quarter of the default level's time, 5% larger
 
 
 def film_history(store: Store, project: str) -> list[FilmVersion]:

@@ -29,18 +29,20 @@ COLUMNS = [
 SCHEMA = pa.schema(COLUMNS)
 
 
+def _row(**values: Any) -> dict[str, Any]:
+    return {name: None for name, _ in COLUMNS} | values
+
+
 def _render_row(record: RenderRecord, screenplay_sha: str) -> dict[str, Any]:
     ident = record.identity
-    return {
-        "kind": record.kind, "scene_id": record.scene_id, "shot_id": record.shot_id, "object_key": record.object_key, "render_key": record.render_key,
-        "sha256": record.sha256, "bytes": record.bytes, "renderer": record.renderer,
-        "model_id": str(ident.get("model_id") or ident.get("model") or ident.get("backend") or ""),
-        "model_revision": str(ident.get("revision") or ident.get("weights_sha256") or ident.get("version") or ""),
-        "seed": record.seed, "identity_json": manifest_json(ident), "inputs_json": manifest_json(record.inputs),
-        "seconds": record.seconds, "attempts": record.attempts, "notes_json": manifest_json(record.notes),
-        "scores_json": manifest_json(record.scores), "phase": None, "role": None, "calls": None, "prompt_tokens": None,
-        "completion_tokens": None, "screenplay_sha": screenplay_sha,
-    }
+    return _row(
+        kind=record.kind, scene_id=record.scene_id, shot_id=record.shot_id, object_key=record.object_key,
+        render_key=record.render_key, sha256=record.sha256, bytes=record.bytes, renderer=record.renderer,
+        model_id=str(ident.get("model_id") or ident.get("model") or ident.get("backend") or ""),
+        model_revision=str(ident.get("revision") or ident.get("weights_sha256") or ident.get("version") or ""),
+        seed=record.seed, identity_json=manifest_json(ident), inputs_json=manifest_json(record.inputs),
+        seconds=record.seconds, attempts=record.attempts, notes_json=manifest_json(record.notes),
+        scores_json=manifest_json(record.scores), screenplay_sha=screenplay_sha)
 
 
 def manifest_rows(store: Store, made: list[Made], writing_usage: dict[str, dict], *, film: RenderRecord, screenplay_sha: str) -> list[dict]:
@@ -48,10 +50,8 @@ def manifest_rows(store: Store, made: list[Made], writing_usage: dict[str, dict]
     rows.append(_render_row(film, screenplay_sha))
     for name, usage in sorted(writing_usage.items()):
         phase, _, role = name.partition("/")
-        row = {c: None for c, _ in COLUMNS}
-        row.update(kind="writing", phase=phase, role=role, calls=usage["calls"], prompt_tokens=usage["prompt_tokens"],
-                   completion_tokens=usage["completion_tokens"], screenplay_sha=screenplay_sha)
-        rows.append(row)
+        rows.append(_row(kind="writing", phase=phase, role=role, calls=usage["calls"], prompt_tokens=usage["prompt_tokens"],
+                         completion_tokens=usage["completion_tokens"], screenplay_sha=screenplay_sha))
     return rows
 
 

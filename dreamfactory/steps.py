@@ -15,11 +15,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from . import backends, layout, renders
+from . import layout, renders
 from .agents import prompts
 from .agents.studio import ANSWERS, STUDIO_VERSION
 from .errors import StoreError
-from .renderers.base import ClipRequest, render_key
+from .renderers.base import ClipRequest
 from .renders import Made, wants_end_keyframe
 from .screenplay import SCREENPLAY_VERSION, Screenplay
 from .settings import ROLES, FilmOptions
@@ -130,8 +130,8 @@ def clip_key(step: Step, screenplay: Screenplay, keyframe: Made, sound: SceneSou
              end_keyframe: Made | None = None) -> str:
     """The clip's render key; a clip that fades at a scene boundary is keyed with its fade too (the faded piece is
     made by its step, so a fade edited in makes the step run again, and the clip is found in the store)."""
-    key = render_key(backends.clip_renderer(options.render), clip_request(step, screenplay, keyframe, sound, options,
-                                                                          end_keyframe))
+    key = renders.clip_content_key(screenplay, step.scene_id, step.shot_id, keyframe, sound.span(step.shot_id).duration,
+                                   options, end_keyframe)
     return digest({"clip": key, "edge": step.edge}) if step.edge else key
 
 
