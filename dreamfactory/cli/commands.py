@@ -69,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, help: str, *arguments: tuple, settings: set[str] = frozenset({"store"})):
         usage = " ".join(["%(prog)s", *(n.upper() for (n, *_), _ in arguments if not n.startswith("-")), "[options]"])
-        p = sub.add_parser(name, help=help, usage=usage if len(settings) > 2 else None)
+        p = sub.add_parser(name, help=help, usage=usage if settings - {"store", "server_file"} else None)
         for names, spec in arguments:
             p.add_argument(*names, **spec)
         add_setting_flags(p, settings)
