@@ -31,7 +31,7 @@ from .renderers.encoding import CUT_SECONDS, ENCODING, codec_args
 from .renderers.fonts import font
 from .screenplay import Screenplay
 from .settings import FilmOptions
-from .store import Store, digest, sha256_file
+from .store import Store, digest, open_store, sha256_file
 from .voices import clip_sound_bed, film_cues, mix_soundtrack, mux, srt
 from .voices.audio import run_ffmpeg
 
@@ -99,8 +99,6 @@ def music_file(store: Store, music: str | None) -> tuple[Path | None, str | None
     if not music:
         return None, None
     if "://" in music:
-        from .store import open_store
-
         parent, _, name = music.rpartition("/")
         path = open_store(parent, cache_dir=store.cache_dir).local_file(name)
     else:

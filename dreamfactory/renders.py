@@ -171,11 +171,6 @@ def backend_errors(what: str, renderer) -> Iterator[None]:
         raise RenderError(f"{what} failed in {renderer.name}: {exc}") from exc
 
 
-def stored_sha(store: Store, object_key: str, wrote: bool, ours: str) -> str:
-    """The sha256 of what the key holds: ours, unless a concurrent run's object got there first."""
-    return ours if wrote else sha256_file(store.local_file(object_key))
-
-
 def make_keyframe(store: Store, project: str, request: KeyframeRequest, options: FilmOptions, base: Made | None = None,
                   kind: Literal["base_frame", "keyframe"] = "keyframe", score: Callable | None = None,
                   attempt: int = 1) -> Made:
@@ -200,8 +195,8 @@ def make_keyframe(store: Store, project: str, request: KeyframeRequest, options:
     data = png_bytes(image, 1)  # ~5x faster than the default level, ~30% larger
     seconds = time.perf_counter() - started
     wrote = store.put_bytes(object_key, data)
-    return _recorded(store, project, kind, request, renderer, key, object_key,
-                     stored_sha(store, object_key, wrote, sha256_bytes(data)), len(data), seconds, attempt, notes, scores)
+    return _recorded(store, project, kind, request, renderer, key, object_key, wrote, sha256_bytes(data), len(data),
+                     seconds, attempt, notes, scores)
 
 
 def _name(request: KeyframeRequest | ClipRequest) -> str:
@@ -209,9 +204,11 @@ def _name(request: KeyframeRequest | ClipRequest) -> str:
 
 
 def _recorded(store: Store, project: str, kind: str, request: KeyframeRequest | ClipRequest, renderer, key: str,
-              object_key: str, sha: str, size: int, seconds: float, attempt: int, notes: dict,
+              object_key: str, wrote: bool, sha: str, size: int, seconds: float, attempt: int, notes: dict,
               scores: list | None = None, detail: str = "") -> Made:
-    """Write a render's record beside its object (last: its presence means 'made') and say so."""
+    """Write a render's record beside its object (last: its presence means 'made') and say so. `sha` is ours, unless
+    a concurrent run's object got to the key first (not `wrote`): then the key's."""
+    sha = sha if wrote else sha256_file(store.local_file(object_key))
     record = RenderRecord(kind=kind, project=project, scene_id=request.scene_id, shot_id=request.shot_id,
                           object_key=object_key, render_key=key, sha256=sha, bytes=size, renderer=renderer.name,
                           identity=renderer.identity(), inputs=request.model_dump(mode="json"), seed=request.seed,
@@ -240,8 +237,8 @@ def make_clip(store: Store, project: str, request: ClipRequest, options: FilmOpt
             result = renderer.render(request, image, out, attempt=attempt, **ending)
         seconds = time.perf_counter() - started
         wrote = store.put_file(object_key, out)
-        return _recorded(store, project, "clip", request, renderer, key, object_key,
-                         stored_sha(store, object_key, wrote, sha256_file(out)), out.stat().st_size, seconds, attempt,
+        return _recorded(store, project, "clip", request, renderer, key, object_key, wrote, sha256_file(out),
+                         out.stat().st_size, seconds, attempt,
                          {"frames": result.frames, **result.notes}, detail=f" ({result.frames} frames)")
 
 

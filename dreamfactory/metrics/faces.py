@@ -20,7 +20,7 @@ import itertools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol, Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 from PIL import Image
@@ -44,14 +44,6 @@ class Face:
     embedding: np.ndarray
 
 
-class FaceEmbedder(Protocol):
-    name: str
-
-    def embed(self, image: Image.Image, boxes: Sequence[Sequence[float]]) -> np.ndarray:
-        """One embedding row per box."""
-        ...
-
-
 class DlibEmbedder:
     """dlib's 128-d ResNet face model, aligned with the 5-point shape predictor inside each box."""
 
@@ -66,6 +58,7 @@ class DlibEmbedder:
         self._lock = threading.Lock()
 
     def embed(self, image: Image.Image, boxes: Sequence[Sequence[float]]) -> np.ndarray:
+        """One embedding row per box."""
         pixels = np.ascontiguousarray(np.asarray(image.convert("RGB")))
         rows = []
         with self._lock:
@@ -128,7 +121,7 @@ def embedder_name(options: MetricOptions) -> str | None:
     return None
 
 
-def load_face_embedder(options: MetricOptions) -> FaceEmbedder:
+def load_face_embedder(options: MetricOptions) -> DlibEmbedder | FacenetEmbedder:
     """The embedder chosen by the options and what is on disk, loaded once per process."""
     name = embedder_name(options)
     if name == "facenet-vggface2":

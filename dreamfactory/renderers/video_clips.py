@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.metadata
 import math
 import os
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -54,7 +53,6 @@ class DiffusersClips:
     def __init__(self, settings: RenderSettings):
         self.settings = settings
         self.device = resolve_device(settings.device)
-        self._local = threading.local()
 
     @cached_property
     def pipeline(self) -> tuple[str, Family]:
