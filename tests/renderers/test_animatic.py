@@ -948,7 +948,7 @@ def test_a_prop_with_no_drawing_is_drawn_by_its_broad_shape_and_labelled(keyfram
     drawer, _, labelled = animatic.props.read_prop(prop)
     assert (drawer.__name__, labelled) == (shape, True)
     assert animatic.props.read_prop("a splendid frobnicator")[0].__name__ == "_card", "no class: a card, no object"
-    assert not hasattr(animatic.props, "_parcel")
+    assert animatic.props.read_prop("a parcel")[:3:2] == (animatic.props._parcel, False), "a parcel is a parcel"
     cane = pixels(keyframes.render(keyframe_request(caption="", framing="insert", prop="a cane"), None))
     sack = pixels(keyframes.render(keyframe_request(caption="", framing="insert", prop="a sack"), None))
     middle = (slice(int(0.25 * H), int(0.6 * H)), slice(int(0.3 * W), int(0.7 * W)))

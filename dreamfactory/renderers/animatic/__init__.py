@@ -20,7 +20,7 @@ Read `frame.draw_keyframe` top to bottom for the whole keyframe; each step lives
   figures    a design drawn as a standing figure (people), or a sprite of any kind
   creatures  animals, robots, dragons and creatures: each kind's silhouette in its colours
   cast       where the characters stand as the shot's framing says, and painting them on the stage
-  props      the prop of an insert shot, drawn large (a labelled parcel for the rest)
+  props      the prop of an insert shot, drawn large (the rest by their broad shape, labelled with their name)
   lettering  caption, scene tag, name labels, model sheet header
   frame      composing, grading and lettering a keyframe; the AnimaticKeyframes backend
   clips      camera moves, fades and H.264 encoding; the AnimaticClips backend

@@ -367,6 +367,16 @@ def _spectacles(p: Pen, c: RGB) -> None:
         p.line([(s * 36, 54), (s * 46, 60)], c, 2)
 
 
+def _parcel(p: Pen, c: RGB) -> None:
+    """A parcel, a package or a gift: a box tied with string and a bow."""
+    p.polygon([(-40, 6), (40, 6), (40, 70), (-40, 70)], c)
+    p.polygon([(-40, 70), (40, 70), (28, 84), (-28, 84)], lighten(c, 0.15))
+    p.line([(0, 6), (0, 84)], (200, 60, 60), 3)
+    p.line([(-40, 40), (40, 40)], (200, 60, 60), 3)
+    p.ellipse(-6, 88, 7, 5, (200, 60, 60))
+    p.ellipse(6, 88, 7, 5, (200, 60, 60))
+
+
 def _card(p: Pen, c: RGB) -> None:
     """The labelled fallback for a thing of no shape class the drawings know: a plain card on a string for its name
     (drawn over it), never some other object."""
@@ -485,6 +495,7 @@ PROPS: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
     (r"cake|pie|biscuit|cookie|muffin", _cake, (240, 180, 200)),
     (r"fish", _fish, (170, 180, 200)),
     (r"camera|radio", _camera, (50, 50, 56)),
+    (r"parcel|package|gift|present", _parcel, (196, 156, 106)),
 )
 
 
