@@ -228,18 +228,18 @@ def _estimate(store: Store, plan: FilmPlan, options, sounds: list) -> None:
     keyframes, clips = backends.keyframe_renderer(options.render), backends.clip_renderer(options.render)
     want = {"base_frame": (keyframes.name, keyframes.identity()), "keyframe": (keyframes.name, keyframes.identity()),
             "clip": (clips.name, clips.identity())}
-    per: dict[str, list[float]] = {}
-    clip_rate: list[float] = []  # seconds of rendering per second of clip
+    per: dict[str, list[float]] = {}  # seconds of rendering per render, for a clip per second of clip
     for r in _records(store, plan.project):
         kind, inputs = r.get("kind"), r.get("inputs", {})
         if kind in want and (r.get("renderer"), r.get("identity")) != want[kind]:
             continue
         size_ok = inputs.get("width") in (None, options.render.width)
         if kind == "clip" and size_ok and inputs.get("duration"):
-            clip_rate.append(r["seconds"] / inputs["duration"])
+            per.setdefault(kind, []).append(r["seconds"] / inputs["duration"])
         elif kind in ("base_frame", "keyframe", "film") and (size_ok or kind == "film"):
             per.setdefault(kind, []).append(r.get("seconds", 0.0))
-    mean = {k: sum(v) / len(v) for k, v in per.items()} | ({"clip": sum(clip_rate) / len(clip_rate)} if clip_rate else {})
+    counts = {k: len(per[k]) for k in sorted(per, key=lambda k: k == "clip")}  # the clips' rate said last
+    mean = {k: sum(v) / len(v) for k, v in per.items()}
     spans = {(s.scene_id, span.shot_id): span.duration for s in sounds for span in s.shots}
     default_span = (sum(spans.values()) / len(spans)) if spans else 3.0
     total = 0.0
@@ -253,7 +253,6 @@ def _estimate(store: Store, plan: FilmPlan, options, sounds: list) -> None:
         if guess is not None:
             step.estimate, total = round(guess, 2), total + guess
     plan.estimate = round(total, 1)
-    counts = {k: len(v) for k, v in per.items()} | ({"clip": len(clip_rate)} if clip_rate else {})
     plan.estimate_basis = (", ".join(f"{n} {k} record(s)" for k, n in counts.items()) + f" of {keyframes.name}/{clips.name}"
                            if counts else "no earlier records with these renderers and settings")
 

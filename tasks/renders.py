@@ -1,10 +1,6 @@
 """Render tasks, one per step of `dreamfactory.steps`: the Base frame, a keyframe per shot, a speech track per scene,
-a clip per shot (with its faded piece where its scene fades).
-
-Each task calls one library function, which finds in the store whatever an earlier attempt or run made, and records
-its result at the step's content key (`steps.keep`), which is also its Prefect cache key (`tasks.common.StoreKeyed`)
-and what `dreamfactory plan` looks up. GPU renders hold a slot of the `gpu` global concurrency limit, so workers
-sharing a machine never oversubscribe its GPU.
+a clip per shot. Each calls one library function and records its result at the step's content key (`steps.keep`),
+which is also its Prefect cache key (`tasks.common.StoreKeyed`); GPU renders hold a slot of the `gpu` limit.
 """
 
 from __future__ import annotations
@@ -36,8 +32,7 @@ def design_base(step: Step, project: str, screenplay: Screenplay, options: FilmO
 
 @task(name="render-keyframe", retries=2, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(steps.keyframe_key))
 def render_keyframe(step: Step, project: str, screenplay: Screenplay, base: Made, options: FilmOptions) -> Made:
-    """A shot's keyframe from BD + C(t-1) + the shot, tied to the Base frame, gated by the Reviewer's numbers; a
-    Prefect retry of this task is the render's next attempt (a backend may lower its memory use on it)."""
+    """A Prefect retry of this task is the render's next attempt (a backend may lower its memory use on it)."""
     store = store_for(options.store)
     with gpu_slot(options, backends.keyframe_renderer(options.render)):
         made = renders.make_keyframe_checked(store, project, screenplay, step.scene_id, step.shot_id, base, options,
@@ -57,9 +52,8 @@ def speak_scene(step: Step, project: str, screenplay: Screenplay, options: FilmO
 @task(name="render-clip", retries=3, retry_delay_seconds=2, task_run_name="{step.name}", **keyed_by(steps.clip_key))
 def render_clip(step: Step, project: str, screenplay: Screenplay, keyframe: Made, sound: SceneSound, options: FilmOptions,
                 end_keyframe: Made | None = None) -> Made:
-    """A shot's clip, exactly its span long, and its faded piece when its scene fades (made now, while other shots
-    render, instead of in the film's assembly, which finds it in the store); a Prefect retry is the render's next
-    attempt (a backend may lower its memory use on it, e.g. SVD after running out of GPU memory)."""
+    """The clip and its faded piece when its scene fades (made now, while other shots render; the assembly finds it
+    in the store). A Prefect retry is the render's next attempt (SVD makes fewer frames after running out of memory)."""
     request = steps.clip_request(step, screenplay, keyframe, sound, options, end_keyframe)
     store = store_for(options.store)
     with gpu_slot(options, backends.clip_renderer(options.render)):
