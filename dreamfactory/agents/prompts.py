@@ -47,17 +47,13 @@ def prompts_dir() -> Path:
 
 def parse_role(role: str, text: str) -> RolePrompt:
     title = re.search(r"^#\s+(.+)$", text, re.M)
-    sections = dict(
-        (m.group(1).strip().lower(), m.group(2).strip())
-        for m in re.finditer(r"^##\s+(\w+)\s*\n(.*?)(?=^##\s|\Z)", text, re.M | re.S)
-    )
+    sections = {m.group(1).strip().lower(): m.group(2).strip()
+                for m in re.finditer(r"^##\s+(\w+)\s*\n(.*?)(?=^##\s|\Z)", text, re.M | re.S)}
     missing = [s for s in ("job", "task", "requirements") if not sections.get(s)]
     if missing:
         raise SettingsError(f"role prompt {role}.md is missing its {', '.join(missing)} section(s)")
-    return RolePrompt(
-        role=role, title=title.group(1).strip() if title else role.title(),
-        job=sections["job"], task=sections["task"], requirements=sections["requirements"],
-    )
+    return RolePrompt(role=role, title=title.group(1).strip() if title else role.title(), job=sections["job"],
+                      task=sections["task"], requirements=sections["requirements"])
 
 
 @lru_cache(maxsize=None)
