@@ -20,8 +20,20 @@ def prefect_api(folder: Path):
     try:
         yield server.api_url
     finally:
+        drain_prefect_workers()
         if before is None:
             os.environ.pop("PREFECT_API_URL", None)
         else:
             os.environ["PREFECT_API_URL"] = before
         server.stop()
+
+
+def drain_prefect_workers(timeout: float = 60) -> None:
+    """Send the events and logs this process queued for the server while it still answers. Prefect keeps one events
+    worker per process, bound to the server it first saw: left running, it sends every later flow's events to this
+    server once it is gone, each failing slowly, and the session's harness then waits on thousands of them at exit."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=timeout)

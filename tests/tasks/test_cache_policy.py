@@ -6,17 +6,29 @@ from __future__ import annotations
 from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
 from tests.conftest import SAMPLE
 
-STEPS = ("base-frame", "keyframe-", "voice-", "clip-", "film")  # the task run names of dreamfactory.steps
+STEPS = ("base-frame", "keyframe-", "voice-", "clip-", "assemble-film")  # the task runs of dreamfactory.steps
 
 
 def step_states(state) -> dict[str, str]:
-    """{task run name: state name} of the film's steps in the flow run that ended in `state`."""
+    """{task run name: final state name} of the film's steps in the flow run that ended in `state`. Prefect records
+    task runs from the events the run sends, after the run returns: wait until every step is there, ended."""
+    import time
+
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
+    made = state.result()
+    expected = 2 + 2 * made.shots + made.scenes  # the Base frame, a keyframe and a clip per shot, a voice per scene, the film
+    deadline = time.monotonic() + 60
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
-    return {run.name: run.state.name for run in runs if run.name.startswith(STEPS)}
+        while True:
+            runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+            ended = {"film" if run.name.startswith("assemble-film") else run.name: run.state.name for run in runs
+                     if run.name.startswith(STEPS) and run.state is not None and run.state.is_final()}
+            if len(ended) == expected:
+                return ended
+            assert time.monotonic() < deadline, f"{len(ended)} of {expected} steps recorded: {sorted(ended)}"
+            time.sleep(0.2)
 
 
 def test_a_step_whose_object_was_deleted_runs_again_and_no_other(prefect_harness, tmp_path):
