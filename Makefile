@@ -40,11 +40,14 @@ $(STAMP): pyproject.toml constraints.txt
 film: install
 	$(BIN)/dreamfactory make $(STORY) $(ARGS)
 
+# The whole suite (<= 12 minutes on a 2-core machine), and its fast tier (<= 4 minutes): every folder of tests, less
+# what is marked slow (end-to-end films through real servers or processes, killed commands, real-model films).
+# The 15 slowest are listed at the end, so a test that grows slow is seen.
 test: install
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q tests --durations=15
 
 test-fast: install
-	$(BIN)/python -m pytest -q tests -m "not slow"
+	$(BIN)/python -m pytest -q tests -m "not slow" --durations=15
 
 bench: install
 	$(BIN)/python bench/film_bench.py

@@ -167,6 +167,7 @@ def _story_text(screenplay: dict) -> list[str]:
     return list(strings(screenplay))
 
 
+@pytest.mark.slow  # six films made by `dreamfactory make` processes against a real Prefect server with its UI
 def test_no_markup_reaches_the_screenplay_subtitles_film_manifest_or_terminal(films):
     store, _, made = films
     ffmpeg = imageio_ffmpeg.get_ffmpeg_exe()
@@ -206,6 +207,7 @@ def test_no_markup_reaches_the_screenplay_subtitles_film_manifest_or_terminal(fi
     assert "# The Garden \\<img src=https" in shown[0].stdout.decode()  # the show command's markdown, escaped
 
 
+@pytest.mark.slow  # six films made by `dreamfactory make` processes against a real Prefect server with its UI
 def test_prefect_ui_shows_no_element_attribute_or_link_from_the_stories(films):
     """Every artifact of every hostile run, opened in headless Chromium: the story's text is there, as text."""
     if not (shutil.which("chromium") and shutil.which("chromedriver")):

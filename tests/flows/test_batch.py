@@ -113,7 +113,7 @@ def test_every_good_story_is_filmed_whatever_the_others_do(inbox, concurrency, m
         write(name, text.encode())
     for name, (data, _) in BAD.items():
         write(name, data)
-    options = FilmOptions(scenes=2, store=store, render=RenderSettings(width=320, height=180, fps=8),
+    options = FilmOptions(scenes=2, store=store, render=RenderSettings(width=160, height=96, fps=8),
                           sound=SoundSettings(enabled=False))
     doomed = failing_volcano_clips(monkeypatch)
     if concurrency > 1:

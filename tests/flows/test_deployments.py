@@ -17,6 +17,9 @@ from dreamfactory import layout
 from dreamfactory.renders import RenderRecord
 from tests.conftest import ROOT, SAMPLE, free_port, wait_for_url
 
+# Every test here runs films through a real Prefect server, a process worker and `prefect deployment run` processes.
+pytestmark = pytest.mark.slow
+
 BIN = Path(sys.executable).parent
 SMALL_OPTIONS = {"scenes": 2, "render": {"width": 320, "height": 180, "fps": 8}, "sound": {"enabled": False}}
 

@@ -86,6 +86,7 @@ def task_runs_named(name: str) -> list:
         return client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(any_=[name])))
 
 
+@pytest.mark.slow  # a whole film through the flow, one clip failing once
 def test_a_failing_clip_retries_alone(tmp_path, capsys, monkeypatch):
     store = tmp_path / "store"
     drill = FailingClips(monkeypatch, lambda request, attempt: (request.scene_id, attempt) == ("s02", 1)
@@ -148,6 +149,7 @@ def shots_of(store: Path, project: str) -> dict[str, list[str]]:
     return {scene["id"]: [shot["id"] for shot in scene["shots"]] for scene in play["scenes"]}
 
 
+@pytest.mark.slow  # a whole film through the flow, twice
 def test_a_shot_failing_for_good_names_it_and_keeps_the_rest(tmp_path, capsys, monkeypatch):
     store = tmp_path / "store"
     FailingClips(monkeypatch, lambda request, attempt: request.scene_id == "s02")
@@ -206,6 +208,7 @@ def test_resume_after_sigkill_renders_only_what_was_missing(tmp_path, capsys):
     assert result["keyframes"] == {"rendered": result["shots"] - len(drawn), "cached": len(drawn)}
 
 
+@pytest.mark.slow  # a film, then three reruns through the flow
 def test_edit_one_shot_then_rerun_renders_only_that_shot(film, capsys):
     from dreamfactory.editing import add_shot, apply_edits
     from dreamfactory.store import open_store
@@ -250,6 +253,7 @@ def test_edit_one_shot_then_rerun_renders_only_that_shot(film, capsys):
         assert (store / film["film_key"]).exists()  # earlier versions are kept
 
 
+@pytest.mark.slow  # a film, a rerun and a make through the flow
 def test_hand_edited_screenplay_is_rendered_by_rerun_and_kept_by_make(film, capsys):
     store, first = film
     head = store / layout.screenplay_head(first["project"])
@@ -263,17 +267,23 @@ def test_hand_edited_screenplay_is_rendered_by_rerun_and_kept_by_make(film, caps
     assert again["edited_screenplay"] is True and again["keyframes"]["rendered"] == 0
 
 
-def test_invalid_hand_edit_is_a_clear_error(film, capsys):
-    store, first = film
-    head = store / layout.screenplay_head(first["project"])
+def test_invalid_hand_edit_is_a_clear_error(tmp_path, capsys):
+    from dreamfactory.settings import FilmOptions
+    from dreamfactory.store import open_store
+    from dreamfactory.writing import write_project
+
+    store = tmp_path / "store"  # a written screenplay is enough: nothing is rendered before it is read
+    project = write_project(open_store(str(store)), SAMPLE.read_text(encoding="utf-8"), FilmOptions(scenes=4)).project
+    head = store / layout.screenplay_head(project)
     data = json.loads(head.read_text())
     data["scenes"][0]["time_of_day"] = "teatime"
     head.write_text(json.dumps(data))
-    assert main(["rerun", first["project"], "--store", str(store), *SMALL]) == 1
+    assert main(["rerun", project, "--store", str(store), *SMALL]) == 1
     err = capsys.readouterr().err
     assert "scenes.0.time_of_day" in err and "Traceback" not in err
 
 
+@pytest.mark.slow  # two whole films through the flow at once, and a third run
 def test_two_runs_of_one_project_at_once(tmp_path, capsys):
     store = tmp_path / "store"
     codes: list[int] = []
@@ -296,6 +306,7 @@ def test_two_runs_of_one_project_at_once(tmp_path, capsys):
     assert result["clips"]["rendered"] == 0
 
 
+@pytest.mark.slow  # a whole film through the flow on S3, twice
 def test_the_same_film_on_s3(s3_env, capsys):
     first = make(capsys, s3_env, scenes=2)
     assert first["film"].startswith("s3://") and first["clips"]["rendered"] == first["shots"] > 4
@@ -310,6 +321,7 @@ def test_the_same_film_on_s3(s3_env, capsys):
     assert kinds == {"base", "keyframe", "voice", "clip", "film"}
 
 
+@pytest.mark.slow  # a film, then two reruns through the flow
 def test_renders_deleted_by_hand_are_made_again(film, capsys):
     """Prefect's cache still points at them; the store is the truth, so the next run makes them again."""
     import shutil
@@ -333,6 +345,7 @@ def test_renders_deleted_by_hand_are_made_again(film, capsys):
     assert third["film_rendered"] is True and Path(third["film"]).exists() and third["clips"]["rendered"] == 0
 
 
+@pytest.mark.slow  # a whole film through the flow, one render at a time
 def test_gpu_renders_hold_a_slot_of_the_gpu_limit(tmp_path, monkeypatch):
     """With a GPU backend (the animatic marked as one here), the flow creates the `gpu` limit at its configured size
     and no two renders ever hold the GPU at once, though the runner has threads to spare."""
@@ -362,7 +375,7 @@ def test_gpu_renders_hold_a_slot_of_the_gpu_limit(tmp_path, monkeypatch):
         monkeypatch.setattr(cls, "uses_gpu", True, raising=False)
         monkeypatch.setattr(cls, "render", holding(cls.render))
     name = f"gpu-test-{os.getpid()}-{time.monotonic_ns()}"
-    options = FilmOptions(scenes=2, store=str(tmp_path / "store"), gpu_limit=name, gpu_slots=1,
+    options = FilmOptions(scenes=1, store=str(tmp_path / "store"), gpu_limit=name, gpu_slots=1,
                           render=RenderSettings(width=320, height=180, fps=8), sound=SoundSettings(enabled=False))
     result = make_film.with_options(task_runner=ThreadPoolTaskRunner(max_workers=4))(
         SAMPLE.read_text(encoding="utf-8"), options)

@@ -148,6 +148,7 @@ def test_two_edits_of_one_field_in_one_process_one_is_refused(tmp_path):
     assert "scene s01 setting" in str(conflicts[0])
 
 
+@pytest.mark.slow  # two whole films by `dreamfactory make` processes, each starting its own Prefect server
 def test_concurrent_makes_of_one_story_list_the_film_once(tmp_path):
     """Two real `make` processes, the offline default, one store: one history entry, whichever assembled it."""
     store = tmp_path / "store"
