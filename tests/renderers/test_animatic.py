@@ -1056,3 +1056,19 @@ def test_a_place_in_a_simile_or_left_behind_is_not_where_the_scene_is():
     assert ranks("Cask crawled on, the belt wheeling behind him like a slow grey river.") == {"river": 4}
     assert ranks("The ship is four weeks out from the station.") == {"ship": 1, "station": 4}
     assert ranks("Cask rowed down the river.") == {"river": 1}
+
+
+def test_a_tree_someone_is_in_or_under_is_a_place():
+    """'caught in the top of an old oak', 'lived under the roots of a beech tree', 'climbed up the palm tree' are
+    at the tree (drawn outdoors); 'with two coffees' names drinks, not coffee trees."""
+    from dreamfactory.writers.draft.beats import Sentence
+    from dreamfactory.writers.draft.places import places_in
+
+    def words(text: str) -> list[str]:
+        return [p.phrase for p in places_in([Sentence(0, text, ["pip"], [], ["pip"])])]
+
+    assert words("The kite caught in the top of an old oak.") == ["old oak"]
+    assert words("Pip lived under the roots of a beech tree.") == ["beech tree"]
+    assert words("He climbed up the palm tree.") == ["palm tree"]
+    assert words("She met him at the gate with two coffees.") == []
+    assert read_scenery(keyframe_request(setting="old oak", environment="", caption="")).place.cls == "outdoors"

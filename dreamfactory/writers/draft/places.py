@@ -49,7 +49,7 @@ def places_in(read: list[Sentence]) -> list[Place]:
         names = {part for who in sentence.order + sentence.characters for part in who.split("-")}
         i = 0
         while i < len(tokens):
-            if not _place_kind(lower[i]) and not _said_place(lower, i, names) or \
+            if not _place_kind(lower[i]) and not _said_place(lower, i, names) and not _tree(lower, i) or \
                     i + 1 < len(tokens) and beings.is_being(lower[i + 1]):  # 'an old sea turtle' is no sea
                 i += 1
                 continue
@@ -65,7 +65,7 @@ def places_in(read: list[Sentence]) -> list[Place]:
             aside, heading = _aside(lower, i)
             rank = 4 if aside or (heading and not sentence.characters) else 3 if heading else rank
             found.append(Place(lower[j], " ".join(modifiers + tokens[i:j + 1]),
-                               _place_kind(lower[j]) or beings.place_kind(lower[j]), rank, number,
+                               _place_kind(lower[j]) or beings.place_kind(lower[j]) or "area", rank, number,
                                before[0] if before and before[0] in LOCATIVE else ""))
             i = j + 1
     return found
@@ -91,6 +91,14 @@ def _said_place(lower: list[str], i: int, names: set[str] = frozenset()) -> bool
         bool({"was", "were", "is"} & set(subject))  # 'Sam Treloar was nine' is about Sam
     return opens or len(before) >= 2 and before[-1] in ("the", "a", "an", "his", "her", "their") and before[-2] in INTO \
         or bool(before) and before[-1] in INTO
+
+
+def _tree(lower: list[str], i: int) -> bool:
+    """A tree someone is in, up or under: 'in the top of an old oak', 'under the roots of a beech tree'."""
+    if i + 1 < len(lower) and lower[i + 1] in ("tree", "trees") or not beings.is_a(lower[i], "tree") or \
+            beings.is_thing(lower[i]):
+        return False  # 'palm tree' is read at 'tree'; 'with two coffees' are drinks
+    return any(w in INTO or w == "up" for w in lower[max(0, i - 7):i])
 
 
 def _inside_a_name(tokens: list[str], j: int) -> bool:
