@@ -33,26 +33,27 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ShotFrames(_Model):
-    """What is evaluated of one shot: its keyframe, the prompt it was drawn from, who is in frame."""
-
+class _Shot(_Model):
     scene_id: str = Field(description="The scene's stable id.")
     shot_id: str = Field(description="The shot's id within its scene.")
-    keyframe: Path = Field(description="The keyframe image file.")
-    prompt: str = Field(default="", description="The prompt the keyframe was drawn from (for the CLIP score).")
-    characters: list[str] | None = Field(default=None, description="Character ids in frame; None when unknown (all "
-                                                                 "faces count), [] for nobody.")
 
     @property
     def label(self) -> str:
         return f"{self.scene_id}/{self.shot_id}"
 
 
-class ShotScores(_Model):
+class ShotFrames(_Shot):
+    """What is evaluated of one shot: its keyframe, the prompt it was drawn from, who is in frame."""
+
+    keyframe: Path = Field(description="The keyframe image file.")
+    prompt: str = Field(default="", description="The prompt the keyframe was drawn from (for the CLIP score).")
+    characters: list[str] | None = Field(default=None, description="Character ids in frame; None when unknown (all "
+                                                                 "faces count), [] for nobody.")
+
+
+class ShotScores(_Shot):
     """One shot's row of the report."""
 
-    scene_id: str = Field(description="The scene's stable id.")
-    shot_id: str = Field(description="The shot's id within its scene.")
     keyframe: str = Field(description="The keyframe evaluated.")
     characters: list[str] | None = Field(description="Character ids in frame, as the screenplay says; None: not known.")
     faces_found: int | None = Field(description="Faces MTCNN found in the keyframe; None when faces were not evaluated.")
@@ -65,10 +66,6 @@ class ShotScores(_Model):
     style_similarity_to_base: float = Field(description="Cosine similarity of its style embedding to the Base frame's (the gate's).")
     clip_score: float | None = Field(description="CLIPScore of keyframe and prompt, 0-100; None without CLIP or prompt.")
     flags: list[str] = Field(default_factory=list, description="Why this shot looks inconsistent; empty when it does not.")
-
-    @property
-    def label(self) -> str:
-        return f"{self.scene_id}/{self.shot_id}"
 
 
 class EvaluationReport(_Model):
