@@ -88,22 +88,19 @@ class Studio:
             return output_type.model_validate(record.output)
         budget = self.options.writing.max_tokens
         if budget is not None and self.report.tokens_made + estimate_tokens(system + prompt) > budget:
-            raise BudgetExceeded(
-                f"the next call would pass the token budget of {budget} ({self.report.tokens_made} spent); "
-                "everything written so far is kept in the store: raise --max-tokens and run again",
-                phase=phase, role=role,
-            )
+            raise BudgetExceeded(f"the next call would pass the token budget of {budget} ({self.report.tokens_made} spent); "
+                                 "everything written so far is kept in the store: raise --max-tokens and run again",
+                                 phase=phase, role=role)
         request = PhaseRequest(phase=phase, role=role, system=system, prompt=prompt, output_type=output_type,
                                answer_type=answer_type, inputs=inputs, history=list(history or []))
         reply = self.writer.write(request)
         if not isinstance(reply.output, output_type):
             raise WritingError(f"the writer answered {type(reply.output).__name__}, not {output_type.__name__}", phase=phase, role=role)
         answer = reply.output.model_dump_json()
-        record = PhaseRecord(
-            phase=phase, role=role, output=reply.output.model_dump(mode="json"), usage=reply.usage,
-            messages=[Message(phase=phase, role="system", content=system), Message(phase=phase, role="studio", content=prompt),
-                      Message(phase=phase, role=role, content=answer)],
-        )
+        record = PhaseRecord(phase=phase, role=role, output=reply.output.model_dump(mode="json"), usage=reply.usage,
+                             messages=[Message(phase=phase, role="system", content=system),
+                                       Message(phase=phase, role="studio", content=prompt),
+                                       Message(phase=phase, role=role, content=answer)])
         self.store.put_json(cache_key, record)
         self._account(phase, role, record, made=True)
         return reply.output
@@ -156,10 +153,8 @@ class Studio:
             passages.append(current)
             words = max(40, int(budget * 0.75 / max(1, len(passages)) * 0.75))
             report("writing", f"story longer than the model's context: condensing {len(passages)} passages (pass {rounds})")
-            story = "\n\n".join(
-                self.ask("condense", "condense", "screenwriter", Condensed, {"passage": p, "words": words}).text
-                for p in passages
-            )
+            story = "\n\n".join(self.ask("condense", "condense", "screenwriter", Condensed,
+                                         {"passage": p, "words": words}).text for p in passages)
         return story
 
     def write(self, story: str) -> Screenplay:
@@ -179,21 +174,16 @@ class Studio:
         report("writing", f"design: {design.style.look}; cast {', '.join(c.name for c in design.characters) or 'none'}")
 
         report("writing", "screenplay: the Screenwriter writes, the Reviewer critiques")
-        plans = self.converse(
-            "screenplay", "screenwriter", "reviewer", ScenePlans, {**base, "brief": brief, "design": design},
-            rounds=opts.writing.review_rounds, check=lambda d: _check_scenes(d, brief, design),
-        )
+        plans = self.converse("screenplay", "screenwriter", "reviewer", ScenePlans,
+                              {**base, "brief": brief, "design": design}, rounds=opts.writing.review_rounds,
+                              check=lambda d: _check_scenes(d, brief, design))
 
         report("writing", "storyboard: the Filmmaker writes the Base Description and cuts the scenes into shots")
-        with_context = [
-            {**p.model_dump(mode="json"), "context_previous": plans.scenes[i - 1].environment if i else ""}
-            for i, p in enumerate(plans.scenes)
-        ]
-        storyboard = self.converse(
-            "storyboard", "filmmaker", "director", Storyboard,
-            {**base, "brief": brief, "design": design, "scenes_with_context": with_context}, rounds=1,
-            check=lambda b: _check_storyboard(b, plans),
-        )
+        with_context = [{**p.model_dump(mode="json"), "context_previous": plans.scenes[i - 1].environment if i else ""}
+                        for i, p in enumerate(plans.scenes)]
+        storyboard = self.converse("storyboard", "filmmaker", "director", Storyboard,
+                                   {**base, "brief": brief, "design": design, "scenes_with_context": with_context},
+                                   rounds=1, check=lambda b: _check_storyboard(b, plans))
         return assemble_screenplay(brief, design, plans, storyboard)
 
     def leave_out_studio_text(self, story: str) -> str:
@@ -266,14 +256,10 @@ def _check_storyboard(board: Storyboard, plans: ScenePlans) -> list:
 def assemble_screenplay(brief: Brief, design: Design, plans: ScenePlans, storyboard: Storyboard) -> Screenplay:
     cuts = {s.scene_id: s for s in storyboard.scenes}
     try:
-        scenes = [
-            Scene(index=i, shots=cuts[p.id].shots, transition=cuts[p.id].transition, **p.model_dump())
-            for i, p in enumerate(plans.scenes, start=1)
-        ]
-        return Screenplay(
-            version=SCREENPLAY_VERSION, brief=brief, style=design.style, characters=design.characters,
-            narrator=design.narrator, base_description=storyboard.base_description, scenes=scenes,
-        )
+        scenes = [Scene(index=i, shots=cuts[p.id].shots, transition=cuts[p.id].transition, **p.model_dump())
+                  for i, p in enumerate(plans.scenes, start=1)]
+        return Screenplay(version=SCREENPLAY_VERSION, brief=brief, style=design.style, characters=design.characters,
+                          narrator=design.narrator, base_description=storyboard.base_description, scenes=scenes)
     except (KeyError, ValidationError) as exc:
         detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else f"no shots for scene {exc}"
         raise WritingError(f"the phases' answers do not make a valid screenplay: {detail}", phase="storyboard", role="filmmaker") from exc
