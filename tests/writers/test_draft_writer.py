@@ -892,3 +892,18 @@ def test_a_tag_that_opens_its_sentence_is_no_name(reader):
     _, design, plans = write_phases(story)
     assert list(cast_of(design)) == ["hen", "fox"]
     assert [who for who, _ in lines_of(plans)] == ["fox", "hen"]
+
+
+def test_a_tag_pronoun_in_the_sentence_of_its_action_is_its_own_people(reader):
+    story = ('Mira was reading on the pier. When she looked up, her aunt Ada was standing on the steps with a basket, '
+             'and "Lunch is ready," she called.')
+    _, _, plans = write_phases(story)
+    assert lines_of(plans) == [("ada", "Lunch is ready.")]
+
+
+def test_a_participle_before_a_being_describes_it(reader):
+    story = ('Nell swam down to the old jetty. On a stone below it sat a great crested newt with an orange belly. '
+             '"Go away," said the newt.')
+    _, design, plans = write_phases(story)
+    assert list(cast_of(design)) == ["nell", "newt"]  # 'a great crested newt' is no 'great' who crested
+    assert lines_of(plans) == [("newt", "Go away.")]

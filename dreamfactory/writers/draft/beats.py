@@ -145,7 +145,9 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
                 ahead = [mask_quotes(raw[line.start:])] + [mask_quotes(s) for s in following[:4]]
                 who = _revealed_voice(ahead, out, cast, hearers=named)
             else:
-                who = _speaker(line, named, out, beat, cast, state) if line.attribution or not said_by else said_by
+                before = [pid for at, pid in sorted(placed) if at < line.start]  # who the sentence brought in before it
+                who = _speaker(line, named, out, beat, cast, state, before) if line.attribution or not said_by \
+                    else said_by
             said_by = who
             spoken.append((who, line.text))
             placed.append((line.start, who))
@@ -266,7 +268,8 @@ def _revealed_voice(ahead: list[str], earlier: list[Sentence], cast: Cast, heare
     return "narrator"
 
 
-def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int, cast: Cast, state: Continuity) -> str:
+def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int, cast: Cast, state: Continuity,
+             before: list[str] = ()) -> str:
     """Who speaks a line: its attribution, else the sentence's character, the action beat before, the last
     speaker of the paragraph, the other one of a two-person exchange, the scene's first character."""
     spoken_to = cast.addressed(line.text)
@@ -280,8 +283,10 @@ def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int,
             return mentioned[0]
         pronoun = re.search(r"\b(he|she|it|they|i|we)\b", line.attribution, re.I)
         if pronoun:
-            return cast.resolve(pronoun.group(1), state.recent, exclude=spoken_to) or _last_speaker(earlier, beat) \
-                or "narrator"
+            # 'When she looked up, her aunt Ada was on the steps, and "Lunch!" she called': the people the sentence
+            # brought in before the line are the most recent
+            return cast.resolve(pronoun.group(1), state.recent + list(before), exclude=spoken_to) or \
+                _last_speaker(earlier, beat) or "narrator"
         return "narrator"
     voiced = {who for _, who in state.voices}
     def speaks(c: str) -> bool:  # 'A goat bleated. "Who's there?"': a being that only makes a noise says no line

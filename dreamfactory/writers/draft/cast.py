@@ -230,7 +230,8 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
             window = " ".join(mask_quotes(t) for t in texts[max(0, i - 2):i + 1])
             role = [u for u in unnamed if re.search(u.pattern, window) and not (shown and re.search(u.pattern, masked))]
             if not role and not shown:  # '"You may call me Miss Lowe."': the role last met in the sentences before
-                role = [u for t in texts[max(0, i - 5):i] for u in unnamed if re.search(u.pattern, mask_quotes(t))][-1:]
+                role = [u for t in texts[max(0, i - 5):i] for u in unnamed
+                        if u.kind == "human" and re.search(u.pattern, mask_quotes(t))][-1:]
             if role:
                 u = role[-1]
                 unnamed.remove(u)
@@ -408,6 +409,10 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
              rf"(?:\s+(?:was|is|could|would)(?:\s+not)?)?\s+" \
              rf"({acted}|{SPEECH_RX}|[a-z]{{3,}}ed|[a-z]{{2,}}[^su\W]s|(?:(?<=was )|(?<=were )|(?<=is ))[a-z]{{3,}}ing)\b"  # 'the queen was gone' does not act
         for m in re.finditer(rx, text):
+            after = re.match(r"\s+([a-z]+)", text[m.end():])
+            if m.group(3).endswith("ed") and after and after.group(1) not in PREPOSITIONS | STOPWORDS and \
+                    beings.is_being(after.group(1)):
+                continue  # 'a great crested newt': what it is, not what it did
             verb = base_form(m.group(3)) or m.group(3)
             agent = AGENT.search(m.group(2)) and m.group(2) not in COMMON_NOUNS and (
                 verb in ANIMATE_VERBS or m.group(3) in SPEECH_VERBS)  # 'the old lamplighter walked', '... said'
