@@ -11,11 +11,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCREENPLAY_VERSION = 2  # 2: shots with framing, cast in frame, duration and lines; character kinds; transitions
-READABLE_VERSIONS = (1, 2)  # version 1 documents are upgraded on load (`upgrade_v1`)
+READABLE_VERSIONS = (1, 2)  # version 1 documents are upgraded on load (`upgrade_screenplay`)
 
-CameraMove = Literal[
-    "hold", "pan_left", "pan_right", "tilt_up", "tilt_down", "zoom_in", "zoom_out", "push_in", "pull_back"
-]
+CameraMove = Literal["hold", "pan_left", "pan_right", "tilt_up", "tilt_down", "zoom_in", "zoom_out", "push_in",
+                     "pull_back"]
 TimeOfDay = Literal["dawn", "morning", "noon", "afternoon", "dusk", "evening", "night"]
 # What a character is, in one lowercase word or two: 'human', a species ('dog' for a spaniel, 'goose', 'ferret'),
 # 'robot', 'dragon'; dreamfactory.beings.body_plan says how a renderer draws it.
@@ -57,8 +56,7 @@ class StyleGuide(Contract):
 
     look: str = Field(description="The visual style in a phrase, e.g. 'storybook watercolour'.", min_length=1)
     palette: list[Annotated[str, Field(pattern=HEX_COLOUR)]] = Field(
-        description="Three to six colours as #rrggbb hex codes, dominant first.", min_length=3, max_length=6
-    )
+        description="Three to six colours as #rrggbb hex codes, dominant first.", min_length=3, max_length=6)
     lens: str = Field(description="Lens and framing habit, e.g. '35mm, eye level, shallow depth of field'.")
     negative: str = Field(default="", description="What must never appear in a frame (a negative prompt).")
 
@@ -90,9 +88,8 @@ class Character(Contract):
 
     id: str = Field(description="Stable id, lowercase letters, digits, '-' or '_'; never changes.", pattern=_ID)
     name: str = Field(description="The name used in dialogue and captions.", min_length=1)
-    kind: CharacterKind = Field(
-        default="human", description="What the character is: 'human', a species of animal ('dog', 'goose', 'ferret'; a breed as its species), 'robot', 'dragon', or 'creature' for any other being."
-    )
+    kind: CharacterKind = Field(default="human", description="What the character is: 'human', a species of animal "
+                                "('dog', 'goose', 'ferret'; a breed as its species), 'robot', 'dragon', or 'creature' for any other being.")
     appearance: str = Field(description="Face, hair, build, age: what stays the same in every shot.", min_length=1)
     wardrobe: str = Field(description="Clothing, with colours; worn the same in every scene unless the story changes it.")
     props: list[str] = Field(default_factory=list, description="Objects the character carries in every scene.")
@@ -127,26 +124,20 @@ class Shot(Contract):
     description: str = Field(description="What the audience sees, in one sentence (the storyboard caption).", min_length=1)
     keyframe_prompt: str = Field(description="The visual prompt for this shot's keyframe, without style or cast.", min_length=1)
     camera: CameraMove = Field(default="hold", description="Camera move over the shot.")
-    framing: Framing = Field(
-        default="wide",
-        description="wide (establishing), medium, close_up (one character's face and shoulders), over_the_shoulder "
-        "(past one character at another), insert (a prop fills the frame) or reaction (a listener's face).",
-    )
+    framing: Framing = Field(default="wide", description="wide (establishing), medium, close_up (one character's face "
+                             "and shoulders), over_the_shoulder (past one character at another), insert (a prop fills the frame) "
+                             "or reaction (a listener's face).")
     characters: list[str] = Field(
-        default_factory=list, description="Ids of the characters in frame; the first is the subject of a close-up or reaction."
-    )
+        default_factory=list, description="Ids of the characters in frame; the first is the subject of a close-up or reaction.")
     prop: str = Field(default="", description="The object an insert shot shows; empty for other framings.", max_length=200)
     duration: float = Field(
-        default=3.0, description="Planned seconds; the shot is stretched to fit the lines spoken in it.", gt=0, le=120
-    )
+        default=3.0, description="Planned seconds; the shot is stretched to fit the lines spoken in it.", gt=0, le=120)
     lines: list[Annotated[int, Field(ge=0)]] = Field(
-        default_factory=list, description="0-based positions in the scene's dialogue of the lines spoken in this shot."
-    )
+        default_factory=list, description="0-based positions in the scene's dialogue of the lines spoken in this shot.")
     take: int = Field(
         default=0, ge=0, exclude_if=lambda take: take == 0,  # absent until a redraw: screenplays keep their sha
         description="Set by a person at the storyboard gate, never by a writer: each redraw of the keyframe is a new "
-        "take with a new seed (0: the first).",
-    )
+        "take with a new seed (0: the first).")
 
 
 class Scene(Contract):
@@ -157,9 +148,7 @@ class Scene(Contract):
     setting: str = Field(description="Where the scene takes place, a short noun phrase.", min_length=1)
     time_of_day: TimeOfDay = Field(description="When the scene takes place.")
     environment: str = Field(
-        description="Weather, light and props of the place; the next scene receives it as its context C(t-1).",
-        min_length=1,
-    )
+        description="Weather, light and props of the place; the next scene receives it as its context C(t-1).", min_length=1)
     action: str = Field(description="What happens, in one to three sentences.", min_length=1)
     characters: list[str] = Field(default_factory=list, description="Ids of the characters on screen.")
     dialogue: list[DialogueLine] = Field(default_factory=list, description="Spoken lines in order.")
