@@ -289,8 +289,7 @@ def assemble_film(store: Store, project: str, screenplay: Screenplay, screenplay
                     "screenplay_sha": screenplay_sha, "duration": total, "scenes": len(sounds), "shots": len(clips)},
             seconds=round(seconds, 3),
             notes={"casting": casting_notes or [], "skipped_lines": [k.model_dump() for s in sounds for k in s.skipped],
-                   "mix": mix.model_dump(mode="json") if hasattr(mix, "model_dump") else str(mix)},
-        )
+                   "mix": mix.model_dump(mode="json") if hasattr(mix, "model_dump") else str(mix)})
 
         store.put_bytes(layout.contact_sheet(project, key), sheet.result())
 
@@ -321,5 +320,4 @@ def summarize(store: Store, written, base: Made, keyframes: list[Made], clips: l
         writer_answers=Counts(rendered=written.answers_made, cached=written.answers_cached),
         tokens_by_phase={k: v["prompt_tokens"] + v["completion_tokens"] for k, v in written.usage.items()},
         voice_lines=Counts(rendered=sum(s.synthesized for s in sounds), cached=sum(s.cached for s in sounds)),
-        backends=backends.describe(options),
-    )
+        backends=backends.describe(options))

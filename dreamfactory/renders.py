@@ -84,8 +84,7 @@ def plan_base(screenplay: Screenplay, options: FilmOptions) -> KeyframeRequest:
         setting=first.setting, time_of_day=first.time_of_day, environment=first.environment,
         look=screenplay.style.look, palette=tuple(screenplay.style.palette),
         characters=_looks(screenplay, [c.id for c in screenplay.characters]),
-        seed=scene_seed(options.seed, "base"), width=r.width, height=r.height,
-    )
+        seed=scene_seed(options.seed, "base"), width=r.width, height=r.height)
 
 
 def plan_keyframe(screenplay: Screenplay, scene_id: str, shot_id: str, base: Made, options: FilmOptions,
@@ -108,8 +107,7 @@ def plan_keyframe(screenplay: Screenplay, scene_id: str, shot_id: str, base: Mad
         characters=_looks(screenplay, in_frame(screenplay, scene_id, shot_id), scene_id),
         base_frame_sha=base.sha256 if iteration else None,
         seed=shot_seed(options.seed, scene.id, shot.id, f"keyframe{review_round or ''}" + (f"-take{shot.take}" if shot.take else "")),
-        width=r.width, height=r.height, tie_strength=tie,
-    )
+        width=r.width, height=r.height, tie_strength=tie)
 
 
 def plan_clip(screenplay: Screenplay, scene_id: str, shot_id: str, keyframe: Made, duration: float, options: FilmOptions,
@@ -125,8 +123,7 @@ def plan_clip(screenplay: Screenplay, scene_id: str, shot_id: str, keyframe: Mad
         prompt=f"{shot.keyframe_prompt.strip().rstrip('.')}. {scene.action.strip()}",
         negative_prompt=screenplay.style.negative, camera=shot.camera, action=scene.action,
         duration=round(duration, 3), fps=r.fps, width=r.width, height=r.height,
-        seed=shot_seed(options.seed, scene.id, shot.id, "clip"),
-    )
+        seed=shot_seed(options.seed, scene.id, shot.id, "clip"))
 
 
 def wants_end_keyframe(options: FilmOptions) -> bool:

@@ -104,8 +104,7 @@ def screenplay_key(story: str, options: FilmOptions, writer: Writer) -> str:
         "prompts": prompts.prompt_fingerprint(), "schemas": [t.model_json_schema() for t in ANSWERS],
         "writer": {role: writer.identity(role) for role in ROLES}, "reads_prompts": getattr(writer, "reads_prompts", False),
         "context": getattr(writer, "context_tokens", None), "review_rounds": w.review_rounds, "max_tokens": w.max_tokens,
-        "voices": [v.model_dump() for v in available_voices()] if options.sound.enabled else None,
-    })
+        "voices": [v.model_dump() for v in available_voices()] if options.sound.enabled else None})
 
 
 def base_key(screenplay: Screenplay, options: FilmOptions) -> str:

@@ -150,8 +150,7 @@ def storyboard_answer(scenes: list[dict[str, Any]]) -> type[Answer]:
             doc=f"A shot of scene {plan.id}; its fields mean what they mean in the shots of scene {first}." if position else None,
             characters=_ids(f["characters"], plan.characters),
             lines=_like(f["lines"], lines, **({} if count else {"max_length": 0})),
-            duration=_like(f["duration"], float, ge=SHOT_SECONDS[0], le=SHOT_SECONDS[1]),
-        )
+            duration=_like(f["duration"], float, ge=SHOT_SECONDS[0], le=SHOT_SECONDS[1]))
         g = SceneShots.model_fields
         cut = _model(SceneShots, Contract, name=f"SceneShots_{plan.id}", drop=("scene_id",),
                      shots=_like(g["shots"], list[shot], min_length=1, max_length=MAX_SHOTS))

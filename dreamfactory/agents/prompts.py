@@ -37,8 +37,7 @@ class RolePrompt(BaseModel):
     def render(self) -> str:
         return (
             f"# {self.title}\n\n## Job\n{self.job}\n\n## Task\n{self.task}\n\n## Requirements\n{self.requirements}\n\n"
-            "Answer with one JSON object that matches the schema you are given, and nothing else."
-        )
+            "Answer with one JSON object that matches the schema you are given, and nothing else.")
 
 
 def prompts_dir() -> Path:

@@ -79,8 +79,7 @@ class Studio:
         key = digest({
             "phase": phase, "template": template, "role": role, "system": system, "prompt": prompt,
             "schema": (answer_type or output_type).model_json_schema(), "writer": self.writer.identity(role),
-            "history": [m.model_dump() for m in history or []],
-        })
+            "history": [m.model_dump() for m in history or []]})
         cache_key = f"{self.project}/writing/{template}-{role}-{key[:24]}.json"
         if self.store.exists(cache_key):
             record = self.store.read_model(cache_key, PhaseRecord)

@@ -295,8 +295,7 @@ def cross_scene_face_distance(base_faces: Sequence[Face], shots: Sequence[ShotFa
                       if scene_of[a] == scene_of[b]]
         rows.append(IdentityScores(
             identity=identity, attributed_by=how, shots=labels, within_scenes=_mean(same_scene),
-            mean_distance=scene_pair_mean([(scene_of[x], seen[x]) for x in labels], face_distance),
-        ))
+            mean_distance=scene_pair_mean([(scene_of[x], seen[x]) for x in labels], face_distance)))
     rows.sort(key=lambda r: (r.attributed_by != "character", r.identity))
     scored = [r.mean_distance for r in rows if r.mean_distance is not None]
     note = None

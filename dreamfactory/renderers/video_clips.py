@@ -103,8 +103,7 @@ class DiffusersClips:
             "video_short_side": s.video_short_side,
             "video_audio": AUDIO_ENCODING if self.audio else False,  # a model with no sound is keyed as before
             "max_sequence_length": s.max_sequence_length, "dtype": dtype_name(self.dtype),
-            "device": self.device.split(":")[0], "attention_backend": s.attention_backend, "encoding": ENCODING,
-        }
+            "device": self.device.split(":")[0], "attention_backend": s.attention_backend, "encoding": ENCODING}
 
     def spec(self) -> PipelineSpec:
         s = self.settings

@@ -52,8 +52,7 @@ class PhaseRequest(BaseModel):
     answer_type: type[BaseModel] | None = Field(
         default=None,
         description="What a chat model fills: output_type narrowed by what is already decided (its JSON schema is "
-        "sent); its `settle()` gives output_type. None: output_type itself. Writers that build answers in code ignore it.",
-    )
+        "sent); its `settle()` gives output_type. None: output_type itself. Writers that build answers in code ignore it.")
     inputs: dict[str, Any] = Field(description="The same inputs as typed objects, for writers that read structure.")
     history: list[Message] = Field(default_factory=list, description="Earlier turns of this conversation.")
 
