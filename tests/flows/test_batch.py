@@ -104,6 +104,7 @@ def films_meet(monkeypatch, parties: int) -> None:
     monkeypatch.setattr(tasks.writing, "write_project", write_project)
 
 
+@pytest.mark.slow  # two nights of a batch: seven stories, three films through the flow, each night
 @pytest.mark.parametrize("inbox, concurrency", [("local", 2), ("s3", 1)], indirect=["inbox"])
 def test_every_good_story_is_filmed_whatever_the_others_do(inbox, concurrency, monkeypatch):
     from flows.film_folder import film_new_stories

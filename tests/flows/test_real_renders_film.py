@@ -35,6 +35,7 @@ def tiny_env(monkeypatch):
         monkeypatch.setenv(f"DREAMFACTORY_RENDER__{name}", value)
 
 
+@pytest.mark.slow  # a whole film through the flow with real (tiny, random) diffusers models on the CPU
 def test_film_with_diffusers_keyframes_and_svd_clips(tmp_path, capsys, tiny_models, tiny_env):
     sd, svd = tiny_models
     store = tmp_path / "store"
@@ -60,6 +61,7 @@ def test_film_with_diffusers_keyframes_and_svd_clips(tmp_path, capsys, tiny_mode
     assert again["keyframes"]["rendered"] == 0 and again["clips"]["rendered"] == 0
 
 
+@pytest.mark.slow  # a whole film through the flow with real (tiny, random) diffusers models on the CPU
 def test_reviewer_re_renders_keyframes_that_drift_from_the_base_frame(tmp_path, tiny_models, tiny_env):
     from flows.make_film import make_film
 
@@ -97,6 +99,7 @@ def test_reviewer_re_renders_keyframes_that_drift_from_the_base_frame(tmp_path, 
         assert clip.inputs["keyframe_sha"] == best.sha256
 
 
+@pytest.mark.slow  # a whole film through the flow with real (tiny, random) diffusers models on the CPU
 def test_without_keyframe_iteration_each_keyframe_is_drawn_on_its_own(tmp_path, capsys, tiny_models, tiny_env):
     sd, _ = tiny_models
     store = tmp_path / "store"

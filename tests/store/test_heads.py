@@ -45,6 +45,7 @@ def edit(store_url: str, project: str, scene: int, *sets: str) -> subprocess.Pop
                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
 
 
+@pytest.mark.slow  # six `dreamfactory edit` processes at once (the two-process races below stay in the fast tier)
 def test_concurrent_edits_of_different_scenes_all_land(store_url, project):
     procs = [edit(store_url, project, k, f"action=Edit number {k} happens here.") for k in range(1, SCENES + 1)]
     outs = [p.communicate(timeout=120) for p in procs]
