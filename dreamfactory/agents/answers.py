@@ -176,13 +176,10 @@ def _model(source: type[BaseModel], base: type[BaseModel], *, name: str | None =
     model leaves its fields' descriptions out (a copy of a model the schema has already described)."""
     fields = {n: narrowed.get(n, (info.annotation, info)) for n, info in source.model_fields.items() if n not in drop}
     if terse:
-        fields = {n: (annotation, _undescribed(info)) for n, (annotation, info) in fields.items()}
+        fields = {n: (annotation, FieldInfo.merge_field_infos(info, description=None))
+                  for n, (annotation, info) in fields.items()}
     return create_model(name or source.__name__, __base__=base, __doc__=doc or source.__doc__, __module__=__name__,
                         **fields)
-
-
-def _undescribed(info: FieldInfo) -> FieldInfo:
-    return FieldInfo.merge_field_infos(info, description=None)
 
 
 def _like(info: FieldInfo, annotation: Any, **constraints: Any) -> tuple[Any, FieldInfo]:
