@@ -35,9 +35,7 @@ from .diffusers_keyframes import call_parameters
 from .families import Family, clip_choice, clip_pipeline, model_config
 from .svd_clips import ENCODING, resample, source_frames_needed, write_h264
 
-VERSION = 3  # bump when this module changes what it sends to the pipeline or the encoder (2: LTX's frame step,
-#             HunyuanVideo's template budget, LTX-2's first frame re-compressed here, its sound, extension.py;
-#             3: Wan 2.2 TI2V and CogVideoX 1.5 at their cards' rates, sizes and frame counts, fp32 VAE in half on CPU)
+VERSION = 3  # bump when this module changes what it sends to the pipeline or the encoder (git log says what each did)
 FALLBACK_FRAMES, FALLBACK_SHORT_SIDE = 49, 480  # a pipeline whose __call__ gives no default
 READS = frozenset({"keyframe_sha", "prompt", "negative_prompt", "duration", "fps", "width", "height", "seed"})
 AUDIO_ENCODING = {"codec": "aac", "bitrate": "128k"}
