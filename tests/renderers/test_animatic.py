@@ -1059,8 +1059,9 @@ def test_a_place_in_a_simile_or_left_behind_is_not_where_the_scene_is():
 
 
 def test_a_tree_someone_is_in_or_under_is_a_place():
-    """'caught in the top of an old oak', 'lived under the roots of a beech tree', 'climbed up the palm tree' are
-    at the tree (drawn outdoors); 'with two coffees' names drinks, not coffee trees."""
+    """'caught in the top of an old oak', 'lived under the roots of a beech tree', 'climbed to the top of a palm
+    tree' are at the tree (drawn outdoors); 'found a key under an old oak tree' says only where the key was; 'with
+    two coffees' names drinks, not coffee trees."""
     from dreamfactory.writers.draft.beats import Sentence
     from dreamfactory.writers.draft.places import places_in
 
@@ -1069,6 +1070,7 @@ def test_a_tree_someone_is_in_or_under_is_a_place():
 
     assert words("The kite caught in the top of an old oak.") == ["old oak"]
     assert words("Pip lived under the roots of a beech tree.") == ["beech tree"]
-    assert words("He climbed up the palm tree.") == ["palm tree"]
+    assert words("He climbed to the top of a palm tree.") == ["palm tree"]
+    assert words("Rufus found a silver key under an old oak tree.") == []
     assert words("She met him at the gate with two coffees.") == []
     assert read_scenery(keyframe_request(setting="old oak", environment="", caption="")).place.cls == "outdoors"

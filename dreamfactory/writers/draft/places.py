@@ -94,11 +94,17 @@ def _said_place(lower: list[str], i: int, names: set[str] = frozenset()) -> bool
 
 
 def _tree(lower: list[str], i: int) -> bool:
-    """A tree someone is in, up or under: 'in the top of an old oak', 'under the roots of a beech tree'."""
+    """A spot at a tree: 'in the top of an old oak', 'under the roots of a beech tree', 'to the top of a palm tree'
+    (a part of the tree after a preposition); 'a key under an old oak tree' is only where a thing was."""
     if i + 1 < len(lower) and lower[i + 1] in ("tree", "trees") or not beings.is_a(lower[i], "tree") or \
             beings.is_thing(lower[i]):
         return False  # 'palm tree' is read at 'tree'; 'with two coffees' are drinks
-    return any(w in INTO or w == "up" for w in lower[max(0, i - 7):i])
+    window = lower[max(0, i - 8):i]
+    part = next((k for k, w in enumerate(window) if w in TREE_PARTS and window[k + 1:k + 2] == ["of"]), None)
+    return part is not None and any(w in INTO or w in ("to", "up") for w in window[max(0, part - 3):part])
+
+
+TREE_PARTS = {"top", "roots", "root", "branches", "branch", "foot", "shade", "trunk", "crown", "boughs", "bough"}
 
 
 def _inside_a_name(tokens: list[str], j: int) -> bool:
