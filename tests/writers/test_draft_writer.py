@@ -773,6 +773,10 @@ def test_a_name_given_in_a_line_names_the_being_just_met(reader):
              '"This is Prickles," said Nell to her brother Tom. Prickles curled up by the stove.\n')
     _, design, _ = write_phases(story)
     assert {c.id: c.kind for c in design.characters} == {"nell": "human", "prickles": "hedgehog", "tom": "human"}
+    story = ('The ward sister came round with the trolley. In came a woman with a small dog on a lead.\n\n'
+             '"This is Biscuit," said the woman. Biscuit sniffed the trolley.\n')
+    _, design, _ = write_phases(story)
+    assert {"sister", "biscuit"} <= set(cast_of(design))  # Biscuit is not the ward sister, the one met before
 
 
 def test_a_capitalised_role_is_cast_and_speaks(reader):

@@ -227,7 +227,7 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
                 continue
             if any(re.search(n.pattern, mask_quotes(t)) for t in texts[:i]):
                 continue  # known before: not a reveal
-            window = " ".join(mask_quotes(t) for t in texts[max(0, i - 2):i + 1])
+            window = " ".join(mask_quotes(t) for t in texts[max(0, i - (1 if shown else 2)):i + 1])
             role = [u for u in unnamed if re.search(u.pattern, window) and not (shown and re.search(u.pattern, masked))]
             if not role and not shown:  # '"You may call me Miss Lowe."': the role last met in the sentences before
                 role = [u for t in texts[max(0, i - 5):i] for u in unnamed
@@ -240,7 +240,7 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
             else:  # 'The scrapyard robot had a tin face. Its name was Bramble.'
                 heads = [w for m in re.finditer(r"\b[Tt]he((?:\s+[a-z-]+){1,3})", window)
                          for w in reversed(m.group(1).split()) if being_noun(w) and beings.is_noun(w)]
-                if not heads or n.descriptor:
+                if not heads or n.descriptor or shown:  # a name shown in a line needs the one shown
                     continue
                 merged = replace(n, pattern=rf"{n.pattern}|(?<=[Tt]he )(?:[a-z-]+ ){{0,2}}?{heads[0]}\b(?!-)",
                                  descriptor=heads[0], kind=noun_kind(heads[0]))
