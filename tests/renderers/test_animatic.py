@@ -814,6 +814,8 @@ BEINGS = [  # (kind as the screenplay gives it, looks, wardrobe, body plan, {par
     ("creature", "a grey goose", "", "bird", {"feathers": "grey"}),
     ("creature", "a sleek brown ferret", "a blue collar", "quadruped", {"fur": "brown", "collar": "blue"}),
     ("dog", "a black spaniel", "a red collar", "quadruped", {"fur": "black", "collar": "red"}),
+    ("creature", "a large white farmyard goose", "", "bird", {"feathers": "white"}),  # modifiers between colour
+    ("dog", "a sleek black racing greyhound", "", "quadruped", {"fur": "black"}),  # and kind: still its colour
     ("creature", "a green snake with yellow eyes", "", "serpent", {"scales": "green", "eyes": "yellow"}),
     ("creature", "a lizard with blue scales", "", "reptile", {"scales": "blue"}),
     ("creature", "a fat brown toad", "", "amphibian", {"skin": "brown"}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -264,6 +265,8 @@ FUR_COLOURS: dict[str, RGB] = {**HAIR_COLOURS, **COLOURS, "ginger": HAIR_COLOURS
                                "rusty": COLOURS["rust"], "silvery": COLOURS["silver"], "dark": (58, 50, 50),
                                "tabby": (150, 110, 70), "tortoiseshell": (120, 80, 50), "piebald": (240, 236, 228),
                                "amber": (230, 160, 40), "hazel": (150, 110, 50)}
+_BREAKS = {"and", "with", "for", "of", "on", "in", "at", "to", "from", "by", "like", "as", "or", "but", "a", "an",
+           "the", "one", "its", "his", "her", "their", "that", "which", "who"}  # words that end a run of modifiers
 _SHADES = {"dark": 0.35, "deep": 0.25, "light": -0.35, "pale": -0.45, "bright": -0.1}
 PARTS = {"metal": "body", "skin": "body", "plating": "body", "casing": "body", "paws": "belly", "paw": "belly", "chest": "belly", "belly": "belly", "face": "belly", "muzzle": "belly",
          "socks": "accent", "tip": "accent", "tail": "accent", "mane": "accent", "wings": "accent", "wing": "accent",
@@ -319,6 +322,10 @@ _EYES = {"cat": (120, 190, 70), "fox": (214, 150, 40), "wolf": (226, 190, 70), "
          "robot": (90, 230, 250), "dragon": (250, 210, 60), "creature": (250, 250, 250)}
 
 
+def _being_word(word: str, known: set[str]) -> bool:
+    return word in known or bool(len(word) > 2 and beings.species(word))
+
+
 def _colour_words(tokens: list[str], i: int) -> RGB | None:
     """The colour a run of words ending at tokens[i] names: 'rust red' mixes, 'dark grey' darkens."""
     colours: list[RGB] = []
@@ -359,12 +366,16 @@ def _creature(character_id: str, kind: str, appearance: str, wardrobe: str, prop
         part = PARTS.get(following or "", "body")
         noun = next((t for t in tokens[i + 1:i + 3] if t not in FUR_COLOURS and t not in {"and", "with"}), "")
         known = BODY_WORDS | NOUN_LOOKS.keys() | {kind, species, "", ",", ".", ";"}
-        if part == "body" and noun not in known and not (len(noun) > 2 and beings.species(noun)):
-            continue  # 'a blue lamp for an eye' colours the lamp, not the robot; 'a black spaniel' colours the dog
+        if part == "body" and not _being_word(noun, known):
+            # 'a large white farmyard goose': the run of modifiers after the colour ends at the being's noun
+            run = itertools.takewhile(lambda t: t.isalpha() and t not in _BREAKS, tokens[i + 1:i + 5])
+            noun = next((t for t in run if _being_word(t, known)), None)
+            if noun is None:
+                continue  # 'a blue lamp for an eye' colours the lamp, not the robot; 'a black spaniel' the dog
         if colour is not None:  # the record: which part the story coloured, in its words
             word = SAID_AS.get(following or "", following) if following else material
             named = following or (noun if noun not in {",", ".", ";"} else "")
-            end = i + 1 + (tokens[i + 1:i + 3].index(named) + 1 if named else 0)
+            end = tokens.index(named, i + 1) + 1 if named else i + 1
             start = i
             while start > 0 and (tokens[start - 1] in FUR_COLOURS or tokens[start - 1] in _SHADES):
                 start -= 1
