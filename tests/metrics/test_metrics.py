@@ -14,9 +14,18 @@ import numpy as np
 import pytest
 from PIL import Image, ImageEnhance, ImageOps
 
-pytest.importorskip("facenet_pytorch")
-pytest.importorskip("dlib")
-skimage_data = pytest.importorskip("skimage.data")
+
+
+def need(*modules: str):
+    """scikit-image's sample photographs, skipping this test (only) when they or the metrics extra's models named are
+    not installed; the tests of the metric math need none of them and run anyway."""
+    for module in ("skimage", *modules):
+        pytest.importorskip(module, reason=f"the metrics extra is not installed: no {module}")
+    from skimage import data
+
+    return data
+
+
 
 from dreamfactory.metrics import (  # noqa: E402
     EvaluationReport,
@@ -59,6 +68,7 @@ def _shift_brighten(image: Image.Image) -> Image.Image:
 @pytest.fixture(scope="module")
 def frames(tmp_path_factory):
     """Keyframe files: the astronaut, a shifted and brightened copy, the cameraman, the coffee cup."""
+    skimage_data = need("facenet_pytorch", "dlib")
     folder = tmp_path_factory.mktemp("frames")
     astronaut = _rgb(skimage_data.astronaut())
     images = {
@@ -208,6 +218,7 @@ def test_unrelated_images_score_lower_style_similarity_than_a_moved_copy(frames)
 
 
 def test_mtcnn_finds_the_astronauts_face():
+    skimage_data = need("facenet_pytorch")
     found = detect_faces(_rgb(skimage_data.astronaut()), GRAM_DLIB)
     assert len(found) == 1
     (x1, y1, x2, y2), probability = found[0]
@@ -216,6 +227,7 @@ def test_mtcnn_finds_the_astronauts_face():
 
 
 def test_dlib_same_face_is_close_and_different_faces_are_far():
+    skimage_data = need("dlib")
     astronaut = _rgb(skimage_data.astronaut())
     lfw = skimage_data.lfw_subset()[0]  # 25x25 grey face of another person
     other = Image.fromarray((lfw * 255).astype(np.uint8)).convert("RGB").resize((200, 200), Image.BICUBIC)
@@ -240,11 +252,13 @@ def test_models_load_once_per_process_across_threads():
     for t in threads:
         t.join()
     assert len(calls) == 1 and len({id(r) for r in results}) == 1
+    pytest.importorskip("dlib", reason="the metrics extra is not installed: no dlib")
     assert load_face_embedder(GRAM_DLIB) is load_face_embedder(GRAM_DLIB)
 
 
 def test_facenet_loader_reads_a_local_weight_file_with_random_fake_weights(tmp_path, monkeypatch):
     """The real VGGFace2 file is not to be had offline: random weights in its place check the loading path only."""
+    skimage_data = need("facenet_pytorch")
     import torch
     from facenet_pytorch import InceptionResnetV1
 
