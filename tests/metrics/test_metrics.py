@@ -305,6 +305,7 @@ def test_clip_score_without_clip_says_what_to_download_and_where(tmp_path):
 
 
 def test_missing_weights_names_the_file_and_the_folder(tmp_path, monkeypatch):
+    pytest.importorskip("facenet_pytorch", reason="the metrics extra is not installed: no facenet_pytorch")
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
     missing = {m.name: m for m in missing_weights(MetricOptions())}
     facenet = missing["facenet-vggface2"]
