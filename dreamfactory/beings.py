@@ -82,7 +82,8 @@ def _synset(offset: int) -> tuple[tuple[str, ...], str, tuple[int, ...]]:
 
 
 LEXNAMES = {"03": "noun.Tops", "05": "noun.animal", "06": "noun.artifact", "09": "noun.cognition",
-            "13": "noun.food", "15": "noun.location", "17": "noun.object", "18": "noun.person"}
+            "10": "noun.communication", "13": "noun.food", "15": "noun.location", "17": "noun.object",
+            "18": "noun.person"}
 
 
 def _senses(word: str) -> tuple[str, list[int]]:
@@ -187,6 +188,32 @@ def is_a(word: str, ancestor: str, commonest: bool = False) -> bool:
     return any(ancestor in lemmas for o in (senses[:1] if commonest else senses) for lemmas in _ancestry(o))
 
 
+# The dictionary's files of things a picture can show or places it can be ('ticket' and 'scroll' are written
+# communication).
+THINGS = ("noun.artifact", "noun.food", "noun.plant", "noun.object", "noun.location", "noun.communication")
+
+
+@lru_cache(maxsize=2048)
+def ancestry(word: str) -> tuple[tuple[str, ...], ...]:
+    """The lemmas of the commonest sense of a noun that is a thing or a place, and of its hypernyms, nearest first
+    ('cane': cane, stick, implement...); empty without the dictionary or for a noun with no such sense."""
+    if _wordnet() is None:
+        return ()
+    senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1] in THINGS][:1]
+    return tuple(_ancestry(senses[0])) if senses else ()
+
+
+@lru_cache(maxsize=1)
+def _adjectives() -> frozenset[str]:
+    with open(_wordnet() / "index.adj", encoding="utf-8") as lines:
+        return frozenset(line.split(" ", 1)[0] for line in lines if not line.startswith(" "))
+
+
+def is_adjective(word: str) -> bool:
+    """Whether the dictionary knows the word as an adjective ('dark', 'green'); False without the dictionary."""
+    return _wordnet() is not None and word.strip().lower() in _adjectives()
+
+
 def is_thing(word: str) -> bool:
     """Whether the word's commonest sense is a made thing or a food: something a scene can show ('watch', 'toffee')."""
     senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]] if _wordnet() else []
@@ -194,9 +221,9 @@ def is_thing(word: str) -> bool:
 
 
 # What kind of place a noun is, by its nearest ancestor among these: a vehicle, a spot (a room, a building, a dug or
-# built way), or an area of land or water.
+# built way, an establishment: a bookshop, a bakery), or an area of land or water.
 PLACES = {"vehicle": "vehicle", "craft": "vehicle", "room": "spot", "building": "spot", "excavation": "spot",
-          "passage": "spot", "way": "spot", "body of water": "area", "geological formation": "area", "land": "area",
+          "passage": "spot", "way": "spot", "establishment": "spot", "body of water": "area", "geological formation": "area", "land": "area",
           "region": "area", "tract": "area"}
 
 

@@ -957,6 +957,15 @@ def test_a_prop_with_no_drawing_is_drawn_by_its_broad_shape_and_labelled(keyfram
     assert np.abs(cane[middle] - sack[middle]).mean() > 10, "a stick and a sack are drawn differently"
 
 
+def test_the_dictionary_reads_a_shop_as_a_place_and_a_ticket_as_a_thing():
+    """The drawings read WordNet through beings' public `ancestry`: a ticket is written communication (a thing a
+    picture shows); a bookshop or a bakery is an establishment, a spot one can be at, like a room or a building."""
+    from dreamfactory import beings
+    assert "written communication" in {lemma for lemmas in beings.ancestry("ticket") for lemma in lemmas}
+    assert beings.ancestry("cane")[:2] == (("cane",), ("walking stick",)) and beings.ancestry("frobnicator") == ()
+    assert [beings.place_kind(w) for w in ("bookshop", "bakery", "kitchen", "lagoon")] == ["spot"] * 3 + ["area"]
+
+
 @pytest.mark.parametrize("wardrobe,part,colour", [
     ("a wedding ring, a blue sunhat", "sunhat", "blue"), ("a purple sarong", "sarong", "purple"),
     ("green moccasins", "moccasins", "green"), ("a red balaclava", "balaclava", "red"),

@@ -240,7 +240,7 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
             # under the sea, in space or under the ground only when the words clearly say so ('the well' is none)
             design = _nearest(meaning, [i for i in candidates if DESIGNS[i].cls not in rare] or candidates, None)
         if not hits and _similarity(meaning, design) < VAGUE:  # 'the well': near nothing we draw; a room is a room
-            rooms = [w for w in _content_words(meaning) if any("room" in lemmas for lemmas in ancestry(w))]
+            rooms = [w for w in _content_words(meaning) if any("room" in lemmas for lemmas in beings.ancestry(w))]
             design = BY_NAME[FALLBACK["indoors" if rooms and "indoors" in allowed or "outdoors" not in allowed
                                       else "outdoors"]] if allowed & {"indoors", "outdoors"} else design
     else:
@@ -249,28 +249,12 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
     return Place(design, tuple(hits.get(design.name) or _content_words(setting or scene_words)))
 
 
-# The dictionary's files of things a picture can show ('ticket' and 'scroll' are written communication, file 10).
-THINGS = ("noun.artifact", "noun.food", "noun.plant", "noun.object", "noun.location", "noun.communication",
-          "lexfile 10")
-
-
-@lru_cache(maxsize=2048)
-def ancestry(noun: str) -> tuple[tuple[str, ...], ...]:
-    """The lemmas of the commonest sense of a noun that is a thing or a place, and of its hypernyms, nearest first
-    ('cane': cane, stick, implement...); empty without the dictionary or for a noun with no such sense."""
-    if beings._wordnet() is None:  # Reason: without the `read` extra's dictionary nothing is known by meaning
-        return ()
-    # Reason: beings has no public "hypernyms of the commonest sense"; its private readers are used here
-    senses = [o for o in beings._senses(noun.strip().lower())[1] if beings._synset(o)[1] in THINGS][:1]
-    return tuple(beings._ancestry(senses[0])) if senses else ()
-
-
 def _kin(setting: str) -> tuple[str | None, bool]:
     """(the design a near ancestor of the setting's head noun names, whether that noun is a room) by the dictionary,
     for a setting none of the designs' own words name."""
     first = re.split(r",|;|\b(?:of|in|on|at|by|near|outside|with)\b", setting, maxsplit=1, flags=re.IGNORECASE)[0]
     words = _content_words(first)
-    lineage = ancestry(words[-1]) if words else ()
+    lineage = beings.ancestry(words[-1]) if words else ()
     named = next((name for lemmas in lineage[1:4] for lemma in lemmas for name, pattern in WORDS.items()
                   if pattern is not None and pattern.fullmatch(lemma)), None)
     return named, any("room" in lemmas for lemmas in lineage[:6])

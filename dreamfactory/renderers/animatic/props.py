@@ -12,8 +12,8 @@ import re
 from functools import lru_cache
 from typing import Callable
 
+from ... import beings
 from .paint import COLOURS, DARK, RGB, Pen, darken, lighten, mix
-from .place_designs import ancestry
 
 PAPER: RGB = (244, 234, 208)
 FLAME: RGB = (255, 196, 70)
@@ -522,7 +522,8 @@ SHAPES: tuple[tuple[str, Callable[[Pen, RGB], None], RGB], ...] = (
 @lru_cache(maxsize=1024)
 def shape_of(noun: str) -> tuple[Callable[[Pen, RGB], None], RGB] | None:
     """The broad shape a noun's commonest sense has by the dictionary, or None where it says nothing we can draw."""
-    return next(((drawer, colour) for lemmas in ancestry(noun) for name, drawer, colour in SHAPES if name in lemmas), None)
+    return next(((drawer, colour) for lemmas in beings.ancestry(noun) for name, drawer, colour in SHAPES
+                 if name in lemmas), None)
 
 
 def read_prop(text: str) -> tuple[Callable[[Pen, RGB], None], RGB, bool]:

