@@ -911,3 +911,11 @@ def test_a_participle_before_a_being_describes_it(reader):
     _, design, plans = write_phases(story)
     assert list(cast_of(design)) == ["nell", "newt"]  # 'a great crested newt' is no 'great' who crested
     assert lines_of(plans) == [("newt", "Go away.")]
+
+
+def test_a_log_signed_by_its_writer_is_told_by_that_character(reader):
+    story = ('LOG, DAY 3. Mara Quist recording. The ice is thick today and I am tired. Oskar, our cook, burned the '
+             'soup again. "We\'ll starve," he said to me. I laughed. Quist out.')
+    _, design, _ = write_phases(story)
+    cast = list(cast_of(design))
+    assert len({STORYTELLER, "mara-quist"} & set(cast)) == 1  # the 'I' is Mara Quist, one character

@@ -376,7 +376,9 @@ def _storyteller(reading: Reading, named: tuple[Person, ...]) -> Person | None:
         if len(acts) < 2:  # 'You board the sleeper at Euston. ... You turn.': a story told in the second person
             return None
         return Person(id=STORYTELLER, name="the storyteller", pattern=SECOND_PERSON)
-    called = re.search(r"\b(?:[Mm]y name is|[Ii] am called|[Ee]veryone calls me|I,)\s+([A-Z][\w'-]+)", narration)
+    called = re.search(r"\b(?:[Mm]y name is|[Ii] am called|[Ee]veryone calls me|I,)\s+([A-Z][\w'-]+)", narration) or \
+        re.search(r"(?:^|[.!?]\s+)(?:[A-Z][\w'-]+\s+)?([A-Z][\w'-]+)\s+(?:recording|reporting|signing off|out)\s*[.!]",
+                  narration)  # a log's sign-off: 'Ruth Adair recording.', 'Adair out.'
     own = next((p for p in named if called and called.group(1) in p.name.split()), None)
     kind = re.search(rf"\b(?:I am|I'm|I was)\s+(?:a|an)\s+(?:[a-z-]+\s+){{0,2}}?({'|'.join(KINDS)})\b", narration)
     gender = _pronoun_gender(" ".join(re.findall(r"\b(?:[Mm]y|[Oo]ur)\s+(?:\w+\s+){0,2}?(?:he|she)\b", narration)))
