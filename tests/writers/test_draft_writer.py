@@ -919,3 +919,12 @@ def test_a_log_signed_by_its_writer_is_told_by_that_character(reader):
     _, design, _ = write_phases(story)
     cast = list(cast_of(design))
     assert len({STORYTELLER, "mara-quist"} & set(cast)) == 1  # the 'I' is Mara Quist, one character
+
+
+def test_a_play_script_gives_each_line_to_the_label_before_its_colon(reader):
+    story = ('THE LOST HAT\n\nA kitchen. The COOK stirs a pot.\n\nCOOK: Who took my hat?\n\n'
+             '(TOM VANE hides behind the door.)\n\nTOM VANE: Not me. (beat) Well, maybe me.\n\nCOOK: Give it back.\n')
+    _, design, plans = write_phases(story)
+    assert set(cast_of(design)) == {"cook", "tom-vane"}
+    assert lines_of(plans) == [("cook", "Who took my hat?"), ("tom-vane", "Not me. Well, maybe me."),
+                               ("cook", "Give it back.")]

@@ -38,7 +38,50 @@ def normalise(text: str) -> str:
     table = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
              "\u2018": "'", "\u2019": "'"}
     text = "".join(table.get(ch, ch) for ch in text)
-    return "\n".join(_dash_dialogue(_single_quotes(line)) for line in text.split("\n"))
+    return "\n".join(_dash_dialogue(_single_quotes(line)) for line in _play_script(text).split("\n"))
+
+
+# A play script's line: a speaker's label at the start of a line, a colon, what they say ('JUDGE PIKE: Sit.',
+# 'Mrs Lark: Give that back!'); a label addressed to the studio ('System:', 'Note:') is not a speaker.
+SCRIPT_LINE = re.compile(r"^[ \t]*((?:[A-Z][\w.'-]*[ \t]+){0,3}[A-Z][\w'-]*)[ \t]*:[ \t]+(?=\S)(.*)$", re.M)
+_NOT_A_SPEAKER = re.compile(r"(?:system|assistant|ai|user|developer|admin|model|note|scene|setting|time|place|"
+                            r"ps|nb|chapter|part|act|date|day|title|from|to|subject|re|cc|by|cast|characters|"
+                            r"\w+\s+to\s+\w+)$", re.I)
+
+
+def _play_script(text: str) -> str:
+    """A play script's lines ('USHER: All rise.') as quoted speech with their tags ('Usher said, "All rise."') when
+    two lines or more are laid out so, a stage direction inside a line ('(beat)') dropped; a label in capitals is
+    written as a name, there and wherever the narration repeats it ('The USHER bangs on the door')."""
+    labels = {m.group(1) for m in SCRIPT_LINE.finditer(text) if not _NOT_A_SPEAKER.match(m.group(1))
+              and '"' not in m.group(2)}
+    if len([m for m in SCRIPT_LINE.finditer(text) if m.group(1) in labels]) < 2:
+        return text
+    caps = {w for label in labels if label.isupper() for w in label.split()}
+
+    def name(words: str) -> str:
+        return " ".join(w.capitalize() if w in caps else w for w in words.split(" "))
+
+    def line(m: re.Match) -> str:
+        if m.group(1) not in labels:
+            return m.group()
+        spoken = re.sub(r"\s*\([^()]*\)\s*", " ", m.group(2)).strip()
+        return f'{name(m.group(1))} said, "{spoken}"'
+
+    text = re.sub(r"^([ \t]*)\(([^()\n]+)\)[ \t]*$", r"\1\2", SCRIPT_LINE.sub(line, text), flags=re.M)
+    if not caps:
+        return text
+    either = "|".join(map(re.escape, caps))
+    runs = re.compile(rf"\b(?:(?:a|an|the)\s+)?(?:{either})(?:\s+(?:{either}))*\b", re.I)
+
+    def named(m: re.Match) -> str:  # 'the MAGPIE' is a magpie, 'MRS LARK' is Mrs Lark
+        found = m.group()
+        if not any(w in caps for w in found.split()):
+            return found
+        head, *rest = found.split()
+        return f"{head} {' '.join(rest).lower()}" if head.lower() in ("a", "an", "the") and len(rest) == 1 \
+            else name(found)
+    return "\n".join(line if line.isupper() else runs.sub(named, line) for line in text.split("\n"))
 
 
 # A spoken line in single quotes: opens after a space or a bracket, closes before one; apostrophes inside a word stay.
