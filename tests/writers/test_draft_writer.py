@@ -928,3 +928,18 @@ def test_a_play_script_gives_each_line_to_the_label_before_its_colon(reader):
     assert set(cast_of(design)) == {"cook", "tom-vane"}
     assert lines_of(plans) == [("cook", "Who took my hat?"), ("tom-vane", "Not me. Well, maybe me."),
                                ("cook", "Give it back.")]
+
+
+def test_a_fable_beast_whose_word_means_something_else_first_is_cast_by_its_tag(reader):
+    story = ('Upon a grey morning the Mole came up out of the earth with a worm.\n\n'
+             '"Good morrow, Master Mole," quoth the Toad.\n\n"Good morrow, Mistress Toad," quoth the Mole. '
+             '"Wilt thou share my breakfast?"')
+    _, design, plans = write_phases(story)
+    assert set(cast_of(design)) == {"mole", "toad"}  # a mole is first a spot on the skin, yet this one came up
+    assert [who for who, _ in lines_of(plans)] == ["toad", "mole", "mole"]
+
+
+def test_a_line_after_a_relative_clause_tag_is_said_by_who_the_clause_is_about(reader):
+    story = ('Pia laughed at the slow old Snail, who replied, smiling: "Slow is sure."')
+    _, _, plans = write_phases(story)
+    assert lines_of(plans) == [("snail", "Slow is sure.")]

@@ -194,7 +194,7 @@ def _named_kind(person: Person, reading: Reading) -> Person:
     parts = person.name.split()
     word = parts[-1].lower()
     if person.kind != "human" or person.descriptor or parts[0] in ("Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Lady", "Lord") \
-            or not beings.is_being(word) or beings.is_person(word):
+            or not _animal(word) or beings.is_person(word):
         return person
     narration = " ".join(mask_quotes(s) for _, s in reading.sentences)
     if not re.search(rf"\b(?:[Tt]he\s+{re.escape(parts[-1])}|{re.escape(word)})\b", narration):
@@ -617,10 +617,11 @@ def _judge_run(masked: str, run: list[re.Match], first_word: re.Match | None):
     titled = parts[0].lower() in HONORIFICS or parts[0] in ("Dr", "Doctor")  # 'the cleaner, Mrs Pilar Ruiz,'
     described = any(being_noun(n) for n in nouns[:2]) or titled and bool(preceded)
     thing = not titled and any(not being_noun(n) and beings.is_noun(n) for n in nouns) or \
-        last == "the" and not kin and not beings.is_being(parts[-1].lower())  # 'the Marigold' (not a fable's 'the Fox')
+        last == "the" and not kin and not _animal(parts[-1].lower())  # 'the Marigold' (not a fable's 'the Otter')
     revealed = re.search(r"\b(?:[Ss]he|[Hh]e|[Ii]t|[Tt]hat|name)\s+(?:was|is)\s+(?:[A-Z][\w.]*\s+)*$", masked[:start])
-    strong = next_word in SPEECH_VERBS or last in SPEECH_VERBS or last in RELATIONS or described or revealed or \
-        nicknamed
+    tag = last in SPEECH_VERBS or last == "the" and len(before) > 1 and before[-2] in SPEECH_VERBS or \
+        re.match(rf",\s+who\s+(?:[a-z]+\s+){{0,2}}?(?:{SPEECH_RX})\b", after)  # 'quoth the Hare', 'Snail, who replied'
+    strong = next_word in SPEECH_VERBS or tag or last in RELATIONS or described or revealed or nicknamed
     owner = run[len(parts) - 1].group().endswith("'s") and next_word.isalpha() and not owns_place  # 'into Priya's hand'
     place = (last in ("in", "at", "from", "towards", "toward", "near", "into", "through", "of") and not company
              and not owner or bool(listed)) + \
@@ -644,6 +645,11 @@ def noun_kind(noun: str) -> str:
     if table and table not in ("bird", "fish", "creature"):
         return table
     return beings.species(noun) or table or "human"
+
+
+def _animal(word: str) -> bool:
+    """A being by some sense of the word, not only its commonest: 'otter' is first a fur, yet 'the Otter came' is one."""
+    return beings.is_being(word) or beings.species(word) is not None
 
 
 def being_noun(word: str) -> bool:

@@ -72,16 +72,8 @@ def _play_script(text: str) -> str:
     if not caps:
         return text
     either = "|".join(map(re.escape, caps))
-    runs = re.compile(rf"\b(?:(?:a|an|the)\s+)?(?:{either})(?:\s+(?:{either}))*\b", re.I)
-
-    def named(m: re.Match) -> str:  # 'the MAGPIE' is a magpie, 'MRS LARK' is Mrs Lark
-        found = m.group()
-        if not any(w in caps for w in found.split()):
-            return found
-        head, *rest = found.split()
-        return f"{head} {' '.join(rest).lower()}" if head.lower() in ("a", "an", "the") and len(rest) == 1 \
-            else name(found)
-    return "\n".join(line if line.isupper() else runs.sub(named, line) for line in text.split("\n"))
+    runs = re.compile(rf"\b(?:{either})(?:\s+(?:{either}))*\b")
+    return "\n".join(line if line.isupper() else runs.sub(lambda m: name(m.group()), line) for line in text.split("\n"))
 
 
 # A spoken line in single quotes: opens after a space or a bracket, closes before one; apostrophes inside a word stay.
@@ -273,6 +265,10 @@ def _attribution(sentence: str, quote: re.Match, before_start: int, after_end: i
     if len(after.split()) <= (10 if inverted else 8) and re.search(rf"\b(?:{SPEECH_RX})\b", after):
         return after.strip(), (quote.end(), quote.end() + len(after))
     before = sentence[before_start:quote.start()].rstrip(" ,:")
+    who = re.search(rf"\b((?:(?:[Tt]he|[Aa]n?)\s+(?:[\w'-]+\s+){{0,2}}?)?[\w'-]+)(,\s+who\s+(?:[\w'-]+\s+){{0,2}}?"
+                    rf"(?:{SPEECH_RX})\b(?:,?\s+[\w'-]+){{0,2}})$", before)
+    if who:  # 'the Tortoise, who replied, laughing: "..."': the one the relative clause is about speaks
+        return who.group(1) + who.group(2), (before_start + who.start(2), quote.start())
     tail = re.split(r"[,.;:!?]", before)[-1]
     clause = re.split(r"\b(?:when|while|as|until|before|after|because)\b", tail)[-1]
     if len(tail.split()) > 6 and 2 <= len(clause.split()) <= 8:  # 'He was checking the cases when someone said,'
