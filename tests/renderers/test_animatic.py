@@ -1085,3 +1085,26 @@ def test_a_tree_someone_is_in_or_under_is_a_place():
     assert words("Rufus found a silver key under an old oak tree.") == []
     assert words("She met him at the gate with two coffees.") == []
     assert read_scenery(keyframe_request(setting="old oak", environment="", caption="")).place.cls == "outdoors"
+
+
+def test_a_place_on_the_moon_or_a_planet_is_drawn_in_space():
+    """A crater or hills of a story told on the Moon (or any celestial body, by the dictionary) are in space: the
+    draft reader says where ('crater on the moon') and the animatic draws space; a crater on Earth, the moon on the
+    water and the Star Ferry stay where they are."""
+    from dreamfactory.writers.draft.beats import Continuity, Sentence
+    from dreamfactory.writers.draft.places import setting_of
+
+    def setting(story: str, text: str) -> str:
+        return setting_of([Sentence(0, text, [], [], [])], Continuity(world="the base", story=[story, text]))[0]
+
+    assert setting("I live on the Moon at the base.", "In the crater the dust was grey.") == "crater on the moon"
+    assert setting("We landed on a small blue planet.", "Up in the hills the wind was thin.") == "hills on the planet"
+    assert setting("The moon shone on the water.", "In the crater the dust was grey.") == "crater"
+
+    def cls(setting_: str) -> str:
+        return read_scenery(keyframe_request(setting=setting_, environment="", caption="")).place.cls
+
+    assert [cls(s) for s in ("crater on the moon", "hills on a small cold planet", "a rock on the asteroid")] == \
+        ["space"] * 3
+    assert [cls(s) for s in ("the lake with the moon on the water", "on the star ferry", "the hill on the farm")] == \
+        ["outdoors", "vehicle", "outdoors"]

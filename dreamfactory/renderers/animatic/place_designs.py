@@ -210,6 +210,8 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
     words (its environment and caption) read too when the setting alone says little ("Mira's home", "Station Nine")."""
     text = setting if setting.strip() else scene_words
     allowed = _allowed(text)
+    if "space" in allowed and on_a_celestial_body(text):  # 'crater on the Moon', 'hills on a far planet'
+        return Place(BY_NAME["space"], (on_a_celestial_body(text),))
     hits = {name: found for name, found in _hits(text).items() if BY_NAME[name].cls in allowed}
     classes = {BY_NAME[name].cls for name in hits}
     meaning = _SIDE.sub(" ", text)  # the side of the wall is settled: the rest says where
@@ -247,6 +249,25 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
         named = [name for name in _hits(scene_words) if BY_NAME[name].cls in allowed]
         design = BY_NAME[named[0]] if named else plain
     return Place(design, tuple(hits.get(design.name) or _content_words(setting or scene_words)))
+
+
+_ON = re.compile(r"\b(?:on|across|over the surface of) (?:the |a |an |this |that |some )?((?:[a-z]+ ){0,2}[a-z]+)\b(?![-'’])",
+                 re.IGNORECASE)
+
+
+def on_a_celestial_body(text: str) -> str:
+    """The moon, planet or asteroid (by the dictionary: a celestial body) the words stand on ('on the Moon', 'on a
+    small cold planet'), or ''; 'over the moon' and 'the moon on the lake' stand on none."""
+    for m in _ON.finditer(text.lower()):
+        words = m.group(1).split()
+        heads = [w for i, w in enumerate(words) if i + 1 == len(words) or words[i + 1] in _GRAMMAR]  # not 'star ferry'
+        body = next((w for w in heads if beings.is_a(w, "celestial body")), "")
+        if body:
+            return body
+    return ""
+
+
+_GRAMMAR = set("and or but with by in on at of over under near beside behind where while when as the a an".split())
 
 
 def _kin(setting: str) -> tuple[str | None, bool]:

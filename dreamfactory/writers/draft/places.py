@@ -205,6 +205,9 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
             not any(p.kind == "vehicle" for p in places):
         craft = _craft(state.story)  # 'the cabin' of a story told aboard a narrowboat is the narrowboat's
         base = f"{craft}, in the {base}" if craft else base
+    body = _standing_on(state.story) if " " not in base and beings.is_a(base, "geological formation") else ""
+    if body:  # 'the crater' of a story told on the Moon is a crater on the Moon, not on Earth
+        base = f"{base} on the {body}"
     headed = [p for p in places if p.rank == 3]
     state.heading = _remembered(headed[-1], state) if headed else ""
     for place in places:
@@ -219,6 +222,19 @@ def _craft(story: list[str]) -> str:
     """The first boat, ship, aircraft or spacecraft the story names ('narrowboat', 'barge'), or ''."""
     words = (w for sentence in story for w in re.findall(r"[a-z][a-z-]+", sentence.lower()))
     return next((w for w in words if beings.place_kind(w) == "vehicle" and beings.is_a(w, "craft")), "")
+
+
+def _standing_on(story: list[str]) -> str:
+    """The moon, planet or asteroid (a celestial body, by the dictionary) the story says someone is on ('I live on
+    the Moon', 'landed on a red planet'), or ''; 'the moon on the water' is none."""
+    for sentence in story:
+        for m in re.finditer(r"\bon (?:the |a |an )?((?:[a-z]+ ){0,2}[a-z]+)\b(?![-'’])", sentence.lower()):
+            words = m.group(1).split()
+            body = next((w for i, w in enumerate(words) if (i + 1 == len(words) or words[i + 1] in STOPWORDS or not beings.is_noun(words[i + 1]))
+                         and beings.is_a(w, "celestial body")), "")
+            if body:
+                return body
+    return ""
 
 
 def _remembered(place: Place, state: Continuity) -> str:
