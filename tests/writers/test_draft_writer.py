@@ -943,3 +943,11 @@ def test_a_line_after_a_relative_clause_tag_is_said_by_who_the_clause_is_about(r
     story = ('Pia laughed at the slow old Snail, who replied, smiling: "Slow is sure."')
     _, _, plans = write_phases(story)
     assert lines_of(plans) == [("snail", "Slow is sure.")]
+
+
+def test_a_titled_surname_and_a_name_in_capitals_join_the_fuller_name(reader):
+    story = ('Captain Ana Reyes climbed down the ladder. Her badge said REYES in white letters. "Seal it," said '
+             'Captain Reyes. Tomas sealed the hatch. "Sealed," said Tomas.\n\nREYES said, "Good."')
+    _, design, plans = write_phases(story)
+    assert set(cast_of(design)) == {"captain-ana-reyes", "tomas"}
+    assert [who for who, _ in lines_of(plans)] == ["captain-ana-reyes", "tomas", "captain-ana-reyes"]

@@ -678,11 +678,14 @@ def _nicknames(reading: Reading, names: list[str]) -> dict[str, str]:
 
 
 def _merge_aliases(names: list[str]) -> list[tuple[str, set[str]]]:
-    """'Captain Hook' and 'Hook' are one character; a lone word that belongs to a longer name joins it."""
-    full = sorted(names, key=lambda n: (-len(n.split()), names.index(n)))
+    """'Captain Hook' and 'Hook' are one character; a lone word that belongs to a longer name joins it, and so does a
+    shorter name all of whose words are in it ('Captain Duarte', 'Captain Inês Duarte') whatever their case
+    ('GLORIA' on a badge is Gloria)."""
+    full = sorted(names, key=lambda n: (-len(n.split()), n.isupper(), names.index(n)))
     merged: dict[str, set[str]] = {}
     for name in full:
-        owner = next((m for m in merged if name in m.split()), None)
+        owner = next((m for m in merged if name in m.split() or set(name.lower().split()) <= set(m.lower().split())),
+                     None)
         if owner:
             merged[owner].add(name)
         else:
