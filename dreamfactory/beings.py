@@ -44,6 +44,11 @@ def _wordnet() -> Path | None:
     return None
 
 
+# The nouns none of whose senses the dictionary has counted in use ('badger': a native of Wisconsin, or the animal):
+# its first sense is no more common than the others, so a being's sense goes first (see PREFERRED).
+UNCOUNTED: set[str] = set()
+
+
 @lru_cache(maxsize=1)
 def _index() -> tuple[dict[str, list[int]], dict[str, str]]:
     """Noun lemma -> synset offsets (most frequent sense first), and irregular plurals ('geese' -> 'goose')."""
@@ -56,6 +61,8 @@ def _index() -> tuple[dict[str, list[int]], dict[str, str]]:
             parts = line.split()
             pointers = int(parts[3])
             index[parts[0]] = [int(o) for o in parts[6 + pointers:]]
+            if parts[5 + pointers] == "0":
+                UNCOUNTED.add(parts[0])
     plurals = dict(line.split()[:2] for line in (data / "noun.exc").read_text(encoding="utf-8").splitlines())
     return index, plurals
 
@@ -161,10 +168,22 @@ def species(word: str) -> str | None:
     return found[0] if found and found[1] != "human" else None
 
 
+def _commonest(word: str) -> tuple[list[int], bool]:
+    """The common senses of a noun (proper names aside), commonest first, and whether the dictionary counted them; a
+    noun with no counted sense ('badger', 'otter') puts an animal before a thing before a myth before a person."""
+    if _wordnet() is None:
+        return [], True
+    form, senses = _senses(word.strip().lower())
+    senses = [o for o in senses if _synset(o)[1]]
+    counted = form.replace(" ", "_") not in UNCOUNTED
+    return senses if counted else sorted(senses, key=lambda o: PREFERRED.get(_synset(o)[1], 9)), counted
+
+
 def is_being(word: str) -> bool:
-    """Whether the word's commonest sense (proper names aside) is a person or an animal: a noun that can be cast."""
-    senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]] if _wordnet() else []
-    return bool(senses) and _synset(senses[0])[1] in ("noun.person", "noun.animal")
+    """Whether the word's commonest sense (proper names aside) is a person or an animal, or for a noun with no
+    counted sense any of them is: a noun that can be cast ('badger', 'otter')."""
+    senses, counted = _commonest(word)
+    return bool({_synset(o)[1] for o in (senses[:1] if counted else senses)} & {"noun.person", "noun.animal"})
 
 
 def is_noun(word: str) -> bool:
@@ -174,7 +193,7 @@ def is_noun(word: str) -> bool:
 
 def is_person(word: str) -> bool:
     """Whether the word's commonest sense (proper names aside) is a person: 'preacher', 'salesman', 'nurse'."""
-    senses = [o for o in _senses(word.strip().lower())[1] if _synset(o)[1]] if _wordnet() else []
+    senses = _commonest(word)[0]
     return bool(senses) and _synset(senses[0])[1] == "noun.person"
 
 

@@ -189,3 +189,45 @@ def test_thirty_years_later_her_hair_was_silver(reader):
     nell = cast["nell"]
     assert "red plaits" in nell.appearance and "silver" not in nell.appearance
     assert len(nell.later_looks) == 1 and "silver hair" in nell.later_looks[0].appearance
+
+
+def test_a_fable_animal_named_by_its_kind_is_that_animal(reader):
+    """'the Stoat' speaks as a name, 'Pip Puddle-goose' ends in one, 'a pony-horse' is a compound: each its animal
+    (the dictionary's, where no sense is counted the animal's before a person's), never a wise 'head'."""
+    cast = design('"Good day, Master Weasel," said the Stoat, sitting at his door.\n\n'
+                  '"Good day to you," said Weasel. The Stoat went in.\n\n'
+                  'Pip Puddle-goose waddled to the pond. "Quack," said Pip Puddle-goose.')
+    assert cast["stoat"].kind == "stoat"
+    assert beings.body_plan(cast["pip-puddle-goose"].kind) == "bird"
+    assert beings.is_being("badger") and not beings.is_person("badger")  # no sense counted: the animal first
+
+
+def test_a_garment_keeps_the_colour_said_after_it(reader):
+    """'a jacket of red velvet' is a red jacket; 'a cardigan that he wore every day' wears no 'every day'."""
+    cast = design('Mr Hale, the head teacher, had grey hair and a cardigan that he wore every day.\n\n'
+                  'The Toad sat by the door in a jacket of red velvet. "Good day," said the Toad.')
+    assert "red velvet jacket" in cast["toad"].wardrobe
+    assert "day" not in cast["mr-hale"].wardrobe
+
+
+def test_a_myths_name_for_a_real_animal_yields_to_the_animal(reader):
+    cast = design("Room Four kept a bearded dragon called Toffee. Toffee was a small brown lizard with a spiky chin.\n\n"
+                  "Toffee sat on his rock all day.")
+    assert cast["toffee"].kind == "lizard"
+
+
+def test_hair_gone_snow_white_is_white(reader):
+    """A colour said with its likeness before it ('snow white', 'jet black') is the colour, not the likeness."""
+    cast = design("Mr Pike had black hair and a red coat.\n\n"
+                  "Forty years later, Mr Pike came in with a stick, in the same red coat, and his hair was snow white.")
+    later = cast["mr-pike"].later_looks
+    assert later and "white hair" in later[-1].appearance and "snow" not in later[-1].appearance
+
+
+def test_paint_worn_away_shows_what_is_beneath(reader):
+    """'its orange paint had long since worn away to bare silver metal': the later look is the metal, not the paint."""
+    cast = design("Bolt is our robot. His paint was bright orange.\n\n"
+                  "Twenty years later, Bolt was still working, though his orange paint had long since worn away to "
+                  "bare silver metal.")
+    later = cast["bolt"].later_looks
+    assert later and "silver metal" in later[-1].appearance and "orange" not in later[-1].appearance

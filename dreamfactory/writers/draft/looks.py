@@ -104,8 +104,11 @@ def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHI
                     or wearer == "subject" and (named[:1] == [person.id] or not named and is_topic)):
                 continue  # 'a greyhound in a yellow vest, with a woman in a green raincoat': each wears their own
             if _garment(m.group(1)):
-                _add(look.wardrobe, _garment(m.group(1)))
                 rest = text[m.start(1) + len(_garment(m.group(1))):]
+                made = re.match(rf"\s+of\s+({MATERIAL})", rest)  # 'in a waistcoat of green baize'
+                made = made if made and any(is_colour(w) for w in made.group(1).split()) else None
+                _add(look.wardrobe, f"{made.group(1)} {_garment(m.group(1))}" if made else _garment(m.group(1)))
+                rest = rest[made.end():] if made else rest
                 more = re.match(r"\s+and\s+(?:an?|his|her|their|its)\s+((?:[\w-]+\s+){0,2}[a-z-]+)", rest)
                 if more and _garment(more.group(1)):  # 'in a straw hat and a blue shirt'
                     _add(look.wardrobe, _garment(more.group(1)))
@@ -154,6 +157,8 @@ def _worn_and_had(about: str, text: str, cast: Cast, look: Look, who: str) -> No
     for default, verb in verbs.items():  # 'Piet, who was seventy, had ...': an aside may come between
         for m in re.finditer(rf"{about}((?:,?\s+(?!(?:he|she|they)\b)[\w'-]+,?){{0,8}}?)\s+(?:and\s+)?(?:{verb})\s+"
                              rf"([^.;]+?){LIST_END}", text, re.I):
+            if re.search(r"\b(?:that|which)\s+$", text[:m.start()]):
+                continue  # 'a green cardigan that he wore every day': what is worn is before it, not after
             if not set(cast.mentions(m.group(1))) - {who}:  # 'Mira saw that Tomas wore...' is not Mira's, but 'Grace
                 _file_items(m.group(2), look, default=default)  # was the tallest girl ... and wore' is Grace's
     carried = r"[a-z]+\s+with|(?:always\s+|often\s+)?(?:carried|carries|was carrying|is carrying|held|holds)"
@@ -174,10 +179,13 @@ def _belongings(owner: str, text: str, look: Look) -> None:
             continue
         phrase = " ".join(said[:last + 1])
         after = text[m.start(1) + len(phrase):]
-        if re.match(r"\s+(?:had\s+|has\s+)?(?:peeled|faded|gone|worn|fallen|vanished)", after):
-            continue  # 'its red paint had peeled away' is no longer how it looks
-        state = re.match(r"\s+(?:was|were|had\s+turned|turned|had\s+gone|went)\s+(?:the\s+colou?r\s+of\s+)?([a-z]+)",
-                         after)  # 'her hair had turned white'
+        gone = re.match(r"\s+(?:had\s+|has\s+)?(?:(?:long|since|now|all|quite)\s+)*(?:peeled|faded|gone|worn|fallen|"
+                        r"vanished|rusted)\b(?:\s+(?:away|off))?(?:\s+(?:to|into)\s+([^,.;]+))?", after)
+        if gone:  # 'its red paint had peeled away' is no longer how it looks; 'his orange paint has long since worn
+            _file_items(gone.group(1) or "", look, default=None)  # away to bare silver metal': the metal is
+            continue
+        state = re.match(r"\s+(?:was|were|had\s+turned|turned|had\s+gone|went)\s+(?:the\s+colou?r\s+of\s+)?"
+                         r"(?:[a-z]+\s+(?=[a-z]+\b(?!\s+[a-z])))?([a-z]+)", after)  # 'her hair had turned (snow) white'
         coated = state and re.match(r"\s+with\b", after[state.end():])  # 'my black apron was white with flour'
         state = state.group(1) if state and state.group(1) not in STOPWORDS | {"with"} else ""
         if is_colour(state) and any(is_colour(w.lower()) for w in said[:last]):
@@ -341,7 +349,7 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
         item = re.split(r"\s+(?:he|she|they|that|which|who|from|made)\b", item)[0]  # 'a kite he had built himself'
         item = re.sub(r"^.*\b(?:carried|carries|held|holds|had|has|wore|wears)\s+", "", item)  # '... always carried a'
         item = " ".join(w for w in item.split() if w.lower() not in ARTICLES)
-        item = _as_part(item)
+        item = _as_part(_of_material(item))
         said = item.split()
         ends = [i for i, w in enumerate(said) if " like " not in item and _is_look_word(w.lower())]
         if ends and any(beings.is_being(w.lower()) and said[i + 1].lower() in ("in", "wearing", "with")
@@ -365,6 +373,19 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
             _add(look.wardrobe, item)
         elif default == "props":
             _add(look.props, item)
+
+
+def _of_material(text: str) -> str:
+    """A garment said with its colour after it, in the words that draw it: 'waistcoat of green baize' -> 'green baize
+    waistcoat', 'a cloak of deep purple wool, and ...' -> 'a deep purple wool cloak, and ...'; other text as it is."""
+    m = re.match(rf"(.*?)([\w-]+)\s+of\s+({MATERIAL})", text)
+    if not m or not is_garment(m.group(2).lower()) or not any(is_colour(w) for w in m.group(3).split()):
+        return text
+    return f"{m.group(1)}{m.group(3)} {m.group(2)}{text[m.end():]}"
+
+
+# What a garment is made of, up to the end of its phrase: 'green baize', 'deep purple wool'.
+MATERIAL = r"(?:[a-z-]+\s+){0,2}?[a-z-]+(?=\s*[,.;:!?]|\s+(?:and|with|that|which)\b|$)"
 
 
 def _as_part(item: str) -> str:
@@ -425,7 +446,7 @@ def character_of(person: Person, cast: Cast, reading: Reading, span: Span = EVER
             person.name[4:].lower() not in (a.lower() for a in look.appearance):
         look.appearance.insert(0, person.name[4:])  # 'the old lamplighter', 'a huge brown bear': how it looks
     said = " ".join(look.appearance).lower()
-    kind = kind_of(person, look.appearance)
+    kind = kind_of(person, look.appearance, " ".join(s for beat in reading.beats for s in beat))
     creature = kind != "human" or any(re.search(rf"\b{c}\b", said) for c in CREATURES) or \
         person.descriptor in CREATURES
     old = bool(re.search(r"\b(?:old|elderly)\b", f"{said} {person.name.lower()}"))
@@ -515,20 +536,39 @@ def _changed(before: list[str], after: list[str]) -> bool:
                for item in after if item)
 
 
-def kind_of(person: Person, appearance: list[str]) -> str:
+def kind_of(person: Person, appearance: list[str], reading_says: str = "") -> str:
     """What the character is: the kind its noun gives ('a red fox named Rufus'), else the head noun of the story's
     description of it ('Bolt was a small robot with a dented head'; not the fox of 'girl in a fox-fur hat'), else
-    human."""
+    the animal its name is where the story calls it 'the <Name>' (a fable's 'the Badger') or the name ends in one
+    ('Jemima Puddle-duck'), else human. A myth's name for a real animal ('a bearded dragon') yields to the animal its
+    look names ('a sandy yellow lizard'). `reading_says`: the story's text."""
     if person.kind != "human":
-        return person.kind
-    for phrase in appearance:
-        head = re.split(r"\s+(?:with|of|who|in|from)\b", phrase.lower())[0].split()
-        table = KINDS.get(head[-1], "") if head else ""
+        real = beings.body_plan(person.kind) == "dragon" and next(
+            (k for k in map(_kind_of_phrase, appearance) if k and beings.body_plan(k) not in ("dragon", "human")), None)
+        return real or person.kind  # 'a bearded dragon ... a sandy yellow lizard': a lizard, not a dragon
+    name = person.name.split()
+    if name and (person.name.startswith("the ") or "-" in name[-1] or
+                 re.search(rf"\bthe\s+(?:[a-z]+\s+)?{re.escape(person.name)}\b", reading_says)):
+        named = _kind_of_phrase(name[-1], name=True)  # a fable's 'the Badger', 'the little Swallow', 'the Kolokolo
+        if named:  # Bird'; 'Jemima Puddle-duck'
+            return named
+    return next((k for k in map(_kind_of_phrase, appearance) if k), "human")
+
+
+def _kind_of_phrase(phrase: str, name: bool = False) -> str | None:
+    """The kind a phrase's head noun names, the last part of a compound ('collie-dog' is a dog), only where the
+    noun's commonest sense is a being ('a wise head' is none) or the noun is a name (the Swallow); None for a person
+    or no being."""
+    head = re.split(r"\s+(?:with|of|who|in|from)\b", phrase.lower())[0].split()
+    if not head:
+        return None
+    for word in dict.fromkeys((head[-1], head[-1].split("-")[-1])):
+        table = KINDS.get(word, "")
         if table and table not in ("bird", "fish", "creature"):
             return table
-        if head and (beings.species(head[-1]) or table):  # 'Willow, the greyhound': a dog; 'a hen': a chicken
-            return beings.species(head[-1]) or table
-    return "human"
+        if (name or beings.is_being(word)) and beings.species(word) or table:  # 'Willow, the greyhound': a dog; 'a hen': a chicken
+            return beings.species(word) or table
+    return None
 
 
 def fallback_look(person: Person, old: bool = False, child: bool = False) -> tuple[str, str]:

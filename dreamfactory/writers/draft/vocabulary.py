@@ -257,7 +257,7 @@ KINDS = {
     **dict.fromkeys("owl owlet".split(), "owl"),
     **dict.fromkeys("bird sparrow robin crow raven magpie parrot seagull gull swan duck duckling goose eagle hawk "
                     "hen chicken rooster blackbird pigeon dove wren finch penguin stork heron".split(), "bird"),
-    **dict.fromkeys("rabbit bunny hare".split(), "rabbit"), "hedgehog": "hedgehog",
+    **dict.fromkeys("rabbit bunny".split(), "rabbit"), "hedgehog": "hedgehog",
     **dict.fromkeys("mouse mice rat dormouse".split(), "mouse"),
     **dict.fromkeys("horse pony mare stallion foal".split(), "horse"),
     **dict.fromkeys("fish goldfish trout salmon carp".split(), "fish"), **dict.fromkeys("bear cub".split(), "bear"),
