@@ -231,3 +231,11 @@ def test_paint_worn_away_shows_what_is_beneath(reader):
                   "bare silver metal.")
     later = cast["bolt"].later_looks
     assert later and "silver metal" in later[-1].appearance and "orange" not in later[-1].appearance
+
+
+def test_fur_said_sleek_and_brown_is_brown_fur(reader):
+    """A second colour joined to the first word of a look ('sleek and brown') is kept, and fur is a body's covering
+    before it is a fur coat."""
+    cast = design('The Stoat came up out of the river. His fur was sleek and brown as a wet chestnut.\n\n'
+                  '"Good day," said the Stoat.')
+    assert "sleek brown fur" in cast["stoat"].appearance and "fur" not in cast["stoat"].wardrobe

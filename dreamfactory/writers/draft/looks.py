@@ -184,10 +184,12 @@ def _belongings(owner: str, text: str, look: Look) -> None:
         if gone:  # 'its red paint had peeled away' is no longer how it looks; 'his orange paint has long since worn
             _file_items(gone.group(1) or "", look, default=None)  # away to bare silver metal': the metal is
             continue
-        state = re.match(r"\s+(?:was|were|had\s+turned|turned|had\s+gone|went)\s+(?:the\s+colou?r\s+of\s+)?"
+        state = re.match(r"\s+(?:was|were|is|are|had\s+turned|turned|had\s+gone|went)\s+(?:the\s+colou?r\s+of\s+)?"
                          r"(?:[a-z]+\s+(?=[a-z]+\b(?!\s+[a-z])))?([a-z]+)", after)  # 'her hair had turned (snow) white'
         coated = state and re.match(r"\s+with\b", after[state.end():])  # 'my black apron was white with flour'
+        also = state and re.match(r"\s+and\s+([a-z]+)", after[state.end():])  # 'His fur was sleek and brown'
         state = state.group(1) if state and state.group(1) not in STOPWORDS | {"with"} else ""
+        state += f" {also.group(1)}" if state and also and is_colour(also.group(1)) else ""
         if is_colour(state) and any(is_colour(w.lower()) for w in said[:last]):
             phrase = phrase if coated else " ".join(w for w in said[:last + 1] if not is_colour(w.lower()))
             state = "" if coated else state  # 'her red hair had turned white': white hair
@@ -363,7 +365,7 @@ def _file_items(phrase: str, look: Look, default: str | None) -> None:
         head = item.split(" like ")[0].split()[-1].lower() if item else ""
         if not head or item.lower() in BARE:
             continue  # 'wiped his eyes' says nothing of how they look
-        if is_garment(head):
+        if is_garment(head) and not is_part(head, commonest=True):  # 'fur' is a coat of hair before a fur coat
             _add(look.wardrobe, item)
         elif head in PROP_WORDS:
             _add(look.props, item)
