@@ -4,12 +4,12 @@ the one cache policy (Prefect's cache key is the step's content key, and the sto
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from inspect import signature
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from prefect.cache_policies import NONE, CachePolicy
 
@@ -83,13 +83,48 @@ def retry_unless_settings_error(task, task_run, state) -> bool:
     return True
 
 
-def gpu_slot(options: FilmOptions, renderer) -> Any:
-    """A slot of the run's GPU concurrency limit for a render on the GPU; nothing for the animatic or a remote API."""
+# How long a render's hold on its GPU slot lasts unrenewed (Prefect renews it while the render runs, 60 s is the
+# server's least): a run killed mid-render leaves its slot taken for about this long, not for ever.
+GPU_LEASE_S = 60
+
+
+@contextmanager
+def gpu_slot(options: FilmOptions, renderer) -> Iterator[None]:
+    """A slot of the run's GPU concurrency limit for a render on the GPU; nothing for the animatic or a remote API.
+
+    A slot whose holder died (a killed run) is freed when its lease has expired: `dreamfactory`'s temporary server
+    keeps leases in files beside its database, and runs no repossessor of its own, so the waiting run frees them."""
     if not uses_gpu(renderer):
-        return nullcontext()
+        yield
+        return
     from prefect.concurrency.sync import concurrency
 
-    return concurrency(options.gpu_limit, occupy=1, strict=True)
+    with ExitStack() as held:
+        while True:
+            release_expired_leases()
+            try:
+                held.enter_context(concurrency(options.gpu_limit, occupy=1, strict=True, lease_duration=GPU_LEASE_S,
+                                               timeout_seconds=GPU_LEASE_S))
+                break
+            except TimeoutError:  # every slot busy for a lease's length: a holder may have died meanwhile
+                continue
+        yield
+
+
+def release_expired_leases() -> None:
+    """Free the slots of holders whose leases expired unrenewed, as Prefect's repossessor does on a full server."""
+    from prefect.client.orchestration import get_client
+    from prefect.server.concurrency.lease_storage.filesystem import ConcurrencyLeaseStorage
+    from prefect.utilities.asyncutils import run_coro_as_sync
+
+    leases = ConcurrencyLeaseStorage()
+    if not leases.storage_path.is_dir():  # the server keeps its leases in memory: its own repossessor frees them
+        return
+    expired = run_coro_as_sync(leases.read_expired_lease_ids())
+    if expired:
+        with get_client(sync_client=True) as client:
+            for lease_id in expired:
+                client.release_concurrency_slots_with_lease(lease_id)
 
 
 def ensure_gpu_limit(options: FilmOptions) -> None:

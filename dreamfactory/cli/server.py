@@ -338,6 +338,9 @@ class TemporaryServer:
                "PREFECT_UI_ENABLED": "0", "PREFECT_LOGGING_SERVER_LEVEL": "ERROR",
                # As Prefect's own temporary server: fewer background services, so it starts sooner.
                "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        # Concurrency leases (a GPU render's slot) in files under PREFECT_HOME, not in this process's memory: a run
+        # killed with its server leaves a lease that the next server still knows, so tasks.common frees it once expired.
+        env.setdefault("PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE", "prefect.server.concurrency.lease_storage.filesystem")
         if self.database is not None:
             self.database.parent.mkdir(parents=True, exist_ok=True)
             env["PREFECT_API_DATABASE_CONNECTION_URL"] = f"sqlite+aiosqlite:///{self.database}"
