@@ -221,7 +221,6 @@ class Settings(BaseSettings, FilmOptions):
     max_workers: int = Field(default=2, ge=1, le=64, description="Scene tasks at once (thread runner).")
     batch_concurrency: int = Field(default=1, ge=1, le=64, description="Films the nightly batch makes side by side, each its "
                                    "own make-film run (their GPU renders still share the gpu limit's slots).")
-    cache_dir: Path = Field(default=Path.home() / ".cache" / "dreamfactory", description="Local copies of remote artifacts.")
     server_file: Path = Field(default=Path.home() / ".dreamfactory" / "server.json",
                               description="Where `dreamfactory serve` / `make serve` record their Prefect server's URL, "
                               "so that every command finds it (used only when GET /api/health answers).")

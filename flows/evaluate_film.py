@@ -10,7 +10,7 @@ from tasks.evaluate import evaluate, publish_evaluation
 
 @flow(name="evaluate-film", validate_parameters=True)
 def evaluate_film(project: str, options: FilmOptions = FilmOptions()) -> dict:
-    options = options.resolved()  # an empty store means the worker's own
+    options = options.resolved()  # what the run left unset takes the worker's settings
 
     # 1. Score every shot's keyframe against the Base frame and the other shots (faces, style, CLIP score).
     result = evaluate(project, options)

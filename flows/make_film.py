@@ -47,7 +47,7 @@ def make_film(story: str, options: FilmOptions = FilmOptions(), rewrite: bool = 
         review_gate: Pause after the screenplay is written, until a person approves it (with edits) in the UI.
         gate_timeout: Seconds to wait at the review gate before the run fails.
     """
-    options = options.resolved()  # an empty store means the worker's own
+    options = options.resolved()  # what the run left unset takes the worker's settings
 
     # 1. Write the screenplay: brief (CEO, Director), design (Director), scenes (Screenwriter, Reviewer rounds),
     #    storyboard of shots with the Base Description and keyframe prompts (Filmmaker). Like every step, it is

@@ -18,7 +18,7 @@ def rerun_film(project: str, options: FilmOptions = FilmOptions()) -> FilmResult
         project: The project id (`dreamfactory show` lists it; it is the folder name in the store).
         options: Store and renderer settings; they must match the first run's for unchanged shots to be reused.
     """
-    options = options.resolved()  # an empty store means the worker's own
+    options = options.resolved()  # what the run left unset takes the worker's settings
 
     # 1. Read the project's screenplay as it is now in the store (edited with `dreamfactory edit` or by hand).
     written = load_screenplay(project, options)

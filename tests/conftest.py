@@ -38,7 +38,6 @@ def _clean_env(monkeypatch, tmp_path_factory):
         if var.startswith("DREAMFACTORY_") or var in ("OPENAI_API_KEY", "OPENAI_BASE_URL"):
             monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("DREAMFACTORY_SETTINGS_FILE", str(tmp_path_factory.getbasetemp() / "no-settings.toml"))
-    monkeypatch.setenv("DREAMFACTORY_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
 @pytest.fixture(autouse=True)

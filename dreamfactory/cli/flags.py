@@ -31,8 +31,7 @@ ABOUT = {"film": "The film and where it lives.", "process": "The process that ru
 FLAGLESS = {"thresholds": "the gate's thresholds are per-model tables: set them in dreamfactory.toml or the environment",
             "openai_api_key": "a secret: a flag would show in `ps` and the shell's history",
             "llm_api_key": "a secret: a flag would show in `ps` and the shell's history",
-            "batch_concurrency": "the nightly batch's (deployments/deploy.py --batch-concurrency); no command runs it",
-            "cache_dir": "no command reads it (a store keeps its copies in its own cache folder)"}
+            "batch_concurrency": "the nightly batch's (deployments/deploy.py --batch-concurrency); no command runs it"}
 FILM = set(FilmOptions.model_fields)  # what a run takes
 RUN = {"task_runner", "dask_address", "max_workers", "server_file"}  # what only the process running a flow needs
 DEST = "setting:"
