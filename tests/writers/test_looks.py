@@ -239,3 +239,9 @@ def test_fur_said_sleek_and_brown_is_brown_fur(reader):
     cast = design('The Stoat came up out of the river. His fur was sleek and brown as a wet chestnut.\n\n'
                   '"Good day," said the Stoat.')
     assert "sleek brown fur" in cast["stoat"].appearance and "fur" not in cast["stoat"].wardrobe
+
+
+def test_what_follows_a_name_given_to_a_being_is_its_look(reader):
+    """'a cat named Pip, grey as smoke': grey is Pip's look, and a colour ('grey' is also a grey horse) is no kind."""
+    cast = design("Ana had a cat named Pip, grey as smoke. Pip slept by the stove.")
+    assert "grey" in cast["pip"].appearance and cast["pip"].kind == "cat"

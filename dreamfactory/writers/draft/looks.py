@@ -292,6 +292,8 @@ def _introduced(subject: str, text: str, look: Look, creature: bool, others: lis
         before = re.search(r"\b[Oo]ne\s+$", text[:m.start()]) or m.group()[:1].islower() and re.search(
             r"\b[Aa]n?\s+((?:(?!(?:a|an|and|or|the|of|with|in|as|named|called)\b)[a-z-]+\s+){0,3}?)$", text[:m.start()])
         if not own and not before:
+            if re.search(r"\b(?:called|named)\s+$", text[:m.start()]):
+                _said_after(text[m.end():], look)  # 'a big shire mare called Duchess, black with white feathers'
             continue  # 'the carp' again: not where it is brought in
         opening = m.start() if own else before.start()
         if re.search(r"(?:,|\b(?:is|was))\s*$", text[:opening]) and set(cast.mentions(text[:opening])) & set(others):
@@ -562,8 +564,8 @@ def _kind_of_phrase(phrase: str, name: bool = False) -> str | None:
     noun's commonest sense is a being ('a wise head' is none) or the noun is a name (the Swallow); None for a person
     or no being."""
     head = re.split(r"\s+(?:with|of|who|in|from)\b", phrase.lower())[0].split()
-    if not head:
-        return None
+    if not head or is_colour(head[-1]):
+        return None  # 'grey' is a colour before it is a grey horse
     for word in dict.fromkeys((head[-1], head[-1].split("-")[-1])):
         table = KINDS.get(word, "")
         if table and table not in ("bird", "fish", "creature"):
