@@ -1052,7 +1052,7 @@ def test_a_place_word_inside_a_longer_name_is_not_the_place():
     assert words("The teacher arrived at Hollins Lane Primary and dripped on the classroom floor.") == ["classroom"]
     assert words("The shuttle docked at Station Nine.")[-1] == "station"
     assert words("They rowed down the River Thames.") == ["river"]
-    assert words("She kept a shop on Quay Street.")[-1] == "street"
+    assert words("She waited on Quay Street.")[-1] == "street"  # (a shop on it is the shop: see below)
 
 
 def test_a_place_in_a_simile_or_left_behind_is_not_where_the_scene_is():
@@ -1108,3 +1108,21 @@ def test_a_place_on_the_moon_or_a_planet_is_drawn_in_space():
         ["space"] * 3
     assert [cls(s) for s in ("the lake with the moon on the water", "on the star ferry", "the hill on the farm")] == \
         ["outdoors", "vehicle", "outdoors"]
+
+
+def test_a_shop_on_a_street_is_where_the_scene_is_not_the_street():
+    """'a secondhand bookshop on Quay Street' sets the scene in the bookshop (a building or business, by the
+    dictionary, whose address the street is, a way), drawn indoors; a walk down a street is still on the street."""
+    from dreamfactory.writers.draft.beats import Sentence
+    from dreamfactory.writers.draft.places import places_in
+
+    def phrases(text: str) -> list[str]:
+        return [p.phrase for p in places_in([Sentence(0, text, [], [], [])])]
+
+    assert phrases("Rose kept a secondhand bookshop on Quay Street called The Lantern.") == \
+        ["secondhand bookshop on Quay Street"]
+    assert phrases("Nan ran the bakery in Mill Lane.") == ["bakery in Mill Lane"]
+    assert phrases("She lived in a little house on the High Street.") == ["little house on the High Street"]
+    assert phrases("The Lantern was on Quay Street.") == ["Quay Street"]
+    scenery = read_scenery(keyframe_request(setting="secondhand bookshop on Quay Street", environment="", caption=""))
+    assert scenery.place.indoors and scenery.place.name == "library"

@@ -58,6 +58,12 @@ def places_in(read: list[Sentence]) -> list[Place]:
             if _inside_a_name(tokens, j):
                 i = j + 1
                 continue
+            after, at = j + 1, _addressed(tokens, i, j)
+            if at is not None:  # 'a secondhand bookshop on Quay Street' is in the bookshop, whose address it is
+                tokens[at] = " ".join([tokens[at]] + tokens[at + 1:j + 1])
+                if found and found[-1].sentence == number and found[-1].word == lower[at]:
+                    found.pop()  # 'the bakery' read a word ago is this one
+                i, j = at, at
             modifiers = _modifiers(tokens, i)
             before = [w for w in lower[max(0, i - len(modifiers) - 2):i - len(modifiers)] if w not in ARTICLES][-1:]
             rank = 0 if opens and "," not in lower[:i] and i <= 8 else 1 if sentence.characters else 2
@@ -66,7 +72,7 @@ def places_in(read: list[Sentence]) -> list[Place]:
             found.append(Place(lower[j], " ".join(modifiers + tokens[i:j + 1]),
                                _place_kind(lower[j]) or beings.place_kind(lower[j]) or "area", rank, number,
                                before[0] if before and before[0] in LOCATIVE else ""))
-            i = j + 1
+            i = after
     return found
 
 
@@ -90,6 +96,17 @@ def _said_place(lower: list[str], i: int, names: set[str] = frozenset()) -> bool
         bool({"was", "were", "is"} & set(subject))  # 'Sam Treloar was nine' is about Sam
     return opens or len(before) >= 2 and before[-1] in ("the", "a", "an", "his", "her", "their") and before[-2] in INTO \
         or bool(before) and before[-1] in INTO
+
+
+def _addressed(tokens: list[str], i: int, j: int) -> int | None:
+    """The index of the building or business that a street, road or lane (a way, by the dictionary) from i to j is the
+    address of ('a bookshop on Quay Street', 'the house on the High Street'), or None."""
+    lower, k = [t.lower() for t in tokens], i - 1
+    while k > 0 and (tokens[k][:1].isupper() or lower[k] == "the"):
+        k -= 1
+    if k < 1 or lower[k] not in ("on", "in", "off") or not beings.is_a(lower[j], "way", commonest=True):
+        return None
+    return k - 1 if beings.place_kind(lower[k - 1]) == "spot" and not beings.is_a(lower[k - 1], "way") else None
 
 
 def _tree(lower: list[str], i: int) -> bool:
