@@ -234,7 +234,7 @@ def _film_run(args, settings, started: float, options, store, plan_again, entryp
         flows.append(flow_at(entrypoint).with_options(task_runner=backends.task_runner(settings), flow_run_name=name))
 
     def before_flow(server_starting: bool) -> None:
-        if reading and before.writing is not None and not before.writing.stored:
+        if reading and planned.written is None:  # no screenplay record: the writer will read the story
             reading(server_starting)
         if server_starting:
             backends.warm_up(options)
