@@ -951,3 +951,12 @@ def test_a_titled_surname_and_a_name_in_capitals_join_the_fuller_name(reader):
     _, design, plans = write_phases(story)
     assert set(cast_of(design)) == {"captain-ana-reyes", "tomas"}
     assert [who for who, _ in lines_of(plans)] == ["captain-ana-reyes", "tomas", "captain-ana-reyes"]
+
+
+def test_a_role_in_apposition_and_a_name_on_a_badge_are_the_same_person(reader):
+    story = ('"Is this seat free?" asked the man by the door, a sailor in a blue cap.\n\n'
+             'A waitress came over with a tray. Her badge said MARNIE and she smiled.\n\n'
+             '"Tea, love?" said Marnie. "Two," said the sailor.')
+    _, design, plans = write_phases(story)
+    assert len(cast_of(design)) == 2
+    assert [who for who, _ in lines_of(plans)] == ["man", "marnie", "man"]

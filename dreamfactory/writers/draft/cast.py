@@ -223,6 +223,8 @@ def _revealed(reading: Reading, named: tuple[Person, ...], unnamed: list[Person]
                               sentence)  # '"This is Nibs," said Mrs Penhallow': the one she shows, never she
             if not (re.search(rf"\b(?:[Ss]he|[Hh]e|[Ii]t|[Tt]hey|[Tt]hat)\s+(?:was|is)\s+{told}", masked)
                     or re.search(rf"\b(?:[Hh]er|[Hh]is|[Ii]ts|[Tt]heir)\s+name\b[^.;]*?\b(?:was|is)\s+{told}", masked)
+                    or re.search(rf"\b(?:[Hh]er|[Hh]is|[Ii]ts|[Tt]heir)\s+(?:name\s*)?(?:badge|tag|label|plate)\s+(?:said|says|"
+                                 rf"read|reads)\s+(?i:{told})", masked)  # 'Her badge said SIOBHAN
                     or re.search(rf"\b(?:I'm|I am|[Mm]y name is|[Cc]all me)\s+{told}\b", sentence) or shown):
                 continue
             if any(re.search(n.pattern, mask_quotes(t)) for t in texts[:i]):
@@ -425,7 +427,7 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
             if RELATIONS[m.group(1)] or m.group(1) in ("friend", "teacher", "neighbour", "neighbor", "cousin"):
                 phrases.append(m.group(1))  # 'her mother was waiting on the steps' (not 'his mother had knitted')
         for m in re.finditer(rf"\b(?:{SPEECH_RX})\s+(?:the|a|an|[A-Z][\w-]*'s)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z]+)\b"
-                             rf"(?=\s*[,.;!?]|\s*$|\s+(?:through|from|behind|inside|outside|across|over|at|in|on)\b)", text):
+                             rf"(?=\s*[,.;!?]|\s*$|\s+(?:through|from|behind|inside|outside|across|over|at|in|on|by|near|beside)\b)", text):
             # '"Halt!" shouted the harbour guard.', '"Dinner's ready!" called Ivo's mother through the wood.'
             if _can_act(m.group(1).split()[-1]):  # 'replied the ship' is the ship's voice, nobody to draw
                 phrases.append(m.group(1))
@@ -467,13 +469,21 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         if len(same) == 1:  # 'the hound ... the dog bit his leg': its species; 'the mother duck ... the mother'
             people[people.index(same[0])] = replace(same[0], pattern=f"{same[0].pattern}|{pattern}")
             continue
-        said_first = [p for p in people if p.descriptor in phrase.split()[:-1]]
-        if len(said_first) == 1:  # 'said the mother ... said the mother duck': the fuller phrase says who
+        said_first = [p for p in people if p.descriptor in phrase.split()[:-1] or _apposed(p.descriptor, noun, narration)]
+        if len(said_first) == 1:  # 'said the mother ... said the mother duck', 'the woman ..., a nun': the fuller says who
             people[people.index(said_first[0])] = _profile(replace(
                 person, id=said_first[0].id, pattern=f"{said_first[0].pattern}|{pattern}"), reading)
             continue
         people.append(_profile(person, reading))
     return people
+
+
+def _apposed(first: str | None, then: str, narration: str) -> bool:
+    """'the woman at the window, a nun in a grey habit': the second noun, in apposition, says who the first one is
+    (not 'a fat merchant, a curate with a cold', a list of others)."""
+    return bool(first) and re.search(rf"\b[Tt]he\s+(?:[\w-]+\s+){{0,2}}?{re.escape(first)}(?:\s+(?:at|in|on|by|"
+                                     rf"near|from|with|beside)\s+(?:the|a|an|his|her|their)\s+(?:[\w-]+\s+)?[\w-]+)?,\s+"
+                                     rf"(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?{re.escape(then)}\b", narration) is not None
 
 
 def _person_noun(noun: str) -> bool:
