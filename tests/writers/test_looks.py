@@ -245,3 +245,14 @@ def test_what_follows_a_name_given_to_a_being_is_its_look(reader):
     """'a cat named Pip, grey as smoke': grey is Pip's look, and a colour ('grey' is also a grey horse) is no kind."""
     cast = design("Ana had a cat named Pip, grey as smoke. Pip slept by the stove.")
     assert "grey" in cast["pip"].appearance and cast["pip"].kind == "cat"
+
+
+def test_a_part_made_into_another_is_a_change_of_form(reader):
+    """'It had been stretched into a really long trunk' changes the look from that scene on; being pushed into a pond
+    changes nothing."""
+    cast = design('The little Tapir had only a short bulgy nose. "Hello," said the Tapir.\n\n'
+                  'The Tapir pulled and pulled. It had been stretched into a really long trunk. "Oh," said the Tapir.')
+    later = cast["tapir"].later_looks
+    assert "bulgy nose" in cast["tapir"].appearance
+    assert later and later[-1].appearance == "really long trunk"
+    assert not design('Tom was pushed into a pond. "Help," said Tom.')["tom"].later_looks

@@ -153,7 +153,7 @@ def _being_at(text: str, at: int, word: str, spans: list[tuple[int, int, str]]) 
 def _worn_and_had(about: str, text: str, cast: Cast, look: Look, who: str) -> None:
     """'Mira ... wore a yellow raincoat and green boots', 'Rufus had a bushy tail and wore a green scarf'."""
     verbs = {"wardrobe": r"wore|wears|was wearing|is wearing|was dressed in|dressed in|had on|(?:pulled|pulls|pull|put|puts)"
-                         r"\s+on", "": r"had|has"}
+                         r"\s+on", "": r"(?:had|has)(?!\s+been\b)"}  # 'it had been stretched' has nothing
     for default, verb in verbs.items():  # 'Piet, who was seventy, had ...': an aside may come between
         for m in re.finditer(rf"{about}((?:,?\s+(?!(?:he|she|they)\b)[\w'-]+,?){{0,8}}?)\s+(?:and\s+)?(?:{verb})\s+"
                              rf"([^.;]+?){LIST_END}", text, re.I):
@@ -257,13 +257,21 @@ def _apposition(subject: str, text: str, look: Look) -> None:
 
 # A change of form the text tells ('no longer a grey bird, but a swan'; not 'no longer afraid'): from it on, the being
 # looks as the sentence says.
-CHANGE = re.compile(r"\bno\s+longer\s+(?:a|an)\b|\b(?:was|were|is)\s+no\s+[\w-]+,?\s+but\b|\b(?:turned|changed)\s+into\b", re.I)
+CHANGE = re.compile(r"\bno\s+longer\s+(?:a|an)\b|\b(?:was|were|is)\s+no\s+[\w-]+,?\s+but\b|\b(?:turned|changed)\s+into\b"
+                    r"|\b(?:been|was|were|got)\s+[a-z]+ed\s+into\s+(?:a|an)\s+(?:[\w-]+\s+){0,3}?(?P<part>[a-z]+)"
+                    r"(?=\s*[,.;:!?]|\s+(?:with|and)\b|$)", re.I)
+
+
+def _changes(text: str) -> bool:
+    """Whether a sentence tells a change of form: 'turned into', 'no longer a ...', or a part of a body made into
+    another ('It had been stretched into a really truly trunk'; not 'he was pushed into a pond')."""
+    return any(not m.group("part") or is_part(m.group("part").lower()) for m in CHANGE.finditer(text))
 
 
 def _changed_into(text: str, look: Look) -> None:
     """'no longer a dark grey bird, ugly and disagreeable, but a graceful swan, with white feathers': the new look
     (and, in `was`, the old one); 'he was no frog, but a king's son with kind and beautiful eyes'."""
-    if not CHANGE.search(text):
+    if not _changes(text):
         return
     m = re.search(rf"\b(?:but|into)\s+(?:a|an)\s+([^,.;]+?)(?:,?\s+with\s+([^.;]+?))?{LIST_END}", text)
     if m:
@@ -481,7 +489,7 @@ SEASON_TURN = re.compile(r"\b(?:after|when|once|until|by\s+the\s+time)\s+(?:the\
 def is_skip(sentence: str) -> bool:
     """Whether a sentence jumps far enough in time, or tells a change of form, to change how someone looks."""
     text = mask_quotes(sentence)
-    return bool(TIME_SKIP.search(text) or CHANGE.search(text)) or any(
+    return bool(TIME_SKIP.search(text) or _changes(text)) or any(
         beings.is_a(w.lower(), "season") for m in SEASON_TURN.finditer(text) for w in m.groups() if w)
 
 
