@@ -1126,3 +1126,19 @@ def test_a_shop_on_a_street_is_where_the_scene_is_not_the_street():
     assert phrases("The Lantern was on Quay Street.") == ["Quay Street"]
     scenery = read_scenery(keyframe_request(setting="secondhand bookshop on Quay Street", environment="", caption=""))
     assert scenery.place.indoors and scenery.place.name == "library"
+
+
+def test_an_aisle_of_a_story_that_opens_on_a_plane_is_the_planes():
+    """A passage (by the dictionary: an aisle, a corridor, a gangway) of a story that opens aboard a craft is the
+    craft's, drawn as its inside; a tunnel of a story that finds a rowing boat later is still a tunnel."""
+    from dreamfactory.writers.draft.beats import Continuity, Sentence
+    from dreamfactory.writers.draft.places import setting_of
+
+    def setting(story: list[str], text: str) -> str:
+        return setting_of([Sentence(0, text, [], [], [])], Continuity(world="x", story=story + [text]))[0]
+
+    aboard = setting(["Seat 31C", "I was flying home in a seat at the back of the plane."], "Down the aisle the cat ran.")
+    assert aboard == "plane, in the aisle"
+    assert read_scenery(keyframe_request(setting=aboard, environment="", caption="")).place.cls == "vehicle"
+    cave = ["We came to the cave.", "It was dark.", "Water dripped.", "We found a rowing boat."]
+    assert setting(cave, "Down the tunnel the water ran.") == "tunnel"

@@ -25,11 +25,12 @@ from .stage import Light, Stage, lighting, scene_side, scenery_seed, seeded_rng,
 from .words import Look, Scenery, read_look, read_scenery
 
 
-KEYFRAME_VERSION = 4  # bump whenever the drawing changes: it is part of every keyframe's key
+KEYFRAME_VERSION = 5  # bump whenever the drawing changes: it is part of every keyframe's key
 # 3: places chosen by meaning among designs of every class (vehicles, shops, wards, the seabed...); beings drawn with
 #    their family's body plan; eye and skin colours the story gives
 # 4: props with no drawing drawn by their broad shape (never a parcel); garments the dictionary knows worn in their
 #    colour; a vessel's compartments inside the vessel; unclear places keep their side of the wall; red fur red
+# 5: a place on the Moon, a planet or an asteroid drawn in space
 
 
 @lru_cache(maxsize=4)

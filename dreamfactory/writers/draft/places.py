@@ -218,9 +218,11 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
         " " not in base and (beings.is_a(base, "room") or beings.is_a(base, "compartment") or base in DETAILS)
     if inside:  # 'the colony ship' ... 'bay four': a room of the vehicle the story is in, not a bay of the sea
         base = f"{state.base}, in the {base}"
-    elif " " not in base and beings.is_a(base, "compartment") and beings.place_kind(base) != "area" and \
-            not any(p.kind == "vehicle" for p in places):
-        craft = _craft(state.story)  # 'the cabin' of a story told aboard a narrowboat is the narrowboat's
+    elif " " not in base and beings.place_kind(base) != "area" and not any(p.kind == "vehicle" for p in places):
+        # 'the cabin' of a story told aboard a narrowboat is the narrowboat's; 'the aisle' (a passage) of one that
+        # opens on a plane is the plane's, while a tunnel in a story with a rowing boat somewhere in it is no boat's
+        craft = _craft(state.story) if beings.is_a(base, "compartment") else \
+            _craft(state.story[:OPENING]) if beings.is_a(base, "passage", commonest=True) else ""
         base = f"{craft}, in the {base}" if craft else base
     body = _standing_on(state.story) if " " not in base and beings.is_a(base, "geological formation") else ""
     if body:  # 'the crater' of a story told on the Moon is a crater on the Moon, not on Earth
@@ -233,6 +235,9 @@ def setting_of(read: list[Sentence], state: Continuity) -> tuple[str, str]:
         state.homes.setdefault(detail.word, base)
     detail_text = f"{DETAILS[detail.word]} the {detail.phrase}" if detail and detail.phrase != base else ""
     return base, detail_text
+
+
+OPENING = 3  # the sentences a story opens with: a craft named there is where the story is told
 
 
 def _craft(story: list[str]) -> str:
