@@ -256,3 +256,13 @@ def test_a_part_made_into_another_is_a_change_of_form(reader):
     assert "bulgy nose" in cast["tapir"].appearance
     assert later and later[-1].appearance == "really long trunk"
     assert not design('Tom was pushed into a pond. "Help," said Tom.')["tom"].later_looks
+
+
+def test_a_stage_direction_and_a_second_in_give_clothes(reader):
+    """'The Clerk enters: fifties, green robe, a white wig' lists a look; 'in the front row in a blue hat' wears the
+    hat, not the row."""
+    cast = design("COURT TWO\n\n(The CLERK enters: fifties, green robe, a white wig slightly crooked. MRS FINCH, in the "
+                  "front row in a blue hat, sniffs loudly.)\n\nCLERK: Silence in court.\n\n"
+                  "MRS FINCH: I will not be silent.\n\nCLERK: Mrs Finch, sit down.")
+    assert {"green robe", "white wig"} <= set(cast["clerk"].wardrobe.split(", "))
+    assert cast["mrs-finch"].wardrobe == "blue hat"

@@ -84,6 +84,9 @@ def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHI
             continue
         _copula(rf"(?:{subject}|\b(?:{pronoun.title()})\b)" if topic == [person.id] else subject, text, look)
         _apposition(subject, text, look)
+        enters = re.search(rf"{subject}\s+(?:[a-z]+\s+){{0,2}}?[a-z]+:\s+([^.;]+?){LIST_END}", text)
+        if enters:  # a stage direction: 'The Clerk enters: fifties, green robe, a white wig slightly crooked'
+            _file_items(enters.group(1), look, default=None)
         _introduced(subject, text, look, person.kind != "human", [n for n in named if n != person.id], cast)
         _changed_into(text, look)
         introduced = re.search(rf"\b(?:a|an)\s+((?:[\w-]+\s+){{0,3}}?(?:{NOUNS_RX}))\s+(?:named|called)\s+{subject}",
@@ -97,8 +100,8 @@ def describe(person: Person, cast: Cast, reading: Reading, span: Span = EVERYTHI
         is_topic = topic == [person.id]
         _worn_and_had(rf"(?:{subject}|\b(?:{pronoun})\b)" if is_topic else subject, text, cast, look, person.id)
         _belongings(rf"(?:\b(?:{possessive})|{subject}'s)" if is_topic else rf"{subject}'s", text, look)
-        for m in re.finditer(r"\b(?:in|wearing)\s+(?:a|an|his|her|their|its|the)\s+((?:[\w-]+\s+){0,2}[a-z-]+)\b",
-                             text):  # 'she sat by the window in a green shawl', 'in the grey thermal suit'
+        for m in re.finditer(r"\b(?:in|wearing)\s+(?:a|an|his|her|their|its|the)\s+((?:(?!(?:in|wearing)\b)[\w-]+\s+){0,2}"
+                             r"(?!(?:in|wearing)\b)[a-z-]+)\b", text):  # 'by the window in a green shawl', 'in the front row in a blue hat'
             wearer = _wearer(text, m.start(), cast)
             if not (wearer == person.id or wearer == "pronoun" and is_topic
                     or wearer == "subject" and (named[:1] == [person.id] or not named and is_topic)):
