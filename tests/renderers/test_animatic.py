@@ -1142,3 +1142,12 @@ def test_an_aisle_of_a_story_that_opens_on_a_plane_is_the_planes():
     assert read_scenery(keyframe_request(setting=aboard, environment="", caption="")).place.cls == "vehicle"
     cave = ["We came to the cave.", "It was dark.", "Water dripped.", "We found a rowing boat."]
     assert setting(cave, "Down the tunnel the water ran.") == "tunnel"
+
+
+@pytest.mark.parametrize("setting,scene_words", [
+    ("court", "rain, front row"), ("court, at the door", "rain"), ("the vestry", "candles"),
+])
+def test_a_room_of_a_building_is_never_drawn_as_a_vehicle(setting, scene_words):
+    """A room the dictionary knows that is not a compartment ('the court' is a courtroom, 'the vestry' a room) is a
+    building's, drawn indoors, never as a car or a plane cabin; a compartment (a wheelhouse) may still be a vehicle's."""
+    assert read_scenery(keyframe_request(setting=setting, environment=scene_words, caption="")).place.cls == "indoors"

@@ -219,7 +219,8 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
     head = _head(text, hits) if hits else None
     if not hits:  # what the dictionary says the place is: 'an orangery' is a greenhouse, 'the vestry' a room
         head, inside = _kin(text)
-        allowed = allowed & {"indoors", "vehicle"} if inside and "indoors" in allowed else allowed
+        if inside and "indoors" in allowed:  # a room is a building's, or a vehicle's when it is a compartment
+            allowed &= {"indoors", "vehicle"} if inside == "compartment" else {"indoors"}
     vehicle = _vehicle_around(text, scene_words, hits) if allowed & {"vehicle"} else None
     if vehicle is not None:  # 'cabin' in a scene aboard the narrowboat is the boat's cabin, not a log cabin
         design = vehicle
@@ -270,15 +271,17 @@ def on_a_celestial_body(text: str) -> str:
 _GRAMMAR = set("and or but with by in on at of over under near beside behind where while when as the a an".split())
 
 
-def _kin(setting: str) -> tuple[str | None, bool]:
-    """(the design a near ancestor of the setting's head noun names, whether that noun is a room) by the dictionary,
-    for a setting none of the designs' own words name."""
+def _kin(setting: str) -> tuple[str | None, str]:
+    """(the design a near ancestor of the setting's head noun names, 'compartment' or 'room' when that noun is one,
+    else '') by the dictionary, for a setting none of the designs' own words name ('the court' is a room, 'the
+    wheelhouse' a compartment: a vehicle's)."""
     first = re.split(r",|;|\b(?:of|in|on|at|by|near|outside|with)\b", setting, maxsplit=1, flags=re.IGNORECASE)[0]
     words = _content_words(first)
     lineage = beings.ancestry(words[-1]) if words else ()
     named = next((name for lemmas in lineage[1:4] for lemma in lemmas for name, pattern in WORDS.items()
                   if pattern is not None and pattern.fullmatch(lemma)), None)
-    return named, any("room" in lemmas for lemmas in lineage[:6])
+    room = next((kind for lemmas in lineage[:6] for kind in ("compartment", "room") if kind in lemmas), "")
+    return named, room
 
 
 def _vehicle_around(setting: str, scene_words: str, hits: dict[str, list[str]]) -> PlaceDesign | None:
