@@ -1151,3 +1151,13 @@ def test_a_room_of_a_building_is_never_drawn_as_a_vehicle(setting, scene_words):
     """A room the dictionary knows that is not a compartment ('the court' is a courtroom, 'the vestry' a room) is a
     building's, drawn indoors, never as a car or a plane cabin; a compartment (a wheelhouse) may still be a vehicle's."""
     assert read_scenery(keyframe_request(setting=setting, environment=scene_words, caption="")).place.cls == "indoors"
+
+
+def test_a_compound_garment_the_dictionary_lacks_is_worn_in_its_colour():
+    """'a yellow drysuit' (no word of the dictionary) is the garment it ends in, a suit, drawn and recorded yellow;
+    a word ending in no garment stays no garment."""
+    diver = design_of(CharacterLook(id="d1", name="Sal", appearance="a diver", wardrobe="a yellow drysuit, a mask"))
+    assert [(part, basic_colour("#%02x%02x%02x" % colour)) for part, colour, _ in diver.colours][-1:] == \
+        [("drysuit", "yellow")]
+    assert basic_colour("#%02x%02x%02x" % diver.top) == "yellow"
+    assert animatic.designs.garment("frobnicator") == "" and animatic.designs.garment("courtyard") == ""

@@ -214,7 +214,11 @@ def garment(word: str) -> str:
         "apron" if word == "apron" else ""
     if listed or len(word) < 3 or word in COLOURS:
         return listed
-    return next((part for name, part in GARMENTS if beings.is_a(word, name)), "")
+    known = next((part for name, part in GARMENTS if beings.is_a(word, name)), "")
+    if known or beings.is_noun(word):
+        return known
+    # a compound the dictionary lacks is the garment it ends in: a drysuit is a suit, a boilersuit a suit
+    return next((part for k in range(2, len(word) - 2) for part in [garment(word[k:])] if part), "")
 
 
 def _phrase(tokens: list[str], i: int) -> str:
