@@ -266,3 +266,10 @@ def test_a_stage_direction_and_a_second_in_give_clothes(reader):
                   "MRS FINCH: I will not be silent.\n\nCLERK: Mrs Finch, sit down.")
     assert {"green robe", "white wig"} <= set(cast["clerk"].wardrobe.split(", "))
     assert cast["mrs-finch"].wardrobe == "blue hat"
+
+
+def test_a_part_with_its_colour_and_no_verb_is_that_colour(reader):
+    """'her feathers speckled grey and her eyes round and yellow': the colours are the parts', though no verb says so."""
+    cast = design('Out of the shadow came the old Heron, her feathers speckled grey and her eyes round and yellow. '
+                  '"Who goes there?" said the Heron.')
+    assert {"grey feathers", "yellow eyes"} <= set(cast["heron"].appearance.split(", "))

@@ -190,6 +190,9 @@ def _belongings(owner: str, text: str, look: Look) -> None:
         state = re.match(r"\s+(?:was|were|is|are|had\s+turned|turned|had\s+gone|went)\s+(?:the\s+colou?r\s+of\s+)?"
                          r"(?:[a-z]+\s+(?=[a-z]+\b(?!\s+[a-z])))?([a-z]+)", after)  # 'her hair had turned (snow) white'
         coated = state and re.match(r"\s+with\b", after[state.end():])  # 'my black apron was white with flour'
+        state = state or re.match(r"\s+(?:[a-z]+\s+(?:and\s+)?)?([a-z]+)\b", after)  # 'her feathers speckled brown'
+        state = state if state and (state.group().split()[0] in ("was", "were", "is", "are", "had", "turned", "went")
+                                    or is_colour(state.group(1))) else None
         also = state and re.match(r"\s+and\s+([a-z]+)", after[state.end():])  # 'His fur was sleek and brown'
         state = state.group(1) if state and state.group(1) not in STOPWORDS | {"with"} else ""
         state += f" {also.group(1)}" if state and also and is_colour(also.group(1)) else ""
