@@ -960,3 +960,18 @@ def test_a_role_in_apposition_and_a_name_on_a_badge_are_the_same_person(reader):
     _, design, plans = write_phases(story)
     assert len(cast_of(design)) == 2
     assert [who for who, _ in lines_of(plans)] == ["man", "marnie", "man"]
+
+
+def test_a_group_that_speaks_as_one_is_one_character(reader):
+    story = ('Mr Tan counted the tickets at the gate. "Are we late?" asked one of the cousins. '
+             '"Not yet," said Mr Tan. "Hooray!" shouted the cousins together.')
+    _, design, plans = write_phases(story)
+    assert set(cast_of(design)) == {"mr-tan", "cousins"}
+    assert [who for who, _ in lines_of(plans)] == ["cousins", "mr-tan", "cousins"]
+
+
+def test_a_line_said_to_someone_is_not_theirs(reader):
+    story = ('The fishermen mended nets on the quay. The Heron flew down, and said to the fishermen on the wall: '
+             '"Give me a fish, or I shall tell the gulls." "Never," said the fishermen.')
+    _, _, plans = write_phases(story)
+    assert [who for who, _ in lines_of(plans)] == ["heron", "fishermen"]

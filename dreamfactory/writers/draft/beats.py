@@ -168,13 +168,15 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
 
 def _tag_subject(line: Speech, raw: str, cast: Cast) -> tuple[Speech, str]:
     """The line, and who its tag says speaks. A tag with no subject of its own ('something came creeping up the
-    stairs, knocked at the door and cried,', 'The old man wakes, folds his newspaper and says,') is its clause's: the
+    stairs, knocked at the door and cried,', 'The Cat ran on and said to the reapers,') is its clause's: the
     clause becomes the line's attribution when it names someone, and the last subject in it that acts is returned."""
     tag = line.attribution or ""
     first = tag.split()[0] if tag else ""
     verb = first in ("and", "then") or first not in SPEECH_VERBS and (
         looks_past(first) or re.fullmatch(r"[a-z]{2,}[^su\W]s|[a-z]+(?:ches|shes|sses)", first))
-    if not verb or re.search(r"\b(?:he|she|it|they|I|we|you)\b", tag) or cast.mentions(tag):
+    heard = [c for c in cast.mentions(tag) if re.search(  # 'and said to the reapers': they listen
+        rf"\b(?:{SPEECH_RX})\s+(?:to|at)\s+(?:{cast.by_id[c].pattern})", tag)]
+    if not verb or re.search(r"\b(?:he|she|it|they|I|we|you)\b", tag) or set(cast.mentions(tag)) - set(heard):
         return line, tag
     clause = re.split(r"[.!?;]", mask_quotes(raw[:line.start]))[-1]
     acting = [m.group(1) for m in re.finditer(r"\b(some ?(?:one|body|thing)|he|she|they|it|I|we|[A-Z][\w-]*)\s+"

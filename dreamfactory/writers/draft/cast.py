@@ -429,8 +429,11 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
         for m in re.finditer(rf"\b(?:{SPEECH_RX})\s+(?:the|a|an|[A-Z][\w-]*'s)\s+((?:[a-z][\w-]*\s+){{0,2}}?[a-z]+)\b"
                              rf"(?=\s*[,.;!?]|\s*$|\s+(?:through|from|behind|inside|outside|across|over|at|in|on|by|near|beside)\b)", text):
             # '"Halt!" shouted the harbour guard.', '"Dinner's ready!" called Ivo's mother through the wood.'
-            if _can_act(m.group(1).split()[-1]):  # 'replied the ship' is the ship's voice, nobody to draw
-                phrases.append(m.group(1))
+            said = m.group(1).split()
+            if len(said) > 1 and not beings.is_noun(said[-1]) and beings.is_noun(said[-2]):
+                said.pop()  # 'shouted the cousins together': how they said it
+            if _can_act(said[-1]):  # 'replied the ship' is the ship's voice, nobody to draw
+                phrases.append(" ".join(said))
         for phrase in phrases:
             words_ = phrase.lower().split()
             head = " ".join(w for w in words_[-2:] if w in ACTOR_NOUNS or w == words_[-1] or _compound(w))
@@ -475,7 +478,34 @@ def _unnamed_people(reading: Reading, parsed: dict, named: tuple[Person, ...]) -
                 person, id=said_first[0].id, pattern=f"{said_first[0].pattern}|{pattern}"), reading)
             continue
         people.append(_profile(person, reading))
-    return people
+    return people + _groups(reading, {p.id for p in people} | used)
+
+
+# A group's tag: 'said the twins', 'answered the reapers when...', 'says one of the twins', 'the children cried'.
+_GROUP_TAG = re.compile(
+    rf"\b(?:{SPEECH_RX})\s+(?:(?:one|some|all|two|three|each)\s+of\s+)?[Tt]he\s+((?:[a-z-]+\s+)?([a-z]+))\b"
+    rf"(?=\s*[,.;:!?]|\s*$|\s+(?:when|as|to|from|in|at|on|with|and|together)\b)"
+    rf"|\b[Tt]he\s+((?:[a-z-]+\s+)?([a-z]+))\s+(?:{SPEECH_RX})\b")
+
+
+def _groups(reading: Reading, used: set[str]) -> list[Person]:
+    """A group that speaks or laughs as one ('said the twins', 'The lads laughed'): one character, 'they'; a group
+    of things only with a line ('answered the reapers'), never 'The wipers squeaked'."""
+    out: list[Person] = []
+    for sentence in (s for _, s in reading.sentences):
+        for m in _GROUP_TAG.finditer(mask_quotes(sentence)):
+            phrase, noun = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))
+            single = noun[:-1] if noun.endswith("s") else noun
+            if not (beings.plural(noun) or noun.endswith("s") and beings.is_noun(single)) or slug(noun) in used:
+                continue
+            if not (beings.is_person(noun) or beings.is_person(single)) and not (
+                    QUOTE.search(sentence) and (beings.is_being(noun) or beings.is_being(single))):
+                continue
+            used.add(slug(noun))
+            pattern = rf"\b(?:[Tt]he|[Oo]ne of the)\s+(?:[a-z][\w-]*\s+){{0,2}}?{re.escape(noun)}\b(?!-)"
+            out.append(_profile(Person(id=slug(noun), name=f"the {phrase}", pattern=pattern, descriptor=noun,
+                                       plural=True), reading))
+    return out
 
 
 def _apposed(first: str | None, then: str, narration: str) -> bool:
