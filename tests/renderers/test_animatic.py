@@ -1161,3 +1161,16 @@ def test_a_compound_garment_the_dictionary_lacks_is_worn_in_its_colour():
         [("drysuit", "yellow")]
     assert basic_colour("#%02x%02x%02x" % diver.top) == "yellow"
     assert animatic.designs.garment("frobnicator") == "" and animatic.designs.garment("courtyard") == ""
+
+
+@pytest.mark.parametrize("setting,scene_words,design", [
+    ("escalator by the Bank", "bench, tube station", "station"), ("the platform of the tube station", "", "station"),
+    ("the quarry gate by the sea", "", "mountains"), ("the ward of the hospital", "", "hospital"),
+])
+def test_a_place_of_its_own_is_not_the_place_it_is_by(setting, scene_words, design):
+    """'the escalator by the Bank' is at an escalator (a place by the dictionary that no design names), an
+    underground station's by its meaning, not in a bank; a tube or subway station is underground; a head noun a
+    design names still decides ('the quarry gate by the sea' is the quarry)."""
+    place = read_scenery(keyframe_request(setting=setting, environment=scene_words, caption="")).place
+    assert place.name == design
+    assert place.cls == {"station": "underground", "mountains": "outdoors", "hospital": "indoors"}[design]

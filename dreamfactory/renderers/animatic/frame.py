@@ -31,7 +31,8 @@ KEYFRAME_VERSION = 5  # bump whenever the drawing changes: it is part of every k
 # 4: props with no drawing drawn by their broad shape (never a parcel); garments the dictionary knows worn in their
 #    colour; a vessel's compartments inside the vessel; unclear places keep their side of the wall; red fur red
 # 5: a place on the Moon, a planet or an asteroid drawn in space; a room of a building (a court) never a vehicle;
-#    a compound garment the dictionary lacks (a drysuit) worn in its colour
+#    a compound garment the dictionary lacks (a drysuit) worn in its colour; an underground station (a tube
+#    platform, an escalator by a station named Bank) drawn underground
 
 
 @lru_cache(maxsize=4)

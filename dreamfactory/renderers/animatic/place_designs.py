@@ -120,6 +120,8 @@ DESIGNS: tuple[PlaceDesign, ...] = (
             "stars"),
     _inside("cave", "underground", "cave", "cave cavern grotto tunnel mine den burrow",
             "a cave: a cavern, a grotto, a tunnel, a mine underground"),
+    _inside("station", "underground", "cellar", "subway metro tube_station underground_station",
+            "an underground railway station: a tube or subway platform, escalators, tiled tunnel walls", "stone"),
     _inside("cellar", "underground", "cellar", "cellar basement dungeon crypt vault catacomb",
             "a cellar: a basement, a dungeon, a crypt, a vault underground", "stone"),
     PlaceDesign("seabed", "underwater", "under the sea: the seabed, a coral reef, underwater among the fish",
@@ -213,6 +215,11 @@ def choose_place(setting: str, scene_words: str = "") -> Place:
     if "space" in allowed and on_a_celestial_body(text):  # 'crater on the Moon', 'hills on a far planet'
         return Place(BY_NAME["space"], (on_a_celestial_body(text),))
     hits = {name: found for name, found in _hits(text).items() if BY_NAME[name].cls in allowed}
+    near = re.match(r"(.*?)\b(?:by|beside|near|behind)\b", text, re.IGNORECASE)
+    first = _content_words(near.group(1)) if near and not re.search(_PHRASE, near.group(1), re.IGNORECASE) else ()
+    if hits and first and beings.place_kind(first[-1]) == "spot" and embedder.available() and \
+            not any(WORDS[n].search(" ".join(first)) for n in hits):
+        hits = {}  # 'the escalator by the Bank' is at an escalator, a place of its own no design names: not a bank
     classes = {BY_NAME[name].cls for name in hits}
     meaning = _SIDE.sub(" ", text)  # the side of the wall is settled: the rest says where
     plain = BY_NAME[FALLBACK["outdoors" if "outdoors" in allowed else "indoors"]]
@@ -305,6 +312,9 @@ def _vehicle_around(setting: str, scene_words: str, hits: dict[str, list[str]]) 
         if embedder.available():
             return _nearest(word, [i for i, d in enumerate(DESIGNS) if d.cls == "vehicle"], None)
     return None
+
+
+_PHRASE = r",|;|\b(?:of|in|on|at|by|to|from|for|behind|beside|near|under|over|above|below|outside|inside|with)\b"
 
 
 def _head(text: str, hits: dict[str, list[str]]) -> str:
