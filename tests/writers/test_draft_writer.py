@@ -975,3 +975,10 @@ def test_a_line_said_to_someone_is_not_theirs(reader):
              '"Give me a fish, or I shall tell the gulls." "Never," said the fishermen.')
     _, _, plans = write_phases(story)
     assert [who for who, _ in lines_of(plans)] == ["heron", "fishermen"]
+
+
+def test_an_untagged_answer_is_said_by_someone_present_who_can_speak_not_a_pet(reader):
+    story = ('Biscuit\n\nThe bakery had a tortoise called Biscuit.\n\nMrs Amos, the baker, was sweeping the floor.\n\n'
+             'One morning Biscuit was gone.\n\n"The back door was open," said Leo.\n\n"Who left it open?"')
+    _, _, plans = write_phases(story)
+    assert lines_of(plans)[-1] == ("mrs-amos", "Who left it open?")

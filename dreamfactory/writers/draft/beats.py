@@ -306,7 +306,16 @@ def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int,
         last = next((who for s in reversed(earlier) for who, _ in reversed(s.speech) if who not in spoken_to
                      and who != "narrator"), None)
     return last or _other_voice(beat, state, earlier, speaks) or \
-        next((c for s in earlier for c in s.characters if c not in spoken_to), None) or state.principal or "narrator"
+        next((c for s in earlier for c in s.characters if c not in spoken_to and speaks(c)), None) or \
+        _present(state, beat, spoken_to, speaks) or state.principal or "narrator"
+
+
+def _present(state: Continuity, beat: int, spoken_to: set[str], speaks) -> str | None:
+    """Who says a line nothing tags, when the scene shows no one: the one last met in the story who can speak,
+    besides whoever the line calls and, in an exchange, the voice of the paragraph before ('"The lid was open,"
+    said Dawn. / "Who had feeding?"' is the teacher brought in before, not the lizard the story is named after)."""
+    last = state.voices[-1][1] if state.voices and state.voices[-1][0] == beat - 1 else None
+    return next((c for c in reversed(state.recent) if c != last and c not in spoken_to and speaks(c)), None)
 
 
 def _other_voice(beat: int, state: Continuity, earlier: list[Sentence], speaks) -> str | None:
