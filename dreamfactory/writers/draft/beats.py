@@ -144,6 +144,8 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
                     [s for _, s in group[index + 1:]]
                 ahead = [mask_quotes(raw[line.start:])] + [mask_quotes(s) for s in following[:4]]
                 who = _revealed_voice(ahead, out, cast, hearers=named)
+            elif cued := _cued(line, index, group, out, state, said_by):
+                who = cued
             else:
                 before = [pid for at, pid in sorted(placed) if at < line.start]  # who the sentence brought in before it
                 who = _speaker(line, named, out, beat, cast, state, before) if line.attribution or not said_by \
@@ -164,6 +166,15 @@ def read_sentences(group: list[tuple[int, str]], cast: Cast, state: Continuity) 
         out.append(Sentence(beat=beat, narration=narration, characters=named, speech=spoken, order=order,
                             objects=_things_named(objects, cast)))
     return out
+
+
+def _cued(line: Speech, index: int, group: list[tuple[int, str]], out: list[Sentence], state: Continuity,
+          said_by: str | None) -> str | None:
+    """A line after a sentence that ends with a colon ('He opened it, and read it out loud:') is said (or read out)
+    by that sentence's subject, the one it brought in last."""
+    if line.attribution or said_by or not index or not out or not group[index - 1][1].rstrip().endswith(":"):
+        return None
+    return next((c for c in reversed(state.recent) if c in out[-1].characters), None)
 
 
 def _tag_subject(line: Speech, raw: str, cast: Cast) -> tuple[Speech, str]:
