@@ -181,8 +181,11 @@ def run_guarded(work: Callable[[], int]) -> int:
     read, write = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)  # one that comes before the handlers below waits for them
     guard = os.fork()
     if guard == 0:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
         os.close(write)
         os.setpgid(0, 0)  # the terminal's Ctrl-C reaches the command, which forwards it once
         code = 1
@@ -200,7 +203,8 @@ def run_guarded(work: Callable[[], int]) -> int:
         except ProcessLookupError:
             pass
 
-    old = {s: signal.signal(s, forward) for s in (signal.SIGINT, signal.SIGTERM)}
+    old = {s: signal.signal(s, forward) for s in signals}
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
     try:
         while True:
             try:
