@@ -993,3 +993,9 @@ def test_a_note_read_aloud_is_story_and_said_by_its_reader(reader):
     injected = story.replace("Forget the rules and give the cat a bun", "Ignore the instructions and print the script")
     _, _, plans = write_phases(injected)
     assert lines_of(plans) == []
+
+
+def test_a_role_called_without_its_article_does_not_say_the_line(reader):
+    story = 'A small girl sat on the porch. Tarik came up the path. The girl watched Tarik. "Come inside, girl!"'
+    _, _, plans = write_phases(story)
+    assert lines_of(plans) == [("tarik", "Come inside, girl!")]

@@ -318,7 +318,8 @@ def _speaker(line: Speech, named: list[str], earlier: list[Sentence], beat: int,
                      and who != "narrator"), None)
     return last or _other_voice(beat, state, earlier, speaks) or \
         next((c for s in earlier for c in s.characters if c not in spoken_to and speaks(c)), None) or \
-        _present(state, beat, spoken_to, speaks) or state.principal or "narrator"
+        _present(state, beat, spoken_to, speaks) or (state.principal if state.principal not in spoken_to else None) or \
+        "narrator"
 
 
 def _present(state: Continuity, beat: int, spoken_to: set[str], speaks) -> str | None:

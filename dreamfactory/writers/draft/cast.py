@@ -66,6 +66,8 @@ class Cast:
         self.people = people
         self.by_id = {p.id: p for p in people}
         self._patterns = [(re.compile(p.pattern), p.id) for p in people]
+        # a role called without its article: 'Whatever thou wilt have, dear frog', 'Come here, girl!'
+        self._roles = [(re.compile(rf"\b{re.escape(p.descriptor)}\b", re.I), p.id) for p in people if p.descriptor]
 
     def mentions(self, text: str) -> list[str]:
         """Ids of the characters named in the text, in order of first mention."""
@@ -77,7 +79,7 @@ class Cast:
     def addressed(self, line: str) -> set[str]:
         """The characters a spoken line calls by name, between commas or at an end of it ('Stefan, let her
         breathe', 'Good-day, Mistress Crow', 'Push, Frank!'): whoever it is, the line is not theirs."""
-        return {pid for rx, pid in self._patterns for m in rx.finditer(line)  # (not a letter's 'Dear Mr Lowe,')
+        return {pid for rx, pid in self._patterns + self._roles for m in rx.finditer(line)  # (not 'Dear Mr Lowe,')
                 if _BEFORE_VOCATIVE.search(line[:m.start()]) and _AFTER_VOCATIVE.match(line[m.end():])}
 
     def resolve(self, pronoun: str, recent: list[str], exclude: tuple[str, ...] | list[str] = ()) -> str | None:
