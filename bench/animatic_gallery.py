@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from dreamfactory.renderers.animatic import AnimaticKeyframes
-from dreamfactory.renderers.base import CharacterLook, KeyframeRequest
+from dreamfactory.contracts import CharacterLook, KeyframeRequest
 
 CAST = [
     CharacterLook(id="mira", name="Mira", appearance="a girl of ten with short red hair and freckles",

@@ -26,9 +26,9 @@ sys.path.insert(0, str(ROOT))
 from dreamfactory.film import with_transition  # noqa: E402
 from dreamfactory.renderers.animatic import draw_keyframe  # noqa: E402
 from dreamfactory.renderers.animatic.clips import camera_frames, camera_frames_yuv  # noqa: E402
-from dreamfactory.renderers.base import KeyframeRequest  # noqa: E402
+from dreamfactory.contracts import KeyframeRequest  # noqa: E402
 from dreamfactory.renderers.encoding import write_clip  # noqa: E402
-from dreamfactory.renders import Made  # noqa: E402
+from dreamfactory.contracts import Made  # noqa: E402
 from dreamfactory.store import open_store  # noqa: E402
 
 CAMERAS = ("zoom_in", "pan_right", "hold")

@@ -89,7 +89,7 @@ def run_case(case: Case, model: Path, device: str, out: Path) -> None:
     from PIL import Image
 
     from dreamfactory import backends
-    from dreamfactory.renderers.base import CharacterLook, ClipRequest, KeyframeRequest
+    from dreamfactory.contracts import CharacterLook, ClipRequest, KeyframeRequest
 
     settings = render_settings(case, model, device)
     if case.task == "keyframes":

@@ -28,7 +28,7 @@ import diffusers  # noqa: E402
 import torch  # noqa: E402
 
 from dreamfactory.renderers import devices  # noqa: E402
-from dreamfactory.renderers.base import ClipRequest, KeyframeRequest  # noqa: E402
+from dreamfactory.contracts import ClipRequest, KeyframeRequest  # noqa: E402
 from dreamfactory.renderers import prompt_budget  # noqa: E402
 from dreamfactory.renderers.diffusers_keyframes import DiffusersKeyframes  # noqa: E402
 from dreamfactory.renderers.svd_clips import SvdClips, motion_bucket, source_frames_needed, write_h264  # noqa: E402

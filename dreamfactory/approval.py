@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timezone
 
 from . import layout
-from .contracts import ShotChange, StoryboardApproval, Waiting  # noqa: F401 - ShotChange: importable here too
+from .contracts import StoryboardApproval, Waiting
 from .editing import apply_edits, find_scene, find_shot
 from .errors import SettingsError
 from .escape import markdown as md

@@ -13,7 +13,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from .contracts import EDITABLE, SHOT_EDITABLE, SHOT_FIELDS, SceneEdit, ScreenplayApproval  # noqa: F401
+from .contracts import EDITABLE, SHOT_EDITABLE, SHOT_FIELDS, ScreenplayApproval
 from .errors import EditConflict, SettingsError
 from .screenplay import Scene, Screenplay, Shot
 from .store import Store

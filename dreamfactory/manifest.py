@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from . import layout
 from .escape import manifest_json
-from .renders import Made, RenderRecord
+from .contracts import Made, RenderRecord
 from .store import Store
 
 COLUMNS = [

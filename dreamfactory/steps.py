@@ -19,12 +19,14 @@ from . import layout, renders
 from .agents import prompts
 from .agents.studio import ANSWERS, STUDIO_VERSION
 from .errors import StoreError
-from .renderers.base import ClipRequest
-from .renders import Made, wants_end_keyframe
+from .contracts import ClipRequest
+from .renders import wants_end_keyframe
+from .contracts import Made
 from .screenplay import SCREENPLAY_VERSION, Screenplay
 from .settings import ROLES, FilmOptions
 from .store import Store, digest
-from .voices import SceneSound, available_voices
+from .voices import available_voices
+from .contracts import SceneSound
 from .voices.timing import scene_inputs_key
 from .writers.base import Writer
 

@@ -21,8 +21,8 @@ from prefect import flow, unmapped
 from prefect.flow_runs import pause_flow_run
 from prefect.futures import wait
 
-from dreamfactory.editing import ScreenplayApproval
-from dreamfactory.film import FilmResult
+from dreamfactory.contracts import ScreenplayApproval
+from dreamfactory.contracts import FilmResult
 from dreamfactory.settings import FilmOptions
 from dreamfactory.steps import film_steps
 from dreamfactory.writing import Written

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow
 
-from dreamfactory.film import FilmResult
+from dreamfactory.contracts import FilmResult
 from dreamfactory.settings import FilmOptions
 from flows.make_film import render_film
 from tasks.writing import load_screenplay

@@ -10,7 +10,7 @@ from prefect.settings import PREFECT_API_URL
 from dreamfactory import approval as gate, layout
 from dreamfactory.film import contact_sheet
 from dreamfactory.plan import clips_to_render, plan_written
-from dreamfactory.renders import Made
+from dreamfactory.contracts import Made
 from dreamfactory.settings import FilmOptions
 from dreamfactory.show import contact_sheet_markdown
 from dreamfactory.store import digest

@@ -8,12 +8,13 @@ from prefect.artifacts import create_markdown_artifact
 from dreamfactory import layout, steps
 from dreamfactory.errors import RenderError
 from dreamfactory.escape import markdown as md
-from dreamfactory.film import FilmResult, assemble_film, summarize
-from dreamfactory.renders import Made
+from dreamfactory.film import assemble_film, summarize
+from dreamfactory.contracts import FilmResult
+from dreamfactory.contracts import Made
 from dreamfactory.settings import FilmOptions
 from dreamfactory.steps import FilmSteps, Step
 from dreamfactory.show import contact_sheet_markdown, screenplay_markdown
-from dreamfactory.voices import SceneSound
+from dreamfactory.contracts import SceneSound
 from dreamfactory.writing import Written
 
 from .common import NO_CACHE, keyed_by, store_for

@@ -9,11 +9,12 @@ from prefect import task
 from prefect.runtime import task_run
 
 from dreamfactory import backends, film, layout, renders, steps
-from dreamfactory.renders import Made, RenderRecord
+from dreamfactory.contracts import Made, RenderRecord
 from dreamfactory.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
 from dreamfactory.steps import Step
-from dreamfactory.voices import SceneSound, voice_scene
+from dreamfactory.voices import voice_scene
+from dreamfactory.contracts import SceneSound
 
 from .common import gpu_slot, keyed_by, store_for
 

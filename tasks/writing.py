@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from prefect import task
 
-from dreamfactory.editing import ScreenplayApproval, apply_approval
+from dreamfactory.editing import apply_approval
+from dreamfactory.contracts import ScreenplayApproval
 from dreamfactory.settings import FilmOptions
 from dreamfactory.story import words_only
 from dreamfactory.writing import Written, load_project, write_project

@@ -454,7 +454,8 @@ def cmd_export(args, settings, started: float) -> int:
 
 
 def cmd_approve(args, settings, started: float) -> int:
-    from ..approval import ShotChange, StoryboardApproval, waiting_for
+    from ..approval import waiting_for
+    from ..contracts import ShotChange, StoryboardApproval
     from ..store import open_store
 
     waiting = waiting_for(open_store(settings.store), args.project)

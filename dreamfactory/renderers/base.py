@@ -15,7 +15,7 @@ from PIL import Image
 from pydantic import BaseModel
 
 # The render contracts, importable from here too.
-from ..contracts import CharacterLook, ClipRequest, ClipResult, KeyframeRequest  # noqa: F401
+from ..contracts import ClipRequest, ClipResult, KeyframeRequest
 from ..errors import RenderError
 from ..store import digest
 

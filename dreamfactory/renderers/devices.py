@@ -20,7 +20,7 @@ import torch
 
 from ..errors import SettingsError
 from ..store import first_line
-from .base import OutOfMemory, cover_fit  # noqa: F401 - the renderers' one cover-fit, imported from here too
+from .base import OutOfMemory, cover_fit  # noqa: F401 - cover_fit: the renderers import it from here
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@
     mux(video_mp4, out_wav, srt(film_cues(sounds)), film_mp4)
 """
 
-from ..contracts import Casting, Cue, LineAudio, MixInfo, MuxInfo, SceneSound, SkippedLine
 from .audio import SAMPLE_RATE
 from .casting import appearance_gender, cast_voices, check_voices
 from .engines import ENGINES, VoiceError, available_voices, describe_voices, get_engine, use_engine, voice_problem
@@ -15,9 +14,9 @@ from .speech import line_key, speakable, split_for_speech, synthesize, synthesiz
 from .timing import film_cues, srt, voice_scene
 
 __all__ = [
-    "SAMPLE_RATE", "Casting", "appearance_gender", "cast_voices", "check_voices", "ENGINES", "VoiceError",
-    "available_voices", "describe_voices", "get_engine", "use_engine", "voice_problem", "MixInfo", "MuxInfo",
-    "clip_sound_bed", "measure_loudness", "media_seconds", "mix_soundtrack", "mux", "streams", "LineAudio", "line_key", "speakable",
-    "split_for_speech", "synthesize", "synthesize_line", "Cue", "SceneSound", "SkippedLine", "film_cues", "srt",
+    "SAMPLE_RATE", "appearance_gender", "cast_voices", "check_voices", "ENGINES", "VoiceError",
+    "available_voices", "describe_voices", "get_engine", "use_engine", "voice_problem",
+    "clip_sound_bed", "measure_loudness", "media_seconds", "mix_soundtrack", "mux", "streams", "line_key", "speakable",
+    "split_for_speech", "synthesize", "synthesize_line", "film_cues", "srt",
     "voice_scene",
 ]

@@ -221,7 +221,7 @@ def test_a_plan_runs_no_make_function(film, monkeypatch):
 def test_a_step_is_made_while_its_record_and_what_it_points_to_are_in_the_store(tmp_path):
     """The one rule the plan and the cache policy read: a step's record at its key, and the objects it names."""
     from dreamfactory import layout, steps
-    from dreamfactory.renders import Made
+    from dreamfactory.contracts import Made
 
     store = open_store(str(tmp_path))
     step = steps.Step(kind="keyframe", scene_id="s01", shot_id="a")

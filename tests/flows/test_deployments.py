@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from dreamfactory import layout
-from dreamfactory.renders import RenderRecord
+from dreamfactory.contracts import RenderRecord
 from tests.conftest import ROOT, SAMPLE, free_port, wait_for_url
 
 # Every test here runs films through a real Prefect server, a process worker and `prefect deployment run` processes.

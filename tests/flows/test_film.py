@@ -212,7 +212,7 @@ def test_scene_transitions_change_only_the_boundary_pieces(tmp_path):
     """A fade dips to black across the boundary, a dissolve melts the last shot into the next scene's first frame;
     both keep every clip's frame count (sound stays in sync), are made once and stored content-addressed."""
     from dreamfactory.film import transitions, with_transition
-    from dreamfactory.renders import Made
+    from dreamfactory.contracts import Made
     from dreamfactory.store import open_store
 
     store = open_store(str(tmp_path / "store"))
@@ -262,7 +262,7 @@ def test_a_clips_own_fades_are_the_ones_the_assembly_applies():
     """The clip task makes its faded piece early (film.fade_edge); the assembly must then find it at the same key,
     so both must agree on every shot's fades; dissolves are the assembly's alone."""
     from dreamfactory.film import fade_edge, transitions
-    from dreamfactory.renders import Made
+    from dreamfactory.contracts import Made
 
     class Scene:  # the screenplay's fields these two read
         def __init__(self, id, shots, transition):

@@ -18,7 +18,7 @@ import pytest
 
 from dreamfactory import layout
 from dreamfactory.cli import main
-from dreamfactory.renders import RenderRecord
+from dreamfactory.contracts import RenderRecord
 from tests.conftest import SAMPLE, SMALL, make_quietly
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -11,7 +11,7 @@ import torch
 
 from dreamfactory.cli import main
 from dreamfactory.metrics import GateThresholds
-from dreamfactory.renders import RenderRecord
+from dreamfactory.contracts import RenderRecord
 from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
 from tests.conftest import SAMPLE
 from tests.tiny_models import build_tiny_flux_kontext, build_tiny_sd, build_tiny_svd, build_tiny_wan_i2v

@@ -21,9 +21,8 @@ from dreamfactory.renderers.animatic import (
     AnimaticClips, AnimaticKeyframes, caption_box, caption_layout, design_of, figure_boxes,
     figure_sprite, read_scenery, supersample,
 )
-from dreamfactory.renderers.base import (
-    CharacterLook, ClipRenderer, ClipRequest, KeyframeRenderer, KeyframeRequest, render_key,
-)
+from dreamfactory.renderers.base import ClipRenderer, KeyframeRenderer, render_key
+from dreamfactory.contracts import CharacterLook, ClipRequest, KeyframeRequest
 from dreamfactory.renderers.fonts import font, font_family
 
 W, H = 320, 180

@@ -167,7 +167,7 @@ def test_concurrent_makes_of_one_story_list_the_film_once(tmp_path):
 def test_history_appended_by_many_writers_at_once(store_url):
     """The history's append, raced by threads: each distinct film listed once, none lost, whatever the order."""
     from dreamfactory.film import add_to_history, film_history
-    from dreamfactory.renders import RenderRecord
+    from dreamfactory.contracts import RenderRecord
 
     store = open_store(store_url)
 
@@ -264,7 +264,8 @@ def test_an_endpoint_without_conditional_writes_is_refused_in_one_line(s3_env, m
 def test_the_review_form_edits_the_version_the_reviewer_saw(tmp_path):
     """The gate's form was filled in on the screenplay as written; a CLI edit landed while the run waited. The form's
     edit of another field is re-applied on top; its edit of the field the CLI changed is refused, not lost."""
-    from dreamfactory.editing import SceneEdit, ScreenplayApproval, apply_approval, apply_edits
+    from dreamfactory.editing import apply_approval, apply_edits
+    from dreamfactory.contracts import SceneEdit, ScreenplayApproval
 
     url = str(tmp_path / "store")
     written = write_project(open_store(url), SAMPLE.read_text(encoding="utf-8"),

@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from dreamfactory.renderers.animatic import AnimaticClips, AnimaticKeyframes
-from dreamfactory.renderers.base import ClipRequest, KeyframeRequest, render_key
+from dreamfactory.renderers.base import render_key
+from dreamfactory.contracts import ClipRequest, KeyframeRequest
 from dreamfactory.renderers.diffusers_keyframes import DiffusersKeyframes
 from dreamfactory.renderers.svd_clips import SvdClips
 from dreamfactory.settings import RenderSettings
@@ -137,7 +138,8 @@ def test_every_render_setting_enters_some_key_or_is_excluded_on_purpose(tiny_sd,
 
     from dreamfactory import backends
     from dreamfactory.agents.studio import Studio
-    from dreamfactory.renders import Made, base_content_key, clip_content_key, keyframe_content_key
+    from dreamfactory.renders import base_content_key, clip_content_key, keyframe_content_key
+    from dreamfactory.contracts import Made
     from dreamfactory.settings import FilmOptions, SoundSettings
     from dreamfactory.store import open_store
     from dreamfactory.writers.draft import DraftWriter
@@ -206,7 +208,8 @@ def test_backend_identity_enters_the_key(tiny_sd, tmp_path):
 
 def test_keyframe_iteration_and_its_ablation_plan_different_inputs():
     from dreamfactory.agents.studio import Studio
-    from dreamfactory.renders import Made, plan_keyframe
+    from dreamfactory.renders import plan_keyframe
+    from dreamfactory.contracts import Made
     from dreamfactory.settings import FilmOptions, RenderSettings
     from dreamfactory.store import open_store
     from dreamfactory.writers.draft import DraftWriter
@@ -235,7 +238,8 @@ def test_each_shot_key_follows_what_decides_that_shot_and_nothing_else(tiny_sd):
     import tempfile
 
     from dreamfactory.agents.studio import Studio
-    from dreamfactory.renders import Made, clip_content_key, keyframe_content_key
+    from dreamfactory.renders import clip_content_key, keyframe_content_key
+    from dreamfactory.contracts import Made
     from dreamfactory.screenplay import Shot
     from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
     from dreamfactory.store import open_store
@@ -297,7 +301,7 @@ def test_each_shot_key_follows_what_decides_that_shot_and_nothing_else(tiny_sd):
     # A clip's step is keyed by its render key; one that fades at a scene boundary also by its fade (its step makes
     # the faded piece), so a transition edited in or out runs the step again.
     from dreamfactory import steps
-    from dreamfactory.voices.timing import SceneSound, ShotSpan
+    from dreamfactory.contracts import SceneSound, ShotSpan
 
     sound = SceneSound(scene_id="s02", key="v", duration=4.0, shots=[ShotSpan(shot_id="a", start=0.0, duration=2.0),
                                                                      ShotSpan(shot_id="b", start=2.0, duration=2.0)])

@@ -10,7 +10,8 @@ from dreamfactory.agents.studio import Studio
 from dreamfactory.editing import add_shot, apply_edits, fresh_shot_id, remove_shot
 from dreamfactory.errors import SettingsError
 from dreamfactory.renderers.animatic import AnimaticClips
-from dreamfactory.renders import RenderRecord, make_clip, make_keyframe, plan_base, plan_clip, plan_keyframe
+from dreamfactory.renders import make_clip, make_keyframe, plan_base, plan_clip, plan_keyframe
+from dreamfactory.contracts import RenderRecord
 from dreamfactory.screenplay import DialogueLine, Shot
 from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
 from dreamfactory.store import open_store

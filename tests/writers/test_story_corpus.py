@@ -193,7 +193,8 @@ def pictures(screenplay: Screenplay) -> dict[str, dict]:
     place design and class, and each figure's body plan and colours. Empty where the animatic cannot say."""
     try:
         from dreamfactory.renderers.animatic.frame import drawn
-        from dreamfactory.renders import Made, plan_keyframe
+        from dreamfactory.renders import plan_keyframe
+        from dreamfactory.contracts import Made
     except ImportError:  # Reason: a build whose animatic records no notes.drawn is scored on the screenplay alone
         return {}
     base = Made(kind="base_frame", scene_id="base", shot_id="", key="base", sha256="0" * 64, made=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..base import CharacterLook, KeyframeRequest
+from ...contracts import CharacterLook, KeyframeRequest
 from .creatures import SIDE_VIEW
 from .designs import CreatureDesign, Design, design_of
 from .figures import figure_sprite, paint_figure, pose_of

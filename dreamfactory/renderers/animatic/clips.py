@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Iterator
 from PIL import Image
 
 from ...errors import RenderError
-from ..base import ClipRequest, ClipResult
+from ...contracts import ClipRequest, ClipResult
 from ..encoding import ENCODING, write_clip
 from .paint import box
 

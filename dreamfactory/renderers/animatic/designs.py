@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from ... import beings
 from ...palette import colour_name
-from ..base import CharacterLook
+from ...contracts import CharacterLook
 from .paint import COLOURS, HAIR_COLOURS, RGB, SKIN_TONES, darken, lighten, mix
 from .props import read_prop
 

@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from ...errors import RenderError
-from ..base import KeyframeRequest
+from ...contracts import KeyframeRequest
 from ..fonts import font_family
 from .cast import cast_layout, insert_prop, paint_cast, shown_framing
 from .designs import body_of, design_of

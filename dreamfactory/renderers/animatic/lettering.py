@@ -6,7 +6,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from ..base import KeyframeRequest
+from ...contracts import KeyframeRequest
 from ..fonts import font
 from .cast import Placement
 from .paint import INK, hex_rgb, stroke

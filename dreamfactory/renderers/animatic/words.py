@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..base import KeyframeRequest
+from ...contracts import KeyframeRequest
 from .place_designs import PlaceDesign, choose_place
 
 
