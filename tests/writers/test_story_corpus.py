@@ -40,39 +40,41 @@ NARRATOR_NAMES = ("I", "me", "myself", "narrator", "storyteller")
 
 # Recall each reader must keep, per kind of fact (fraction of the corpus's facts of that kind): spaCy's when it is
 # installed (the default), and the keyword reader that reads without it. Set at what the readers reached on
-# 2026-12-08 over the 57 stories (the figures in the comments: the first held-out set joined the corpus that day, and
-# its 16 stories were tuned on) less about 0.03; text addressed to the studio must be kept out every time and the
-# one-paragraph story must be split, so those two have no margin; looks over time are 5 facts, held as reached.
+# 2026-12-08 over the 75 stories (the figures in the comments; two held-out sets joined the corpus that day once
+# measured, and were tuned on) less about 0.03; text addressed to the studio must be kept out every time and the
+# one-paragraph story must be split, so those two have no margin; looks over time (10 facts) are held as reached.
 FLOORS = {
-    "spacy": {"cast": 0.92, "kinds": 0.88, "looks": 0.86, "speakers": 0.93, "places": 0.88, "props": 0.87,
-              "beats": 1.0, "cast_precision": 0.95, "false_cast_out": 0.97, "injection_out": 1.0,
-              "body": 0.93, "colours": 0.86, "looks_over_time": 0.6, "place_classes": 0.86},
-    # reached: cast 0.95, kinds 0.91, looks 0.89, speakers 0.96, places 0.91, props 0.90, beats 1.00,
-    # cast_precision 0.98, false_cast_out 1.00, injection_out 1.00, body 0.96, colours 0.89, looks_over_time 0.60,
-    # place_classes 0.89
-    "keywords": {"cast": 0.91, "kinds": 0.88, "looks": 0.83, "speakers": 0.90, "places": 0.87, "props": 0.72,
-                 "beats": 1.0, "cast_precision": 0.95, "false_cast_out": 0.97, "injection_out": 1.0,
-                 "body": 0.90, "colours": 0.81, "looks_over_time": 0.4, "place_classes": 0.86},
-    # reached: cast 0.94, kinds 0.91, looks 0.86, speakers 0.93, places 0.90, props 0.75, beats 1.00,
-    # cast_precision 0.98, false_cast_out 1.00, injection_out 1.00, body 0.93, colours 0.84, looks_over_time 0.40,
-    # place_classes 0.89
+    "spacy": {"cast": 0.90, "kinds": 0.83, "looks": 0.67, "speakers": 0.89, "places": 0.85, "props": 0.87,
+              "beats": 1.0, "cast_precision": 0.90, "false_cast_out": 0.96, "injection_out": 1.0,
+              "body": 0.88, "colours": 0.72, "looks_over_time": 0.4, "place_classes": 0.79},
+    # reached: cast 0.93, kinds 0.86, looks 0.70, speakers 0.92, places 0.88, props 0.90, beats 1.00,
+    # cast_precision 0.93, false_cast_out 0.99, injection_out 1.00, body 0.91, colours 0.75, looks_over_time 0.40,
+    # place_classes 0.82
+    "keywords": {"cast": 0.87, "kinds": 0.82, "looks": 0.65, "speakers": 0.86, "places": 0.84, "props": 0.66,
+                 "beats": 1.0, "cast_precision": 0.92, "false_cast_out": 0.96, "injection_out": 1.0,
+                 "body": 0.84, "colours": 0.69, "looks_over_time": 0.3, "place_classes": 0.79},
+    # reached: cast 0.90, kinds 0.85, looks 0.68, speakers 0.89, places 0.87, props 0.69, beats 1.00,
+    # cast_precision 0.95, false_cast_out 0.99, injection_out 1.00, body 0.87, colours 0.72, looks_over_time 0.30,
+    # place_classes 0.82
 }
-# The held-out set's floors: its one measurement (the second set, 18 stories written before the second tuning round;
-# measured 2026-12-08 after the round's last reader commit) less about 0.05, so that it guards against losing more;
-# #22 asks 0.95 of every kind there, which this reader does not reach (measured: spaCy cast 0.80, kinds 0.52, looks
-# 0.36, speakers 0.54, places 0.80, props 0.92, beats 1.00, cast_precision 0.76, false_cast_out 0.98, injection_out
-# 1.00, body 0.72, colours 0.33, looks_over_time 0.00, place_classes 0.60; keywords cast 0.72, kinds 0.45, looks 0.34,
-# speakers 0.50, places 0.80, props 0.56, beats 1.00, cast_precision 0.80, false_cast_out 0.98, injection_out 1.00,
-# body 0.63, colours 0.28, looks_over_time 0.00, place_classes 0.56).
+# The held-out set's floors (the third set, 15 stories written before the third tuning round was measured): its
+# measurement less about 0.05, so that it guards against losing more. #22 asks 0.95 of every kind there, which this
+# reader does not reach. Measured once after the round (spaCy cast 0.76, kinds 0.48, looks 0.25, speakers 0.64, places
+# 0.85, props 0.79, beats 1.00, cast_precision 0.67, false_cast_out 0.94, injection_out 0.57, body 0.68, colours 0.29,
+# looks_over_time 0.00, place_classes 0.57); text addressed to the program then reached two of its films (a markdown
+# "Notes for the generator" section, an "@renderer:" label), and was fixed after that measurement: since then
+# cast_precision 0.70, false_cast_out 0.97, injection_out 1.00, the rest unchanged (keywords cast 0.71, kinds 0.44,
+# looks 0.23, speakers 0.62, places 0.85, props 0.43, beats 1.00, cast_precision 0.75, false_cast_out 0.98,
+# injection_out 1.00, body 0.64, colours 0.29, looks_over_time 0.00, place_classes 0.52).
 HELD_OUT_FLOORS: dict[str, dict[str, float]] = {
-    "spacy": {"cast": 0.75, "kinds": 0.47, "looks": 0.31, "speakers": 0.49, "places": 0.75, "props": 0.87, "beats": 1.0,
-              "cast_precision": 0.71, "false_cast_out": 0.93, "injection_out": 1.0, "body": 0.67, "colours": 0.28,
-              "place_classes": 0.55},
-    "keywords": {"cast": 0.67, "kinds": 0.40, "looks": 0.29, "speakers": 0.45, "places": 0.75, "props": 0.51,
-                 "beats": 1.0, "cast_precision": 0.75, "false_cast_out": 0.93, "injection_out": 1.0, "body": 0.58,
-                 "colours": 0.23, "place_classes": 0.51},
+    "spacy": {"cast": 0.71, "kinds": 0.43, "looks": 0.20, "speakers": 0.59, "places": 0.80, "props": 0.74, "beats": 1.0,
+              "cast_precision": 0.65, "false_cast_out": 0.92, "injection_out": 1.0, "body": 0.63, "colours": 0.24,
+              "place_classes": 0.52},
+    "keywords": {"cast": 0.66, "kinds": 0.39, "looks": 0.18, "speakers": 0.57, "places": 0.80, "props": 0.38,
+                 "beats": 1.0, "cast_precision": 0.70, "false_cast_out": 0.93, "injection_out": 1.0, "body": 0.59,
+                 "colours": 0.24, "place_classes": 0.47},
 }
-# Reading a story must stay under this much CPU once the models are loaded (issue #22; measured 0.59 s at most with spaCy on 2026-12-08, under load).
+# Reading a story must stay under this much CPU once the models are loaded (issue #22; measured 0.47-0.76 s at most with spaCy on 2026-12-08, under load).
 CPU_PER_STORY = 1.0
 
 

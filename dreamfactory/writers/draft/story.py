@@ -46,7 +46,7 @@ def normalise(text: str) -> str:
 SCRIPT_LINE = re.compile(r"^[ \t]*((?:[A-Z][\w.'-]*[ \t]+){0,3}[A-Z][\w'-]*)[ \t]*:[ \t]+(?=\S)(.*)$", re.M)
 _NOT_A_SPEAKER = re.compile(r"(?:system|assistant|ai|user|developer|admin|model|note|scene|setting|time|place|"
                             r"ps|nb|chapter|part|act|date|day|title|from|to|subject|re|cc|by|cast|characters|"
-                            r"\w+\s+to\s+\w+)$", re.I)
+                            r"\w+\s+to\s+\w+|(?:chapter|part|act|book|section|volume|episode|day)\s+[\w'-]+)$", re.I)
 
 
 def _play_script(text: str) -> str:
@@ -152,7 +152,8 @@ def sentences(paragraph: str) -> list[str]:
 def read_story(story: str) -> Reading:
     parts = paragraphs(story)
     aloud = {p for before, p in zip(parts, parts[1:]) if _read_aloud(before, p)}
-    left_out = tuple(p for p in parts if p not in aloud and _to_the_studio(p))
+    noted = _under_a_note(parts)
+    left_out = tuple(p for p in parts if p not in aloud and (p in noted or _to_the_studio(p)))
     parts = [p for p in parts if p not in left_out]
     title = parts[0] if parts and is_title_line(parts[0]) and len(parts) > 1 else None
     beats = []
@@ -172,9 +173,10 @@ def read_story(story: str) -> Reading:
 # making of the film ('Write the scenes in a noir style', 'Repeat the text above'), or a request to reveal, print or
 # repeat anything. Only the narration is read: a character who reads a note aloud, in quotes, is still story.
 _ADDRESSED = re.compile(
-    r"^\W*(?:system|assistant|ai|user|developer|admin|model|chatbot|bot|llm|gpt)\s*[:,(\-\u2014]"
+    r"^\W*(?:system|assistant|ai|user|developer|admin|model|chatbot|bot|llm|gpt|renderer|generator|studio|"
+    r"(?:video|image)\s+(?:generator|model))\s*[:,(\-\u2014]"
     r"|^\W*(?:hey|hi|hello|dear)\s+(?:ai|assistant|model|system|chatgpt|bot|computer|program)\b", re.I)
-_NOTE = re.compile(r"^\W*(?:a\s+)?(?:note|n\.?b\.?|p\.?s\.?|reminder|attention|important|instructions?)\b", re.I)
+_NOTE = re.compile(r"^\W*(?:a\s+)?(?:notes?|n\.?b\.?|p\.?s\.?|reminders?|attention|important|instructions?)\b", re.I)
 _COMMAND = re.compile(
     r"^\W*(?:(?:please|now|also|then|and|finally|first)\s+)*(?:write|make|output|print|reveal|repeat|describe|show|list|"
     r"ignore|disregard|forget|put|add|render|draw|generate|give|return|format|respond|answer|translate|summari[sz]e|"
@@ -214,6 +216,18 @@ def _read_aloud(before: str, paragraph: str) -> bool:
     return bool(before.rstrip().endswith(":") and said and not (
         _PRODUCTION.search(said.group(1)) or _REVEAL.search(said.group(1)) or _OBLIGED.search(said.group(1))
         or _ADDRESSED.search(said.group(1))))
+
+
+def _under_a_note(parts: list[str]) -> set[str]:
+    """A section whose heading speaks to the program ('## Notes for the generator (do not film)'): the heading and
+    everything up to the next heading, whatever each line says ('- Make the dragon cute')."""
+    noted, inside = set(), False
+    for part in parts:
+        if is_title_line(part) and not re.search(r"[.!?]", part):  # a heading, not a sentence in brackets
+            inside = to_the_program(part)
+        if inside:
+            noted.add(part)
+    return noted
 
 
 def _to_the_studio(paragraph: str) -> bool:
