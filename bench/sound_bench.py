@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dreamfactory.screenplay import Voice
+from dreamfactory.contracts.screenplay import Voice
 from dreamfactory.voices import SAMPLE_RATE, get_engine, mix_soundtrack, synthesize
 from dreamfactory.voices.audio import run_ffmpeg, wav_bytes
 from dreamfactory.voices.mix import mux

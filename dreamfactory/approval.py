@@ -15,7 +15,7 @@ from .contracts import StoryboardApproval, Waiting
 from .editing import apply_edits, find_scene, find_shot
 from .errors import SettingsError
 from .escape import markdown as md
-from .screenplay import Screenplay
+from .contracts.screenplay import Screenplay
 from .store import Store
 from .writing import change_head
 

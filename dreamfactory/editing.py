@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from .contracts import EDITABLE, SHOT_EDITABLE, SHOT_FIELDS, ScreenplayApproval
 from .errors import EditConflict, SettingsError
-from .screenplay import Scene, Screenplay, Shot
+from .contracts.screenplay import Scene, Screenplay, Shot
 from .store import Store
 from . import layout
 from .writing import change_head, load_head, parse_screenplay

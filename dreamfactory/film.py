@@ -29,7 +29,7 @@ from .progress import report
 from .renders import png_bytes, read_image
 from .renderers.encoding import CUT_SECONDS, ENCODING, codec_args
 from .renderers.fonts import font
-from .screenplay import Screenplay
+from .contracts.screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store, digest, open_store, sha256_file
 from .voices import clip_sound_bed, film_cues, mix_soundtrack, mux, srt

@@ -22,7 +22,7 @@ from .errors import RenderError, SettingsError
 from .progress import report
 from .contracts import CharacterLook, ClipRequest, KeyframeRequest, Made, RenderRecord
 from .renderers.base import cover_fit, render_key
-from .screenplay import Screenplay
+from .contracts.screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store, digest, sha256_bytes, sha256_file
 

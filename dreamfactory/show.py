@@ -14,7 +14,7 @@ from .film import film_history
 from .renderers.base import render_key
 from .contracts import Made
 from .renders import plan_base, plan_keyframe
-from .screenplay import Screenplay
+from .contracts.screenplay import Screenplay
 from .settings import FilmOptions
 from .store import Store
 

@@ -22,7 +22,7 @@ from .errors import StoreError
 from .contracts import ClipRequest
 from .renders import wants_end_keyframe
 from .contracts import Made
-from .screenplay import SCREENPLAY_VERSION, Screenplay
+from .contracts.screenplay import SCREENPLAY_VERSION, Screenplay
 from .settings import ROLES, FilmOptions
 from .store import Store, digest
 from .voices import available_voices

@@ -15,7 +15,7 @@ from . import backends, layout, steps
 from .agents.studio import Studio
 from .errors import DreamFactoryError, ProjectNotFound
 from .progress import report
-from .screenplay import Screenplay, upgrade_screenplay
+from .contracts.screenplay import Screenplay, upgrade_screenplay
 from .settings import FilmOptions
 from .store import Store, sha256_bytes
 

@@ -10,7 +10,7 @@ from prefect.runtime import task_run
 
 from dreamfactory import backends, film, layout, renders, steps
 from dreamfactory.contracts import Made, RenderRecord
-from dreamfactory.screenplay import Screenplay
+from dreamfactory.contracts.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
 from dreamfactory.steps import Step
 from dreamfactory.voices import voice_scene

@@ -9,4 +9,4 @@ def test_the_contracts_import_nothing_else_of_ours():
     code = ("import sys, dreamfactory.contracts; "
             "print(sorted(m for m in sys.modules if m == 'dreamfactory' or m.startswith('dreamfactory.')))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert loaded == str(["dreamfactory", "dreamfactory.contracts", "dreamfactory.screenplay"])
+    assert loaded == str(["dreamfactory", "dreamfactory.contracts", "dreamfactory.contracts.screenplay"])

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
-from ..screenplay import (Brief, Character, Contract, Design, DialogueLine, Review, ReviewNote, ScenePlan, ScenePlans,
+from ..contracts.screenplay import (Brief, Character, Contract, Design, DialogueLine, Review, ReviewNote, ScenePlan, ScenePlans,
                           SceneShots, Shot, Storyboard)
 
 NARRATOR = "narrator"

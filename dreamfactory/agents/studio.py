@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from ..errors import BudgetExceeded, WritingError
 from ..progress import report
-from ..screenplay import (SCREENPLAY_VERSION, Brief, Condensed, Design, Review, ReviewNote, Scene, ScenePlans, Screenplay,
+from ..contracts.screenplay import (SCREENPLAY_VERSION, Brief, Condensed, Design, Review, ReviewNote, Scene, ScenePlans, Screenplay,
                           Storyboard)
 from ..settings import FilmOptions
 from ..store import Store, digest

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 from ..contracts import Casting
-from ..screenplay import Character, Screenplay, Voice
+from ..contracts.screenplay import Character, Screenplay, Voice
 from .engines import VoiceError, available_voices, get_engine, voice_problem
 
 FEMALE = set("girl woman women she her hers lady queen princess mother mom mum grandmother grandma granny aunt sister "

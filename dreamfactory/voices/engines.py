@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import RenderError
-from ..screenplay import Voice
+from ..contracts.screenplay import Voice
 
 
 class VoiceError(RenderError):

@@ -15,7 +15,7 @@ from io import BytesIO
 
 import numpy as np
 from ..contracts import LineAudio
-from ..screenplay import DialogueLine, Voice
+from ..contracts.screenplay import DialogueLine, Voice
 from ..store import Store, digest
 from .audio import SAMPLE_RATE, level, reshape, silence, trim_silence, wav_bytes
 from .engines import require

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from ..contracts import Cue, LineAudio, SceneSound, ShotSpan, SkippedLine
 from ..escape import subtitle
-from ..screenplay import DialogueLine, Scene, Screenplay, Voice
+from ..contracts.screenplay import DialogueLine, Scene, Screenplay, Voice
 from ..settings import SoundSettings
 from ..store import Store, digest
 from .audio import SAMPLE_RATE, read_wav, wav_bytes

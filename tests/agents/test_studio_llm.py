@@ -13,7 +13,7 @@ from dreamfactory.errors import BudgetExceeded, WritingError
 from dreamfactory.settings import FilmOptions, WritingSettings
 from dreamfactory.store import open_store
 from dreamfactory.writers.openai_chat import ChatWriter, strict_schema
-from dreamfactory.screenplay import Screenplay
+from dreamfactory.contracts.screenplay import Screenplay
 from tests.llm_server import (  # noqa: F401 - llm_server is the fixture
     Recorded,
     by_schema,

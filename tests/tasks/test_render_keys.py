@@ -240,7 +240,7 @@ def test_each_shot_key_follows_what_decides_that_shot_and_nothing_else(tiny_sd):
     from dreamfactory.agents.studio import Studio
     from dreamfactory.renders import clip_content_key, keyframe_content_key
     from dreamfactory.contracts import Made
-    from dreamfactory.screenplay import Shot
+    from dreamfactory.contracts.screenplay import Shot
     from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
     from dreamfactory.store import open_store
     from dreamfactory.voices.timing import scene_inputs_key

@@ -12,7 +12,7 @@ from dreamfactory.errors import SettingsError
 from dreamfactory.renderers.animatic import AnimaticClips
 from dreamfactory.renders import make_clip, make_keyframe, plan_base, plan_clip, plan_keyframe
 from dreamfactory.contracts import RenderRecord
-from dreamfactory.screenplay import DialogueLine, Shot
+from dreamfactory.contracts.screenplay import DialogueLine, Shot
 from dreamfactory.settings import FilmOptions, RenderSettings, SoundSettings
 from dreamfactory.store import open_store
 from dreamfactory.voices import voice_scene
@@ -74,7 +74,7 @@ def test_each_shot_plans_its_own_keyframe(film):
 
 
 def test_a_keyframe_draws_each_character_in_the_look_of_its_scenes_period(film):
-    from dreamfactory.screenplay import LaterLook
+    from dreamfactory.contracts.screenplay import LaterLook
 
     store, options, screenplay, base = film
     first = screenplay.scenes[1].characters[0]

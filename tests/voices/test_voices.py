@@ -14,7 +14,7 @@ import pytest
 from pydantic import ValidationError
 
 from dreamfactory.errors import RenderError
-from dreamfactory.screenplay import (
+from dreamfactory.contracts.screenplay import (
     BaseDescription, Brief, Character, DialogueLine, Scene, Screenplay, Shot, StyleGuide, Voice,
 )
 from dreamfactory.settings import SoundSettings

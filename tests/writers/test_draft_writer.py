@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dreamfactory.screenplay import (
+from dreamfactory.contracts.screenplay import (
     Brief,
     Condensed,
     Design,
@@ -17,7 +17,7 @@ from dreamfactory.screenplay import (
 )
 from dreamfactory.agents.studio import Studio
 from dreamfactory.errors import WritingError
-from dreamfactory.screenplay import DialogueLine, Screenplay, Shot
+from dreamfactory.contracts.screenplay import DialogueLine, Screenplay, Shot
 from dreamfactory.settings import FilmOptions
 from dreamfactory.store import open_store
 from dreamfactory.writers.base import PhaseRequest

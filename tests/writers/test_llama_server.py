@@ -23,7 +23,7 @@ import openai
 import pytest
 
 from dreamfactory.agents import prompts
-from dreamfactory.screenplay import Review
+from dreamfactory.contracts.screenplay import Review
 from dreamfactory.settings import WritingSettings
 from dreamfactory.writers.base import PhaseRequest
 from dreamfactory.writers.openai_chat import MODES, NESTED_LIMIT, ChatWriter, grammar_schema, strict_schema, within

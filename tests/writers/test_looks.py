@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from dreamfactory import beings
-from dreamfactory.screenplay import Brief, Design
+from dreamfactory.contracts.screenplay import Brief, Design
 from dreamfactory.writers.base import PhaseRequest
 from dreamfactory.writers.draft import DraftWriter, nlp
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from dreamfactory.agents import answers, prompts
-from dreamfactory.screenplay import Brief, Condensed, Design, Review, ScenePlans, Storyboard
+from dreamfactory.contracts.screenplay import Brief, Condensed, Design, Review, ScenePlans, Storyboard
 from dreamfactory.errors import WritingError
 from dreamfactory.settings import WritingSettings
 from dreamfactory.writers.base import Message, PhaseRequest

@@ -25,7 +25,7 @@ import pytest
 
 from dreamfactory import beings
 from dreamfactory.agents.studio import Studio
-from dreamfactory.screenplay import Screenplay
+from dreamfactory.contracts.screenplay import Screenplay
 from dreamfactory.settings import FilmOptions
 from dreamfactory.store import open_store
 from dreamfactory.writers.draft import DraftWriter, nlp

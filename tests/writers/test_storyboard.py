@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from dreamfactory.screenplay import Design, ScenePlan, SceneShots, Storyboard
+from dreamfactory.contracts.screenplay import Design, ScenePlan, SceneShots, Storyboard
 from dreamfactory.palette import colour_name, colour_names
-from dreamfactory.screenplay import Character, DialogueLine, Scene, StyleGuide
+from dreamfactory.contracts.screenplay import Character, DialogueLine, Scene, StyleGuide
 from dreamfactory.writers.base import PhaseRequest
 from dreamfactory.writers.draft import DraftWriter
 from dreamfactory.writers.draft.storyboard import MAX_SHOTS, MIN_SHOT_SECONDS, cut_scene, keep_ids, transition_of

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...screenplay import Brief, Design, ReviewNote
-from ...screenplay import StyleGuide
+from ...contracts.screenplay import Brief, Design, ReviewNote
+from ...contracts.screenplay import StyleGuide
 from .beats import chunks, story_beats
 from .cast import Cast, find_people
 from .inputs import as_model

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ... import beings
-from ...screenplay import Design
+from ...contracts.screenplay import Design
 from . import nlp
 from .story import QUOTE, WORD, Reading, mask_quotes, slug, split_speech, words
 from .tense import base_form, looks_past

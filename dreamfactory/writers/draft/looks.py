@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ... import beings
-from ...screenplay import Character, LaterLook
+from ...contracts.screenplay import Character, LaterLook
 from .cast import Cast, Person
 from .beats import TIME_SHIFT
 from .story import Reading, mask_quotes

@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from ...screenplay import Brief, Design, Review, ReviewNote, ScenePlans, Storyboard
+from ...contracts.screenplay import Brief, Design, Review, ReviewNote, ScenePlans, Storyboard
 from .cast import find_people
 from .inputs import as_model
 from .scenes import dialogue_seconds, order_problems

@@ -6,8 +6,8 @@ import math
 import re
 from typing import Any
 
-from ...screenplay import Brief, Design, ReviewNote, ScenePlan, ScenePlans
-from ...screenplay import DialogueLine
+from ...contracts.screenplay import Brief, Design, ReviewNote, ScenePlan, ScenePlans
+from ...contracts.screenplay import DialogueLine
 from . import nlp
 from .beats import Continuity, Sentence, chunks, read_sentences
 from .cast import Cast, cast_from_design

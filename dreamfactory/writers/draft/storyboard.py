@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...screenplay import Design, ScenePlan, SceneShots, Storyboard
+from ...contracts.screenplay import Design, ScenePlan, SceneShots, Storyboard
 from ...palette import colour_names
-from ...screenplay import BaseDescription, Character, DialogueLine, Shot
+from ...contracts.screenplay import BaseDescription, Character, DialogueLine, Shot
 from .inputs import as_model
 from .story import count_words
 from .tense import present_tense

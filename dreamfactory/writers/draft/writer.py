@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...screenplay import Brief, Condensed, Design, Review, ScenePlans, Storyboard
+from ...contracts.screenplay import Brief, Condensed, Design, Review, ScenePlans, Storyboard
 from ...errors import WritingError
 from ..base import PhaseReply, PhaseRequest, Usage
 from .brief import write_brief, write_design

@@ -1,7 +1,7 @@
 """The data that crosses module boundaries: render requests and records, sound, film results, edits.
 
 Plain pydantic models that import nothing of ours but the screenplay's types, so a module can use another's data
-without its machinery. The screenplay and the phase answers are in screenplay.py.
+without its machinery. The screenplay and the phase answers are in contracts/screenplay.py.
 """
 
 from __future__ import annotations
