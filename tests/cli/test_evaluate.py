@@ -30,6 +30,7 @@ def two_films(tmp_path_factory, prefect_server):
     return store, projects
 
 
+@pytest.mark.slow  # two films made first, then evaluated
 def test_evaluate_reports_and_stores_the_metrics(two_films, capsys):
     store, (a, _) = two_films
     capsys.readouterr()
@@ -55,6 +56,7 @@ def test_evaluate_reports_and_stores_the_metrics(two_films, capsys):
     assert parquet[0].stat().st_mtime_ns == before
 
 
+@pytest.mark.slow  # two films made first, then evaluated
 def test_evaluate_with_clip_turned_off_makes_its_own_report_and_asks_for_nothing(two_films, capsys, monkeypatch):
     store, (a, _) = two_films
     main(["evaluate", a, "--store", str(store)])
@@ -66,6 +68,7 @@ def test_evaluate_with_clip_turned_off_makes_its_own_report_and_asks_for_nothing
     assert len(list((store / a / "evaluations").glob("*.parquet"))) == 2
 
 
+@pytest.mark.slow  # two films made first, then evaluated
 def test_compare_two_films_side_by_side(two_films, capsys):
     store, (a, b) = two_films
     capsys.readouterr()
@@ -76,6 +79,7 @@ def test_compare_two_films_side_by_side(two_films, capsys):
     assert "s01/a: style to Base" in text and "both films have the same shots" in text
 
 
+@pytest.mark.slow  # two films made first, then evaluated
 def test_evaluate_film_flow_publishes_a_table(two_films, prefect_server):
     from flows.evaluate_film import evaluate_film
     from dreamfactory.settings import FilmOptions

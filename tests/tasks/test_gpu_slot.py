@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 from uuid import UUID
 
+import pytest
 from prefect.client.orchestration import get_client
 from prefect.server.concurrency.lease_storage.filesystem import ConcurrencyLeaseStorage
 from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
@@ -21,6 +22,7 @@ class OnTheGpu:
     name = "diffusers"
 
 
+@pytest.mark.slow  # two temporary Prefect servers started one after the other
 def test_a_slot_left_by_a_killed_run_is_taken_once_its_lease_expires(tmp_path, monkeypatch):
     home, limit = tmp_path / "prefect", "gpu-left-by-a-killed-run"
     monkeypatch.setenv("PREFECT_HOME", str(home))  # the servers' database and leases, as for every command

@@ -154,6 +154,7 @@ def test_the_bound_that_is_no_longer_sent_is_what_crashed_it(gemma, tmp_path):
         assert proc.wait(timeout=30) != 0  # dead (a segmentation fault: -11)
 
 
+@pytest.mark.slow  # a whole film against the real llama.cpp server: about a minute
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_whole_film_run_makes_a_film_or_stops_in_one_line_naming_the_phase(server, tmp_path, capsys, monkeypatch):
     from dreamfactory.cli import main
