@@ -93,7 +93,7 @@ def gpu_slot(options: FilmOptions, renderer) -> Iterator[None]:
     """A slot of the run's GPU concurrency limit for a render on the GPU; nothing for the animatic or a remote API.
 
     A slot whose holder died (a killed run) is freed when its lease has expired: `dreamfactory`'s temporary server
-    keeps leases in files beside its database, and runs no repossessor of its own, so the waiting run frees them."""
+    keeps leases in files under PREFECT_HOME, and runs no repossessor of its own, so the waiting run frees them."""
     if not uses_gpu(renderer):
         yield
         return
